@@ -1,0 +1,5 @@
+"""Entry point for ``python -m tradeterm``."""
+
+from tradeterm.cli import main
+
+raise SystemExit(main())

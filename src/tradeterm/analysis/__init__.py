@@ -1,0 +1,1 @@
+"""Analysis: indicators, scanner scores and backtests over pandas/numpy (floats live here)."""

@@ -1,0 +1,197 @@
+"""A fast exact limit order book: a dict of levels plus a sorted price list per side.
+
+Updating a level that exists is one dict store; a new or removed level is one
+``bisect`` and a C-level list insert or delete. Reading the top N levels is a
+slice. Prices and sizes are ``Decimal`` so the book agrees with the exchange to
+the last digit (Kraken checksums are computed over the strings as received,
+and ``Decimal`` keeps those digits).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from tradeterm.domain.enums import Side
+from tradeterm.domain.numbers import ZERO, ceil_to, floor_to
+
+Level = tuple[Decimal, Decimal]
+
+
+class BookSide:
+    """One side of a book. Prices are kept ascending; bids read from the end."""
+
+    __slots__ = ("_levels", "_prices", "is_bid")
+
+    def __init__(self, is_bid: bool) -> None:
+        self.is_bid = is_bid
+        self._levels: dict[Decimal, Decimal] = {}
+        self._prices: list[Decimal] = []
+
+    def __len__(self) -> int:
+        return len(self._prices)
+
+    def __contains__(self, price: Decimal) -> bool:
+        return price in self._levels
+
+    def set(self, price: Decimal, qty: Decimal) -> Decimal:
+        """Set the size at a price (zero removes the level); returns the previous size."""
+        levels = self._levels
+        old = levels.get(price)
+        if qty:
+            if old is None:
+                insort(self._prices, price)
+                old = ZERO
+            levels[price] = qty
+            return old
+        if old is None:
+            return ZERO
+        del levels[price]
+        prices = self._prices
+        del prices[bisect_left(prices, price)]
+        return old
+
+    def clear(self) -> None:
+        self._levels.clear()
+        self._prices.clear()
+
+    def load(self, levels: Iterable[Level]) -> None:
+        """Replace the whole side (a snapshot); zero sizes are skipped."""
+        self._levels = {p: q for p, q in levels if q}
+        self._prices = sorted(self._levels)
+
+    def qty_at(self, price: Decimal) -> Decimal:
+        return self._levels.get(price, ZERO)
+
+    def best(self) -> Decimal | None:
+        prices = self._prices
+        if not prices:
+            return None
+        return prices[-1] if self.is_bid else prices[0]
+
+    def best_level(self) -> Level | None:
+        price = self.best()
+        return None if price is None else (price, self._levels[price])
+
+    def top(self, n: int) -> list[Level]:
+        """The best ``n`` levels, best first."""
+        levels = self._levels
+        if self.is_bid:
+            return [(p, levels[p]) for p in reversed(self._prices[-n:])]
+        return [(p, levels[p]) for p in self._prices[:n]]
+
+    def prices_best_first(self) -> Iterator[Decimal]:
+        return reversed(self._prices) if self.is_bid else iter(self._prices)
+
+    def levels_best_first(self) -> Iterator[Level]:
+        levels = self._levels
+        for price in self.prices_best_first():
+            yield price, levels[price]
+
+    def truncate(self, depth: int) -> None:
+        """Keep only the best ``depth`` levels (Kraken sends no deletes past its depth)."""
+        prices = self._prices
+        extra = len(prices) - depth
+        if extra <= 0:
+            return
+        if self.is_bid:
+            dropped, self._prices = prices[:extra], prices[extra:]
+        else:
+            dropped, self._prices = prices[depth:], prices[:depth]
+        for price in dropped:
+            del self._levels[price]
+
+    def qty_ahead(self, price: Decimal) -> Decimal:
+        """Total size resting at prices strictly better than ``price``."""
+        total = ZERO
+        for p in self.prices_best_first():
+            if (p <= price) if self.is_bid else (p >= price):
+                break
+            total += self._levels[p]
+        return total
+
+    def grouped(self, n: int, step: Decimal) -> list[Level]:
+        """The best ``n`` levels after bucketing prices to multiples of ``step``.
+
+        Bids round down and asks round up, so a group never looks better than
+        the prices inside it.
+        """
+        out: list[Level] = []
+        rounder = floor_to if self.is_bid else ceil_to
+        current: Decimal | None = None
+        total = ZERO
+        for price, qty in self.levels_best_first():
+            bucket = rounder(price, step)
+            if bucket != current:
+                if current is not None:
+                    out.append((current, total))
+                    if len(out) == n:
+                        return out
+                current, total = bucket, ZERO
+            total += qty
+        if current is not None:
+            out.append((current, total))
+        return out
+
+
+class OrderBook:
+    """Both sides of one symbol's book, with the last applied sequence id and time."""
+
+    __slots__ = ("asks", "bids", "seq", "symbol", "ts_ns", "version")
+
+    def __init__(self, symbol: str) -> None:
+        self.symbol = symbol
+        self.bids = BookSide(is_bid=True)
+        self.asks = BookSide(is_bid=False)
+        self.seq = 0
+        self.ts_ns = 0
+        self.version = 0
+
+    def side(self, side: Side) -> BookSide:
+        return self.bids if side is Side.BUY else self.asks
+
+    def load(self, bids: Iterable[Level], asks: Iterable[Level], seq: int = 0) -> None:
+        """Replace the book with a snapshot."""
+        self.bids.load(bids)
+        self.asks.load(asks)
+        self.seq = seq
+        self.version += 1
+
+    def apply(self, bids: Iterable[Level], asks: Iterable[Level]) -> None:
+        """Apply absolute level sizes (zero deletes) to both sides."""
+        bid_set = self.bids.set
+        for price, qty in bids:
+            bid_set(price, qty)
+        ask_set = self.asks.set
+        for price, qty in asks:
+            ask_set(price, qty)
+        self.version += 1
+
+    def best_bid(self) -> Decimal | None:
+        return self.bids.best()
+
+    def best_ask(self) -> Decimal | None:
+        return self.asks.best()
+
+    def mid(self) -> Decimal | None:
+        bid, ask = self.bids.best(), self.asks.best()
+        if bid is None or ask is None:
+            return None
+        return (bid + ask) / 2
+
+    def spread(self) -> Decimal | None:
+        bid, ask = self.bids.best(), self.asks.best()
+        if bid is None or ask is None:
+            return None
+        return ask - bid
+
+    def spread_bps(self) -> float | None:
+        bid, ask = self.bids.best(), self.asks.best()
+        if bid is None or ask is None or bid + ask == 0:
+            return None
+        return float((ask - bid) / ((ask + bid) / 2)) * 10_000.0
+
+    def is_crossed(self) -> bool:
+        bid, ask = self.bids.best(), self.asks.best()
+        return bid is not None and ask is not None and bid >= ask

@@ -1,0 +1,180 @@
+"""Events: facts that happened (past-tense names), published by the engine after its state changed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tradeterm.domain.book import Level
+from tradeterm.domain.enums import FeedState
+from tradeterm.domain.fills import Fill
+from tradeterm.domain.market import Market
+from tradeterm.domain.market_data import Candle, Ticker, Trade
+from tradeterm.domain.orders import Order
+
+# --- market data -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MarketsLoaded:
+    venue: str
+    markets: Sequence[Market]
+
+
+@dataclass(frozen=True, slots=True)
+class BookChanged:
+    """Levels of a book changed to the given absolute sizes (zero = removed).
+
+    With ``snapshot`` set, the levels replace the whole book.
+    """
+
+    symbol: str
+    bids: Sequence[Level]
+    asks: Sequence[Level]
+    snapshot: bool = False
+    seq: int = 0
+    ts_ns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TradePrinted:
+    trade: Trade
+
+
+@dataclass(frozen=True, slots=True)
+class TickerUpdated:
+    ticker: Ticker
+
+
+@dataclass(frozen=True, slots=True)
+class CandlesLoaded:
+    """History for a symbol; ``candles`` are oldest first, one minute apart."""
+
+    symbol: str
+    candles: Sequence[Candle]
+
+
+@dataclass(frozen=True, slots=True)
+class CandleUpdated:
+    """The live candle changed (``closed`` when its minute ended)."""
+
+    symbol: str
+    candle: Candle
+    closed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStateChanged:
+    venue: str
+    state: FeedState
+    detail: str = ""
+
+
+MarketEvent = (
+    MarketsLoaded
+    | BookChanged
+    | TradePrinted
+    | TickerUpdated
+    | CandlesLoaded
+    | CandleUpdated
+    | FeedStateChanged
+)
+
+# --- orders and accounts ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrderAccepted:
+    """The venue accepted an order; it rests on the book (or waits for its trigger)."""
+
+    client_id: str
+    venue_order_id: str = ""
+    ts_ns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRejected:
+    client_id: str
+    reason: str
+    ts_ns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilled:
+    fill: Fill
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCanceled:
+    client_id: str
+    reason: str = ""
+    ts_ns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderAmended:
+    client_id: str
+    price: Decimal | None
+    qty: Decimal
+    kept_queue: bool
+    ts_ns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderExpired:
+    """An IOC/FOK/market remainder that could not fill was cancelled by the venue."""
+
+    client_id: str
+    reason: str = ""
+    ts_ns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTriggered:
+    """A stop or take-profit order's trigger price traded; it now works as market or limit."""
+
+    client_id: str
+    ts_ns: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class QueueUpdated:
+    """A resting paper order's estimate of size ahead of it in the queue."""
+
+    client_id: str
+    queue_ahead: Decimal
+
+
+ExecutionEvent = (
+    OrderAccepted
+    | OrderRejected
+    | OrderFilled
+    | OrderCanceled
+    | OrderAmended
+    | OrderExpired
+    | OrderTriggered
+    | QueueUpdated
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderUpdated:
+    """Published by the engine after any change to an order, with the order's new state."""
+
+    order: Order
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSwitched:
+    account: str
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolSelected:
+    symbol: str
+
+
+@dataclass(frozen=True, slots=True)
+class BalancesChanged:
+    account: str

@@ -1,0 +1,86 @@
+"""Orders and their state machine, written as a transition table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from tradeterm.domain.enums import OrderStatus, OrderType, Side, TimeInForce
+from tradeterm.domain.numbers import ZERO
+
+S = OrderStatus
+
+#: Which status may follow which. Anything else is a bug or a stale venue message.
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.PENDING_NEW: frozenset({S.OPEN, S.PARTIALLY_FILLED, S.FILLED, S.REJECTED, S.CANCELED,
+                              S.EXPIRED, S.PENDING_CANCEL}),
+    S.OPEN: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED, S.PENDING_CANCEL,
+                       S.PENDING_AMEND, S.OPEN}),
+    S.PARTIALLY_FILLED: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED,
+                                   S.PENDING_CANCEL, S.PENDING_AMEND}),
+    S.PENDING_CANCEL: frozenset({S.CANCELED, S.FILLED, S.PARTIALLY_FILLED, S.OPEN,
+                                 S.PENDING_CANCEL}),
+    S.PENDING_AMEND: frozenset({S.OPEN, S.PARTIALLY_FILLED, S.FILLED, S.CANCELED,
+                                S.PENDING_CANCEL, S.PENDING_AMEND}),
+    S.FILLED: frozenset(),
+    S.CANCELED: frozenset(),
+    S.REJECTED: frozenset(),
+    S.EXPIRED: frozenset(),
+}
+
+
+class InvalidTransition(ValueError):
+    """A status change the table does not allow."""
+
+
+def can_transition(current: OrderStatus, new: OrderStatus) -> bool:
+    return new in TRANSITIONS[current]
+
+
+@dataclass(slots=True)
+class Order:
+    """An order as the engine tracks it, keyed by ``client_id`` from before it is sent."""
+
+    client_id: str
+    account: str
+    symbol: str
+    side: Side
+    type: OrderType
+    qty: Decimal
+    price: Decimal | None = None
+    stop_price: Decimal | None = None
+    tif: TimeInForce = TimeInForce.GTC
+    post_only: bool = False
+    reduce_only: bool = False
+    status: OrderStatus = OrderStatus.PENDING_NEW
+    filled: Decimal = ZERO
+    cost: Decimal = ZERO
+    fee: Decimal = ZERO
+    fee_asset: str = ""
+    created_ns: int = 0
+    updated_ns: int = 0
+    venue_order_id: str = ""
+    reason: str = ""
+    emulated: bool = False
+    trail: Decimal | None = None
+    group: str = ""
+    queue_ahead: Decimal | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.qty - self.filled
+
+    @property
+    def avg_price(self) -> Decimal | None:
+        return self.cost / self.filled if self.filled else None
+
+    @property
+    def is_open(self) -> bool:
+        return not self.status.is_final
+
+    def transition(self, new: OrderStatus) -> None:
+        """Move to ``new`` or raise InvalidTransition."""
+        if not can_transition(self.status, new):
+            raise InvalidTransition(f"order {self.client_id}: {self.status} -> {new} not allowed")
+        self.status = new

@@ -1,0 +1,73 @@
+"""Account state: balances, positions, orders and fills of one account."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from tradeterm.domain.account import Balance, Position
+from tradeterm.domain.enums import AccountMode, FillModel
+from tradeterm.domain.fills import Fill
+from tradeterm.domain.orders import Order
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSpec:
+    """How an account is set up (from config): its venue and, for paper, its starting funds."""
+
+    name: str
+    mode: AccountMode = AccountMode.PAPER
+    venue: str = "sim"
+    balances: Mapping[str, Decimal] = field(default_factory=dict)
+    fill_model: FillModel = FillModel.REALISTIC
+    latency_ms: int = 50
+
+
+@dataclass(slots=True)
+class AccountState:
+    """What the engine knows about one account right now."""
+
+    spec: AccountSpec
+    balances: dict[str, Balance] = field(default_factory=dict)
+    positions: dict[str, Position] = field(default_factory=dict)
+    orders: dict[str, Order] = field(default_factory=dict)
+    fills: deque[Fill] = field(default_factory=lambda: deque(maxlen=500))
+    armed: bool = False
+
+    @classmethod
+    def from_spec(cls, spec: AccountSpec) -> AccountState:
+        state = cls(spec)
+        state.reset()
+        return state
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def mode(self) -> AccountMode:
+        return self.spec.mode
+
+    def reset(self) -> None:
+        """Back to the starting balances, with no positions, orders or fills."""
+        self.balances = {a: Balance(a, total=q) for a, q in self.spec.balances.items()}
+        self.positions.clear()
+        self.orders.clear()
+        self.fills.clear()
+
+    def balance(self, asset: str) -> Balance:
+        bal = self.balances.get(asset)
+        if bal is None:
+            bal = self.balances[asset] = Balance(asset)
+        return bal
+
+    def position(self, symbol: str) -> Position:
+        pos = self.positions.get(symbol)
+        if pos is None:
+            pos = self.positions[symbol] = Position(symbol)
+        return pos
+
+    def open_orders(self) -> list[Order]:
+        return [o for o in self.orders.values() if o.is_open]

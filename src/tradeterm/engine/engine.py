@@ -1,0 +1,182 @@
+"""The Engine: owns all trading state, applies venue events to it, then publishes them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from tradeterm.domain.enums import FeedState
+from tradeterm.domain.errors import TradetermError
+from tradeterm.domain.events import (
+    AccountSwitched,
+    BookChanged,
+    CandlesLoaded,
+    CandleUpdated,
+    FeedStateChanged,
+    MarketEvent,
+    MarketsLoaded,
+    SymbolSelected,
+    TickerUpdated,
+    TradePrinted,
+)
+from tradeterm.engine.accounts import AccountSpec, AccountState
+from tradeterm.engine.bus import EventBus
+from tradeterm.engine.clock import Clock
+from tradeterm.engine.ports import ExecutionVenue, MarketFeed
+from tradeterm.engine.state import State
+
+log = logging.getLogger("tradeterm.engine")
+
+
+class Engine:
+    """The one owner of trading state.
+
+    Venues call ``on_market`` / ``on_execution``; the engine updates ``state``
+    first and publishes on ``bus`` after, so every subscriber sees the state an
+    event describes. The UI and strategies read ``state`` and send commands.
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        feed: MarketFeed,
+        accounts: Sequence[AccountSpec],
+        venues: Mapping[str, ExecutionVenue] | None = None,
+        *,
+        stale_after_s: float = 5.0,
+    ) -> None:
+        if not accounts:
+            raise TradetermError("at least one account is needed")
+        self.clock = clock
+        self.feed = feed
+        self.bus = EventBus()
+        self.state = State()
+        self.venues: dict[str, ExecutionVenue] = dict(venues or {})
+        self.stale_after_ns = int(stale_after_s * 1e9)
+        for spec in accounts:
+            self.state.accounts[spec.name] = AccountState.from_spec(spec)
+        self.state.active_account = accounts[0].name
+        self.state.feed.venue = feed.venue
+        self._apply: dict[type, Callable[[Any], None]] = {
+            BookChanged: self._on_book,
+            TradePrinted: self._on_trade,
+            TickerUpdated: self._on_ticker,
+            CandleUpdated: self._on_candle,
+            CandlesLoaded: self._on_candles,
+            MarketsLoaded: self._on_markets,
+            FeedStateChanged: self._on_feed_state,
+        }
+        self.started = False
+
+    # --- lifecycle ---------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load the feed's markets and pick the first symbol. Raises VenueUnavailable."""
+        markets = await self.feed.load_markets()
+        self.on_market(MarketsLoaded(self.feed.venue, markets))
+        self.started = True
+        log.info("engine started: %d markets on %s", len(markets), self.feed.venue)
+
+    async def run_feed(self) -> None:
+        """Stream the feed into the engine until cancelled (run it as a worker)."""
+        await self.feed.run(self)
+
+    async def watch_feed(self, interval_s: float = 1.0) -> None:
+        """Mark the feed stale when no message arrived for ``stale_after_s`` (run as a worker)."""
+        while True:
+            await asyncio.sleep(interval_s)
+            self.check_stale()
+
+    def check_stale(self) -> None:
+        feed = self.state.feed
+        if feed.state is FeedState.CONNECTED and feed.last_message_ns:
+            silent_ns = self.clock.now_ns() - feed.last_message_ns
+            if silent_ns > self.stale_after_ns:
+                detail = f"no data for {silent_ns / 1e9:.0f}s"
+                self.on_market(FeedStateChanged(feed.venue, FeedState.STALE, detail))
+
+    async def stop(self) -> None:
+        """Stop cleanly: nothing in flight is lost."""
+        self.started = False
+        log.info("engine stopped")
+
+    # --- market data -------------------------------------------------------
+
+    def on_market(self, event: MarketEvent) -> None:
+        """Apply a market event to state, then publish it."""
+        self._apply[type(event)](event)
+        self.bus.publish(event)
+
+    def _touch(self, ts_ns: int) -> None:
+        feed = self.state.feed
+        feed.last_message_ns = ts_ns or self.clock.now_ns()
+        if feed.state is FeedState.STALE:
+            feed.state = FeedState.CONNECTED
+            feed.detail = ""
+            self.bus.publish(FeedStateChanged(feed.venue, FeedState.CONNECTED))
+
+    def _on_markets(self, event: MarketsLoaded) -> None:
+        for market in event.markets:
+            self.state.markets[market.symbol] = market
+        if not self.state.active_symbol and event.markets:
+            self.state.active_symbol = event.markets[0].symbol
+            self.feed.focus(self.state.active_symbol)
+
+    def _on_book(self, event: BookChanged) -> None:
+        book = self.state.book(event.symbol)
+        if event.snapshot:
+            book.load(event.bids, event.asks, event.seq)
+        else:
+            book.apply(event.bids, event.asks)
+            book.seq = event.seq
+        book.ts_ns = event.ts_ns
+        self._touch(event.ts_ns)
+
+    def _on_trade(self, event: TradePrinted) -> None:
+        self.state.tape(event.trade.symbol).appendleft(event.trade)
+        self._touch(event.trade.ts_ns)
+
+    def _on_ticker(self, event: TickerUpdated) -> None:
+        self.state.tickers[event.ticker.symbol] = event.ticker
+
+    def _on_candles(self, event: CandlesLoaded) -> None:
+        series = self.state.candle_series(event.symbol)
+        series.clear()
+        series.extend(event.candles)
+
+    def _on_candle(self, event: CandleUpdated) -> None:
+        series = self.state.candle_series(event.symbol)
+        if series and series[-1].ts_ms == event.candle.ts_ms:
+            series[-1] = event.candle
+        elif not series or series[-1].ts_ms < event.candle.ts_ms:
+            series.append(event.candle)
+
+    def _on_feed_state(self, event: FeedStateChanged) -> None:
+        feed = self.state.feed
+        feed.state, feed.detail = event.state, event.detail
+        level = logging.INFO if event.state is FeedState.CONNECTED else logging.WARNING
+        log.log(level, "%s feed %s%s", event.venue, event.state.value,
+                f": {event.detail}" if event.detail else "")
+
+    # --- selection ---------------------------------------------------------
+
+    def select_symbol(self, symbol: str) -> None:
+        """Make ``symbol`` active everywhere. Raises TradetermError for an unknown symbol."""
+        if symbol not in self.state.markets:
+            raise TradetermError(f"unknown symbol {symbol!r} on {self.feed.venue}")
+        if symbol != self.state.active_symbol:
+            self.state.active_symbol = symbol
+            self.feed.focus(symbol)
+            self.bus.publish(SymbolSelected(symbol))
+
+    def switch_account(self, name: str) -> None:
+        """Make ``name`` the active account. Raises TradetermError for an unknown account."""
+        if name not in self.state.accounts:
+            known = ", ".join(self.state.accounts)
+            raise TradetermError(f"unknown account {name!r}; accounts are: {known}")
+        if name != self.state.active_account:
+            self.state.active_account = name
+            log.info("switched to account %s", name)
+            self.bus.publish(AccountSwitched(name))

@@ -1,0 +1,1 @@
+"""Venues: implementations of the market-data and execution ports."""

@@ -1,0 +1,1 @@
+"""The built-in simulated market: the offline default venue."""

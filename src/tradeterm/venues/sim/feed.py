@@ -1,0 +1,181 @@
+"""The sim venue's market-data feed: many SymbolFlows driven at a chosen event rate."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from bisect import bisect_right
+from collections.abc import Sequence
+from decimal import Decimal
+from itertools import accumulate, islice
+from random import Random
+
+from tradeterm.domain.enums import FeedState
+from tradeterm.domain.errors import DataError
+from tradeterm.domain.events import CandlesLoaded, FeedStateChanged, TickerUpdated
+from tradeterm.domain.market import Market
+from tradeterm.domain.market_data import Candle, Ticker
+from tradeterm.engine.clock import Clock
+from tradeterm.engine.ports import MarketSink
+from tradeterm.venues.sim.catalog import LISTINGS, VENUE
+from tradeterm.venues.sim.flow import SymbolFlow
+
+log = logging.getLogger("tradeterm.venues.sim")
+
+TICK_S = 0.02
+DAY_MINUTES = 1440
+
+
+class _Window:
+    """24-hour statistics of the closed candles, recomputed only when a candle closes."""
+
+    __slots__ = ("count", "high", "low", "open", "quote_volume", "volume")
+
+    def __init__(self, candles: Sequence[Candle]) -> None:
+        self.count = len(candles)
+        self.open = candles[0].open
+        self.high = max(c.high for c in candles)
+        self.low = min(c.low for c in candles)
+        self.volume = sum((c.volume for c in candles), Decimal(0))
+        self.quote_volume = sum((c.volume * c.close for c in candles), Decimal(0))
+
+
+class SimFeed:
+    """A deterministic simulated venue.
+
+    Args:
+        clock: time source for every timestamp (freeze it in tests).
+        seed: the same seed gives the same market, event for event.
+        rate: order-flow events (book updates) per second across all symbols;
+            0 pauses the market (``step`` still works).
+        symbols: which listings to trade (default: all).
+        history_minutes: one-minute candles of history made at start.
+    """
+
+    venue = VENUE
+
+    def __init__(
+        self,
+        clock: Clock,
+        seed: int = 7,
+        rate: float = 40.0,
+        symbols: Sequence[str] | None = None,
+        history_minutes: int = DAY_MINUTES,
+    ) -> None:
+        listings = [x for x in LISTINGS if symbols is None or x.symbol in symbols]
+        if symbols is not None and len(listings) != len(set(symbols)):
+            unknown = sorted(set(symbols) - {x.symbol for x in listings})
+            raise DataError(f"the sim venue does not list {', '.join(unknown)}")
+        self.clock = clock
+        self.rate = rate
+        self.history_minutes = history_minutes
+        now = clock.now_ns()
+        self.flows = {x.symbol: SymbolFlow(x, seed, now) for x in listings}
+        self._order = list(self.flows.values())
+        self._cum_weights = list(accumulate(x.activity for x in listings))
+        self._pick = Random(seed)
+        self._windows: dict[str, _Window] = {}
+        self._window_keys: dict[str, int] = {}
+        self.bootstrapped = False
+        self.events = 0
+
+    async def load_markets(self) -> Sequence[Market]:
+        return [flow.market for flow in self._order]
+
+    def focus(self, symbol: str) -> None:
+        """The sim streams every symbol in full; nothing to change."""
+
+    def bootstrap(self, sink: MarketSink) -> None:
+        """Send the history, books and tickers that a live venue would send on connect."""
+        now = self.clock.now_ns()
+        sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTING))
+        for flow in self._order:
+            sink.on_market(CandlesLoaded(flow.symbol, flow.history(now, self.history_minutes)))
+            sink.on_market(flow.snapshot(now))
+        self.publish_tickers(sink)
+        sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
+        self.bootstrapped = True
+
+    def step(self, sink: MarketSink, events: int = 1) -> None:
+        """Make ``events`` order-flow events happen now, on symbols picked by activity."""
+        now = self.clock.now_ns()
+        pick, weights, order = self._pick.random, self._cum_weights, self._order
+        total = weights[-1]
+        emit = sink.on_market
+        for _ in range(events):
+            order[bisect_right(weights, pick() * total)].step(now, emit)
+        self.events += events
+
+    def ticker(self, flow: SymbolFlow, now_ns: int) -> Ticker:
+        """24-hour statistics: the closed candles' window plus the live candle."""
+        closed = flow.closed
+        key = closed[-1].ts_ms if closed else -1
+        window = self._windows.get(flow.symbol)
+        if window is None or self._window_keys.get(flow.symbol) != key:
+            recent = list(islice(closed, max(0, len(closed) - DAY_MINUTES), None))
+            window = self._windows[flow.symbol] = _Window(recent)
+            self._window_keys[flow.symbol] = key
+        live = flow.candle
+        last = live.close if live is not None else closed[-1].close
+        high, low = window.high, window.low
+        volume, quote_volume = window.volume, window.quote_volume
+        if live is not None:
+            high, low = max(high, live.high), min(low, live.low)
+            volume += live.volume
+            quote_volume += live.volume * live.close
+        best_bid, best_ask = flow.bids.best(), flow.asks.best()
+        return Ticker(
+            flow.symbol,
+            last,
+            None if best_bid is None else flow.price(best_bid),
+            None if best_ask is None else flow.price(best_ask),
+            window.open,
+            high,
+            low,
+            volume,
+            quote_volume,
+            now_ns,
+        )
+
+    def publish_tickers(self, sink: MarketSink) -> None:
+        now = self.clock.now_ns()
+        for flow in self._order:
+            sink.on_market(TickerUpdated(self.ticker(flow, now)))
+
+    async def run(self, sink: MarketSink) -> None:
+        """Stream until cancelled, ``rate`` events a second, tickers once a second.
+
+        Work per tick is capped at half a second's worth of events, so a slow
+        machine sees a slower market rather than a growing backlog.
+        """
+        if not self.bootstrapped:
+            self.bootstrap(sink)
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        last_ticker = last
+        carry = 0.0
+        while True:
+            await asyncio.sleep(TICK_S)
+            now = loop.time()
+            due = (now - last) * self.rate + carry
+            last = now
+            count = int(due)
+            carry = due - count
+            if count:
+                self.step(sink, min(count, max(1, int(self.rate / 2))))
+            if now - last_ticker >= 1.0:
+                last_ticker = now
+                self.publish_tickers(sink)
+
+    async def fetch_candles(
+        self, symbol: str, timeframe: str, since_ms: int | None, limit: int
+    ) -> Sequence[Candle]:
+        """Closed candles from the sim's history. The sim keeps only ``1m``; the
+        candle store resamples longer timeframes from it."""
+        flow = self.flows.get(symbol)
+        if flow is None:
+            raise DataError(f"the sim venue does not list {symbol}")
+        if timeframe != "1m":
+            raise DataError(f"the sim venue keeps only 1m candles, not {timeframe!r}")
+        candles = [c for c in flow.closed if since_ms is None or c.ts_ms >= since_ms]
+        return candles[-limit:]

@@ -1,0 +1,315 @@
+"""One simulated symbol: a fair price that moves in regimes and an order flow that follows it.
+
+The book is kept in integer ticks and lots (fast and exact) and every change is
+sent out as absolute level sizes in ``Decimal``, exactly as an exchange does.
+The flow is a mix of limit adds (placed around the fair price, denser near the
+touch), cancels (anywhere, more near the touch) and market orders (more buys
+when the fair price is above the mid, so the mid follows it), each walking the
+book and printing one trade per level it takes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from bisect import bisect_left, insort
+from collections.abc import Callable
+from decimal import Decimal
+from enum import StrEnum
+from random import Random
+
+from tradeterm.domain.book import Level
+from tradeterm.domain.enums import Side
+from tradeterm.domain.events import BookChanged, CandleUpdated, MarketEvent, TradePrinted
+from tradeterm.domain.market_data import Candle, Trade
+from tradeterm.venues.sim.catalog import Listing, listing_market
+
+SECONDS_PER_YEAR = 365 * 86_400
+MIN_LEVELS = 60
+MAX_LEVELS = 140
+
+Emit = Callable[[MarketEvent], None]
+
+
+class Regime(StrEnum):
+    RANGING = "ranging"
+    TRENDING = "trending"
+    VOLATILE = "volatile"
+
+
+class _Side:
+    """Integer book side: tick -> lots, and the ticks in ascending order."""
+
+    __slots__ = ("is_bid", "lots", "ticks")
+
+    def __init__(self, is_bid: bool) -> None:
+        self.is_bid = is_bid
+        self.lots: dict[int, int] = {}
+        self.ticks: list[int] = []
+
+    def best(self) -> int | None:
+        if not self.ticks:
+            return None
+        return self.ticks[-1] if self.is_bid else self.ticks[0]
+
+    def worst(self) -> int:
+        return self.ticks[0] if self.is_bid else self.ticks[-1]
+
+    def nth(self, i: int) -> int:
+        return self.ticks[-1 - i] if self.is_bid else self.ticks[i]
+
+    def add(self, tick: int, lots: int) -> int:
+        old = self.lots.get(tick)
+        if old is None:
+            insort(self.ticks, tick)
+            old = 0
+        self.lots[tick] = old + lots
+        return old + lots
+
+    def set(self, tick: int, lots: int) -> None:
+        if lots > 0:
+            if tick not in self.lots:
+                insort(self.ticks, tick)
+            self.lots[tick] = lots
+        elif tick in self.lots:
+            del self.lots[tick]
+            del self.ticks[bisect_left(self.ticks, tick)]
+
+
+class SymbolFlow:
+    """The market for one symbol. ``step`` makes one order-flow event happen."""
+
+    def __init__(self, listing: Listing, seed: int, now_ns: int) -> None:
+        self.listing = listing
+        self.market = listing_market(listing)
+        self.symbol = listing.symbol
+        self.rng = Random(f"{seed}:{listing.symbol}")
+        self.tick = self.market.tick_size
+        self.lot = self.market.lot_size
+        self.fair = float(Decimal(listing.price) / self.tick)  # in ticks
+        self.anchor = self.fair
+        self.sigma = listing.vol / math.sqrt(SECONDS_PER_YEAR)
+        self.size_lots = max(1.0, listing.size / float(self.lot))
+        self.gap = listing.gap
+        self.regime = Regime.RANGING
+        self.drift = 0.0
+        self.last_ns = now_ns
+        self.trade_seq = 0
+        self.bids = _Side(is_bid=True)
+        self.asks = _Side(is_bid=False)
+        self.candle: Candle | None = None
+        self.closed: deque[Candle] = deque(maxlen=2 * 1440)
+        self._seed_book()
+
+    # --- conversions --------------------------------------------------------
+
+    def price(self, tick: int) -> Decimal:
+        return Decimal(tick) * self.tick
+
+    def qty(self, lots: int) -> Decimal:
+        return Decimal(lots) * self.lot
+
+    def _level(self, tick: int, lots: int) -> Level:
+        return (Decimal(tick) * self.tick, Decimal(lots) * self.lot)
+
+    # --- book ---------------------------------------------------------------
+
+    def _size(self, depth_factor: float = 1.0) -> int:
+        return max(1, int(self.rng.lognormvariate(0.0, 0.8) * self.size_lots * depth_factor))
+
+    def _seed_book(self) -> None:
+        mid = round(self.fair)
+        spread = max(1, self.gap)
+        bid, ask = mid - spread // 2 - (spread % 2), mid + spread // 2 + 1
+        for i in range(MIN_LEVELS + 20):
+            self.bids.add(bid - i * self.gap - self.rng.randrange(self.gap), self._size(1 + i / 30))
+            self.asks.add(ask + i * self.gap + self.rng.randrange(self.gap), self._size(1 + i / 30))
+
+    def snapshot(self, ts_ns: int) -> BookChanged:
+        bids = [self._level(t, self.bids.lots[t]) for t in reversed(self.bids.ticks)]
+        asks = [self._level(t, self.asks.lots[t]) for t in self.asks.ticks]
+        return BookChanged(self.symbol, bids, asks, snapshot=True, seq=0, ts_ns=ts_ns)
+
+    def mid_ticks(self) -> float:
+        bid, ask = self.bids.best(), self.asks.best()
+        if bid is None or ask is None:
+            return self.fair
+        return (bid + ask) / 2
+
+    # --- the fair price -----------------------------------------------------
+
+    def _advance(self, now_ns: int) -> None:
+        dt = min(60.0, max(0.0, (now_ns - self.last_ns) / 1e9))
+        self.last_ns = now_ns
+        if dt <= 0:
+            return
+        rng = self.rng
+        if rng.random() < dt / 240.0:
+            self.regime = rng.choice(list(Regime))
+            self.anchor = self.fair
+            self.drift = rng.choice((-1.0, 1.0)) * self.sigma * rng.uniform(20, 60)
+        sigma = self.sigma * (3.0 if self.regime is Regime.VOLATILE else 1.0) * 2.0
+        shock = sigma * math.sqrt(dt) * rng.gauss(0.0, 1.0)
+        if self.regime is Regime.TRENDING:
+            self.fair *= math.exp(self.drift * dt + shock)
+        else:
+            pull = 0.02 * dt * (self.anchor - self.fair) / max(self.fair, 1.0)
+            self.fair *= math.exp(pull + shock)
+        self.fair = max(self.fair, 10.0 * self.gap)
+
+    # --- one event ----------------------------------------------------------
+
+    def step(self, now_ns: int, emit: Emit) -> None:
+        """Advance the fair price to ``now_ns`` and make one order-flow event happen."""
+        self._advance(now_ns)
+        changed_bids: set[int] = set()
+        changed_asks: set[int] = set()
+        trades: list[Trade] = []
+        roll = self.rng.random()
+        if roll < 0.50:
+            self._limit_add(changed_bids, changed_asks)
+        elif roll < 0.84:
+            self._cancel(changed_bids, changed_asks)
+        else:
+            self._market_order(now_ns, changed_bids, changed_asks, trades)
+        self._maintain(changed_bids, changed_asks)
+        bid_lots, ask_lots = self.bids.lots, self.asks.lots
+        emit(
+            BookChanged(
+                self.symbol,
+                [self._level(t, bid_lots.get(t, 0)) for t in changed_bids],
+                [self._level(t, ask_lots.get(t, 0)) for t in changed_asks],
+                ts_ns=now_ns,
+            )
+        )
+        for trade in trades:
+            emit(TradePrinted(trade))
+            self._candle_trade(trade, emit)
+
+    def _limit_add(self, changed_bids: set[int], changed_asks: set[int]) -> None:
+        rng = self.rng
+        best_bid, best_ask = self.bids.best(), self.asks.best()
+        assert best_bid is not None and best_ask is not None
+        distance = int(rng.expovariate(1.0 / (self.gap * 6))) if rng.random() < 0.8 else 0
+        if rng.random() < 0.5:
+            anchor = min(math.floor(self.fair), best_ask - 1)
+            tick = min(anchor - distance, best_ask - 1)
+            self.bids.add(tick, self._size())
+            changed_bids.add(tick)
+        else:
+            anchor = max(math.ceil(self.fair), best_bid + 1)
+            tick = max(anchor + distance, best_bid + 1)
+            self.asks.add(tick, self._size())
+            changed_asks.add(tick)
+
+    def _cancel(self, changed_bids: set[int], changed_asks: set[int]) -> None:
+        rng = self.rng
+        side, changed = (
+            (self.bids, changed_bids) if rng.random() < 0.5 else (self.asks, changed_asks)
+        )
+        if len(side.ticks) <= MIN_LEVELS // 2:
+            return
+        index = min(int(rng.expovariate(1.0 / 12)), len(side.ticks) - 1)
+        tick = side.nth(index)
+        lots = side.lots[tick]
+        left = 0 if rng.random() < 0.35 else int(lots * rng.uniform(0.1, 0.9))
+        side.set(tick, left)
+        changed.add(tick)
+
+    def _market_order(
+        self, now_ns: int, changed_bids: set[int], changed_asks: set[int], trades: list[Trade]
+    ) -> None:
+        rng = self.rng
+        lean = (self.fair - self.mid_ticks()) / (self.gap * 4.0)
+        p_buy = 0.5 + max(-0.42, min(0.42, lean))
+        taker = Side.BUY if rng.random() < p_buy else Side.SELL
+        book, changed = (self.asks, changed_asks) if taker is Side.BUY else (self.bids, changed_bids)
+        wanted = max(1, int(rng.lognormvariate(0.0, 1.1) * self.size_lots * 0.7))
+        while wanted > 0 and len(book.ticks) > 1:
+            tick = book.best()
+            assert tick is not None
+            lots = book.lots[tick]
+            take = min(lots, wanted)
+            book.set(tick, lots - take)
+            changed.add(tick)
+            wanted -= take
+            self.trade_seq += 1
+            trades.append(
+                Trade(self.symbol, self.price(tick), self.qty(take), taker, now_ns,
+                      str(self.trade_seq))
+            )
+
+    def _maintain(self, changed_bids: set[int], changed_asks: set[int]) -> None:
+        """Keep both sides between MIN_LEVELS and MAX_LEVELS deep and the spread sane."""
+        rng = self.rng
+        for side, changed, direction in (
+            (self.bids, changed_bids, -1),
+            (self.asks, changed_asks, 1),
+        ):
+            while len(side.ticks) < MIN_LEVELS:
+                tick = side.worst() + direction * (self.gap + rng.randrange(self.gap * 2))
+                side.add(tick, self._size(2.0))
+                changed.add(tick)
+            while len(side.ticks) > MAX_LEVELS:
+                tick = side.worst()
+                side.set(tick, 0)
+                changed.add(tick)
+        best_bid, best_ask = self.bids.best(), self.asks.best()
+        assert best_bid is not None and best_ask is not None
+        if best_ask - best_bid > 6 * self.gap:
+            inside = round(self.fair)
+            inside = max(best_bid + 1, min(best_ask - 1, inside))
+            if rng.random() < 0.5:
+                self.bids.add(min(inside, best_ask - 1), self._size())
+                changed_bids.add(min(inside, best_ask - 1))
+            else:
+                self.asks.add(max(inside, best_bid + 1), self._size())
+                changed_asks.add(max(inside, best_bid + 1))
+
+    # --- candles --------------------------------------------------------------
+
+    def _candle_trade(self, trade: Trade, emit: Emit) -> None:
+        minute_ms = trade.ts_ns // 60_000_000_000 * 60_000
+        candle = self.candle
+        if candle is None or minute_ms > candle.ts_ms:
+            if candle is not None:
+                self.closed.append(candle)
+                emit(CandleUpdated(self.symbol, candle, closed=True))
+            open_ = candle.close if candle is not None else trade.price
+            candle = self.candle = Candle(minute_ms, open_, open_, open_, open_, Decimal(0))
+        candle.add_trade(trade.price, trade.qty)
+        emit(CandleUpdated(self.symbol, candle))
+
+    def history(self, now_ns: int, minutes: int) -> list[Candle]:
+        """Make ``minutes`` closed one-minute candles ending at the current minute.
+
+        The path is walked backwards from today's price, so it joins the live market.
+        """
+        rng = self.rng
+        gauss, uniform = rng.gauss, rng.random
+        tick, lot = self.tick, self.lot
+        sigma = self.sigma * math.sqrt(60.0) * 1.5
+        lots = self.listing.size * 3.0 / float(lot)
+        minute_ms = now_ns // 60_000_000_000 * 60_000
+        close = self.fair
+        candles: list[Candle] = []
+        append = candles.append
+        for k in range(1, minutes + 1):
+            open_ = close * math.exp(-sigma * gauss(0.0, 1.0))
+            top, bottom = (open_, close) if open_ > close else (close, open_)
+            high = round(top * (1.0 + sigma * 0.8 * uniform()))
+            low = max(1, round(bottom * (1.0 - sigma * 0.8 * uniform())))
+            append(
+                Candle(
+                    minute_ms - k * 60_000,
+                    Decimal(round(open_)) * tick,
+                    Decimal(high) * tick,
+                    Decimal(low) * tick,
+                    Decimal(round(close)) * tick,
+                    Decimal(int(lots * (0.2 + 1.6 * uniform()) + 1)) * lot,
+                )
+            )
+            close = open_
+        candles.reverse()
+        self.closed.extend(candles)
+        return candles
