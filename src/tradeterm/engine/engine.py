@@ -156,7 +156,8 @@ class Engine:
     def _on_feed_state(self, event: FeedStateChanged) -> None:
         feed = self.state.feed
         feed.state, feed.detail = event.state, event.detail
-        level = logging.INFO if event.state is FeedState.CONNECTED else logging.WARNING
+        calm = (FeedState.CONNECTED, FeedState.CONNECTING)
+        level = logging.INFO if event.state in calm else logging.WARNING
         log.log(level, "%s feed %s%s", event.venue, event.state.value,
                 f": {event.detail}" if event.detail else "")
 

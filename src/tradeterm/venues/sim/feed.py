@@ -23,6 +23,8 @@ from tradeterm.venues.sim.flow import SymbolFlow
 log = logging.getLogger("tradeterm.venues.sim")
 
 TICK_S = 0.02
+WARM_UP_EVENTS = 800
+WARM_UP_NS = 30_000_000_000
 DAY_MINUTES = 1440
 
 
@@ -92,9 +94,19 @@ class SimFeed:
         for flow in self._order:
             sink.on_market(CandlesLoaded(flow.symbol, flow.history(now, self.history_minutes)))
             sink.on_market(flow.snapshot(now))
+        self._warm_up(sink, now)
         self.publish_tickers(sink)
         sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
         self.bootstrapped = True
+
+    def _warm_up(self, sink: MarketSink, now: int) -> None:
+        """Trade for a few seconds before ``now`` (inside this minute), so the tape has history."""
+        start = max(now - WARM_UP_NS, now // 60_000_000_000 * 60_000_000_000)
+        pick, weights, order = self._pick.random, self._cum_weights, self._order
+        total = weights[-1]
+        for i in range(WARM_UP_EVENTS):
+            ts = start + (now - start) * i // WARM_UP_EVENTS
+            order[bisect_right(weights, pick() * total)].step(ts, sink.on_market)
 
     def step(self, sink: MarketSink, events: int = 1) -> None:
         """Make ``events`` order-flow events happen now, on symbols picked by activity."""

@@ -1,0 +1,1 @@
+"""Configuration: pydantic models of config.toml, loading, validation and writing."""

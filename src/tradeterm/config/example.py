@@ -1,0 +1,67 @@
+"""Render a commented config file from the models' field docstrings (config.toml.example)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel
+
+from tradeterm.config.load import _plain
+from tradeterm.config.models import AccountConfig, Config
+
+HEADER = """\
+# tradeterm configuration: every key, with its default.
+# Copy this file to the path `tradeterm --help` shows (or pass --config PATH)
+# and change what you need; keys you leave out keep their defaults.
+"""
+
+
+def _comment(text: str | None) -> str:
+    lines = (text or "").replace("``", "`").strip().splitlines()
+    return "".join(f"# {line.strip()}\n" for line in lines)
+
+
+def _value(value: Any) -> str:
+    """A TOML value; tables are written inline so they stay under their key."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items())
+        return "{ " + items + " }"
+    return tomli_w.dumps({"v": value}).removeprefix("v = ").strip()
+
+
+def _key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() else f'"{key}"'
+
+
+def _section(name: str, model: BaseModel, array: bool = False) -> str:
+    out = [f"\n[[{name}]]\n" if array else f"\n[{name}]\n"]
+    for field_name, field in type(model).model_fields.items():
+        value = _plain(getattr(model, field_name))
+        out.append(_comment(field.description))
+        out.append(f"{field_name} = {_value(value)}\n")
+    return "".join(out)
+
+
+def render_example() -> str:
+    """The text of config.toml.example, generated so it can never disagree with the code."""
+    config = Config()
+    parts = [HEADER]
+    for name, field in Config.model_fields.items():
+        value: Any = getattr(config, name)
+        if isinstance(value, list):
+            parts.append(f"\n{_comment(field.description)}")
+            parts.extend(_section(name, item, array=True) for item in value)
+            example = AccountConfig(
+                name="cautious",
+                balances={"USDT": "2500", "BTC": "0.05"},  # type: ignore[dict-item]
+                fill_model="pessimistic",  # type: ignore[arg-type]
+                latency_ms=150,
+            )
+            parts.append(_section(name, example, array=True))
+        else:
+            parts.append(f"\n{_comment(field.description)}".rstrip("\n"))
+            parts.append(_section(name, value))
+    return "".join(parts).replace("\n\n\n", "\n\n")

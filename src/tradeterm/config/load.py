@@ -1,0 +1,133 @@
+"""Reading, validating and writing config.toml, with errors that name the key and what is allowed."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from tradeterm.config.models import Config
+from tradeterm.domain.errors import ConfigError
+
+
+def load_config(path: Path | None, default_path: Path) -> tuple[Config, Path]:
+    """Load and validate a config file.
+
+    With ``path`` None, ``default_path`` is used when it exists, and the defaults
+    otherwise. Returns the config and the path it belongs to (where changes,
+    such as the chosen theme, are saved).
+
+    Raises:
+        ConfigError: unreadable TOML or a value that is not allowed.
+    """
+    target = path or default_path
+    if not target.exists():
+        if path is not None:
+            raise ConfigError(f"config file {path} does not exist; create one with `tradeterm init`")
+        return Config(), target
+    try:
+        raw = tomllib.loads(target.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {target} is not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {target} cannot be read: {exc}") from None
+    return parse_config(raw, target), target
+
+
+def parse_config(raw: dict[str, Any], source: Path | str) -> Config:
+    """Validate a parsed TOML document. Raises ConfigError naming the first bad key."""
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe_error(exc, raw, source)) from None
+
+
+def describe_error(exc: ValidationError, raw: dict[str, Any], source: Path | str) -> str:
+    """One paragraph: which key, what value, what is allowed (and how many more problems)."""
+    first = exc.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    if first["type"] == "extra_forbidden":
+        parent = ".".join(str(p) for p in first["loc"][:-1])
+        allowed = _allowed_keys(parent)
+        where = f"[{parent}]" if parent else "the top level"
+        text = f"unknown key {key!r} in {where}; allowed keys are: {allowed}"
+    else:
+        value = first.get("input")
+        shown = "missing" if first["type"] == "missing" else repr(value)
+        text = f"key {key} = {shown} is not allowed: {_allowed(first)}"
+    more = len(exc.errors()) - 1
+    extra = f" ({more} more problem{'s' if more > 1 else ''} after this one)" if more else ""
+    return f"config error in {source}: {text}{extra}. See config.toml.example for every key."
+
+
+def _allowed(error: Any) -> str:
+    ctx = error.get("ctx") or {}
+    if "expected" in ctx:
+        return f"expected {ctx['expected']}"
+    message = str(error["msg"])
+    return message[0].lower() + message[1:] if message else "invalid value"
+
+
+def _allowed_keys(section: str) -> str:
+    model: Any = Config
+    for part in section.split("."):
+        if not part:
+            continue
+        if part.isdigit():
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            break
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        model = args[0] if args and hasattr(args[0], "model_fields") else annotation
+    return ", ".join(getattr(model, "model_fields", {}))
+
+
+def to_toml_data(config: Config) -> dict[str, Any]:
+    """The config as plain TOML-writable data (Decimals as strings, enums as values)."""
+    return _plain(config.model_dump())
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def write_toml(path: Path, data: dict[str, Any]) -> None:
+    """Write atomically: a crash mid-write never leaves a half config behind."""
+    import tomli_w
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def save_setting(path: Path, section: str, key: str, value: Any) -> None:
+    """Change one key in the config file, keeping the others (creates the file if needed).
+
+    Raises:
+        ConfigError: the existing file cannot be read or the new value is not allowed.
+    """
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, OSError) as exc:
+            raise ConfigError(f"cannot update {path}: {exc}") from None
+    data.setdefault(section, {})[key] = value
+    parse_config(data, path)
+    write_toml(path, data)

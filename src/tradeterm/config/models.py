@@ -1,0 +1,109 @@
+"""The config file's schema: every key, its default, what is allowed, and why it exists."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tradeterm.domain.enums import AccountMode, FillModel
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+
+class GeneralConfig(_Section):
+    venue: Literal["sim"] = "sim"
+    """Market-data venue the workstation opens on. ``sim`` is the built-in simulated market."""
+
+    data_dir: str = ""
+    """Where the ledger and logs live. Empty means the platform's user data directory."""
+
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    """Lowest level written to the log file and shown in the log pane."""
+
+
+class SimConfig(_Section):
+    seed: int = 7
+    """Seed of the simulated market: the same seed replays the same market."""
+
+    rate: Annotated[float, Field(ge=0, le=20_000)] = 40.0
+    """Order-book updates per second across all symbols (0 pauses the market, 1000+ is busy)."""
+
+    symbols: list[str] = []
+    """Which sim listings to trade, e.g. ``["BTC/USDT", "ETH/USDT"]``. Empty means all 22."""
+
+    history_minutes: Annotated[int, Field(ge=30, le=2880)] = 1440
+    """One-minute candles of history the sim makes at start (1440 = one day)."""
+
+
+class UiConfig(_Section):
+    theme: str = "tradeterm-dark"
+    """Theme name: a file stem in themes/ or the user's themes directory."""
+
+    refresh_hz: Annotated[float, Field(ge=1, le=30)] = 15.0
+    """How often panes redraw at most, per second; the feed rate never drives redraws."""
+
+    ladder_depth: Annotated[int, Field(ge=5, le=100)] = 25
+    """Price levels per side the order-book ladder keeps ready."""
+
+    keys: dict[str, str] = {}
+    """Remapped keys: binding id to key(s), e.g. ``{ "quit" = "ctrl+q", "buy" = "f1" }``."""
+
+
+class AccountConfig(_Section):
+    name: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
+    """Account name shown in the header (letters, digits, ``_ . -``)."""
+
+    mode: AccountMode = AccountMode.PAPER
+    """``paper`` (simulated fills on the real or sim book) or ``live``."""
+
+    venue: Literal["sim"] = "sim"
+    """Venue the account trades on."""
+
+    balances: dict[str, Decimal] = {"USDT": Decimal("10000")}
+    """Starting balances of a paper account, asset to amount, e.g. ``{ USDT = "10000" }``."""
+
+    fill_model: FillModel = FillModel.REALISTIC
+    """Paper fills: ``optimistic`` (on touch), ``realistic`` (queue), ``pessimistic`` (trade-through)."""
+
+    latency_ms: Annotated[int, Field(ge=0, le=10_000)] = 50
+    """Paper latency between sending an order or cancel and its arrival at the book."""
+
+    @field_validator("balances")
+    @classmethod
+    def _non_negative(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for asset, amount in value.items():
+            if not amount.is_finite() or amount < 0:
+                raise ValueError(f"balance of {asset} must be a number >= 0, got {amount}")
+        return value
+
+
+def _default_accounts() -> list[AccountConfig]:
+    return [AccountConfig(name="paper")]
+
+
+class Config(_Section):
+    """The whole config file."""
+
+    general: GeneralConfig = GeneralConfig()
+    """General settings."""
+
+    sim: SimConfig = SimConfig()
+    """The built-in simulated market."""
+
+    ui: UiConfig = UiConfig()
+    """The workstation's look and keys."""
+
+    accounts: list[AccountConfig] = Field(default_factory=_default_accounts, min_length=1)
+    """Trading accounts; the first is active at start."""
+
+    @model_validator(mode="after")
+    def _unique_accounts(self) -> Config:
+        names = [a.name for a in self.accounts]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"account names must be unique; repeated: {', '.join(duplicates)}")
+        return self

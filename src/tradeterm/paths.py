@@ -1,0 +1,32 @@
+"""Where tradeterm keeps its files: the platform's config and data directories."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP = "tradeterm"
+
+
+def config_dir() -> Path:
+    """``$TRADETERM_CONFIG_DIR`` or the platform's user config directory."""
+    override = os.environ.get("TRADETERM_CONFIG_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP, appauthor=False))
+
+
+def data_dir() -> Path:
+    """``$TRADETERM_DATA_DIR`` or the platform's user data directory (ledger, logs)."""
+    override = os.environ.get("TRADETERM_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP, appauthor=False))
+
+
+def default_config_path() -> Path:
+    return config_dir() / "config.toml"

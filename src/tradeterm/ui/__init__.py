@@ -1,0 +1,1 @@
+"""The Textual workstation: panes, screens, keys and themes over the engine's state."""

@@ -1,0 +1,86 @@
+"""The UI bridge: turns engine events into dirty flags that the refresh tick acts on.
+
+Handlers only add names to a set, so a feed of any rate costs the UI almost
+nothing; drawing happens on the tick, at most once per pane per frame.
+"""
+
+from __future__ import annotations
+
+from tradeterm.domain.events import (
+    AccountSwitched,
+    BalancesChanged,
+    BookChanged,
+    CandleUpdated,
+    FeedStateChanged,
+    MarketsLoaded,
+    OrderFilled,
+    OrderUpdated,
+    SymbolSelected,
+    TickerUpdated,
+    TradePrinted,
+)
+from tradeterm.engine.engine import Engine
+
+ALL = frozenset({"book", "tape", "scanner", "positions", "orders", "fills", "status", "chart"})
+
+
+class UiBridge:
+    """Subscribes to the engine's bus and records which panes need a redraw."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dirty: set[str] = set(ALL)
+        bus = engine.bus
+        bus.subscribe(BookChanged, self._on_book)
+        bus.subscribe(TradePrinted, self._on_trade)
+        bus.subscribe(TickerUpdated, self._on_ticker)
+        bus.subscribe(CandleUpdated, self._on_candle)
+        bus.subscribe(FeedStateChanged, self._on_status)
+        bus.subscribe(MarketsLoaded, self._on_everything)
+        bus.subscribe(SymbolSelected, self._on_everything)
+        bus.subscribe(AccountSwitched, self._on_everything)
+        bus.subscribe(BalancesChanged, self._on_account)
+        bus.subscribe(OrderUpdated, self._on_order)
+        bus.subscribe(OrderFilled, self._on_fill)
+
+    def take(self) -> set[str]:
+        """The panes to redraw since the last call (and forget them)."""
+        dirty, self.dirty = self.dirty, set()
+        return dirty
+
+    def _on_book(self, event: BookChanged) -> None:
+        dirty = self.dirty
+        dirty.add("scanner")
+        if event.symbol == self.engine.state.active_symbol:
+            dirty.add("book")
+        if event.symbol in self.engine.state.account.positions:
+            dirty.add("positions")
+
+    def _on_trade(self, event: TradePrinted) -> None:
+        if event.trade.symbol == self.engine.state.active_symbol:
+            self.dirty.add("tape")
+
+    def _on_ticker(self, event: TickerUpdated) -> None:
+        self.dirty.add("scanner")
+        if event.ticker.symbol == self.engine.state.active_symbol:
+            self.dirty.add("status")
+
+    def _on_candle(self, event: CandleUpdated) -> None:
+        self.dirty.add("scanner")
+        if event.symbol == self.engine.state.active_symbol:
+            self.dirty.add("chart")
+
+    def _on_status(self, _event: object) -> None:
+        self.dirty.add("status")
+
+    def _on_everything(self, _event: object) -> None:
+        self.dirty |= ALL
+
+    def _on_account(self, _event: object) -> None:
+        self.dirty |= {"positions", "status"}
+
+    def _on_order(self, _event: object) -> None:
+        self.dirty |= {"orders", "book", "positions"}
+
+    def _on_fill(self, _event: object) -> None:
+        self.dirty |= {"fills", "positions", "chart"}

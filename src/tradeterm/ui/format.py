@@ -1,0 +1,65 @@
+"""Number and time formatting for panes: exact digits where they fit, compact where not."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+from tradeterm.domain.numbers import fmt_compact
+
+
+def fmt_price(value: Decimal | None, places: int) -> str:
+    return "—" if value is None else f"{value:,.{places}f}"
+
+
+def fmt_qty(value: Decimal | None, places: int, width: int = 12) -> str:
+    """The exact quantity when it fits in ``width`` cells, else a compact 1.23M form."""
+    if value is None:
+        return "—"
+    exact = f"{value:,.{places}f}"
+    return exact if len(exact) <= width else fmt_compact(value)
+
+
+def fmt_amount(value: Decimal, max_places: int = 8) -> str:
+    """A balance: at least two decimals, up to ``max_places``, no trailing zeros beyond two."""
+    text = f"{value:,.{max_places}f}"
+    if "." in text:
+        whole, frac = text.split(".")
+        frac = frac.rstrip("0").ljust(2, "0")
+        text = f"{whole}.{frac}"
+    return text
+
+
+def fmt_pct(value: float | None, places: int = 2) -> str:
+    return "—" if value is None else f"{value:+.{places}f}%"
+
+
+def clock_text(ts_ns: int, millis: bool = False) -> str:
+    """HH:MM:SS (UTC) of a nanosecond timestamp, with milliseconds if asked."""
+    seconds, rest = divmod(ts_ns, 1_000_000_000)
+    text = time.strftime("%H:%M:%S", time.gmtime(seconds))
+    return f"{text}.{rest // 1_000_000:03d}" if millis else text
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float], width: int) -> str:
+    """A one-line chart of the last ``width`` values."""
+    values = values[-width:]
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = high - low
+    if span <= 0:
+        return SPARKS[3] * len(values)
+    top = len(SPARKS) - 1
+    return "".join(SPARKS[int((v - low) / span * top + 0.5)] for v in values)
+
+
+def fmt_compact_quote(value: float) -> str:
+    """Volumes in quote currency: 950, 12.3K, 4.56M, 1.2B."""
+    for unit, scale in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if value >= scale:
+            return f"{value / scale:.1f}{unit}" if value / scale >= 100 else f"{value / scale:.2f}{unit}"
+    return f"{value:.0f}"

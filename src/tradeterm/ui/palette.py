@@ -1,0 +1,57 @@
+"""Rich styles derived from the active theme's variables, for widgets that draw their own lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from textual.app import App
+
+
+@dataclass(frozen=True, slots=True)
+class Palette:
+    text: Style
+    muted: Style
+    header: Style
+    cursor: Style
+    bid: Style
+    ask: Style
+    bid_bar: Style
+    ask_bar: Style
+    flash: Style
+    pnl_up: Style
+    pnl_down: Style
+    own: Style
+    warning: Style
+    error: Style
+    live: Style
+    paper: Style
+    accent: Style
+
+    @classmethod
+    def from_app(cls, app: App[object]) -> Palette:
+        v = app.get_css_variables()
+        fg = v.get("foreground", "#d8dee9")
+
+        def color(name: str, default: str = fg) -> str:
+            return v.get(name, default)
+
+        return cls(
+            text=Style(color=fg),
+            muted=Style(color=color("muted")),
+            header=Style(color=color("muted"), bold=True),
+            cursor=Style(bgcolor=color("primary-darken-2", color("panel"))),
+            bid=Style(color=color("bid")),
+            ask=Style(color=color("ask")),
+            bid_bar=Style(bgcolor=color("bid-bar")),
+            ask_bar=Style(bgcolor=color("ask-bar")),
+            flash=Style(bgcolor=color("flash")),
+            pnl_up=Style(color=color("pnl-up")),
+            pnl_down=Style(color=color("pnl-down")),
+            own=Style(color=color("own-order"), bold=True),
+            warning=Style(color=color("warning")),
+            error=Style(color=color("error"), bold=True),
+            live=Style(color="#ffffff", bgcolor=color("live"), bold=True),
+            paper=Style(color=color("background", "#000000"), bgcolor=color("paper"), bold=True),
+            accent=Style(color=color("accent")),
+        )

@@ -1,0 +1,122 @@
+"""The positions pane: balances (free / reserved / total) and positions with PnL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+from rich.style import Style
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from tradeterm.domain.book import OrderBook
+from tradeterm.domain.market import Market
+from tradeterm.engine.accounts import AccountState
+from tradeterm.ui.format import fmt_amount, fmt_price, fmt_qty
+from tradeterm.ui.palette import Palette
+from tradeterm.ui.widgets.table import Column, FastTable, Row
+
+BALANCE_COLUMNS = (
+    Column("asset", "ASSET", 6, "left"),
+    Column("free", "FREE", 16),
+    Column("reserved", "RESERVED", 14, priority=2),
+    Column("total", "TOTAL", 16, priority=1),
+    Column("value", "VALUE", 12, priority=3),
+)
+POSITION_COLUMNS = (
+    Column("symbol", "SYMBOL", 10, "left"),
+    Column("qty", "QTY", 12),
+    Column("avg", "AVG COST", 12, priority=2),
+    Column("mark", "MARK", 12, priority=3),
+    Column("upnl", "UNREAL PnL", 11),
+    Column("rpnl", "REAL PnL", 10, priority=1),
+)
+
+
+def _pnl_style(value: Decimal) -> Callable[[Palette], Style | None]:
+    def style(p: Palette) -> Style | None:
+        if value > 0:
+            return p.pnl_up
+        return p.pnl_down if value < 0 else None
+
+    return style
+
+
+class PositionsPane(Vertical):
+    """Balances of the active account and its positions, marked to the book's mid."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.summary = Static("", id="equity", markup=False)
+        self.balances = FastTable(BALANCE_COLUMNS, id="balances-table", empty_text="no balances")
+        self.positions = FastTable(POSITION_COLUMNS, id="positions-table",
+                                   empty_text="no positions yet")
+
+    def compose(self) -> ComposeResult:
+        yield self.summary
+        yield self.balances
+        yield self.positions
+
+    def show(
+        self,
+        account: AccountState,
+        markets: Mapping[str, Market],
+        books: Mapping[str, OrderBook],
+        quote: str = "USDT",
+    ) -> None:
+        def mark(symbol: str) -> Decimal | None:
+            book = books.get(symbol)
+            return book.mid() if book else None
+
+        equity = Decimal(0)
+        balance_rows = []
+        for asset, bal in sorted(account.balances.items()):
+            price = Decimal(1) if asset == quote else mark(f"{asset}/{quote}")
+            value = None if price is None else bal.total * price
+            equity += value or 0
+            balance_rows.append(
+                Row(
+                    asset,
+                    (
+                        asset,
+                        fmt_amount(bal.free),
+                        fmt_amount(bal.reserved),
+                        fmt_amount(bal.total),
+                        "—" if value is None else f"{value:,.2f}",
+                    ),
+                    (asset, bal.free, bal.reserved, bal.total, value),
+                )
+            )
+        self.balances.set_rows(balance_rows)
+
+        position_rows = []
+        unrealized_total = Decimal(0)
+        for symbol, pos in sorted(account.positions.items()):
+            qty = pos.qty
+            market = markets.get(symbol)
+            if market is None or (not qty and not pos.realized_pnl):
+                continue
+            price = mark(symbol)
+            upnl = pos.unrealized(price)
+            unrealized_total += upnl
+            places = market.price_places
+            position_rows.append(
+                Row(
+                    symbol,
+                    (
+                        symbol,
+                        fmt_qty(qty, market.qty_places, 12),
+                        fmt_price(pos.avg_cost, places),
+                        fmt_price(price, places),
+                        f"{upnl:+,.2f}",
+                        f"{pos.realized_pnl:+,.2f}",
+                    ),
+                    (symbol, qty, pos.avg_cost, price, upnl, pos.realized_pnl),
+                    (None, None, None, None, _pnl_style(upnl), _pnl_style(pos.realized_pnl)),
+                )
+            )
+        self.positions.set_rows(position_rows)
+        self.summary.update(
+            f"{account.name}  equity {equity:,.2f} {quote}   unrealized {unrealized_total:+,.2f}"
+        )

@@ -1,0 +1,1 @@
+"""Modal screens: help, symbol search and (later) order tickets."""

@@ -1,0 +1,78 @@
+"""Theme files: load tradeterm's themes (and the user's copies) as Textual themes."""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from textual.theme import Theme
+
+log = logging.getLogger("tradeterm.ui")
+
+REQUIRED_VARIABLES = (
+    "bid", "ask", "bid-bar", "ask-bar", "flash", "pnl-up", "pnl-down", "live", "paper",
+    "muted", "own-order",
+)
+_THEME_FIELDS = (
+    "primary", "secondary", "warning", "error", "success", "accent", "foreground",
+    "background", "surface", "panel", "boost", "dark", "luminosity_spread", "text_alpha",
+)
+
+
+class ThemeFileError(ValueError):
+    """A theme file is unreadable or lacks a required colour."""
+
+
+def builtin_theme_dir() -> Path:
+    return Path(str(resources.files("tradeterm") / "themes"))
+
+
+def parse_theme(text: str, source: str) -> Theme:
+    """Build a Textual Theme from a theme file's text. Raises ThemeFileError."""
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ThemeFileError(f"theme {source} is not valid TOML: {exc}") from None
+    name = data.get("name")
+    if not isinstance(name, str) or not name:
+        raise ThemeFileError(f"theme {source} needs a `name`")
+    if "primary" not in data:
+        raise ThemeFileError(f"theme {source} needs a `primary` colour")
+    variables = data.get("variables", {})
+    missing = [v for v in REQUIRED_VARIABLES if v not in variables]
+    if missing:
+        raise ThemeFileError(f"theme {source} lacks [variables] {', '.join(missing)}")
+    unknown = sorted(set(data) - set(_THEME_FIELDS) - {"name", "variables"})
+    if unknown:
+        allowed = ", ".join(("name", *_THEME_FIELDS, "variables"))
+        raise ThemeFileError(f"theme {source}: unknown key(s) {unknown}; allowed: {allowed}")
+    fields = {k: data[k] for k in _THEME_FIELDS if k in data}
+    return Theme(name=name, variables={k: str(v) for k, v in variables.items()}, **fields)
+
+
+def load_themes(user_dir: Path | None) -> list[Theme]:
+    """The built-in themes, then the user's (a user theme with the same name wins).
+
+    A broken user theme is logged and skipped; it never stops the app.
+    """
+    themes: dict[str, Theme] = {}
+    dirs = [builtin_theme_dir()] + ([user_dir] if user_dir and user_dir.is_dir() else [])
+    for directory in dirs:
+        for path in sorted(directory.glob("*.toml")):
+            try:
+                theme = parse_theme(path.read_text(encoding="utf-8"), str(path))
+            except (ThemeFileError, OSError) as exc:
+                log.warning("%s", exc)
+                continue
+            themes[theme.name] = theme
+    return list(themes.values())
+
+
+def default_variables() -> dict[str, str]:
+    """The default theme's [variables], the fallback for any theme (Textual's own included)."""
+    path = builtin_theme_dir() / "tradeterm-dark.toml"
+    theme = parse_theme(path.read_text(encoding="utf-8"), str(path))
+    return dict(theme.variables)

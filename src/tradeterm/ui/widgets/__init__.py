@@ -1,0 +1,1 @@
+"""Reusable widgets drawn with Textual's line API (cheap to redraw many times a second)."""

@@ -1,0 +1,86 @@
+"""The status bar: app name, account and mode badge, venue and feed state, symbol, clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from textual.strip import Strip
+
+from tradeterm.domain.enums import AccountMode, FeedState
+from tradeterm.ui.format import clock_text
+from tradeterm.ui.widgets.base import LineWidget, line
+
+
+@dataclass(frozen=True, slots=True)
+class StatusView:
+    account: str
+    mode: AccountMode
+    armed: bool
+    venue: str
+    feed: FeedState
+    feed_detail: str
+    symbol: str
+    last: str
+    change: float | None
+    now_ns: int
+    recording: bool = False
+
+
+class StatusBar(LineWidget):
+    """One line, always on screen; the mode badge is never hidden, whatever the width."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.view: StatusView | None = None
+
+    def show(self, view: StatusView) -> None:
+        if view != self.view:
+            self.view = view
+            self.refresh()
+
+    def _feed_style(self, state: FeedState) -> Style:
+        p = self.palette
+        if state is FeedState.CONNECTED:
+            return p.pnl_up
+        if state in (FeedState.STALE, FeedState.RECONNECTING, FeedState.CONNECTING):
+            return p.warning
+        return p.error
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        p = self.palette
+        view = self.view
+        if view is None or y > 0:
+            return line([(" tradeterm", p.accent)], width)
+        if view.mode is AccountMode.LIVE:
+            badge = " LIVE ARMED " if view.armed else " LIVE (disarmed) "
+            badge_style = p.live
+        else:
+            badge, badge_style = " PAPER ", p.paper
+        feed = view.feed.value + (f" ({view.feed_detail})" if view.feed_detail else "")
+        change = "" if view.change is None else f" {view.change:+.2f}%"
+        change_style = p.pnl_up if (view.change or 0) >= 0 else p.pnl_down
+        clock = clock_text(view.now_ns) + " UTC "
+        parts: list[tuple[str, Style | None]] = [
+            (" tradeterm ", p.accent),
+            (badge, badge_style),
+            (f" {view.account} ", p.text),
+            ("│ ", p.muted),
+            (f"{view.venue} ", p.text),
+            ("● ", self._feed_style(view.feed)),
+            (f"{feed} ", self._feed_style(view.feed)),
+        ]
+        if view.recording:
+            parts.append(("● REC ", p.error))
+        parts += [
+            ("│ ", p.muted),
+            (f"{view.symbol} ", p.text),
+            (view.last, p.text),
+            (change, change_style),
+        ]
+        used = sum(len(t) for t, _ in parts)
+        if used + len(clock) <= width:
+            parts.append((" " * (width - used - len(clock)), None))
+            parts.append((clock, p.muted))
+        return line(parts, width)

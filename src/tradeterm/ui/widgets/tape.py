@@ -1,0 +1,71 @@
+"""The trades tape: the latest public trades, newest on top, coloured by aggressor side."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.strip import Strip
+
+from tradeterm.domain.enums import Side
+from tradeterm.domain.market import Market
+from tradeterm.domain.market_data import Trade
+from tradeterm.ui.format import clock_text, fmt_price, fmt_qty
+from tradeterm.ui.widgets.base import LineWidget, fit, line
+
+
+class Tape(LineWidget, can_focus=True):
+    """Time, price and size of recent trades; buys in the bid colour, sells in the ask colour."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self._trades: Sequence[Trade] = ()
+        self._market: Market | None = None
+        self._lines: list[Strip] = []
+
+    def show(self, trades: Sequence[Trade], market: Market) -> None:
+        self._trades, self._market = trades, market
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def theme_changed(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        width, height = self.size.width, self.size.height
+        if not self.is_mounted or width <= 0 or height <= 0:
+            return
+        palette = self.palette
+        market = self._market
+        if market is None:
+            self._lines = [line([(fit("waiting for trades…", width), palette.muted)], width)]
+            self.refresh()
+            return
+        time_w = 9
+        price_w = max(8, (width - time_w) // 2)
+        size_w = max(6, width - time_w - price_w)
+        header = fit("TIME", time_w) + fit("PRICE", price_w, "right") + fit("SIZE", size_w, "right")
+        lines = [line([(header, palette.header)], width)]
+        places, qty_places = market.price_places, market.qty_places
+        for trade, _ in zip(self._trades, range(height - 1), strict=False):
+            style = palette.bid if trade.side is Side.BUY else palette.ask
+            lines.append(
+                line(
+                    [
+                        (fit(clock_text(trade.ts_ns), time_w), palette.muted),
+                        (fit(fmt_price(trade.price, places), price_w, "right"), style),
+                        (fit(fmt_qty(trade.qty, qty_places, size_w - 1), size_w, "right"), style),
+                    ],
+                    width,
+                )
+            )
+        if len(lines) == 1:
+            lines.append(line([(fit("no trades yet", width), palette.muted)], width))
+        self._lines = lines
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        if y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(self.size.width)
