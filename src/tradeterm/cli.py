@@ -25,11 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
         f"your themes:         {paths.config_dir() / 'themes'}",
     )
     parser.add_argument("--version", action="version", version=f"tradeterm {__version__}")
-    parser.add_argument("--config", type=Path, metavar="PATH",
-                        help="config file to use instead of the default path")
+    parser.add_argument(
+        "--config", type=Path, metavar="PATH", help="config file to use instead of the default path"
+    )
     parser.add_argument("--seed", type=int, help="seed of the simulated market (overrides config)")
-    parser.add_argument("--rate", type=float, metavar="N",
-                        help="sim order-book updates per second (overrides config)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        metavar="N",
+        help="sim order-book updates per second (overrides config)",
+    )
     parser.add_argument("--theme", help="theme to start with (overrides config)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     init = commands.add_parser("init", help="write a starter config file")
@@ -85,7 +90,9 @@ def init_config(path: Path, force: bool) -> int:
 
 
 def data_dir_for(config: Config) -> Path:
-    return Path(config.general.data_dir).expanduser() if config.general.data_dir else paths.data_dir()
+    return (
+        Path(config.general.data_dir).expanduser() if config.general.data_dir else paths.data_dir()
+    )
 
 
 def run_workstation(config: Config, config_path: Path) -> int:

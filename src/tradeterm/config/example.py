@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import tomli_w
@@ -9,6 +10,7 @@ from pydantic import BaseModel
 
 from tradeterm.config.load import _plain
 from tradeterm.config.models import AccountConfig, Config
+from tradeterm.domain.enums import FillModel
 
 HEADER = """\
 # tradeterm configuration: every key, with its default.
@@ -56,8 +58,8 @@ def render_example() -> str:
             parts.extend(_section(name, item, array=True) for item in value)
             example = AccountConfig(
                 name="cautious",
-                balances={"USDT": "2500", "BTC": "0.05"},  # type: ignore[dict-item]
-                fill_model="pessimistic",  # type: ignore[arg-type]
+                balances={"USDT": Decimal("2500"), "BTC": Decimal("0.05")},
+                fill_model=FillModel.PESSIMISTIC,
                 latency_ms=150,
             )
             parts.append(_section(name, example, array=True))

@@ -1,4 +1,4 @@
-"""Reading, validating and writing config.toml, with errors that name the key and what is allowed."""
+"""Reading, validating and writing config.toml; errors name the key and what is allowed."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def load_config(path: Path | None, default_path: Path) -> tuple[Config, Path]:
     target = path or default_path
     if not target.exists():
         if path is not None:
-            raise ConfigError(f"config file {path} does not exist; create one with `tradeterm init`")
+            raise ConfigError(
+                f"config file {path} does not exist; create one with `tradeterm init`"
+            )
         return Config(), target
     try:
         raw = tomllib.loads(target.read_text(encoding="utf-8"))
@@ -91,7 +93,8 @@ def _allowed_keys(section: str) -> str:
 
 def to_toml_data(config: Config) -> dict[str, Any]:
     """The config as plain TOML-writable data (Decimals as strings, enums as values)."""
-    return _plain(config.model_dump())
+    data: dict[str, Any] = _plain(config.model_dump())
+    return data
 
 
 def _plain(value: Any) -> Any:

@@ -67,7 +67,8 @@ class AccountConfig(_Section):
     """Starting balances of a paper account, asset to amount, e.g. ``{ USDT = "10000" }``."""
 
     fill_model: FillModel = FillModel.REALISTIC
-    """Paper fills: ``optimistic`` (on touch), ``realistic`` (queue), ``pessimistic`` (trade-through)."""
+    """Paper fills: ``optimistic`` (on touch), ``realistic`` (queue position, the default),
+    ``pessimistic`` (only when the price trades through)."""
 
     latency_ms: Annotated[int, Field(ge=0, le=10_000)] = 50
     """Paper latency between sending an order or cancel and its arrival at the book."""

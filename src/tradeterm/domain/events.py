@@ -1,4 +1,4 @@
-"""Events: facts that happened (past-tense names), published by the engine after its state changed."""
+"""Events: facts that happened (past tense), published by the engine after updating state."""
 
 from __future__ import annotations
 

@@ -54,9 +54,7 @@ class Candle:
     volume: Decimal
 
     def add_trade(self, price: Decimal, qty: Decimal) -> None:
-        if price > self.high:
-            self.high = price
-        if price < self.low:
-            self.low = price
+        self.high = max(self.high, price)
+        self.low = min(self.low, price)
         self.close = price
         self.volume += qty

@@ -12,16 +12,29 @@ S = OrderStatus
 
 #: Which status may follow which. Anything else is a bug or a stale venue message.
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    S.PENDING_NEW: frozenset({S.OPEN, S.PARTIALLY_FILLED, S.FILLED, S.REJECTED, S.CANCELED,
-                              S.EXPIRED, S.PENDING_CANCEL}),
-    S.OPEN: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED, S.PENDING_CANCEL,
-                       S.PENDING_AMEND, S.OPEN}),
-    S.PARTIALLY_FILLED: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED,
-                                   S.PENDING_CANCEL, S.PENDING_AMEND}),
-    S.PENDING_CANCEL: frozenset({S.CANCELED, S.FILLED, S.PARTIALLY_FILLED, S.OPEN,
-                                 S.PENDING_CANCEL}),
-    S.PENDING_AMEND: frozenset({S.OPEN, S.PARTIALLY_FILLED, S.FILLED, S.CANCELED,
-                                S.PENDING_CANCEL, S.PENDING_AMEND}),
+    S.PENDING_NEW: frozenset(
+        {S.OPEN, S.PARTIALLY_FILLED, S.FILLED, S.REJECTED, S.CANCELED, S.EXPIRED, S.PENDING_CANCEL}
+    ),
+    S.OPEN: frozenset(
+        {
+            S.PARTIALLY_FILLED,
+            S.FILLED,
+            S.CANCELED,
+            S.EXPIRED,
+            S.PENDING_CANCEL,
+            S.PENDING_AMEND,
+            S.OPEN,
+        }
+    ),
+    S.PARTIALLY_FILLED: frozenset(
+        {S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED, S.PENDING_CANCEL, S.PENDING_AMEND}
+    ),
+    S.PENDING_CANCEL: frozenset(
+        {S.CANCELED, S.FILLED, S.PARTIALLY_FILLED, S.OPEN, S.PENDING_CANCEL}
+    ),
+    S.PENDING_AMEND: frozenset(
+        {S.OPEN, S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.PENDING_CANCEL, S.PENDING_AMEND}
+    ),
     S.FILLED: frozenset(),
     S.CANCELED: frozenset(),
     S.REJECTED: frozenset(),

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from tradeterm.domain.book import OrderBook
 from tradeterm.domain.enums import FeedState
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import (
@@ -21,6 +22,7 @@ from tradeterm.domain.events import (
     TickerUpdated,
     TradePrinted,
 )
+from tradeterm.domain.market import Market
 from tradeterm.engine.accounts import AccountSpec, AccountState
 from tradeterm.engine.bus import EventBus
 from tradeterm.engine.clock import Clock
@@ -74,7 +76,10 @@ class Engine:
 
     async def start(self) -> None:
         """Load the feed's markets and pick the first symbol. Raises VenueUnavailable."""
-        markets = await self.feed.load_markets()
+        self.load_markets(await self.feed.load_markets())
+
+    def load_markets(self, markets: Sequence[Market]) -> None:
+        """Take the feed's markets and mark the engine started."""
         self.on_market(MarketsLoaded(self.feed.venue, markets))
         self.started = True
         log.info("engine started: %d markets on %s", len(markets), self.feed.venue)
@@ -158,8 +163,24 @@ class Engine:
         feed.state, feed.detail = event.state, event.detail
         calm = (FeedState.CONNECTED, FeedState.CONNECTING)
         level = logging.INFO if event.state in calm else logging.WARNING
-        log.log(level, "%s feed %s%s", event.venue, event.state.value,
-                f": {event.detail}" if event.detail else "")
+        log.log(
+            level,
+            "%s feed %s%s",
+            event.venue,
+            event.state.value,
+            f": {event.detail}" if event.detail else "",
+        )
+
+    # --- the MarketView port (read access for venues) -------------------------
+
+    def market(self, symbol: str) -> Market | None:
+        return self.state.markets.get(symbol)
+
+    def book(self, symbol: str) -> OrderBook | None:
+        return self.state.books.get(symbol)
+
+    def subscribe(self, event_type: type, handler: Callable[[Any], None]) -> Callable[[], None]:
+        return self.bus.subscribe(event_type, handler)
 
     # --- selection ---------------------------------------------------------
 

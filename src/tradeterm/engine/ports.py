@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
+from tradeterm.domain.book import OrderBook
 from tradeterm.domain.enums import AccountMode, OrderType
 from tradeterm.domain.events import ExecutionEvent, MarketEvent
 from tradeterm.domain.market import Market
@@ -58,6 +59,26 @@ class MarketFeed(Protocol):
             VenueUnavailable: the venue could not be reached; retrying may succeed.
             DataError: the venue has no such symbol or timeframe.
         """
+        ...
+
+
+class MarketView(Protocol):
+    """Read access to the engine's market state, for venues that act on it (paper trading).
+
+    Events arrive through ``subscribe`` after the engine applied them, so a
+    ``BookChanged`` handler sees the book already updated.
+    """
+
+    def market(self, symbol: str) -> Market | None:
+        """The symbol's metadata, or None when the feed does not list it."""
+        ...
+
+    def book(self, symbol: str) -> OrderBook | None:
+        """The live book, or None before its first snapshot. Read it; never write it."""
+        ...
+
+    def subscribe(self, event_type: type, handler: Callable[[Any], None]) -> Callable[[], None]:
+        """Call ``handler(event)`` for every event of ``event_type``; returns an unsubscribe."""
         ...
 
 

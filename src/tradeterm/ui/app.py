@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -98,8 +98,9 @@ class TradetermApp(App[None]):
                     id="market",
                 )
             with Horizontal(id="bottom"):
-                yield Group(Pane("4 Positions", self.positions, id="positions-pane"),
-                            id="positions")
+                yield Group(
+                    Pane("4 Positions", self.positions, id="positions-pane"), id="positions"
+                )
                 yield Group(Pane("5 Log", self.log_pane, id="log-pane"), id="log")
         yield Footer()
 
@@ -110,17 +111,24 @@ class TradetermApp(App[None]):
         self.query_one("#log-pane", Pane).border_subtitle = f"≥ {self.log_pane.level_name} (l)"
         self._layout(self.size.width, self.size.height)
         self.set_interval(1 / self.refresh_hz, self.refresher.tick, name="refresh")
-        self.run_worker(self._start_engine(), name="engine.start", group="engine",
-                        exit_on_error=False)
+        self.run_worker(
+            self._start_engine(), name="engine.start", group="engine", exit_on_error=False
+        )
         self.scanner.table.focus()
 
     async def _start_engine(self) -> None:
-        await self.engine.start()
+        if not self.engine.started:
+            await self.engine.start()
         if self.start_feed:
-            self.run_worker(self.engine.run_feed(), name=f"feed.{self.engine.feed.venue}",
-                            group="feeds", exit_on_error=False)
-            self.run_worker(self.engine.watch_feed(), name="feed.watchdog", group="feeds",
-                            exit_on_error=False)
+            self.run_worker(
+                self.engine.run_feed(),
+                name=f"feed.{self.engine.feed.venue}",
+                group="feeds",
+                exit_on_error=False,
+            )
+            self.run_worker(
+                self.engine.watch_feed(), name="feed.watchdog", group="feeds", exit_on_error=False
+            )
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -129,14 +137,19 @@ class TradetermApp(App[None]):
         if event.state is WorkerState.ERROR:
             error = worker.error
             message = str(error) if isinstance(error, TradetermError) else repr(error)
-            log.error("worker %s (%s) failed: %s", worker.name, worker.group, message,
-                      exc_info=None if isinstance(error, TradetermError) else error)
+            log.error(
+                "worker %s (%s) failed: %s",
+                worker.name,
+                worker.group,
+                message,
+                exc_info=None if isinstance(error, TradetermError) else error,
+            )
             self.notify(f"{worker.name} stopped: {message}", severity="error", timeout=8)
 
     # --- layout ------------------------------------------------------------------
 
-    def on_resize(self) -> None:
-        self._layout(self.size.width, self.size.height)
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout(event.size.width, event.size.height)
 
     def _layout(self, width: int, height: int) -> None:
         wide = is_wide(width, height)
@@ -208,8 +221,9 @@ class TradetermApp(App[None]):
         ticks = self.ladder.change_group(delta)
         self.bridge.dirty.add("book")
         step = self.ladder.step
-        self.notify(f"ladder grouped by {ticks} tick{'s' if ticks > 1 else ''} ({step})",
-                    timeout=1.5)
+        self.notify(
+            f"ladder grouped by {ticks} tick{'s' if ticks > 1 else ''} ({step})", timeout=1.5
+        )
 
     def action_cycle_theme(self) -> None:
         names = self.theme_names or [self.theme]
@@ -219,8 +233,12 @@ class TradetermApp(App[None]):
 
     def apply_theme(self, name: str, *, save: bool) -> None:
         if name not in self.available_themes:
-            log.warning("theme %r not found; using %s (themes: %s)", name, DEFAULT_THEME,
-                        ", ".join(self.theme_names))
+            log.warning(
+                "theme %r not found; using %s (themes: %s)",
+                name,
+                DEFAULT_THEME,
+                ", ".join(self.theme_names),
+            )
             name = DEFAULT_THEME
         self.theme = name
         if save and self._save_theme is not None:

@@ -12,8 +12,12 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
 
-LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
-              "error": logging.ERROR}
+LOG_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+}
 
 
 class WorkstationCommands(Provider):
@@ -24,20 +28,37 @@ class WorkstationCommands(Provider):
         state = app.engine.state
         commands: list[tuple[str, Callable[[], object], str]] = []
         for symbol in state.markets:
-            commands.append((f"Symbol: {symbol}", partial(app.select_symbol, symbol),
-                             "make this symbol active everywhere"))
+            commands.append(
+                (
+                    f"Symbol: {symbol}",
+                    partial(app.select_symbol, symbol),
+                    "make this symbol active everywhere",
+                )
+            )
         for name in app.theme_names:
-            commands.append((f"Theme: {name}", partial(app.apply_theme, name, save=True),
-                             "switch theme and save the choice"))
+            commands.append(
+                (
+                    f"Theme: {name}",
+                    partial(app.apply_theme, name, save=True),
+                    "switch theme and save the choice",
+                )
+            )
         for pane in ("book", "tape", "scanner", "positions", "log"):
-            commands.append((f"Focus: {pane}", partial(app.action_focus_pane, pane),
-                             "focus this pane"))
+            commands.append(
+                (f"Focus: {pane}", partial(app.action_focus_pane, pane), "focus this pane")
+            )
         for label, level in LOG_LEVELS.items():
-            commands.append((f"Log level: {label}", partial(app.set_log_level, level),
-                             "show log entries at this level and above"))
+            commands.append(
+                (
+                    f"Log level: {label}",
+                    partial(app.set_log_level, level),
+                    "show log entries at this level and above",
+                )
+            )
         for name in state.accounts:
-            commands.append((f"Account: {name}", partial(app.switch_account, name),
-                             "switch the active account"))
+            commands.append(
+                (f"Account: {name}", partial(app.switch_account, name), "switch the active account")
+            )
         commands.append(("Ladder: group coarser", partial(app.action_group, 1), "]"))
         commands.append(("Ladder: group finer", partial(app.action_group, -1), "["))
         commands.append(("Help: keys", app.action_help, "every key binding"))

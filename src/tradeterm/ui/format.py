@@ -61,5 +61,9 @@ def fmt_compact_quote(value: float) -> str:
     """Volumes in quote currency: 950, 12.3K, 4.56M, 1.2B."""
     for unit, scale in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
         if value >= scale:
-            return f"{value / scale:.1f}{unit}" if value / scale >= 100 else f"{value / scale:.2f}{unit}"
+            return (
+                f"{value / scale:.1f}{unit}"
+                if value / scale >= 100
+                else f"{value / scale:.2f}{unit}"
+            )
     return f"{value:.0f}"

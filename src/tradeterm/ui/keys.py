@@ -21,20 +21,29 @@ APP_BINDINGS: list[Binding] = [
 
 #: Help-screen sections: (title, [(binding id or key, description)]) for keys that live on panes.
 PANE_KEYS: list[tuple[str, list[tuple[str, str]]]] = [
-    ("Tables (scanner, positions)", [
-        ("↑ ↓ j k  PgUp PgDn  Home End", "move the cursor"),
-        ("enter / click", "choose the row (scanner: make the symbol active)"),
-        ("> <  / click a header", "sort by the next / previous column"),
-        ("r", "reverse the sort"),
-    ]),
-    ("Log", [
-        ("↑ ↓ PgUp PgDn / wheel", "scroll back"),
-        ("end", "follow new entries again"),
-    ]),
-    ("Anywhere", [
-        ("ctrl+p", "command palette: every action by name"),
-        ("tab / shift+tab", "move focus between panes"),
-    ]),
+    (
+        "Tables (scanner, positions)",
+        [
+            ("↑ ↓ j k  PgUp PgDn  Home End", "move the cursor"),
+            ("enter / click", "choose the row (scanner: make the symbol active)"),
+            ("> <  / click a header", "sort by the next / previous column"),
+            ("r", "reverse the sort"),
+        ],
+    ),
+    (
+        "Log",
+        [
+            ("↑ ↓ PgUp PgDn / wheel", "scroll back"),
+            ("end", "follow new entries again"),
+        ],
+    ),
+    (
+        "Anywhere",
+        [
+            ("ctrl+p", "command palette: every action by name"),
+            ("tab / shift+tab", "move focus between panes"),
+        ],
+    ),
 ]
 
 
@@ -49,6 +58,12 @@ def describe_keys(keymap: dict[str, str]) -> list[tuple[str, str, str]]:
 
 
 def _pretty(keys: str) -> str:
-    names = {"question_mark": "?", "slash": "/", "left_square_bracket": "[",
-             "right_square_bracket": "]", "greater_than_sign": ">", "less_than_sign": "<"}
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+        "greater_than_sign": ">",
+        "less_than_sign": "<",
+    }
     return " ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))

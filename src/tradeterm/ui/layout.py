@@ -16,14 +16,19 @@ GROUPS = (
     ("positions", "4 Positions"),
     ("log", "5 Log"),
 )
-PANE_GROUP = {"book": "market", "tape": "market", "scanner": "scanner",
-              "positions": "positions", "log": "log"}
+PANE_GROUP = {
+    "book": "market",
+    "tape": "market",
+    "scanner": "scanner",
+    "positions": "positions",
+    "log": "log",
+}
 
 
 class Pane(Vertical):
     """A bordered pane with a numbered title; it lights up when its content has focus."""
 
-    def __init__(self, title: str, *children: Widget, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, title: str, *children: Widget, id: str | None = None) -> None:
         super().__init__(*children, id=id, classes="pane")
         self.border_title = title
 
@@ -31,7 +36,7 @@ class Pane(Vertical):
 class Group(Horizontal):
     """One tab's worth of panes (the book and tape share one)."""
 
-    def __init__(self, *children: Widget, id: str) -> None:  # noqa: A002
+    def __init__(self, *children: Widget, id: str) -> None:
         super().__init__(*children, id=id, classes="group")
 
 

@@ -13,12 +13,33 @@ from textual.theme import Theme
 log = logging.getLogger("tradeterm.ui")
 
 REQUIRED_VARIABLES = (
-    "bid", "ask", "bid-bar", "ask-bar", "flash", "pnl-up", "pnl-down", "live", "paper",
-    "muted", "own-order",
+    "bid",
+    "ask",
+    "bid-bar",
+    "ask-bar",
+    "flash",
+    "pnl-up",
+    "pnl-down",
+    "live",
+    "paper",
+    "muted",
+    "own-order",
 )
 _THEME_FIELDS = (
-    "primary", "secondary", "warning", "error", "success", "accent", "foreground",
-    "background", "surface", "panel", "boost", "dark", "luminosity_spread", "text_alpha",
+    "primary",
+    "secondary",
+    "warning",
+    "error",
+    "success",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "dark",
+    "luminosity_spread",
+    "text_alpha",
 )
 
 

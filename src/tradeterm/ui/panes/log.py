@@ -15,8 +15,13 @@ from tradeterm.ui.format import clock_text
 from tradeterm.ui.widgets.base import LineWidget, fit, line
 
 LEVELS = (logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR)
-LEVEL_NAMES = {logging.DEBUG: "DEBUG", logging.INFO: "INFO", logging.WARNING: "WARN",
-               logging.ERROR: "ERROR", logging.CRITICAL: "CRIT"}
+LEVEL_NAMES = {
+    logging.DEBUG: "DEBUG",
+    logging.INFO: "INFO",
+    logging.WARNING: "WARN",
+    logging.ERROR: "ERROR",
+    logging.CRITICAL: "CRIT",
+}
 
 
 class LogPane(LineWidget, can_focus=True):
@@ -30,7 +35,7 @@ class LogPane(LineWidget, can_focus=True):
         Binding("end", "follow", "Follow", show=False, id="log.follow"),
     ]
 
-    def __init__(self, logbook: LogBook, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, logbook: LogBook, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.logbook = logbook
         self.min_level = logging.INFO
@@ -98,8 +103,10 @@ class LogPane(LineWidget, can_focus=True):
         index = self._top + y
         if index >= len(self._entries):
             if index == 0:
-                return line([(fit(f"no entries at {self.level_name} or above", width),
-                              self.palette.muted)], width)
+                return line(
+                    [(fit(f"no entries at {self.level_name} or above", width), self.palette.muted)],
+                    width,
+                )
             return Strip.blank(width)
         entry = self._entries[index]
         style = self._style(entry.level)

@@ -46,12 +46,13 @@ def _pnl_style(value: Decimal) -> Callable[[Palette], Style | None]:
 class PositionsPane(Vertical):
     """Balances of the active account and its positions, marked to the book's mid."""
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.summary = Static("", id="equity", markup=False)
         self.balances = FastTable(BALANCE_COLUMNS, id="balances-table", empty_text="no balances")
-        self.positions = FastTable(POSITION_COLUMNS, id="positions-table",
-                                   empty_text="no positions yet")
+        self.positions = FastTable(
+            POSITION_COLUMNS, id="positions-table", empty_text="no positions yet"
+        )
 
     def compose(self) -> ComposeResult:
         yield self.summary

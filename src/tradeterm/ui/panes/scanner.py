@@ -41,10 +41,15 @@ def _down(p: Palette) -> Style:
 class ScannerPane(Vertical):
     """Watchlist of every symbol on the venue; posts FastTable.RowSelected with the symbol."""
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.table = FastTable(COLUMNS, sort_column=3, sort_reverse=True, id="scanner-table",
-                               empty_text="waiting for market data…")
+        self.table = FastTable(
+            COLUMNS,
+            sort_column=3,
+            sort_reverse=True,
+            id="scanner-table",
+            empty_text="waiting for market data…",
+        )
         self._sparks: dict[str, tuple[tuple[int, Decimal], str]] = {}
 
     def compose(self) -> ComposeResult:

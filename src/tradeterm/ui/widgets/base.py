@@ -43,10 +43,9 @@ def line(parts: list[tuple[str, Style | None]], width: int, base: Style | None =
     for text, style in parts:
         if used >= width:
             break
-        if used + len(text) > width:
-            text = text[: width - used]
-        segments.append(Segment(text, style if base is None else base + style if style else base))
-        used += len(text)
+        cut = text[: width - used]
+        segments.append(Segment(cut, style if base is None else base + style if style else base))
+        used += len(cut)
     if used < width:
         segments.append(Segment(" " * (width - used), base))
     return Strip(segments, width)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -20,7 +21,7 @@ FLASH_NS = 600_000_000
 class Ladder(LineWidget, can_focus=True):
     """Depth ladder of the active symbol; ``group`` buckets prices by 1, 2, 5, 10... ticks."""
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.group_index = 0
         self._lines: list[Strip] = []
@@ -109,38 +110,52 @@ class Ladder(LineWidget, can_focus=True):
         market = self._market
         per_side = max(1, (height - 2) // 2)
         asks, bids = self._levels(per_side)
-        self._next_seen: dict[tuple[bool, Decimal], Decimal] = {}
+        self._next_seen = {}
         now = self._now_ns
         self._flash_until = {k: t for k, t in self._flash_until.items() if t > now}
         ask_cum = _running(asks)
         bid_cum = _running(bids)
-        scale = max(ask_cum[-1] if ask_cum else 0, bid_cum[-1] if bid_cum else 0) or Decimal(1)
+        deepest = max(ask_cum[-1:] + bid_cum[-1:], default=Decimal(0))
+        scale = deepest or Decimal(1)
         places = market.price_places
         qty_places = market.qty_places
         price_w = max([len(fmt_price(p, places)) for p, _ in asks + bids] + [5]) + 1
         num_w = max(8, min(14, (width - price_w - 2) // 3))
 
-        header = fit("  PRICE", price_w + 2) + fit("SIZE", num_w, "right") + fit("TOTAL", num_w, "right")
+        header = (
+            fit("  PRICE", price_w + 2) + fit("SIZE", num_w, "right") + fit("TOTAL", num_w, "right")
+        )
         lines = [line([(header, palette.header)], width)]
         ask_rows = []
         for (price, qty), cum in zip(asks, ask_cum, strict=True):
-            ask_rows.append(self._row(False, price, qty, cum, scale, price_w, num_w, places,
-                                      qty_places, width))
+            ask_rows.append(
+                self._row(False, price, qty, cum, scale, price_w, num_w, places, qty_places, width)
+            )
         pad = per_side - len(ask_rows)
         lines.extend([Strip.blank(width)] * pad)
         lines.extend(reversed(ask_rows))
         lines.append(self._spread_line(width, places))
         for (price, qty), cum in zip(bids, bid_cum, strict=True):
-            lines.append(self._row(True, price, qty, cum, scale, price_w, num_w, places,
-                                   qty_places, width))
+            lines.append(
+                self._row(True, price, qty, cum, scale, price_w, num_w, places, qty_places, width)
+            )
         lines.extend([Strip.blank(width)] * (height - len(lines)))
         self._lines = lines[:height]
         self._seen = self._next_seen
         self.refresh()
 
     def _row(
-        self, is_bid: bool, price: Decimal, qty: Decimal, cum: Decimal, scale: Decimal,
-        price_w: int, num_w: int, places: int, qty_places: int, width: int,
+        self,
+        is_bid: bool,
+        price: Decimal,
+        qty: Decimal,
+        cum: Decimal,
+        scale: Decimal,
+        price_w: int,
+        num_w: int,
+        places: int,
+        qty_places: int,
+        width: int,
     ) -> Strip:
         palette = self.palette
         key = (is_bid, price)
@@ -195,9 +210,7 @@ def _running(levels: list[Level]) -> list[Decimal]:
     return out
 
 
-def _with_bar(
-    cells: list[tuple[str, Style]], width: int, bar: int, bar_style: Style
-) -> Strip:
+def _with_bar(cells: list[tuple[str, Style]], width: int, bar: int, bar_style: Style) -> Strip:
     """Give the rightmost ``bar`` cells of the row the depth-bar background."""
     start = width - min(bar, width)
     segments: list[Segment] = []

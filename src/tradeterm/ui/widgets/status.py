@@ -30,7 +30,7 @@ class StatusView:
 class StatusBar(LineWidget):
     """One line, always on screen; the mode badge is never hidden, whatever the width."""
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: StatusView | None = None
 

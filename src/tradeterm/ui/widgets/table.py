@@ -79,7 +79,7 @@ class FastTable(LineWidget, can_focus=True):
         sort_reverse: bool = False,
         empty_text: str = "",
         name: str | None = None,
-        id: str | None = None,  # noqa: A002 - Textual's own parameter name
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)

@@ -11,8 +11,8 @@ book and printing one trade per level it takes.
 from __future__ import annotations
 
 import math
-from collections import deque
 from bisect import bisect_left, insort
+from collections import deque
 from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
@@ -173,6 +173,11 @@ class SymbolFlow:
         else:
             self._market_order(now_ns, changed_bids, changed_asks, trades)
         self._maintain(changed_bids, changed_asks)
+        # As on exchanges, the prints come first and the depth update that
+        # reflects them after; the paper queue model relies on this order.
+        for trade in trades:
+            emit(TradePrinted(trade))
+            self._candle_trade(trade, emit)
         bid_lots, ask_lots = self.bids.lots, self.asks.lots
         emit(
             BookChanged(
@@ -182,9 +187,6 @@ class SymbolFlow:
                 ts_ns=now_ns,
             )
         )
-        for trade in trades:
-            emit(TradePrinted(trade))
-            self._candle_trade(trade, emit)
 
     def _limit_add(self, changed_bids: set[int], changed_asks: set[int]) -> None:
         rng = self.rng
@@ -223,7 +225,9 @@ class SymbolFlow:
         lean = (self.fair - self.mid_ticks()) / (self.gap * 4.0)
         p_buy = 0.5 + max(-0.42, min(0.42, lean))
         taker = Side.BUY if rng.random() < p_buy else Side.SELL
-        book, changed = (self.asks, changed_asks) if taker is Side.BUY else (self.bids, changed_bids)
+        book, changed = (
+            (self.asks, changed_asks) if taker is Side.BUY else (self.bids, changed_bids)
+        )
         wanted = max(1, int(rng.lognormvariate(0.0, 1.1) * self.size_lots * 0.7))
         while wanted > 0 and len(book.ticks) > 1:
             tick = book.best()
@@ -235,8 +239,14 @@ class SymbolFlow:
             wanted -= take
             self.trade_seq += 1
             trades.append(
-                Trade(self.symbol, self.price(tick), self.qty(take), taker, now_ns,
-                      str(self.trade_seq))
+                Trade(
+                    self.symbol,
+                    self.price(tick),
+                    self.qty(take),
+                    taker,
+                    now_ns,
+                    str(self.trade_seq),
+                )
             )
 
     def _maintain(self, changed_bids: set[int], changed_asks: set[int]) -> None:
