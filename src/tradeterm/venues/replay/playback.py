@@ -1,0 +1,96 @@
+"""Playback helpers for ReplayFeed: speed limits, progress, publishing a session's state at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from tradeterm.domain.enums import FeedState
+from tradeterm.domain.errors import TradetermError
+from tradeterm.domain.events import (
+    BookChanged,
+    CandlesLoaded,
+    FeedStateChanged,
+    MarketEvent,
+    TickerUpdated,
+    TradePrinted,
+)
+from tradeterm.venues.replay.state import SymbolState
+
+MIN_SPEED, MAX_SPEED = 0.25, 100.0
+
+Emit = Callable[[MarketEvent], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where the replay is, for a progress bar. Times are ns since the epoch.
+
+    ``end_ns`` and ``total_messages`` are None until ``load_markets`` has scanned
+    the files; ``fraction`` then stays 0 until the replay finishes.
+    """
+
+    start_ns: int | None
+    end_ns: int | None
+    now_ns: int | None
+    fraction: float
+    messages: int
+    total_messages: int | None
+
+
+def check_speed(speed: float | None) -> float | None:
+    """Raises TradetermError unless ``speed`` is None (as fast as possible) or 0.25..100."""
+    if speed is None:
+        return None
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise TradetermError(
+            f"replay speed must be between {MIN_SPEED}x and {MAX_SPEED:g}x, or as fast as "
+            f"possible; got {speed}"
+        )
+    return float(speed)
+
+
+def publish_tickers(states: Iterable[SymbolState], emit: Emit, ts: int) -> None:
+    """A ticker per symbol built from the replay (symbols with venue tickers are left out)."""
+    for state in states:
+        tape = state.tape
+        if tape is not None and not tape.exchange_ticker:
+            ticker = tape.ticker(state.book, ts)
+            if ticker is not None:
+                emit(TickerUpdated(ticker))
+
+
+def publish_state(
+    states: Iterable[SymbolState],
+    cleared: Iterable[str],
+    emit: Emit,
+    ts: int,
+    venue: str,
+    resyncing: set[str],
+    detail: str,
+) -> None:
+    """After a seek: every book as a snapshot, the candles, the recent trades, the tickers.
+
+    ``cleared`` symbols (shown before a seek back, not yet rebuilt) get empty books.
+    """
+    states = list(states)
+    for symbol in cleared:
+        emit(BookChanged(symbol, [], [], True, 0, ts))
+        emit(CandlesLoaded(symbol, []))
+    for state in states:
+        book = state.book
+        if state.has_book:
+            bids = list(book.bids.levels_best_first())
+            asks = list(book.asks.levels_best_first())
+            emit(BookChanged(state.symbol, bids, asks, True, book.seq, ts))
+        tape = state.tape
+        if tape is not None:
+            emit(CandlesLoaded(state.symbol, tape.candles()))
+            for trade in tape.recent:
+                emit(TradePrinted(trade))
+    publish_tickers(states, emit, ts)
+    if resyncing:
+        waiting = f"waiting for a snapshot: {', '.join(sorted(resyncing))}"
+        emit(FeedStateChanged(venue, FeedState.RECONNECTING, waiting))
+    else:
+        emit(FeedStateChanged(venue, FeedState.CONNECTED, detail))

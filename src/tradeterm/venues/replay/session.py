@@ -1,0 +1,124 @@
+"""A replay session: several capture or recording files read as one time-ordered stream of messages.
+
+Files are merged by receive time (a file that continues another, like a second
+day of the same capture, simply follows it), each message goes to its file's
+decoder, and the decoders rebuild one state per symbol shared by all files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from tradeterm.domain.errors import DataError
+from tradeterm.venues.replay.binance import BinanceDecoder
+from tradeterm.venues.replay.files import Format, Issue, Item, Source, resolve_sources
+from tradeterm.venues.replay.kraken import KrakenDecoder
+from tradeterm.venues.replay.lines import bad_message, iter_source, merge
+from tradeterm.venues.replay.recorded import ExecutionHandler, RecordingDecoder
+from tradeterm.venues.replay.state import Context, SymbolState, unified_symbol
+
+DECODE_ERRORS = (ValueError, KeyError, TypeError, IndexError, AttributeError)
+
+Handler = Callable[[int, int, int, Any], None]
+
+
+class Session:
+    """The files of one replay and the symbol states rebuilt from them.
+
+    Args:
+        paths: capture or recording files, in any order (a cryptofeed Binance
+            ``.ws.`` file brings its ``.http.`` snapshot file along).
+        venue: the venue name put on feed-state events.
+        market_data: also build trades, candles and tickers (a feed does; verify does not).
+        scan: only find symbols, first snapshots and times (fast).
+
+    Raises:
+        DataError: a file is missing, unreadable or not a capture.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        venue: str = "replay",
+        market_data: bool = False,
+        scan: bool = False,
+    ) -> None:
+        self.sources, issues = resolve_sources(paths)
+        self.ctx = Context(
+            [s.name for s in self.sources], venue, market_data=market_data, scan=scan
+        )
+        self.ctx.issues.extend(issues)
+        self.states: dict[str, SymbolState] = {}
+        self.messages = 0
+        self.first_ts: int | None = None
+        self.last_ts: int | None = None
+        self.on_execution: ExecutionHandler | None = None
+        self._handlers: list[Handler] = [self._handler(s, i) for i, s in enumerate(self.sources)]
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.ctx.issues
+
+    def _handler(self, source: Source, index: int) -> Handler:
+        if source.format is Format.RECORDING:
+            venue = str(source.header.get("venue", "recording"))
+            decoder = RecordingDecoder(self.ctx, venue, self._book_for, lambda: self.on_execution)
+            return decoder.handle
+        if source.exchange == "kraken":
+            return KrakenDecoder(self.ctx, self._book_for).handle
+        binance = BinanceDecoder(self.ctx, source.exchange, self._book_for, index)
+        return binance.handle_http if source.format is Format.CRYPTOFEED_HTTP else binance.handle
+
+    def _book_for(
+        self, kind: type[SymbolState], exchange: str, exchange_symbol: str, ts: int
+    ) -> SymbolState:
+        key = unified_symbol(exchange, exchange_symbol)
+        state = self.states.get(key)
+        if state is None:
+            state = self.states[key] = kind(self.ctx, exchange, exchange_symbol)
+            state.first_ts = state.last_ts = ts
+        elif type(state) is not kind:
+            raise DataError(
+                f"{key} appears both in {state.exchange} data and in {exchange} data of a "
+                "different kind; replay them separately"
+            )
+        return state
+
+    def items(self) -> Iterator[Item]:
+        """Every message of every file, ordered by receive time (file order breaks ties)."""
+        issues = self.ctx.issues
+        streams = [iter_source(s, i, issues) for i, s in enumerate(self.sources)]
+        return streams[0] if len(streams) == 1 else merge(streams)
+
+    def process(self, item: Item) -> None:
+        """Apply one message; a message that cannot be decoded is reported and skipped."""
+        ts, src, line, body = item
+        self.messages += 1
+        if self.first_ts is None:
+            self.first_ts = ts
+        self.last_ts = ts
+        try:
+            self._handlers[src](ts, src, line, body)
+        except DECODE_ERRORS as exc:
+            bad_message(self.ctx.issues, self.ctx.names[src], line, exc)
+
+    def run(self) -> None:
+        """Read everything, as fast as possible."""
+        handlers = self._handlers
+        issues, names = self.ctx.issues, self.ctx.names
+        count = 0
+        ts = -1
+        for ts, src, line, body in self.items():
+            if count == 0 and self.first_ts is None:
+                self.first_ts = ts
+            count += 1
+            try:
+                handlers[src](ts, src, line, body)
+            except DECODE_ERRORS as exc:
+                bad_message(issues, names[src], line, exc)
+        self.messages += count
+        if count:
+            self.last_ts = ts

@@ -1,0 +1,268 @@
+"""Per-symbol replay state for every format: the rebuilt book, sync status, counters, report."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from tradeterm.domain.book import Level, OrderBook
+from tradeterm.domain.enums import FeedState
+from tradeterm.domain.events import BookChanged, FeedStateChanged, MarketEvent
+from tradeterm.domain.market_data import Trade
+from tradeterm.domain.numbers import dec_cached
+from tradeterm.venues.replay.files import Issue
+from tradeterm.venues.replay.tape import Tape
+
+log = logging.getLogger("tradeterm.venues.replay")
+
+MAX_LISTED = 100
+"""Gaps and mismatches listed one by one in a report; past this only the counts grow."""
+
+QUOTES = (
+    "FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USD", "EUR", "GBP", "TRY", "BRL", "CHF",
+    "JPY", "AUD", "CAD", "BTC", "XBT", "ETH", "BNB", "DAI",
+)  # fmt: skip
+
+
+def split_symbol(exchange_symbol: str) -> tuple[str, str]:
+    """``"BTCUSDT"`` -> ``("BTC", "USDT")``; ``"XBT/CHF"`` -> ``("XBT", "CHF")``."""
+    if "/" in exchange_symbol:
+        base, _, quote = exchange_symbol.partition("/")
+        return base, quote
+    for quote in QUOTES:
+        if exchange_symbol.endswith(quote) and len(exchange_symbol) > len(quote):
+            return exchange_symbol[: -len(quote)], quote
+    return exchange_symbol, ""
+
+
+def unified_symbol(exchange: str, exchange_symbol: str) -> str:
+    """The symbol the workstation shows: ``BASE/QUOTE``, ``BASE/QUOTE:QUOTE`` for USD-M."""
+    base, quote = split_symbol(exchange_symbol)
+    if not quote:
+        return exchange_symbol
+    if exchange == "binanceusdm":
+        return f"{base}/{quote}:{quote}"
+    return f"{base}/{quote}"
+
+
+def text_of(value: Decimal) -> str:
+    """A Decimal as plain digits, keeping its exponent: the exchange's string for it.
+
+    ``Decimal("0.00000050")`` prints as ``5.0E-7`` with ``str``; ``format(_, "f")``
+    gives back ``"0.00000050"``, which is what the exchange sent.
+    """
+    return format(value, "f")
+
+
+class _Memo(dict[str, Decimal]):
+    """A front cache for ``dec_cached``: a hit is one C-level subscript, a miss fills it."""
+
+    limit = 200_000
+
+    def __missing__(self, text: str) -> Decimal:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[text] = dec_cached(text)
+        return value
+
+
+_MEMO = _Memo()
+
+
+def parse_levels(raw: list[list[str]]) -> list[Level]:
+    """Binance levels ``[[price, qty], ...]`` as Decimal pairs (memoised parsing)."""
+    memo = _MEMO
+    return [(memo[p], memo[q]) for p, q in raw]
+
+
+def set_levels(set_level: Callable[[Decimal, Decimal], Decimal], raw: list[list[str]]) -> None:
+    """Apply Binance levels straight to a book side, building no lists (nobody listens)."""
+    memo = _MEMO
+    for p, q in raw:
+        set_level(memo[p], memo[q])
+
+
+BookFor = Callable[[type["SymbolState"], str, str, int], "SymbolState"]
+"""How a decoder gets a symbol's state: (state class, exchange, exchange symbol, receive ns)."""
+
+
+class Context:
+    """What every symbol of a session shares: where events go, the mode, names for positions.
+
+    Attributes:
+        emit: the sink's ``on_market`` while events are wanted, else None (verify,
+            or a feed fast-playing to a seek target).
+        market_data: build trades, candles and tickers (a feed); verify leaves them out.
+        scan: only look for symbols, snapshots and times (a feed's first pass).
+    """
+
+    __slots__ = ("emit", "issues", "market_data", "names", "resyncing", "scan", "venue")
+
+    def __init__(self, names: list[str], venue: str, *, market_data: bool, scan: bool) -> None:
+        self.names = names
+        self.venue = venue
+        self.market_data = market_data
+        self.scan = scan
+        self.emit: Callable[[MarketEvent], None] | None = None
+        self.resyncing: set[str] = set()
+        self.issues: list[Issue] = []
+
+    def where(self, src: int, line: int) -> str:
+        return f"{self.names[src]}:{line}"
+
+
+class SymbolState:
+    """One symbol's rebuilt book and what happened to it; formats subclass it with their rules."""
+
+    def __init__(self, ctx: Context, exchange: str, exchange_symbol: str) -> None:
+        self.ctx = ctx
+        self.exchange = exchange
+        self.exchange_symbol = exchange_symbol
+        self.symbol = unified_symbol(exchange, exchange_symbol)
+        self.book = OrderBook(self.symbol)
+        self.synced = False
+        self.messages = 0
+        self.applied = 0
+        self.snapshots = 0
+        self.dropped = 0
+        self.gap_count = 0
+        self.gaps: list[dict[str, Any]] = []
+        self.mismatch_count = 0
+        self.mismatches: list[dict[str, Any]] = []
+        self.trades = 0
+        self.last_trade_id: int | None = None
+        self.trade_id_gaps = 0
+        self.first_ts = 0
+        self.last_ts = 0
+        self.first_levels: tuple[list[str], list[str]] | None = None
+        self.has_book = False
+        self.tape = Tape(self.symbol) if ctx.market_data else None
+
+    # --- sync --------------------------------------------------------------
+
+    def lose_sync(self, kind: str, src: int, line: int, detail: str, entry: dict[str, Any]) -> None:
+        """Report a gap or mismatch at file:line, stop applying updates until the next snapshot."""
+        where = self.ctx.where(src, line)
+        entry = {"position": where, **entry}
+        if kind == "gap":
+            self.gap_count += 1
+            if len(self.gaps) < MAX_LISTED:
+                self.gaps.append(entry)
+        else:
+            self.mismatch_count += 1
+            if len(self.mismatches) < MAX_LISTED:
+                self.mismatches.append(entry)
+        self.synced = False
+        log.warning(
+            "%s: %s at %s (%s); book unsynced until the next snapshot",
+            self.symbol,
+            "sequence gap" if kind == "gap" else "checksum mismatch",
+            where,
+            detail,
+        )
+        self.ctx.resyncing.add(self.symbol)
+        emit = self.ctx.emit
+        if emit is not None:
+            emit(
+                FeedStateChanged(
+                    self.ctx.venue,
+                    FeedState.RECONNECTING,
+                    f"{self.symbol}: {detail} at {where}; waiting for a snapshot",
+                )
+            )
+
+    def regain_sync(self, src: int, line: int) -> None:
+        """The book is whole again after a snapshot."""
+        self.synced = True
+        resyncing = self.ctx.resyncing
+        if self.symbol in resyncing:
+            resyncing.discard(self.symbol)
+            where = self.ctx.where(src, line)
+            log.info("%s: resynchronised from the snapshot at %s", self.symbol, where)
+            emit = self.ctx.emit
+            if emit is not None and not resyncing:
+                emit(FeedStateChanged(self.ctx.venue, FeedState.CONNECTED, f"resynced at {where}"))
+
+    def note_first_levels(self, bids: list[list[str]], asks: list[list[str]]) -> None:
+        """Keep the first snapshot's price and size strings (markets infer tick and lot)."""
+        if self.first_levels is None:
+            prices = [x[0] for x in bids] + [x[0] for x in asks]
+            sizes = [x[1] for x in bids] + [x[1] for x in asks]
+            self.first_levels = (prices, sizes)
+
+    # --- output ------------------------------------------------------------
+
+    def emit_book(
+        self, bids: list[Level], asks: list[Level], snapshot: bool, seq: int, ts: int
+    ) -> None:
+        emit = self.ctx.emit
+        if emit is not None:
+            emit(BookChanged(self.symbol, bids, asks, snapshot, seq, ts))
+
+    def count_trade_id(self, trade_id: int) -> None:
+        last = self.last_trade_id
+        if last is not None and trade_id != last + 1:
+            self.trade_id_gaps += 1
+        self.last_trade_id = trade_id
+        self.trades += 1
+
+    def add_trade(self, trade: Trade) -> None:
+        if self.tape is not None:
+            self.tape.add(trade, self.ctx.emit)
+
+    # --- report ------------------------------------------------------------
+
+    def top_strings(self, n: int = 10) -> dict[str, list[list[str]]]:
+        """The best ``n`` levels per side as ``[[price, qty], ...]``, as the exchange wrote them."""
+        return {
+            "bids": [[text_of(p), text_of(q)] for p, q in self.book.bids.top(n)],
+            "asks": [[text_of(p), text_of(q)] for p, q in self.book.asks.top(n)],
+        }
+
+    def report(self) -> dict[str, Any]:
+        """This symbol's verification result, JSON-able."""
+        return {
+            "symbol": self.symbol,
+            "exchange": self.exchange,
+            "exchange_symbol": self.exchange_symbol,
+            "messages": self.messages,
+            "updates_applied": self.applied,
+            "snapshots": self.snapshots,
+            "dropped_before_snapshot": self.dropped,
+            "synced": self.synced,
+            "gap_count": self.gap_count,
+            "gaps": self.gaps,
+            "mismatch_count": self.mismatch_count,
+            "mismatches": self.mismatches,
+            "final_seq": self.book.seq,
+            "final_levels": {"bids": len(self.book.bids), "asks": len(self.book.asks)},
+            "final_top10": self.top_strings(),
+            "trades": self.trades,
+            "last_trade_id": self.last_trade_id,
+            "trade_id_gaps": self.trade_id_gaps,
+            "first_ts_ns": self.first_ts,
+            "last_ts_ns": self.last_ts,
+            "note": self.note(),
+        }
+
+    def note(self) -> str:
+        """Why a book is not synchronised at the end, in words; empty when it is fine."""
+        if not self.has_book or self.synced:
+            return ""
+        if not self.snapshots:
+            return (
+                "no snapshot in these files, so the book was never built (a file that "
+                "continues another must be replayed after it)"
+            )
+        where = self.gaps[-1]["position"] if self.gaps else ""
+        where = where or (self.mismatches[-1]["position"] if self.mismatches else "")
+        return f"lost sync at {where or 'the start'} and no later snapshot came"
+
+    @property
+    def problems(self) -> int:
+        """Gaps, mismatches, and a book that never synchronised (or lost sync for good)."""
+        return (
+            self.gap_count + self.mismatch_count + (1 if self.has_book and not self.synced else 0)
+        )
