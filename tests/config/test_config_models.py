@@ -1,0 +1,115 @@
+"""The config schema: defaults, documentation on every field, and the example file."""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, get_args
+
+import pydantic
+import pytest
+import tomli_w
+
+import tradeterm
+from tradeterm.config.example import render_example
+from tradeterm.config.load import parse_config, to_toml_data
+from tradeterm.config.models import Config
+from tradeterm.domain.enums import AccountMode, FillModel
+from tradeterm.venues.sim.catalog import LISTINGS
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "config.toml.example"
+
+
+def all_models(model: type[pydantic.BaseModel] = Config) -> list[type[pydantic.BaseModel]]:
+    """Config and every section model reachable from its fields (lists included)."""
+    found = [model]
+    for field in model.model_fields.values():
+        for candidate in (field.annotation, *get_args(field.annotation)):
+            if isinstance(candidate, type) and issubclass(candidate, pydantic.BaseModel):
+                found += [m for m in all_models(candidate) if m not in found]
+    return found
+
+
+def test_the_schema_has_every_section() -> None:
+    names = {m.__name__ for m in all_models()}
+    assert {"Config", "GeneralConfig", "SimConfig", "UiConfig", "AccountConfig"} <= names
+
+
+@pytest.mark.parametrize("model", all_models(), ids=lambda m: m.__name__)
+def test_every_field_says_what_it_is_for(model: type[pydantic.BaseModel]) -> None:
+    for name, field in model.model_fields.items():
+        text = (field.description or "").strip()
+        assert len(text) >= 10, f"{model.__name__}.{name} has no docstring"
+
+
+def test_defaults_are_a_working_offline_setup() -> None:
+    config = Config()
+    assert config.general.venue == "sim"
+    assert config.sim.symbols == []  # all listings
+    assert config.sim.rate > 0
+    assert config.sim.history_minutes == 1440  # "1440 = one day"
+    shipped = {p.stem for p in (Path(tradeterm.__file__).parent / "themes").glob("*.toml")}
+    assert config.ui.theme in shipped
+    assert len(config.accounts) == 1
+    account = config.accounts[0]
+    assert account.mode is AccountMode.PAPER
+    assert account.fill_model is FillModel.REALISTIC
+    assert all(amount > 0 for amount in account.balances.values())
+    assert "USDT" in account.balances
+
+
+def test_config_is_immutable() -> None:
+    config = Config()
+    with pytest.raises(pydantic.ValidationError):
+        config.sim.seed = 3  # type: ignore[misc]
+
+
+def test_defaults_survive_a_trip_through_toml() -> None:
+    text = tomli_w.dumps(to_toml_data(Config()))
+    assert parse_config(tomllib.loads(text), "roundtrip") == Config()
+
+
+def test_balances_are_exact_decimals_and_round_trip_as_text() -> None:
+    raw = tomllib.loads('[[accounts]]\nname = "a"\nbalances = { BTC = "0.05", ETH = 0.1 }\n')
+    config = parse_config(raw, "inline")
+    assert config.accounts[0].balances == {"BTC": Decimal("0.05"), "ETH": Decimal("0.1")}
+    data = to_toml_data(config)
+    assert data["accounts"][0]["balances"] == {"BTC": "0.05", "ETH": "0.1"}
+    assert parse_config(tomllib.loads(tomli_w.dumps(data)), "again") == config
+
+
+def test_the_example_file_is_exactly_what_the_code_renders() -> None:
+    assert EXAMPLE.read_text(encoding="utf-8") == render_example(), (
+        "config.toml.example is out of date; regenerate it from render_example()"
+    )
+
+
+def test_the_example_parses_shows_every_key_and_shows_the_defaults() -> None:
+    raw = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    config = parse_config(raw, EXAMPLE)
+    # every key of every section is written out, so users can see what exists
+    assert set(raw) == set(Config.model_fields)
+    for name, field in Config.model_fields.items():
+        sections: list[dict[str, Any]] = raw[name] if isinstance(raw[name], list) else [raw[name]]
+        model = get_args(field.annotation)[0] if isinstance(raw[name], list) else field.annotation
+        for section in sections:
+            assert set(section) == set(model.model_fields), name
+    # the values shown are the defaults; a second account shows off the options
+    assert config.model_copy(update={"accounts": config.accounts[:1]}) == Config()
+    assert len(config.accounts) == 2
+    assert len({a.name for a in config.accounts}) == 2
+
+
+def test_the_example_comments_are_the_field_docstrings() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for model in all_models():
+        for field in model.model_fields.values():
+            first_line = (field.description or "").strip().splitlines()[0].replace("``", "`")
+            assert f"# {first_line.strip()}" in text
+
+
+def test_the_documented_listing_count_matches_the_catalog() -> None:
+    description = Config.model_fields["sim"].annotation.model_fields["symbols"].description
+    assert f"all {len(LISTINGS)}" in (description or "")

@@ -1,0 +1,118 @@
+"""SimFeed.run on a real asyncio loop: it paces events to ``rate`` and never builds a backlog.
+
+These are behaviour tests of pacing, not speed tests: the bands are wide.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+from sim_rig import make
+
+from tradeterm.domain.enums import FeedState
+from tradeterm.domain.events import BookChanged, TickerUpdated
+from tradeterm.engine.engine import Engine
+from tradeterm.engine.ports import MarketSink
+from tradeterm.venues.sim.feed import SimFeed
+
+SYMBOLS = ["BTC/USDT", "ETH/USDT", "SOL/USDT", "XRP/USDT"]
+
+
+async def run_for(feed: SimFeed, engine: Engine, seconds: float) -> float:
+    """Run the feed as a task for about ``seconds``; return the loop time it ran."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    task = asyncio.create_task(feed.run(engine))
+    try:
+        await asyncio.sleep(seconds)
+    finally:
+        task.cancel()
+    elapsed = loop.time() - started
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return elapsed
+
+
+def count_updates(engine: Engine) -> list[int]:
+    counter = [0]
+
+    def on_book(event: BookChanged) -> None:
+        if not event.snapshot:
+            counter[0] += 1
+
+    engine.subscribe(BookChanged, on_book)
+    return counter
+
+
+async def test_run_makes_about_rate_events_per_second() -> None:
+    rate = 500
+    _clock, feed, engine = make(symbols=SYMBOLS, history_minutes=30, rate=rate)
+    feed.bootstrap(engine)
+    updates = count_updates(engine)
+    elapsed = await run_for(feed, engine, 0.3)
+    expected = rate * elapsed
+    assert 0.3 * expected <= updates[0] <= 2.0 * expected, (updates[0], expected)
+    assert feed.events == updates[0]  # one book update per order-flow event
+
+
+async def test_run_bootstraps_a_fresh_feed_first() -> None:
+    _clock, feed, engine = make(symbols=SYMBOLS, history_minutes=30, rate=100)
+    await run_for(feed, engine, 0.05)
+    assert feed.bootstrapped
+    assert engine.state.feed.state is FeedState.CONNECTED
+    assert set(engine.state.books) == set(SYMBOLS)
+
+
+async def test_rate_zero_pauses_the_market() -> None:
+    _clock, feed, engine = make(symbols=SYMBOLS, history_minutes=30, rate=0)
+    feed.bootstrap(engine)
+    updates = count_updates(engine)
+    await run_for(feed, engine, 0.2)
+    assert updates[0] == 0
+    assert feed.events == 0
+
+
+async def test_a_stalled_loop_gets_at_most_half_a_second_of_events_and_no_backlog() -> None:
+    """After the loop was blocked for 0.8 s, the next tick does rate/2 events, not rate*0.8,
+    and the ticks after it are back to normal size (the shortfall is dropped, not owed)."""
+    rate = 500
+    _clock, feed, engine = make(symbols=SYMBOLS, history_minutes=30, rate=rate)
+    feed.bootstrap(engine)
+    batches: list[int] = []
+    real_step = feed.step
+
+    def recording_step(sink: MarketSink, events: int = 1) -> None:
+        batches.append(events)
+        real_step(sink, events)
+
+    feed.step = recording_step  # type: ignore[method-assign]
+    stalled = [False]
+
+    def stall_once(event: BookChanged) -> None:
+        if not stalled[0]:
+            stalled[0] = True
+            time.sleep(0.8)  # a slow machine: the loop is blocked
+
+    engine.subscribe(BookChanged, stall_once)
+    tickers = count_tickers(engine)
+    await run_for(feed, engine, 1.15)
+    assert stalled[0]
+    assert max(batches) <= rate // 2
+    big = batches.index(max(batches))
+    assert batches[big] == rate // 2, batches  # the stall really hit the cap
+    after = batches[big + 1 :]
+    assert after, "the feed kept running after the stall"
+    assert max(after) < rate // 5, batches  # ~10 per 20 ms tick again: no backlog replayed
+    assert tickers[0] >= len(SYMBOLS)  # more than a second passed: tickers went out
+
+
+def count_tickers(engine: Engine) -> list[int]:
+    counter = [0]
+
+    def on_ticker(event: TickerUpdated) -> None:
+        counter[0] += 1
+
+    engine.subscribe(TickerUpdated, on_ticker)
+    return counter

@@ -1,0 +1,98 @@
+"""Import hygiene, checked in fresh interpreters: the core never pulls in UI or exchange
+libraries, and the command line starts without the heavy ones."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HEAVY_FOR_CORE = ("textual", "rich", "ccxt", "websockets", "pandas", "numpy", "plotext")
+HEAVY_FOR_CLI = ("textual", "rich", "pydantic", "pandas", "numpy", "plotext", "ccxt")
+
+
+def modules_after(code: str, tmp_path: Path, *flags: str) -> set[str]:
+    """Run ``code`` in a fresh interpreter and return the top-level modules it imported."""
+    script = tmp_path / "probe.py"
+    script.write_text(
+        textwrap.dedent(code)
+        + "\nimport json, sys\n"
+        + "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, *flags, str(script)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_domain_and_engine_import_no_ui_exchange_or_analysis_library(tmp_path: Path) -> None:
+    code = """
+        import importlib, pkgutil
+        import tradeterm.domain, tradeterm.engine
+        imported = []
+        for package in (tradeterm.domain, tradeterm.engine):
+            for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+                importlib.import_module(info.name)
+                imported.append(info.name)
+        assert "tradeterm.engine.engine" in imported, imported
+        assert "tradeterm.domain.book" in imported, imported
+    """
+    loaded = modules_after(code, tmp_path)
+    assert "tradeterm" in loaded
+    assert not loaded & set(HEAVY_FOR_CORE), sorted(loaded & set(HEAVY_FOR_CORE))
+
+
+def test_the_probe_would_notice_a_heavy_import(tmp_path: Path) -> None:
+    """Guard against a probe that cannot fail: a heavy import must show up."""
+    loaded = modules_after("import rich.text", tmp_path)
+    assert "rich" in loaded
+
+
+def test_importing_the_cli_stays_light(tmp_path: Path) -> None:
+    loaded = modules_after("import tradeterm.cli\ntradeterm.cli.build_parser()", tmp_path)
+    assert not loaded & set(HEAVY_FOR_CLI), sorted(loaded & set(HEAVY_FOR_CLI))
+
+
+def test_version_runs_without_the_heavy_libraries(tmp_path: Path) -> None:
+    code = """
+        import contextlib, io
+        from tradeterm.cli import main
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            try:
+                main(["--version"])
+            except SystemExit as exit:
+                assert exit.code == 0
+        assert out.getvalue().startswith("tradeterm "), out.getvalue()
+    """
+    loaded = modules_after(code, tmp_path)
+    assert not loaded & set(HEAVY_FOR_CLI), sorted(loaded & set(HEAVY_FOR_CLI))
+
+
+def test_python_dash_m_version_imports_nothing_heavy(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tradeterm", "--version"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    imported = {
+        line.rsplit("|", 1)[-1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "tradeterm" in imported  # the probe sees our own imports
+    heavy = imported & set(HEAVY_FOR_CLI)
+    assert not heavy, sorted(heavy)
