@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tradeterm import __version__, paths
-from tradeterm.domain.errors import ConfigError, TradetermError
+from tradeterm.domain.errors import ConfigError, DataError, TradetermError
 
 if TYPE_CHECKING:
     from tradeterm.config.models import Config
@@ -67,6 +67,8 @@ def apply_overrides(config: Config, args: argparse.Namespace) -> Config:
     """Command-line options win over the file; the result is validated like the file."""
     from tradeterm.config.load import parse_config, to_toml_data
 
+    if args.seed is None and args.rate is None and args.theme is None:
+        return config
     data = to_toml_data(config)
     if args.seed is not None:
         data["sim"]["seed"] = args.seed
@@ -74,7 +76,17 @@ def apply_overrides(config: Config, args: argparse.Namespace) -> Config:
         data["sim"]["rate"] = args.rate
     if args.theme is not None:
         data["ui"]["theme"] = args.theme
-    return parse_config(data, "the command line")
+    try:
+        return parse_config(data, "the command line")
+    except ConfigError as exc:
+        text = str(exc)
+        for key, option in (
+            ("sim.seed", "--seed"),
+            ("sim.rate", "--rate"),
+            ("ui.theme", "--theme"),
+        ):
+            text = text.replace(f"key {key} =", f"option {option} =")
+        raise ConfigError(text) from None
 
 
 def init_config(path: Path, force: bool) -> int:
@@ -102,18 +114,23 @@ def run_workstation(config: Config, config_path: Path) -> int:
     from tradeterm.engine.engine import Engine
     from tradeterm.logsetup import setup_logging
     from tradeterm.ui.app import TradetermApp
+    from tradeterm.venues.sim.catalog import LISTINGS
     from tradeterm.venues.sim.feed import SimFeed
 
     clock = SystemClock()
     data_dir = data_dir_for(config)
     logbook = setup_logging(data_dir / "logs", config.general.log_level, clock.now_ns)
-    feed = SimFeed(
-        clock,
-        seed=config.sim.seed,
-        rate=config.sim.rate,
-        symbols=config.sim.symbols or None,
-        history_minutes=config.sim.history_minutes,
-    )
+    try:
+        feed = SimFeed(
+            clock,
+            seed=config.sim.seed,
+            rate=config.sim.rate,
+            symbols=config.sim.symbols or None,
+            history_minutes=config.sim.history_minutes,
+        )
+    except DataError as exc:
+        listed = ", ".join(x.symbol for x in LISTINGS)
+        raise ConfigError(f"config key sim.symbols: {exc}; it lists {listed}") from None
     accounts = [
         AccountSpec(a.name, a.mode, a.venue, dict(a.balances), a.fill_model, a.latency_ms)
         for a in config.accounts

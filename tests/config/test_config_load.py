@@ -138,11 +138,6 @@ def test_duplicate_account_names_are_refused(tmp_path: Path) -> None:
     assert "main" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a duplicate account name is reported as key '(top level)' with the whole "
-    "config dumped as its value, instead of naming `accounts`",
-)
 def test_duplicate_account_names_are_reported_against_accounts(tmp_path: Path) -> None:
     message = error_for(
         tmp_path,

@@ -276,10 +276,6 @@ def test_qty_ahead_counts_strictly_better_prices_only() -> None:
     assert bids.qty_ahead(D("1")) == D("7")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: BookSide.top(0) on the bid side returns every level (prices[-0:] is all)",
-)
 def test_top_of_zero_levels_is_empty_on_both_sides() -> None:
     for is_bid in (True, False):
         side = BookSide(is_bid=is_bid)
@@ -288,9 +284,6 @@ def test_top_of_zero_levels_is_empty_on_both_sides() -> None:
         assert side.top(0) == [], "bids" if is_bid else "asks"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: BookSide.grouped(0, step) returns every group instead of none"
-)
 def test_grouped_zero_levels_is_empty() -> None:
     for is_bid in (True, False):
         side = BookSide(is_bid=is_bid)

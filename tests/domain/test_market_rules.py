@@ -120,11 +120,6 @@ def test_notional_message_shows_the_order_value() -> None:
     assert btc().notional_error(D("0.0001"), D("50000.0")) is None  # exactly 5 is enough
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: notional_error rounds the value to price places, printing "
-    "'order value 5.0 USDT is below min notional 5 USDT' for 4.999992",
-)
 def test_notional_message_never_shows_a_value_that_is_not_below_the_minimum() -> None:
     market = btc()
     qty, price = D("0.00008"), D("62499.9")  # 4.999992 USDT

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-import pytest
 from engine_rig import Rig
 
 from tradeterm.domain.enums import FeedState
@@ -103,11 +102,6 @@ def test_a_failing_subscriber_does_not_undo_or_block_engine_state(
     assert any("bad widget" in e.message for e in engine_log.entries)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: EventBus.publish iterates the live handler list, so a handler that "
-    "unsubscribes itself makes the next handler miss that event",
-)
 def test_a_handler_that_unsubscribes_itself_does_not_hide_the_event_from_the_next() -> None:
     bus = EventBus()
     seen: list[str] = []

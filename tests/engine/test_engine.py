@@ -271,11 +271,6 @@ def test_a_feed_that_never_connected_is_not_called_stale(rig: Rig) -> None:
     assert feed_states(rig.events) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: staleness is measured from the event's exchange timestamp, not from when "
-    "the message arrived, so a just-received message with an older ts marks the feed STALE",
-)
 def test_a_message_that_just_arrived_keeps_the_feed_fresh(rig: Rig) -> None:
     engine, clock = rig.engine, rig.clock
     engine.on_market(FeedStateChanged("sim", FeedState.CONNECTED))

@@ -165,11 +165,6 @@ def test_the_same_seed_gives_the_same_market_in_another_process() -> None:
     assert result.stdout.strip() == digest(7)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: SimFeed(history_minutes=0).bootstrap() raises IndexError in ticker() "
-    "(_Window of no closed candles)",
-)
 def test_bootstrap_without_history_still_publishes_tickers() -> None:
     _clock, feed, engine = make(symbols=["BTC/USDT"], history_minutes=0)
     feed.bootstrap(engine)

@@ -49,7 +49,7 @@ def _section(name: str, model: BaseModel, array: bool = False) -> str:
 
 def render_example() -> str:
     """The text of config.toml.example, generated so it can never disagree with the code."""
-    config = Config()
+    config = Config.model_validate({})
     parts = [HEADER]
     for name, field in Config.model_fields.items():
         value: Any = getattr(config, name)

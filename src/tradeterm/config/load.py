@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from decimal import Decimal
 from enum import Enum
@@ -11,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tradeterm.config.models import Config
+from tradeterm.config.models import Config, default_config
 from tradeterm.domain.errors import ConfigError
 
 
@@ -31,7 +32,7 @@ def load_config(path: Path | None, default_path: Path) -> tuple[Config, Path]:
             raise ConfigError(
                 f"config file {path} does not exist; create one with `tradeterm init`"
             )
-        return Config(), target
+        return default_config(), target
     try:
         raw = tomllib.loads(target.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -71,7 +72,7 @@ def _allowed(error: Any) -> str:
     ctx = error.get("ctx") or {}
     if "expected" in ctx:
         return f"expected {ctx['expected']}"
-    message = str(error["msg"])
+    message = str(error["msg"]).removeprefix("Value error, ")
     return message[0].lower() + message[1:] if message else "invalid value"
 
 
@@ -120,17 +121,57 @@ def write_toml(path: Path, data: dict[str, Any]) -> None:
 
 
 def save_setting(path: Path, section: str, key: str, value: Any) -> None:
-    """Change one key in the config file, keeping the others (creates the file if needed).
+    """Change one key in the config file, keeping everything else, comments included.
+
+    Creates the file if needed. The line ``key = ...`` in ``[section]`` is
+    replaced (or added); if the edited text would not parse to the intended
+    data, the whole file is rewritten instead (values kept, comments lost).
 
     Raises:
         ConfigError: the existing file cannot be read or the new value is not allowed.
     """
-    data: dict[str, Any] = {}
+    import tomli_w
+
+    text = ""
     if path.exists():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, OSError) as exc:
+            text = path.read_text(encoding="utf-8")
+            data: dict[str, Any] = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot update {path}: {exc}") from None
+    else:
+        data = {}
     data.setdefault(section, {})[key] = value
     parse_config(data, path)
-    write_toml(path, data)
+    line = tomli_w.dumps({key: value}).strip()
+    edited = _set_line(text, section, key, line)
+    try:
+        same = tomllib.loads(edited) == data
+    except tomllib.TOMLDecodeError:
+        same = False
+    if not same:
+        write_toml(path, data)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(edited, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _set_line(text: str, section: str, key: str, line: str) -> str:
+    lines = text.splitlines()
+    header = re.compile(rf"^\s*\[\s*{re.escape(section)}\s*\]\s*(#.*)?$")
+    any_header = re.compile(r"^\s*\[")
+    assignment = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    start = next((i for i, row in enumerate(lines) if header.match(row)), None)
+    if start is None:
+        tail = "" if not text or text.endswith("\n") else "\n"
+        return f"{text}{tail}\n[{section}]\n{line}\n"
+    end = next((i for i in range(start + 1, len(lines)) if any_header.match(lines[i])), len(lines))
+    for i in range(start + 1, end):
+        if assignment.match(lines[i]):
+            lines[i] = line
+            break
+    else:
+        lines.insert(start + 1, line)
+    return "\n".join(lines) + "\n"

@@ -5,13 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tradeterm.domain.enums import AccountMode, FillModel
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+    # defer_build: the validation schema is built on first validation, so starting
+    # without a config file never pays for it.
+    model_config = ConfigDict(
+        extra="forbid", use_attribute_docstrings=True, frozen=True, defer_build=True
+    )
 
 
 class GeneralConfig(_Section):
@@ -83,28 +87,34 @@ class AccountConfig(_Section):
 
 
 def _default_accounts() -> list[AccountConfig]:
-    return [AccountConfig(name="paper")]
+    return [AccountConfig.model_construct(name="paper")]
 
 
 class Config(_Section):
     """The whole config file."""
 
-    general: GeneralConfig = GeneralConfig()
+    general: GeneralConfig = Field(default_factory=GeneralConfig.model_construct)
     """General settings."""
 
-    sim: SimConfig = SimConfig()
+    sim: SimConfig = Field(default_factory=SimConfig.model_construct)
     """The built-in simulated market."""
 
-    ui: UiConfig = UiConfig()
+    ui: UiConfig = Field(default_factory=UiConfig.model_construct)
     """The workstation's look and keys."""
 
     accounts: list[AccountConfig] = Field(default_factory=_default_accounts, min_length=1)
     """Trading accounts; the first is active at start."""
 
-    @model_validator(mode="after")
-    def _unique_accounts(self) -> Config:
-        names = [a.name for a in self.accounts]
+    @field_validator("accounts")
+    @classmethod
+    def _unique_accounts(cls, accounts: list[AccountConfig]) -> list[AccountConfig]:
+        names = [a.name for a in accounts]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"account names must be unique; repeated: {', '.join(duplicates)}")
-        return self
+        return accounts
+
+
+def default_config() -> Config:
+    """The defaults, without validation (they are valid by construction)."""
+    return Config.model_construct()

@@ -52,6 +52,18 @@ class BookSide:
         del prices[bisect_left(prices, price)]
         return old
 
+    def set_many(self, levels: Iterable[Level]) -> None:
+        """``set`` for many levels at once (zero removes): the same result, less overhead."""
+        book, prices = self._levels, self._prices
+        for price, qty in levels:
+            if qty:
+                if price not in book:
+                    insort(prices, price)
+                book[price] = qty
+            elif price in book:
+                del book[price]
+                del prices[bisect_left(prices, price)]
+
     def clear(self) -> None:
         self._levels.clear()
         self._prices.clear()
@@ -76,6 +88,8 @@ class BookSide:
 
     def top(self, n: int) -> list[Level]:
         """The best ``n`` levels, best first."""
+        if n <= 0:
+            return []
         levels = self._levels
         if self.is_bid:
             return [(p, levels[p]) for p in reversed(self._prices[-n:])]
@@ -118,6 +132,8 @@ class BookSide:
         the prices inside it.
         """
         out: list[Level] = []
+        if n <= 0:
+            return out
         rounder = floor_to if self.is_bid else ceil_to
         current: Decimal | None = None
         total = ZERO
@@ -160,12 +176,8 @@ class OrderBook:
 
     def apply(self, bids: Iterable[Level], asks: Iterable[Level]) -> None:
         """Apply absolute level sizes (zero deletes) to both sides."""
-        bid_set = self.bids.set
-        for price, qty in bids:
-            bid_set(price, qty)
-        ask_set = self.asks.set
-        for price, qty in asks:
-            ask_set(price, qty)
+        self.bids.set_many(bids)
+        self.asks.set_many(asks)
         self.version += 1
 
     def best_bid(self) -> Decimal | None:

@@ -67,8 +67,11 @@ class Market:
         """Why an order's value is too small, or None when it is large enough."""
         notional = qty * price
         if notional < self.min_notional:
+            shown = f"{notional:.{self.price_places}f}"
+            if Decimal(shown) >= self.min_notional:  # rounding must not hide the shortfall
+                shown = f"{notional.normalize():f}"
             return (
-                f"order value {notional:.{self.price_places}f} {self.quote} is below "
-                f"min notional {self.min_notional} {self.quote}"
+                f"order value {shown} {self.quote} is below min notional "
+                f"{self.min_notional} {self.quote}"
             )
         return None

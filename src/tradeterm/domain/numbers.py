@@ -30,12 +30,16 @@ def dec(value: str | int | float | Decimal) -> Decimal:
 
 
 def dec_cached(text: str) -> Decimal:
-    """Parse a price string from a feed, memoised: the same levels are quoted again and again."""
+    """Parse a price string from a feed, memoised: the same levels are quoted again and again.
+
+    Raises:
+        ValueError: like ``dec``, for text that is not a finite number.
+    """
     value = _CACHE.get(text)
     if value is None:
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
-        value = _CACHE[text] = Decimal(text)
+        value = _CACHE[text] = dec(text)
     return value
 
 

@@ -78,6 +78,8 @@ class Order:
     trail: Decimal | None = None
     group: str = ""
     queue_ahead: Decimal | None = None
+    reserved: Decimal = ZERO
+    """Funds still held for this order (quote for buys, base for sells)."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property

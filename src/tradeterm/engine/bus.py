@@ -38,12 +38,13 @@ class EventBus:
     def publish(self, event: object) -> None:
         handlers = self._handlers.get(type(event))
         if handlers:
-            for handler in handlers:
+            # a copy: a handler may unsubscribe itself (or another) while we iterate
+            for handler in tuple(handlers):
                 try:
                     handler(event)
                 except Exception:
                     log.exception("event handler %s failed on %s", handler, type(event).__name__)
-        for handler in self._any:
+        for handler in tuple(self._any):
             try:
                 handler(event)
             except Exception:

@@ -114,9 +114,10 @@ class Engine:
         self._apply[type(event)](event)
         self.bus.publish(event)
 
-    def _touch(self, ts_ns: int) -> None:
+    def _touch(self) -> None:
+        """A message arrived: staleness is measured from arrival, not the exchange's stamp."""
         feed = self.state.feed
-        feed.last_message_ns = ts_ns or self.clock.now_ns()
+        feed.last_message_ns = self.clock.now_ns()
         if feed.state is FeedState.STALE:
             feed.state = FeedState.CONNECTED
             feed.detail = ""
@@ -137,11 +138,11 @@ class Engine:
             book.apply(event.bids, event.asks)
             book.seq = event.seq
         book.ts_ns = event.ts_ns
-        self._touch(event.ts_ns)
+        self._touch()
 
     def _on_trade(self, event: TradePrinted) -> None:
         self.state.tape(event.trade.symbol).appendleft(event.trade)
-        self._touch(event.trade.ts_ns)
+        self._touch()
 
     def _on_ticker(self, event: TickerUpdated) -> None:
         self.state.tickers[event.ticker.symbol] = event.ticker

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from itertools import accumulate, islice
 from random import Random
@@ -33,11 +33,12 @@ class _Window:
 
     __slots__ = ("count", "high", "low", "open", "quote_volume", "volume")
 
-    def __init__(self, candles: Sequence[Candle]) -> None:
+    def __init__(self, candles: Sequence[Candle], price: Decimal) -> None:
+        """``price`` stands in for open/high/low when there is no history yet."""
         self.count = len(candles)
-        self.open = candles[0].open
-        self.high = max(c.high for c in candles)
-        self.low = min(c.low for c in candles)
+        self.open = candles[0].open if candles else price
+        self.high = max((c.high for c in candles), default=price)
+        self.low = min((c.low for c in candles), default=price)
         self.volume = sum((c.volume for c in candles), Decimal(0))
         self.quote_volume = sum((c.volume * c.close for c in candles), Decimal(0))
 
@@ -88,12 +89,23 @@ class SimFeed:
         """The sim streams every symbol in full; nothing to change."""
 
     def bootstrap(self, sink: MarketSink) -> None:
-        """Send the history, books and tickers that a live venue would send on connect."""
+        """Send the books, history and tickers that a live venue sends on connect."""
+        for _ in self._bootstrap_steps(sink):
+            pass
+
+    def _bootstrap_steps(self, sink: MarketSink) -> Iterator[None]:
+        """Bootstrap in slices (one per symbol's history), so ``run`` can yield between them.
+
+        Books come first: they are what the user looks at; the candle history,
+        which takes most of the time, follows symbol by symbol.
+        """
         now = self.clock.now_ns()
         sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTING))
         for flow in self._order:
-            sink.on_market(CandlesLoaded(flow.symbol, flow.history(now, self.history_minutes)))
             sink.on_market(flow.snapshot(now))
+        for flow in self._order:
+            sink.on_market(CandlesLoaded(flow.symbol, flow.history(now, self.history_minutes)))
+            yield
         self._warm_up(sink, now)
         self.publish_tickers(sink)
         sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
@@ -121,14 +133,15 @@ class SimFeed:
     def ticker(self, flow: SymbolFlow, now_ns: int) -> Ticker:
         """24-hour statistics: the closed candles' window plus the live candle."""
         closed = flow.closed
+        mid = flow.price(round(flow.mid_ticks()))
         key = closed[-1].ts_ms if closed else -1
         window = self._windows.get(flow.symbol)
         if window is None or self._window_keys.get(flow.symbol) != key:
             recent = list(islice(closed, max(0, len(closed) - DAY_MINUTES), None))
-            window = self._windows[flow.symbol] = _Window(recent)
+            window = self._windows[flow.symbol] = _Window(recent, mid)
             self._window_keys[flow.symbol] = key
         live = flow.candle
-        last = live.close if live is not None else closed[-1].close
+        last = live.close if live is not None else closed[-1].close if closed else mid
         high, low = window.high, window.low
         volume, quote_volume = window.volume, window.quote_volume
         if live is not None:
@@ -161,7 +174,8 @@ class SimFeed:
         machine sees a slower market rather than a growing backlog.
         """
         if not self.bootstrapped:
-            self.bootstrap(sink)
+            for _ in self._bootstrap_steps(sink):
+                await asyncio.sleep(0)
         loop = asyncio.get_running_loop()
         last = loop.time()
         last_ticker = last
@@ -182,12 +196,16 @@ class SimFeed:
     async def fetch_candles(
         self, symbol: str, timeframe: str, since_ms: int | None, limit: int
     ) -> Sequence[Candle]:
-        """Closed candles from the sim's history. The sim keeps only ``1m``; the
-        candle store resamples longer timeframes from it."""
+        """Closed candles, ccxt-style: the first ``limit`` from ``since_ms``, or the latest
+        ``limit`` without it. The sim keeps only ``1m``; longer timeframes are resampled."""
         flow = self.flows.get(symbol)
         if flow is None:
             raise DataError(f"the sim venue does not list {symbol}")
         if timeframe != "1m":
             raise DataError(f"the sim venue keeps only 1m candles, not {timeframe!r}")
-        candles = [c for c in flow.closed if since_ms is None or c.ts_ms >= since_ms]
-        return candles[-limit:]
+        if limit <= 0:
+            return []
+        if since_ms is None:
+            return list(flow.closed)[-limit:]
+        # as ccxt: the first ``limit`` candles from ``since``, so callers can page forward
+        return [c for c in flow.closed if c.ts_ms >= since_ms][:limit]

@@ -14,6 +14,7 @@ import math
 from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from enum import StrEnum
 from random import Random
@@ -147,7 +148,8 @@ class SymbolFlow:
         if rng.random() < dt / 240.0:
             self.regime = rng.choice(list(Regime))
             self.anchor = self.fair
-            self.drift = rng.choice((-1.0, 1.0)) * self.sigma * rng.uniform(20, 60)
+            # a trend moves the fair price 1 to 4 % an hour
+            self.drift = rng.choice((-1.0, 1.0)) * rng.uniform(0.01, 0.04) / 3600.0
         sigma = self.sigma * (3.0 if self.regime is Regime.VOLATILE else 1.0) * 2.0
         shock = sigma * math.sqrt(dt) * rng.gauss(0.0, 1.0)
         if self.regime is Regime.TRENDING:
@@ -284,11 +286,12 @@ class SymbolFlow:
         if candle is None or minute_ms > candle.ts_ms:
             if candle is not None:
                 self.closed.append(candle)
-                emit(CandleUpdated(self.symbol, candle, closed=True))
+                emit(CandleUpdated(self.symbol, replace(candle), closed=True))
             open_ = candle.close if candle is not None else trade.price
             candle = self.candle = Candle(minute_ms, open_, open_, open_, open_, Decimal(0))
         candle.add_trade(trade.price, trade.qty)
-        emit(CandleUpdated(self.symbol, candle))
+        # a copy: the live candle keeps changing, a published event must not
+        emit(CandleUpdated(self.symbol, replace(candle)))
 
     def history(self, now_ns: int, minutes: int) -> list[Candle]:
         """Make ``minutes`` closed one-minute candles ending at the current minute.
