@@ -80,6 +80,8 @@ class Order:
     queue_ahead: Decimal | None = None
     reserved: Decimal = ZERO
     """Funds still held for this order (quote for buys, base for sells)."""
+    budget: Decimal | None = None
+    """Most quote a buy that works as market may spend (its hold); the venue stops there."""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -99,3 +101,12 @@ class Order:
         if not can_transition(self.status, new):
             raise InvalidTransition(f"order {self.client_id}: {self.status} -> {new} not allowed")
         self.status = new
+
+
+def amend_keeps_queue(order: Order, price: Decimal | None, qty: Decimal) -> bool:
+    """Whether amending to ``price``/``qty`` keeps the order's place in the queue.
+
+    Lowering the quantity at the same price keeps it; a new price or a larger
+    quantity sends the order to the back of the queue (cancel-replace).
+    """
+    return (price is None or price == order.price) and qty <= order.qty
