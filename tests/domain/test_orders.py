@@ -63,8 +63,10 @@ def test_every_open_state_can_still_end_and_every_final_state_is_reachable() -> 
         assert TRANSITIONS[status] & FINAL, f"{status} can never finish"
 
 
-def test_only_a_new_order_can_be_rejected() -> None:
-    assert [s for s in OrderStatus if can_transition(s, S.REJECTED)] == [S.PENDING_NEW]
+def test_only_an_order_the_venue_has_not_accepted_can_be_rejected() -> None:
+    # PENDING_CANCEL: the user cancelled while the new order was still travelling
+    rejectable = [s for s in OrderStatus if can_transition(s, S.REJECTED)]
+    assert rejectable == [S.PENDING_NEW, S.PENDING_CANCEL]
 
 
 @pytest.mark.parametrize("current", list(OrderStatus))

@@ -30,10 +30,19 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
         {S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED, S.PENDING_CANCEL, S.PENDING_AMEND}
     ),
     S.PENDING_CANCEL: frozenset(
-        {S.CANCELED, S.FILLED, S.PARTIALLY_FILLED, S.OPEN, S.PENDING_CANCEL}
+        # a cancel may lose the race to a fill, an IOC/market expiry or a venue rejection
+        {S.CANCELED, S.FILLED, S.PARTIALLY_FILLED, S.OPEN, S.PENDING_CANCEL, S.EXPIRED, S.REJECTED}
     ),
     S.PENDING_AMEND: frozenset(
-        {S.OPEN, S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.PENDING_CANCEL, S.PENDING_AMEND}
+        {
+            S.OPEN,
+            S.PARTIALLY_FILLED,
+            S.FILLED,
+            S.CANCELED,
+            S.PENDING_CANCEL,
+            S.PENDING_AMEND,
+            S.EXPIRED,
+        }
     ),
     S.FILLED: frozenset(),
     S.CANCELED: frozenset(),

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from tradeterm.domain.book import OrderBook
-from tradeterm.domain.enums import FeedState
+from tradeterm.domain.commands import PlaceOrder
+from tradeterm.domain.enums import FeedState, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import (
     AccountSwitched,
@@ -23,11 +25,17 @@ from tradeterm.domain.events import (
     TradePrinted,
 )
 from tradeterm.domain.market import Market
+from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountSpec, AccountState
 from tradeterm.engine.bus import EventBus
 from tradeterm.engine.clock import Clock
+from tradeterm.engine.emulator import Emulator
+from tradeterm.engine.ledger import Ledger
 from tradeterm.engine.ports import ExecutionVenue, MarketFeed
+from tradeterm.engine.restore import replay_ledger, resume_orders
+from tradeterm.engine.risk import OrderPlan
 from tradeterm.engine.state import State
+from tradeterm.engine.trading import Trading
 
 log = logging.getLogger("tradeterm.engine")
 
@@ -47,6 +55,7 @@ class Engine:
         accounts: Sequence[AccountSpec],
         venues: Mapping[str, ExecutionVenue] | None = None,
         *,
+        ledger: Ledger | None = None,
         stale_after_s: float = 5.0,
     ) -> None:
         if not accounts:
@@ -71,12 +80,39 @@ class Engine:
             FeedStateChanged: self._on_feed_state,
         }
         self.started = False
+        self.trading = Trading(self, ledger)
+        self.emulator = Emulator(self)
+        for venue in self.venues.values():
+            venue.bind(self.trading)
+
+    def attach_venue(self, account: str, venue: ExecutionVenue) -> None:
+        """Let ``account`` trade through ``venue`` (a paper venue reads this engine's books,
+        so it is built after the engine and attached here)."""
+        if account not in self.state.accounts:
+            raise TradetermError(f"unknown account {account!r}")
+        self.venues[account] = venue
+        venue.bind(self.trading)
 
     # --- lifecycle ---------------------------------------------------------
 
     async def start(self) -> None:
-        """Load the feed's markets and pick the first symbol. Raises VenueUnavailable."""
+        """Load the feed's markets, restore accounts from the ledger, resume open orders.
+
+        Raises:
+            VenueUnavailable: the feed could not load its markets.
+            FatalError: the ledger cannot be read.
+        """
         self.load_markets(await self.feed.load_markets())
+        restored = replay_ledger(self)
+        if restored.records:
+            log.info(
+                "ledger: %d records, %d orders restored (%d open)%s",
+                restored.records,
+                restored.orders,
+                restored.open_orders,
+                f", {restored.skipped} skipped" if restored.skipped else "",
+            )
+        await resume_orders(self)
 
     def load_markets(self, markets: Sequence[Market]) -> None:
         """Take the feed's markets and mark the engine started."""
@@ -103,9 +139,59 @@ class Engine:
                 self.on_market(FeedStateChanged(feed.venue, FeedState.STALE, detail))
 
     async def stop(self) -> None:
-        """Stop cleanly: nothing in flight is lost."""
+        """Stop cleanly: everything journaled is on disk and the ledger is closed."""
+        await self.trading.writer.drain()
+        if self.trading.ledger is not None:
+            self.trading.ledger.close()
         self.started = False
         log.info("engine stopped")
+
+    # --- orders (see trading.py) ----------------------------------------------
+
+    def preview(self, cmd: PlaceOrder) -> OrderPlan:
+        """What an order would do now and every rule it breaks (the ticket's live preview)."""
+        return self.trading.preview(cmd)
+
+    async def place(self, cmd: PlaceOrder) -> Order:
+        """Place an order (a bracket if it carries take-profit and stop-loss).
+
+        Raises:
+            OrderRejected: a rule is broken; the message lists every one; nothing was sent.
+        """
+        return await self.trading.place(cmd)
+
+    async def place_oco(
+        self,
+        symbol: str,
+        side: Side,
+        qty: Decimal,
+        take_profit: Decimal,
+        stop_loss: Decimal,
+        account: str | None = None,
+    ) -> tuple[Order, Order]:
+        """An exit pair: a take-profit limit and a stop-loss, one cancels the other."""
+        name = self.trading.account(account).name
+        return await self.emulator.place_exits(symbol, side, qty, take_profit, stop_loss, name)
+
+    async def cancel(self, client_id: str) -> None:
+        await self.trading.cancel(client_id)
+
+    async def cancel_all(self, pattern: str = "*", account: str | None = None) -> int:
+        return await self.trading.cancel_all(pattern, account)
+
+    async def amend(self, client_id: str, price: Decimal | None, qty: Decimal) -> None:
+        await self.trading.amend(client_id, price, qty)
+
+    def amend_preview(self, client_id: str, price: Decimal | None, qty: Decimal) -> str:
+        return self.trading.amend_preview(client_id, price, qty)
+
+    async def reset_account(self, name: str | None = None) -> None:
+        """Cancel a paper account's orders, then restore its starting balances.
+
+        Raises:
+            TradetermError: a live account, or orders that would not cancel.
+        """
+        await self.trading.reset(name)
 
     # --- market data -------------------------------------------------------
 

@@ -118,6 +118,13 @@ class ExecutionVenue(Protocol):
         """
         ...
 
+    def restore(self, order: Order, queue_ahead: Decimal | None) -> None:
+        """Take back an order that was open when tradeterm stopped (after a restart).
+
+        The venue resumes it, or reports what became of it with events.
+        """
+        ...
+
     async def amend(self, order: Order, price: Decimal | None, qty: Decimal) -> None:
         """Change price and/or quantity; ``OrderAmended`` follows.
 

@@ -1,0 +1,144 @@
+"""Applying execution events to an account: order state, reservations, balances, positions.
+
+The same functions run live and when the ledger is replayed after a restart,
+so the restored state is exactly the state that was acknowledged.
+
+Money rules (spot):
+- a buy holds ``remaining x limit price`` of the quote asset (market buys hold
+  their estimated cost); a sell holds ``remaining`` of the base asset;
+- a fill moves ``qty`` base against ``qty x price`` quote, then takes the fee
+  from the fee asset's total (buys: base, sells: quote, as the venue reports);
+- the hold for the filled part is released; a final order releases what is left.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from tradeterm.domain.enums import OrderStatus, Side
+from tradeterm.domain.events import (
+    ExecutionEvent,
+    OrderAccepted,
+    OrderAmended,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+    OrderTriggered,
+    QueueUpdated,
+)
+from tradeterm.domain.market import Market
+from tradeterm.domain.numbers import ZERO
+from tradeterm.domain.orders import InvalidTransition, Order
+from tradeterm.engine.accounts import AccountState
+
+log = logging.getLogger("tradeterm.engine")
+
+
+def hold_asset(order: Order, market: Market) -> str:
+    return market.quote if order.side is Side.BUY else market.base
+
+
+def required_hold(order: Order, reference_price: Decimal | None = None) -> Decimal:
+    """What the order's unfilled part must hold: quote for buys, base for sells."""
+    remaining = order.remaining
+    if order.side is Side.SELL:
+        return remaining
+    price = order.price if order.price is not None else reference_price
+    if price is None:
+        raise ValueError(f"order {order.client_id}: a buy needs a price to size its hold")
+    return remaining * price
+
+
+def hold(account: AccountState, order: Order, market: Market, amount: Decimal) -> None:
+    """Hold ``amount`` more of the order's asset (negative releases)."""
+    account.balance(hold_asset(order, market)).reserved += amount
+    order.reserved += amount
+
+
+def release_all(account: AccountState, order: Order, market: Market) -> None:
+    if order.reserved:
+        hold(account, order, market, -order.reserved)
+
+
+def _move(order: Order, status: OrderStatus) -> None:
+    try:
+        order.transition(status)
+    except InvalidTransition as exc:
+        log.error("%s (event applied to balances anyway)", exc)
+
+
+def apply_execution(
+    account: AccountState, order: Order, market: Market, event: ExecutionEvent, ts_ns: int
+) -> None:
+    """Apply one venue event to ``order`` and ``account``."""
+    order.updated_ns = ts_ns
+    if isinstance(event, OrderFilled):
+        _apply_fill(account, order, market, event)
+    elif isinstance(event, OrderAccepted):
+        if event.venue_order_id:
+            order.venue_order_id = event.venue_order_id
+        if order.status in (OrderStatus.PENDING_NEW, OrderStatus.PENDING_AMEND):
+            _move(order, OrderStatus.OPEN if not order.filled else OrderStatus.PARTIALLY_FILLED)
+    elif isinstance(event, OrderRejected) and order.status is OrderStatus.PENDING_AMEND:
+        order.reason = event.reason  # "amend rejected: ...": the order itself stands
+        _move(order, OrderStatus.PARTIALLY_FILLED if order.filled else OrderStatus.OPEN)
+    elif isinstance(event, OrderCanceled | OrderExpired | OrderRejected):
+        status = {
+            OrderCanceled: OrderStatus.CANCELED,
+            OrderExpired: OrderStatus.EXPIRED,
+            OrderRejected: OrderStatus.REJECTED,
+        }[type(event)]
+        order.reason = event.reason
+        if not order.status.is_final:
+            _move(order, status)
+        release_all(account, order, market)
+    elif isinstance(event, OrderAmended):
+        order.qty = event.qty
+        if event.price is not None:
+            order.price = event.price
+        order.queue_ahead = None if not event.kept_queue else order.queue_ahead
+        if order.status is OrderStatus.PENDING_AMEND:
+            _move(order, OrderStatus.PARTIALLY_FILLED if order.filled else OrderStatus.OPEN)
+        hold(account, order, market, required_hold(order) - order.reserved)
+    elif isinstance(event, OrderTriggered):
+        order.extra["triggered"] = str(ts_ns)
+    elif isinstance(event, QueueUpdated):
+        order.queue_ahead = event.queue_ahead
+
+
+def _apply_fill(account: AccountState, order: Order, market: Market, event: OrderFilled) -> None:
+    fill = event.fill
+    notional = fill.price * fill.qty
+    order.filled += fill.qty
+    order.cost += notional
+    order.fee += fill.fee
+    order.fee_asset = fill.fee_asset
+    if order.filled > order.qty:
+        log.error("order %s filled %s of %s", order.client_id, order.filled, order.qty)
+    base, quote = account.balance(market.base), account.balance(market.quote)
+    if fill.side is Side.BUY:
+        base.total += fill.qty
+        quote.total -= notional
+        per_unit = order.price if order.price is not None else fill.price
+        release = min(order.reserved, fill.qty * per_unit)
+    else:
+        base.total -= fill.qty
+        quote.total += notional
+        release = min(order.reserved, fill.qty)
+    hold(account, order, market, -release)
+    account.balance(fill.fee_asset).total -= fill.fee
+    fee_in_quote = fill.fee if fill.fee_asset == market.quote else fill.fee * fill.price
+    account.position(fill.symbol).apply(fill.side, fill.qty, fill.price, fee_in_quote)
+    account.fills.appendleft(fill)
+    if not order.status.is_final:
+        done = order.filled >= order.qty
+        _move(order, OrderStatus.FILLED if done else OrderStatus.PARTIALLY_FILLED)
+    if order.status.is_final:
+        release_all(account, order, market)
+
+
+def free(account: AccountState, asset: str) -> Decimal:
+    bal = account.balances.get(asset)
+    return bal.free if bal is not None else ZERO

@@ -1,0 +1,260 @@
+"""Order types run by the engine when a venue lacks them: trailing stops, OCO pairs, brackets.
+
+- Trailing stop: the engine follows the last trade price; a sell trails the
+  highest price since it was placed by ``trail`` and fires when the price falls
+  that far (a buy mirrors it). Firing sends a market order under the same
+  client id, spending at most the funds held for it.
+- OCO exit pair (take-profit + stop-loss for a position): the take-profit is a
+  limit resting at the venue and holds the base asset; the stop-loss is
+  watched here and holds nothing, so the pair never holds the funds twice.
+  A fill on the take-profit cancels the stop-loss. When the stop-loss fires it
+  first cancels the take-profit, then sells what that release frees, at market.
+- Bracket: an entry order carrying take-profit and stop-loss prices; when the
+  entry is done (filled, or ended with a partial fill) an OCO pair for the
+  filled quantity is placed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from tradeterm.domain.commands import PlaceOrder
+from tradeterm.domain.enums import OrderStatus, OrderType, Side
+from tradeterm.domain.events import (
+    ExecutionEvent,
+    OrderAccepted,
+    OrderAmended,
+    OrderCanceled,
+    OrderFilled,
+    OrderTriggered,
+    TradePrinted,
+)
+from tradeterm.domain.orders import Order
+from tradeterm.engine.accounting import hold, required_hold
+
+if TYPE_CHECKING:
+    from tradeterm.engine.engine import Engine
+
+log = logging.getLogger("tradeterm.engine.emulator")
+
+
+@dataclass(slots=True)
+class _Watch:
+    """An emulated trigger the engine is watching."""
+
+    order: Order
+    extreme: Decimal | None = None  # trailing: best price seen since placement
+    fired: bool = False
+
+
+class Emulator:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._watching: dict[str, _Watch] = {}
+        self._live: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        engine.bus.subscribe(TradePrinted, self._on_trade)
+
+    # --- called by Trading ------------------------------------------------------------
+
+    def track(self, order: Order) -> None:
+        """Start watching an acknowledged emulated order (also after a restart)."""
+        self._watching[order.client_id] = _Watch(
+            order, self.engine.trading.last_price(order.symbol)
+        )
+        if order.status is OrderStatus.PENDING_NEW:
+            self._emit(OrderAccepted(order.client_id, "emulated", self.engine.clock.now_ns()))
+
+    def is_live(self, order: Order) -> bool:
+        """True once the emulated order has been sent to the venue (it then acts natively)."""
+        return order.client_id in self._live
+
+    def cancel(self, order: Order) -> None:
+        self._watching.pop(order.client_id, None)
+        self._emit(OrderCanceled(order.client_id, "canceled", self.engine.clock.now_ns()))
+
+    def amend(self, order: Order, price: Decimal | None, qty: Decimal) -> None:
+        watch = self._watching.get(order.client_id)
+        if watch is not None and price is not None and order.type is OrderType.STOP_MARKET:
+            order.stop_price = price
+        self._emit(OrderAmended(order.client_id, None, qty, True, self.engine.clock.now_ns()))
+
+    def on_order_event(self, order: Order, event: ExecutionEvent | None) -> None:
+        """React to an applied event: OCO partners, bracket exits, fired stops' releases."""
+        partner = order.extra.get("oco")
+        if isinstance(event, OrderFilled) and partner and "fires" not in order.extra:
+            self._cancel_partner(partner, "its OCO partner filled")
+        if (
+            order.status is OrderStatus.CANCELED
+            and partner
+            and partner in self._watching
+            and self._watching[partner].fired
+        ):
+            self._sell_after_release(self._watching.pop(partner).order, order)
+        if order.status.is_final and order.filled and "tp" in order.extra:
+            self._spawn(self._bracket_exits(order))
+        if order.status.is_final:
+            self._watching.pop(order.client_id, None)
+            self._live.discard(order.client_id)
+
+    # --- OCO and brackets ----------------------------------------------------------------
+
+    async def place_exits(
+        self,
+        symbol: str,
+        side: Side,
+        qty: Decimal,
+        take_profit: Decimal,
+        stop_loss: Decimal,
+        account: str,
+        group: str = "",
+    ) -> tuple[Order, Order]:
+        """Place an OCO exit pair: a take-profit limit and an engine-watched stop-loss."""
+        trading = self.engine.trading
+        tp_id, sl_id = trading.new_client_id(), trading.new_client_id()
+        group = group or tp_id
+        tp = await trading.place(
+            PlaceOrder(symbol, side, OrderType.LIMIT, qty=qty, price=take_profit, account=account),
+            group=group,
+            client_id=tp_id,
+            extra={"oco": sl_id},
+        )
+        try:
+            sl = await trading.place(
+                PlaceOrder(
+                    symbol,
+                    side,
+                    OrderType.STOP_MARKET,
+                    qty=qty,
+                    stop_price=stop_loss,
+                    account=account,
+                ),
+                group=group,
+                emulate=True,
+                holdless=True,
+                client_id=sl_id,
+                extra={"oco": tp_id},
+            )
+        except Exception:
+            await trading.cancel(tp_id)  # no stop-loss: do not leave half a pair behind
+            raise
+        return tp, sl
+
+    async def _bracket_exits(self, entry: Order) -> None:
+        take_profit, stop_loss = Decimal(entry.extra["tp"]), Decimal(entry.extra["sl"])
+        del entry.extra["tp"]
+        try:
+            await self.place_exits(
+                entry.symbol,
+                entry.side.opposite,
+                entry.filled,
+                take_profit,
+                stop_loss,
+                entry.account,
+                group=entry.client_id,
+            )
+        except Exception as exc:
+            log.error("bracket exits for %s not placed: %s", entry.client_id, exc)
+
+    def _cancel_partner(self, client_id: str, reason: str) -> None:
+        watch = self._watching.pop(client_id, None)
+        if watch is not None and not watch.fired:
+            self._emit(OrderCanceled(client_id, reason, self.engine.clock.now_ns()))
+            return
+        try:
+            _, other = self.engine.trading.order(client_id)
+        except Exception:
+            return
+        if not other.status.is_final:
+            self._spawn(self.engine.trading.cancel(client_id))
+
+    def _sell_after_release(self, stop: Order, released_by: Order) -> None:
+        """The take-profit's cancel freed the base: the fired stop-loss now sells it at market."""
+        account = self.engine.state.accounts[stop.account]
+        market = self.engine.state.markets[stop.symbol]
+        sold_by_tp = released_by.filled
+        if sold_by_tp and stop.qty - sold_by_tp > stop.filled:
+            self._emit(
+                OrderAmended(
+                    stop.client_id, None, stop.qty - sold_by_tp, True, self.engine.clock.now_ns()
+                )
+            )
+        hold(account, stop, market, required_hold(stop, None) - stop.reserved)
+        self._send_market(stop)
+
+    # --- triggers --------------------------------------------------------------------------
+
+    def _on_trade(self, event: TradePrinted) -> None:
+        trade = event.trade
+        for watch in [w for w in self._watching.values() if w.order.symbol == trade.symbol]:
+            if watch.fired:
+                continue
+            order = watch.order
+            if order.type is OrderType.TRAILING_STOP:
+                fire = self._trail(watch, trade.price)
+            else:
+                stop = order.stop_price
+                assert stop is not None
+                fire = trade.price <= stop if order.side is Side.SELL else trade.price >= stop
+            if fire:
+                self._fire(watch)
+
+    def _trail(self, watch: _Watch, price: Decimal) -> bool:
+        order = watch.order
+        trail = order.trail
+        assert trail is not None
+        if watch.extreme is None:
+            watch.extreme = price
+        if order.side is Side.SELL:
+            watch.extreme = max(watch.extreme, price)
+            order.stop_price = watch.extreme - trail
+            return price <= order.stop_price
+        watch.extreme = min(watch.extreme, price)
+        order.stop_price = watch.extreme + trail
+        return price >= order.stop_price
+
+    def _fire(self, watch: _Watch) -> None:
+        watch.fired = True
+        order = watch.order
+        order.extra["fires"] = "1"
+        self._emit(OrderTriggered(order.client_id, self.engine.clock.now_ns()))
+        partner = order.extra.get("oco")
+        if partner:
+            self._cancel_partner(partner, "its OCO stop-loss fired")
+            return  # the market sell goes out when the partner's cancel frees the funds
+        self._watching.pop(order.client_id, None)
+        self._send_market(order)
+
+    def _send_market(self, order: Order) -> None:
+        self._live.add(order.client_id)
+        as_market = replace(
+            order,
+            type=OrderType.MARKET,
+            price=None,
+            stop_price=None,
+            budget=order.reserved if order.side is Side.BUY else None,
+        )
+        account = self.engine.state.accounts[order.account]
+        venue = self.engine.trading.venue(account)
+        self._spawn(self.engine.trading.send(as_market, venue))
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _emit(self, event: ExecutionEvent) -> None:
+        self.engine.trading.on_execution(event)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            coro.close()
+            log.error("no event loop: an emulated order's follow-up was not run")
+            return
+        task: asyncio.Task[None] = loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

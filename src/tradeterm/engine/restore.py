@@ -1,0 +1,120 @@
+"""Rebuilding account state from the ledger after a restart, then resuming open orders."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from tradeterm.domain.enums import OrderStatus
+from tradeterm.domain.orders import Order, can_transition
+from tradeterm.engine.accounting import apply_execution, hold
+from tradeterm.engine.journal import KIND_EVENTS, event_from_record, order_from_record
+
+if TYPE_CHECKING:
+    from tradeterm.engine.engine import Engine
+
+log = logging.getLogger("tradeterm.engine.ledger")
+
+
+@dataclass(slots=True)
+class Restored:
+    records: int = 0
+    orders: int = 0
+    open_orders: int = 0
+    skipped: int = 0
+
+
+def replay_ledger(engine: Engine) -> Restored:
+    """Apply every journal record to fresh account state (nothing is sent anywhere)."""
+    trading = engine.trading
+    ledger = trading.ledger
+    report = Restored()
+    if ledger is None:
+        return report
+    state = engine.state
+    amend_targets: dict[str, tuple[Decimal | None, Decimal]] = {}
+    for rec in ledger.records():
+        report.records += 1
+        account = state.accounts.get(rec.account)
+        if account is None:
+            report.skipped += 1
+            continue
+        if rec.kind == "reset":
+            account.reset()
+            continue
+        if rec.kind == "placed":
+            order = order_from_record(rec.payload)
+            market = state.markets.get(order.symbol)
+            if market is None:
+                log.error(
+                    "ledger: order %s is on %s, which the venue no longer lists",
+                    order.client_id,
+                    order.symbol,
+                )
+                report.skipped += 1
+                continue
+            reserved, order.reserved = order.reserved, Decimal(0)
+            hold(account, order, market, reserved)
+            account.orders[order.client_id] = order
+            trading.own(order.client_id, account.name)
+            report.orders += 1
+            continue
+        order_or_none = account.orders.get(rec.client_id or "")
+        if order_or_none is None:
+            report.skipped += 1
+            continue
+        order = order_or_none
+        if rec.kind == "cancel_req":
+            _move(order, OrderStatus.PENDING_CANCEL)
+        elif rec.kind == "amend_req":
+            data = json.loads(rec.payload)
+            price = None if data["price"] is None else Decimal(data["price"])
+            amend_targets[order.client_id] = (price, Decimal(data["qty"]))
+            _move(order, OrderStatus.PENDING_AMEND)
+        elif rec.kind in KIND_EVENTS:
+            market = state.markets[order.symbol]
+            apply_execution(
+                account, order, market, event_from_record(rec.kind, rec.payload), rec.ts_ns
+            )
+    trading.pending_amends.update(amend_targets)
+    report.open_orders = sum(len(a.open_orders()) for a in state.accounts.values())
+    return report
+
+
+def _move(order: Order, status: OrderStatus) -> None:
+    if can_transition(order.status, status):
+        order.status = status
+
+
+async def resume_orders(engine: Engine) -> None:
+    """Hand restored open orders back to their venues (or the emulator), and finish what
+    was in flight: cancels and amends that were requested but never answered."""
+    trading = engine.trading
+    for account in engine.state.accounts.values():
+        venue = engine.venues.get(account.name)
+        for order in account.open_orders():
+            if order.emulated and "fires" not in order.extra:
+                engine.emulator.track(order)
+            elif venue is not None:
+                venue.restore(order, None)
+            if order.status is OrderStatus.PENDING_CANCEL:
+                order.status = (
+                    OrderStatus.OPEN if not order.filled else OrderStatus.PARTIALLY_FILLED
+                )
+                await trading.cancel(order.client_id)
+            elif order.status is OrderStatus.PENDING_AMEND:
+                price, qty = trading.pending_amends.pop(order.client_id)
+                order.status = (
+                    OrderStatus.OPEN if not order.filled else OrderStatus.PARTIALLY_FILLED
+                )
+                try:
+                    await trading.amend(order.client_id, price, qty)
+                except Exception as exc:
+                    log.warning("amend of %s not resumed: %s", order.client_id, exc)
+        for order in list(account.orders.values()):
+            grouped = any(o.group == order.client_id for o in account.orders.values())
+            if order.status.is_final and order.filled and "tp" in order.extra and not grouped:
+                engine.emulator.on_order_event(order, None)  # place the missing bracket exits

@@ -1,0 +1,418 @@
+"""Placing, amending and cancelling orders: checks, holds, the journal, the venue, the events.
+
+The order path: a command is checked (``risk.plan_order``), funds are held, the
+order is journaled under its client id, and only when that record is durable
+is the order shown and sent to the venue. Every event the venue sends back is
+journaled the same way before it changes what the user sees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from decimal import Decimal
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
+
+from tradeterm.domain.commands import PlaceOrder
+from tradeterm.domain.enums import AccountMode, OrderStatus
+from tradeterm.domain.errors import OrderRejected, TradetermError, VenueUnavailable
+from tradeterm.domain.events import (
+    BalancesChanged,
+    ExecutionEvent,
+    OrderFilled,
+    OrderUpdated,
+    QueueUpdated,
+)
+from tradeterm.domain.events import OrderRejected as OrderRejectedEvent
+from tradeterm.domain.orders import Order, amend_keeps_queue, can_transition
+from tradeterm.engine.accounting import apply_execution, hold, hold_asset, required_hold
+from tradeterm.engine.accounts import AccountState
+from tradeterm.engine.journal import EVENT_KINDS, dumps, event_record, order_record
+from tradeterm.engine.ledger import Ledger, Record
+from tradeterm.engine.ports import ExecutionVenue
+from tradeterm.engine.risk import OrderPlan, plan_order
+from tradeterm.engine.writer import JournalWriter
+
+if TYPE_CHECKING:
+    from tradeterm.engine.engine import Engine
+
+log = logging.getLogger("tradeterm.engine.orders")
+
+_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _base36(n: int) -> str:
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = _ALPHABET[r] + out
+        if not n:
+            return out
+
+
+class Trading:
+    """The engine's order desk. The Engine owns it and forwards its public calls."""
+
+    def __init__(self, engine: Engine, ledger: Ledger | None) -> None:
+        self.engine = engine
+        self.ledger = ledger
+        self.writer = JournalWriter(ledger)
+        self._session = _base36(time.time_ns() // 1_000_000)
+        self._ids = itertools.count(1)
+        self._owner: dict[str, str] = {}  # client id -> account name
+        self._pending: dict[tuple[str, str], Decimal] = {}  # (account, asset) -> held, unacked
+        self.on_acknowledged: list[Callable[[Order], None]] = []
+        self.pending_amends: dict[str, tuple[Decimal | None, Decimal]] = {}
+
+    # --- helpers -----------------------------------------------------------------
+
+    def new_client_id(self) -> str:
+        return f"tt{self._session}{next(self._ids)}"
+
+    def account(self, name: str | None) -> AccountState:
+        state = self.engine.state
+        key = name or state.active_account
+        account = state.accounts.get(key)
+        if account is None:
+            raise TradetermError(f"unknown account {key!r}; accounts: {', '.join(state.accounts)}")
+        return account
+
+    def venue(self, account: AccountState) -> ExecutionVenue:
+        venue = self.engine.venues.get(account.name)
+        if venue is None:
+            raise OrderRejected(f"account {account.name} has no venue to trade on")
+        return venue
+
+    def order(self, client_id: str) -> tuple[AccountState, Order]:
+        name = self._owner.get(client_id)
+        account = self.engine.state.accounts.get(name or "")
+        order = account.orders.get(client_id) if account else None
+        if account is None or order is None:
+            raise TradetermError(f"no order {client_id}")
+        return account, order
+
+    def own(self, client_id: str, account_name: str) -> None:
+        """Route the venue's events for ``client_id`` to ``account_name`` (used by restore)."""
+        self._owner[client_id] = account_name
+
+    def _pending_for(self, account: AccountState) -> Mapping[str, Decimal]:
+        return {asset: q for (name, asset), q in self._pending.items() if name == account.name}
+
+    def last_price(self, symbol: str) -> Decimal | None:
+        """The newest print on the tape, else the ticker's last (tickers lag the tape)."""
+        state = self.engine.state
+        tape = state.tapes.get(symbol)
+        if tape:
+            return tape[0].price
+        ticker = state.tickers.get(symbol)
+        return ticker.last if ticker is not None else None
+
+    async def _durable(self, records: list[Record], apply: Callable[[], None]) -> None:
+        """Journal ``records``, then run ``apply`` (and only then return)."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+
+        def ack() -> None:
+            try:
+                apply()
+            except Exception as exc:  # the caller must hear of it, never wait forever
+                if not done.done():
+                    done.set_exception(exc)
+                raise
+            if not done.done():
+                done.set_result(None)
+
+        self.writer.submit(records, ack)
+        await done
+
+    # --- placing -------------------------------------------------------------------
+
+    def preview(self, cmd: PlaceOrder, *, check_funds: bool = True) -> OrderPlan:
+        """What ``cmd`` would do now, and every rule it breaks (never raises)."""
+        state = self.engine.state
+        try:
+            account = self.account(cmd.account)
+        except TradetermError as exc:
+            return OrderPlan(state.markets.get(cmd.symbol), problems=[str(exc)])
+        return plan_order(
+            cmd,
+            account,
+            state.markets.get(cmd.symbol),
+            state.books.get(cmd.symbol),
+            self.last_price(cmd.symbol),
+            self._pending_for(account),
+            check_funds=check_funds,
+        )
+
+    async def place(
+        self,
+        cmd: PlaceOrder,
+        *,
+        group: str = "",
+        emulate: bool = False,
+        holdless: bool = False,
+        client_id: str | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> Order:
+        """Check, hold, journal, show, then send an order; returns it once acknowledged.
+
+        ``emulate`` keeps a natively supported type in the engine; ``holdless``
+        holds no funds (an OCO stop-loss whose partner holds them).
+
+        Raises:
+            OrderRejected: a rule is broken (the message lists every one); nothing was sent.
+        """
+        account = self.account(cmd.account)
+        venue = self.venue(account)
+        plan = self.preview(cmd, check_funds=not holdless)
+        if holdless:
+            plan.hold, plan.budget = Decimal(0), None
+        if plan.problems or plan.market is None:
+            raise OrderRejected("; ".join(plan.problems))
+        market = plan.market
+        now = self.engine.clock.now_ns()
+        order = Order(
+            client_id=client_id or self.new_client_id(),
+            account=account.name,
+            symbol=cmd.symbol,
+            side=cmd.side,
+            type=cmd.type,
+            qty=plan.qty,
+            price=cmd.price,
+            stop_price=cmd.stop_price,
+            tif=cmd.tif,
+            post_only=cmd.post_only,
+            reduce_only=cmd.reduce_only,
+            created_ns=now,
+            updated_ns=now,
+            trail=cmd.trail,
+            emulated=emulate or cmd.type not in venue.native_types,
+            budget=plan.budget,
+            reserved=plan.hold,
+            group=group,
+            extra=dict(extra or {}),
+        )
+        if plan.mid is not None:
+            order.extra["mid_at_send"] = str(plan.mid)
+        if cmd.take_profit is not None and cmd.stop_loss is not None:
+            order.extra["tp"], order.extra["sl"] = str(cmd.take_profit), str(cmd.stop_loss)
+        key = (account.name, hold_asset(order, market))
+        self._pending[key] = self._pending.get(key, Decimal(0)) + plan.hold
+        record = Record(now, account.name, "placed", order.client_id, order_record(order))
+
+        def acknowledge() -> None:
+            self._pending[key] -= plan.hold
+            reserved, order.reserved = order.reserved, Decimal(0)
+            hold(account, order, market, reserved)
+            account.orders[order.client_id] = order
+            self._owner[order.client_id] = account.name
+            self._publish(account, order)
+            for callback in self.on_acknowledged:
+                callback(order)
+
+        await self._durable([record], acknowledge)
+        log.info(
+            "%s %s %s %s %s%s",
+            account.name,
+            order.side.value,
+            order.qty,
+            order.symbol,
+            order.type.value.replace("_", "-"),
+            f" @ {order.price}" if order.price is not None else "",
+        )
+        if order.emulated:
+            self.engine.emulator.track(order)
+        else:
+            await self.send(order, venue)
+        return order
+
+    async def send(self, order: Order, venue: ExecutionVenue) -> None:
+        """Send an acknowledged order to its venue; a refusal becomes an OrderRejected event."""
+        try:
+            await venue.submit(order)
+        except (OrderRejected, VenueUnavailable) as exc:
+            reason = str(exc) if isinstance(exc, OrderRejected) else f"venue unavailable: {exc}"
+            self.on_execution(
+                OrderRejectedEvent(order.client_id, reason, self.engine.clock.now_ns())
+            )
+
+    # --- cancelling and amending -----------------------------------------------------
+
+    async def cancel(self, client_id: str) -> None:
+        """Ask the venue to cancel; the order shows PENDING_CANCEL until it answers.
+
+        Raises:
+            TradetermError: no such order, or it is already final.
+        """
+        account, order = self.order(client_id)
+        if order.status.is_final:
+            raise TradetermError(f"order {client_id} is already {order.status.value}")
+        if order.status is OrderStatus.PENDING_CANCEL:
+            return
+        now = self.engine.clock.now_ns()
+        record = Record(now, account.name, "cancel_req", client_id, "{}")
+
+        still_open: list[bool] = []
+
+        def acknowledge() -> None:
+            if can_transition(order.status, OrderStatus.PENDING_CANCEL):  # not filled meanwhile
+                order.transition(OrderStatus.PENDING_CANCEL)
+                order.updated_ns = now
+                self._publish(account, order)
+                still_open.append(True)
+
+        await self._durable([record], acknowledge)
+        if not still_open:
+            return  # it ended while the request was being journaled: nothing to cancel
+        if order.emulated and not self.engine.emulator.is_live(order):
+            self.engine.emulator.cancel(order)
+            return
+        try:
+            await self.venue(account).cancel(order)
+        except VenueUnavailable as exc:
+            log.error("cancel of %s not sent: %s", client_id, exc)
+
+    async def cancel_all(self, pattern: str = "*", account_name: str | None = None) -> int:
+        """Cancel every open order of the account whose symbol matches ``pattern`` (a glob)."""
+        account = self.account(account_name)
+        wanted = pattern.upper()
+        targets = [
+            o
+            for o in account.open_orders()
+            if o.status is not OrderStatus.PENDING_CANCEL
+            and (fnmatchcase(o.symbol, wanted) or fnmatchcase(o.symbol.split("/")[0], wanted))
+        ]
+        for order in targets:
+            await self.cancel(order.client_id)
+        return len(targets)
+
+    def amend_preview(self, client_id: str, price: Decimal | None, qty: Decimal) -> str:
+        """What an amend would do to the queue place, in words, before the user confirms."""
+        _, order = self.order(client_id)
+        if amend_keeps_queue(order, price, qty):
+            return "keeps its place in the queue (lower quantity, same price)"
+        return "goes to the back of the queue (new price or more quantity)"
+
+    async def amend(self, client_id: str, price: Decimal | None, qty: Decimal) -> None:
+        """Change price and/or quantity.
+
+        Raises:
+            TradetermError / OrderRejected: the order cannot be amended to that (message says why).
+        """
+        account, order = self.order(client_id)
+        if order.status.is_final or order.status is OrderStatus.PENDING_CANCEL:
+            raise TradetermError(f"order {client_id} is {order.status.value}: nothing to amend")
+        if not order.type.has_limit_price:
+            kind = order.type.value.replace("_", "-")
+            raise OrderRejected(
+                f"a {kind} order cannot be amended (only orders with a limit price can); "
+                "cancel it and place a new one"
+            )
+        market = self.engine.state.markets[order.symbol]
+        problems = []
+        if price is not None and (problem := market.price_error(price)):
+            problems.append(problem)
+        if (problem := market.qty_error(qty)) is not None:
+            problems.append(problem)
+        if qty <= order.filled:
+            problems.append(f"new quantity {qty} must exceed what already filled ({order.filled})")
+        if not problems:
+            probe = replace(order, qty=qty, price=order.price if price is None else price)
+            extra = required_hold(probe) - order.reserved
+            asset = hold_asset(order, market)
+            balance = account.balances.get(asset)
+            free = balance.free if balance is not None else Decimal(0)
+            if extra > free:
+                problems.append(f"insufficient {asset}: need {extra} more, free {free}")
+        if problems:
+            raise OrderRejected("; ".join(problems))
+        now = self.engine.clock.now_ns()
+        payload = dumps({"price": price, "qty": qty})
+        record = Record(now, account.name, "amend_req", client_id, payload)
+
+        still_open: list[bool] = []
+
+        def acknowledge() -> None:
+            if can_transition(order.status, OrderStatus.PENDING_AMEND):  # not ended meanwhile
+                order.transition(OrderStatus.PENDING_AMEND)
+                order.updated_ns = now
+                self._publish(account, order)
+                still_open.append(True)
+
+        await self._durable([record], acknowledge)
+        if not still_open:
+            return
+        if order.emulated and not self.engine.emulator.is_live(order):
+            self.engine.emulator.amend(order, price, qty)
+            return
+        try:
+            await self.venue(account).amend(order, price, qty)
+        except OrderRejected as exc:
+            self.on_execution(OrderRejectedEvent(client_id, f"amend rejected: {exc}", now))
+        except VenueUnavailable as exc:
+            self.on_execution(OrderRejectedEvent(client_id, f"amend not sent: {exc}", now))
+
+    async def reset(self, account_name: str | None, timeout_s: float = 5.0) -> None:
+        """Cancel a paper account's open orders, then journal a reset to its starting funds.
+
+        Raises:
+            TradetermError: the account is live, or its orders would not all cancel in time.
+        """
+        account = self.account(account_name)
+        if account.mode is not AccountMode.PAPER:
+            raise TradetermError(f"account {account.name} is live: only paper accounts reset")
+        await self.cancel_all("*", account.name)
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while account.open_orders():
+            if asyncio.get_running_loop().time() > deadline:
+                left = len(account.open_orders())
+                raise TradetermError(f"{left} order(s) of {account.name} did not cancel; not reset")
+            await asyncio.sleep(0.01)
+        now = self.engine.clock.now_ns()
+
+        def acknowledge() -> None:
+            account.reset()
+            self.engine.bus.publish(BalancesChanged(account.name))
+
+        await self._durable([Record(now, account.name, "reset", None, "{}")], acknowledge)
+        log.info("account %s reset to its starting balances", account.name)
+
+    # --- execution events (the ExecutionSink port) ---------------------------------
+
+    def on_execution(self, event: ExecutionEvent) -> None:
+        """Journal a venue event, then apply it and publish (QueueUpdated is not journaled)."""
+        client_id = event.fill.client_id if isinstance(event, OrderFilled) else event.client_id
+        name = self._owner.get(client_id)
+        if name is None:
+            log.warning("event for unknown order %s ignored: %s", client_id, type(event).__name__)
+            return
+        if isinstance(event, QueueUpdated):
+            self._apply(name, event)
+            return
+        now = self.engine.clock.now_ns()
+        record = Record(now, name, EVENT_KINDS[type(event)], client_id, event_record(event))
+        self.writer.submit([record], lambda: self._apply(name, event))
+
+    def _apply(self, account_name: str, event: ExecutionEvent) -> None:
+        account = self.engine.state.accounts[account_name]
+        client_id = event.fill.client_id if isinstance(event, OrderFilled) else event.client_id
+        order = account.orders[client_id]
+        market = self.engine.state.markets.get(order.symbol)
+        if market is None:
+            log.error("order %s: market %s is gone; event not applied", client_id, order.symbol)
+            return
+        apply_execution(account, order, market, event, self.engine.clock.now_ns())
+        self._publish(account, order)
+        if isinstance(event, OrderFilled):
+            self.engine.bus.publish(event)
+        self.engine.emulator.on_order_event(order, event)
+
+    def _publish(self, account: AccountState, order: Order) -> None:
+        bus = self.engine.bus
+        bus.publish(OrderUpdated(order))
+        bus.publish(BalancesChanged(account.name))
