@@ -10,6 +10,7 @@ from typing import ClassVar
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
+from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
@@ -20,15 +21,12 @@ from tradeterm.domain.errors import TradetermError
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.logbook import LogBook
 from tradeterm.ui.bridge import UiBridge
-from tradeterm.ui.commands import WorkstationCommands
 from tradeterm.ui.keys import APP_BINDINGS
 from tradeterm.ui.layout import GROUPS, PANE_GROUP, Group, Pane, is_wide
 from tradeterm.ui.panes.log import LogPane
 from tradeterm.ui.panes.positions import PositionsPane
 from tradeterm.ui.panes.scanner import ScannerPane
 from tradeterm.ui.refresh import Refresher
-from tradeterm.ui.screens.help import HelpScreen
-from tradeterm.ui.screens.symbols import SymbolSearch
 from tradeterm.ui.themes import default_variables, load_themes
 from tradeterm.ui.widgets.ladder import Ladder
 from tradeterm.ui.widgets.status import StatusBar
@@ -40,13 +38,19 @@ log = logging.getLogger("tradeterm.ui")
 DEFAULT_THEME = "tradeterm-dark"
 
 
+def _workstation_commands() -> type[Provider]:
+    from tradeterm.ui.commands import WorkstationCommands
+
+    return WorkstationCommands
+
+
 class TradetermApp(App[None]):
     """The workstation. The engine is built by the CLI (the composition root) and passed in."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "tradeterm"
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
-    COMMANDS = App.COMMANDS | {WorkstationCommands}
+    COMMANDS = App.COMMANDS | {_workstation_commands}
 
     def __init__(
         self,
@@ -193,9 +197,13 @@ class TradetermApp(App[None]):
         target.focus()
 
     def action_help(self) -> None:
+        from tradeterm.ui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(self.keymap))
 
     def action_symbol_search(self) -> None:
+        from tradeterm.ui.screens.symbols import SymbolSearch
+
         symbols = list(self.engine.state.markets)
         if not symbols:
             self.notify("no markets loaded yet", severity="warning")

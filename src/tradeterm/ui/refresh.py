@@ -38,7 +38,7 @@ class Refresher:
         market = state.markets.get(symbol)
         drawn = False
         with app.batch_update():
-            if ("book" in pending or app.ladder.flashing) and app.pane_visible("book"):
+            if ("book" in pending or app.ladder.flash_due(now_ns)) and app.pane_visible("book"):
                 pending.discard("book")
                 book = state.books.get(symbol)
                 if book is not None and market is not None:

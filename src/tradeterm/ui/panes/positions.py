@@ -49,6 +49,7 @@ class PositionsPane(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.summary = Static("", id="equity", markup=False)
+        self._summary_text = ""
         self.balances = FastTable(BALANCE_COLUMNS, id="balances-table", empty_text="no balances")
         self.positions = FastTable(
             POSITION_COLUMNS, id="positions-table", empty_text="no positions yet"
@@ -118,6 +119,9 @@ class PositionsPane(Vertical):
                 )
             )
         self.positions.set_rows(position_rows)
-        self.summary.update(
+        summary = (
             f"{account.name}  equity {equity:,.2f} {quote}   unrealized {unrealized_total:+,.2f}"
         )
+        if summary != self._summary_text:
+            self._summary_text = summary
+            self.summary.update(summary, layout=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.theme import Theme
 from textual.widget import Widget
@@ -12,7 +13,36 @@ from tradeterm.ui.palette import Palette
 
 
 class LineWidget(Widget):
-    """Draws its own lines with styles from the theme; redraws when the theme changes."""
+    """Draws its own lines with styles from the theme; redraws when the theme changes.
+
+    Subclasses that draw whole frames hand them to ``set_lines``, which repaints
+    only the lines that differ from the last frame: the compositor's cost then
+    follows what changed on screen, not how often the data changed.
+    """
+
+    _lines: list[Strip]
+
+    def set_lines(self, lines: list[Strip]) -> None:
+        old = getattr(self, "_lines", [])
+        self._lines = lines
+        if len(old) != len(lines):
+            self.refresh()
+            return
+        width = self.size.width
+        start = -1
+        for y, (before, after) in enumerate(zip(old, lines, strict=True)):
+            if before != after:
+                if start < 0:
+                    start = y
+            elif start >= 0:
+                self.refresh(Region(0, start, width, y - start))
+                start = -1
+        if start >= 0:
+            self.refresh(Region(0, start, width, len(lines) - start))
+
+    def render_line(self, y: int) -> Strip:
+        lines = getattr(self, "_lines", [])
+        return lines[y] if y < len(lines) else Strip.blank(self.size.width)
 
     def on_mount(self) -> None:
         self.palette = Palette.from_app(self.app)

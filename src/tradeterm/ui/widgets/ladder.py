@@ -76,10 +76,9 @@ class Ladder(LineWidget, can_focus=True):
         ticks = self.group_ticks
         return f"{self._market.symbol} · {ticks} tick{'s' if ticks > 1 else ''} ({self.step})"
 
-    @property
-    def flashing(self) -> bool:
-        """True while some level is still highlighted (the ladder must redraw to fade it)."""
-        return bool(self._flash_until)
+    def flash_due(self, now_ns: int) -> bool:
+        """True when a highlight has expired and the ladder must redraw to clear it."""
+        return any(t <= now_ns for t in self._flash_until.values())
 
     def on_resize(self) -> None:
         self._draw()
@@ -104,8 +103,7 @@ class Ladder(LineWidget, can_focus=True):
         if self._book is None or self._market is None:
             blank = [Strip.blank(width)] * height
             blank[0] = line([(fit("waiting for the order book…", width), palette.muted)], width)
-            self._lines = blank
-            self.refresh()
+            self.set_lines(blank)
             return
         market = self._market
         per_side = max(1, (height - 2) // 2)
@@ -140,9 +138,8 @@ class Ladder(LineWidget, can_focus=True):
                 self._row(True, price, qty, cum, scale, price_w, num_w, places, qty_places, width)
             )
         lines.extend([Strip.blank(width)] * (height - len(lines)))
-        self._lines = lines[:height]
         self._seen = self._next_seen
-        self.refresh()
+        self.set_lines(lines[:height])
 
     def _row(
         self,
@@ -194,11 +191,6 @@ class Ladder(LineWidget, can_focus=True):
         else:
             text = f"spread {spread}  {bps:.2f} bps   mid {fmt_price(mid, places + 1)}"
         return line([(text.center(width), self.palette.accent)], width)
-
-    def render_line(self, y: int) -> Strip:
-        if y < len(self._lines):
-            return self._lines[y]
-        return Strip.blank(self.size.width)
 
 
 def _running(levels: list[Level]) -> list[Decimal]:

@@ -39,8 +39,7 @@ class Tape(LineWidget, can_focus=True):
         palette = self.palette
         market = self._market
         if market is None:
-            self._lines = [line([(fit("waiting for trades…", width), palette.muted)], width)]
-            self.refresh()
+            self.set_lines([line([(fit("waiting for trades…", width), palette.muted)], width)])
             return
         time_w = 9
         price_w = max(8, (width - time_w) // 2)
@@ -62,10 +61,4 @@ class Tape(LineWidget, can_focus=True):
             )
         if len(lines) == 1:
             lines.append(line([(fit("no trades yet", width), palette.muted)], width))
-        self._lines = lines
-        self.refresh()
-
-    def render_line(self, y: int) -> Strip:
-        if y < len(self._lines):
-            return self._lines[y]
-        return Strip.blank(self.size.width)
+        self.set_lines(lines + [Strip.blank(width)] * (height - len(lines)))

@@ -1,0 +1,107 @@
+"""The workstation measured from outside: first frame, memory, idle and busy CPU.
+
+Run: ``python benchmarks/bench_app.py [--quick]``. tradeterm runs in a real
+pseudo-terminal (120x40, every pane visible) exactly as a user starts it.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import figure
+from terminal import TerminalRun
+
+TWENTY = [
+    "BTC/USDT",
+    "ETH/USDT",
+    "SOL/USDT",
+    "BNB/USDT",
+    "XRP/USDT",
+    "ADA/USDT",
+    "DOGE/USDT",
+    "AVAX/USDT",
+    "DOT/USDT",
+    "LINK/USDT",
+    "LTC/USDT",
+    "TRX/USDT",
+    "ATOM/USDT",
+    "NEAR/USDT",
+    "APT/USDT",
+    "ARB/USDT",
+    "OP/USDT",
+    "UNI/USDT",
+    "FIL/USDT",
+    "SUI/USDT",
+]
+
+
+def first_frame(runs: int) -> None:
+    frames, data = [], []
+    for _ in range(runs):
+        run = TerminalRun([])
+        try:
+            frames.append(run.wait_for(b"Order book"))
+            data.append(run.wait_for(b"spread"))
+        finally:
+            run.close()
+    figure("cold start to first frame", statistics.median(frames), "s", f"median of {runs}")
+    figure("cold start to first book on screen", statistics.median(data), "s", f"median of {runs}")
+
+
+def idle_and_busy(quick: bool) -> None:
+    idle_s, busy_s = (3.0, 5.0) if quick else (10.0, 20.0)
+    run = TerminalRun(["--rate", "0"])
+    try:
+        run.wait_for(b"spread")
+        run.cpu_percent(2.0)
+        figure(
+            "idle CPU, market paused",
+            run.cpu_percent(idle_s),
+            "% of a core",
+            f"over {idle_s:.0f} s",
+        )
+    finally:
+        run.close()
+    run = TerminalRun([])
+    try:
+        run.wait_for(b"spread")
+        run.cpu_percent(2.0)
+        figure(
+            "idle CPU, calm sim market (40 updates/s)",
+            run.cpu_percent(idle_s),
+            "% of a core",
+            f"over {idle_s:.0f} s",
+        )
+        figure("peak RSS after start", run.peak_rss_mb(), "MB")
+    finally:
+        run.close()
+    config = Path(run.home) / "busy.toml"
+    symbols = ", ".join(f'"{s}"' for s in TWENTY)
+    config.write_text(f"[sim]\nrate = 1000.0\nsymbols = [{symbols}]\n")
+    run = TerminalRun(["--config", str(config)], cols=120, rows=40)
+    try:
+        run.wait_for(b"spread")
+        run.cpu_percent(2.0)
+        figure(
+            "CPU with the sim at 1,000 book updates/s, 20 symbols, 120x40",
+            run.cpu_percent(busy_s),
+            "% of a core",
+            f"over {busy_s:.0f} s",
+        )
+        figure("peak RSS under that feed", run.peak_rss_mb(), "MB")
+    finally:
+        run.close()
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    first_frame(3 if quick else 7)
+    idle_and_busy(quick)
+
+
+if __name__ == "__main__":
+    main()
