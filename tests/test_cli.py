@@ -16,6 +16,7 @@ import pytest
 
 import tradeterm
 from tradeterm import cli, paths
+from tradeterm.cli import compose
 from tradeterm.config.example import render_example
 from tradeterm.config.load import load_config, parse_config
 from tradeterm.config.models import Config
@@ -28,7 +29,10 @@ def _never_start_the_workstation(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: object) -> int:
         pytest.fail("main() went on to start the full-screen workstation")
 
-    monkeypatch.setattr(cli, "run_workstation", refuse)
+    from tradeterm.cli import workstation
+
+    monkeypatch.setattr(workstation, "run_workstation", refuse)
+    monkeypatch.setattr(workstation, "run_replay", refuse)
 
 
 def run_module(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -205,9 +209,9 @@ def test_valid_overrides_win_over_the_file_and_keep_everything_else() -> None:
 
 
 def test_data_dir_follows_the_config_or_the_platform(tmp_path: Path) -> None:
-    assert cli.data_dir_for(Config()) == paths.data_dir()
+    assert compose.data_dir_for(Config()) == paths.data_dir()
     custom = parse_config({"general": {"data_dir": str(tmp_path / "d")}}, "x")
-    assert cli.data_dir_for(custom) == tmp_path / "d"
+    assert compose.data_dir_for(custom) == tmp_path / "d"
 
 
 def test_parser_is_the_documented_shape() -> None:

@@ -121,8 +121,9 @@ class Engine:
         log.info("engine started: %d markets on %s", len(markets), self.feed.venue)
 
     async def run_feed(self) -> None:
-        """Stream the feed into the engine until cancelled (run it as a worker)."""
-        await self.feed.run(self)
+        """Stream the feed into the engine, and run the venues' background work, until
+        cancelled (run it as a worker)."""
+        await asyncio.gather(self.feed.run(self), *(v.run() for v in self.venues.values()))
 
     async def watch_feed(self, interval_s: float = 1.0) -> None:
         """Mark the feed stale when no message arrived for ``stale_after_s`` (run as a worker)."""

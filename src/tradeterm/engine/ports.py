@@ -118,6 +118,10 @@ class ExecutionVenue(Protocol):
         """
         ...
 
+    async def run(self) -> None:
+        """The venue's background work (latency timers, reconnects) until cancelled."""
+        ...
+
     def restore(self, order: Order, queue_ahead: Decimal | None) -> None:
         """Take back an order that was open when tradeterm stopped (after a restart).
 

@@ -16,6 +16,7 @@ book, so an action that fell due just before an event sees that event's book.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import logging
 from collections.abc import Callable
@@ -49,7 +50,7 @@ NATIVE_TYPES: frozenset[OrderType] = frozenset(
     }
 )
 
-POLL_INTERVAL_S = 0.005
+MAX_SLEEP_S = 0.5  # re-check at least this often, in case the clock jumped
 
 
 class PaperVenue:
@@ -89,6 +90,7 @@ class PaperVenue:
         self._due: list[tuple[int, int, Callable[[], None]]] = []
         self._order_seq = count(1)
         self._due_seq = count()
+        self._wake = asyncio.Event()
         self._unsubscribe: list[Callable[[], None]] = []
 
     # --- wiring ----------------------------------------------------------------
@@ -206,6 +208,7 @@ class PaperVenue:
             return
         due = self.clock.now_ns() + self.latency_ns
         heapq.heappush(self._due, (due, next(self._due_seq), action))
+        self._wake.set()
 
     def poll(self, now_ns: int | None = None) -> None:
         """Run every action due by ``now_ns`` (default: the clock's now), in due order."""
@@ -221,9 +224,22 @@ class PaperVenue:
                 log.exception("paper venue %s: a delayed action failed", self.name)
 
     async def run(self) -> None:
-        """Poll for due actions every ~5 ms until cancelled (run it as a worker)."""
+        """Run delayed actions when they fall due, until cancelled (run it as a worker).
+
+        It sleeps until the next action is due, or until one is scheduled: an idle
+        venue costs no wake-ups. Market events also poll, so a busy market never
+        waits on this loop.
+        """
         while True:
-            await asyncio.sleep(POLL_INTERVAL_S)
+            if not self._due:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            delay = (self._due[0][0] - self.clock.now_ns()) / 1e9
+            if delay > 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), min(delay, MAX_SLEEP_S))
             self.poll()
 
     @property

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tradeterm import __version__, paths
-from tradeterm.domain.errors import ConfigError, DataError, TradetermError
+from tradeterm.domain.errors import ConfigError, TradetermError
 
 if TYPE_CHECKING:
     from tradeterm.config.models import Config
@@ -39,6 +39,49 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     init = commands.add_parser("init", help="write a starter config file")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    history = commands.add_parser(
+        "history", help="write fills and realized PnL from the ledger to CSV"
+    )
+    history.add_argument("--account", help="only this account (default: all)")
+    history.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="CSV file to write (default: fills-<time>.csv in the data dir)",
+    )
+    replay = commands.add_parser(
+        "replay",
+        help="open the workstation on recorded sessions, or --verify them",
+        description="Replay tradeterm recordings or raw exchange captures (Binance combined "
+        "streams with REST snapshots, Kraken v1 books) as a venue.",
+    )
+    replay.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    replay.add_argument(
+        "--verify",
+        action="store_true",
+        help="replay headless as fast as possible and report per symbol",
+    )
+    replay.add_argument("--json", action="store_true", help="with --verify: print JSON")
+    replay.add_argument(
+        "--speed", type=float, default=1.0, help="playback speed 0.25..100 (default 1)"
+    )
+    record = commands.add_parser("record", help="record the sim venue's market to a file")
+    record.add_argument("--venue", default="sim", choices=["sim"], help="venue to record")
+    record.add_argument(
+        "--symbols",
+        nargs="*",
+        metavar="SYMBOL",
+        help="symbols to record (default: all the venue lists)",
+    )
+    record.add_argument(
+        "--seconds", type=float, metavar="N", help="stop after N seconds (default: until Ctrl-C)"
+    )
+    record.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="file to write (default: recordings/<venue>-<time>.ndjson.gz in the data dir)",
+    )
     return parser
 
 
@@ -48,10 +91,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "init":
             return init_config(args.config or paths.default_config_path(), args.force)
+        if args.command == "replay" and args.verify:
+            from tradeterm.venues.replay import main as verify_main
+
+            return verify_main(
+                ["--verify", *(["--json"] if args.json else []), *map(str, args.files)]
+            )
         from tradeterm.config.load import load_config
 
         config, config_path = load_config(args.config, paths.default_config_path())
         config = apply_overrides(config, args)
+        if args.command == "history":
+            from tradeterm.cli.history import export_history
+
+            return export_history(config, args.account, args.out)
+        if args.command == "record":
+            from tradeterm.cli.record import record
+
+            return record(config, args.symbols, args.seconds, args.out)
+        from tradeterm.cli.workstation import run_replay, run_workstation
+
+        if args.command == "replay":
+            return run_replay(config, config_path, args.files, args.speed)
         return run_workstation(config, config_path)
     except ConfigError as exc:
         print(f"tradeterm: {exc}", file=sys.stderr)
@@ -98,56 +159,4 @@ def init_config(path: Path, force: bool) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_example(), encoding="utf-8")
     print(f"wrote {path}")
-    return 0
-
-
-def data_dir_for(config: Config) -> Path:
-    return (
-        Path(config.general.data_dir).expanduser() if config.general.data_dir else paths.data_dir()
-    )
-
-
-def run_workstation(config: Config, config_path: Path) -> int:
-    from tradeterm.config.load import save_setting
-    from tradeterm.engine.accounts import AccountSpec
-    from tradeterm.engine.clock import SystemClock
-    from tradeterm.engine.engine import Engine
-    from tradeterm.logsetup import setup_logging
-    from tradeterm.ui.app import TradetermApp
-    from tradeterm.venues.sim.catalog import LISTINGS
-    from tradeterm.venues.sim.feed import SimFeed
-
-    clock = SystemClock()
-    data_dir = data_dir_for(config)
-    logbook = setup_logging(data_dir / "logs", config.general.log_level, clock.now_ns)
-    try:
-        feed = SimFeed(
-            clock,
-            seed=config.sim.seed,
-            rate=config.sim.rate,
-            symbols=config.sim.symbols or None,
-            history_minutes=config.sim.history_minutes,
-        )
-    except DataError as exc:
-        listed = ", ".join(x.symbol for x in LISTINGS)
-        raise ConfigError(f"config key sim.symbols: {exc}; it lists {listed}") from None
-    accounts = [
-        AccountSpec(a.name, a.mode, a.venue, dict(a.balances), a.fill_model, a.latency_ms)
-        for a in config.accounts
-    ]
-    engine = Engine(clock, feed, accounts)
-
-    def save_theme(name: str) -> None:
-        save_setting(config_path, "ui", "theme", name)
-
-    app = TradetermApp(
-        engine,
-        logbook,
-        theme=config.ui.theme,
-        refresh_hz=config.ui.refresh_hz,
-        keymap=dict(config.ui.keys),
-        user_themes=paths.config_dir() / "themes",
-        save_theme=save_theme,
-    )
-    app.run()
     return 0

@@ -1,0 +1,129 @@
+"""Fills with the PnL each one realized, for export: from an account's fills or its ledger."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from tradeterm.domain.account import Position
+from tradeterm.domain.events import OrderFilled
+from tradeterm.domain.fills import Fill
+from tradeterm.engine.journal import event_from_record
+from tradeterm.engine.ledger import Record
+
+HEADER = (
+    "time_utc",
+    "ts_ns",
+    "account",
+    "symbol",
+    "side",
+    "price",
+    "qty",
+    "notional",
+    "fee",
+    "fee_asset",
+    "liquidity",
+    "realized_pnl",
+    "cum_realized_pnl",
+    "client_id",
+    "fill_id",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FillRow:
+    fill: Fill
+    realized: Decimal
+    cumulative: Decimal
+
+
+class _Realizer:
+    """FIFO positions per (account, symbol), turning fills into FillRows."""
+
+    def __init__(self, quote_of: dict[str, str] | None) -> None:
+        self.quote_of = quote_of or {}
+        self.positions: dict[tuple[str, str], Position] = {}
+        self.cumulative: dict[str, Decimal] = {}
+
+    def add(self, fill: Fill) -> FillRow:
+        position = self.positions.setdefault((fill.account, fill.symbol), Position(fill.symbol))
+        quote = self.quote_of.get(fill.symbol) or fill.symbol.split("/")[-1].split(":")[0]
+        fee_quote = fill.fee if fill.fee_asset == quote else fill.fee * fill.price
+        realized = position.apply(fill.side, fill.qty, fill.price, fee_quote)
+        total = self.cumulative.get(fill.account, Decimal(0)) + realized
+        self.cumulative[fill.account] = total
+        return FillRow(fill, realized, total)
+
+    def reset(self, account: str) -> None:
+        self.positions = {k: p for k, p in self.positions.items() if k[0] != account}
+        self.cumulative.pop(account, None)
+
+
+def realized_rows(fills: Iterable[Fill], quote_of: dict[str, str] | None = None) -> list[FillRow]:
+    """Each fill (oldest first) with the PnL it realized (FIFO, before fees) and the running sum.
+
+    Args:
+        fills: in any order; they are sorted by time (ties keep their order).
+        quote_of: symbol -> quote asset, to value base-asset fees (default: the part after '/').
+    """
+    realizer = _Realizer(quote_of)
+    return [realizer.add(fill) for fill in sorted(fills, key=lambda f: f.ts_ns)]
+
+
+def ledger_rows(
+    records: Iterable[Record], account: str | None = None, quote_of: dict[str, str] | None = None
+) -> list[FillRow]:
+    """Every journaled fill (of ``account``, or all) with its realized PnL; positions and
+    the running sum start again after a paper account's reset."""
+    realizer = _Realizer(quote_of)
+    rows = []
+    for record in records:
+        if account is not None and record.account != account:
+            continue
+        if record.kind == "reset":
+            realizer.reset(record.account)
+        elif record.kind == "filled":
+            event = event_from_record("filled", record.payload)
+            assert isinstance(event, OrderFilled)
+            rows.append(realizer.add(event.fill))
+    return rows
+
+
+def write_csv(rows: Sequence[FillRow], path: Path) -> Path:
+    """Write the rows (exact decimals as text) atomically; returns the path."""
+    import time
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for row in rows:
+            f = row.fill
+            seconds, rest = divmod(f.ts_ns, 1_000_000_000)
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest:09d}Z"
+            writer.writerow(
+                (
+                    stamp,
+                    f.ts_ns,
+                    f.account,
+                    f.symbol,
+                    f.side.value,
+                    f.price,
+                    f.qty,
+                    f.price * f.qty,
+                    f.fee,
+                    f.fee_asset,
+                    f.liquidity.value,
+                    row.realized,
+                    row.cumulative,
+                    f.client_id,
+                    f.fill_id,
+                )
+            )
+    os.replace(tmp, path)
+    return path

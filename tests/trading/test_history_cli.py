@@ -1,0 +1,69 @@
+"""`tradeterm history` and `tradeterm record`, run through the real CLI."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+from trading_rig import D, build_stack
+
+from tradeterm import cli
+from tradeterm.domain.commands import PlaceOrder
+from tradeterm.domain.enums import OrderType, Side
+
+ETH = "ETH/USDT"
+
+
+async def test_history_writes_fills_with_fifo_realized_pnl(tmp_path: Path) -> None:
+    data = Path(os.environ["TRADETERM_DATA_DIR"])
+    s = await build_stack(data)  # the ledger lands where the CLI looks for it
+    s.book(ETH, [("3000.00", "5")], [("3001.00", "5")])
+    await s.engine.place(PlaceOrder(ETH, Side.BUY, OrderType.MARKET, qty=D("2")))
+    await s.settle()
+    s.book(ETH, [("3010.00", "5")], [("3011.00", "5")])
+    await s.engine.place(PlaceOrder(ETH, Side.SELL, OrderType.MARKET, qty=D("1.5")))
+    await s.settle()
+    await s.engine.stop()
+
+    out = tmp_path / "fills.csv"
+    assert cli.main(["history", "--out", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert [(r["side"], r["price"], r["qty"]) for r in rows] == [
+        ("buy", "3001.00", "2"),
+        ("sell", "3010.00", "1.5"),
+    ]
+    # FIFO: 1.5 sold at 3010 against the lot bought at 3001 -> 1.5 x 9 = 13.5
+    assert [D(r["realized_pnl"]) for r in rows] == [D(0), D("13.5")]
+    assert D(rows[-1]["cum_realized_pnl"]) == D("13.5")
+    assert rows[0]["fee_asset"] == "ETH" and D(rows[0]["fee"]) == D("0.002")
+    assert rows[1]["fee_asset"] == "USDT" and D(rows[1]["fee"]) == D("4.515")  # 1.5 x 3010 x 0.1 %
+
+
+def test_history_without_a_ledger_says_so(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert cli.main(["history"]) == 1
+    assert "nothing has been traded" in capsys.readouterr().err
+
+
+def test_record_then_verify_the_recording(tmp_path: Path) -> None:
+    path = tmp_path / "session.ndjson.gz"
+    args = [
+        "--rate",
+        "400",
+        "record",
+        "--symbols",
+        "BTC/USDT",
+        "SOL/USDT",
+        "--seconds",
+        "1",
+        "--out",
+        str(path),
+    ]
+    assert cli.main(args) == 0
+    assert path.stat().st_size > 0
+    assert cli.main(["replay", "--verify", str(path)]) == 0
+
+
+def test_replay_of_a_missing_file_is_a_clear_error(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert cli.main(["replay", "/nonexistent/session.gz"]) == 1
+    assert "no such file: /nonexistent/session.gz" in capsys.readouterr().err
