@@ -1,0 +1,132 @@
+"""kill -9 at random moments loses nothing that was acknowledged."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tradeterm.domain.enums import OrderStatus
+from tradeterm.engine.accounts import AccountSpec
+from tradeterm.engine.clock import SystemClock
+from tradeterm.engine.engine import Engine
+from tradeterm.engine.history import ledger_rows
+from tradeterm.engine.ledger import Ledger
+from tradeterm.venues.sim.feed import SimFeed
+
+HERE = Path(__file__).resolve().parent
+START = {"USDT": Decimal("100000"), "BTC": Decimal("1"), "ETH": Decimal("20")}
+ORDER_RANK = {
+    s: i
+    for i, s in enumerate(
+        [
+            OrderStatus.PENDING_NEW,
+            OrderStatus.OPEN,
+            OrderStatus.PENDING_AMEND,
+            OrderStatus.PARTIALLY_FILLED,
+            OrderStatus.PENDING_CANCEL,
+            OrderStatus.FILLED,
+            OrderStatus.CANCELED,
+            OrderStatus.EXPIRED,
+            OrderStatus.REJECTED,
+        ]
+    )
+}
+
+
+def run_and_kill(data_dir: Path, seed: int, after_s: float) -> list[str]:
+    """Start the trader, let it trade for ``after_s`` after it is ready, SIGKILL it."""
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "crash_trader.py"), str(data_dir), str(seed)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert proc.stdout is not None
+    lines: list[str] = []  # restoring may acknowledge events before READY: they count too
+    while (line := proc.stdout.readline().strip()) != "READY":
+        if not line:
+            proc.kill()
+            err = proc.stderr.read() if proc.stderr else ""
+            raise AssertionError(f"trader did not start: {err}")
+        lines.append(line)
+    reader = threading.Thread(target=lambda: lines.extend(line.strip() for line in proc.stdout))
+    reader.start()
+    time.sleep(after_s)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    reader.join()  # everything it printed before dying was acknowledged too
+    return lines
+
+
+async def restored(data_dir: Path) -> Engine:
+    clock = SystemClock()
+    feed = SimFeed(clock, seed=1, rate=0, symbols=["BTC/USDT", "ETH/USDT"], history_minutes=30)
+    engine = Engine(
+        clock,
+        feed,
+        [AccountSpec("paper", balances=START, latency_ms=5)],
+        ledger=Ledger(data_dir / "ledger.sqlite"),
+    )
+    engine.load_markets(list(await feed.load_markets()))
+    from tradeterm.engine.restore import replay_ledger
+
+    replay_ledger(engine)
+    return engine
+
+
+@pytest.mark.slow
+async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Path) -> None:
+    rng = random.Random(2024)
+    acknowledged_fills: set[str] = set()
+    last_status: dict[str, tuple[OrderStatus, Decimal]] = {}
+    for round_ in range(8):
+        lines = run_and_kill(tmp_path, seed=100 + round_, after_s=rng.uniform(0.3, 1.0))
+        for line in lines:
+            kind, *fields = line.split()
+            if kind == "FILL":
+                acknowledged_fills.add(fields[0])
+            elif kind == "ORDER":
+                last_status[fields[0]] = (OrderStatus(fields[1]), Decimal(fields[2]))
+        engine = await restored(tmp_path)
+        account = engine.state.account
+        ledger = engine.trading.ledger
+        assert ledger is not None
+        journaled = [row.fill for row in ledger_rows(ledger.records())]
+        have_fills = {f.fill_id for f in journaled}
+        lost = acknowledged_fills - have_fills
+        assert not lost, f"acknowledged fills lost: {sorted(lost)[:5]}"
+        for client_id, (status, filled) in last_status.items():
+            order = account.orders.get(client_id)
+            assert order is not None, f"acknowledged order {client_id} was lost"
+            assert order.filled >= filled
+            if status.is_final:
+                assert order.status is status
+            else:
+                assert ORDER_RANK[order.status] >= ORDER_RANK[status] or order.status.is_final
+        # the restored books balance: every asset moved exactly by its fills, fees apart
+        fills = journaled
+        for asset in ("BTC", "ETH"):
+            moved = sum(
+                (
+                    f.qty if f.side.value == "buy" else -f.qty
+                    for f in fills
+                    if f.symbol.startswith(asset + "/")
+                ),
+                Decimal(0),
+            )
+            fees = sum((f.fee for f in fills if f.fee_asset == asset), Decimal(0))
+            assert account.balance(asset).total == START[asset] + moved - fees
+        for balance in account.balances.values():
+            assert balance.free >= 0 and balance.reserved >= 0
+        engine.trading.ledger.close()  # type: ignore[union-attr]
+    assert len(acknowledged_fills) > 20, "the trader should have traded a fair amount"
