@@ -22,15 +22,15 @@ from sortedcontainers import SortedDict
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import figure
-
 from tradeterm.domain.book import OrderBook
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "orderbook" / "binance"
 Update = tuple[bool, Decimal, Decimal]
 
 
-def load_stream(name: str) -> tuple[list[tuple[Decimal, Decimal]], list[tuple[Decimal, Decimal]],
-                                    list[Update]]:
+def load_stream(
+    name: str,
+) -> tuple[list[tuple[Decimal, Decimal]], list[tuple[Decimal, Decimal]], list[Update]]:
     """The first snapshot's levels and every depth level update after it, parsed once."""
     bids: list[tuple[Decimal, Decimal]] = []
     asks: list[tuple[Decimal, Decimal]] = []
@@ -56,8 +56,9 @@ class SortedDictBook:
         self.bids: SortedDict = SortedDict()
         self.asks: SortedDict = SortedDict()
 
-    def load(self, bids: Iterable[tuple[Decimal, Decimal]],
-             asks: Iterable[tuple[Decimal, Decimal]]) -> None:
+    def load(
+        self, bids: Iterable[tuple[Decimal, Decimal]], asks: Iterable[tuple[Decimal, Decimal]]
+    ) -> None:
         self.bids = SortedDict({p: q for p, q in bids if q})
         self.asks = SortedDict({p: q for p, q in asks if q})
 
@@ -125,7 +126,9 @@ def main() -> None:
         ours = statistics.median(run_ours(bids, asks, updates) for _ in range(repeat))
         theirs = statistics.median(run_sorted(bids, asks, updates) for _ in range(repeat))
         label = name.split("_")[1]
-        note = f"{len(updates):,} real level updates, top 20 a side read every 10, median of {repeat}"
+        note = (
+            f"{len(updates):,} real level updates, top 20 a side read every 10, median of {repeat}"
+        )
         figure(f"order book updates/s, tradeterm OrderBook, Binance {label}", ours, "/s", note)
         figure(f"order book updates/s, SortedDict book, Binance {label}", theirs, "/s")
         figure(f"speed-up over SortedDict, Binance {label}", ours / theirs, "x")
