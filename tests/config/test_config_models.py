@@ -16,7 +16,7 @@ from tradeterm.config.example import render_example
 from tradeterm.config.load import parse_config, to_toml_data
 from tradeterm.config.models import Config
 from tradeterm.domain.enums import AccountMode, FillModel
-from tradeterm.venues.sim.catalog import LISTINGS
+from tradeterm.venues.sim.catalog import ALL_LISTINGS, LISTINGS
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config.toml.example"
@@ -110,6 +110,8 @@ def test_the_example_comments_are_the_field_docstrings() -> None:
             assert f"# {first_line.strip()}" in text
 
 
-def test_the_documented_listing_count_matches_the_catalog() -> None:
-    description = Config.model_fields["sim"].annotation.model_fields["symbols"].description
-    assert f"all {len(LISTINGS)}" in (description or "")
+def test_the_documented_listing_counts_match_the_catalog() -> None:
+    fields = Config.model_fields["sim"].annotation.model_fields
+    description = fields["universe"].description or ""
+    assert f"{len(LISTINGS)} hand-made" in description
+    assert f"all``: {len(ALL_LISTINGS)} markets" in description

@@ -14,7 +14,7 @@ from tradeterm.engine.engine import Engine
 from tradeterm.engine.ledger import Ledger
 from tradeterm.engine.ports import MarketFeed
 from tradeterm.venues.paper import PaperVenue
-from tradeterm.venues.sim.catalog import LISTINGS
+from tradeterm.venues.sim.catalog import ALL_LISTINGS
 from tradeterm.venues.sim.feed import SimFeed
 
 LEDGER_FILE = "ledger.sqlite"
@@ -35,9 +35,10 @@ def sim_feed(config: Config, clock: Clock) -> SimFeed:
             rate=config.sim.rate,
             symbols=config.sim.symbols or None,
             history_minutes=config.sim.history_minutes,
+            universe=config.sim.universe,
         )
     except DataError as exc:
-        listed = ", ".join(x.symbol for x in LISTINGS)
+        listed = ", ".join(x.symbol for x in ALL_LISTINGS)
         raise ConfigError(f"config key sim.symbols: {exc}; it lists {listed}") from None
 
 

@@ -36,8 +36,11 @@ class SimConfig(_Section):
     rate: Annotated[float, Field(ge=0, le=20_000)] = 40.0
     """Order-book updates per second across all symbols (0 pauses the market, 1000+ is busy)."""
 
+    universe: Literal["core", "all"] = "core"
+    """``core``: 22 hand-made markets; ``all``: 124 markets, for a wide scanner."""
+
     symbols: list[str] = []
-    """Which sim listings to trade, e.g. ``["BTC/USDT", "ETH/USDT"]``. Empty means all 22."""
+    """Which sim listings to trade, e.g. ``["BTC/USDT", "ETH/USDT"]``. Empty: the universe."""
 
     history_minutes: Annotated[int, Field(ge=30, le=2880)] = 1440
     """One-minute candles of history the sim makes at start (1440 = one day)."""

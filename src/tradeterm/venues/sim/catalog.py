@@ -53,6 +53,137 @@ LISTINGS: tuple[Listing, ...] = (
 )
 
 
+#: The wide universe (``sim.universe = "all"``): 102 more USDT markets as (base, price).
+#: Their ticks keep four significant digits of the price, lots put the 5 USDT minimum
+#: at a few dozen lots, and a level rests about 2,500 USDT.
+WIDE: tuple[tuple[str, str], ...] = (
+    ("AAVE", "92.4"),
+    ("ALGO", "0.1812"),
+    ("APE", "1.12"),
+    ("AR", "24.6"),
+    ("AXS", "6.42"),
+    ("BCH", "372.5"),
+    ("BLUR", "0.289"),
+    ("BONK", "0.0000231"),
+    ("CAKE", "2.41"),
+    ("CFX", "0.168"),
+    ("CHZ", "0.0712"),
+    ("COMP", "51.2"),
+    ("CRV", "0.312"),
+    ("CRO", "0.0921"),
+    ("DASH", "26.1"),
+    ("DYDX", "1.52"),
+    ("EGLD", "32.4"),
+    ("ENA", "0.412"),
+    ("ENS", "19.2"),
+    ("EOS", "0.612"),
+    ("ETC", "23.4"),
+    ("FET", "1.42"),
+    ("FLOKI", "0.000142"),
+    ("FLOW", "0.612"),
+    ("FTM", "0.412"),
+    ("GALA", "0.0231"),
+    ("GMX", "26.2"),
+    ("GRT", "0.162"),
+    ("HBAR", "0.0712"),
+    ("ICP", "9.12"),
+    ("IMX", "1.42"),
+    ("INJ", "21.4"),
+    ("JASMY", "0.0221"),
+    ("JUP", "0.912"),
+    ("KAS", "0.142"),
+    ("KAVA", "0.412"),
+    ("KSM", "24.1"),
+    ("LDO", "1.62"),
+    ("LRC", "0.162"),
+    ("MANA", "0.362"),
+    ("MASK", "2.71"),
+    ("MINA", "0.512"),
+    ("MKR", "1912.0"),
+    ("NEO", "11.2"),
+    ("NOT", "0.00821"),
+    ("ONDO", "0.712"),
+    ("ORDI", "31.2"),
+    ("PENDLE", "4.12"),
+    ("PYTH", "0.312"),
+    ("QNT", "72.4"),
+    ("RENDER", "6.12"),
+    ("ROSE", "0.0721"),
+    ("RUNE", "4.12"),
+    ("SAND", "0.312"),
+    ("SEI", "0.312"),
+    ("SHIB", "0.0000172"),
+    ("SNX", "1.62"),
+    ("STRK", "0.412"),
+    ("STX", "1.62"),
+    ("SUSHI", "0.712"),
+    ("TAO", "312.0"),
+    ("THETA", "1.12"),
+    ("TIA", "5.12"),
+    ("TON", "5.21"),
+    ("TRB", "71.2"),
+    ("TWT", "0.812"),
+    ("VET", "0.0241"),
+    ("WIF", "1.82"),
+    ("WLD", "1.62"),
+    ("XLM", "0.0961"),
+    ("XMR", "162.0"),
+    ("XTZ", "0.712"),
+    ("YFI", "5912.0"),
+    ("ZEC", "31.2"),
+    ("ZIL", "0.0171"),
+    ("ZRX", "0.312"),
+    ("1INCH", "0.312"),
+    ("ANKR", "0.0261"),
+    ("API3", "1.42"),
+    ("BAT", "0.172"),
+    ("CELO", "0.612"),
+    ("CKB", "0.0112"),
+    ("COTI", "0.0812"),
+    ("ENJ", "0.162"),
+    ("GLM", "0.312"),
+    ("HOT", "0.00171"),
+    ("ICX", "0.142"),
+    ("IOTA", "0.162"),
+    ("KNC", "0.512"),
+    ("LPT", "11.2"),
+    ("MAGIC", "0.412"),
+    ("OCEAN", "0.512"),
+    ("ONE", "0.0141"),
+    ("OSMO", "0.512"),
+    ("QTUM", "2.41"),
+    ("RSR", "0.00712"),
+    ("SKL", "0.0312"),
+    ("STORJ", "0.412"),
+    ("SXP", "0.212"),
+    ("UMA", "2.12"),
+    ("WOO", "0.172"),
+    ("YGG", "0.412"),
+)
+
+
+def _wide_listing(base: str, price: str) -> Listing:
+    value = Decimal(price)
+    exponent = value.adjusted()
+    tick = Decimal(1).scaleb(exponent - 3)
+    lot = min(Decimal(1), max(Decimal("0.00001"), Decimal(1).scaleb((5 / value).adjusted() - 2)))
+    spread = sum(map(ord, base))  # a stable per-symbol variety, independent of any seed
+    return Listing(
+        f"{base}/USDT",
+        format(value.quantize(tick), "f"),
+        format(tick, "f"),
+        format(lot, "f"),
+        "5",
+        0.7 + (spread % 9) / 10,
+        1,
+        float(Decimal(2500) / value),
+        0.2 + (spread % 7) / 10,
+    )
+
+
+ALL_LISTINGS: tuple[Listing, ...] = LISTINGS + tuple(_wide_listing(b, p) for b, p in WIDE)
+
+
 def listing_market(listing: Listing) -> Market:
     base, quote = listing.symbol.split("/")
     lot = Decimal(listing.lot)

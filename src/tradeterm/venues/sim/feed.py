@@ -17,7 +17,7 @@ from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.ports import MarketSink
-from tradeterm.venues.sim.catalog import LISTINGS, VENUE
+from tradeterm.venues.sim.catalog import ALL_LISTINGS, LISTINGS, VENUE
 from tradeterm.venues.sim.flow import SymbolFlow
 
 log = logging.getLogger("tradeterm.venues.sim")
@@ -51,8 +51,9 @@ class SimFeed:
         seed: the same seed gives the same market, event for event.
         rate: order-flow events (book updates) per second across all symbols;
             0 pauses the market (``step`` still works).
-        symbols: which listings to trade (default: all).
+        symbols: which listings to trade (any of the 124; default: the universe).
         history_minutes: one-minute candles of history made at start.
+        universe: ``core`` (22 hand-made markets) or ``all`` (124, for a wide scanner).
     """
 
     venue = VENUE
@@ -64,8 +65,10 @@ class SimFeed:
         rate: float = 40.0,
         symbols: Sequence[str] | None = None,
         history_minutes: int = DAY_MINUTES,
+        universe: str = "core",
     ) -> None:
-        listings = [x for x in LISTINGS if symbols is None or x.symbol in symbols]
+        pool = ALL_LISTINGS if universe == "all" or symbols is not None else LISTINGS
+        listings = [x for x in pool if symbols is None or x.symbol in symbols]
         if symbols is not None and len(listings) != len(set(symbols)):
             unknown = sorted(set(symbols) - {x.symbol for x in listings})
             raise DataError(f"the sim venue does not list {', '.join(unknown)}")
