@@ -9,7 +9,7 @@ import tomli_w
 from pydantic import BaseModel
 
 from tradeterm.config.load import _plain
-from tradeterm.config.models import AccountConfig, Config
+from tradeterm.config.models import AccountConfig, AlertConfig, Config
 from tradeterm.domain.enums import FillModel
 
 HEADER = """\
@@ -47,6 +47,25 @@ def _section(name: str, model: BaseModel, array: bool = False) -> str:
     return "".join(out)
 
 
+_EXAMPLES: dict[str, tuple[BaseModel, ...]] = {
+    "accounts": (
+        AccountConfig(
+            name="cautious",
+            balances={"USDT": Decimal("2500"), "BTC": Decimal("0.05")},
+            fill_model=FillModel.PESSIMISTIC,
+            latency_ms=150,
+        ),
+    ),
+}
+#: Shown commented out: copying the example must not switch alerts on.
+_COMMENTED: dict[str, tuple[BaseModel, ...]] = {
+    "alerts": (
+        AlertConfig(symbol="BTC/USDT", condition="> 70000"),
+        AlertConfig(symbol="ETH/USDT", condition="rsi < 25 and vol_z > 2", repeat=True),
+    ),
+}
+
+
 def render_example() -> str:
     """The text of config.toml.example, generated so it can never disagree with the code."""
     config = Config.model_validate({})
@@ -56,13 +75,15 @@ def render_example() -> str:
         if isinstance(value, list):
             parts.append(f"\n{_comment(field.description)}")
             parts.extend(_section(name, item, array=True) for item in value)
-            example = AccountConfig(
-                name="cautious",
-                balances={"USDT": Decimal("2500"), "BTC": Decimal("0.05")},
-                fill_model=FillModel.PESSIMISTIC,
-                latency_ms=150,
-            )
-            parts.append(_section(name, example, array=True))
+            parts.extend(_section(name, item, array=True) for item in _EXAMPLES.get(name, ()))
+            for item in _COMMENTED.get(name, ()):
+                text = _section(name, item, array=True)
+                parts.append(
+                    "".join(
+                        row if row.startswith("#") or not row.strip() else f"# {row}"
+                        for row in text.splitlines(keepends=True)
+                    )
+                )
         else:
             parts.append(f"\n{_comment(field.description)}".rstrip("\n"))
             parts.append(_section(name, value))

@@ -89,6 +89,17 @@ class AccountConfig(_Section):
         return value
 
 
+class AlertConfig(_Section):
+    symbol: str
+    """Symbol the alert watches, e.g. ``BTC/USDT``."""
+
+    condition: str
+    """``> 70000`` / ``< 60000`` (last price), or a scanner filter such as ``rsi < 25``."""
+
+    repeat: bool = False
+    """Fire again each time the condition turns true again (default: once)."""
+
+
 def _default_accounts() -> list[AccountConfig]:
     return [AccountConfig.model_construct(name="paper")]
 
@@ -107,6 +118,9 @@ class Config(_Section):
 
     accounts: list[AccountConfig] = Field(default_factory=_default_accounts, min_length=1)
     """Trading accounts; the first is active at start."""
+
+    alerts: list[AlertConfig] = []
+    """Alerts set from config (alerts set in the app are kept in the data directory)."""
 
     @field_validator("accounts")
     @classmethod

@@ -178,3 +178,14 @@ class SymbolSelected:
 @dataclass(frozen=True, slots=True)
 class BalancesChanged:
     account: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertFired:
+    """A price or indicator alert's condition became true."""
+
+    alert_id: str
+    symbol: str
+    condition: str
+    value: str
+    ts_ns: int
