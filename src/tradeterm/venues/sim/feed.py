@@ -23,6 +23,7 @@ from tradeterm.venues.sim.flow import SymbolFlow
 log = logging.getLogger("tradeterm.venues.sim")
 
 TICK_S = 0.02
+PAUSED_TICK_S = 0.5
 WARM_UP_EVENTS = 800
 WARM_UP_NS = 30_000_000_000
 DAY_MINUTES = 1440
@@ -171,7 +172,8 @@ class SimFeed:
             sink.on_market(TickerUpdated(self.ticker(flow, now)))
 
     async def run(self, sink: MarketSink) -> None:
-        """Stream until cancelled, ``rate`` events a second, tickers once a second.
+        """Stream until cancelled, ``rate`` events a second, tickers once a second while the
+        market moves.
 
         Work per tick is capped at half a second's worth of events, so a slow
         machine sees a slower market rather than a growing backlog.
@@ -182,9 +184,11 @@ class SimFeed:
         loop = asyncio.get_running_loop()
         last = loop.time()
         last_ticker = last
+        events_at_ticker = self.events
         carry = 0.0
         while True:
-            await asyncio.sleep(TICK_S)
+            # a paused market (rate 0) wakes twice a second, not fifty times
+            await asyncio.sleep(TICK_S if self.rate > 0 else PAUSED_TICK_S)
             now = loop.time()
             due = (now - last) * self.rate + carry
             last = now
@@ -192,8 +196,8 @@ class SimFeed:
             carry = due - count
             if count:
                 self.step(sink, min(count, max(1, int(self.rate / 2))))
-            if now - last_ticker >= 1.0:
-                last_ticker = now
+            if now - last_ticker >= 1.0 and self.events != events_at_ticker:
+                last_ticker, events_at_ticker = now, self.events
                 self.publish_tickers(sink)
 
     async def fetch_candles(
