@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
-from tradeterm.domain.enums import AccountMode
+from tradeterm.domain.enums import AccountMode, FillModel
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.engine import Engine
+from tradeterm.engine.ledger import Ledger
 from tradeterm.logsetup import setup_logging
 from tradeterm.ui.app import TradetermApp
+from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim.feed import SimFeed
 
 #: 2026-01-01 12:34:56 UTC: a frozen clock makes every frame reproducible.
@@ -28,6 +31,20 @@ class Rig:
     feed: SimFeed
     clock: ManualClock
     saved_themes: list[str]
+    venues: dict[str, PaperVenue] = field(default_factory=dict)
+
+    async def settle(self, pilot: Pilot[None] | None = None, rounds: int = 1) -> None:
+        """Let every journaled record be applied, then let the app redraw."""
+        for _ in range(rounds):
+            for venue in self.venues.values():
+                venue.poll()
+            await self.engine.trading.writer.drain()
+            if pilot is not None:
+                await pilot.pause()
+        if pilot is not None:
+            self.app.refresher.hurry()
+            self.app.refresher.tick()
+            await pilot.pause()
 
 
 def build_rig(
@@ -37,14 +54,32 @@ def build_rig(
     keymap: dict[str, str] | None = None,
     accounts: list[AccountSpec] | None = None,
     symbols: list[str] | None = None,
+    paper_dir: Path | None = None,
+    fill_model: FillModel = FillModel.REALISTIC,
+    export_dir: Path | None = None,
 ) -> Rig:
+    """A workstation on a seeded sim with a frozen clock.
+
+    With ``paper_dir``, the engine journals to a real SQLite ledger there and every paper
+    account trades on a real paper venue (latency 0, ``fill_model``), so orders placed from
+    the UI go the whole way: checks, journal, venue, fills.
+    """
     clock = ManualClock(FROZEN_NS)
     feed = SimFeed(clock, seed=seed, rate=0, history_minutes=180, symbols=symbols)
     specs = accounts or [
         AccountSpec("paper", balances={"USDT": Decimal("10000"), "BTC": Decimal("0.25")}),
         AccountSpec("live-main", mode=AccountMode.LIVE, venue="sim"),
     ]
-    engine = Engine(clock, feed, specs)
+    ledger = Ledger(paper_dir / "ledger.sqlite") if paper_dir is not None else None
+    engine = Engine(clock, feed, specs, ledger=ledger, client_id_prefix="t")
+    venues: dict[str, PaperVenue] = {}
+    if paper_dir is not None:
+        for spec in specs:
+            if spec.mode is AccountMode.PAPER:
+                venues[spec.name] = PaperVenue(
+                    spec.name, engine, clock, fill_model=fill_model, latency_ms=0
+                )
+                engine.attach_venue(spec.name, venues[spec.name])
     logbook = setup_logging(None, "info", clock.now_ns)
     engine.load_markets([flow.market for flow in feed.flows.values()])
     feed.bootstrap(engine)
@@ -57,8 +92,9 @@ def build_rig(
         save_theme=saved.append,
         start_feed=False,
         refresh_hz=20,
+        export_dir=export_dir,
     )
-    return Rig(app, engine, feed, clock, saved)
+    return Rig(app, engine, feed, clock, saved, venues)
 
 
 @pytest.fixture

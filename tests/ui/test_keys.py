@@ -6,9 +6,12 @@ import logging
 from decimal import Decimal
 
 from textual.command import CommandPalette
+from textual.widgets import Static
 
 from tests.ui.conftest import Rig, ladder_text, rich_text
 from tradeterm.domain.numbers import ceil_to, floor_to
+from tradeterm.ui.keys import PANE_BINDINGS
+from tradeterm.ui.panes.chart import ChartPane
 from tradeterm.ui.panes.log import LogPane
 from tradeterm.ui.screens.help import HelpScreen
 from tradeterm.ui.screens.symbols import SymbolSearch
@@ -24,8 +27,11 @@ async def test_help_lists_every_binding_and_closes(rig: Rig) -> None:
         await pilot.press("question_mark")
         assert isinstance(rig.app.screen, HelpScreen)
         text = rich_text(rig.app.screen.query_one("Static").content)
-        for binding in rig.app.BINDINGS:
+        pane_bindings = [b for _, bindings in PANE_BINDINGS for b in bindings]
+        for binding in [*rig.app.BINDINGS, *pane_bindings, *ChartPane.BINDINGS]:
             assert binding.id in text  # type: ignore[union-attr]
+        grammar = rich_text(rig.app.screen.query_one("#help-grammar", Static).content)
+        assert "buy 1 SOL/USDT @ 150 stop 148" in grammar and "oco sell" in grammar
         await pilot.press("escape")
         assert not isinstance(rig.app.screen, HelpScreen)
 
@@ -52,7 +58,16 @@ async def test_escape_leaves_symbol_search_without_change(rig: Rig) -> None:
 
 
 async def test_number_keys_focus_each_pane(rig: Rig) -> None:
-    expected = {"1": Ladder, "2": Tape, "3": FastTable, "4": FastTable, "5": LogPane}
+    expected = {
+        "1": Ladder,
+        "2": Tape,
+        "3": FastTable,
+        "4": FastTable,
+        "5": LogPane,
+        "6": FastTable,
+        "7": FastTable,
+        "8": ChartPane,
+    }
     async with rig.app.run_test(size=WIDE) as pilot:
         for key, kind in expected.items():
             await pilot.press(key)
@@ -61,6 +76,10 @@ async def test_number_keys_focus_each_pane(rig: Rig) -> None:
         assert rig.app.focused is rig.app.scanner.table
         await pilot.press("4")
         assert rig.app.focused is rig.app.positions.balances
+        await pilot.press("6")
+        assert rig.app.focused is rig.app.orders.table
+        await pilot.press("7")
+        assert rig.app.focused is rig.app.fills.table
 
 
 async def test_brackets_regroup_the_ladder(rig: Rig) -> None:
@@ -191,10 +210,16 @@ async def test_small_terminal_shows_tabs_and_number_keys_switch_them(rig: Rig) -
         assert rig.app.query_one("#positions").display
         assert not rig.app.query_one("#market").display
         assert rig.app.focused is rig.app.positions.balances
+        await pilot.press("7")
+        assert rig.app.query_one("#trading").display and rig.app.focused is rig.app.fills.table
+        assert rig.app.orders.table.region.height > 3  # orders above fills, both in the tab
+        await pilot.press("8")
+        assert rig.app.query_one("#chart").display and not rig.app.query_one("#trading").display
         await pilot.resize_terminal(160, 48)
         await pilot.pause(0.1)
         assert not rig.app.query_one("#tabs").display
-        assert all(rig.app.query_one(f"#{g}").display for g in ("market", "scanner", "log"))
+        groups = ("market", "scanner", "log", "positions", "trading", "chart")
+        assert all(rig.app.query_one(f"#{g}").display for g in groups)
 
 
 async def test_a_failing_worker_is_logged_and_shown_and_the_app_lives(rig: Rig) -> None:

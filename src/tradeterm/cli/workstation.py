@@ -57,5 +57,6 @@ def _run_app(config: Config, config_path: Path, engine: Engine, logbook: LogBook
         keymap=dict(config.ui.keys),
         user_themes=paths.config_dir() / "themes",
         save_theme=save_theme,
+        export_dir=data_dir_for(config) / "exports",
     )
     app.run()

@@ -176,6 +176,13 @@ class SymbolSelected:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountReset:
+    """A paper account went back to its starting balances, with no orders or fills."""
+
+    account: str
+
+
+@dataclass(frozen=True, slots=True)
 class BalancesChanged:
     account: str
 

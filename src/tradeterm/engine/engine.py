@@ -30,6 +30,7 @@ from tradeterm.engine.accounts import AccountSpec, AccountState
 from tradeterm.engine.bus import EventBus
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.emulator import Emulator
+from tradeterm.engine.history import FillRow, ledger_rows, realized_rows
 from tradeterm.engine.ledger import Ledger
 from tradeterm.engine.ports import ExecutionVenue, MarketFeed
 from tradeterm.engine.restore import replay_ledger, resume_orders
@@ -57,6 +58,7 @@ class Engine:
         *,
         ledger: Ledger | None = None,
         stale_after_s: float = 5.0,
+        client_id_prefix: str | None = None,
     ) -> None:
         if not accounts:
             raise TradetermError("at least one account is needed")
@@ -80,7 +82,7 @@ class Engine:
             FeedStateChanged: self._on_feed_state,
         }
         self.started = False
-        self.trading = Trading(self, ledger)
+        self.trading = Trading(self, ledger, client_id_prefix)
         self.emulator = Emulator(self)
         for venue in self.venues.values():
             venue.bind(self.trading)
@@ -121,9 +123,13 @@ class Engine:
         log.info("engine started: %d markets on %s", len(markets), self.feed.venue)
 
     async def run_feed(self) -> None:
-        """Stream the feed into the engine, and run the venues' background work, until
-        cancelled (run it as a worker)."""
-        await asyncio.gather(self.feed.run(self), *(v.run() for v in self.venues.values()))
+        """Stream the feed into the engine until cancelled (run it as a worker)."""
+        await self.feed.run(self)
+
+    async def run_venues(self) -> None:
+        """The venues' background work (paper latency timers) until cancelled (a worker of
+        its own, so a failing feed and a failing venue never take each other down)."""
+        await asyncio.gather(*(venue.run() for venue in self.venues.values()))
 
     async def watch_feed(self, interval_s: float = 1.0) -> None:
         """Mark the feed stale when no message arrived for ``stale_after_s`` (run as a worker)."""
@@ -185,6 +191,15 @@ class Engine:
 
     def amend_preview(self, client_id: str, price: Decimal | None, qty: Decimal) -> str:
         return self.trading.amend_preview(client_id, price, qty)
+
+    def fill_history(self, account: str | None = None) -> list[FillRow]:
+        """Every fill of the account with the PnL it realized: from the ledger when there
+        is one (all of it, positions restarting after a reset), else what is in memory."""
+        name = self.trading.account(account).name
+        ledger = self.trading.ledger
+        if ledger is not None:
+            return ledger_rows(ledger.records(), name)
+        return realized_rows(self.state.accounts[name].fills)
 
     async def reset_account(self, name: str | None = None) -> None:
         """Cancel a paper account's orders, then restore its starting balances.

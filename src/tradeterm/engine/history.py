@@ -127,3 +127,17 @@ def write_csv(rows: Sequence[FillRow], path: Path) -> Path:
             )
     os.replace(tmp, path)
     return path
+
+
+def export_file(directory: Path, account: str, now_ns: int) -> Path:
+    """A new ``fills-ACCOUNT-YYYYMMDD-HHMMSS[-N].csv`` in ``directory`` (never an old one)."""
+    import time
+
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now_ns // 1_000_000_000))
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in account)
+    path = directory / f"fills-{safe}-{stamp}.csv"
+    n = 2
+    while path.exists():
+        path = directory / f"fills-{safe}-{stamp}-{n}.csv"
+        n += 1
+    return path

@@ -22,6 +22,7 @@ from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import AccountMode, OrderStatus
 from tradeterm.domain.errors import OrderRejected, TradetermError, VenueUnavailable
 from tradeterm.domain.events import (
+    AccountReset,
     BalancesChanged,
     ExecutionEvent,
     OrderFilled,
@@ -58,11 +59,13 @@ def _base36(n: int) -> str:
 class Trading:
     """The engine's order desk. The Engine owns it and forwards its public calls."""
 
-    def __init__(self, engine: Engine, ledger: Ledger | None) -> None:
+    def __init__(self, engine: Engine, ledger: Ledger | None, prefix: str | None = None) -> None:
         self.engine = engine
         self.ledger = ledger
         self.writer = JournalWriter(ledger)
-        self._session = _base36(time.time_ns() // 1_000_000)
+        # client ids: "tt" + this session's start (base 36) + a counter, unique across restarts;
+        # a fixed prefix (tests, snapshots) makes them reproducible
+        self._session = prefix if prefix is not None else _base36(time.time_ns() // 1_000_000)
         self._ids = itertools.count(1)
         self._owner: dict[str, str] = {}  # client id -> account name
         self._pending: dict[tuple[str, str], Decimal] = {}  # (account, asset) -> held, unacked
@@ -377,6 +380,7 @@ class Trading:
 
         def acknowledge() -> None:
             account.reset()
+            self.engine.bus.publish(AccountReset(account.name))
             self.engine.bus.publish(BalancesChanged(account.name))
 
         await self._durable([Record(now, account.name, "reset", None, "{}")], acknowledge)

@@ -11,23 +11,38 @@ from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.command import Provider
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
-from tradeterm.domain.enums import AccountMode
+from tradeterm.domain.enums import AccountMode, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.logbook import LogBook
-from tradeterm.ui.bridge import UiBridge
+from tradeterm.ui.bridge import ALL, UiBridge
+from tradeterm.ui.desk import Desk
+from tradeterm.ui.dialogs import Dialogs
 from tradeterm.ui.keys import APP_BINDINGS
-from tradeterm.ui.layout import GROUPS, PANE_GROUP, Group, Pane, is_wide
+from tradeterm.ui.layout import (
+    GROUPS,
+    PANE_GROUP,
+    THREE_COLUMN_WIDTH,
+    TOP_GROUPS,
+    Group,
+    Pane,
+    is_wide,
+)
+from tradeterm.ui.panes.chart import ChartPane
+from tradeterm.ui.panes.fills import FillsPane
 from tradeterm.ui.panes.log import LogPane
+from tradeterm.ui.panes.orders import OrdersPane
 from tradeterm.ui.panes.positions import PositionsPane
 from tradeterm.ui.panes.scanner import ScannerPane
 from tradeterm.ui.refresh import Refresher
 from tradeterm.ui.themes import default_variables, load_themes
+from tradeterm.ui.widgets.cmdline import CommandLine
 from tradeterm.ui.widgets.ladder import Ladder
 from tradeterm.ui.widgets.status import StatusBar
 from tradeterm.ui.widgets.table import FastTable
@@ -36,6 +51,7 @@ from tradeterm.ui.widgets.tape import Tape
 log = logging.getLogger("tradeterm.ui")
 
 DEFAULT_THEME = "tradeterm-dark"
+WORKSTATION_ACTIONS = frozenset(b.action.split("(")[0] for b in APP_BINDINGS)
 
 
 def _workstation_commands() -> type[Provider]:
@@ -63,6 +79,7 @@ class TradetermApp(App[None]):
         user_themes: Path | None = None,
         save_theme: Callable[[str], None] | None = None,
         start_feed: bool = True,
+        export_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine
@@ -70,6 +87,7 @@ class TradetermApp(App[None]):
         self.keymap = dict(keymap or {})
         self.refresh_hz = refresh_hz
         self.start_feed = start_feed
+        self.export_dir = export_dir
         self._save_theme = save_theme
         self.theme_names: list[str] = []
         for loaded in load_themes(user_themes):
@@ -82,11 +100,19 @@ class TradetermApp(App[None]):
         self.scanner = ScannerPane(id="scanner-pane")
         self.positions = PositionsPane(id="positions-pane-body")
         self.log_pane = LogPane(logbook, id="log")
+        self.orders = OrdersPane(id="orders-pane-body")
+        self.fills = FillsPane(id="fills-pane-body")
+        self.chart = ChartPane(id="chart-body")
+        self.cmdline = CommandLine(id="cmdline")
         self.status = StatusBar(id="status")
         self.book_pane = Pane("1 Order book", self.ladder, id="book-pane")
+        self.orders_pane = Pane("6 Orders", self.orders, id="orders-pane")
         self.refresher = Refresher(self)
+        self.desk = Desk(self)
+        self.dialogs = Dialogs(self)
         self.tab = "market"
         self.wide = True
+        self._focus_before: Widget | None = None
 
     # --- composition -----------------------------------------------------------
 
@@ -94,18 +120,23 @@ class TradetermApp(App[None]):
         yield self.status
         yield Tabs(*[Tab(title, id=f"tab-{gid}") for gid, title in GROUPS], id="tabs")
         with Vertical(id="body"):
-            with Horizontal(id="top"):
+            with Grid(id="top"):
                 yield Group(Pane("3 Scanner", self.scanner, id="scanner-pane-box"), id="scanner")
                 yield Group(
                     self.book_pane,
                     Pane("2 Trades", self.tape, id="tape-pane"),
                     id="market",
                 )
+                yield Group(Pane("8 Chart", self.chart, id="chart-pane"), id="chart")
             with Horizontal(id="bottom"):
                 yield Group(
                     Pane("4 Positions", self.positions, id="positions-pane"), id="positions"
                 )
+                yield Group(
+                    self.orders_pane, Pane("7 Fills", self.fills, id="fills-pane"), id="trading"
+                )
                 yield Group(Pane("5 Log", self.log_pane, id="log-pane"), id="log")
+        yield self.cmdline
         yield Footer()
 
     def on_mount(self) -> None:
@@ -133,6 +164,9 @@ class TradetermApp(App[None]):
             self.run_worker(
                 self.engine.watch_feed(), name="feed.watchdog", group="feeds", exit_on_error=False
             )
+            self.run_worker(
+                self.engine.run_venues(), name="venues", group="feeds", exit_on_error=False
+            )
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -159,21 +193,22 @@ class TradetermApp(App[None]):
         wide = is_wide(width, height)
         self.wide = wide
         self.query_one("#tabs", Tabs).set_class(not wide, "-shown")
-        self.query_one("#body").set_class(not wide, "-tabbed")
+        body = self.query_one("#body")
+        body.set_class(not wide, "-tabbed")
+        body.set_class(wide and width >= THREE_COLUMN_WIDTH, "-three")
         for gid, _ in GROUPS:
             self.query_one(f"#{gid}").display = wide or gid == self.tab
-        top_visible = wide or self.tab in ("scanner", "market")
+        top_visible = wide or self.tab in TOP_GROUPS
         self.query_one("#top").display = top_visible
         self.query_one("#bottom").display = wide or not top_visible
         if not wide:
             self.query_one("#tabs", Tabs).active = f"tab-{self.tab}"
-        self.bridge.dirty.add("book")
+        self.bridge.dirty |= ALL  # panes that were hidden kept nothing up to date
 
     def show_group(self, gid: str) -> None:
         if self.tab != gid:
             self.tab = gid
             self._layout(self.size.width, self.size.height)
-            self.bridge.dirty |= {"book", "tape", "scanner", "positions"}
 
     @on(Tabs.TabActivated, "#tabs")
     def _tab_clicked(self, event: Tabs.TabActivated) -> None:
@@ -185,14 +220,22 @@ class TradetermApp(App[None]):
 
     # --- actions -----------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Workstation keys act on the workstation, never behind a dialog (a ticket's
+        choice field must not take "s" for a second ticket, or "q" for quit)."""
+        return not (len(self.screen_stack) > 1 and action in WORKSTATION_ACTIONS)
+
     def action_focus_pane(self, pane: str) -> None:
         self.show_group(PANE_GROUP[pane])
-        target = {
+        target: Widget = {
             "book": self.ladder,
             "tape": self.tape,
             "scanner": self.scanner.table,
             "positions": self.positions.balances,
             "log": self.log_pane,
+            "orders": self.orders.table,
+            "fills": self.fills.table,
+            "chart": self.chart,
         }[pane]
         target.focus()
 
@@ -272,6 +315,67 @@ class TradetermApp(App[None]):
             return
         live = self.engine.state.account.mode is AccountMode.LIVE
         self.screen.set_class(live, "-live")
+        self.refresher.hurry()
+
+    # --- trading (the desk places, the dialogs ask) ------------------------------------
+
+    def action_ticket(self, side: str) -> None:
+        self.dialogs.ticket(Side(side))
+
+    def action_accounts(self) -> None:
+        self.dialogs.accounts()
+
+    def action_cancel_all(self) -> None:
+        self.dialogs.ask_cancel_all()
+
+    def action_reset_account(self) -> None:
+        self.dialogs.ask_reset()
+
+    def action_export_fills(self) -> None:
+        self.dialogs.export_fills()
+
+    def action_command_line(self, text: str = "") -> None:
+        if not self.cmdline.is_open:
+            self._focus_before = self.focused
+        self.cmdline.open(text)
+
+    @on(CommandLine.Submitted)
+    def _command_submitted(self, event: CommandLine.Submitted) -> None:
+        self.desk.run_line(event.text, self.cmdline)
+
+    @on(CommandLine.Closed)
+    def _command_closed(self) -> None:
+        before, self._focus_before = self._focus_before, None
+        if before is not None and before.is_attached and before.display:
+            before.focus()
+        else:
+            self.scanner.table.focus()
+
+    @on(OrdersPane.Act)
+    def _order_key(self, event: OrdersPane.Act) -> None:
+        if event.action == "edit":
+            self.dialogs.edit(event.client_id)
+        elif event.client_id is None:
+            self.notify("no open order selected", severity="warning", timeout=3)
+        elif event.action == "cancel":
+            self.desk.cancel(event.client_id)
+        else:
+            self.desk.move(event.client_id, event.ticks)
+
+    @on(Ladder.MoveOrder)
+    def _ladder_move(self, event: Ladder.MoveOrder) -> None:
+        self.desk.move_at(event.price, event.ticks)
+
+    @on(Ladder.CursorMoved)
+    def _ladder_cursor(self, event: Ladder.CursorMoved) -> None:
+        price = event.price
+        self.book_pane.border_subtitle = (
+            "" if price is None else f"cursor {price} · b/s: ticket here · esc clears"
+        )
+
+    @on(FillsPane.Export)
+    def _fills_export(self) -> None:
+        self.dialogs.export_fills()
 
     async def action_quit(self) -> None:
         """Stop the feeds, stop the engine (flushing the ledger), then leave."""

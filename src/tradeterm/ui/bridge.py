@@ -6,10 +6,13 @@ nothing; drawing happens on the tick, at most once per pane per frame.
 
 from __future__ import annotations
 
+from tradeterm.domain.enums import OrderStatus
 from tradeterm.domain.events import (
+    AccountReset,
     AccountSwitched,
     BalancesChanged,
     BookChanged,
+    CandlesLoaded,
     CandleUpdated,
     FeedStateChanged,
     MarketsLoaded,
@@ -21,7 +24,9 @@ from tradeterm.domain.events import (
 )
 from tradeterm.engine.engine import Engine
 
-ALL = frozenset({"book", "tape", "scanner", "positions", "orders", "fills", "status", "chart"})
+ALL = frozenset(
+    {"book", "tape", "scanner", "positions", "orders", "fills", "status", "chart", "own"}
+)
 
 
 class UiBridge:
@@ -30,18 +35,27 @@ class UiBridge:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dirty: set[str] = set(ALL)
+        self.notices: list[str] = []
+        self._told: set[tuple[str, str]] = set()
         bus = engine.bus
         bus.subscribe(BookChanged, self._on_book)
         bus.subscribe(TradePrinted, self._on_trade)
         bus.subscribe(TickerUpdated, self._on_ticker)
         bus.subscribe(CandleUpdated, self._on_candle)
+        bus.subscribe(CandlesLoaded, self._on_candle)
         bus.subscribe(FeedStateChanged, self._on_status)
         bus.subscribe(MarketsLoaded, self._on_everything)
         bus.subscribe(SymbolSelected, self._on_everything)
         bus.subscribe(AccountSwitched, self._on_everything)
+        bus.subscribe(AccountReset, self._on_everything)
         bus.subscribe(BalancesChanged, self._on_account)
         bus.subscribe(OrderUpdated, self._on_order)
         bus.subscribe(OrderFilled, self._on_fill)
+
+    def take_notices(self) -> list[str]:
+        """Refusals that came back from a venue after an order was sent (to show once)."""
+        notices, self.notices = self.notices, []
+        return notices
 
     def take(self) -> set[str]:
         """The panes to redraw since the last call (and forget them)."""
@@ -65,7 +79,7 @@ class UiBridge:
         if event.ticker.symbol == self.engine.state.active_symbol:
             self.dirty.add("status")
 
-    def _on_candle(self, event: CandleUpdated) -> None:
+    def _on_candle(self, event: CandleUpdated | CandlesLoaded) -> None:
         self.dirty.add("scanner")
         if event.symbol == self.engine.state.active_symbol:
             self.dirty.add("chart")
@@ -79,8 +93,15 @@ class UiBridge:
     def _on_account(self, _event: object) -> None:
         self.dirty |= {"positions", "status"}
 
-    def _on_order(self, _event: object) -> None:
-        self.dirty |= {"orders", "book", "positions"}
+    def _on_order(self, event: OrderUpdated) -> None:
+        # "own": the ladder's own-order markers, recomputed only when orders change
+        self.dirty |= {"orders", "own", "positions"}
+        order = event.order
+        refused = order.status is OrderStatus.REJECTED or order.reason.startswith("amend")
+        if refused and order.reason and (order.client_id, order.reason) not in self._told:
+            self._told.add((order.client_id, order.reason))
+            what = f"{order.account}: {order.side.value} {order.qty} {order.symbol}"
+            self.notices.append(f"{what} ({order.client_id}) refused by the venue: {order.reason}")
 
     def _on_fill(self, _event: object) -> None:
         self.dirty |= {"fills", "positions", "chart"}

@@ -1,4 +1,5 @@
-"""Command palette entries: every workstation action by name (ctrl+p)."""
+"""Command palette entries: every workstation action by name (ctrl+p); an order or any other
+command-line text typed into the palette is offered as "Run: ..." (the same grammar as ``:``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,20 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tradeterm.domain.commands import (
+    AmendOrder,
+    CancelAll,
+    CancelOrder,
+    PlaceOrder,
+    SelectSymbol,
+    SwitchAccount,
+)
+from tradeterm.domain.enums import TimeInForce
+from tradeterm.domain.errors import TradetermError
+from tradeterm.domain.resample import TIMEFRAMES
+from tradeterm.ui.cmdwords import CommandError
+from tradeterm.ui.commandline import Command, PlaceOco, ResetAccount
+
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
 
@@ -18,15 +33,53 @@ LOG_LEVELS = {
     "warning": logging.WARNING,
     "error": logging.ERROR,
 }
+PANES = ("book", "tape", "scanner", "positions", "log", "orders", "fills", "chart")
+
+Entry = tuple[str, Callable[[], object], str]
+
+
+def _trading(app: TradetermApp) -> list[Entry]:
+    account = app.engine.state.active_account
+    return [
+        ("Order: buy ticket", partial(app.action_ticket, "buy"), "b: order ticket, side buy"),
+        ("Order: sell ticket", partial(app.action_ticket, "sell"), "s: order ticket, side sell"),
+        (
+            "Order: type on the command line",
+            app.action_command_line,
+            ":  e.g. buy 0.5 ETH/USDT @ 3100 (or type it here)",
+        ),
+        ("Orders: cancel all", app.action_cancel_all, "C: asks first, says how many"),
+        ("Account: pick", app.action_accounts, "a: accounts with mode and equity"),
+        (
+            f"Account: reset {account}",
+            app.action_reset_account,
+            "paper only: back to the starting balances (asks first)",
+        ),
+        ("Fills: export to CSV", app.action_export_fills, "x in the fills pane"),
+    ]
+
+
+def _chart(app: TradetermApp) -> list[Entry]:
+    chart = app.chart
+    entries: list[Entry] = [
+        ("Chart: next timeframe", partial(chart.action_cycle_timeframe, 1), "m"),
+        ("Chart: previous timeframe", partial(chart.action_cycle_timeframe, -1), "M"),
+        ("Chart: next overlay", chart.action_cycle_overlay, "o"),
+        ("Chart: next lower indicator", chart.action_cycle_lower, "i"),
+    ]
+    for n, timeframe in enumerate(TIMEFRAMES, start=1):
+        action = partial(chart.action_set_timeframe, timeframe)
+        entries.append((f"Chart: timeframe {timeframe}", action, f"f{n}"))
+    return entries
 
 
 class WorkstationCommands(Provider):
-    """Symbols, themes, panes, log levels, ladder grouping and accounts."""
+    """Symbols, themes, panes, log levels, ladder grouping, trading, chart and accounts."""
 
-    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
+    def _commands(self) -> list[Entry]:
         app = cast("TradetermApp", self.app)
         state = app.engine.state
-        commands: list[tuple[str, Callable[[], object], str]] = []
+        commands: list[Entry] = []
         for symbol in state.markets:
             commands.append(
                 (
@@ -35,6 +88,7 @@ class WorkstationCommands(Provider):
                     "make this symbol active everywhere",
                 )
             )
+        commands += _trading(app)
         for name in app.theme_names:
             commands.append(
                 (
@@ -43,7 +97,7 @@ class WorkstationCommands(Provider):
                     "switch theme and save the choice",
                 )
             )
-        for pane in ("book", "tape", "scanner", "positions", "log"):
+        for pane in PANES:
             commands.append(
                 (f"Focus: {pane}", partial(app.action_focus_pane, pane), "focus this pane")
             )
@@ -61,17 +115,68 @@ class WorkstationCommands(Provider):
             )
         commands.append(("Ladder: group coarser", partial(app.action_group, 1), "]"))
         commands.append(("Ladder: group finer", partial(app.action_group, -1), "["))
+        commands += _chart(app)
         commands.append(("Help: keys", app.action_help, "every key binding"))
         return commands
 
     async def discover(self) -> Hits:
         for title, callback, help_text in self._commands():
-            if not title.startswith("Symbol:"):
+            if not title.startswith(("Symbol:", "Chart: timeframe")):
                 yield DiscoveryHit(title, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
+        app = cast("TradetermApp", self.app)
+        try:
+            command = app.desk.parse(query)
+        except CommandError:
+            pass
+        except TradetermError as exc:  # a command, but it would be refused: say why
+            yield Hit(1.0, f"Cannot run: {exc}", lambda: None, help=query)
+        else:
+            title = f"Run: {describe(command)}"
+            yield Hit(1.0, title, partial(app.desk.run, command), help="as on the command line")
         matcher = self.matcher(query)
         for title, callback, help_text in self._commands():
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+def describe(command: Command) -> str:
+    """The command in canonical words, as the log and the palette show it."""
+    if isinstance(command, PlaceOrder):
+        size = f"${command.quote_qty}" if command.quote_qty is not None else f"{command.qty}"
+        words = [command.side.value, size, command.symbol]
+        for word, value in (
+            ("@", command.price),
+            ("stop", command.stop_price),
+            ("tp", command.take_profit),
+            ("sl", command.stop_loss),
+            ("trail", command.trail),
+        ):
+            if value is not None:
+                words += [word, str(value)]
+        if command.tif is not TimeInForce.GTC:
+            words.append(command.tif.value)
+        words += ["post"] if command.post_only else []
+        words += ["reduce"] if command.reduce_only else []
+        return " ".join(words)
+    if isinstance(command, PlaceOco):
+        return (
+            f"oco {command.side.value} {command.qty} {command.symbol} "
+            f"tp {command.take_profit} sl {command.stop_loss}"
+        )
+    if isinstance(command, CancelAll):
+        return "cancel all" if command.pattern == "*" else f"cancel {command.pattern}"
+    if isinstance(command, CancelOrder):
+        return f"cancel {command.client_id}"
+    if isinstance(command, AmendOrder):
+        parts = [f"amend {command.client_id}"]
+        parts += [f"@ {command.price}"] if command.price is not None else []
+        parts += [f"qty {command.qty}"] if command.qty is not None else []
+        return " ".join(parts)
+    if isinstance(command, SwitchAccount):
+        return f"account {command.account}"
+    if isinstance(command, SelectSymbol):
+        return f"symbol {command.symbol}"
+    return "reset" if isinstance(command, ResetAccount) else "help"

@@ -1,4 +1,8 @@
-"""The workstation's key bindings, each with an id so users can remap it in config."""
+"""The workstation's key bindings, each with an id so users can remap it in config.
+
+App-wide keys are ``APP_BINDINGS``; keys that act on one pane live in that pane's list here
+(the widgets import them), so the help screen can list every binding with its id.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +11,78 @@ from textual.binding import Binding
 APP_BINDINGS: list[Binding] = [
     Binding("question_mark", "help", "Help", id="help"),
     Binding("slash", "symbol_search", "Symbol", id="symbol_search"),
+    Binding("colon", "command_line", "Command", id="command_line", key_display=":"),
+    Binding("b", "ticket('buy')", "Buy", id="order.buy"),
+    Binding("s", "ticket('sell')", "Sell", id="order.sell"),
+    Binding("C", "cancel_all", "Cancel all", show=False, id="orders.cancel_all"),
+    Binding("a", "accounts", "Account", id="accounts"),
     Binding("left_square_bracket", "group(-1)", "Finer", id="ladder.finer", key_display="["),
     Binding("right_square_bracket", "group(1)", "Coarser", id="ladder.coarser", key_display="]"),
-    Binding("t", "cycle_theme", "Theme", id="theme"),
-    Binding("l", "cycle_log_level", "Log level", id="log_level"),
+    Binding("t", "cycle_theme", "Theme", show=False, id="theme"),
+    Binding("l", "cycle_log_level", "Log level", show=False, id="log_level"),
     Binding("1", "focus_pane('book')", "Book", show=False, id="focus.book"),
     Binding("2", "focus_pane('tape')", "Tape", show=False, id="focus.tape"),
     Binding("3", "focus_pane('scanner')", "Scanner", show=False, id="focus.scanner"),
     Binding("4", "focus_pane('positions')", "Positions", show=False, id="focus.positions"),
     Binding("5", "focus_pane('log')", "Log", show=False, id="focus.log"),
+    Binding("6", "focus_pane('orders')", "Orders", show=False, id="focus.orders"),
+    Binding("7", "focus_pane('fills')", "Fills", show=False, id="focus.fills"),
+    Binding("8", "focus_pane('chart')", "Chart", show=False, id="focus.chart"),
     Binding("q", "quit", "Quit", id="quit"),
 ]
 
-#: Help-screen sections: (title, [(binding id or key, description)]) for keys that live on panes.
+LADDER_BINDINGS: list[Binding] = [
+    Binding("up,k", "cursor(-1)", "Cursor up", show=False, id="ladder.cursor_up"),
+    Binding("down,j", "cursor(1)", "Cursor down", show=False, id="ladder.cursor_down"),
+    Binding("escape", "clear_cursor", "Clear cursor", show=False, id="ladder.clear_cursor"),
+    Binding("plus,equals_sign", "move_order(1)", "Tick up", id="ladder.tick_up", key_display="+"),
+    Binding("minus", "move_order(-1)", "Tick down", id="ladder.tick_down", key_display="-"),
+]
+
+ORDERS_BINDINGS: list[Binding] = [
+    Binding("e", "edit", "Edit", id="orders.edit"),
+    Binding("c", "cancel", "Cancel", id="orders.cancel"),
+    Binding("plus,equals_sign", "move(1)", "Tick up", id="orders.tick_up", key_display="+"),
+    Binding("minus", "move(-1)", "Tick down", id="orders.tick_down", key_display="-"),
+]
+
+FILLS_BINDINGS: list[Binding] = [
+    Binding("x", "export", "Export CSV", id="fills.export"),
+]
+
+#: Help sections for pane keys that have ids: (title, bindings).
+PANE_BINDINGS: list[tuple[str, list[Binding]]] = [
+    ("Order book (1)", LADDER_BINDINGS),
+    ("Open orders (6)", ORDERS_BINDINGS),
+    ("Fills (7)", FILLS_BINDINGS),
+]
+
+#: Help-screen sections: (title, [(keys, description)]) for keys without ids.
 PANE_KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     (
-        "Tables (scanner, positions)",
+        "Tables",
         [
             ("↑ ↓ j k  PgUp PgDn  Home End", "move the cursor"),
             ("enter / click", "choose the row (scanner: make the symbol active)"),
             ("> <  / click a header", "sort by the next / previous column"),
             ("r", "reverse the sort"),
+        ],
+    ),
+    (
+        "Order ticket (b s)",
+        [
+            ("tab / shift+tab", "next / previous field"),
+            ("← → space", "change a choice (side, type, time in force, post, reduce)"),
+            ("enter", "send the order (nothing is sent while the preview lists a problem)"),
+            ("esc", "close without sending"),
+        ],
+    ),
+    (
+        "Command line (:)",
+        [
+            ("enter", "run the command; an error stays under the line to fix"),
+            ("↑ ↓", "recall earlier commands"),
+            ("esc", "close the command line"),
         ],
     ),
     (
@@ -40,17 +95,43 @@ PANE_KEYS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Anywhere",
         [
-            ("ctrl+p", "command palette: every action by name"),
+            ("ctrl+p", "command palette: every action by name (type an order to run it)"),
             ("tab / shift+tab", "move focus between panes"),
         ],
     ),
 ]
 
+#: The command line's grammar as the help screen shows it (see ui/commandline.py).
+GRAMMAR: list[tuple[str, str]] = [
+    ("buy 0.5 ETH/USDT @ 3100", "limit order (SYMBOL defaults to the active one)"),
+    ("sell $250 BTC/USDT", "market order sized in quote currency (no @ = market)"),
+    ("buy 1 SOL/USDT @ 150 stop 148", "stop-limit: triggers at 148, limit 150"),
+    ("sell 1 stop 140", "stop-market (stop without @)"),
+    ("sell 1 trail 5", "trailing stop, 5 below the best price since placing"),
+    ("buy 1 @ 150 tp 160 sl 145", "bracket: exits placed once the entry fills"),
+    ("... ioc|fok|gtc post reduce", "time in force, post-only, reduce-only"),
+    ("oco sell 1 SOL/USDT tp 160 sl 140", "exit pair: one cancels the other"),
+    ("cancel all|ID|ETH*", "cancel orders (ids are in the orders pane)"),
+    ("amend ID @ 3101 qty 0.4", "change price and/or quantity"),
+    ("account NAME", "switch account"),
+    ("symbol SYMBOL  (or: ethusdt)", "make a symbol active"),
+    ("reset", "paper account back to its starting balances (asks first)"),
+    ("help", "this screen"),
+    ("numbers", "0.5  1,500  1.5k  2m  $500 (quote value)"),
+]
+
 
 def describe_keys(keymap: dict[str, str]) -> list[tuple[str, str, str]]:
     """(id, key(s) as the user has them, description) for every app binding."""
+    return describe_bindings(APP_BINDINGS, keymap)
+
+
+def describe_bindings(
+    bindings: list[Binding], keymap: dict[str, str]
+) -> list[tuple[str, str, str]]:
+    """(id, key(s) as the user has them, description) for ``bindings``."""
     rows = []
-    for binding in APP_BINDINGS:
+    for binding in bindings:
         keys = keymap.get(binding.id or "", binding.key)
         display = binding.key_display if binding.id not in keymap and binding.key_display else keys
         rows.append((binding.id or binding.action, _pretty(display), binding.description))
@@ -61,9 +142,13 @@ def _pretty(keys: str) -> str:
     names = {
         "question_mark": "?",
         "slash": "/",
+        "colon": ":",
         "left_square_bracket": "[",
         "right_square_bracket": "]",
         "greater_than_sign": ">",
         "less_than_sign": "<",
+        "plus": "+",
+        "minus": "-",
+        "equals_sign": "=",
     }
     return " ".join(names.get(k.strip(), k.strip()) for k in keys.split(","))

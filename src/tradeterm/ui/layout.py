@@ -9,12 +9,19 @@ from textual.widget import Widget
 WIDE_MIN_WIDTH = 120
 WIDE_MIN_HEIGHT = 32
 
-#: Tab groups in order: (group id, title); keys 1..5 map panes to these groups.
+#: From this width the chart gets its own column in the top row (scanner | book + tape |
+#: chart) and orders and fills sit side by side; narrower wide layouts put the chart under
+#: the scanner and the fills under the orders, so every pane is on screen from 120x32.
+THREE_COLUMN_WIDTH = 200
+
+#: Tab groups in order: (group id, title); keys 1..8 map panes to these groups.
 GROUPS = (
     ("market", "1·2 Book & tape"),
     ("scanner", "3 Scanner"),
     ("positions", "4 Positions"),
     ("log", "5 Log"),
+    ("trading", "6·7 Orders & fills"),
+    ("chart", "8 Chart"),
 )
 PANE_GROUP = {
     "book": "market",
@@ -22,7 +29,12 @@ PANE_GROUP = {
     "scanner": "scanner",
     "positions": "positions",
     "log": "log",
+    "orders": "trading",
+    "fills": "trading",
+    "chart": "chart",
 }
+#: The groups in the top row of the wide layout; the others are in the bottom row.
+TOP_GROUPS = frozenset({"market", "scanner", "chart"})
 
 
 class Pane(Vertical):
@@ -34,7 +46,7 @@ class Pane(Vertical):
 
 
 class Group(Horizontal):
-    """One tab's worth of panes (the book and tape share one)."""
+    """One tab's worth of panes (book and tape share one, and so do orders and fills)."""
 
     def __init__(self, *children: Widget, id: str) -> None:
         super().__init__(*children, id=id, classes="group")

@@ -1,29 +1,45 @@
 """The refresh tick: one snapshot per dirty, visible pane, at most ``refresh_hz`` times a second.
 
-Slow-moving panes (scanner, positions) redraw at most ``SLOW_HZ`` times a
-second however busy the feed is; the ladder and tape follow the frame rate.
+Slow-moving panes (scanner, positions, orders, fills) redraw at most ``SLOW_HZ`` times a
+second however busy the feed is, except for a moment after the user acted (``hurry``), when
+they follow at once; the ladder and tape follow the frame rate. Hidden panes keep their dirty
+flag and cost nothing until they are shown. The ladder's own-order markers are recomputed
+only when orders changed.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING
 
 from tradeterm.ui.format import fmt_price
+from tradeterm.ui.panes.orders import EMULATED, resting_by_price
 from tradeterm.ui.widgets.status import StatusView
 
 if TYPE_CHECKING:
+    from tradeterm.domain.fills import Fill
     from tradeterm.ui.app import TradetermApp
 
+log = logging.getLogger("tradeterm.ui.orders")
+
 SLOW_HZ = 4.0
+HURRY_S = 1.0
+"""How long after a user's action the slow panes redraw at the frame rate."""
 
 
 class Refresher:
     def __init__(self, app: TradetermApp) -> None:
         self.app = app
         self._slow_due = 0.0
+        self._hurry_until = 0.0
         self._pending: set[str] = set()
+        self._chart_fills: tuple[tuple[str, str, int, str], list[Fill]] = (("", "", 0, ""), [])
         self.frames = 0
+
+    def hurry(self) -> None:
+        """The user just acted: show its outcome now, not at the slow rate."""
+        self._hurry_until = time.monotonic() + HURRY_S
 
     def tick(self) -> None:
         app = self.app
@@ -31,39 +47,77 @@ class Refresher:
         pending |= app.bridge.take()
         now_mono = time.monotonic()
         slow_ok = now_mono >= self._slow_due
+        soon = slow_ok or now_mono < self._hurry_until
         engine = app.engine
         state = engine.state
         now_ns = engine.clock.now_ns()
         symbol = state.active_symbol
         market = state.markets.get(symbol)
-        drawn = False
+        visible = app.pane_visible
+        drawn = slow_drawn = False
         with app.batch_update():
-            if ("book" in pending or app.ladder.flash_due(now_ns)) and app.pane_visible("book"):
+            if "own" in pending and visible("book"):
+                pending.discard("own")
+                app.ladder.set_own(*resting_by_price(state.account, symbol))
+            if ("book" in pending or app.ladder.flash_due(now_ns)) and visible("book"):
                 pending.discard("book")
                 book = state.books.get(symbol)
                 if book is not None and market is not None:
                     app.ladder.show(book, market, now_ns)
                     app.book_pane.border_title = f"1 Order book  {app.ladder.title}"
                     drawn = True
-            if "tape" in pending and app.pane_visible("tape") and market is not None:
+            if "tape" in pending and visible("tape") and market is not None:
                 pending.discard("tape")
                 app.tape.show(list(state.tapes.get(symbol, ())), market)
                 drawn = True
-            if slow_ok and "scanner" in pending and app.pane_visible("scanner"):
+            if slow_ok and "scanner" in pending and visible("scanner"):
                 pending.discard("scanner")
                 app.scanner.show(state.markets, state.tickers, state.books, state.candles, symbol)
-                drawn = True
-            if slow_ok and "positions" in pending and app.pane_visible("positions"):
+                slow_drawn = True
+            if soon and "positions" in pending and visible("positions"):
                 pending.discard("positions")
                 app.positions.show(state.account, state.markets, state.books)
-                drawn = True
-            if app.pane_visible("log"):
+                slow_drawn = True
+            if soon and "orders" in pending and visible("orders"):
+                pending.discard("orders")
+                app.orders.show(state.account, state.markets)
+                self._orders_title()
+                slow_drawn = True
+            if soon and "fills" in pending and visible("fills"):
+                pending.discard("fills")
+                app.fills.show(state.account.fills, state.markets)
+                slow_drawn = True
+            if "chart" in pending and visible("chart") and market is not None:
+                pending.discard("chart")
+                candles = state.candles.get(symbol, ())
+                app.chart.show(candles, market, self._fills_on(symbol), now_ns)
+            for notice in app.bridge.take_notices():
+                log.warning("%s", notice)
+                app.notify(notice, severity="error", timeout=8)
+            if visible("log"):
                 app.log_pane.sync()
             self._status(now_ns)
-        if drawn:
+        if drawn or slow_drawn:
             self.frames += 1
-        if slow_ok and drawn:
+        if slow_ok and slow_drawn:
             self._slow_due = now_mono + 1.0 / SLOW_HZ
+
+    def _orders_title(self) -> None:
+        app = self.app
+        count = app.orders.table.row_count
+        app.orders_pane.border_title = f"6 Orders ({count})" if count else "6 Orders"
+        legend = f"{EMULATED.strip('·')} = emulated by tradeterm"
+        app.orders_pane.border_subtitle = legend if app.orders.emulated_shown else ""
+
+    def _fills_on(self, symbol: str) -> list[Fill]:
+        """The active account's fills on ``symbol``, oldest first (rebuilt when a fill came)."""
+        account = self.app.engine.state.account
+        fills = account.fills
+        key = (account.name, symbol, len(fills), fills[0].fill_id if fills else "")
+        if key != self._chart_fills[0]:
+            mine = [f for f in reversed(fills) if f.symbol == symbol]
+            self._chart_fills = (key, mine)
+        return self._chart_fills[1]
 
     def _status(self, now_ns: int) -> None:
         app = self.app

@@ -43,6 +43,30 @@ def _pnl_style(value: Decimal) -> Callable[[Palette], Style | None]:
     return style
 
 
+def asset_price(asset: str, books: Mapping[str, OrderBook], quote: str) -> Decimal | None:
+    """One unit of ``asset`` in ``quote``, at the mid of ASSET/QUOTE (None without a book)."""
+    if asset == quote:
+        return Decimal(1)
+    book = books.get(f"{asset}/{quote}")
+    return book.mid() if book is not None else None
+
+
+def equity(
+    account: AccountState, books: Mapping[str, OrderBook], quote: str = "USDT"
+) -> tuple[Decimal, list[str]]:
+    """(the account's balances valued in ``quote`` at mid, the assets that have no price)."""
+    total = Decimal(0)
+    unpriced = []
+    for asset, bal in sorted(account.balances.items()):
+        price = asset_price(asset, books, quote)
+        if price is None:
+            if bal.total:
+                unpriced.append(asset)
+            continue
+        total += bal.total * price
+    return total, unpriced
+
+
 class PositionsPane(Vertical):
     """Balances of the active account and its positions, marked to the book's mid."""
 
@@ -74,7 +98,7 @@ class PositionsPane(Vertical):
         equity = Decimal(0)
         balance_rows = []
         for asset, bal in sorted(account.balances.items()):
-            price = Decimal(1) if asset == quote else mark(f"{asset}/{quote}")
+            price = asset_price(asset, books, quote)
             value = None if price is None else bal.total * price
             equity += value or 0
             balance_rows.append(

@@ -1,25 +1,60 @@
-"""The order-book ladder: asks over bids with sizes, running totals, depth bars and flashes."""
+"""The order-book ladder: asks over bids with sizes, running totals, depth bars, flashes,
+the account's own orders and a price cursor."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
+from textual.binding import BindingType
+from textual.message import Message
 from textual.strip import Strip
 
 from tradeterm.domain.book import Level, OrderBook
 from tradeterm.domain.market import Market
-from tradeterm.ui.format import fmt_price, fmt_qty
+from tradeterm.ui.format import fmt_price
+from tradeterm.ui.keys import LADDER_BINDINGS
 from tradeterm.ui.widgets.base import LineWidget, fit, line
+from tradeterm.ui.widgets.ladder_rows import (
+    RowLayout,
+    bucket_own,
+    bucket_price,
+    draw_row,
+    merge_own,
+    running,
+    spread_line,
+    step_cursor,
+)
 
 GROUPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000)
 FLASH_NS = 600_000_000
+Prices = Mapping[Decimal, Decimal]
 
 
 class Ladder(LineWidget, can_focus=True):
-    """Depth ladder of the active symbol; ``group`` buckets prices by 1, 2, 5, 10... ticks."""
+    """Depth ladder of the active symbol; ``group`` buckets prices by 1, 2, 5, 10... ticks.
+
+    Own orders are marked on their rows (``set_own``). Up/down move a price cursor over the
+    rows shown; +/- post ``MoveOrder`` so the app moves the own order at the cursor.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = list(LADDER_BINDINGS)
+
+    class CursorMoved(Message):
+        """The cursor moved to ``price`` (None: cleared)."""
+
+        def __init__(self, price: Decimal | None) -> None:
+            super().__init__()
+            self.price = price
+
+    class MoveOrder(Message):
+        """+/- was pressed: move the own order at ``price`` (the cursor) by ``ticks``."""
+
+        def __init__(self, price: Decimal | None, ticks: int) -> None:
+            super().__init__()
+            self.price = price
+            self.ticks = ticks
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -28,11 +63,15 @@ class Ladder(LineWidget, can_focus=True):
         self._book: OrderBook | None = None
         self._market: Market | None = None
         self._now_ns = 0
-        self._own: Mapping[Decimal, Decimal] = {}
+        self._own_raw: tuple[Prices, Prices] = ({}, {})
+        self._own: tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]] = ({}, {})
+        self._own_step: Decimal | None = None
         self._seen: dict[tuple[bool, Decimal], Decimal] = {}
-        self._next_seen: dict[tuple[bool, Decimal], Decimal] = {}
         self._flash_until: dict[tuple[bool, Decimal], int] = {}
         self._symbol = ""
+        self.cursor: Decimal | None = None
+        self._shown: list[Decimal] = []  # prices of the rows on screen, top to bottom
+        self._full = False  # both sides filled their rows at the last drawing
 
     @property
     def group_ticks(self) -> int:
@@ -42,39 +81,54 @@ class Ladder(LineWidget, can_focus=True):
     def step(self) -> Decimal | None:
         return None if self._market is None else self._market.tick_size * self.group_ticks
 
-    def show(
-        self,
-        book: OrderBook,
-        market: Market,
-        now_ns: int,
-        own: Mapping[Decimal, Decimal] | None = None,
-    ) -> None:
-        """Draw ``book`` as of ``now_ns``; ``own`` maps prices to the account's resting size."""
+    @property
+    def title(self) -> str:
+        """What the ladder shows: symbol and grouping, for its pane's border."""
+        ticks, market = self.group_ticks, self._market
+        plural = "s" if ticks > 1 else ""
+        return "" if market is None else f"{market.symbol} · {ticks} tick{plural} ({self.step})"
+
+    def show(self, book: OrderBook, market: Market, now_ns: int) -> None:
+        """Draw ``book`` as of ``now_ns``."""
         if market.symbol != self._symbol:
             self._symbol = market.symbol
-            self._seen.clear()
-            self._flash_until.clear()
+            self._forget()
         self._book, self._market, self._now_ns = book, market, now_ns
-        self._own = own or {}
         self._draw()
+
+    def set_own(self, buys: Prices, sells: Prices) -> None:
+        """Own resting size per limit price (on orders' change); redraws if a marker on screen
+        changes."""
+        if (buys, sells) == self._own_raw:
+            return
+        before = (set(self._own[0]), set(self._own[1]))
+        self._own_raw = (dict(buys), dict(sells))
+        self._own_step = None
+        self._bucket()
+        changed = (before[0] ^ self._own[0].keys()) | (before[1] ^ self._own[1].keys())
+        shown = self._shown
+        if not self._full or any(shown[-1] <= p <= shown[0] for p in changed):
+            self._draw()
+
+    def bucket(self, price: Decimal, is_bid: bool) -> Decimal:
+        """The row ``price`` falls on at the current grouping."""
+        step = self.step
+        return price if step is None else bucket_price(price, step, is_bid)
 
     def change_group(self, delta: int) -> int:
         """Group ``delta`` steps coarser (or finer when negative); returns the ticks per row."""
         index = max(0, min(len(GROUPS) - 1, self.group_index + delta))
         if index != self.group_index:
             self.group_index = index
-            self._seen.clear()
-            self._flash_until.clear()
+            self._forget()
             self._draw()
         return self.group_ticks
 
-    @property
-    def title(self) -> str:
-        """What the ladder shows: symbol and grouping, for its pane's border."""
-        if self._market is None:
-            return ""
-        ticks = self.group_ticks
-        return f"{self._market.symbol} · {ticks} tick{'s' if ticks > 1 else ''} ({self.step})"
+    def _forget(self) -> None:
+        """A new symbol or grouping: no flashes to compare against, no cursor."""
+        self._seen.clear()
+        self._flash_until.clear()
+        self._set_cursor(None)
 
     def flash_due(self, now_ns: int) -> bool:
         """True when a highlight has expired and the ladder must redraw to clear it."""
@@ -83,17 +137,52 @@ class Ladder(LineWidget, can_focus=True):
     def on_resize(self) -> None:
         self._draw()
 
-    def theme_changed(self) -> None:
+    theme_changed = on_resize
+
+    # --- the cursor -------------------------------------------------------------
+
+    def set_cursor(self, price: Decimal | None) -> None:
+        self._set_cursor(price)
         self._draw()
 
+    def action_clear_cursor(self) -> None:
+        self.set_cursor(None)
+
+    def _set_cursor(self, price: Decimal | None) -> None:
+        if price != self.cursor:
+            self.cursor = price
+            self.post_message(self.CursorMoved(price))
+
+    def action_cursor(self, delta: int) -> None:
+        """Move to the next row up (-1) or down (1); the first press lands on the touch."""
+        book = self._book
+        if self._shown and book is not None:
+            touch = book.best_ask() if delta < 0 else book.best_bid()
+            start = None if touch is None else self.bucket(touch, is_bid=delta > 0)
+            self.set_cursor(step_cursor(self._shown, self.cursor, delta, start))
+
+    def action_move_order(self, ticks: int) -> None:
+        self.post_message(self.MoveOrder(self.cursor, ticks))
+
     # --- drawing --------------------------------------------------------------
+
+    def _bucket(self) -> None:
+        step = self.step
+        if step is not None and step != self._own_step:
+            self._own_step = step
+            buys, sells = self._own_raw
+            self._own = (bucket_own(buys, step, True), bucket_own(sells, step, False))
 
     def _levels(self, n: int) -> tuple[list[Level], list[Level]]:
         book, step = self._book, self.step
         assert book is not None and step is not None
         if self.group_ticks == 1:
-            return book.asks.top(n), book.bids.top(n)
-        return book.asks.grouped(n, step), book.bids.grouped(n, step)
+            asks, bids = book.asks.top(n), book.bids.top(n)
+        else:
+            asks, bids = book.asks.grouped(n, step), book.bids.grouped(n, step)
+        self._bucket()
+        own_bids, own_asks = self._own
+        return merge_own(asks, own_asks, n, False), merge_own(bids, own_bids, n, True)
 
     def _draw(self) -> None:
         width, height = self.size.width, self.size.height
@@ -108,121 +197,53 @@ class Ladder(LineWidget, can_focus=True):
         market = self._market
         per_side = max(1, (height - 2) // 2)
         asks, bids = self._levels(per_side)
-        self._next_seen = {}
         now = self._now_ns
         self._flash_until = {k: t for k, t in self._flash_until.items() if t > now}
-        ask_cum = _running(asks)
-        bid_cum = _running(bids)
-        deepest = max(ask_cum[-1:] + bid_cum[-1:], default=Decimal(0))
-        scale = deepest or Decimal(1)
+        self._shown = [p for p, _ in reversed(asks)] + [p for p, _ in bids]
+        self._full = len(asks) == len(bids) == per_side
+        ask_cum, bid_cum = running(asks), running(bids)
         places = market.price_places
-        qty_places = market.qty_places
         price_w = max([len(fmt_price(p, places)) for p, _ in asks + bids] + [5]) + 1
-        num_w = max(8, min(14, (width - price_w - 2) // 3))
-
-        header = (
-            fit("  PRICE", price_w + 2) + fit("SIZE", num_w, "right") + fit("TOTAL", num_w, "right")
+        layout = RowLayout(
+            width=width,
+            price_w=price_w,
+            num_w=max(8, min(14, (width - price_w - 2) // 3)),
+            places=places,
+            qty_places=market.qty_places,
+            scale=max(ask_cum[-1:] + bid_cum[-1:], default=Decimal(0)) or Decimal(1),
         )
-        lines = [line([(header, palette.header)], width)]
-        ask_rows = []
-        for (price, qty), cum in zip(asks, ask_cum, strict=True):
-            ask_rows.append(
-                self._row(False, price, qty, cum, scale, price_w, num_w, places, qty_places, width)
-            )
-        pad = per_side - len(ask_rows)
-        lines.extend([Strip.blank(width)] * pad)
+        header = fit("  PRICE", price_w + 2) + fit("SIZE", layout.num_w, "right")
+        lines = [line([(header + fit("TOTAL", layout.num_w, "right"), palette.header)], width)]
+        seen: dict[tuple[bool, Decimal], Decimal] = {}
+        ask_rows = [
+            self._row(False, lvl, cum, layout, seen) for lvl, cum in zip(asks, ask_cum, strict=True)
+        ]
+        lines.extend([Strip.blank(width)] * (per_side - len(ask_rows)))
         lines.extend(reversed(ask_rows))
-        lines.append(self._spread_line(width, places))
-        for (price, qty), cum in zip(bids, bid_cum, strict=True):
-            lines.append(
-                self._row(True, price, qty, cum, scale, price_w, num_w, places, qty_places, width)
-            )
+        lines.append(spread_line(self._book, palette.accent, width, places))
+        lines.extend(
+            self._row(True, lvl, cum, layout, seen) for lvl, cum in zip(bids, bid_cum, strict=True)
+        )
         lines.extend([Strip.blank(width)] * (height - len(lines)))
-        self._seen = self._next_seen
+        self._seen = seen
         self.set_lines(lines[:height])
 
     def _row(
         self,
         is_bid: bool,
-        price: Decimal,
-        qty: Decimal,
+        level: Level,
         cum: Decimal,
-        scale: Decimal,
-        price_w: int,
-        num_w: int,
-        places: int,
-        qty_places: int,
-        width: int,
+        layout: RowLayout,
+        seen: dict[tuple[bool, Decimal], Decimal],
     ) -> Strip:
-        palette = self.palette
+        price, qty = level
         key = (is_bid, price)
         previous = self._seen.get(key)
-        self._next_seen[key] = qty
+        seen[key] = qty
         if previous is not None and previous != qty:
             self._flash_until[key] = self._now_ns + FLASH_NS
-        flashing = self._flash_until.get(key, 0) > self._now_ns
-        own = self._own.get(price)
-        marker = "◆ " if own else "  "
-        text = (
-            marker
-            + fit(fmt_price(price, places), price_w)
-            + fit(fmt_qty(qty, qty_places, num_w - 1), num_w, "right")
-            + fit(fmt_qty(cum, qty_places, num_w - 1), num_w, "right")
+        own = price in self._own[0 if is_bid else 1]
+        flashing = key in self._flash_until
+        return draw_row(
+            self.palette, layout, (is_bid, price, qty, cum), own, flashing, price == self.cursor
         )
-        text = fit(text, width)
-        bar = int(width * float(cum / scale) + 0.5)
-        side_style = palette.bid if is_bid else palette.ask
-        bar_style = palette.bid_bar if is_bid else palette.ask_bar
-        size_style: Style = palette.text + palette.flash if flashing else palette.text
-        cells = [
-            (text[:2], palette.own),
-            (text[2 : 2 + price_w], side_style),
-            (text[2 + price_w : 2 + price_w + num_w], size_style),
-            (text[2 + price_w + num_w :], palette.text),
-        ]
-        return _with_bar(cells, width, bar, bar_style)
-
-    def _spread_line(self, width: int, places: int) -> Strip:
-        book = self._book
-        assert book is not None
-        spread, mid, bps = book.spread(), book.mid(), book.spread_bps()
-        if spread is None or mid is None or bps is None:
-            text = "one side of the book is empty"
-        else:
-            text = f"spread {spread}  {bps:.2f} bps   mid {fmt_price(mid, places + 1)}"
-        return line([(text.center(width), self.palette.accent)], width)
-
-
-def _running(levels: list[Level]) -> list[Decimal]:
-    total = Decimal(0)
-    out = []
-    for _, qty in levels:
-        total += qty
-        out.append(total)
-    return out
-
-
-def _with_bar(cells: list[tuple[str, Style]], width: int, bar: int, bar_style: Style) -> Strip:
-    """Give the rightmost ``bar`` cells of the row the depth-bar background."""
-    start = width - min(bar, width)
-    segments: list[Segment] = []
-    x = 0
-    for text, style in cells:
-        end = x + len(text)
-        if end <= start:
-            segments.append(Segment(text, style))
-        elif x >= start:
-            segments.append(Segment(text, style + bar_style))
-        else:
-            cut = start - x
-            segments.append(Segment(text[:cut], style))
-            segments.append(Segment(text[cut:], style + bar_style))
-        x = end
-    if x < width:
-        pad = width - x
-        plain = max(0, min(pad, start - x))
-        if plain:
-            segments.append(Segment(" " * plain))
-        if pad - plain:
-            segments.append(Segment(" " * (pad - plain), bar_style))
-    return Strip(segments, width)

@@ -1,0 +1,275 @@
+"""The trading desk: carries out what the keys, the ticket, the command line and the palette
+ask for (place, cancel, cancel all, amend, move by a tick), as named workers, and says how
+it went.
+
+Every refusal is shown in plain words (under the command line, in the ticket, or in a
+notification) and logged; nothing is sent when a check fails. After each action the slow
+panes redraw at once (``Refresher.hurry``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Coroutine
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from tradeterm.domain.commands import (
+    AmendOrder,
+    CancelAll,
+    CancelOrder,
+    PlaceOrder,
+    SelectSymbol,
+    SwitchAccount,
+)
+from tradeterm.domain.enums import OrderStatus, OrderType, Side
+from tradeterm.domain.errors import TradetermError
+from tradeterm.domain.orders import Order
+from tradeterm.ui.cmdwords import CommandError
+from tradeterm.ui.commandline import Command, PlaceOco, ResetAccount, ShowHelp, parse_command
+
+if TYPE_CHECKING:
+    from tradeterm.ui.app import TradetermApp
+    from tradeterm.ui.widgets.cmdline import CommandLine
+
+log = logging.getLogger("tradeterm.ui.orders")
+
+
+class Refused(TradetermError):
+    """A command that cannot run as asked; the message says why and what is allowed."""
+
+
+class Desk:
+    def __init__(self, app: TradetermApp) -> None:
+        self.app = app
+        self.engine = app.engine
+
+    # --- checks before anything is sent -------------------------------------------------
+
+    def find_order(self, text: str) -> Order:
+        """The active account's open order with id ``text`` (or the one id ending in it)."""
+        account = self.engine.state.account
+        orders = {o.client_id: o for o in account.open_orders()}
+        if text in orders:
+            return orders[text]
+        tail = [o for cid, o in orders.items() if cid.lower().endswith(text.lower())]
+        if len(tail) == 1:
+            return tail[0]
+        if len(tail) > 1:
+            raise Refused(f"{text!r} matches {len(tail)} orders; give more of the id")
+        raise Refused(
+            f"no open order {text!r} in account {account.name}; the orders pane (6) shows ids"
+        )
+
+    def parse(self, text: str) -> Command:
+        """A command line, parsed and prepared (see ``prepare``).
+
+        Raises:
+            CommandError: the text is not a command (the error points at the word).
+            Refused: it is one, but it cannot run as asked.
+        """
+        state = self.engine.state
+        symbols, accounts = list(state.markets), list(state.accounts)
+        return self.prepare(parse_command(text, symbols, state.active_symbol, accounts))
+
+    def prepare(self, command: Command) -> Command:
+        """``command`` ready to run, with order ids resolved.
+
+        Raises:
+            Refused: a rule is broken (the preview's problems, an unknown order id...).
+        """
+        engine = self.engine
+        if isinstance(command, PlaceOrder):
+            if problems := engine.preview(command).problems:
+                raise Refused("not sent: " + "; ".join(problems))
+        elif isinstance(command, PlaceOco):
+            leg = PlaceOrder(command.symbol, command.side, OrderType.LIMIT, qty=command.qty,
+                             price=command.take_profit)  # fmt: skip
+            if problems := engine.preview(leg).problems:
+                raise Refused("not sent (take-profit leg): " + "; ".join(problems))
+        elif isinstance(command, CancelOrder):
+            return CancelOrder(self.find_order(command.client_id).client_id)
+        elif isinstance(command, AmendOrder):
+            order = self.find_order(command.client_id)
+            if not order.type.has_limit_price:
+                raise Refused(self._not_amendable(order))
+            return AmendOrder(order.client_id, command.price, command.qty)
+        return command
+
+    @staticmethod
+    def _not_amendable(order: Order) -> str:
+        kind = order.type.value.replace("_", "-")
+        return f"a {kind} order has no limit price to change; cancel it (c) and place a new one"
+
+    # --- running ---------------------------------------------------------------------------
+
+    async def execute(self, command: Command) -> str | None:
+        """Carry out a prepared command now; returns why it was refused (also logged), or
+        None when it was done. Order commands return once the engine acknowledged them."""
+        app, engine = self.app, self.engine
+        try:
+            if isinstance(command, PlaceOrder):
+                await engine.place(command)
+            elif isinstance(command, PlaceOco):
+                await engine.place_oco(command.symbol, command.side, command.qty,
+                                       command.take_profit, command.stop_loss)  # fmt: skip
+            elif isinstance(command, CancelOrder):
+                await engine.cancel(command.client_id)
+            elif isinstance(command, CancelAll):
+                await self.cancel_all(command.pattern)
+            elif isinstance(command, AmendOrder):
+                order = engine.state.account.orders[command.client_id]
+                await self._amend(order.client_id, command.price, command.qty or order.qty)
+            elif isinstance(command, SwitchAccount):
+                app.switch_account(command.account)
+            elif isinstance(command, SelectSymbol):
+                app.select_symbol(command.symbol)
+            elif isinstance(command, ResetAccount):
+                app.dialogs.ask_reset()
+            elif isinstance(command, ShowHelp):
+                app.action_help()
+        except TradetermError as exc:
+            text = f"{_what(command)}: {exc}"
+            log.warning("%s", text)
+            self.done()
+            return text
+        self.done()
+        return None
+
+    def run_line(self, text: str, line: CommandLine) -> None:
+        """Run what was typed on the command line. An error stays under the line with the
+        text; the line closes once the command is done (an order: acknowledged), so its
+        closing redraw never delays the order."""
+        try:
+            command = self.parse(text)
+        except CommandError as exc:
+            log.warning("command %r: %s", text, exc)
+            line.fail(exc.message, exc.position, exc.expected)
+            return
+        except Refused as exc:
+            log.warning("command %r: %s", text, exc)
+            line.fail(str(exc))
+            return
+
+        async def job() -> None:
+            problem = await self.execute(command)
+            if problem is None:
+                line.accept(text)
+            else:
+                line.fail(problem)
+
+        self.work("command", job())
+
+    def run(self, command: Command) -> None:
+        """Carry out a prepared command in a worker; a refusal is notified (and logged)."""
+
+        async def job() -> None:
+            problem = await self.execute(command)
+            if problem is not None:
+                self.app.notify(problem, severity="error", timeout=6)
+
+        self.work(f"order.{type(command).__name__}", job())
+
+    def work(self, name: str, job: Coroutine[Any, Any, None]) -> None:
+        self.app.run_worker(job, name=name, group="orders", exit_on_error=False)
+
+    def done(self) -> None:
+        """Show the outcome now: the slow panes follow at once for a moment."""
+        refresher = self.app.refresher
+        refresher.hurry()
+        refresher.tick()
+
+    def refused(self, what: str, exc: TradetermError) -> None:
+        log.warning("%s: %s", what, exc)
+        self.app.notify(f"{what}: {exc}", severity="error", timeout=6)
+        self.done()
+
+    async def send(self, cmd: PlaceOrder) -> str | None:
+        """Place an order now (for the ticket); returns why it was refused, or None."""
+        return await self.execute(cmd)
+
+    def cancel(self, client_id: str) -> None:
+        self.run(CancelOrder(client_id))
+
+    async def cancel_all(self, pattern: str) -> None:
+        """Cancel every open order matching ``pattern`` and say how many.
+
+        Raises:
+            TradetermError: a cancel could not be journaled or sent.
+        """
+        count = await self.engine.cancel_all(pattern)
+        which = "" if pattern == "*" else f" matching {pattern}"
+        self.app.notify(
+            f"cancel sent for {count} order{'s' if count != 1 else ''}{which}"
+            if count
+            else f"no open orders{which} to cancel",
+            timeout=3,
+        )
+
+    def amend(self, client_id: str, price: Decimal | None, qty: Decimal) -> None:
+        self.run(AmendOrder(client_id, price, qty))
+
+    async def _amend(self, client_id: str, price: Decimal | None, qty: Decimal) -> None:
+        effect = self.engine.amend_preview(client_id, price, qty)
+        await self.engine.amend(client_id, price, qty)
+        shown = f" to {price}" if price is not None else ""
+        self.app.notify(f"amending {client_id}{shown}: it {effect}", timeout=3)
+
+    def move(self, client_id: str, ticks: int) -> Decimal | None:
+        """Amend an order's price by ``ticks`` ticks; returns the new price (None: refused)."""
+        account = self.engine.state.account
+        order = account.orders.get(client_id)
+        if order is None or not order.is_open:
+            self.app.notify("no open order selected", severity="warning", timeout=3)
+            return None
+        if order.price is None or not order.type.has_limit_price:
+            self.refused(f"move {client_id}", Refused(self._not_amendable(order)))
+            return None
+        if order.status in (OrderStatus.PENDING_CANCEL, OrderStatus.PENDING_AMEND):
+            self.app.notify(f"{client_id} is {order.status.value}: wait a moment", timeout=3)
+            return None
+        tick = self.engine.state.markets[order.symbol].tick_size
+        price = order.price + tick * ticks
+        if price <= 0:
+            self.refused(f"move {client_id}", Refused("the price cannot go below one tick"))
+            return None
+        self.amend(client_id, price, order.qty)
+        return price
+
+    def move_at(self, price: Decimal | None, ticks: int) -> None:
+        """Move the own order on the ladder row at ``price``; the cursor follows it."""
+        if price is None:
+            self.app.notify("put the ladder cursor on an order first (↑ ↓)", timeout=3)
+            return
+        app = self.app
+        state = self.engine.state
+        here = [
+            o
+            for o in state.account.open_orders()  # oldest first
+            if o.symbol == state.active_symbol
+            and o.price is not None
+            and app.ladder.bucket(o.price, o.side is Side.BUY) == price
+        ]
+        if not here:
+            app.notify(f"no order of yours at {price}", severity="warning", timeout=3)
+            return
+        selected = app.orders.selected
+        chosen = next((o for o in here if o.client_id == selected), here[0])
+        moved = self.move(chosen.client_id, ticks)
+        if moved is not None:
+            app.ladder.set_cursor(app.ladder.bucket(moved, chosen.side is Side.BUY))
+
+
+def _what(command: Command) -> str:
+    """What a refusal message starts with: which command was not done."""
+    if isinstance(command, PlaceOrder):
+        return f"{command.side.value} {command.symbol} not placed"
+    if isinstance(command, PlaceOco):
+        return f"OCO on {command.symbol} not placed"
+    if isinstance(command, CancelOrder):
+        return f"cancel {command.client_id}"
+    if isinstance(command, CancelAll):
+        return "cancel all" if command.pattern == "*" else f"cancel {command.pattern}"
+    if isinstance(command, AmendOrder):
+        return f"amend {command.client_id}"
+    return type(command).__name__

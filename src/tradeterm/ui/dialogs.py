@@ -1,0 +1,150 @@
+"""The workstation's dialogs: the order ticket, the amend modal, the account picker, the
+questions asked before cancel-all and reset, and the fills export."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from tradeterm.domain.commands import AmendOrder, CancelAll
+from tradeterm.domain.enums import AccountMode, OrderStatus, Side
+from tradeterm.domain.errors import TradetermError
+from tradeterm.ui.bridge import ALL
+from tradeterm.ui.desk import Refused
+from tradeterm.ui.screens.confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from tradeterm.ui.app import TradetermApp
+    from tradeterm.ui.screens.amend import AmendResult
+
+log = logging.getLogger("tradeterm.ui.orders")
+
+
+class Dialogs:
+    def __init__(self, app: TradetermApp) -> None:
+        self.app = app
+        self.engine = app.engine
+        self.desk = app.desk
+
+    def ticket(self, side: Side) -> None:
+        """Open the order ticket for the active symbol; its price starts at the ladder
+        cursor, else at the touch."""
+        from tradeterm.ui.screens.ticket import TicketScreen
+
+        app = self.app
+        symbol = self.engine.state.active_symbol
+        if symbol not in self.engine.state.markets:
+            app.notify("no markets loaded yet", severity="warning")
+            return
+        cursor = app.ladder.cursor
+
+        screen = TicketScreen(self.engine, symbol, side, cursor, send=self.desk.send,
+                              price_from_cursor=cursor is not None)  # fmt: skip
+        app.push_screen(screen)
+
+    def edit(self, client_id: str | None) -> None:
+        """The amend modal for an open order (it shows whether the queue place is kept)."""
+        from tradeterm.ui.screens.amend import AmendScreen
+
+        app = self.app
+        if client_id is None:
+            app.notify("no open order selected", severity="warning", timeout=3)
+            return
+        try:
+            order = self.desk.find_order(client_id)
+            self.desk.prepare(AmendOrder(order.client_id, None, None))
+        except Refused as exc:
+            app.notify(str(exc), severity="warning")
+            return
+
+        def chosen(result: AmendResult | None) -> None:
+            if result is not None:
+                self.desk.amend(order.client_id, *result)
+
+        app.push_screen(AmendScreen(self.engine, order.client_id), chosen)
+
+    def accounts(self) -> None:
+        from tradeterm.ui.screens.accounts import AccountsScreen
+
+        state = self.engine.state
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.app.switch_account(name)
+
+        screen = AccountsScreen(state.accounts, state.books, state.active_account)
+        self.app.push_screen(screen, chosen)
+
+    def ask_cancel_all(self) -> None:
+        """Ask (saying how many orders and on which symbols), then cancel every open order."""
+        account = self.engine.state.account
+        live = [o for o in account.open_orders() if o.status is not OrderStatus.PENDING_CANCEL]
+        if not live:
+            self.app.notify(f"no open orders in {account.name}", timeout=3)
+            return
+        counts: dict[str, int] = {}
+        for order in live:
+            counts[order.symbol] = counts.get(order.symbol, 0) + 1
+        symbols = ", ".join(f"{s} ×{n}" if n > 1 else s for s, n in sorted(counts.items()))
+        n = len(live)
+        question = f"Cancel all {n} open order{'s' if n > 1 else ''} of {account.name}: {symbols}?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.desk.run(CancelAll("*"))
+
+        self.app.push_screen(ConfirmScreen("Cancel all orders", question), answered)
+
+    def ask_reset(self) -> None:
+        """Ask, then put the active paper account back to its starting balances."""
+        account = self.engine.state.account
+        if account.mode is not AccountMode.PAPER:
+            self.app.notify(
+                f"account {account.name} is live: only paper accounts reset", severity="error"
+            )
+            return
+        start = ", ".join(f"{q:,} {a}" for a, q in account.spec.balances.items()) or "nothing"
+        question = (
+            f"Reset paper account {account.name}? Its {len(account.open_orders())} open "
+            f"order(s) are canceled, its positions and fills cleared, and its balances set "
+            f"back to {start}."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.desk.work("account.reset", self._reset(account.name))
+
+        self.app.push_screen(ConfirmScreen("Reset account", question), answered)
+
+    async def _reset(self, name: str) -> None:
+        try:
+            await self.engine.reset_account(name)
+        except TradetermError as exc:
+            self.desk.refused(f"reset {name}", exc)
+            return
+        self.app.bridge.dirty |= ALL  # fills and positions were cleared, not just changed
+        self.app.notify(f"account {name} is back to its starting balances", timeout=4)
+        self.desk.done()
+
+    def export_fills(self) -> None:
+        """Write the active account's fills, with the PnL each realized, to a CSV file."""
+        from tradeterm.engine.history import export_file, write_csv
+
+        app = self.app
+        account = self.engine.state.account
+        if app.export_dir is None:
+            app.notify("no data directory to export to", severity="error")
+            return
+        rows = self.engine.fill_history(account.name)
+        if not rows:
+            app.notify(f"no fills in {account.name} to export", severity="warning")
+            return
+        try:
+            path = export_file(app.export_dir, account.name, self.engine.clock.now_ns())
+            write_csv(rows, path)
+        except OSError as exc:
+            log.error("fills export failed: %s", exc)
+            app.notify(f"fills not exported: {exc}", severity="error")
+            return
+        log.info("exported %d fills of %s to %s", len(rows), account.name, path)
+        app.notify(f"{len(rows)} fills written to {path}", timeout=6)
