@@ -34,4 +34,9 @@ class ManualClock:
         self._now += int(seconds * 1_000_000_000)
 
     def set_ns(self, ns: int) -> None:
+        """Move forward to ``ns`` (never back: time only moves on)."""
         self._now = max(self._now, ns)
+
+    def rewind_ns(self, ns: int) -> None:
+        """Move to ``ns`` even when it is earlier: a replay jumping back in time."""
+        self._now = ns
