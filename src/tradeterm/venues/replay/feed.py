@@ -181,7 +181,7 @@ class ReplayFeed:
             self._peeked = None
             self._play(item)
             count += 1
-            if not count & 63 and time.monotonic() > deadline:
+            if not count & 15 and time.monotonic() > deadline:  # a slow subscriber costs ms
                 return
 
     # --- controls --------------------------------------------------------------
