@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from tradeterm.analysis.alerts import AlertBook
 from tradeterm.domain.enums import AccountMode, FillModel
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.ledger import Ledger
 from tradeterm.logsetup import setup_logging
+from tradeterm.ui.alerting import Notifier
 from tradeterm.ui.app import TradetermApp
 from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim.feed import SimFeed
@@ -57,15 +59,32 @@ def build_rig(
     paper_dir: Path | None = None,
     fill_model: FillModel = FillModel.REALISTIC,
     export_dir: Path | None = None,
+    universe: str = "core",
+    history_minutes: int = 180,
+    scan_interval: float = 0.0,
+    alerts_dir: Path | None = None,
+    notifier: Notifier | None = None,
 ) -> Rig:
     """A workstation on a seeded sim with a frozen clock.
 
     With ``paper_dir``, the engine journals to a real SQLite ledger there and every paper
     account trades on a real paper venue (latency 0, ``fill_model``), so orders placed from
     the UI go the whole way: checks, journal, venue, fills.
+
+    The scanner runs only when a test asks (``app.scans.run_now()``) unless ``scan_interval``
+    is given: a pass finishing in a thread at a random moment would make frames differ. With
+    ``alerts_dir``, alerts are kept in ``alerts.json`` and the status file
+    ``last-alert.txt`` there, as the CLI keeps them in the data directory.
     """
     clock = ManualClock(FROZEN_NS)
-    feed = SimFeed(clock, seed=seed, rate=0, history_minutes=180, symbols=symbols)
+    feed = SimFeed(
+        clock,
+        seed=seed,
+        rate=0,
+        history_minutes=history_minutes,
+        symbols=symbols,
+        universe=universe,
+    )
     specs = accounts or [
         AccountSpec("paper", balances={"USDT": Decimal("10000"), "BTC": Decimal("0.25")}),
         AccountSpec("live-main", mode=AccountMode.LIVE, venue="sim"),
@@ -85,6 +104,14 @@ def build_rig(
     feed.bootstrap(engine)
     feed.step(engine, steps)
     saved: list[str] = []
+    book = None
+    if alerts_dir is not None:
+        book = AlertBook(
+            alerts_dir / "alerts.json",
+            alerts_dir / "last-alert.txt",
+            engine.bus.publish,
+            clock.now_ns,
+        )
     app = TradetermApp(
         engine,
         logbook,
@@ -93,6 +120,9 @@ def build_rig(
         start_feed=False,
         refresh_hz=20,
         export_dir=export_dir,
+        scan_interval=scan_interval,
+        alerts=book,
+        notifier=notifier,
     )
     return Rig(app, engine, feed, clock, saved, venues)
 

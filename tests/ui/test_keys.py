@@ -32,6 +32,7 @@ async def test_help_lists_every_binding_and_closes(rig: Rig) -> None:
             assert binding.id in text  # type: ignore[union-attr]
         grammar = rich_text(rig.app.screen.query_one("#help-grammar", Static).content)
         assert "buy 1 SOL/USDT @ 150 stop 148" in grammar and "oco sell" in grammar
+        assert "alert BTC/USDT > 70000" in grammar and "alert ETH/USDT rsi < 25" in grammar
         await pilot.press("escape")
         assert not isinstance(rig.app.screen, HelpScreen)
 
@@ -67,6 +68,7 @@ async def test_number_keys_focus_each_pane(rig: Rig) -> None:
         "6": FastTable,
         "7": FastTable,
         "8": ChartPane,
+        "9": FastTable,
     }
     async with rig.app.run_test(size=WIDE) as pilot:
         for key, kind in expected.items():
@@ -80,6 +82,8 @@ async def test_number_keys_focus_each_pane(rig: Rig) -> None:
         assert rig.app.focused is rig.app.orders.table
         await pilot.press("7")
         assert rig.app.focused is rig.app.fills.table
+        await pilot.press("9")
+        assert rig.app.focused is rig.app.alerts_pane.table
 
 
 async def test_brackets_regroup_the_ladder(rig: Rig) -> None:
@@ -206,6 +210,9 @@ async def test_small_terminal_shows_tabs_and_number_keys_switch_them(rig: Rig) -
         assert rig.app.query_one("#tabs").display
         assert rig.app.query_one("#market").display
         assert not rig.app.query_one("#scanner").display
+        assert rig.app.focused is rig.app.ladder  # keys go to a pane on screen
+        await pilot.click("#tab-log")
+        assert rig.app.query_one("#log").display and rig.app.focused is rig.app.log_pane
         await pilot.press("4")
         assert rig.app.query_one("#positions").display
         assert not rig.app.query_one("#market").display

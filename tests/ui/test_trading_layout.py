@@ -1,7 +1,7 @@
-"""Where the panes go (all eight on screen from 120x32, the chart under the scanner and the
-fills under the orders; three columns from 200 wide; tabs below 120x32) and what they cost:
-orders redraw at the slow rate, own-order markers only when orders change, hidden panes
-not at all."""
+"""Where the panes go (all nine on screen from 120x32, the chart under the scanner, the
+fills under the orders and the alerts under the log; three columns from 200 wide; tabs below
+120x32) and what they cost: orders redraw at the slow rate, own-order markers only when
+orders change, hidden panes not at all."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ PANES = (
     "orders-pane",
     "fills-pane",
     "log-pane",
+    "alerts-pane",
 )
 
 
@@ -50,7 +51,11 @@ async def test_every_pane_is_on_screen_at_120x40_and_in_three_columns_at_200(rig
         assert shown["chart-pane"].y > shown["scanner-pane-box"].y
         assert shown["fills-pane"].x == shown["orders-pane"].x
         assert shown["fills-pane"].y > shown["orders-pane"].y
+        assert shown["alerts-pane"].x == shown["log-pane"].x
+        assert shown["alerts-pane"].y > shown["log-pane"].y
         assert rig.app.chart.size.height >= 8
+        assert rig.app.alerts_pane.table.size.height >= 3  # header and two alerts
+        assert rig.app.scanner.table.size.height >= 8
 
         await pilot.resize_terminal(200, 50)
         await pilot.pause()
@@ -58,6 +63,8 @@ async def test_every_pane_is_on_screen_at_120x40_and_in_three_columns_at_200(rig
         top = {shown[p].y for p in ("scanner-pane-box", "book-pane", "tape-pane", "chart-pane")}
         bottom = {shown[p].y for p in ("positions-pane", "orders-pane", "fills-pane", "log-pane")}
         assert len(top) == 1 and len(bottom) == 1
+        assert shown["alerts-pane"].x == shown["log-pane"].x
+        assert shown["alerts-pane"].y > shown["log-pane"].y
         xs = [shown[p].x for p in ("scanner-pane-box", "book-pane", "tape-pane", "chart-pane")]
         assert xs == sorted(xs)
         xs = [shown[p].x for p in ("positions-pane", "orders-pane", "fills-pane", "log-pane")]
@@ -71,6 +78,10 @@ async def test_every_pane_is_on_screen_at_120x40_and_in_three_columns_at_200(rig
         assert shown["orders-pane"].height >= 6 and shown["fills-pane"].height >= 6
         assert shown["fills-pane"].y > shown["orders-pane"].y
         assert all(shown[p].area == 0 for p in PANES if p not in ("orders-pane", "fills-pane"))
+        await pilot.press("9")
+        shown = regions(rig)
+        assert shown["log-pane"].height >= 6 and shown["alerts-pane"].height >= 5
+        assert rig.app.focused is rig.app.alerts_pane.table
 
 
 async def test_orders_redraw_at_the_slow_rate_own_markers_only_on_order_changes(

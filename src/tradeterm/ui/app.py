@@ -15,12 +15,14 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Tab, Tabs
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
+from tradeterm.analysis.alerts import AlertBook, AlertError
 from tradeterm.domain.enums import AccountMode, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.logbook import LogBook
+from tradeterm.ui.alerting import Alerting, Notifier
 from tradeterm.ui.bridge import ALL, UiBridge
 from tradeterm.ui.desk import Desk
 from tradeterm.ui.dialogs import Dialogs
@@ -34,6 +36,8 @@ from tradeterm.ui.layout import (
     Pane,
     is_wide,
 )
+from tradeterm.ui.notify import TerminalNotifier
+from tradeterm.ui.panes.alerts import LEGEND, AlertsPane
 from tradeterm.ui.panes.chart import ChartPane
 from tradeterm.ui.panes.fills import FillsPane
 from tradeterm.ui.panes.log import LogPane
@@ -41,12 +45,14 @@ from tradeterm.ui.panes.orders import OrdersPane
 from tradeterm.ui.panes.positions import PositionsPane
 from tradeterm.ui.panes.scanner import ScannerPane
 from tradeterm.ui.refresh import Refresher
+from tradeterm.ui.scanning import DEFAULT_INTERVAL_S, ScanRunner
 from tradeterm.ui.themes import default_variables, load_themes
 from tradeterm.ui.widgets.cmdline import CommandLine
 from tradeterm.ui.widgets.ladder import Ladder
 from tradeterm.ui.widgets.status import StatusBar
 from tradeterm.ui.widgets.table import FastTable
 from tradeterm.ui.widgets.tape import Tape
+from tradeterm.ui.workers import start_engine, worker_changed
 
 log = logging.getLogger("tradeterm.ui")
 
@@ -61,7 +67,12 @@ def _workstation_commands() -> type[Provider]:
 
 
 class TradetermApp(App[None]):
-    """The workstation. The engine is built by the CLI (the composition root) and passed in."""
+    """The workstation. The engine is built by the CLI (the composition root) and passed in.
+
+    ``scan_interval`` is the scanner's seconds between passes (0: only on demand); ``alerts``
+    the user's alert book, publishing on ``engine.bus`` (None: alerts for this session only);
+    ``notifier`` announces fired alerts on the desktop (default: the controlling terminal).
+    """
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "tradeterm"
@@ -80,6 +91,9 @@ class TradetermApp(App[None]):
         save_theme: Callable[[str], None] | None = None,
         start_feed: bool = True,
         export_dir: Path | None = None,
+        scan_interval: float = DEFAULT_INTERVAL_S,
+        alerts: AlertBook | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine
@@ -103,11 +117,15 @@ class TradetermApp(App[None]):
         self.orders = OrdersPane(id="orders-pane-body")
         self.fills = FillsPane(id="fills-pane-body")
         self.chart = ChartPane(id="chart-body")
+        self.alerts_pane = AlertsPane(id="alerts-pane-body")
         self.cmdline = CommandLine(id="cmdline")
         self.status = StatusBar(id="status")
         self.book_pane = Pane("1 Order book", self.ladder, id="book-pane")
         self.orders_pane = Pane("6 Orders", self.orders, id="orders-pane")
+        self.scanner_box = Pane("3 Scanner", self.scanner, id="scanner-pane-box")
         self.refresher = Refresher(self)
+        self.scans = ScanRunner(self, scan_interval)
+        self.alerting = Alerting(self, alerts, TerminalNotifier() if notifier is None else notifier)
         self.desk = Desk(self)
         self.dialogs = Dialogs(self)
         self.tab = "market"
@@ -121,7 +139,7 @@ class TradetermApp(App[None]):
         yield Tabs(*[Tab(title, id=f"tab-{gid}") for gid, title in GROUPS], id="tabs")
         with Vertical(id="body"):
             with Grid(id="top"):
-                yield Group(Pane("3 Scanner", self.scanner, id="scanner-pane-box"), id="scanner")
+                yield Group(self.scanner_box, id="scanner")
                 yield Group(
                     self.book_pane,
                     Pane("2 Trades", self.tape, id="tape-pane"),
@@ -135,7 +153,11 @@ class TradetermApp(App[None]):
                 yield Group(
                     self.orders_pane, Pane("7 Fills", self.fills, id="fills-pane"), id="trading"
                 )
-                yield Group(Pane("5 Log", self.log_pane, id="log-pane"), id="log")
+                yield Group(
+                    Pane("5 Log", self.log_pane, id="log-pane"),
+                    Pane("9 Alerts", self.alerts_pane, id="alerts-pane"),
+                    id="log",
+                )
         yield self.cmdline
         yield Footer()
 
@@ -144,45 +166,18 @@ class TradetermApp(App[None]):
             self.set_keymap(self.keymap)
         self.apply_theme(self._wanted_theme, save=False)
         self.query_one("#log-pane", Pane).border_subtitle = f"≥ {self.log_pane.level_name} (l)"
+        self.scanner_box.border_subtitle = self.scanner.summary
+        self.query_one("#alerts-pane", Pane).border_subtitle = LEGEND
         self._layout(self.size.width, self.size.height)
         self.set_interval(1 / self.refresh_hz, self.refresher.tick, name="refresh")
-        self.run_worker(
-            self._start_engine(), name="engine.start", group="engine", exit_on_error=False
-        )
-        self.scanner.table.focus()
-
-    async def _start_engine(self) -> None:
-        if not self.engine.started:
-            await self.engine.start()
-        if self.start_feed:
-            self.run_worker(
-                self.engine.run_feed(),
-                name=f"feed.{self.engine.feed.venue}",
-                group="feeds",
-                exit_on_error=False,
-            )
-            self.run_worker(
-                self.engine.watch_feed(), name="feed.watchdog", group="feeds", exit_on_error=False
-            )
-            self.run_worker(
-                self.engine.run_venues(), name="venues", group="feeds", exit_on_error=False
-            )
+        self.scans.start()
+        start_engine(self)
+        self.focus_shown()
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
-        """The one handler for failed workers: log it, show it, keep the app alive."""
-        worker = event.worker
-        if event.state is WorkerState.ERROR:
-            error = worker.error
-            message = str(error) if isinstance(error, TradetermError) else repr(error)
-            log.error(
-                "worker %s (%s) failed: %s",
-                worker.name,
-                worker.group,
-                message,
-                exc_info=None if isinstance(error, TradetermError) else error,
-            )
-            self.notify(f"{worker.name} stopped: {message}", severity="error", timeout=8)
+        """The one handler for workers that ended (see ``ui/workers.py``)."""
+        worker_changed(self, event)
 
     # --- layout ------------------------------------------------------------------
 
@@ -209,6 +204,8 @@ class TradetermApp(App[None]):
         if self.tab != gid:
             self.tab = gid
             self._layout(self.size.width, self.size.height)
+            if not self.wide and not self.cmdline.is_open and len(self.screen_stack) == 1:
+                self.focus_shown()
 
     @on(Tabs.TabActivated, "#tabs")
     def _tab_clicked(self, event: Tabs.TabActivated) -> None:
@@ -217,6 +214,30 @@ class TradetermApp(App[None]):
 
     def pane_visible(self, pane: str) -> bool:
         return self.wide or PANE_GROUP[pane] == self.tab
+
+    def _pane_widget(self, pane: str) -> Widget:
+        """The widget that takes the keys of ``pane``."""
+        return {
+            "book": self.ladder,
+            "tape": self.tape,
+            "scanner": self.scanner.table,
+            "positions": self.positions.balances,
+            "log": self.log_pane,
+            "orders": self.orders.table,
+            "fills": self.fills.table,
+            "chart": self.chart,
+            "alerts": self.alerts_pane.table,
+        }[pane]
+
+    def focus_shown(self) -> None:
+        """Give the keys to a pane on screen: the scanner when it shows, else the first pane
+        of the tab (keys must never go to a pane hidden behind another tab)."""
+        pane = (
+            "scanner"
+            if self.pane_visible("scanner")
+            else next(p for p, group in PANE_GROUP.items() if group == self.tab)
+        )
+        self._pane_widget(pane).focus()
 
     # --- actions -----------------------------------------------------------------
 
@@ -227,36 +248,17 @@ class TradetermApp(App[None]):
 
     def action_focus_pane(self, pane: str) -> None:
         self.show_group(PANE_GROUP[pane])
-        target: Widget = {
-            "book": self.ladder,
-            "tape": self.tape,
-            "scanner": self.scanner.table,
-            "positions": self.positions.balances,
-            "log": self.log_pane,
-            "orders": self.orders.table,
-            "fills": self.fills.table,
-            "chart": self.chart,
-        }[pane]
-        target.focus()
+        target = self._pane_widget(pane)
+        if self.cmdline.is_open:
+            self._focus_before = target  # ":alerts": focus it once the line closes
+        else:
+            target.focus()
 
     def action_help(self) -> None:
-        from tradeterm.ui.screens.help import HelpScreen
-
-        self.push_screen(HelpScreen(self.keymap))
+        self.dialogs.help()
 
     def action_symbol_search(self) -> None:
-        from tradeterm.ui.screens.symbols import SymbolSearch
-
-        symbols = list(self.engine.state.markets)
-        if not symbols:
-            self.notify("no markets loaded yet", severity="warning")
-            return
-
-        def chosen(symbol: str | None) -> None:
-            if symbol:
-                self.select_symbol(symbol)
-
-        self.push_screen(SymbolSearch(symbols, self.engine.state.active_symbol), chosen)
+        self.dialogs.symbol_search()
 
     def select_symbol(self, symbol: str) -> None:
         try:
@@ -267,6 +269,25 @@ class TradetermApp(App[None]):
     @on(FastTable.RowSelected, "#scanner-table")
     def _scanner_row(self, event: FastTable.RowSelected) -> None:
         self.select_symbol(event.key)
+
+    @on(ScannerPane.FilterChanged)
+    def _scanner_filter(self) -> None:
+        self.scanner_box.border_subtitle = self.scanner.summary
+        self.query_one("#alerts-pane", Pane).border_subtitle = LEGEND
+
+    @on(ScannerPane.WhyRequested)
+    def _scanner_why(self, event: ScannerPane.WhyRequested) -> None:
+        self.dialogs.why(event.symbol)
+
+    @on(AlertsPane.Remove)
+    def _remove_alert(self, event: AlertsPane.Remove) -> None:
+        if event.alert_id is None:
+            self.notify("no alert selected", severity="warning", timeout=3)
+            return
+        try:
+            self.alerting.remove(event.alert_id)
+        except AlertError as exc:
+            self.notify(str(exc), severity="warning")
 
     def action_group(self, delta: int) -> None:
         ticks = self.ladder.change_group(delta)
@@ -349,18 +370,11 @@ class TradetermApp(App[None]):
         if before is not None and before.is_attached and before.display:
             before.focus()
         else:
-            self.scanner.table.focus()
+            self.focus_shown()
 
     @on(OrdersPane.Act)
     def _order_key(self, event: OrdersPane.Act) -> None:
-        if event.action == "edit":
-            self.dialogs.edit(event.client_id)
-        elif event.client_id is None:
-            self.notify("no open order selected", severity="warning", timeout=3)
-        elif event.action == "cancel":
-            self.desk.cancel(event.client_id)
-        else:
-            self.desk.move(event.client_id, event.ticks)
+        self.dialogs.order_key(event.action, event.client_id, event.ticks)
 
     @on(Ladder.MoveOrder)
     def _ladder_move(self, event: Ladder.MoveOrder) -> None:

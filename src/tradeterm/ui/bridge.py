@@ -1,7 +1,8 @@
 """The UI bridge: turns engine events into dirty flags that the refresh tick acts on.
 
 Handlers only add names to a set, so a feed of any rate costs the UI almost
-nothing; drawing happens on the tick, at most once per pane per frame.
+nothing; drawing happens on the tick, at most once per pane per frame. ``scan_due`` says
+the market changed since the scanner's last pass (see ``ui/scanning.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tradeterm.domain.events import (
 from tradeterm.engine.engine import Engine
 
 ALL = frozenset(
-    {"book", "tape", "scanner", "positions", "orders", "fills", "status", "chart", "own"}
+    {"book", "tape", "scanner", "positions", "orders", "fills", "status", "chart", "own", "alerts"}
 )
 
 
@@ -36,6 +37,7 @@ class UiBridge:
         self.engine = engine
         self.dirty: set[str] = set(ALL)
         self.notices: list[str] = []
+        self.scan_due = True
         self._told: set[tuple[str, str]] = set()
         bus = engine.bus
         bus.subscribe(BookChanged, self._on_book)
@@ -44,7 +46,7 @@ class UiBridge:
         bus.subscribe(CandleUpdated, self._on_candle)
         bus.subscribe(CandlesLoaded, self._on_candle)
         bus.subscribe(FeedStateChanged, self._on_status)
-        bus.subscribe(MarketsLoaded, self._on_everything)
+        bus.subscribe(MarketsLoaded, self._on_markets)
         bus.subscribe(SymbolSelected, self._on_everything)
         bus.subscribe(AccountSwitched, self._on_everything)
         bus.subscribe(AccountReset, self._on_everything)
@@ -63,6 +65,7 @@ class UiBridge:
         return dirty
 
     def _on_book(self, event: BookChanged) -> None:
+        self.scan_due = True
         dirty = self.dirty
         dirty.add("scanner")
         if event.symbol == self.engine.state.active_symbol:
@@ -75,11 +78,13 @@ class UiBridge:
             self.dirty.add("tape")
 
     def _on_ticker(self, event: TickerUpdated) -> None:
+        self.scan_due = True
         self.dirty.add("scanner")
         if event.ticker.symbol == self.engine.state.active_symbol:
             self.dirty.add("status")
 
     def _on_candle(self, event: CandleUpdated | CandlesLoaded) -> None:
+        self.scan_due = True
         self.dirty.add("scanner")
         if event.symbol == self.engine.state.active_symbol:
             self.dirty.add("chart")
@@ -88,6 +93,10 @@ class UiBridge:
         self.dirty.add("status")
 
     def _on_everything(self, _event: object) -> None:
+        self.dirty |= ALL
+
+    def _on_markets(self, _event: object) -> None:
+        self.scan_due = True
         self.dirty |= ALL
 
     def _on_account(self, _event: object) -> None:

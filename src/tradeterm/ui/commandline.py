@@ -12,6 +12,9 @@ Grammar (words are case-insensitive; ``[...]`` is optional, ``a|b`` is a choice)
     symbol SYMBOL            (or just SYMBOL)
     reset
     help
+    alert [repeat] [SYMBOL] > PRICE | >= | < | <= | FILTER
+    alert remove ID          (or: unalert ID)
+    alerts
 
 - An order's type follows from its words: no ``@`` is a market order, ``@ PRICE`` a limit,
   ``@ PRICE stop PRICE`` a stop-limit (trigger at ``stop``, limit at ``@``), ``stop PRICE``
@@ -29,6 +32,9 @@ Grammar (words are case-insensitive; ``[...]`` is optional, ``a|b`` is a choice)
   symbol or base matches (a symbol, a base, or a glob such as ``ETH*``); ``cancel ID`` one
   order by its id (the orders pane shows ids).
 - ``reset`` restores the active paper account's starting balances (it asks first).
+- ``alert`` watches a symbol (the active one when left out) for a price level on its trades
+  or for any scanner filter (``rsi < 25``) on each scanner pass; ``repeat`` makes it fire
+  each time the condition turns true again (see ``ui/cmdalert.py``).
 """
 
 from __future__ import annotations
@@ -46,6 +52,13 @@ from tradeterm.domain.commands import (
     SwitchAccount,
 )
 from tradeterm.domain.enums import OrderType, Side, TimeInForce
+from tradeterm.ui.cmdalert import (
+    ALERT_FORMS,
+    AddAlert,
+    RemoveAlert,
+    ShowAlerts,
+    parse_alert_command,
+)
 from tradeterm.ui.cmdwords import CommandError, Reader, Token, resolve_symbol, suggest
 
 ORDER_FORM = (
@@ -62,6 +75,7 @@ FORMS = {
     "symbol": "symbol SYMBOL (or just the symbol)",
     "reset": "reset",
     "help": "help",
+    **ALERT_FORMS,
 }
 COMMANDS = tuple(FORMS)
 ANY_FORM = "a command (" + ", ".join(COMMANDS) + ") or a symbol"
@@ -97,7 +111,8 @@ class ShowHelp:
 
 #: What ``parse_command`` returns: the engine's own commands where it has them.
 Command = (PlaceOrder | PlaceOco | CancelOrder | CancelAll | AmendOrder | SwitchAccount
-           | SelectSymbol | ResetAccount | ShowHelp)  # fmt: skip
+           | SelectSymbol | ResetAccount | ShowHelp | AddAlert | RemoveAlert
+           | ShowAlerts)  # fmt: skip
 
 
 def parse_command(
@@ -137,6 +152,8 @@ def parse_command(
         return _cancel(reader, symbols)
     if verb == "amend":
         return _amend(reader)
+    if verb in ALERT_FORMS:
+        return parse_alert_command(reader, verb, symbols, active_symbol)
     if verb == "account":
         return _account(reader, accounts)
     if verb == "symbol":

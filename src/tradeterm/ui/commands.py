@@ -21,6 +21,7 @@ from tradeterm.domain.commands import (
 from tradeterm.domain.enums import TimeInForce
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.resample import TIMEFRAMES
+from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, PlaceOco, ResetAccount
 
@@ -33,7 +34,7 @@ LOG_LEVELS = {
     "warning": logging.WARNING,
     "error": logging.ERROR,
 }
-PANES = ("book", "tape", "scanner", "positions", "log", "orders", "fills", "chart")
+PANES = ("book", "tape", "scanner", "positions", "log", "orders", "fills", "chart", "alerts")
 
 Entry = tuple[str, Callable[[], object], str]
 
@@ -56,6 +57,26 @@ def _trading(app: TradetermApp) -> list[Entry]:
             "paper only: back to the starting balances (asks first)",
         ),
         ("Fills: export to CSV", app.action_export_fills, "x in the fills pane"),
+    ]
+
+
+def _scanner(app: TradetermApp) -> list[Entry]:
+    def scanner(action: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            app.action_focus_pane("scanner")
+            action()
+
+        return run
+
+    return [
+        ("Scanner: filter", scanner(app.scanner.action_filter), "f: e.g. rsi < 30 and vol_z > 2"),
+        ("Scanner: why this score", scanner(app.scanner.action_why), "w: the selected row"),
+        ("Scanner: scan now", app.scans.request, "the scanner runs by itself while prices move"),
+        (
+            "Alert: set on the command line",
+            partial(app.action_command_line, "alert "),
+            ":alert BTC/USDT > 70000 · :alert ETH/USDT rsi < 25",
+        ),
     ]
 
 
@@ -115,6 +136,7 @@ class WorkstationCommands(Provider):
             )
         commands.append(("Ladder: group coarser", partial(app.action_group, 1), "]"))
         commands.append(("Ladder: group finer", partial(app.action_group, -1), "["))
+        commands += _scanner(app)
         commands += _chart(app)
         commands.append(("Help: keys", app.action_help, "every key binding"))
         return commands
@@ -179,4 +201,10 @@ def describe(command: Command) -> str:
         return f"account {command.account}"
     if isinstance(command, SelectSymbol):
         return f"symbol {command.symbol}"
+    if isinstance(command, AddAlert):
+        return f"alert {'repeat ' if command.repeat else ''}{command.symbol} {command.condition}"
+    if isinstance(command, RemoveAlert):
+        return f"unalert {command.alert_id}"
+    if isinstance(command, ShowAlerts):
+        return "alerts"
     return "reset" if isinstance(command, ResetAccount) else "help"

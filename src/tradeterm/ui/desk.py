@@ -25,6 +25,7 @@ from tradeterm.domain.commands import (
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.orders import Order
+from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, PlaceOco, ResetAccount, ShowHelp, parse_command
 
@@ -94,6 +95,12 @@ class Desk:
             if not order.type.has_limit_price:
                 raise Refused(self._not_amendable(order))
             return AmendOrder(order.client_id, command.price, command.qty)
+        elif isinstance(command, RemoveAlert):
+            found = self.app.alerting.find(command.alert_id)
+            if found is None:
+                known = ", ".join(self.app.alerting.book.alerts) or "none"
+                raise Refused(f"no alert {command.alert_id!r}; alerts: {known}")
+            return RemoveAlert(found)
         return command
 
     @staticmethod
@@ -128,6 +135,12 @@ class Desk:
                 app.dialogs.ask_reset()
             elif isinstance(command, ShowHelp):
                 app.action_help()
+            elif isinstance(command, AddAlert):
+                app.alerting.add(command)
+            elif isinstance(command, RemoveAlert):
+                app.alerting.remove(command.alert_id)
+            elif isinstance(command, ShowAlerts):
+                app.action_focus_pane("alerts")
         except TradetermError as exc:
             text = f"{_what(command)}: {exc}"
             log.warning("%s", text)
@@ -272,4 +285,6 @@ def _what(command: Command) -> str:
         return "cancel all" if command.pattern == "*" else f"cancel {command.pattern}"
     if isinstance(command, AmendOrder):
         return f"amend {command.client_id}"
+    if isinstance(command, AddAlert | RemoveAlert):
+        return "alert not set" if isinstance(command, AddAlert) else f"unalert {command.alert_id}"
     return type(command).__name__

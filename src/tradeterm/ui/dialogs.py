@@ -1,5 +1,6 @@
 """The workstation's dialogs: the order ticket, the amend modal, the account picker, the
-questions asked before cancel-all and reset, and the fills export."""
+questions asked before cancel-all and reset, the fills export, symbol search, help, and why
+a scanned symbol scored what it did."""
 
 from __future__ import annotations
 
@@ -25,6 +26,51 @@ class Dialogs:
         self.app = app
         self.engine = app.engine
         self.desk = app.desk
+
+    def help(self) -> None:
+        from tradeterm.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.app.keymap))
+
+    def symbol_search(self) -> None:
+        from tradeterm.ui.screens.symbols import SymbolSearch
+
+        symbols = list(self.engine.state.markets)
+        if not symbols:
+            self.app.notify("no markets loaded yet", severity="warning")
+            return
+
+        def chosen(symbol: str | None) -> None:
+            if symbol:
+                self.app.select_symbol(symbol)
+
+        self.app.push_screen(SymbolSearch(symbols, self.engine.state.active_symbol), chosen)
+
+    def why(self, symbol: str | None) -> None:
+        """The components of ``symbol``'s three scores in the latest scan, with the recipes."""
+        from tradeterm.ui.screens.why import WhyScreen
+
+        app = self.app
+        result = app.scans.result
+        if symbol is None:
+            app.notify("no scanner row selected", severity="warning", timeout=3)
+        elif result is None or symbol not in result.symbols:
+            every = app.scans.interval
+            when = f"the scanner runs every {every:g} s" if every > 0 else "no scan has run"
+            app.notify(f"{symbol} is not scanned yet: {when}", severity="warning", timeout=4)
+        else:
+            app.push_screen(WhyScreen(result, symbol))
+
+    def order_key(self, action: str, client_id: str | None, ticks: int) -> None:
+        """A key in the orders pane: edit, cancel or move the selected order."""
+        if action == "edit":
+            self.edit(client_id)
+        elif client_id is None:
+            self.app.notify("no open order selected", severity="warning", timeout=3)
+        elif action == "cancel":
+            self.desk.cancel(client_id)
+        else:
+            self.desk.move(client_id, ticks)
 
     def ticket(self, side: Side) -> None:
         """Open the order ticket for the active symbol; its price starts at the ladder

@@ -28,6 +28,7 @@ APP_BINDINGS: list[Binding] = [
     Binding("6", "focus_pane('orders')", "Orders", show=False, id="focus.orders"),
     Binding("7", "focus_pane('fills')", "Fills", show=False, id="focus.fills"),
     Binding("8", "focus_pane('chart')", "Chart", show=False, id="focus.chart"),
+    Binding("9", "focus_pane('alerts')", "Alerts", show=False, id="focus.alerts"),
     Binding("q", "quit", "Quit", id="quit"),
 ]
 
@@ -50,11 +51,28 @@ FILLS_BINDINGS: list[Binding] = [
     Binding("x", "export", "Export CSV", id="fills.export"),
 ]
 
+SCANNER_BINDINGS: list[Binding] = [
+    Binding("f", "filter", "Filter", id="scanner.filter"),
+    Binding("w", "why", "Why score", id="scanner.why"),
+]
+
+ALERTS_BINDINGS: list[Binding] = [
+    Binding("d,delete", "remove", "Remove alert", id="alerts.remove"),
+]
+
+FILTER_BINDINGS: list[Binding] = [
+    Binding("enter", "keep", "Keep filter", id="filter.keep", priority=True),
+    Binding("escape", "clear", "Clear filter", id="filter.clear"),
+]
+
 #: Help sections for pane keys that have ids: (title, bindings).
 PANE_BINDINGS: list[tuple[str, list[Binding]]] = [
     ("Order book (1)", LADDER_BINDINGS),
     ("Open orders (6)", ORDERS_BINDINGS),
     ("Fills (7)", FILLS_BINDINGS),
+    ("Scanner (3)", SCANNER_BINDINGS),
+    ("Scanner filter line (f)", FILTER_BINDINGS),
+    ("Alerts (9)", ALERTS_BINDINGS),
 ]
 
 #: Help-screen sections: (title, [(keys, description)]) for keys without ids.
@@ -116,6 +134,10 @@ GRAMMAR: list[tuple[str, str]] = [
     ("account NAME", "switch account"),
     ("symbol SYMBOL  (or: ethusdt)", "make a symbol active"),
     ("reset", "paper account back to its starting balances (asks first)"),
+    ("alert BTC/USDT > 70000", "price alert: > >= < <= on the last trade price"),
+    ("alert ETH/USDT rsi < 25", "indicator alert: any scanner filter, checked on each scan"),
+    ("alert repeat SOL/USDT vol_z > 3", "fires again each time it turns true again"),
+    ("alerts · unalert ID", "show the alerts pane (9) · remove an alert"),
     ("help", "this screen"),
     ("numbers", "0.5  1,500  1.5k  2m  $500 (quote value)"),
 ]

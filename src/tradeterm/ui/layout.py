@@ -11,15 +11,16 @@ WIDE_MIN_HEIGHT = 32
 
 #: From this width the chart gets its own column in the top row (scanner | book + tape |
 #: chart) and orders and fills sit side by side; narrower wide layouts put the chart under
-#: the scanner and the fills under the orders, so every pane is on screen from 120x32.
+#: the scanner and the fills under the orders, so every pane is on screen from 120x32. The
+#: alerts sit under the log at every size.
 THREE_COLUMN_WIDTH = 200
 
-#: Tab groups in order: (group id, title); keys 1..8 map panes to these groups.
+#: Tab groups in order: (group id, title); keys 1..9 map panes to these groups.
 GROUPS = (
     ("market", "1·2 Book & tape"),
     ("scanner", "3 Scanner"),
     ("positions", "4 Positions"),
-    ("log", "5 Log"),
+    ("log", "5·9 Log & alerts"),
     ("trading", "6·7 Orders & fills"),
     ("chart", "8 Chart"),
 )
@@ -32,6 +33,7 @@ PANE_GROUP = {
     "orders": "trading",
     "fills": "trading",
     "chart": "chart",
+    "alerts": "log",
 }
 #: The groups in the top row of the wide layout; the others are in the bottom row.
 TOP_GROUPS = frozenset({"market", "scanner", "chart"})

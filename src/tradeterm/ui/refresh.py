@@ -1,6 +1,6 @@
 """The refresh tick: one snapshot per dirty, visible pane, at most ``refresh_hz`` times a second.
 
-Slow-moving panes (scanner, positions, orders, fills) redraw at most ``SLOW_HZ`` times a
+Slow-moving panes (scanner, positions, orders, fills, alerts) redraw at most ``SLOW_HZ`` times a
 second however busy the feed is, except for a moment after the user acted (``hurry``), when
 they follow at once; the ladder and tape follow the frame rate. Hidden panes keep their dirty
 flag and cost nothing until they are shown. The ladder's own-order markers are recomputed
@@ -73,6 +73,7 @@ class Refresher:
             if slow_ok and "scanner" in pending and visible("scanner"):
                 pending.discard("scanner")
                 app.scanner.show(state.markets, state.tickers, state.books, state.candles, symbol)
+                app.scanner_box.border_subtitle = app.scanner.summary
                 slow_drawn = True
             if soon and "positions" in pending and visible("positions"):
                 pending.discard("positions")
@@ -86,6 +87,10 @@ class Refresher:
             if soon and "fills" in pending and visible("fills"):
                 pending.discard("fills")
                 app.fills.show(state.account.fills, state.markets)
+                slow_drawn = True
+            if soon and "alerts" in pending and visible("alerts"):
+                pending.discard("alerts")
+                app.alerts_pane.show(app.alerting.alerts)
                 slow_drawn = True
             if "chart" in pending and visible("chart") and market is not None:
                 pending.discard("chart")

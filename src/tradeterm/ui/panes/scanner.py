@@ -1,59 +1,116 @@
-"""The scanner / watchlist pane: one row per symbol, sortable, Enter makes a symbol active."""
+"""The scanner / watchlist pane: one row per symbol with live prices and the latest scan's
+indicators and scores; sortable by any column, filtered by an expression (``f``), with the
+reasons behind a row's scores one key away (``w``). Enter makes a symbol active."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import ClassVar
 
-from rich.style import Style
+from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
+from textual.message import Message
 
+from tradeterm.analysis.filter import Filter
+from tradeterm.analysis.scanner import ScanResult
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker
-from tradeterm.ui.format import fmt_compact_quote, fmt_pct, fmt_price, sparkline
-from tradeterm.ui.palette import Palette
-from tradeterm.ui.widgets.table import Column, FastTable, Row
+from tradeterm.ui.format import sparkline
+from tradeterm.ui.keys import SCANNER_BINDINGS
+from tradeterm.ui.panes.scanner_rows import (
+    COLUMN_INDEX,
+    COLUMNS,
+    EMPTY,
+    Analytic,
+    analytic_cells,
+    scanner_row,
+)
+from tradeterm.ui.widgets.filterline import FilterLine
+from tradeterm.ui.widgets.table import FastTable
 
 SPARK_W = 24
-SPARK_MINUTES = 5  # one sparkline point per five minutes: the last 80 minutes
-
-COLUMNS = (
-    Column("symbol", "SYMBOL", 10, "left"),
-    Column("last", "LAST", 10),
-    Column("change", "24H%", 7),
-    Column("volume", "VOL", 7, priority=2),
-    Column("spread", "SPR", 6, priority=3),
-    Column("trend", "TREND 2h", 8, "left", flex=True, priority=4),
-)
+SPARK_MINUTES = 5  # one sparkline point per five minutes: the last 2 hours
 
 
-def _up(p: Palette) -> Style:
-    return p.pnl_up
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """What ``show`` was last given (the engine's live mappings), to redraw on a new filter."""
 
-
-def _down(p: Palette) -> Style:
-    return p.pnl_down
+    markets: Mapping[str, Market]
+    tickers: Mapping[str, Ticker]
+    books: Mapping[str, OrderBook]
+    candles: Mapping[str, deque[Candle]]
+    active: str
 
 
 class ScannerPane(Vertical):
     """Watchlist of every symbol on the venue; posts FastTable.RowSelected with the symbol."""
 
+    BINDINGS: ClassVar[list[BindingType]] = list(SCANNER_BINDINGS)
+
+    class FilterChanged(Message):
+        """The filter was set, edited or cleared (the summary changed)."""
+
+    class WhyRequested(Message):
+        """The user asked why the selected row scored what it did (None: no row)."""
+
+        def __init__(self, symbol: str | None) -> None:
+            super().__init__()
+            self.symbol = symbol
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.filter_line = FilterLine(id="scanner-filter")
         self.table = FastTable(
             COLUMNS,
-            sort_column=3,
+            sort_column=COLUMN_INDEX["vol_24h"],
             sort_reverse=True,
             id="scanner-table",
             empty_text="waiting for market data…",
         )
+        self.result: ScanResult | None = None
+        self.rule: Filter | None = None
+        self.total = 0
+        self._analytic: dict[str, Analytic] = {}
+        self._passing: frozenset[str] = frozenset()
         self._sparks: dict[str, tuple[tuple[int, Decimal], str]] = {}
+        self._inputs: _Inputs | None = None
 
     def compose(self) -> ComposeResult:
+        yield self.filter_line
         yield self.table
+
+    # --- data (set by the app) -----------------------------------------------------
+
+    def set_scan(self, result: ScanResult) -> None:
+        """Take a new scan; its cells show at the next ``show``."""
+        self.result = result
+        self._analytic = analytic_cells(result)
+        self._match()
+
+    def set_filter(self, rule: Filter | None) -> None:
+        """Show only the rows ``rule`` passes (None: every row), redrawing at once."""
+        self.rule = rule
+        self._match()
+        self._draw()
+        self.post_message(self.FilterChanged())
+
+    @property
+    def summary(self) -> str:
+        """The pane's subtitle: the filter and how many rows pass, or the keys."""
+        if self.rule is None:
+            return "f filter · w why · > < sort"
+        return f"{self.rule.text.strip()} · {self.table.row_count} of {self.total}"
+
+    @property
+    def selected(self) -> str | None:
+        return self.table.cursor_key
 
     def show(
         self,
@@ -63,32 +120,49 @@ class ScannerPane(Vertical):
         candles: Mapping[str, deque[Candle]],
         active: str,
     ) -> None:
+        self._inputs = _Inputs(markets, tickers, books, candles, active)
+        self._draw()
+
+    def _match(self) -> None:
+        rule, result = self.rule, self.result
+        if rule is None or result is None:
+            self._passing = frozenset()
+            return
+        mask = rule.mask(result).tolist()
+        self._passing = frozenset(s for s, ok in zip(result.symbols, mask, strict=True) if ok)
+
+    def _passes(self, symbol: str) -> bool:
+        rule = self.rule
+        if rule is None:
+            return True
+        if self.result is not None and symbol in self._analytic:
+            return symbol in self._passing
+        return rule.matches({"symbol": symbol})  # not scanned yet: only its name is known
+
+    def _draw(self) -> None:
+        inputs = self._inputs
+        if inputs is None:
+            return
         rows = []
-        for symbol, market in markets.items():
-            ticker = tickers.get(symbol)
-            book = books.get(symbol)
-            last = ticker.last if ticker else None
-            change = ticker.change_pct if ticker else None
-            volume = float(ticker.quote_volume_24h) if ticker else None
-            bps = book.spread_bps() if book else None
-            spark = self._spark(symbol, candles.get(symbol))
-            styler = None if change is None else (_up if change >= 0 else _down)
-            label = ("▸" if symbol == active else " ") + symbol
+        analytic = self._analytic
+        for symbol, market in inputs.markets.items():
+            if not self._passes(symbol):
+                continue
             rows.append(
-                Row(
+                scanner_row(
                     symbol,
-                    (
-                        label,
-                        fmt_price(last, market.price_places),
-                        fmt_pct(change),
-                        "—" if volume is None else fmt_compact_quote(volume),
-                        "—" if bps is None else f"{bps:.2f}",
-                        spark,
-                    ),
-                    (symbol, last, change, volume, bps, change),
-                    (None, None, styler, None, None, styler),
+                    market,
+                    inputs.tickers.get(symbol),
+                    inputs.books.get(symbol),
+                    self._spark(symbol, inputs.candles.get(symbol)),
+                    symbol == inputs.active,
+                    analytic.get(symbol, EMPTY),
                 )
             )
+        self.total = len(inputs.markets)
+        self.table.empty_text = (
+            "no symbol passes the filter" if self.rule is not None else "waiting for market data…"
+        )
         self.table.set_rows(rows)
 
     def _spark(self, symbol: str, series: deque[Candle] | None) -> str:
@@ -105,3 +179,23 @@ class ScannerPane(Vertical):
         text = sparkline(closes, SPARK_W)
         self._sparks[symbol] = (key, text)
         return text
+
+    # --- keys and the filter line ---------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.filter_line.open(self.rule.text if self.rule is not None else "")
+
+    def action_why(self) -> None:
+        self.post_message(self.WhyRequested(self.table.cursor_key))
+
+    @on(FilterLine.Edited)
+    def _filter_edited(self, event: FilterLine.Edited) -> None:
+        event.stop()
+        self.set_filter(event.rule)
+
+    @on(FilterLine.Done)
+    def _filter_done(self, event: FilterLine.Done) -> None:
+        event.stop()
+        if not event.keep:
+            self.set_filter(None)
+        self.table.focus()

@@ -122,6 +122,10 @@ class FastTable(LineWidget, can_focus=True):
     def ordered_keys(self) -> list[str]:
         return list(self._order)
 
+    def row(self, key: str) -> Row | None:
+        """The row with ``key`` as last given (None: no such row)."""
+        return self._rows.get(key)
+
     def _sorted_keys(self) -> list[str]:
         keys = list(self._rows)
         col = self.sort_column
@@ -267,8 +271,15 @@ class FastTable(LineWidget, can_focus=True):
         self.refresh()
 
     def action_sort_next(self, step: int) -> None:
+        """Sort by the next (previous) column on screen: a column that a narrow table hides
+        is skipped, so the sort arrow is always in sight."""
+        widths = self._widths(self.size.width) if self.size.width else [1] * len(self.columns)
         current = -1 if self.sort_column is None else self.sort_column
-        self.sort_by((current + step) % len(self.columns))
+        for _ in range(len(self.columns)):
+            current = (current + step) % len(self.columns)
+            if widths[current]:
+                break
+        self.sort_by(current)
 
     def action_reverse_sort(self) -> None:
         self.sort_by(self.sort_column, not self.sort_reverse)

@@ -1,0 +1,189 @@
+"""The live scanner: every ``interval`` seconds, and only when the market changed since the
+last pass, the candles are copied on the event loop and a thread worker converts and scans
+them; the result comes back to the loop, where the scanner pane and the indicator alerts
+take it.
+
+What runs where: the engine appends to and replaces candles in its deques on the loop, so the
+loop takes the copy (the newest ``SCAN_LENGTH`` candles of each symbol, the books' spreads and
+the tickers: about 5 ms for 124 symbols) and the thread only reads that copy. The thread does
+the expensive part: ``MatrixBuilder.build`` (10-30 ms per pass for 124 symbols, 0.5 s for the
+very first, which converts every candle) and ``scan`` (about 5 ms). One pass at a time: a
+tick that finds a pass still running waits for the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from textual.worker import Worker, WorkerState
+
+from tradeterm.analysis.scanner import MatrixBuilder, ScanResult, scan
+from tradeterm.domain.market_data import Candle, Ticker
+
+if TYPE_CHECKING:
+    from tradeterm.ui.app import TradetermApp
+
+log = logging.getLogger("tradeterm.ui.scanner")
+
+SCAN_LENGTH = 1441
+"""Candles per symbol a pass reads: the 24h columns need 1441 one-minute candles."""
+DEFAULT_INTERVAL_S = 2.0
+WORKER_GROUP = "scanner"
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Snapshot:
+    """What one pass reads, copied on the event loop."""
+
+    candles: dict[str, list[Candle]]
+    spreads: dict[str, float | None]
+    tickers: dict[str, Ticker]
+
+    def __repr__(self) -> str:  # short: a full repr of 180,000 candles takes a second
+        return f"Snapshot({len(self.candles)} symbols)"
+
+
+@dataclass(frozen=True, slots=True)
+class ScanTiming:
+    """Wall time of one pass's parts, in milliseconds."""
+
+    copy_ms: float
+    """Taking the snapshot, on the loop."""
+    compute_ms: float
+    """Building the matrix and scanning it, in the worker thread."""
+    apply_ms: float
+    """Handing the result to the pane and the alerts, on the loop."""
+
+
+def _newest(series: Sequence[Candle], length: int) -> list[Candle]:
+    """The newest ``length`` candles, oldest first (the same objects: the builder reuses the
+    floats of candles it converted before by identity)."""
+    newest_first = list(islice(reversed(series), length))
+    newest_first.reverse()
+    return newest_first
+
+
+class ScanRunner:
+    """Schedules scanner passes and hands their results to the app (attributes down).
+
+    Args:
+        app: the workstation.
+        interval: seconds between passes; 0 runs a pass only when asked (``run_now``).
+    """
+
+    def __init__(self, app: TradetermApp, interval: float = DEFAULT_INTERVAL_S) -> None:
+        self.app = app
+        self.interval = interval
+        self.builder = MatrixBuilder()
+        self.result: ScanResult | None = None
+        self.running = False
+        self.passes = 0
+        self.timings: deque[ScanTiming] = deque(maxlen=64)
+        self._copy_ms = 0.0
+
+    def start(self) -> None:
+        if self.interval > 0:
+            self.app.set_interval(self.interval, self.tick, name="scanner")
+
+    def tick(self) -> None:
+        """Start a pass in a worker thread when the market changed and someone looks: the
+        scanner pane is on screen or an indicator alert is active."""
+        app = self.app
+        if self.running or not app.bridge.scan_due:
+            return
+        if app.pane_visible("scanner") or app.alerting.watches_scans:
+            self._start()
+        # else it stays due: the pass runs once the pane is shown
+
+    def _start(self) -> bool:
+        """Copy the snapshot and start a pass in a worker thread; False: nothing to scan."""
+        app = self.app
+        app.bridge.scan_due = False
+        started = time.perf_counter()
+        snapshot = self.snapshot()
+        if not snapshot.candles:
+            return False
+        self._copy_ms = (time.perf_counter() - started) * 1e3
+        self.running = True
+        app.run_worker(
+            partial(self.compute, snapshot, self.builder),
+            name="scanner.scan",
+            group=WORKER_GROUP,
+            description=f"scanner pass over {len(snapshot.candles)} symbols",
+            thread=True,
+            exit_on_error=False,
+        )
+        return True
+
+    def snapshot(self) -> Snapshot:
+        """Copy what a pass reads (on the event loop, where the engine writes it)."""
+        state = self.app.engine.state
+        return Snapshot(
+            {symbol: _newest(series, SCAN_LENGTH) for symbol, series in state.candles.items()},
+            {symbol: book.spread_bps() for symbol, book in state.books.items()},
+            dict(state.tickers),
+        )
+
+    @staticmethod
+    def compute(snapshot: Snapshot, builder: MatrixBuilder) -> tuple[ScanResult, float]:
+        """One pass over a snapshot (safe in a worker thread); returns the result and its
+        wall time in milliseconds."""
+        started = time.perf_counter()
+        matrix = builder.build(snapshot.candles, SCAN_LENGTH)
+        result = scan(matrix, spreads=snapshot.spreads, tickers=snapshot.tickers)
+        return result, (time.perf_counter() - started) * 1e3
+
+    def finished(self, worker: Worker[object]) -> None:
+        """The app's worker handler calls this when a pass ended (on the loop)."""
+        if worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            return
+        self.running = False
+        outcome = worker.result
+        if worker.state is WorkerState.SUCCESS and isinstance(outcome, tuple):
+            result, compute_ms = outcome
+            self.apply(result, self._copy_ms, compute_ms)
+
+    def apply(self, result: ScanResult, copy_ms: float = 0.0, compute_ms: float = 0.0) -> None:
+        """Hand a pass's result to the scanner pane and the indicator alerts."""
+        started = time.perf_counter()
+        app = self.app
+        self.result = result
+        self.passes += 1
+        app.scanner.set_scan(result)
+        app.bridge.dirty.add("scanner")
+        app.alerting.on_scan(result)
+        apply_ms = (time.perf_counter() - started) * 1e3
+        self.timings.append(ScanTiming(copy_ms, compute_ms, apply_ms))
+        log.debug(
+            "scan %d: %d symbols, copy %.1f ms, compute %.1f ms, apply %.1f ms",
+            self.passes,
+            len(result),
+            copy_ms,
+            compute_ms,
+            apply_ms,
+        )
+
+    def request(self) -> None:
+        """Scan as soon as possible (in the worker), whatever changed."""
+        if self.running:
+            self.app.bridge.scan_due = True  # the next tick starts another pass
+        elif not self._start():
+            self.app.notify("nothing to scan yet: no candles", severity="warning", timeout=3)
+
+    def run_now(self) -> ScanResult:
+        """One whole pass on the loop, at once (tests, benchmarks, a user's explicit ask)."""
+        started = time.perf_counter()
+        snapshot = self.snapshot()
+        copy_ms = (time.perf_counter() - started) * 1e3
+        builder = MatrixBuilder() if self.running else self.builder  # never share it
+        result, compute_ms = self.compute(snapshot, builder)
+        self.app.bridge.scan_due = False
+        self.apply(result, copy_ms, compute_ms)
+        return result
