@@ -15,13 +15,17 @@ from tradeterm.logsetup import setup_logging
 
 
 def run_workstation(config: Config, config_path: Path) -> int:
+    from tradeterm.cli.alerts import alert_book, config_rules
     from tradeterm.ui.app import TradetermApp
 
     clock = SystemClock()
     data_dir = data_dir_for(config)
     logbook = setup_logging(data_dir / "logs", config.general.log_level, clock.now_ns)
-    engine = build_engine(config, clock, sim_feed(config, clock), data_dir / LEDGER_FILE)
-    TradetermApp(engine, logbook, **_app_options(config, config_path)).run()
+    feed = sim_feed(config, clock)
+    rules = config_rules(config.alerts, list(feed.flows))  # a bad alert exits before the screen
+    engine = build_engine(config, clock, feed, data_dir / LEDGER_FILE)
+    alerts = alert_book(engine, data_dir, rules)
+    TradetermApp(engine, logbook, alerts=alerts, **_app_options(config, config_path)).run()
     return 0
 
 
