@@ -19,6 +19,7 @@ from tradeterm.engine.ledger import Ledger
 from tradeterm.logsetup import setup_logging
 from tradeterm.ui.alerting import Notifier
 from tradeterm.ui.app import TradetermApp
+from tradeterm.ui.recording import RecorderFactory
 from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim.feed import SimFeed
 
@@ -64,6 +65,7 @@ def build_rig(
     scan_interval: float = 0.0,
     alerts_dir: Path | None = None,
     notifier: Notifier | None = None,
+    recorder: RecorderFactory | None = None,
 ) -> Rig:
     """A workstation on a seeded sim with a frozen clock.
 
@@ -123,6 +125,7 @@ def build_rig(
         scan_interval=scan_interval,
         alerts=book,
         notifier=notifier,
+        recorder=recorder,
     )
     return Rig(app, engine, feed, clock, saved, venues)
 

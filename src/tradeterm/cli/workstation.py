@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from tradeterm.logsetup import setup_logging
 def run_workstation(config: Config, config_path: Path) -> int:
     from tradeterm.cli.alerts import alert_book, config_rules
     from tradeterm.ui.app import TradetermApp
+    from tradeterm.venues.replay import Recorder
 
     clock = SystemClock()
     data_dir = data_dir_for(config)
@@ -25,7 +27,13 @@ def run_workstation(config: Config, config_path: Path) -> int:
     rules = config_rules(config.alerts, list(feed.flows))  # a bad alert exits before the screen
     engine = build_engine(config, clock, feed, data_dir / LEDGER_FILE)
     alerts = alert_book(engine, data_dir, rules)
-    TradetermApp(engine, logbook, alerts=alerts, **_app_options(config, config_path)).run()
+
+    def recorder() -> Recorder:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        return Recorder(engine, data_dir / "recordings" / f"{feed.venue}-{stamp}.ndjson.gz")
+
+    options = _app_options(config, config_path)
+    TradetermApp(engine, logbook, alerts=alerts, recorder=recorder, **options).run()
     return 0
 
 

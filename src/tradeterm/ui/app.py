@@ -44,6 +44,7 @@ from tradeterm.ui.panes.log import LogPane
 from tradeterm.ui.panes.orders import OrdersPane
 from tradeterm.ui.panes.positions import PositionsPane
 from tradeterm.ui.panes.scanner import ScannerPane
+from tradeterm.ui.recording import RecorderFactory, Recording
 from tradeterm.ui.refresh import Refresher
 from tradeterm.ui.scanning import DEFAULT_INTERVAL_S, ScanRunner
 from tradeterm.ui.themes import default_variables, load_themes
@@ -94,6 +95,7 @@ class TradetermApp(App[None]):
         scan_interval: float = DEFAULT_INTERVAL_S,
         alerts: AlertBook | None = None,
         notifier: Notifier | None = None,
+        recorder: RecorderFactory | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine
@@ -126,6 +128,7 @@ class TradetermApp(App[None]):
         self.refresher = Refresher(self)
         self.scans = ScanRunner(self, scan_interval)
         self.alerting = Alerting(self, alerts, TerminalNotifier() if notifier is None else notifier)
+        self.recording = Recording(self, recorder)
         self.desk = Desk(self)
         self.dialogs = Dialogs(self)
         self.tab = "market"
@@ -391,9 +394,13 @@ class TradetermApp(App[None]):
     def _fills_export(self) -> None:
         self.dialogs.export_fills()
 
+    def action_toggle_recording(self) -> None:
+        self.recording.toggle()
+
     async def action_quit(self) -> None:
         """Stop the feeds, stop the engine (flushing the ledger), then leave."""
         self.workers.cancel_group(self, "feeds")
+        self.recording.stop()
         await self.engine.stop()
         self.exit()
 

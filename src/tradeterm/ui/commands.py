@@ -57,6 +57,11 @@ def _trading(app: TradetermApp) -> list[Entry]:
             "paper only: back to the starting balances (asks first)",
         ),
         ("Fills: export to CSV", app.action_export_fills, "x in the fills pane"),
+        (
+            "Recording: stop and save" if app.recording.active else "Recording: start",
+            app.action_toggle_recording,
+            "ctrl+r: books, trades, tickers, candles and your orders to a replayable file",
+        ),
     ]
 
 

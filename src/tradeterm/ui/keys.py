@@ -29,6 +29,7 @@ APP_BINDINGS: list[Binding] = [
     Binding("7", "focus_pane('fills')", "Fills", show=False, id="focus.fills"),
     Binding("8", "focus_pane('chart')", "Chart", show=False, id="focus.chart"),
     Binding("9", "focus_pane('alerts')", "Alerts", show=False, id="focus.alerts"),
+    Binding("ctrl+r", "toggle_recording", "Record", show=False, id="record"),
     Binding("q", "quit", "Quit", id="quit"),
 ]
 

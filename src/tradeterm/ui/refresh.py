@@ -147,5 +147,6 @@ class Refresher:
                 last=fmt_price(last, places) if last is not None else "",
                 change=ticker.change_pct if ticker is not None else None,
                 now_ns=now_ns // 1_000_000_000 * 1_000_000_000,
+                recording=app.recording.active,
             )
         )

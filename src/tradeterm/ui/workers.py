@@ -41,6 +41,8 @@ def worker_changed(app: TradetermApp, event: Worker.StateChanged) -> None:
     if worker.group == WORKER_GROUP:
         app.scans.finished(worker)
     if event.state is WorkerState.ERROR:
+        if worker.group == "recording":
+            app.recording.lost()
         error = worker.error
         message = str(error) if isinstance(error, TradetermError) else repr(error)
         log.error(
