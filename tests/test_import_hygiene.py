@@ -96,3 +96,14 @@ def test_python_dash_m_version_imports_nothing_heavy(tmp_path: Path) -> None:
     assert "tradeterm" in imported  # the probe sees our own imports
     heavy = imported & set(HEAVY_FOR_CLI)
     assert not heavy, sorted(heavy)
+
+
+def test_the_workstation_reaches_its_first_frame_without_pandas_or_numpy(tmp_path: Path) -> None:
+    """pandas and numpy cost about 0.5 s at import on a small machine: the workstation, its
+    alerts and its recorder load them only when the chart or the scanner first needs them."""
+    code = """
+        import tradeterm.cli.workstation, tradeterm.cli.alerts, tradeterm.ui.app
+    """
+    loaded = modules_after(code, tmp_path)
+    assert "textual" in loaded  # the probe did import the workstation
+    assert not loaded & {"pandas", "numpy", "plotext", "textual_plotext"}

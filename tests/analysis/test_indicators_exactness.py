@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradeterm.analysis import indicators as ti
-from tradeterm.analysis.indicators._recurrence import CHUNK, decay_filter
 from tradeterm.analysis.indicators._windows import (
     cumulative_sum_inplace,
     rolling_extreme,
@@ -20,6 +19,7 @@ from tradeterm.analysis.indicators._windows import (
     window_mean_var,
     window_sum,
 )
+from tradeterm.analysis.recurrence import CHUNK, decay_filter
 
 ROWS = 1_000_000
 

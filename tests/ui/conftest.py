@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import pytest
 from textual.pilot import Pilot
@@ -156,3 +158,19 @@ def rich_text(renderable: object, width: int = 120) -> str:
     console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
     console.print(renderable)
     return console.export_text()
+
+
+async def chart_drawn(pilot: Pilot[None]) -> None:
+    """Wait until the chart pane, when on screen, has drawn what it was given (it imports its
+    libraries in a thread before its first drawing and throttles the next ones)."""
+    app = cast("TradetermApp", pilot.app)
+    chart = app.chart
+    if not app.pane_visible("chart"):
+        await pilot.pause()
+        return
+    for _ in range(300):
+        await pilot.pause()
+        if chart.render_count and not chart._dirty and not chart._pending:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the chart did not draw")

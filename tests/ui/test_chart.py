@@ -214,7 +214,7 @@ async def test_fills_are_marked_on_the_candle_that_contains_them() -> None:
 
 async def test_a_burst_of_updates_draws_at_most_twice() -> None:
     candles = walk()
-    pane = ChartPane(min_interval=0.3)
+    pane = ChartPane(min_interval=0.3, live_interval=0.3)
     app = Host(pane, candles)
     async with app.run_test(size=(80, 18)) as pilot:
         await settle(pilot, pane)
@@ -230,6 +230,26 @@ async def test_a_burst_of_updates_draws_at_most_twice() -> None:
         assert f"{candles[-1].close:,.2f}" in text(pane)[0]  # the last update is on screen
         await asyncio.sleep(0.35)
         assert pane.render_count - before <= 2  # nothing changed: no more drawing
+
+
+async def test_market_updates_wait_for_the_live_interval_but_keys_do_not() -> None:
+    candles = walk()
+    pane = ChartPane(min_interval=0.05, live_interval=5.0)
+    app = Host(pane, candles)
+    async with app.run_test(size=(80, 18)) as pilot:
+        await settle(pilot, pane)
+        before = pane.render_count
+        for i in range(20):
+            candles[-1].add_trade(candles[-1].close + Decimal(i) / 100, Decimal("0.001"))
+            pane.show(candles, MARKET, [], NOW_NS)
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)
+        await pilot.pause()
+        assert pane.render_count == before and pane._dirty  # the market waits
+        await pilot.press("o")
+        await settle(pilot, pane)
+        assert pane.render_count == before + 1  # the key did not
+        assert f"{candles[-1].close:,.2f}" in text(pane)[0] and "EMA" in text(pane)[0]
 
 
 async def test_a_hidden_pane_does_not_draw() -> None:

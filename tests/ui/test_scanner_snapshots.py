@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
-from tests.ui.conftest import build_rig
+from tests.ui.conftest import build_rig, chart_drawn
 from tradeterm.ui.app import TradetermApp
 
 
@@ -15,7 +15,7 @@ async def _scanned(pilot: Pilot[None]) -> None:
     app.scans.run_now()
     app.refresher.hurry()
     app.refresher.tick()
-    await pilot.pause()
+    await chart_drawn(pilot)
 
 
 def test_scanner_with_analytic_columns_160x48(snap_compare) -> None:  # type: ignore[no-untyped-def]

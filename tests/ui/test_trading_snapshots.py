@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.ui.conftest import build_rig
+from tests.ui.conftest import build_rig, chart_drawn
 from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import OrderType, Side
 from tradeterm.ui.app import TradetermApp
@@ -57,5 +57,6 @@ def test_orders_pane_with_resting_orders_160x48(snap_compare, tmp_path: Path) ->
         await pilot.press("6")
         await rig.settle(pilot)
         await _steady(pilot)
+        await chart_drawn(pilot)
 
     assert snap_compare(rig.app, terminal_size=(160, 48), run_before=rest_orders)

@@ -26,11 +26,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tradeterm.analysis.filter import Filter, FilterError, compile_filter
-from tradeterm.analysis.scanner import ScanResult
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import AlertFired, TradePrinted
+
+if TYPE_CHECKING:
+    from tradeterm.analysis.scanner import ScanResult
 
 log = logging.getLogger("tradeterm.alerts")
 

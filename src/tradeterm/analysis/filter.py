@@ -37,12 +37,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fnmatch import translate
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import numpy.typing as npt
-
-from tradeterm.analysis.scanner import COLUMN_INFO, ScanResult
+from tradeterm.analysis.scanner.columns import COLUMN_INFO
 from tradeterm.analysis.scanner.filter_syntax import (
     ALIASES,
     And,
@@ -58,23 +55,29 @@ from tradeterm.analysis.scanner.filter_syntax import (
     parse,
 )
 
-__all__ = [
-    "ALIASES",
-    "And",
-    "Column",
-    "Compare",
-    "Everything",
-    "Filter",
-    "FilterError",
-    "Node",
-    "Not",
-    "Number",
-    "Or",
-    "Text",
-    "compile_filter",
-]
+if TYPE_CHECKING:  # numpy loads with the first mask (a filter on one row needs none)
+    import numpy as np
+    import numpy.typing as npt
 
-BoolArray = npt.NDArray[np.bool_]
+    from tradeterm.analysis.scanner import ScanResult
+
+    BoolArray = npt.NDArray[np.bool_]
+
+    __all__ = [
+        "ALIASES",
+        "And",
+        "Column",
+        "Compare",
+        "Everything",
+        "Filter",
+        "FilterError",
+        "Node",
+        "Not",
+        "Number",
+        "Or",
+        "Text",
+        "compile_filter",
+    ]
 
 _NUMERIC: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt,
@@ -132,6 +135,8 @@ def _eval_row(node: Node, row: Mapping[str, object]) -> bool:
 
 
 def _eval_mask(node: Node, result: ScanResult) -> BoolArray:
+    import numpy as np
+
     if isinstance(node, Everything):
         return np.ones(len(result), dtype=bool)
     if isinstance(node, And | Or):

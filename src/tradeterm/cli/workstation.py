@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tradeterm import paths
 from tradeterm.cli.compose import LEDGER_FILE, build_engine, data_dir_for, sim_feed
@@ -14,11 +14,13 @@ from tradeterm.config.models import Config
 from tradeterm.engine.clock import ManualClock, SystemClock
 from tradeterm.logsetup import setup_logging
 
+if TYPE_CHECKING:
+    from tradeterm.venues.replay.recorder import Recorder
+
 
 def run_workstation(config: Config, config_path: Path) -> int:
     from tradeterm.cli.alerts import alert_book, config_rules
     from tradeterm.ui.app import TradetermApp
-    from tradeterm.venues.replay import Recorder
 
     clock = SystemClock()
     data_dir = data_dir_for(config)
@@ -29,6 +31,8 @@ def run_workstation(config: Config, config_path: Path) -> int:
     alerts = alert_book(engine, data_dir, rules)
 
     def recorder() -> Recorder:
+        from tradeterm.venues.replay.recorder import Recorder
+
         stamp = time.strftime("%Y%m%d-%H%M%S")
         return Recorder(engine, data_dir / "recordings" / f"{feed.venue}-{stamp}.ndjson.gz")
 

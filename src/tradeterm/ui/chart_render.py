@@ -13,6 +13,7 @@ drawn here, as ANSI text like plotext's.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -141,6 +142,25 @@ class ChartRequest:
     width: int
     height: int
     labels: int
+
+
+_imported = threading.Event()
+
+
+def import_libraries() -> None:
+    """Import what drawing needs (plotext, pandas, the indicators: about 0.5 s on a small
+    machine). The pane runs this once in a thread, so that the first frame and the ladder
+    never wait for it."""
+    import pandas  # type: ignore[import-untyped, unused-ignore]  # noqa: F401
+    import textual_plotext  # noqa: F401
+
+    import tradeterm.analysis.indicators  # noqa: F401
+
+    _imported.set()
+
+
+def libraries_ready() -> bool:
+    return _imported.is_set()
 
 
 def _ansi(text: str, color: Rgb) -> str:

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 
 from textual.worker import Worker, WorkerState
 
-from tradeterm.analysis.scanner import MatrixBuilder, ScanResult, scan
 from tradeterm.domain.market_data import Candle, Ticker
 
 if TYPE_CHECKING:
+    from tradeterm.analysis.scanner import MatrixBuilder, ScanResult
     from tradeterm.ui.app import TradetermApp
 
 log = logging.getLogger("tradeterm.ui.scanner")
@@ -81,7 +81,7 @@ class ScanRunner:
     def __init__(self, app: TradetermApp, interval: float = DEFAULT_INTERVAL_S) -> None:
         self.app = app
         self.interval = interval
-        self.builder = MatrixBuilder()
+        self.builder: MatrixBuilder | None = None  # made by the first pass (numpy loads then)
         self.result: ScanResult | None = None
         self.running = False
         self.passes = 0
@@ -113,7 +113,7 @@ class ScanRunner:
         self._copy_ms = (time.perf_counter() - started) * 1e3
         self.running = True
         app.run_worker(
-            partial(self.compute, snapshot, self.builder),
+            partial(self.compute, snapshot, self),
             name="scanner.scan",
             group=WORKER_GROUP,
             description=f"scanner pass over {len(snapshot.candles)} symbols",
@@ -132,10 +132,15 @@ class ScanRunner:
         )
 
     @staticmethod
-    def compute(snapshot: Snapshot, builder: MatrixBuilder) -> tuple[ScanResult, float]:
-        """One pass over a snapshot (safe in a worker thread); returns the result and its
-        wall time in milliseconds."""
+    def compute(snapshot: Snapshot, owner: ScanRunner | None) -> tuple[ScanResult, float]:
+        """One pass over a snapshot (safe in a worker thread) with ``owner``'s builder (None:
+        a fresh one); returns the result and its wall time in milliseconds."""
+        from tradeterm.analysis.scanner import MatrixBuilder, scan
+
         started = time.perf_counter()
+        builder = MatrixBuilder() if owner is None else owner.builder
+        if builder is None:
+            builder = owner.builder = MatrixBuilder()  # type: ignore[union-attr]
         matrix = builder.build(snapshot.candles, SCAN_LENGTH)
         result = scan(matrix, spreads=snapshot.spreads, tickers=snapshot.tickers)
         return result, (time.perf_counter() - started) * 1e3
@@ -182,8 +187,8 @@ class ScanRunner:
         started = time.perf_counter()
         snapshot = self.snapshot()
         copy_ms = (time.perf_counter() - started) * 1e3
-        builder = MatrixBuilder() if self.running else self.builder  # never share it
-        result, compute_ms = self.compute(snapshot, builder)
+        result, compute_ms = self.compute(snapshot, None if self.running else self)  # never share
+
         self.app.bridge.scan_due = False
         self.apply(result, copy_ms, compute_ms)
         return result

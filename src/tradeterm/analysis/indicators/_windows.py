@@ -30,8 +30,8 @@ import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tradeterm.analysis.indicators._recurrence import CHUNK, matmul_rows
 from tradeterm.analysis.indicators._validate import FloatArray
+from tradeterm.analysis.recurrence import CHUNK, matmul_rows
 
 _CUM_BLOCK = 1024  # rows per restart of cumulative_sum_inplace
 _CUMSUM_ABOVE_PERIOD = 64  # WindowMoments sums by matrix product up to this period

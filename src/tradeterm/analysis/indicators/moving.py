@@ -8,12 +8,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
-from tradeterm.analysis.indicators._recurrence import (
-    Recurrence,
-    from_array,
-    run_recurrences,
-    seeded_filter,
-)
 from tradeterm.analysis.indicators._validate import (
     FloatArray,
     IndicatorInputError,
@@ -25,6 +19,12 @@ from tradeterm.analysis.indicators._validate import (
     series_out,
 )
 from tradeterm.analysis.indicators._windows import map_windows, window_dot, window_sum
+from tradeterm.analysis.recurrence import (
+    Recurrence,
+    from_array,
+    run_recurrences,
+    seeded_filter,
+)
 
 
 def sma(close: pd.Series, period: int) -> pd.Series:

@@ -8,13 +8,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
-from tradeterm.analysis.indicators._recurrence import (
-    CHUNK,
-    Producer,
-    Recurrence,
-    from_array,
-    run_recurrences,
-)
 from tradeterm.analysis.indicators._validate import (
     FloatArray,
     check_high_low,
@@ -30,6 +23,13 @@ from tradeterm.analysis.indicators._windows import (
     rolling_extreme,
     true_range,
     window_sum,
+)
+from tradeterm.analysis.recurrence import (
+    CHUNK,
+    Producer,
+    Recurrence,
+    from_array,
+    run_recurrences,
 )
 
 

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
-from tradeterm.analysis.indicators._recurrence import CHUNK, Recurrence, from_array, run_recurrences
 from tradeterm.analysis.indicators._validate import (
     FloatArray,
     check_high_low,
@@ -26,6 +25,7 @@ from tradeterm.analysis.indicators._windows import (
     rolling_extreme,
     true_range,
 )
+from tradeterm.analysis.recurrence import CHUNK, Recurrence, from_array, run_recurrences
 
 
 def bollinger(close: pd.Series, period: int = 20, std: float = 2.0) -> pd.DataFrame:

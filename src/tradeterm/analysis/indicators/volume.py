@@ -6,7 +6,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
-from tradeterm.analysis.indicators._recurrence import CHUNK
 from tradeterm.analysis.indicators._validate import (
     FloatArray,
     check_high_low,
@@ -22,6 +21,7 @@ from tradeterm.analysis.indicators._windows import (
     map_windows,
     session_cumsums,
 )
+from tradeterm.analysis.recurrence import CHUNK
 
 
 def obv(close: pd.Series, volume: pd.Series) -> pd.Series:

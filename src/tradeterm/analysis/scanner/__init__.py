@@ -15,25 +15,55 @@ listed with their definitions in ``COLUMNS``; the score recipes are the tables i
 ``FEATURES``. Undefined values are NaN (``""`` for the trend state).
 """
 
-from tradeterm.analysis.scanner.columns import (
-    COLUMN_INFO,
-    COLUMN_NAMES,
-    COLUMNS,
-    NUMERIC_COLUMNS,
-    TEXT_COLUMNS,
-    ColumnInfo,
-    ScannerError,
-)
-from tradeterm.analysis.scanner.convert import (
-    CandleMatrix,
-    MatrixBuilder,
-    candles_to_matrix,
-    ticker_spread_bps,
-)
-from tradeterm.analysis.scanner.features import FEATURES, FeatureInfo
-from tradeterm.analysis.scanner.recipes import RECIPES, Component, Recipe, describe
-from tradeterm.analysis.scanner.result import ComponentExplanation, ScanResult, explain
-from tradeterm.analysis.scanner.scan import scan
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tradeterm.analysis.scanner.columns import (
+        COLUMN_INFO,
+        COLUMN_NAMES,
+        COLUMNS,
+        NUMERIC_COLUMNS,
+        TEXT_COLUMNS,
+        ColumnInfo,
+        ScannerError,
+    )
+    from tradeterm.analysis.scanner.convert import (
+        CandleMatrix,
+        MatrixBuilder,
+        candles_to_matrix,
+        ticker_spread_bps,
+    )
+    from tradeterm.analysis.scanner.features import FEATURES, FeatureInfo
+    from tradeterm.analysis.scanner.passes import scan
+    from tradeterm.analysis.scanner.recipes import RECIPES, Component, Recipe, describe
+    from tradeterm.analysis.scanner.result import ComponentExplanation, ScanResult, explain
+
+# Submodules load on first use: the workstation imports this package for names and types
+# long before the first scan, and numpy is not needed for its first frame.
+_WHERE = {
+    **dict.fromkeys(
+        ("COLUMN_INFO", "COLUMN_NAMES", "COLUMNS", "NUMERIC_COLUMNS", "TEXT_COLUMNS",
+         "ColumnInfo", "ScannerError"),
+        "columns",
+    ),
+    **dict.fromkeys(("CandleMatrix", "MatrixBuilder", "candles_to_matrix", "ticker_spread_bps"),
+                    "convert"),
+    **dict.fromkeys(("FEATURES", "FeatureInfo"), "features"),
+    **dict.fromkeys(("RECIPES", "Component", "Recipe", "describe"), "recipes"),
+    **dict.fromkeys(("ComponentExplanation", "ScanResult", "explain"), "result"),
+    "scan": "passes",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{where}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "COLUMNS",

@@ -24,8 +24,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from tradeterm.analysis.indicators._recurrence import BLOCK, matmul_rows
-from tradeterm.analysis.indicators._validate import FloatArray
+from tradeterm.analysis.recurrence import BLOCK, FloatArray, matmul_rows
 
 IntArray = npt.NDArray[np.int64]
 

@@ -13,6 +13,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.strip import Strip
+from textual.worker import Worker, WorkerState
 
 from tradeterm.domain.fills import Fill
 from tradeterm.domain.market import Market
@@ -63,8 +64,10 @@ def _remaining(ms: int) -> str:
 
 
 class ChartPane(LineWidget, can_focus=True):
-    """Candlesticks with volume, an overlay and a lower panel, drawn at most every
-    ``min_interval`` seconds and only after the data, size, toggles or theme changed.
+    """Candlesticks with volume, an overlay and a lower panel, drawn only after the data,
+    size, toggles or theme changed: at most every ``min_interval`` seconds after a user's
+    action, every ``live_interval`` seconds while only the market moves (a drawing costs
+    10-80 ms of the event loop).
 
     ``show`` only records its arguments (the pane keeps the candle sequence and reads it when
     it draws); drawing runs from a timer, and not at all while the pane is off screen.
@@ -89,6 +92,7 @@ class ChartPane(LineWidget, can_focus=True):
         overlay: str = "none",
         lower: str = "rsi",
         min_interval: float = 0.3,
+        live_interval: float = 1.0,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -97,7 +101,8 @@ class ChartPane(LineWidget, can_focus=True):
             if value not in allowed:
                 raise ValueError(f"chart setting {value!r}: allowed are {', '.join(allowed)}")
         self.timeframe, self.overlay, self.lower = timeframe, overlay, lower
-        self.min_interval = min_interval
+        self.min_interval, self.live_interval = min_interval, live_interval
+        self._due_at = 0.0
         self.render_count = 0
         #: The candles drawn by the last render, in the pane's timeframe (oldest first).
         self.visible_candles: list[Candle] = []
@@ -111,6 +116,7 @@ class ChartPane(LineWidget, can_focus=True):
         self._now_ns = 0
         self._colors: draw.ChartColors | None = None
         self._dirty = self._pending = False
+        self._importer: Worker[None] | None = None
         self._last_draw = -1e9
         self._lines: list[Strip] = []
 
@@ -119,7 +125,7 @@ class ChartPane(LineWidget, can_focus=True):
     ) -> None:
         """Record one-minute ``candles`` (oldest first), the market and own fills; draw later."""
         self._source, self._market, self._fills, self._now_ns = candles, market, fills, now_ns
-        self._invalidate()
+        self._invalidate(live=True)
 
     def action_cycle_timeframe(self, step: int) -> None:
         self.timeframe = _cycle(list(TIMEFRAMES), self.timeframe, step)
@@ -148,20 +154,23 @@ class ChartPane(LineWidget, can_focus=True):
         self._colors = None
         self._invalidate()
 
-    # --- throttle: at most one drawing per min_interval, none while hidden -----------------
+    # --- throttle: one drawing per interval at most, none while hidden ----------------------
 
-    def _invalidate(self) -> None:
+    def _invalidate(self, live: bool = False) -> None:
         self._dirty = True
         if self.is_mounted:
-            self._schedule()
+            self._schedule(self.live_interval if live else self.min_interval)
 
-    def _schedule(self) -> None:
-        if self._pending:
+    def _schedule(self, interval: float | None = None) -> None:
+        """Draw ``interval`` seconds after the last drawing (at once if that has passed),
+        unless a drawing is already due sooner."""
+        now = time.monotonic()
+        due = max(now, self._last_draw + (self.min_interval if interval is None else interval))
+        if self._pending and self._due_at <= due:
             return
-        self._pending = True
-        delay = self._last_draw + self.min_interval - time.monotonic()
-        if delay > 0:
-            self.set_timer(delay, self._draw_due, name="chart.draw")
+        self._pending, self._due_at = True, due
+        if due > now:
+            self.set_timer(due - now, self._draw_due, name="chart.draw")
         else:
             self.call_later(self._draw_due)
 
@@ -169,10 +178,30 @@ class ChartPane(LineWidget, can_focus=True):
         self._pending = False
         if not self._dirty or not self.is_on_screen:
             return  # on_show schedules the drawing when the pane comes back
+        if not draw.libraries_ready():
+            self._import_then_draw()
+            return
         self._dirty = False
         self._last_draw = time.monotonic()
         self.render_count += 1
         self._draw()
+
+    def _import_then_draw(self) -> None:
+        """Import the drawing libraries in a thread (once), then draw."""
+        if self._importer is None:
+            self._importer = self.run_worker(
+                draw.import_libraries,
+                name="chart.imports",
+                group="chart",
+                thread=True,
+                exit_on_error=False,
+            )
+        elif self._importer.state is WorkerState.ERROR:  # logged and shown by the app
+            error = self._importer.error
+            self._show_message(f"chart unavailable: {error}", self.size.width, self.size.height)
+            return
+        self._pending = True
+        self.set_timer(0.05, self._draw_due, name="chart.draw")
 
     # --- drawing ------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +17,6 @@ from textual.containers import Vertical
 from textual.message import Message
 
 from tradeterm.analysis.filter import Filter
-from tradeterm.analysis.scanner import ScanResult
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker
@@ -33,6 +32,9 @@ from tradeterm.ui.panes.scanner_rows import (
 )
 from tradeterm.ui.widgets.filterline import FilterLine
 from tradeterm.ui.widgets.table import FastTable
+
+if TYPE_CHECKING:
+    from tradeterm.analysis.scanner import ScanResult
 
 SPARK_W = 24
 SPARK_MINUTES = 5  # one sparkline point per five minutes: the last 2 hours

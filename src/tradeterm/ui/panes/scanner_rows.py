@@ -8,16 +8,19 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 
-from tradeterm.analysis.scanner import ScanResult
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Ticker
 from tradeterm.ui.format import fmt_compact_quote, fmt_pct, fmt_price
 from tradeterm.ui.palette import Palette
 from tradeterm.ui.widgets.table import Column, Row
+
+if TYPE_CHECKING:
+    from tradeterm.analysis.scanner import ScanResult
 
 Styler = Callable[[Palette], Style | None]
 

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 
 import numpy as np
+import numpy.typing as npt
 
-from tradeterm.analysis.indicators._validate import FloatArray
+FloatArray = npt.NDArray[np.float64]
 
 BLOCK = 8  # rows per block: an 8 x 8 matrix product per block
 CHUNK = 1 << 15  # rows per chunk of work (256 KiB per float64 buffer)
