@@ -142,3 +142,22 @@ async def test_orders_redraw_at_the_slow_rate_own_markers_only_on_order_changes(
         await pilot.press("6")
         await rig.settle(pilot)
         assert calls["orders"] >= 1 and app.orders.table.row_count == 45
+
+
+async def test_a_moving_market_repaints_the_ladder_lines_not_the_book_pane(rig: Rig) -> None:
+    """Assigning a pane's title repaints the pane and everything in it; the book's title is
+    set on every frame, so it must only be assigned when it changes."""
+    async with rig.app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        pane = rig.app.book_pane
+        repaints: list[object] = []
+        pane.refresh = lambda *a, **k: repaints.append(a)  # type: ignore[method-assign]
+        for _ in range(5):
+            rig.feed.step(rig.engine, 200)
+            rig.app.refresher.tick()
+            await pilot.pause()
+        assert rig.app.ladder.title in str(pane.border_title)
+        assert repaints == []
+        rig.app.action_group(1)  # a new grouping changes the title: that does repaint
+        rig.app.refresher.tick()
+        assert repaints and "2 ticks" in str(pane.border_title)

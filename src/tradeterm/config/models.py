@@ -50,7 +50,7 @@ class UiConfig(_Section):
     theme: str = "tradeterm-dark"
     """Theme name: a file stem in themes/ or the user's themes directory."""
 
-    refresh_hz: Annotated[float, Field(ge=1, le=30)] = 15.0
+    refresh_hz: Annotated[float, Field(ge=1, le=30)] = 10.0
     """How often panes redraw at most, per second; the feed rate never drives redraws."""
 
     ladder_depth: Annotated[int, Field(ge=5, le=100)] = 25

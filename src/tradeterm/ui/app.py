@@ -86,7 +86,7 @@ class TradetermApp(App[None]):
         logbook: LogBook,
         *,
         theme: str = DEFAULT_THEME,
-        refresh_hz: float = 15.0,
+        refresh_hz: float = 10.0,
         keymap: dict[str, str] | None = None,
         user_themes: Path | None = None,
         save_theme: Callable[[str], None] | None = None,
@@ -168,9 +168,9 @@ class TradetermApp(App[None]):
         if self.keymap:
             self.set_keymap(self.keymap)
         self.apply_theme(self._wanted_theme, save=False)
-        self.query_one("#log-pane", Pane).border_subtitle = f"≥ {self.log_pane.level_name} (l)"
-        self.scanner_box.border_subtitle = self.scanner.summary
-        self.query_one("#alerts-pane", Pane).border_subtitle = LEGEND
+        self.query_one("#log-pane", Pane).set_titles(subtitle=f"≥ {self.log_pane.level_name} (l)")
+        self.scanner_box.set_titles(subtitle=self.scanner.summary)
+        self.query_one("#alerts-pane", Pane).set_titles(subtitle=LEGEND)
         self._layout(self.size.width, self.size.height)
         self.set_interval(1 / self.refresh_hz, self.refresher.tick, name="refresh")
         self.scans.start()
@@ -275,8 +275,8 @@ class TradetermApp(App[None]):
 
     @on(ScannerPane.FilterChanged)
     def _scanner_filter(self) -> None:
-        self.scanner_box.border_subtitle = self.scanner.summary
-        self.query_one("#alerts-pane", Pane).border_subtitle = LEGEND
+        self.scanner_box.set_titles(subtitle=self.scanner.summary)
+        self.query_one("#alerts-pane", Pane).set_titles(subtitle=LEGEND)
 
     @on(ScannerPane.WhyRequested)
     def _scanner_why(self, event: ScannerPane.WhyRequested) -> None:
@@ -324,12 +324,12 @@ class TradetermApp(App[None]):
 
     def action_cycle_log_level(self) -> None:
         name = self.log_pane.cycle_level()
-        self.query_one("#log-pane", Pane).border_subtitle = f"≥ {name} (l)"
+        self.query_one("#log-pane", Pane).set_titles(subtitle=f"≥ {name} (l)")
         self.notify(f"log shows {name} and above", timeout=1.5)
 
     def set_log_level(self, level: int) -> None:
         self.log_pane.set_level(level)
-        self.query_one("#log-pane", Pane).border_subtitle = f"≥ {self.log_pane.level_name} (l)"
+        self.query_one("#log-pane", Pane).set_titles(subtitle=f"≥ {self.log_pane.level_name} (l)")
 
     def switch_account(self, name: str) -> None:
         try:
@@ -386,8 +386,8 @@ class TradetermApp(App[None]):
     @on(Ladder.CursorMoved)
     def _ladder_cursor(self, event: Ladder.CursorMoved) -> None:
         price = event.price
-        self.book_pane.border_subtitle = (
-            "" if price is None else f"cursor {price} · b/s: ticket here · esc clears"
+        self.book_pane.set_titles(
+            subtitle="" if price is None else f"cursor {price} · b/s: ticket here · esc clears"
         )
 
     @on(FillsPane.Export)

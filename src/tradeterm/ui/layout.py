@@ -45,6 +45,19 @@ class Pane(Vertical):
     def __init__(self, title: str, *children: Widget, id: str | None = None) -> None:
         super().__init__(*children, id=id, classes="pane")
         self.border_title = title
+        self._titles = (title, "")
+
+    def set_titles(self, title: str | None = None, subtitle: str | None = None) -> None:
+        """Change the title and/or subtitle. Assigning either repaints the whole pane, with
+        its contents: done on every frame, that was half the CPU of a calm market."""
+        old_title, old_subtitle = self._titles
+        title = old_title if title is None else title
+        subtitle = old_subtitle if subtitle is None else subtitle
+        if title != old_title:
+            self.border_title = title
+        if subtitle != old_subtitle:
+            self.border_subtitle = subtitle
+        self._titles = (title, subtitle)
 
 
 class Group(Horizontal):

@@ -64,7 +64,7 @@ class Refresher:
                 book = state.books.get(symbol)
                 if book is not None and market is not None:
                     app.ladder.show(book, market, now_ns)
-                    app.book_pane.border_title = f"1 Order book  {app.ladder.title}"
+                    app.book_pane.set_titles(f"1 Order book  {app.ladder.title}")
                     drawn = True
             if "tape" in pending and visible("tape") and market is not None:
                 pending.discard("tape")
@@ -73,7 +73,7 @@ class Refresher:
             if slow_ok and "scanner" in pending and visible("scanner"):
                 pending.discard("scanner")
                 app.scanner.show(state.markets, state.tickers, state.books, state.candles, symbol)
-                app.scanner_box.border_subtitle = app.scanner.summary
+                app.scanner_box.set_titles(subtitle=app.scanner.summary)
                 slow_drawn = True
             if soon and "positions" in pending and visible("positions"):
                 pending.discard("positions")
@@ -110,9 +110,11 @@ class Refresher:
     def _orders_title(self) -> None:
         app = self.app
         count = app.orders.table.row_count
-        app.orders_pane.border_title = f"6 Orders ({count})" if count else "6 Orders"
         legend = f"{EMULATED.strip('·')} = emulated by tradeterm"
-        app.orders_pane.border_subtitle = legend if app.orders.emulated_shown else ""
+        app.orders_pane.set_titles(
+            f"6 Orders ({count})" if count else "6 Orders",
+            legend if app.orders.emulated_shown else "",
+        )
 
     def _fills_on(self, symbol: str) -> list[Fill]:
         """The active account's fills on ``symbol``, oldest first (rebuilt when a fill came)."""

@@ -143,7 +143,7 @@ class ChartPane(LineWidget, can_focus=True):
         self.lower = _cycle(list(draw.LOWER), self.lower, 1)
         self._invalidate()
 
-    def on_resize(self) -> None:
+    def resized(self) -> None:
         self._invalidate()
 
     def on_show(self) -> None:

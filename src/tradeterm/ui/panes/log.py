@@ -66,15 +66,15 @@ class LogPane(LineWidget, can_focus=True):
         self._seen_seq = self.logbook.seq
         self._entries = [e for e in self.logbook.entries if e.level >= self.min_level]
         if self._follow:
-            self._top = max(0, len(self._entries) - self.size.height)
+            self._top = max(0, len(self._entries) - self.area.height)
         self.refresh()
 
-    def on_resize(self) -> None:
+    def resized(self) -> None:
         self._seen_seq = -1
         self.sync()
 
     def action_scroll(self, delta: int) -> None:
-        bottom = max(0, len(self._entries) - self.size.height)
+        bottom = max(0, len(self._entries) - self.area.height)
         self._top = max(0, min(bottom, self._top + delta))
         self._follow = self._top >= bottom
         self.refresh()
@@ -99,7 +99,7 @@ class LogPane(LineWidget, can_focus=True):
         return p.text if level >= logging.INFO else p.muted
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.area.width
         index = self._top + y
         if index >= len(self._entries):
             if index == 0:

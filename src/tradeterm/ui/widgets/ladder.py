@@ -134,10 +134,10 @@ class Ladder(LineWidget, can_focus=True):
         """True when a highlight has expired and the ladder must redraw to clear it."""
         return any(t <= now_ns for t in self._flash_until.values())
 
-    def on_resize(self) -> None:
+    def resized(self) -> None:
         self._draw()
 
-    theme_changed = on_resize
+    theme_changed = resized
 
     # --- the cursor -------------------------------------------------------------
 
@@ -185,7 +185,7 @@ class Ladder(LineWidget, can_focus=True):
         return merge_own(asks, own_asks, n, False), merge_own(bids, own_bids, n, True)
 
     def _draw(self) -> None:
-        width, height = self.size.width, self.size.height
+        width, height = self.area.width, self.area.height
         if not self.is_mounted or width <= 0 or height <= 0:
             return
         palette = self.palette

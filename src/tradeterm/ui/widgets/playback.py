@@ -8,7 +8,6 @@ from typing import Protocol
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.strip import Strip
 
 from tradeterm.ui.screens.jump import when_text
@@ -115,7 +114,7 @@ class PlaybackBar(LineWidget):
             self.view = view
             self._draw()
 
-    def on_resize(self, _event: events.Resize) -> None:
+    def resized(self) -> None:
         self._draw()
 
     def theme_changed(self) -> None:

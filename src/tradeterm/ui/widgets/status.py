@@ -48,7 +48,7 @@ class StatusBar(LineWidget):
         return p.error
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.area.width
         p = self.palette
         view = self.view
         if view is None or y > 0:

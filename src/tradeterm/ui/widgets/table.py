@@ -146,17 +146,17 @@ class FastTable(LineWidget, can_focus=True):
         self._strips.clear()
         self._header = None
 
-    def on_resize(self) -> None:
+    def resized(self) -> None:
         self._strips.clear()
         self._header = None
         self._scroll_to_cursor()
 
     @property
     def _body_height(self) -> int:
-        return max(0, self.size.height - 1)
+        return max(0, self.area.height - 1)
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.area.width
         if y == 0:
             if self._header is None:
                 self._header = self._draw_header(width)
@@ -217,8 +217,8 @@ class FastTable(LineWidget, can_focus=True):
             y = self._order.index(key) - self.top_row + 1
         except ValueError:
             return
-        if 1 <= y < self.size.height:
-            self.refresh(Region(0, y, self.size.width, 1))
+        if 1 <= y < self.area.height:
+            self.refresh(Region(0, y, self.area.width, 1))
 
     # --- cursor, sorting, selection -----------------------------------------
 
@@ -273,7 +273,7 @@ class FastTable(LineWidget, can_focus=True):
     def action_sort_next(self, step: int) -> None:
         """Sort by the next (previous) column on screen: a column that a narrow table hides
         is skipped, so the sort arrow is always in sight."""
-        widths = self._widths(self.size.width) if self.size.width else [1] * len(self.columns)
+        widths = self._widths(self.area.width) if self.area.width else [1] * len(self.columns)
         current = -1 if self.sort_column is None else self.sort_column
         for _ in range(len(self.columns)):
             current = (current + step) % len(self.columns)
@@ -293,7 +293,7 @@ class FastTable(LineWidget, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:
             x = 0
-            for i, col_w in enumerate(self._widths(self.size.width)):
+            for i, col_w in enumerate(self._widths(self.area.width)):
                 if not col_w:
                     continue
                 if x <= event.x < x + col_w + 1:

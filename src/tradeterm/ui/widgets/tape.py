@@ -26,14 +26,14 @@ class Tape(LineWidget, can_focus=True):
         self._trades, self._market = trades, market
         self._draw()
 
-    def on_resize(self) -> None:
+    def resized(self) -> None:
         self._draw()
 
     def theme_changed(self) -> None:
         self._draw()
 
     def _draw(self) -> None:
-        width, height = self.size.width, self.size.height
+        width, height = self.area.width, self.area.height
         if not self.is_mounted or width <= 0 or height <= 0:
             return
         palette = self.palette
