@@ -16,7 +16,7 @@ from tests.ui.conftest import Rig
 from tests.ui.trading_kit import D, paper_rig
 from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import OrderType, Side
-from tradeterm.ui.refresh import SLOW_HZ
+from tradeterm.ui.refresh import IDLE_HZ, SLOW_HZ
 
 PANES = (
     "scanner-pane-box",
@@ -161,3 +161,19 @@ async def test_a_moving_market_repaints_the_ladder_lines_not_the_book_pane(rig: 
         rig.app.action_group(1)  # a new grouping changes the title: that does repaint
         rig.app.refresher.tick()
         assert repaints and "2 ticks" in str(pane.border_title)
+
+
+async def test_a_quiet_workstation_ticks_slowly_and_wakes_on_the_first_change(rig: Rig) -> None:
+    async with rig.app.run_test(size=(160, 48)) as pilot:
+        refresher = rig.app.refresher
+        deadline = time.monotonic() + 5
+        while not refresher.idle and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert refresher.idle, "nothing to draw for a second: the tick should rest"
+        assert refresher._timer is not None
+        assert refresher._timer._interval == 1 / IDLE_HZ
+        frames = refresher.frames
+        rig.feed.step(rig.engine, 50)  # the market moves: the bridge wakes the tick
+        assert not refresher.idle and refresher._timer._interval == 1 / rig.app.refresh_hz
+        await pilot.pause(0.3)
+        assert refresher.frames > frames

@@ -172,7 +172,7 @@ class TradetermApp(App[None]):
         self.scanner_box.set_titles(subtitle=self.scanner.summary)
         self.query_one("#alerts-pane", Pane).set_titles(subtitle=LEGEND)
         self._layout(self.size.width, self.size.height)
-        self.set_interval(1 / self.refresh_hz, self.refresher.tick, name="refresh")
+        self.refresher.start()
         self.scans.start()
         start_engine(self)
         self.focus_shown()

@@ -7,6 +7,10 @@ the market changed since the scanner's last pass (see ``ui/scanning.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
+from typing import Self
+
 from tradeterm.domain.enums import OrderStatus
 from tradeterm.domain.events import (
     AccountReset,
@@ -30,12 +34,33 @@ ALL = frozenset(
 )
 
 
+class DirtySet(set[str]):
+    """Names of panes to redraw. While the refresh tick idles, ``wake`` is set and the first
+    name added calls it."""
+
+    def __init__(self, names: Iterable[str] = (), wake: Callable[[], None] | None = None):
+        super().__init__(names)
+        self.wake = wake
+
+    def add(self, name: str) -> None:
+        super().add(name)
+        if self.wake is not None:
+            self.wake()
+
+    def __ior__(self, names: AbstractSet[str]) -> Self:  # type: ignore[override, misc]
+        super().__ior__(names)
+        if self.wake is not None:
+            self.wake()
+        return self
+
+
 class UiBridge:
     """Subscribes to the engine's bus and records which panes need a redraw."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.dirty: set[str] = set(ALL)
+        self.dirty = DirtySet(ALL)
+        self._wake: Callable[[], None] | None = None
         self.notices: list[str] = []
         self.scan_due = True
         self._told: set[tuple[str, str]] = set()
@@ -61,8 +86,12 @@ class UiBridge:
 
     def take(self) -> set[str]:
         """The panes to redraw since the last call (and forget them)."""
-        dirty, self.dirty = self.dirty, set()
+        dirty, self.dirty = self.dirty, DirtySet(wake=self._wake)
         return dirty
+
+    def set_wake(self, wake: Callable[[], None] | None) -> None:
+        """Call ``wake`` when a pane next needs a redraw (None: stop calling it)."""
+        self._wake = self.dirty.wake = wake
 
     def _on_book(self, event: BookChanged) -> None:
         self.scan_due = True

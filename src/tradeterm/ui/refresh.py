@@ -13,6 +13,8 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from textual.timer import Timer
+
 from tradeterm.ui.format import fmt_price
 from tradeterm.ui.panes.orders import EMULATED, resting_by_price
 from tradeterm.ui.widgets.status import StatusView
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("tradeterm.ui.orders")
 
 SLOW_HZ = 4.0
+IDLE_HZ = 2.0
+"""The tick's rate once nothing has needed drawing for ``QUIET_S``; any change wakes it."""
+QUIET_S = 1.0
 HURRY_S = 1.0
 """How long after a user's action the slow panes redraw at the frame rate."""
 
@@ -36,10 +41,37 @@ class Refresher:
         self._pending: set[str] = set()
         self._chart_fills: tuple[tuple[str, str, int, str], list[Fill]] = (("", "", 0, ""), [])
         self.frames = 0
+        self.idle = False
+        self._quiet_since = time.monotonic()
+        self._timer: Timer | None = None
+
+    def start(self) -> None:
+        self._run_at(self.app.refresh_hz)
+
+    def _run_at(self, hz: float) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.app.set_interval(1.0 / hz, self.tick, name="refresh")
+
+    def wake(self) -> None:
+        """Back to the full frame rate (a pane needs drawing, or the user acted)."""
+        if self.idle:
+            self.idle = False
+            self._quiet_since = time.monotonic()
+            self.app.bridge.set_wake(None)
+            self._run_at(self.app.refresh_hz)
+
+    def _rest(self) -> None:
+        """Nothing to draw for a while: tick at ``IDLE_HZ`` (the clock, the log) until a pane
+        needs drawing; an idle workstation then costs a fraction of a percent of a core."""
+        self.idle = True
+        self.app.bridge.set_wake(self.wake)
+        self._run_at(IDLE_HZ)
 
     def hurry(self) -> None:
         """The user just acted: show its outcome now, not at the slow rate."""
         self._hurry_until = time.monotonic() + HURRY_S
+        self.wake()
 
     def tick(self) -> None:
         app = self.app
@@ -101,11 +133,16 @@ class Refresher:
                 app.notify(notice, severity="error", timeout=8)
             if visible("log"):
                 app.log_pane.sync()
+            pending.discard("status")
             self._status(now_ns)
         if drawn or slow_drawn:
             self.frames += 1
         if slow_ok and slow_drawn:
             self._slow_due = now_mono + 1.0 / SLOW_HZ
+        if drawn or slow_drawn or pending or app.ladder.flashing:
+            self._quiet_since = now_mono
+        elif not self.idle and now_mono - self._quiet_since >= QUIET_S:
+            self._rest()
 
     def _orders_title(self) -> None:
         app = self.app

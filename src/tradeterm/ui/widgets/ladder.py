@@ -130,6 +130,11 @@ class Ladder(LineWidget, can_focus=True):
         self._flash_until.clear()
         self._set_cursor(None)
 
+    @property
+    def flashing(self) -> bool:
+        """Whether a changed level is still highlighted (it needs a redraw to fade)."""
+        return bool(self._flash_until)
+
     def flash_due(self, now_ns: int) -> bool:
         """True when a highlight has expired and the ladder must redraw to clear it."""
         return any(t <= now_ns for t in self._flash_until.values())
