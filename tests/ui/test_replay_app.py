@@ -7,6 +7,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+from tests.ui.conftest import rich_text
 from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import OrderType, Side
 from tradeterm.engine.accounts import AccountSpec
@@ -15,6 +16,7 @@ from tradeterm.engine.engine import Engine
 from tradeterm.engine.session_capture import SessionCapture
 from tradeterm.logsetup import setup_logging
 from tradeterm.ui.replay_app import ReplayApp
+from tradeterm.ui.screens.help import HelpScreen
 from tradeterm.ui.screens.jump import JumpScreen
 from tradeterm.ui.screens.report import ReportScreen
 from tradeterm.venues.paper import PaperVenue
@@ -125,3 +127,14 @@ async def test_replay_keys_are_live_bindings(shared_data: Path, tmp_path: Path) 
         assert actions["full_stop"] == "step"
         assert actions["g"] == "jump"
         assert actions["R"] == "report"
+
+
+async def test_help_lists_the_replay_controls(shared_data: Path, tmp_path: Path) -> None:
+    app, _, _ = replay_app(shared_data, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = rich_text(app.screen.query_one("Static").content)
+        assert "Replay" in text
+        for binding_id in ("replay.play", "replay.step", "replay.jump", "replay.report"):
+            assert binding_id in text

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
@@ -75,6 +75,8 @@ class TradetermApp(App[None]):
     ``notifier`` announces fired alerts on the desktop (default: the controlling terminal).
     """
 
+    HELP_SECTIONS: ClassVar[list[tuple[str, list[Binding]]]] = []
+    """Key sections a subclass adds to the help screen (listed before the panes' keys)."""
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "tradeterm"
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)

@@ -30,7 +30,7 @@ class Dialogs:
     def help(self) -> None:
         from tradeterm.ui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen(self.app.keymap))
+        self.app.push_screen(HelpScreen(self.app.keymap, self.app.HELP_SECTIONS))
 
     def symbol_search(self) -> None:
         from tradeterm.ui.screens.symbols import SymbolSearch

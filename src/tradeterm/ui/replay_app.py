@@ -27,7 +27,7 @@ log = logging.getLogger("tradeterm.ui")
 
 SPEEDS: tuple[float | None, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 25.0, 100.0, None)
 
-REPLAY_BINDINGS: list[BindingType] = [
+REPLAY_BINDINGS: list[Binding] = [
     Binding("space", "toggle_play", "Play/pause", id="replay.play", key_display="␣"),
     Binding("full_stop", "step", "Step", id="replay.step", key_display="."),
     Binding("left_curly_bracket", "speed(-1)", "Slower", id="replay.slower", key_display="{"),
@@ -63,6 +63,7 @@ class ReplayApp(TradetermApp):
     book through the paper venue, queue position included."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*TradetermApp.BINDINGS, *REPLAY_BINDINGS]
+    HELP_SECTIONS: ClassVar[list[tuple[str, list[Binding]]]] = [("Replay", REPLAY_BINDINGS)]
 
     def __init__(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.table import Table
@@ -22,9 +23,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
     ]
 
-    def __init__(self, keymap: dict[str, str]) -> None:
+    def __init__(
+        self, keymap: dict[str, str], sections: Sequence[tuple[str, list[Binding]]] = ()
+    ) -> None:
+        """``sections``: more (title, bindings) to list first, e.g. the replay's controls."""
         super().__init__()
         self.keymap = keymap
+        self.sections = list(sections)
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
@@ -34,7 +39,7 @@ class HelpScreen(ModalScreen[None]):
         for binding_id, keys, description in describe_keys(self.keymap):
             table.add_row(keys, description, binding_id)
         chart = [b for b in ChartPane.BINDINGS if isinstance(b, Binding)]
-        for title, bindings in [*PANE_BINDINGS, ("Chart (8)", chart)]:
+        for title, bindings in [*self.sections, *PANE_BINDINGS, ("Chart (8)", chart)]:
             table.add_row("", "", "")
             table.add_row(f"[b]{title}[/b]", "", "")
             for binding_id, keys, description in describe_bindings(bindings, self.keymap):
