@@ -8,6 +8,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from rich.style import Style
@@ -58,28 +59,13 @@ SCORES = ("trend_score", "meanrev_score", "momentum_score")
 NO_VALUE = "—"
 
 
-def _up(p: Palette) -> Style:
-    return p.pnl_up
-
-
-def _down(p: Palette) -> Style:
-    return p.pnl_down
-
-
-def _muted(p: Palette) -> Style:
-    return p.muted
-
-
-def _strong(p: Palette) -> Style:
-    return p.accent
-
-
-def _low(p: Palette) -> Style:
-    return p.bid
-
-
-def _high(p: Palette) -> Style:
-    return p.ask
+# Styles by palette role, looked up when a row is drawn (the palette follows the theme).
+_up: Styler = attrgetter("pnl_up")
+_down: Styler = attrgetter("pnl_down")
+_muted: Styler = attrgetter("muted")
+_strong: Styler = attrgetter("accent")
+_low: Styler = attrgetter("bid")
+_high: Styler = attrgetter("ask")
 
 
 def _signed(value: float) -> Styler:
