@@ -107,3 +107,20 @@ def test_the_workstation_reaches_its_first_frame_without_pandas_or_numpy(tmp_pat
     loaded = modules_after(code, tmp_path)
     assert "textual" in loaded  # the probe did import the workstation
     assert not loaded & {"pandas", "numpy", "plotext", "textual_plotext"}
+
+
+def test_the_chart_draws_without_pandas(tmp_path: Path) -> None:
+    """pandas costs 80 MB of memory at import: the chart's libraries and its indicator
+    lines come from numpy and plotext only."""
+    code = """
+        from tradeterm.ui import chart_render
+        chart_render.import_libraries()
+        series = chart_render.FloatCandles(*[[100.0 + i % 7 for i in range(60)]] * 6)
+        for overlay, lower in (("ema", "rsi"), ("bollinger", "macd")):
+            request = chart_render.ChartRequest(series, 40, [], overlay, lower, 2, 60_000, 80,
+                                                20, 10)
+            assert chart_render.indicators(request)
+    """
+    loaded = modules_after(code, tmp_path)
+    assert "plotext" in loaded and "numpy" in loaded
+    assert "pandas" not in loaded

@@ -12,14 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradeterm.analysis import indicators as ti
-from tradeterm.analysis.indicators._windows import (
+from tradeterm.analysis.recurrence import CHUNK, decay_filter
+from tradeterm.analysis.windows import (
     cumulative_sum_inplace,
     rolling_extreme,
     window_dot,
     window_mean_var,
     window_sum,
 )
-from tradeterm.analysis.recurrence import CHUNK, decay_filter
 
 ROWS = 1_000_000
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -28,6 +28,8 @@ from tradeterm.ui.format import fmt_compact_quote
 
 if TYPE_CHECKING:
     from textual_plotext import Plot
+
+    from tradeterm.analysis.recurrence import FloatArray
 
 Rgb = tuple[int, int, int]
 
@@ -148,13 +150,12 @@ _imported = threading.Event()
 
 
 def import_libraries() -> None:
-    """Import what drawing needs (plotext, pandas, the indicators: about 0.5 s on a small
-    machine). The pane runs this once in a thread, so that the first frame and the ladder
-    never wait for it."""
-    import pandas  # type: ignore[import-untyped, unused-ignore]  # noqa: F401
+    """Import what drawing needs (plotext, numpy and the indicator arithmetic: a quarter of a
+    second on a small machine; not pandas). The pane runs this once in a thread, so that the
+    first frame and the ladder never wait for it."""
     import textual_plotext  # noqa: F401
 
-    import tradeterm.analysis.indicators  # noqa: F401
+    import tradeterm.analysis.indicator_arrays  # noqa: F401
 
     _imported.set()
 
@@ -197,19 +198,31 @@ def indicators(request: ChartRequest) -> dict[str, list[float]]:
     """Overlay and lower-panel lines over the whole series, warm-up included."""
     if request.overlay == "none" and request.lower == "volume":
         return {}
-    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+    import numpy as np
 
-    from tradeterm.analysis import indicators as ti
+    from tradeterm.analysis import indicator_arrays as ia
 
-    close = pd.Series(request.series.close, dtype="float64")
-    frames = {
-        "ema": lambda: pd.DataFrame({"ema20": ti.ema(close, 20), "ema50": ti.ema(close, 50)}),
-        "bollinger": lambda: ti.bollinger(close, 20, 2.0)[["middle", "upper", "lower"]],
-        "rsi": lambda: pd.DataFrame({"rsi": ti.rsi(close, 14)}),
-        "macd": lambda: ti.macd(close, 12, 26, 9),
+    close = np.asarray(request.series.close, dtype=np.float64)
+
+    def bands() -> dict[str, FloatArray]:
+        middle, upper, lower, _, _ = ia.bollinger(close, 20, 2.0)
+        return {"middle": middle, "upper": upper, "lower": lower}
+
+    def macd() -> dict[str, FloatArray]:
+        line, signal, hist = ia.macd(close, 12, 26, 9)
+        return {"macd": line, "signal": signal, "hist": hist}
+
+    makers: dict[str, Callable[[], dict[str, FloatArray]]] = {
+        "ema": lambda: {"ema20": ia.ema(close, 20), "ema50": ia.ema(close, 50)},
+        "bollinger": bands,
+        "rsi": lambda: {"rsi": ia.rsi(close, 14)},
+        "macd": macd,
     }
-    wanted = [frames[key]() for key in (request.overlay, request.lower) if key in frames]
-    return {str(name): frame[name].tolist() for frame in wanted for name in frame.columns}
+    lines: dict[str, list[float]] = {}
+    for key in (request.overlay, request.lower):
+        if key in makers:
+            lines.update((name, values.tolist()) for name, values in makers[key]().items())
+    return lines
 
 
 def _price(request: ChartRequest, rows: int, xs: list[int], lines: dict[str, list[float]],

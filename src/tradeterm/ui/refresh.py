@@ -60,6 +60,7 @@ class Refresher:
             self._quiet_since = time.monotonic()
             self.app.bridge.set_wake(None)
             self._run_at(self.app.refresh_hz)
+            self.app.call_later(self.tick)  # draw the change now, not a frame later
 
     def _rest(self) -> None:
         """Nothing to draw for a while: tick at ``IDLE_HZ`` (the clock, the log) until a pane

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
+from tradeterm.analysis.indicator_arrays import ema_into, macd_into
 from tradeterm.analysis.indicators._validate import (
     FloatArray,
     IndicatorInputError,
@@ -18,13 +16,7 @@ from tradeterm.analysis.indicators._validate import (
     prepare,
     series_out,
 )
-from tradeterm.analysis.indicators._windows import map_windows, window_dot, window_sum
-from tradeterm.analysis.recurrence import (
-    Recurrence,
-    from_array,
-    run_recurrences,
-    seeded_filter,
-)
+from tradeterm.analysis.windows import map_windows, window_dot, window_sum
 
 
 def sma(close: pd.Series, period: int) -> pd.Series:
@@ -74,8 +66,7 @@ def ema(close: pd.Series, period: int) -> pd.Series:
     first = inputs.start + p - 1
     out = lead_nan(inputs.rows, first)
     if len(x) >= p:
-        k = 2.0 / (p + 1)
-        seeded_filter(math.fsum(x[:p]) / p, x[p:], 1.0 - k, k, out[first:])
+        ema_into(x, p, out[first:])
     return series_out(out, inputs, f"ema_{p}")
 
 
@@ -145,24 +136,6 @@ def macd(close: pd.Series, fast: int = 12, slow: int = 26, signal: int = 9) -> p
     first = line_start + g - 1
     columns = lead_nan_columns(3, inputs.rows, first)
     if len(x) >= s + g - 1:
-        line = columns[0][line_start:]
-        kf, ks, kg = 2.0 / (f + 1), 2.0 / (s + 1), 2.0 / (g + 1)
-        fast_ema = Recurrence(
-            math.fsum(x[s - f : s]) / f, 1.0 - kf, from_array(x[s:], kf), out=line
-        )
-        slow_ema = Recurrence(math.fsum(x[:s]) / s, 1.0 - ks, from_array(x[s:], ks))
-
-        def store_line(begin: int, end: int, ys: Sequence[FloatArray]) -> None:
-            ys[0] -= ys[1]  # ys[0] is line[begin:end]
-
-        run_recurrences(len(line), [fast_ema, slow_ema], store_line)
-        signal_line, hist, macd_line = columns[1][first:], columns[2][first:], columns[0][first:]
-
-        def store_hist(begin: int, end: int, ys: Sequence[FloatArray]) -> None:
-            np.subtract(macd_line[begin:end], ys[0], out=hist[begin:end])
-
-        seed = math.fsum(line[:g]) / g
-        signal_ema = Recurrence(seed, 1.0 - kg, from_array(line[g:], kg), out=signal_line)
-        run_recurrences(len(signal_line), [signal_ema], store_hist)
-        columns[0][line_start:first] = np.nan
+        line, signal_line, hist = columns[0][line_start:], columns[1][first:], columns[2][first:]
+        macd_into(x, f, s, g, line, signal_line, hist)
     return frame_out(columns, inputs, ["macd", "signal", "hist"])

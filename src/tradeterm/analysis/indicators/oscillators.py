@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
+from tradeterm.analysis.indicator_arrays import rsi_into
 from tradeterm.analysis.indicators._validate import (
     FloatArray,
     check_high_low,
@@ -18,29 +19,18 @@ from tradeterm.analysis.indicators._validate import (
     prepare,
     series_out,
 )
-from tradeterm.analysis.indicators._windows import (
+from tradeterm.analysis.recurrence import (
+    CHUNK,
+    Recurrence,
+    from_array,
+    run_recurrences,
+)
+from tradeterm.analysis.windows import (
     map_windows,
     rolling_extreme,
     true_range,
     window_sum,
 )
-from tradeterm.analysis.recurrence import (
-    CHUNK,
-    Producer,
-    Recurrence,
-    from_array,
-    run_recurrences,
-)
-
-
-def _part(changes: FloatArray, *, up: bool) -> Producer:
-    """Producer of the gains (``up``) or the losses, as negative numbers, in ``changes``."""
-    clip = np.maximum if up else np.minimum
-
-    def produce(lo: int, hi: int, out: FloatArray) -> None:
-        clip(changes[lo:hi], 0.0, out=out)
-
-    return produce
 
 
 def rsi(close: pd.Series, period: int = 14) -> pd.Series:
@@ -67,29 +57,7 @@ def rsi(close: pd.Series, period: int = 14) -> pd.Series:
     first = inputs.start + p
     out = lead_nan(inputs.rows, first)
     if len(x) > p:
-        seed_changes = np.diff(x[: p + 1])
-        tail = out[first:]  # row p on: the price changes first, then the RSI, in place
-        for begin in range(1, len(tail), CHUNK):
-            end = min(len(tail), begin + CHUNK)
-            np.subtract(x[p + begin : p + end], x[p + begin - 1 : p + end - 1], out=tail[begin:end])
-        changes = tail[1:]
-        d = 1.0 - 1.0 / p
-        # Wilder sums (p times the averages): same ratio, one division fewer per row. The
-        # loss sum is negative, so gain - loss is the sum of both. The gains go last: they
-        # overwrite the changes that both recurrences read.
-        losses = Recurrence(math.fsum(np.minimum(seed_changes, 0.0)), d, _part(changes, up=False))
-        gains = Recurrence(
-            math.fsum(np.maximum(seed_changes, 0.0)), d, _part(changes, up=True), out=tail
-        )
-
-        def store(begin: int, end: int, ys: Sequence[FloatArray]) -> None:
-            loss, gain = ys  # gain is tail[begin:end]
-            np.subtract(gain, loss, out=loss)
-            with np.errstate(invalid="ignore"):
-                gain /= loss
-            gain *= 100.0
-
-        run_recurrences(len(tail), [losses, gains], store)
+        rsi_into(x, p, out[first:])
     return series_out(out, inputs, f"rsi_{p}")
 
 

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
+from tradeterm.analysis.indicator_arrays import bollinger_into
 from tradeterm.analysis.indicators._validate import (
     FloatArray,
     check_high_low,
@@ -19,13 +20,13 @@ from tradeterm.analysis.indicators._validate import (
     prepare,
     series_out,
 )
-from tradeterm.analysis.indicators._windows import (
+from tradeterm.analysis.recurrence import CHUNK, Recurrence, from_array, run_recurrences
+from tradeterm.analysis.windows import (
     WindowMoments,
     map_windows,
     rolling_extreme,
     true_range,
 )
-from tradeterm.analysis.recurrence import CHUNK, Recurrence, from_array, run_recurrences
 
 
 def bollinger(close: pd.Series, period: int = 20, std: float = 2.0) -> pd.DataFrame:
@@ -58,27 +59,7 @@ def bollinger(close: pd.Series, period: int = 20, std: float = 2.0) -> pd.DataFr
     first = inputs.start + p - 1
     columns = lead_nan_columns(5, inputs.rows, first)
     if len(x) >= p:
-        middle, upper, lower, percent_b, width = (row[first:] for row in columns)
-        price = x[p - 1 :]
-
-        def store(begin: int, end: int, moments: tuple[FloatArray, FloatArray]) -> None:
-            mean, half = moments
-            at = slice(begin, end)
-            middle[at] = mean
-            np.sqrt(half, out=half)
-            half *= factor
-            np.add(mean, half, out=upper[at])
-            np.subtract(mean, half, out=lower[at])
-            full_width = np.subtract(upper[at], lower[at], out=width[at])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                np.subtract(price[at], lower[at], out=percent_b[at])
-                percent_b[at] /= full_width  # 0/0 (NaN) where the window is flat
-                full_width /= mean
-            zero = mean == 0.0
-            if bool(zero.any()):
-                full_width[zero] = np.nan
-
-        map_windows(x, p, WindowMoments(p), store)
+        bollinger_into(x, p, factor, [row[first:] for row in columns])
     return frame_out(columns, inputs, ["middle", "upper", "lower", "percent_b", "width"])
 
 

@@ -15,13 +15,26 @@ from tradeterm.analysis.indicators._validate import (
     prepare,
     series_out,
 )
-from tradeterm.analysis.indicators._windows import (
+from tradeterm.analysis.recurrence import CHUNK
+from tradeterm.analysis.windows import (
     WindowMoments,
     cumulative_sum_inplace,
     map_windows,
-    session_cumsums,
 )
-from tradeterm.analysis.recurrence import CHUNK
+
+
+def session_cumsums(
+    columns: dict[str, FloatArray], sessions: npt.NDArray[np.int64]
+) -> dict[str, FloatArray]:
+    """Running totals of each column that restart whenever ``sessions`` changes value.
+
+    ``sessions`` holds one label per row, equal labels contiguous. Each session is summed on
+    its own (pandas' grouped cumulative sum, compensated), never as a difference of one long
+    running total, so a late session is as exact as the first.
+    """
+    frame = pd.DataFrame(columns, copy=False)
+    totals = frame.groupby(sessions, sort=False).cumsum()
+    return {name: np.asarray(totals[name].to_numpy(dtype=np.float64)) for name in columns}
 
 
 def obv(close: pd.Series, volume: pd.Series) -> pd.Series:

@@ -1,5 +1,7 @@
 """Window kernels: sums, weighted sums, mean and variance, extremes, running totals; no drift.
 
+numpy only: the indicators and the chart use them.
+
 - :func:`window_sum` adds each window as a pairwise tree of power-of-two pieces, never as a
   difference of running totals (which is what drifts in pandas and TA-Lib).
 - :func:`window_dot` and :class:`WindowMoments` compute every window as its own dot product
@@ -12,8 +14,8 @@
   range**2`` with ``range`` taken over the ``2 * period - 1`` values around the window.
 - :func:`rolling_extreme` takes maxima/minima by doubling (``log2(period)`` passes, exact).
 - :func:`cumulative_sum_inplace` restarts every ``_CUM_BLOCK`` rows and carries the totals
-  with a compensated sum, so its error does not grow with the length either;
-  :func:`session_cumsums` restarts at every session.
+  with a compensated sum, so its error does not grow with the length either
+  (``indicators.volume.session_cumsums`` restarts at every session).
 
 :func:`map_windows` drives any of these over a long series in chunks, so temporaries stay
 small (they would otherwise cost page faults that outweigh the arithmetic).
@@ -26,12 +28,9 @@ from functools import lru_cache
 from typing import TypeVar
 
 import numpy as np
-import numpy.typing as npt
-import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tradeterm.analysis.indicators._validate import FloatArray
-from tradeterm.analysis.recurrence import CHUNK, matmul_rows
+from tradeterm.analysis.recurrence import CHUNK, FloatArray, matmul_rows
 
 _CUM_BLOCK = 1024  # rows per restart of cumulative_sum_inplace
 _CUMSUM_ABOVE_PERIOD = 64  # WindowMoments sums by matrix product up to this period
@@ -245,20 +244,6 @@ def cumulative_sum_inplace(values: FloatArray) -> None:
         else:
             compensation += (total - updated) + carry
         carry = updated
-
-
-def session_cumsums(
-    columns: dict[str, FloatArray], sessions: npt.NDArray[np.int64]
-) -> dict[str, FloatArray]:
-    """Running totals of each column that restart whenever ``sessions`` changes value.
-
-    ``sessions`` holds one label per row, equal labels contiguous. Each session is summed on
-    its own (pandas' grouped cumulative sum, compensated), never as a difference of one long
-    running total, so a late session is as exact as the first.
-    """
-    frame = pd.DataFrame(columns, copy=False)
-    totals = frame.groupby(sessions, sort=False).cumsum()
-    return {name: np.asarray(totals[name].to_numpy(dtype=np.float64)) for name in columns}
 
 
 def true_range(high: FloatArray, low: FloatArray, prev_close: FloatArray, out: FloatArray) -> None:
