@@ -100,18 +100,24 @@ class SymbolFlow:
         self.asks = _Side(is_bid=False)
         self.candle: Candle | None = None
         self.closed: deque[Candle] = deque(maxlen=2 * 1440)
+        # One Decimal per price in ticks, shared by levels, trades and candles: a day of
+        # candles for 124 symbols held 700,000 equal copies (70 MB) without it.
+        self._prices: dict[int, Decimal] = {}
         self._seed_book()
 
     # --- conversions --------------------------------------------------------
 
     def price(self, tick: int) -> Decimal:
-        return Decimal(tick) * self.tick
+        price = self._prices.get(tick)
+        if price is None:
+            price = self._prices[tick] = Decimal(tick) * self.tick
+        return price
 
     def qty(self, lots: int) -> Decimal:
         return Decimal(lots) * self.lot
 
     def _level(self, tick: int, lots: int) -> Level:
-        return (Decimal(tick) * self.tick, Decimal(lots) * self.lot)
+        return (self.price(tick), Decimal(lots) * self.lot)
 
     # --- book ---------------------------------------------------------------
 
@@ -300,7 +306,7 @@ class SymbolFlow:
         """
         rng = self.rng
         gauss, uniform = rng.gauss, rng.random
-        tick, lot = self.tick, self.lot
+        price, lot = self.price, self.lot
         sigma = self.sigma * math.sqrt(60.0) * 1.5
         lots = self.listing.size * 3.0 / float(lot)
         minute_ms = now_ns // 60_000_000_000 * 60_000
@@ -315,10 +321,10 @@ class SymbolFlow:
             append(
                 Candle(
                     minute_ms - k * 60_000,
-                    Decimal(round(open_)) * tick,
-                    Decimal(high) * tick,
-                    Decimal(low) * tick,
-                    Decimal(round(close)) * tick,
+                    price(round(open_)),
+                    price(high),
+                    price(low),
+                    price(round(close)),
                     Decimal(int(lots * (0.2 + 1.6 * uniform()) + 1)) * lot,
                 )
             )
