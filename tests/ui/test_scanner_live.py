@@ -129,3 +129,19 @@ async def test_why_lists_each_score_s_components_and_their_points_add_up() -> No
             assert "points" in rich_text(recipe.content, width=150)
         await pilot.press("escape")
         assert not isinstance(app.screen, WhyScreen)
+
+
+async def test_a_narrow_sparkline_keeps_its_newest_points() -> None:
+    rig = build_rig()
+    app = rig.app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")
+        app.scans.run_now()
+        await redraw(rig, pilot)
+        table = app.scanner.table
+        column = next(i for i, c in enumerate(table.columns) if c.key == "spark")
+        spark = table._rows["BTC/USDT"].cells[column]
+        width = table._widths(table.area.width)[column]
+        assert 0 < width < len(spark)  # the pane is too narrow for the whole two hours
+        line = next(text for text in table_text(table) if "BTC/USDT" in text)
+        assert line.rstrip().endswith(spark[-width:]) and "…" not in line

@@ -41,7 +41,7 @@ COLUMNS = (
     Column("trend_score", "TRD", 3, priority=1),
     Column("meanrev_score", "MR", 3, priority=1),
     Column("momentum_score", "MOM", 3, priority=1),
-    Column("spark", "2H", 8, "left", flex=True, priority=9),
+    Column("spark", "RECENT", 8, "left", flex=True, priority=9, keep_end=True),
 )
 COLUMN_INDEX = {column.key: i for i, column in enumerate(COLUMNS)}
 #: The columns that come from a scan, in the order ``Analytic`` holds them.

@@ -31,6 +31,9 @@ class Column:
     """A flexible column also takes whatever width the others leave."""
     priority: int = 0
     """When the table is too narrow, columns with the highest priority number go first."""
+    keep_end: bool = False
+    """Cut a long cell from the left, without an ellipsis (a sparkline keeps its newest
+    points)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +211,10 @@ class FastTable(LineWidget, can_focus=True):
                 continue
             styler = row.styles[i] if i < len(row.styles) else None
             style = styler(palette) if styler else palette.text
-            parts.append((fit(row.cells[i], col_w, col.align), style))
+            text = row.cells[i]
+            if col.keep_end and len(text) > col_w:
+                text = text[-col_w:]
+            parts.append((fit(text, col_w, col.align), style))
             parts.append((" ", None))
         return line(parts, width)
 
