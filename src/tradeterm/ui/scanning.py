@@ -113,7 +113,7 @@ class ScanRunner:
         self._copy_ms = (time.perf_counter() - started) * 1e3
         self.running = True
         app.run_worker(
-            partial(self.compute, snapshot, self),
+            partial(self.compute, snapshot),
             name="scanner.scan",
             group=WORKER_GROUP,
             description=f"scanner pass over {len(snapshot.candles)} symbols",
@@ -131,16 +131,19 @@ class ScanRunner:
             dict(state.tickers),
         )
 
-    @staticmethod
-    def compute(snapshot: Snapshot, owner: ScanRunner | None) -> tuple[ScanResult, float]:
-        """One pass over a snapshot (safe in a worker thread) with ``owner``'s builder (None:
-        a fresh one); returns the result and its wall time in milliseconds."""
+    def compute(self, snapshot: Snapshot, fresh: bool = False) -> tuple[ScanResult, float]:
+        """One pass over a snapshot (safe in a worker thread) with the runner's builder, or a
+        new one when ``fresh`` (a pass in the worker is using it); returns the result and
+        its wall time in milliseconds. numpy and the scanner load with the first pass."""
         from tradeterm.analysis.scanner import MatrixBuilder, scan
 
         started = time.perf_counter()
-        builder = MatrixBuilder() if owner is None else owner.builder
-        if builder is None:
-            builder = owner.builder = MatrixBuilder()  # type: ignore[union-attr]
+        if fresh:
+            builder = MatrixBuilder()
+        else:
+            if self.builder is None:
+                self.builder = MatrixBuilder()
+            builder = self.builder
         matrix = builder.build(snapshot.candles, SCAN_LENGTH)
         result = scan(matrix, spreads=snapshot.spreads, tickers=snapshot.tickers)
         return result, (time.perf_counter() - started) * 1e3
@@ -187,7 +190,7 @@ class ScanRunner:
         started = time.perf_counter()
         snapshot = self.snapshot()
         copy_ms = (time.perf_counter() - started) * 1e3
-        result, compute_ms = self.compute(snapshot, None if self.running else self)  # never share
+        result, compute_ms = self.compute(snapshot, fresh=self.running)  # never share a builder
 
         self.app.bridge.scan_due = False
         self.apply(result, copy_ms, compute_ms)
