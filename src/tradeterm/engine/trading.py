@@ -115,6 +115,23 @@ class Trading:
         ticker = state.tickers.get(symbol)
         return ticker.last if ticker is not None else None
 
+    async def _request(
+        self, account: AccountState, order: Order, record: Record, pending: OrderStatus
+    ) -> bool:
+        """Journal a cancel or amend request, then show the order as ``pending``; False if
+        the order ended while the request was being journaled (nothing left to send)."""
+        still_open: list[bool] = []
+
+        def acknowledge() -> None:
+            if can_transition(order.status, pending):  # not filled or ended meanwhile
+                order.transition(pending)
+                order.updated_ns = record.ts_ns
+                self._publish(account, order)
+                still_open.append(True)
+
+        await self._durable([record], acknowledge)
+        return bool(still_open)
+
     async def _durable(self, records: list[Record], apply: Callable[[], None]) -> None:
         """Journal ``records``, then run ``apply`` (and only then return)."""
         loop = asyncio.get_running_loop()
@@ -257,20 +274,8 @@ class Trading:
             raise TradetermError(f"order {client_id} is already {order.status.value}")
         if order.status is OrderStatus.PENDING_CANCEL:
             return
-        now = self.engine.clock.now_ns()
-        record = Record(now, account.name, "cancel_req", client_id, "{}")
-
-        still_open: list[bool] = []
-
-        def acknowledge() -> None:
-            if can_transition(order.status, OrderStatus.PENDING_CANCEL):  # not filled meanwhile
-                order.transition(OrderStatus.PENDING_CANCEL)
-                order.updated_ns = now
-                self._publish(account, order)
-                still_open.append(True)
-
-        await self._durable([record], acknowledge)
-        if not still_open:
+        record = Record(self.engine.clock.now_ns(), account.name, "cancel_req", client_id, "{}")
+        if not await self._request(account, order, record, OrderStatus.PENDING_CANCEL):
             return  # it ended while the request was being journaled: nothing to cancel
         if order.emulated and not self.engine.emulator.is_live(order):
             self.engine.emulator.cancel(order)
@@ -337,18 +342,7 @@ class Trading:
         now = self.engine.clock.now_ns()
         payload = dumps({"price": price, "qty": qty})
         record = Record(now, account.name, "amend_req", client_id, payload)
-
-        still_open: list[bool] = []
-
-        def acknowledge() -> None:
-            if can_transition(order.status, OrderStatus.PENDING_AMEND):  # not ended meanwhile
-                order.transition(OrderStatus.PENDING_AMEND)
-                order.updated_ns = now
-                self._publish(account, order)
-                still_open.append(True)
-
-        await self._durable([record], acknowledge)
-        if not still_open:
+        if not await self._request(account, order, record, OrderStatus.PENDING_AMEND):
             return
         if order.emulated and not self.engine.emulator.is_live(order):
             self.engine.emulator.amend(order, price, qty)
