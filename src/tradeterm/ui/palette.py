@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from rich.style import Style
 from textual.app import App
@@ -55,3 +57,12 @@ class Palette:
             paper=Style(color=color("background", "#000000"), bgcolor=color("paper"), bold=True),
             accent=Style(color=color("accent")),
         )
+
+
+Styler = Callable[[Palette], Style | None]
+"""A cell's style, looked up in the palette when the cell is drawn (it follows the theme)."""
+
+
+def role(name: str) -> Styler:
+    """The styler for one palette role, e.g. ``role("bid")``."""
+    return attrgetter(name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
-from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -14,7 +13,7 @@ from textual.message import Message
 from tradeterm.analysis.alerts import Alert
 from tradeterm.ui.format import clock_text
 from tradeterm.ui.keys import ALERTS_BINDINGS
-from tradeterm.ui.palette import Palette
+from tradeterm.ui.palette import role
 from tradeterm.ui.widgets.table import Column, FastTable, Row
 
 #: The symbol and its condition share one column, so a narrow pane still shows both.
@@ -29,12 +28,8 @@ FIRED = "⚑"
 LEGEND = f"{FIRED} fired at · d removes"
 
 
-def _fired(p: Palette) -> Style:
-    return p.warning
-
-
-def _muted(p: Palette) -> Style:
-    return p.muted
+_fired = role("warning")
+_muted = role("muted")
 
 
 def status_text(alert: Alert) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
-from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -16,7 +15,7 @@ from tradeterm.domain.fills import Fill
 from tradeterm.domain.market import Market
 from tradeterm.ui.format import clock_text, fmt_amount, fmt_price, fmt_qty
 from tradeterm.ui.keys import FILLS_BINDINGS
-from tradeterm.ui.palette import Palette
+from tradeterm.ui.palette import role
 from tradeterm.ui.widgets.table import Column, FastTable, Row
 
 COLUMNS = (
@@ -30,12 +29,8 @@ COLUMNS = (
 )
 
 
-def _bid(p: Palette) -> Style:
-    return p.bid
-
-
-def _ask(p: Palette) -> Style:
-    return p.ask
+_bid = role("bid")
+_ask = role("ask")
 
 
 def fill_row(fill: Fill, market: Market | None) -> Row:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import ClassVar
 
-from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -18,7 +17,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountState
 from tradeterm.ui.format import fmt_price, fmt_qty
 from tradeterm.ui.keys import ORDERS_BINDINGS
-from tradeterm.ui.palette import Palette
+from tradeterm.ui.palette import role
 from tradeterm.ui.widgets.table import Column, FastTable, Row
 
 COLUMNS = (
@@ -52,16 +51,9 @@ STATUS_LABELS = {
 }
 
 
-def _bid(p: Palette) -> Style:
-    return p.bid
-
-
-def _ask(p: Palette) -> Style:
-    return p.ask
-
-
-def _muted(p: Palette) -> Style:
-    return p.muted
+_bid = role("bid")
+_ask = role("ask")
+_muted = role("muted")
 
 
 def order_row(order: Order, market: Market | None) -> Row:
@@ -72,7 +64,7 @@ def order_row(order: Order, market: Market | None) -> Row:
     stop = fmt_price(trigger, places) if trigger is not None else ""
     if order.type is OrderType.TRAILING_STOP and trigger is None and order.trail is not None:
         stop = f"±{order.trail}"
-    side: Callable[[Palette], Style] = _bid if order.side is Side.BUY else _ask
+    side = _bid if order.side is Side.BUY else _ask
     status = STATUS_LABELS.get(order.status, order.status.value)
     queue = order.queue_ahead
     return Row(

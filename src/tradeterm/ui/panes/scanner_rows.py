@@ -5,25 +5,20 @@ trend state, the three scores) from the latest scan, formatted once per scan."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import attrgetter
 from typing import TYPE_CHECKING
-
-from rich.style import Style
 
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Ticker
 from tradeterm.ui.format import fmt_compact_quote, fmt_pct, fmt_price
-from tradeterm.ui.palette import Palette
+from tradeterm.ui.palette import Styler, role
 from tradeterm.ui.widgets.table import Column, Row
 
 if TYPE_CHECKING:
     from tradeterm.analysis.scanner import ScanResult
 
-Styler = Callable[[Palette], Style | None]
 
 #: Columns in display order; on a narrow pane the highest ``priority`` numbers go first, so
 #: the scores stay longest after the symbol, price and 24h change.
@@ -59,13 +54,8 @@ SCORES = ("trend_score", "meanrev_score", "momentum_score")
 NO_VALUE = "—"
 
 
-# Styles by palette role, looked up when a row is drawn (the palette follows the theme).
-_up: Styler = attrgetter("pnl_up")
-_down: Styler = attrgetter("pnl_down")
-_muted: Styler = attrgetter("muted")
-_strong: Styler = attrgetter("accent")
-_low: Styler = attrgetter("bid")
-_high: Styler = attrgetter("ask")
+_up, _down, _muted = role("pnl_up"), role("pnl_down"), role("muted")
+_strong, _low, _high = role("accent"), role("bid"), role("ask")
 
 
 def _signed(value: float) -> Styler:
