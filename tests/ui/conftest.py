@@ -20,7 +20,7 @@ from tradeterm.engine.engine import Engine
 from tradeterm.engine.ledger import Ledger
 from tradeterm.logsetup import setup_logging
 from tradeterm.ui.alerting import Notifier
-from tradeterm.ui.app import TradetermApp
+from tradeterm.ui.app import DEFAULT_THEME, TradetermApp
 from tradeterm.ui.recording import RecorderFactory
 from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim.feed import SimFeed
@@ -68,6 +68,7 @@ def build_rig(
     alerts_dir: Path | None = None,
     notifier: Notifier | None = None,
     recorder: RecorderFactory | None = None,
+    theme: str = DEFAULT_THEME,
 ) -> Rig:
     """A workstation on a seeded sim with a frozen clock.
 
@@ -128,6 +129,7 @@ def build_rig(
         alerts=book,
         notifier=notifier,
         recorder=recorder,
+        theme=theme,
     )
     return Rig(app, engine, feed, clock, saved, venues)
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from decimal import Decimal
 
+import pytest
+from textual.color import Color
 from textual.command import CommandPalette
 from textual.widgets import Static
 
 from tests.ui.conftest import Rig, ladder_text, rich_text
 from tradeterm.domain.numbers import ceil_to, floor_to
+from tradeterm.ui.app import DEFAULT_THEME
 from tradeterm.ui.keys import PANE_BINDINGS
 from tradeterm.ui.panes.chart import ChartPane
 from tradeterm.ui.panes.log import LogPane
@@ -123,6 +127,28 @@ async def test_t_cycles_theme_and_saves_the_choice(rig: Rig) -> None:
         for _ in range(len(rig.app.theme_names) - 1):
             await pilot.press("t")
         assert rig.app.theme == first
+
+
+@pytest.mark.parametrize("theme", ["tradeterm-light", "tradeterm-contrast"])
+async def test_the_configured_theme_colours_the_first_frame(
+    rig_factory: Callable[..., Rig], theme: str
+) -> None:
+    rig = rig_factory(theme=theme)
+    async with rig.app.run_test(size=WIDE):
+        wanted = rig.app.get_theme(theme)
+        assert wanted is not None and rig.app.theme == theme
+        assert rig.app.screen.styles.background == Color.parse(wanted.background)
+        assert rig.saved_themes == []  # starting with a theme is not a choice to save
+
+
+async def test_an_unknown_theme_starts_the_default_and_says_so(
+    rig_factory: Callable[..., Rig],
+) -> None:
+    rig = rig_factory(theme="solarised-nope")
+    async with rig.app.run_test(size=WIDE):
+        assert rig.app.theme == DEFAULT_THEME
+        logged = [e.message for e in rig.app.logbook.entries]
+        assert any("theme 'solarised-nope' not found; using tradeterm-dark" in m for m in logged)
 
 
 async def test_l_filters_the_log_by_level(rig: Rig) -> None:

@@ -111,7 +111,7 @@ class TradetermApp(App[None]):
         for loaded in load_themes(user_themes):
             self.register_theme(loaded)
             self.theme_names.append(loaded.name)
-        self._wanted_theme = theme
+        self.apply_theme(theme, save=False)
         self.bridge = UiBridge(engine)
         self.ladder = Ladder(id="ladder")
         self.tape = Tape(id="tape")
@@ -169,7 +169,6 @@ class TradetermApp(App[None]):
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
-        self.apply_theme(self._wanted_theme, save=False)
         self.query_one("#log-pane", Pane).set_titles(subtitle=f"≥ {self.log_pane.level_name} (l)")
         self.scanner_box.set_titles(subtitle=self.scanner.summary)
         self.query_one("#alerts-pane", Pane).set_titles(subtitle=LEGEND)
