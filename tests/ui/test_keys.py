@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from rich.style import Style
 from textual.color import Color
 from textual.command import CommandPalette
 from textual.widgets import Static
@@ -139,6 +140,18 @@ async def test_the_configured_theme_colours_the_first_frame(
         assert wanted is not None and rig.app.theme == theme
         assert rig.app.screen.styles.background == Color.parse(wanted.background)
         assert rig.saved_themes == []  # starting with a theme is not a choice to save
+
+
+async def test_panes_draw_with_the_new_theme_after_t(rig: Rig) -> None:
+    async with rig.app.run_test(size=WIDE) as pilot:
+        ladder = rig.app.query_one(Ladder)
+        before = ladder.palette
+        assert before is rig.app.query_one(Tape).palette  # one palette per theme, shared
+        await pilot.press("t")
+        variables = rig.app.get_css_variables()
+        assert ladder.palette is not before
+        assert ladder.palette.bid == Style(color=variables["bid"])
+        assert ladder.palette.ask == Style(color=variables["ask"])
 
 
 async def test_an_unknown_theme_starts_the_default_and_says_so(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
+from weakref import WeakKeyDictionary
 
 from rich.style import Style
 from textual.app import App
@@ -32,7 +33,15 @@ class Palette:
 
     @classmethod
     def from_app(cls, app: App[object]) -> Palette:
-        v = app.get_css_variables()
+        """The palette of the app's current theme, made once per theme (a dozen widgets ask
+        for it as they mount, and computing the CSS variables is costly)."""
+        made = _MADE.get(app)
+        if made is None or made[0] != app.theme:
+            made = _MADE[app] = (app.theme, cls.from_variables(app.get_css_variables()))
+        return made[1]
+
+    @classmethod
+    def from_variables(cls, v: dict[str, str]) -> Palette:
         fg = v.get("foreground", "#d8dee9")
 
         def color(name: str, default: str = fg) -> str:
@@ -58,6 +67,8 @@ class Palette:
             accent=Style(color=color("accent")),
         )
 
+
+_MADE: WeakKeyDictionary[App[object], tuple[str, Palette]] = WeakKeyDictionary()
 
 Styler = Callable[[Palette], Style | None]
 """A cell's style, looked up in the palette when the cell is drawn (it follows the theme)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,11 @@ def load_themes(user_dir: Path | None) -> list[Theme]:
 
 def default_variables() -> dict[str, str]:
     """The default theme's [variables], the fallback for any theme (Textual's own included)."""
+    return dict(_default_variables())
+
+
+@cache
+def _default_variables() -> dict[str, str]:
+    """Read once: Textual asks for the fallbacks each time it computes the CSS variables."""
     path = builtin_theme_dir() / "tradeterm-dark.toml"
-    theme = parse_theme(path.read_text(encoding="utf-8"), str(path))
-    return dict(theme.variables)
+    return dict(parse_theme(path.read_text(encoding="utf-8"), str(path)).variables)
