@@ -18,11 +18,19 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 class TerminalRun:
-    """``tradeterm`` in a pty of the given size, with its output drained and searchable."""
+    """``tradeterm`` (or ``script``, a Python file) in a pty of the given size, with its output
+    drained and searchable.
 
-    def __init__(self, args: list[str], cols: int = 120, rows: int = 40) -> None:
+    Python may write bytecode caches whatever the caller's environment says, so that after
+    the first start the figures are those of a user's second and later starts.
+    """
+
+    def __init__(
+        self, args: list[str], cols: int = 120, rows: int = 40, script: Path | None = None
+    ) -> None:
         self.home = tempfile.mkdtemp(prefix="tradeterm-bench-")
         env = dict(os.environ)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.update(
             TERM="xterm-256color",
             COLORTERM="",
@@ -33,7 +41,7 @@ class TerminalRun:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tradeterm", *args],
+            [sys.executable, *([str(script)] if script else ["-m", "tradeterm"]), *args],
             stdin=slave,
             stdout=slave,
             stderr=slave,
