@@ -47,16 +47,10 @@ def first_frame(runs: int) -> None:
     names), after one discarded start of each that writes bytecode and warms the caches."""
     frames, data, bare = [], [], []
     for i in range(runs + 1):
-        run = TerminalRun([])
-        try:
+        with TerminalRun([]) as run:
             frame, book = run.wait_for(b"Order book"), run.wait_for(b"spread")
-        finally:
-            run.close()
-        run = TerminalRun([], script=BARE_APP)
-        try:
+        with TerminalRun([], script=BARE_APP) as run:
             bare_frame = run.wait_for(b"Order book")
-        finally:
-            run.close()
         if i:
             frames.append(frame)
             data.append(book)

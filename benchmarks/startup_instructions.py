@@ -54,15 +54,11 @@ def _launch(needle: str, args: list[str]) -> None:
 
 def count(needle: str, args: list[str]) -> int:
     """Instructions until ``needle`` is on screen, one run."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from terminal import tradeterm_env  # not in the launcher: its imports would be counted
+
     with tempfile.TemporaryDirectory(prefix="tradeterm-instr-") as home:
-        env = dict(os.environ)
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env.update(
-            TERM="xterm-256color",
-            PYTHONHASHSEED="0",
-            TRADETERM_CONFIG_DIR=str(Path(home) / "config"),
-            TRADETERM_DATA_DIR=str(Path(home) / "data"),
-        )
+        env = {**tradeterm_env(home), "PYTHONHASHSEED": "0"}
         log = Path(home) / "valgrind.log"
         inner = " ".join(
             [

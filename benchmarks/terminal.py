@@ -17,26 +17,31 @@ from pathlib import Path
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+def tradeterm_env(home: str) -> dict[str, str]:
+    """The environment a measured start runs in: a 256-colour terminal, fresh config and data
+    directories under ``home``, and bytecode caches allowed whatever the caller's
+    environment says (after the first start the figures are those of a user's later
+    starts)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.update(
+        TERM="xterm-256color",
+        COLORTERM="",
+        TRADETERM_CONFIG_DIR=str(Path(home) / "config"),
+        TRADETERM_DATA_DIR=str(Path(home) / "data"),
+    )
+    return env
+
+
 class TerminalRun:
     """``tradeterm`` (or ``script``, a Python file) in a pty of the given size, with its output
-    drained and searchable.
-
-    Python may write bytecode caches whatever the caller's environment says, so that after
-    the first start the figures are those of a user's second and later starts.
-    """
+    drained and searchable; a context manager that closes it."""
 
     def __init__(
         self, args: list[str], cols: int = 120, rows: int = 40, script: Path | None = None
     ) -> None:
         self.home = tempfile.mkdtemp(prefix="tradeterm-bench-")
-        env = dict(os.environ)
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env.update(
-            TERM="xterm-256color",
-            COLORTERM="",
-            TRADETERM_CONFIG_DIR=str(Path(self.home) / "config"),
-            TRADETERM_DATA_DIR=str(Path(self.home) / "data"),
-        )
+        env = tradeterm_env(self.home)
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.started = time.perf_counter()
@@ -106,6 +111,12 @@ class TerminalRun:
             if row.startswith("VmRSS:"):
                 return int(row.split()[1]) / 1024
         raise RuntimeError("no VmRSS")
+
+    def __enter__(self) -> TerminalRun:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         if self.proc.poll() is None:
