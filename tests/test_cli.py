@@ -19,7 +19,7 @@ from tradeterm import cli, paths
 from tradeterm.cli import compose
 from tradeterm.config.example import render_example
 from tradeterm.config.load import load_config, parse_config
-from tradeterm.config.models import Config
+from tradeterm.config.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +88,7 @@ def test_init_writes_a_config_that_loads(capsys: pytest.CaptureFixture[str]) -> 
     assert target.read_text(encoding="utf-8") == render_example()
     config, path = load_config(None, target)
     assert path == target
-    assert config.sim == Config().sim
+    assert config.sim == Settings().sim
 
 
 def test_init_refuses_to_overwrite_without_force(
@@ -209,7 +209,7 @@ def test_valid_overrides_win_over_the_file_and_keep_everything_else() -> None:
 
 
 def test_data_dir_follows_the_config_or_the_platform(tmp_path: Path) -> None:
-    assert compose.data_dir_for(Config()) == paths.data_dir()
+    assert compose.data_dir_for(Settings()) == paths.data_dir()
     custom = parse_config({"general": {"data_dir": str(tmp_path / "d")}}, "x")
     assert compose.data_dir_for(custom) == tmp_path / "d"
 

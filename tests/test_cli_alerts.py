@@ -11,7 +11,7 @@ import pytest
 from tradeterm import cli
 from tradeterm.cli.alerts import alert_book, config_rules
 from tradeterm.cli.compose import build_engine
-from tradeterm.config.models import AlertConfig, Config
+from tradeterm.config.settings import AlertSettings, Settings
 from tradeterm.domain.errors import ConfigError
 from tradeterm.engine.clock import ManualClock
 from tradeterm.venues.sim.feed import SimFeed
@@ -22,8 +22,8 @@ SYMBOLS = ["BTC/USDT", "ETH/USDT"]
 def test_config_rules_normalise_the_symbol_and_keep_the_condition() -> None:
     rules = config_rules(
         [
-            AlertConfig(symbol="btcusdt", condition="> 70000"),
-            AlertConfig(symbol="ETH/USDT", condition="rsi < 25", repeat=True),
+            AlertSettings("btcusdt", "> 70000", repeat=False),
+            AlertSettings("ETH/USDT", "rsi < 25", repeat=True),
         ],
         SYMBOLS,
     )
@@ -32,7 +32,7 @@ def test_config_rules_normalise_the_symbol_and_keep_the_condition() -> None:
 
 def test_an_unknown_symbol_names_the_key_and_the_symbols_allowed() -> None:
     with pytest.raises(ConfigError) as info:
-        config_rules([AlertConfig(symbol="DOGE/EUR", condition="> 1")], SYMBOLS)
+        config_rules([AlertSettings("DOGE/EUR", "> 1", repeat=False)], SYMBOLS)
     text = str(info.value)
     assert "alerts[0].symbol = 'DOGE/EUR'" in text and "BTC/USDT, ETH/USDT" in text
 
@@ -41,8 +41,8 @@ def test_a_bad_condition_names_the_key_and_the_forms() -> None:
     with pytest.raises(ConfigError) as info:
         config_rules(
             [
-                AlertConfig(symbol="BTC/USDT", condition="> 1"),
-                AlertConfig(symbol="BTC/USDT", condition="rsi <<< 3"),
+                AlertSettings("BTC/USDT", "> 1", repeat=False),
+                AlertSettings("BTC/USDT", "rsi <<< 3", repeat=False),
             ],
             SYMBOLS,
         )
@@ -66,7 +66,7 @@ def test_the_book_keeps_saved_alerts_and_adds_config_ones_once(tmp_path: Path) -
         )
     )
     clock = ManualClock(1_700_000_000_000_000_000)
-    engine = build_engine(Config(), clock, SimFeed(clock, seed=1, symbols=SYMBOLS), None)
+    engine = build_engine(Settings(), clock, SimFeed(clock, seed=1, symbols=SYMBOLS), None)
     rules = [("BTC/USDT", "> 70000", False), ("ETH/USDT", "< 100", False)]
     book = alert_book(engine, tmp_path, rules)
     assert sorted((a.id, a.symbol, a.condition) for a in book.alerts.values()) == [

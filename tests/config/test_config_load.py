@@ -11,6 +11,7 @@ import pytest
 
 from tradeterm.config.load import load_config, parse_config, save_setting
 from tradeterm.config.models import AccountConfig, Config, SimConfig
+from tradeterm.config.settings import Settings
 from tradeterm.domain.errors import ConfigError, TradetermError
 
 
@@ -33,7 +34,7 @@ def error_for(tmp_path: Path, text: str) -> str:
 def test_no_file_at_the_default_path_means_defaults(tmp_path: Path) -> None:
     default = tmp_path / "nowhere" / "config.toml"
     config, path = load_config(None, default)
-    assert config == Config()
+    assert config == Settings()
     assert path == default
     assert not default.exists()
 
@@ -42,7 +43,7 @@ def test_the_default_path_is_read_when_it_exists(tmp_path: Path) -> None:
     default = write(tmp_path, "[sim]\nseed = 99\n")
     config, path = load_config(None, default)
     assert config.sim.seed == 99
-    assert config.sim.rate == SimConfig().rate  # keys left out keep their defaults
+    assert config.sim.rate == Settings().sim.rate  # keys left out keep their defaults
     assert path == default
 
 

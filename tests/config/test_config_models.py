@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
+from dataclasses import FrozenInstanceError, fields, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
@@ -14,7 +17,22 @@ import tomli_w
 import tradeterm
 from tradeterm.config.example import render_example
 from tradeterm.config.load import parse_config, to_toml_data
-from tradeterm.config.models import Config
+from tradeterm.config.models import (
+    AccountConfig,
+    AlertConfig,
+    Config,
+    GeneralConfig,
+    SimConfig,
+    UiConfig,
+)
+from tradeterm.config.settings import (
+    AccountSettings,
+    AlertSettings,
+    GeneralSettings,
+    Settings,
+    SimSettings,
+    UiSettings,
+)
 from tradeterm.domain.enums import AccountMode, FillModel
 from tradeterm.venues.sim.catalog import ALL_LISTINGS, LISTINGS
 
@@ -45,9 +63,9 @@ def test_every_field_says_what_it_is_for(model: type[pydantic.BaseModel]) -> Non
 
 
 def test_defaults_are_a_working_offline_setup() -> None:
-    config = Config()
+    config = Settings()
     assert config.general.venue == "sim"
-    assert config.sim.symbols == []  # all listings
+    assert config.sim.symbols == ()  # all listings
     assert config.sim.rate > 0
     assert config.sim.history_minutes == 1440  # "1440 = one day"
     shipped = {p.stem for p in (Path(tradeterm.__file__).parent / "themes").glob("*.toml")}
@@ -61,14 +79,41 @@ def test_defaults_are_a_working_offline_setup() -> None:
 
 
 def test_config_is_immutable() -> None:
-    config = Config()
     with pytest.raises(pydantic.ValidationError):
-        config.sim.seed = 3  # type: ignore[misc]
+        Config().sim.seed = 3  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        Settings().sim.seed = 3  # type: ignore[misc]
+
+
+def test_an_empty_file_validates_to_exactly_the_plain_defaults() -> None:
+    """The schema and the settings agree on every key and every default."""
+    assert parse_config({}, "empty") == Settings()
+    pairs: list[tuple[type[pydantic.BaseModel], type]] = [
+        (Config, Settings),
+        (GeneralConfig, GeneralSettings),
+        (SimConfig, SimSettings),
+        (UiConfig, UiSettings),
+        (AccountConfig, AccountSettings),
+        (AlertConfig, AlertSettings),
+    ]
+    for model, plain in pairs:
+        assert list(model.model_fields) == [f.name for f in fields(plain)], model
+
+
+def test_a_start_without_a_config_file_does_not_import_pydantic(tmp_path: Path) -> None:
+    """pydantic is about a fifth of the work to the first frame; only a file needs it."""
+    code = (
+        "import sys; from pathlib import Path; from tradeterm.config.load import load_config; "
+        f"config, _ = load_config(None, Path({str(tmp_path / 'none.toml')!r})); "
+        "print(config.ui.theme, 'pydantic' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == [Settings().ui.theme, "False"]
 
 
 def test_defaults_survive_a_trip_through_toml() -> None:
-    text = tomli_w.dumps(to_toml_data(Config()))
-    assert parse_config(tomllib.loads(text), "roundtrip") == Config()
+    text = tomli_w.dumps(to_toml_data(Settings()))
+    assert parse_config(tomllib.loads(text), "roundtrip") == Settings()
 
 
 def test_balances_are_exact_decimals_and_round_trip_as_text() -> None:
@@ -104,7 +149,7 @@ def test_the_example_parses_shows_every_key_and_shows_the_defaults() -> None:
         for section in sections:
             assert set(section) == set(model.model_fields), name
     # the values shown are the defaults; a second account shows off the options
-    assert config.model_copy(update={"accounts": config.accounts[:1]}) == Config()
+    assert replace(config, accounts=config.accounts[:1]) == Settings()
     assert len(config.accounts) == 2
     assert len({a.name for a in config.accounts}) == 2
 

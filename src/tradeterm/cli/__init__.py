@@ -11,7 +11,7 @@ from tradeterm import __version__, paths
 from tradeterm.domain.errors import ConfigError, TradetermError
 
 if TYPE_CHECKING:
-    from tradeterm.config.models import Config
+    from tradeterm.config.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def apply_overrides(config: Config, args: argparse.Namespace) -> Config:
+def apply_overrides(config: Settings, args: argparse.Namespace) -> Settings:
     """Command-line options win over the file; the result is validated like the file."""
     from tradeterm.config.load import parse_config, to_toml_data
 

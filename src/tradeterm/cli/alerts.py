@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tradeterm.analysis.alerts import AlertBook, AlertError, parse_alert
-from tradeterm.config.models import AlertConfig
+from tradeterm.config.settings import AlertSettings
 from tradeterm.domain.errors import ConfigError
 from tradeterm.engine.engine import Engine
 
@@ -16,7 +16,7 @@ STATUS_FILE = "last-alert.txt"
 
 
 def config_rules(
-    alerts: Sequence[AlertConfig], symbols: Sequence[str]
+    alerts: Sequence[AlertSettings], symbols: Sequence[str]
 ) -> list[tuple[str, str, bool]]:
     """(symbol, condition, repeat) for each config alert.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tradeterm import paths
-from tradeterm.config.models import Config
+from tradeterm.config.settings import Settings
 from tradeterm.domain.enums import AccountMode
 from tradeterm.domain.errors import ConfigError, DataError
 from tradeterm.engine.accounts import AccountSpec
@@ -20,13 +20,13 @@ from tradeterm.venues.sim.feed import SimFeed
 LEDGER_FILE = "ledger.sqlite"
 
 
-def data_dir_for(config: Config) -> Path:
+def data_dir_for(config: Settings) -> Path:
     if config.general.data_dir:
         return Path(config.general.data_dir).expanduser()
     return paths.data_dir()
 
 
-def sim_feed(config: Config, clock: Clock) -> SimFeed:
+def sim_feed(config: Settings, clock: Clock) -> SimFeed:
     """The built-in market as configured. Raises ConfigError for an unknown symbol."""
     try:
         return SimFeed(
@@ -42,7 +42,7 @@ def sim_feed(config: Config, clock: Clock) -> SimFeed:
         raise ConfigError(f"config key sim.symbols: {exc}; it lists {listed}") from None
 
 
-def account_specs(config: Config) -> list[AccountSpec]:
+def account_specs(config: Settings) -> list[AccountSpec]:
     return [
         AccountSpec(a.name, a.mode, a.venue, dict(a.balances), a.fill_model, a.latency_ms)
         for a in config.accounts
@@ -50,7 +50,7 @@ def account_specs(config: Config) -> list[AccountSpec]:
 
 
 def build_engine(
-    config: Config,
+    config: Settings,
     clock: Clock,
     feed: MarketFeed,
     ledger_path: Path | None,

@@ -7,13 +7,13 @@ import time
 from pathlib import Path
 
 from tradeterm.cli.compose import LEDGER_FILE, data_dir_for
-from tradeterm.config.models import Config
+from tradeterm.config.settings import Settings
 from tradeterm.domain.errors import TradetermError
 from tradeterm.engine.history import ledger_rows, write_csv
 from tradeterm.engine.ledger import Ledger
 
 
-def export_history(config: Config, account: str | None, out: Path | None) -> int:
+def export_history(config: Settings, account: str | None, out: Path | None) -> int:
     data_dir = data_dir_for(config)
     path = data_dir / LEDGER_FILE
     if not path.exists():

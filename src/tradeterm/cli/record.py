@@ -7,10 +7,11 @@ import contextlib
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from tradeterm.cli.compose import data_dir_for, sim_feed
-from tradeterm.config.models import Config
+from tradeterm.config.settings import Settings
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import SystemClock
 from tradeterm.engine.engine import Engine
@@ -19,19 +20,17 @@ from tradeterm.venues.replay import Recorder
 
 
 def record(
-    config: Config, symbols: Sequence[str] | None, seconds: float | None, out: Path | None
+    config: Settings, symbols: Sequence[str] | None, seconds: float | None, out: Path | None
 ) -> int:
     data_dir = data_dir_for(config)
     if symbols:
-        config = config.model_copy(
-            update={"sim": config.sim.model_copy(update={"symbols": list(symbols)})}
-        )
+        config = replace(config, sim=replace(config.sim, symbols=tuple(symbols)))
     path = out or data_dir / "recordings" / f"sim-{time.strftime('%Y%m%d-%H%M%S')}.ndjson.gz"
     setup_logging(data_dir / "logs", config.general.log_level)
     return asyncio.run(_record(config, path, seconds))
 
 
-async def _record(config: Config, path: Path, seconds: float | None) -> int:
+async def _record(config: Settings, path: Path, seconds: float | None) -> int:
     clock = SystemClock()
     feed = sim_feed(config, clock)
     engine = Engine(clock, feed, [AccountSpec("recorder")])

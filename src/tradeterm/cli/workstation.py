@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from tradeterm import paths
 from tradeterm.cli.compose import LEDGER_FILE, build_engine, data_dir_for, sim_feed
 from tradeterm.config.load import save_setting
-from tradeterm.config.models import Config
+from tradeterm.config.settings import Settings
 from tradeterm.engine.clock import ManualClock, SystemClock
 from tradeterm.logsetup import setup_logging
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tradeterm.venues.replay.recorder import Recorder
 
 
-def run_workstation(config: Config, config_path: Path) -> int:
+def run_workstation(config: Settings, config_path: Path) -> int:
     from tradeterm.cli.alerts import alert_book, config_rules
     from tradeterm.ui.app import TradetermApp
 
@@ -41,7 +41,7 @@ def run_workstation(config: Config, config_path: Path) -> int:
     return 0
 
 
-def run_replay(config: Config, config_path: Path, files: Sequence[Path], speed: float) -> int:
+def run_replay(config: Settings, config_path: Path, files: Sequence[Path], speed: float) -> int:
     """The workstation on a replay venue. Practice orders go to paper accounts that start
     fresh for each replay (no ledger: a replay is a rehearsal, not the user's books)."""
     from tradeterm.domain.errors import TradetermError
@@ -63,7 +63,7 @@ def run_replay(config: Config, config_path: Path, files: Sequence[Path], speed: 
     return 0
 
 
-def _app_options(config: Config, config_path: Path) -> dict[str, Any]:
+def _app_options(config: Settings, config_path: Path) -> dict[str, Any]:
     def save_theme(name: str) -> None:
         save_setting(config_path, "ui", "theme", name)
 

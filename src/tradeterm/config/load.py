@@ -5,23 +5,26 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
+from dataclasses import asdict
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from tradeterm.config.models import Config, default_config
+from tradeterm.config.settings import Settings
 from tradeterm.domain.errors import ConfigError
 
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
-def load_config(path: Path | None, default_path: Path) -> tuple[Config, Path]:
+
+def load_config(path: Path | None, default_path: Path) -> tuple[Settings, Path]:
     """Load and validate a config file.
 
     With ``path`` None, ``default_path`` is used when it exists, and the defaults
-    otherwise. Returns the config and the path it belongs to (where changes,
-    such as the chosen theme, are saved).
+    otherwise (without importing the schema: see ``settings.py``). Returns the settings
+    and the path they belong to (where changes, such as the chosen theme, are saved).
 
     Raises:
         ConfigError: unreadable TOML or a value that is not allowed.
@@ -32,7 +35,7 @@ def load_config(path: Path | None, default_path: Path) -> tuple[Config, Path]:
             raise ConfigError(
                 f"config file {path} does not exist; create one with `tradeterm init`"
             )
-        return default_config(), target
+        return Settings(), target
     try:
         raw = tomllib.loads(target.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -42,10 +45,14 @@ def load_config(path: Path | None, default_path: Path) -> tuple[Config, Path]:
     return parse_config(raw, target), target
 
 
-def parse_config(raw: dict[str, Any], source: Path | str) -> Config:
+def parse_config(raw: dict[str, Any], source: Path | str) -> Settings:
     """Validate a parsed TOML document. Raises ConfigError naming the first bad key."""
+    from pydantic import ValidationError
+
+    from tradeterm.config.models import Config
+
     try:
-        return Config.model_validate(raw)
+        return Config.model_validate(raw).to_settings()
     except ValidationError as exc:
         raise ConfigError(describe_error(exc, raw, source)) from None
 
@@ -77,6 +84,8 @@ def _allowed(error: Any) -> str:
 
 
 def _allowed_keys(section: str) -> str:
+    from tradeterm.config.models import Config
+
     model: Any = Config
     for part in section.split("."):
         if not part:
@@ -92,16 +101,16 @@ def _allowed_keys(section: str) -> str:
     return ", ".join(getattr(model, "model_fields", {}))
 
 
-def to_toml_data(config: Config) -> dict[str, Any]:
-    """The config as plain TOML-writable data (Decimals as strings, enums as values)."""
-    data: dict[str, Any] = _plain(config.model_dump())
+def to_toml_data(settings: Settings) -> dict[str, Any]:
+    """The settings as plain TOML-writable data (Decimals as strings, enums as values)."""
+    data: dict[str, Any] = _plain(asdict(settings))
     return data
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, Decimal):
         return str(value)

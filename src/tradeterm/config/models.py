@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tradeterm.config.settings import (
+    AccountSettings,
+    AlertSettings,
+    GeneralSettings,
+    Settings,
+    SimSettings,
+    UiSettings,
+)
 from tradeterm.domain.enums import AccountMode, FillModel
+
+# The defaults live with the settings (a start without a config file reads only those).
+_GENERAL, _SIM, _UI = GeneralSettings(), SimSettings(), UiSettings()
+_ACCOUNT = Settings().accounts[0]
 
 
 class _Section(BaseModel):
@@ -19,44 +31,44 @@ class _Section(BaseModel):
 
 
 class GeneralConfig(_Section):
-    venue: Literal["sim"] = "sim"
+    venue: Literal["sim"] = _GENERAL.venue
     """Market-data venue the workstation opens on. ``sim`` is the built-in simulated market."""
 
-    data_dir: str = ""
+    data_dir: str = _GENERAL.data_dir
     """Where the ledger and logs live. Empty means the platform's user data directory."""
 
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_level: Literal["debug", "info", "warning", "error"] = _GENERAL.log_level
     """Lowest level written to the log file and shown in the log pane."""
 
 
 class SimConfig(_Section):
-    seed: int = 7
+    seed: int = _SIM.seed
     """Seed of the simulated market: the same seed replays the same market."""
 
-    rate: Annotated[float, Field(ge=0, le=20_000)] = 40.0
+    rate: Annotated[float, Field(ge=0, le=20_000)] = _SIM.rate
     """Order-book updates per second across all symbols (0 pauses the market, 1000+ is busy)."""
 
-    universe: Literal["core", "all"] = "core"
+    universe: Literal["core", "all"] = _SIM.universe
     """``core``: 22 hand-made markets; ``all``: 124 markets, for a wide scanner."""
 
-    symbols: list[str] = []
+    symbols: list[str] = list(_SIM.symbols)
     """Which sim listings to trade, e.g. ``["BTC/USDT", "ETH/USDT"]``. Empty: the universe."""
 
-    history_minutes: Annotated[int, Field(ge=30, le=2880)] = 1440
+    history_minutes: Annotated[int, Field(ge=30, le=2880)] = _SIM.history_minutes
     """One-minute candles of history the sim makes at start (1440 = one day)."""
 
 
 class UiConfig(_Section):
-    theme: str = "tradeterm-dark"
+    theme: str = _UI.theme
     """Theme name: a file stem in themes/ or the user's themes directory."""
 
-    refresh_hz: Annotated[float, Field(ge=1, le=30)] = 10.0
+    refresh_hz: Annotated[float, Field(ge=1, le=30)] = _UI.refresh_hz
     """How often panes redraw at most, per second; the feed rate never drives redraws."""
 
-    ladder_depth: Annotated[int, Field(ge=5, le=100)] = 25
+    ladder_depth: Annotated[int, Field(ge=5, le=100)] = _UI.ladder_depth
     """Price levels per side the order-book ladder keeps ready."""
 
-    keys: dict[str, str] = {}
+    keys: dict[str, str] = dict(_UI.keys)
     """Remapped keys: binding id to key(s), e.g. ``{ "quit" = "ctrl+q", "buy" = "f1" }``."""
 
 
@@ -64,20 +76,20 @@ class AccountConfig(_Section):
     name: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
     """Account name shown in the header (letters, digits, ``_ . -``)."""
 
-    mode: AccountMode = AccountMode.PAPER
+    mode: AccountMode = _ACCOUNT.mode
     """``paper`` (simulated fills on the real or sim book) or ``live``."""
 
-    venue: Literal["sim"] = "sim"
+    venue: Literal["sim"] = _ACCOUNT.venue
     """Venue the account trades on."""
 
-    balances: dict[str, Decimal] = {"USDT": Decimal("10000")}
+    balances: dict[str, Decimal] = dict(_ACCOUNT.balances)
     """Starting balances of a paper account, asset to amount, e.g. ``{ USDT = "10000" }``."""
 
-    fill_model: FillModel = FillModel.REALISTIC
+    fill_model: FillModel = _ACCOUNT.fill_model
     """Paper fills: ``optimistic`` (on touch), ``realistic`` (queue position, the default),
     ``pessimistic`` (only when the price trades through)."""
 
-    latency_ms: Annotated[int, Field(ge=0, le=10_000)] = 50
+    latency_ms: Annotated[int, Field(ge=0, le=10_000)] = _ACCOUNT.latency_ms
     """Paper latency between sending an order or cancel and its arrival at the book."""
 
     @field_validator("balances")
@@ -101,7 +113,7 @@ class AlertConfig(_Section):
 
 
 def _default_accounts() -> list[AccountConfig]:
-    return [AccountConfig.model_construct(name="paper")]
+    return [AccountConfig.model_construct(name=a.name) for a in Settings().accounts]
 
 
 class Config(_Section):
@@ -131,7 +143,17 @@ class Config(_Section):
             raise ValueError(f"account names must be unique; repeated: {', '.join(duplicates)}")
         return accounts
 
+    def to_settings(self) -> Settings:
+        """The validated file as the settings the running parts read."""
+        return Settings(
+            GeneralSettings(**_values(self.general)),
+            SimSettings(**{**_values(self.sim), "symbols": tuple(self.sim.symbols)}),
+            UiSettings(**_values(self.ui)),
+            tuple(AccountSettings(**_values(a)) for a in self.accounts),
+            tuple(AlertSettings(**_values(a)) for a in self.alerts),
+        )
 
-def default_config() -> Config:
-    """The defaults, without validation (they are valid by construction)."""
-    return Config.model_construct()
+
+def _values(section: BaseModel) -> dict[str, Any]:
+    # not dict(section): a section with a field named "keys" would pass for a mapping
+    return {name: getattr(section, name) for name in type(section).model_fields}

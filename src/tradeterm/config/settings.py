@@ -1,0 +1,67 @@
+"""The settings the running parts read, with every default: plain frozen dataclasses.
+
+A config file is validated by the pydantic schema in ``models.py`` (types, limits, the
+docs of every key), which turns it into these. A start without a config file uses these
+defaults as they are and never imports pydantic: that import is about a fifth of the work
+to the workstation's first frame. ``models.py`` takes its defaults from here, and a test
+checks that an empty file validates to exactly ``Settings()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from tradeterm.domain.enums import AccountMode, FillModel
+
+
+@dataclass(frozen=True, slots=True)
+class GeneralSettings:
+    venue: Literal["sim"] = "sim"
+    data_dir: str = ""
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class SimSettings:
+    seed: int = 7
+    rate: float = 40.0
+    universe: Literal["core", "all"] = "core"
+    symbols: tuple[str, ...] = ()
+    history_minutes: int = 1440
+
+
+@dataclass(frozen=True, slots=True)
+class UiSettings:
+    theme: str = "tradeterm-dark"
+    refresh_hz: float = 10.0
+    ladder_depth: int = 25
+    keys: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSettings:
+    name: str
+    mode: AccountMode = AccountMode.PAPER
+    venue: Literal["sim"] = "sim"
+    balances: Mapping[str, Decimal] = field(default_factory=lambda: {"USDT": Decimal("10000")})
+    fill_model: FillModel = FillModel.REALISTIC
+    latency_ms: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    symbol: str
+    condition: str
+    repeat: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    general: GeneralSettings = field(default_factory=GeneralSettings)
+    sim: SimSettings = field(default_factory=SimSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+    accounts: tuple[AccountSettings, ...] = (AccountSettings("paper"),)
+    alerts: tuple[AlertSettings, ...] = ()
