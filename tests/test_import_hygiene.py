@@ -124,3 +124,31 @@ def test_the_chart_draws_without_pandas(tmp_path: Path) -> None:
     loaded = modules_after(code, tmp_path)
     assert "plotext" in loaded and "numpy" in loaded
     assert "pandas" not in loaded
+
+
+def test_the_workstation_starts_without_what_only_a_user_action_needs(tmp_path: Path) -> None:
+    """The command-line parser, the filter language, the dialogs and the config schema
+    (pydantic) were about a quarter of the work to the first frame; they load when the user
+    first types a command or a filter, opens a dialog, or has a config file."""
+    code = """
+        import json, sys
+        from pathlib import Path
+        from tradeterm.config.load import load_config
+        import tradeterm.cli.workstation, tradeterm.cli.alerts, tradeterm.ui.app
+        load_config(None, Path("no-config.toml"))
+        deferred = ["tradeterm.ui.desk", "tradeterm.ui.commandline", "tradeterm.ui.dialogs",
+                    "tradeterm.analysis.filter", "pydantic", "tradeterm.ui.app"]
+        print(json.dumps([m for m in deferred if m in sys.modules]))
+    """
+    script = tmp_path / "probe.py"
+    script.write_text(textwrap.dedent(code), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["tradeterm.ui.app"]  # the probe sees what it imported

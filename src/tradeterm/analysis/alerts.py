@@ -28,11 +28,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tradeterm.analysis.filter import Filter, FilterError, compile_filter
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import AlertFired, TradePrinted
 
 if TYPE_CHECKING:
+    from tradeterm.analysis.filter import Filter
     from tradeterm.analysis.scanner import ScanResult
 
 log = logging.getLogger("tradeterm.alerts")
@@ -85,6 +85,9 @@ def parse_alert(text: str, symbols: Sequence[str], active_symbol: str) -> tuple[
     if not condition:
         raise AlertError(f"alert on {symbol} needs a condition: {FORMS}")
     if not _PRICE.match(condition):
+        # the filter language loads with the first indicator alert, not with every start
+        from tradeterm.analysis.filter import FilterError, compile_filter
+
         try:
             compile_filter(condition)
         except FilterError as exc:
@@ -167,6 +170,8 @@ class AlertBook:
                 continue
             rule = self._filters.get(alert.id)
             if rule is None:
+                from tradeterm.analysis.filter import compile_filter
+
                 rule = self._filters[alert.id] = compile_filter(alert.condition)
             row = result.row(alert.symbol)
             shown = ", ".join(f"{c} {_fmt(row.get(c))}" for c in sorted(rule.columns))

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from tradeterm.analysis.alerts import Alert, AlertBook, AlertError
 from tradeterm.domain.events import AlertFired, TradePrinted
-from tradeterm.ui.cmdalert import AddAlert
 
 if TYPE_CHECKING:
     from tradeterm.analysis.scanner import ScanResult
     from tradeterm.ui.app import TradetermApp
+    from tradeterm.ui.cmdalert import AddAlert
 
 log = logging.getLogger("tradeterm.alerts")
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
@@ -24,8 +25,6 @@ from tradeterm.engine.engine import Engine
 from tradeterm.engine.logbook import LogBook
 from tradeterm.ui.alerting import Alerting, Notifier
 from tradeterm.ui.bridge import ALL, UiBridge
-from tradeterm.ui.desk import Desk
-from tradeterm.ui.dialogs import Dialogs
 from tradeterm.ui.keys import APP_BINDINGS
 from tradeterm.ui.layout import (
     GROUPS,
@@ -54,6 +53,10 @@ from tradeterm.ui.widgets.status import StatusBar
 from tradeterm.ui.widgets.table import FastTable
 from tradeterm.ui.widgets.tape import Tape
 from tradeterm.ui.workers import start_engine, worker_changed
+
+if TYPE_CHECKING:
+    from tradeterm.ui.desk import Desk
+    from tradeterm.ui.dialogs import Dialogs
 
 log = logging.getLogger("tradeterm.ui")
 
@@ -131,11 +134,23 @@ class TradetermApp(App[None]):
         self.scans = ScanRunner(self, scan_interval)
         self.alerting = Alerting(self, alerts, TerminalNotifier() if notifier is None else notifier)
         self.recording = Recording(self, recorder)
-        self.desk = Desk(self)
-        self.dialogs = Dialogs(self)
         self.tab = "market"
         self.wide = True
         self._focus_before: Widget | None = None
+
+    @cached_property
+    def desk(self) -> Desk:
+        """Made on first use: its command parser is not needed to show the market (it and
+        the dialogs were about 4 % of the work to the first frame)."""
+        from tradeterm.ui.desk import Desk
+
+        return Desk(self)
+
+    @cached_property
+    def dialogs(self) -> Dialogs:
+        from tradeterm.ui.dialogs import Dialogs
+
+        return Dialogs(self)
 
     # --- composition -----------------------------------------------------------
 

@@ -16,7 +16,6 @@ from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 
-from tradeterm.analysis.filter import Filter
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker
@@ -34,6 +33,7 @@ from tradeterm.ui.widgets.filterline import FilterLine
 from tradeterm.ui.widgets.table import FastTable
 
 if TYPE_CHECKING:
+    from tradeterm.analysis.filter import Filter
     from tradeterm.analysis.scanner import ScanResult
 
 SPARK_W = 24

@@ -7,7 +7,7 @@ valid filter. Enter keeps the filter (not while the text is invalid); Esc clears
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,8 +17,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from tradeterm.analysis.filter import Filter, FilterError, compile_filter
 from tradeterm.ui.keys import FILTER_BINDINGS
+
+if TYPE_CHECKING:
+    from tradeterm.analysis.filter import Filter
 
 PLACEHOLDER = 'rsi < 30 and vol_z > 2 · trend == "up" · symbol ~ "ETH*"'
 
@@ -76,6 +78,8 @@ class FilterLine(Vertical):
     def _edited(self, event: Input.Changed) -> None:
         event.stop()
         text = event.value
+        from tradeterm.analysis.filter import FilterError, compile_filter  # with the first key
+
         try:
             rule = compile_filter(text)
         except FilterError as exc:
