@@ -15,7 +15,7 @@ from textual.command import Provider
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Tab, Tabs
+from textual.widgets import Footer, Tabs
 from textual.worker import Worker
 
 from tradeterm.analysis.alerts import AlertBook, AlertError
@@ -24,17 +24,10 @@ from tradeterm.domain.errors import TradetermError
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.logbook import LogBook
 from tradeterm.ui.alerting import Alerting, Notifier
-from tradeterm.ui.bridge import ALL, UiBridge
+from tradeterm.ui.arrange import Arrangement
+from tradeterm.ui.bridge import UiBridge
 from tradeterm.ui.keys import APP_BINDINGS
-from tradeterm.ui.layout import (
-    GROUPS,
-    PANE_GROUP,
-    THREE_COLUMN_WIDTH,
-    TOP_GROUPS,
-    Group,
-    Pane,
-    is_wide,
-)
+from tradeterm.ui.layout import PANE_GROUP, Group, Pane
 from tradeterm.ui.notify import TerminalNotifier
 from tradeterm.ui.panes.alerts import LEGEND, AlertsPane
 from tradeterm.ui.panes.chart import ChartPane
@@ -134,8 +127,7 @@ class TradetermApp(App[None]):
         self.scans = ScanRunner(self, scan_interval)
         self.alerting = Alerting(self, alerts, TerminalNotifier() if notifier is None else notifier)
         self.recording = Recording(self, recorder)
-        self.tab = "market"
-        self.wide = True
+        self.arrangement = Arrangement(self)
         self._focus_before: Widget | None = None
 
     @cached_property
@@ -186,89 +178,29 @@ class TradetermApp(App[None]):
         self.query_one("#log-pane", Pane).set_titles(subtitle=f"≥ {self.log_pane.level_name} (l)")
         self.scanner_box.set_titles(subtitle=self.scanner.summary)
         self.query_one("#alerts-pane", Pane).set_titles(subtitle=LEGEND)
-        self._layout(self.size.width, self.size.height)
+        self.arrangement.layout(self.size)
         self.refresher.start()
         self.scans.start()
         start_engine(self)
-        self.focus_shown()
+        self.arrangement.focus_shown()
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for workers that ended (see ``ui/workers.py``)."""
         worker_changed(self, event)
 
-    # --- layout ------------------------------------------------------------------
+    # --- layout (see ui/arrange.py) ---------------------------------------------------
 
     def on_resize(self, event: events.Resize) -> None:
-        self._layout(event.size.width, event.size.height)
-
-    def _layout(self, width: int, height: int) -> None:
-        wide = is_wide(width, height)
-        self.wide = wide
-        self._tab_bar(wide)
-        body = self.query_one("#body")
-        body.set_class(not wide, "-tabbed")
-        body.set_class(wide and width >= THREE_COLUMN_WIDTH, "-three")
-        for gid, _ in GROUPS:
-            self.query_one(f"#{gid}").display = wide or gid == self.tab
-        top_visible = wide or self.tab in TOP_GROUPS
-        self.query_one("#top").display = top_visible
-        self.query_one("#bottom").display = wide or not top_visible
-        self.bridge.dirty |= ALL  # panes that were hidden kept nothing up to date
-
-    def _tab_bar(self, wide: bool) -> None:
-        """Show the tabs on a small screen. They are made the first time one is needed:
-        most starts are wide, and a hidden bar was 2-4 % of the work to the first frame."""
-        tabs = next(iter(self.query("#tabs").results(Tabs)), None)
-        active = f"tab-{self.tab}"
-        if tabs is None:
-            if wide:
-                return
-            titles = [Tab(title, id=f"tab-{gid}") for gid, title in GROUPS]
-            tabs = Tabs(*titles, active=active, id="tabs")
-            self.mount(tabs, before="#body")
-        elif not wide and tabs.is_mounted:  # else its first active tab is still to be set
-            tabs.active = active
-        tabs.set_class(not wide, "-shown")
-
-    def show_group(self, gid: str) -> None:
-        if self.tab != gid:
-            self.tab = gid
-            self._layout(self.size.width, self.size.height)
-            if not self.wide and not self.cmdline.is_open and len(self.screen_stack) == 1:
-                self.focus_shown()
+        self.arrangement.layout(event.size)
 
     @on(Tabs.TabActivated, "#tabs")
     def _tab_clicked(self, event: Tabs.TabActivated) -> None:
         if event.tab.id:
-            self.show_group(event.tab.id.removeprefix("tab-"))
+            self.arrangement.show_group(event.tab.id.removeprefix("tab-"))
 
     def pane_visible(self, pane: str) -> bool:
-        return self.wide or PANE_GROUP[pane] == self.tab
-
-    def _pane_widget(self, pane: str) -> Widget:
-        """The widget that takes the keys of ``pane``."""
-        return {
-            "book": self.ladder,
-            "tape": self.tape,
-            "scanner": self.scanner.table,
-            "positions": self.positions.balances,
-            "log": self.log_pane,
-            "orders": self.orders.table,
-            "fills": self.fills.table,
-            "chart": self.chart,
-            "alerts": self.alerts_pane.table,
-        }[pane]
-
-    def focus_shown(self) -> None:
-        """Give the keys to a pane on screen: the scanner when it shows, else the first pane
-        of the tab (keys must never go to a pane hidden behind another tab)."""
-        pane = (
-            "scanner"
-            if self.pane_visible("scanner")
-            else next(p for p, group in PANE_GROUP.items() if group == self.tab)
-        )
-        self._pane_widget(pane).focus()
+        return self.arrangement.pane_visible(pane)
 
     # --- actions -----------------------------------------------------------------
 
@@ -278,8 +210,8 @@ class TradetermApp(App[None]):
         return not (len(self.screen_stack) > 1 and action in WORKSTATION_ACTIONS)
 
     def action_focus_pane(self, pane: str) -> None:
-        self.show_group(PANE_GROUP[pane])
-        target = self._pane_widget(pane)
+        self.arrangement.show_group(PANE_GROUP[pane])
+        target = self.arrangement.pane_widget(pane)
         if self.cmdline.is_open:
             self._focus_before = target  # ":alerts": focus it once the line closes
         else:
@@ -401,7 +333,7 @@ class TradetermApp(App[None]):
         if before is not None and before.is_attached and before.display:
             before.focus()
         else:
-            self.focus_shown()
+            self.arrangement.focus_shown()
 
     @on(OrdersPane.Act)
     def _order_key(self, event: OrdersPane.Act) -> None:
