@@ -242,7 +242,9 @@ async def test_real_time_pacing_at_high_speed_keeps_the_loop_free(
     assert sum(1 for f in fractions if 0.0 < f < 1.0) > 10
     elapsed = time.monotonic() - started
     assert (end - start) / 1e9 / 100 * 0.8 < elapsed < 5.0
-    assert max(gaps) < 0.25  # the loop was never held for long
+    # the loop was never held for long: holding it for the whole replay would take seconds
+    # here; 0.5 s leaves room for a loaded machine descheduling the process once
+    assert max(gaps) < 0.5
     assert clock.now_ns() == end
     task.cancel()
     beat.cancel()
