@@ -179,12 +179,17 @@ class Executor:
 
     # --- market events -------------------------------------------------------
 
+    def take_print(self, trade: Trade) -> None:
+        """The print took visible liquidity that the next depth update will show gone. The
+        venue records it before any due request acts, so none can take it a second time."""
+        st = self.symbols.get(trade.symbol) or self.state(trade.symbol)
+        consumed = st.consumed_bids if trade.side is SELL else st.consumed_asks
+        consumed[trade.price] = consumed.get(trade.price, ZERO) + trade.qty
+
     def on_trade(self, trade: Trade) -> None:
+        """After ``take_print``: fill resting orders the print reached, trigger stops."""
         st = self.symbols.get(trade.symbol) or self.state(trade.symbol)
         price = st.last = trade.price
-        # the print took visible liquidity that the next depth update will show gone
-        consumed = st.consumed_bids if trade.side is SELL else st.consumed_asks
-        consumed[price] = consumed.get(price, ZERO) + trade.qty
         if st.bids or st.asks:
             changed: Changed = []
             fills = print_fills(st, trade, self.rules, changed)

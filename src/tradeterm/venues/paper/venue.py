@@ -11,6 +11,8 @@ that fill is emitted normally and the late cancel emits nothing. With
 A due action runs when ``poll`` sees it, against the book as it is then: a
 market event's own handler polls *after* the engine applied the event to the
 book, so an action that fell due just before an event sees that event's book.
+A print comes before the depth update that shows what it took, so the venue
+marks that liquidity consumed before it polls.
 """
 
 from __future__ import annotations
@@ -261,6 +263,7 @@ class PaperVenue:
 
     def _on_trade(self, event: TradePrinted) -> None:
         try:
+            self._executor.take_print(event.trade)
             if self._due:
                 self.poll()
             self._executor.on_trade(event.trade)
