@@ -300,9 +300,9 @@ async def test_run_feed_streams_the_feed_into_the_engine(rig: Rig) -> None:
     rig.feed.rate = 400
     task = asyncio.create_task(engine.run_feed())
     try:
-        for _ in range(300):  # until the first order-flow events arrive (3 s at most)
+        for _ in range(300):  # until every symbol has its history (3 s at most)
             await asyncio.sleep(0.01)
-            if rig.feed.events:
+            if rig.feed.events and rig.feed.bootstrapped:
                 break
     finally:
         task.cancel()

@@ -67,7 +67,7 @@ def test_a_symbol_subset_trades_only_those_symbols() -> None:
     assert set(engine.state.tickers) == {"ETH/USDT", "XRP/USDT"}
 
 
-def test_bootstrap_sends_history_books_tickers_and_connects() -> None:
+def test_bootstrap_connects_with_the_books_then_sends_history_and_tickers() -> None:
     history = 90
     start = START_NS + 25_000_000_000  # 25 s into a minute
     _clock, feed, engine = make(history_minutes=history, start_ns=start)
@@ -78,7 +78,12 @@ def test_bootstrap_sends_history_books_tickers_and_connects() -> None:
     states = [e.state for e in events if isinstance(e, FeedStateChanged)]
     assert states == [FeedState.CONNECTING, FeedState.CONNECTED]
     assert isinstance(events[0], FeedStateChanged)
-    assert isinstance(events[-1], FeedStateChanged)
+    # live (books, the tape's last seconds) before the history, which is most of the work
+    kinds = [type(e).__name__ for e in events]
+    connected = kinds.index("FeedStateChanged", 1)
+    assert set(kinds[1:connected]) == {"BookChanged", "TradePrinted", "CandleUpdated"}
+    assert kinds.index("CandlesLoaded") > connected
+    assert kinds[-len(feed.flows) :] == ["TickerUpdated"] * len(feed.flows)
 
     now_ms = start // 1_000_000
     minute_ms = start // MINUTE_NS * 60_000

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from itertools import pairwise
 
 from sim_rig import make
 
@@ -57,12 +58,21 @@ async def test_run_makes_about_rate_events_per_second() -> None:
     assert feed.events == updates[0]  # one book update per order-flow event
 
 
-async def test_run_bootstraps_a_fresh_feed_first() -> None:
-    _clock, feed, engine = make(symbols=SYMBOLS, history_minutes=30, rate=100)
-    await run_for(feed, engine, 0.05)
-    assert feed.bootstrapped
+async def test_run_goes_live_at_once_and_sends_the_history_while_the_market_moves() -> None:
+    _clock, feed, engine = make(symbols=SYMBOLS, history_minutes=30, rate=0)
+    task = asyncio.create_task(feed.run(engine))
+    await asyncio.sleep(0)  # the first turn: books, the tape's last seconds, connected
     assert engine.state.feed.state is FeedState.CONNECTED
     assert set(engine.state.books) == set(SYMBOLS)
+    assert not feed.bootstrapped and not engine.state.tickers
+    await run_for(feed, engine, 0.2)  # a symbol's history per tick (paused market too)
+    task.cancel()
+    assert feed.bootstrapped
+    assert set(engine.state.tickers) == set(SYMBOLS)
+    for symbol in SYMBOLS:  # the history and the live minute after it
+        series = list(engine.state.candles[symbol])
+        assert len(series) == 31
+        assert [b.ts_ms - a.ts_ms for a, b in pairwise(series)] == [60_000] * 30
 
 
 async def test_rate_zero_pauses_the_market() -> None:

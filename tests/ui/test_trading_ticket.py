@@ -124,8 +124,10 @@ async def test_a_bad_field_shows_the_rule_and_sends_nothing(tmp_path: Path) -> N
         await pilot.pause()
         assert "✗ quantity 0.000005 is not a multiple of lot 0.00001 BTC" in preview(screen)
         assert "✗ order value 0.3 USDT is below min notional 5 USDT" in preview(screen)
-        await pilot.press("tab", "end", "5")  # price 67247.35: off the 0.1 tick
-        assert "✗ price 67247.35 is not a multiple of tick 0.1" in preview(screen)
+        await pilot.press("tab", "end", "5")  # the price with a 5 after it: off the 0.1 tick
+        price = screen.query_one("#price", Input).value
+        assert price.endswith("5") and len(price.split(".")[1]) == 2
+        assert f"✗ price {price} is not a multiple of tick 0.1" in preview(screen)
         await pilot.press("enter")
         assert rig.app.screen is screen
         assert screen.last_problems

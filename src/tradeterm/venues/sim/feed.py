@@ -5,14 +5,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from itertools import accumulate, islice
 from random import Random
 
 from tradeterm.domain.enums import FeedState
 from tradeterm.domain.errors import DataError
-from tradeterm.domain.events import CandlesLoaded, FeedStateChanged, TickerUpdated
+from tradeterm.domain.events import (
+    CandlesLoaded,
+    CandleUpdated,
+    FeedStateChanged,
+    TickerUpdated,
+)
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker
 from tradeterm.engine.clock import Clock
@@ -84,6 +91,8 @@ class SimFeed:
         self._windows: dict[str, _Window] = {}
         self._window_keys: dict[str, int] = {}
         self.bootstrapped = False
+        self._missing: deque[SymbolFlow] | None = None  # symbols still without history
+        self._history_at = 0
         self.events = 0
 
     async def load_markets(self) -> Sequence[Market]:
@@ -93,27 +102,38 @@ class SimFeed:
         """The sim streams every symbol in full; nothing to change."""
 
     def bootstrap(self, sink: MarketSink) -> None:
-        """Send the books, history and tickers that a live venue sends on connect."""
-        for _ in self._bootstrap_steps(sink):
+        """Send what a live venue sends on connect: the books, the last seconds of trades,
+        then the candle history and the tickers."""
+        if self._missing is None:
+            self._connect(sink)
+        while self._backfill(sink):
             pass
 
-    def _bootstrap_steps(self, sink: MarketSink) -> Iterator[None]:
-        """Bootstrap in slices (one per symbol's history), so ``run`` can yield between them.
-
-        Books come first: they are what the user looks at; the candle history,
-        which takes most of the time, follows symbol by symbol.
-        """
-        now = self.clock.now_ns()
+    def _connect(self, sink: MarketSink) -> None:
+        """The books and the tape's last seconds: the market is live from here. The candle
+        history, most of the work of connecting, follows symbol by symbol (``_backfill``)."""
+        now = self._history_at = self.clock.now_ns()
         sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTING))
         for flow in self._order:
             sink.on_market(flow.snapshot(now))
-        for flow in self._order:
-            sink.on_market(CandlesLoaded(flow.symbol, flow.history(now, self.history_minutes)))
-            yield
         self._warm_up(sink, now)
-        self.publish_tickers(sink)
         sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
-        self.bootstrapped = True
+        self._missing = deque(self._order)
+
+    def _backfill(self, sink: MarketSink) -> bool:
+        """Send one more symbol's candle history; after the last, the tickers (their 24-hour
+        figures need it). False when every symbol has its history."""
+        if not self._missing:
+            return False
+        flow = self._missing.popleft()
+        flow.history(self._history_at, self.history_minutes)
+        sink.on_market(CandlesLoaded(flow.symbol, list(flow.closed)))
+        if flow.candle is not None:  # the live minute, which the loaded history replaces
+            sink.on_market(CandleUpdated(flow.symbol, replace(flow.candle)))
+        if not self._missing:
+            self.publish_tickers(sink)
+            self.bootstrapped = True
+        return True
 
     def _warm_up(self, sink: MarketSink, now: int) -> None:
         """Trade for a few seconds before ``now`` (inside this minute), so the tape has history."""
@@ -176,19 +196,21 @@ class SimFeed:
         market moves.
 
         Work per tick is capped at half a second's worth of events, so a slow
-        machine sees a slower market rather than a growing backlog.
+        machine sees a slower market rather than a growing backlog. The market moves from
+        the first tick; until every symbol has its candle history, each tick also makes one
+        symbol's (a day of 22 symbols' candles is about 0.2 s of work).
         """
-        if not self.bootstrapped:
-            for _ in self._bootstrap_steps(sink):
-                await asyncio.sleep(0)
+        if self._missing is None:
+            self._connect(sink)
         loop = asyncio.get_running_loop()
         last = loop.time()
         last_ticker = last
         events_at_ticker = self.events
         carry = 0.0
         while True:
-            # a paused market (rate 0) wakes twice a second, not fifty times
-            await asyncio.sleep(TICK_S if self.rate > 0 else PAUSED_TICK_S)
+            # a paused market (rate 0) wakes twice a second, not fifty times, once it has
+            # its history
+            await asyncio.sleep(TICK_S if self.rate > 0 or self._missing else PAUSED_TICK_S)
             now = loop.time()
             due = (now - last) * self.rate + carry
             last = now
@@ -196,7 +218,8 @@ class SimFeed:
             carry = due - count
             if count:
                 self.step(sink, min(count, max(1, int(self.rate / 2))))
-            if now - last_ticker >= 1.0 and self.events != events_at_ticker:
+            self._backfill(sink)
+            if now - last_ticker >= 1.0 and self.events != events_at_ticker and self.bootstrapped:
                 last_ticker, events_at_ticker = now, self.events
                 self.publish_tickers(sink)
 

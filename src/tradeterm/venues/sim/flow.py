@@ -85,10 +85,13 @@ class SymbolFlow:
         self.market = listing_market(listing)
         self.symbol = listing.symbol
         self.rng = Random(f"{seed}:{listing.symbol}")
+        # The history has its own generator and joins the price the market opened at, so it is
+        # the same whenever it is made: before the market moves, or while it already does.
+        self._history_rng = Random(f"{seed}:{listing.symbol}:history")
         self.tick = self.market.tick_size
         self.lot = self.market.lot_size
         self.fair = float(Decimal(listing.price) / self.tick)  # in ticks
-        self.anchor = self.fair
+        self.anchor = self.opened_at = self.fair
         self.sigma = listing.vol / math.sqrt(SECONDS_PER_YEAR)
         self.size_lots = max(1.0, listing.size / float(self.lot))
         self.gap = listing.gap
@@ -300,17 +303,19 @@ class SymbolFlow:
         emit(CandleUpdated(self.symbol, replace(candle)))
 
     def history(self, now_ns: int, minutes: int) -> list[Candle]:
-        """Make ``minutes`` closed one-minute candles ending at the current minute.
+        """Make ``minutes`` closed one-minute candles ending at the minute of ``now_ns``, and
+        put them before any minute the live market has closed since.
 
-        The path is walked backwards from today's price, so it joins the live market.
+        The path is walked backwards from the price the market opened at, so it joins the
+        live market.
         """
-        rng = self.rng
+        rng = self._history_rng
         gauss, uniform = rng.gauss, rng.random
         price, lot = self.price, self.lot
         sigma = self.sigma * math.sqrt(60.0) * 1.5
         lots = self.listing.size * 3.0 / float(lot)
         minute_ms = now_ns // 60_000_000_000 * 60_000
-        close = self.fair
+        close = self.opened_at
         candles: list[Candle] = []
         append = candles.append
         for k in range(1, minutes + 1):
@@ -330,5 +335,5 @@ class SymbolFlow:
             )
             close = open_
         candles.reverse()
-        self.closed.extend(candles)
+        self.closed = deque([*candles, *self.closed], maxlen=self.closed.maxlen)
         return candles
