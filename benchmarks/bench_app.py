@@ -45,19 +45,22 @@ BARE_APP = Path(__file__).with_name("bare_textual.py")
 def first_frame(runs: int) -> None:
     """Runs alternate between tradeterm and a bare Textual app (the yardstick the issue
     names), after one discarded start of each that writes bytecode and warms the caches."""
-    frames, data, bare = [], [], []
+    frames, data, live, bare = [], [], [], []
     for i in range(runs + 1):
         with TerminalRun([]) as run:
             frame, book = run.wait_for(b"Order book"), run.wait_for(b"spread")
+            connected = run.wait_for(b"connected")  # the status bar: the market moves
         with TerminalRun([], script=BARE_APP) as run:
             bare_frame = run.wait_for(b"Order book")
         if i:
             frames.append(frame)
             data.append(book)
+            live.append(connected)
             bare.append(bare_frame)
     note = f"median of {runs}"
     figure("cold start to first frame", statistics.median(frames), "s", note)
     figure("cold start to first book on screen", statistics.median(data), "s", note)
+    figure("cold start to a moving market (feed connected)", statistics.median(live), "s", note)
     figure("a bare Textual app's first frame, same runs", statistics.median(bare), "s", note)
 
 
