@@ -121,8 +121,8 @@ class SimFeed:
         self._missing = deque(self._order)
 
     def _backfill(self, sink: MarketSink) -> bool:
-        """Send one more symbol's candle history; after the last, the tickers (their 24-hour
-        figures need it). False when every symbol has its history."""
+        """Send one more symbol's candle history, then its ticker (its 24-hour figures need
+        the history). False when every symbol has its history."""
         if not self._missing:
             return False
         flow = self._missing.popleft()
@@ -130,9 +130,8 @@ class SimFeed:
         sink.on_market(CandlesLoaded(flow.symbol, list(flow.closed)))
         if flow.candle is not None:  # the live minute, which the loaded history replaces
             sink.on_market(CandleUpdated(flow.symbol, replace(flow.candle)))
-        if not self._missing:
-            self.publish_tickers(sink)
-            self.bootstrapped = True
+        sink.on_market(TickerUpdated(self.ticker(flow, self.clock.now_ns())))
+        self.bootstrapped = not self._missing
         return True
 
     def _warm_up(self, sink: MarketSink, now: int) -> None:
