@@ -23,8 +23,8 @@ _ACCOUNT = Settings().accounts[0]
 
 
 class _Section(BaseModel):
-    # defer_build: the validation schema is built on first validation, so starting
-    # without a config file never pays for it.
+    # defer_build: the validation schema is built on first validation, not at import
+    # (`tradeterm init` reads the fields and docstrings only).
     model_config = ConfigDict(
         extra="forbid", use_attribute_docstrings=True, frozen=True, defer_build=True
     )

@@ -133,7 +133,7 @@ class TradetermApp(App[None]):
     @cached_property
     def desk(self) -> Desk:
         """Made on first use: its command parser is not needed to show the market (it and
-        the dialogs were about 4 % of the work to the first frame)."""
+        the dialogs were about 3 % of the work to the first frame)."""
         from tradeterm.ui.desk import Desk
 
         return Desk(self)
