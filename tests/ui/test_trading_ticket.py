@@ -71,9 +71,12 @@ async def test_preview_shows_fill_slippage_fee_and_follows_the_book(tmp_path: Pa
         set_book(rig, "BTC/USDT", [("60000.0", "1")], [("60010.0", "0.02"), ("60020.0", "1")])
         got, cost, _ = walk(rig.engine.state.books["BTC/USDT"], Side.BUY, D("0.05"), None)
         avg = cost / got  # 60016.0
-        await asyncio.sleep(0.35)
-        await pilot.pause()
-        text = preview(screen)
+        for _ in range(30):  # its own 0.25 s timer; a loaded machine may fire it late
+            await asyncio.sleep(0.1)
+            await pilot.pause()
+            text = preview(screen)
+            if f"at avg {avg:,.3f}" in text:
+                break
         assert f"at avg {avg:,.3f}" in text
         mid = D("60005")
         assert f"{float((avg - mid) / mid) * 10_000:+.2f} bps vs mid" in text  # +1.83
