@@ -51,7 +51,6 @@ from tradeterm.venues.paper.model import (
     MAKER,
     PENDING,
     RESTING,
-    SELL,
     TAKER,
     WAITING,
     PaperOrder,
@@ -64,6 +63,7 @@ from tradeterm.venues.paper.queue import RULES, Changed, Fills
 from tradeterm.venues.paper.reactions import (
     depth_fills,
     print_fills,
+    record_print,
     refresh_consumed,
 )
 from tradeterm.venues.paper.triggers import is_triggered, pop_triggered
@@ -180,15 +180,12 @@ class Executor:
     # --- market events -------------------------------------------------------
 
     def take_print(self, trade: Trade) -> None:
-        """The print took visible liquidity that the next depth update will show gone. The
-        venue records it before any due request acts, so none can take it a second time."""
-        st = self.symbols.get(trade.symbol) or self.state(trade.symbol)
-        consumed = st.consumed_bids if trade.side is SELL else st.consumed_asks
-        consumed[trade.price] = consumed.get(trade.price, ZERO) + trade.qty
+        """Before any due request acts on a print: none may take what the print took."""
+        record_print(self.state(trade.symbol), trade)
 
     def on_trade(self, trade: Trade) -> None:
         """After ``take_print``: fill resting orders the print reached, trigger stops."""
-        st = self.symbols.get(trade.symbol) or self.state(trade.symbol)
+        st = self.state(trade.symbol)
         price = st.last = trade.price
         if st.bids or st.asks:
             changed: Changed = []

@@ -55,6 +55,12 @@ def print_fills(st: SymbolState, trade: Trade, rules: FillRules, changed: Change
     return fills
 
 
+def record_print(st: SymbolState, trade: Trade) -> None:
+    """A print took visible liquidity that the next depth update will show gone."""
+    consumed = st.consumed_bids if trade.side is SELL else st.consumed_asks
+    consumed[trade.price] = consumed.get(trade.price, ZERO) + trade.qty
+
+
 def refresh_consumed(st: SymbolState, event: BookChanged) -> None:
     """The feed sent fresh sizes: forget what was consumed at those levels (all, on a snapshot)."""
     if event.snapshot:
