@@ -167,7 +167,7 @@ async def chart_drawn(pilot: Pilot[None]) -> None:
     libraries in a thread before its first drawing and throttles the next ones)."""
     app = cast("TradetermApp", pilot.app)
     chart = app.chart
-    if not app.pane_visible("chart"):
+    if not app.arrangement.pane_visible("chart"):
         await pilot.pause()
         return
     for _ in range(300):

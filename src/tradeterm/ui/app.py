@@ -199,9 +199,6 @@ class TradetermApp(App[None]):
         if event.tab.id:
             self.arrangement.show_group(event.tab.id.removeprefix("tab-"))
 
-    def pane_visible(self, pane: str) -> bool:
-        return self.arrangement.pane_visible(pane)
-
     # --- actions -----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

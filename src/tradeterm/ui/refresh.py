@@ -86,7 +86,7 @@ class Refresher:
         now_ns = engine.clock.now_ns()
         symbol = state.active_symbol
         market = state.markets.get(symbol)
-        visible = app.pane_visible
+        visible = app.arrangement.pane_visible
         drawn = slow_drawn = False
         with app.batch_update():
             if "own" in pending and visible("book"):

@@ -98,7 +98,7 @@ class ScanRunner:
         app = self.app
         if self.running or not app.bridge.scan_due:
             return
-        if app.pane_visible("scanner") or app.alerting.watches_scans:
+        if app.arrangement.pane_visible("scanner") or app.alerting.watches_scans:
             self._start()
         # else it stays due: the pass runs once the pane is shown
 

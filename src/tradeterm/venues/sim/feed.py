@@ -90,10 +90,14 @@ class SimFeed:
         self._pick = Random(seed)
         self._windows: dict[str, _Window] = {}
         self._window_keys: dict[str, int] = {}
-        self.bootstrapped = False
         self._missing: deque[SymbolFlow] | None = None  # symbols still without history
         self._history_at = 0
         self.events = 0
+
+    @property
+    def bootstrapped(self) -> bool:
+        """Connected, and every symbol has its history and ticker."""
+        return self._missing is not None and not self._missing
 
     async def load_markets(self) -> Sequence[Market]:
         return [flow.market for flow in self._order]
@@ -131,7 +135,6 @@ class SimFeed:
         if flow.candle is not None:  # the live minute, which the loaded history replaces
             sink.on_market(CandleUpdated(flow.symbol, replace(flow.candle)))
         sink.on_market(TickerUpdated(self.ticker(flow, self.clock.now_ns())))
-        self.bootstrapped = not self._missing
         return True
 
     def _warm_up(self, sink: MarketSink, now: int) -> None:
