@@ -27,6 +27,7 @@ from tradeterm.engine.engine import Engine
 from tradeterm.logsetup import setup_logging
 from tradeterm.ui.app import TradetermApp
 from tradeterm.ui.scanning import DEFAULT_INTERVAL_S
+from tradeterm.ui.session import Session
 from tradeterm.venues.sim.feed import SimFeed
 
 SIZE = (120, 40)
@@ -61,7 +62,7 @@ async def _refreshes(passes: int) -> dict[str, list[float]]:
     feed.bootstrap(engine)
     feed.step(engine, 500)
     logbook = setup_logging(None, "warning", clock.now_ns)
-    app = TradetermApp(engine, logbook, start_feed=False, scan_interval=0)
+    app = TradetermApp(Session(engine, logbook), start_feed=False, scan_interval=0)
     times: dict[str, list[float]] = {"first": [], "refresh": [], "table": []}
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -40,6 +40,7 @@ from tradeterm.engine.ledger import Ledger, Record
 from tradeterm.engine.logbook import LogBook
 from tradeterm.ui.app import TradetermApp
 from tradeterm.ui.screens.ticket import TicketScreen
+from tradeterm.ui.session import Session
 from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim.feed import SimFeed
 
@@ -57,7 +58,7 @@ def build(directory: Path) -> TradetermApp:
     engine.load_markets([flow.market for flow in feed.flows.values()])
     feed.bootstrap(engine)
     feed.step(engine, 200)
-    return TradetermApp(engine, LogBook(clock.now_ns), start_feed=False, refresh_hz=15)
+    return TradetermApp(Session(engine, LogBook(clock.now_ns)), start_feed=False, refresh_hz=15)
 
 
 def send_enter(app: TradetermApp) -> None:

@@ -16,7 +16,6 @@ import pytest
 
 import tradeterm
 from tradeterm import cli, paths
-from tradeterm.cli import compose
 from tradeterm.config.example import render_example
 from tradeterm.config.load import load_config, parse_config
 from tradeterm.config.settings import Settings
@@ -209,9 +208,9 @@ def test_valid_overrides_win_over_the_file_and_keep_everything_else() -> None:
 
 
 def test_data_dir_follows_the_config_or_the_platform(tmp_path: Path) -> None:
-    assert compose.data_dir_for(Settings()) == paths.data_dir()
+    assert paths.data_dir_for(Settings()) == paths.data_dir()
     custom = parse_config({"general": {"data_dir": str(tmp_path / "d")}}, "x")
-    assert compose.data_dir_for(custom) == tmp_path / "d"
+    assert paths.data_dir_for(custom) == tmp_path / "d"
 
 
 def test_parser_is_the_documented_shape() -> None:

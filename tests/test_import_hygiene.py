@@ -3,6 +3,7 @@ libraries, and the command line starts without the heavy ones."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -143,3 +144,26 @@ def test_the_workstation_starts_without_what_only_a_user_action_needs(tmp_path: 
     deferred = {"tradeterm.ui.desk", "tradeterm.ui.commandline", "tradeterm.ui.dialogs"}
     deferred |= {"tradeterm.analysis.filter", "tradeterm.config.models", "pydantic"}
     assert not loaded & deferred, sorted(loaded & deferred)
+
+
+def test_the_first_frame_waits_for_no_engine_market_or_pane(tmp_path: Path) -> None:
+    """``tradeterm`` draws the workstation's frame, status bar and keys first, then builds the
+    market (see ui/app.py): so the workstation module loads none of what that build needs,
+    and the session's builder does."""
+    later = {
+        "tradeterm.engine.engine",
+        "tradeterm.domain.events",
+        "tradeterm.venues.sim.feed",
+        "tradeterm.venues.paper",
+        "tradeterm.analysis.alerts",
+        "tradeterm.ui.bridge",
+        "tradeterm.ui.panes.scanner",
+        "tradeterm.ui.widgets.ladder",
+        "textual.widgets._footer",
+    }
+    assert all(importlib.util.find_spec(name) for name in later)  # no name is misspelt
+    loaded = modules_after(
+        "import tradeterm.cli.workstation, tradeterm.ui.app", tmp_path, full=True
+    )
+    assert "tradeterm.ui.app" in loaded  # the probe did import the workstation
+    assert not loaded & later, sorted(loaded & later)

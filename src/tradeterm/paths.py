@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tradeterm.config.settings import Settings
 
 APP = "tradeterm"
+LEDGER_FILE = "ledger.sqlite"
 
 
 def config_dir() -> Path:
@@ -30,3 +35,10 @@ def data_dir() -> Path:
 
 def default_config_path() -> Path:
     return config_dir() / "config.toml"
+
+
+def data_dir_for(config: Settings) -> Path:
+    """The data directory ``config`` names (``general.data_dir``), else ``data_dir()``."""
+    if config.general.data_dir:
+        return Path(config.general.data_dir).expanduser()
+    return data_dir()

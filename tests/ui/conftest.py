@@ -22,6 +22,7 @@ from tradeterm.logsetup import setup_logging
 from tradeterm.ui.alerting import Notifier
 from tradeterm.ui.app import DEFAULT_THEME, TradetermApp
 from tradeterm.ui.recording import RecorderFactory
+from tradeterm.ui.session import Session
 from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim.feed import SimFeed
 
@@ -118,17 +119,14 @@ def build_rig(
             clock.now_ns,
         )
     app = TradetermApp(
-        engine,
-        logbook,
+        Session(engine, logbook, book, recorder),
         keymap=keymap,
         save_theme=saved.append,
         start_feed=False,
         refresh_hz=20,
         export_dir=export_dir,
         scan_interval=scan_interval,
-        alerts=book,
         notifier=notifier,
-        recorder=recorder,
         theme=theme,
     )
     return Rig(app, engine, feed, clock, saved, venues)

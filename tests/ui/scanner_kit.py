@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from tests.ui.conftest import Rig
 from tradeterm.analysis.scanner import ScanResult, candles_to_matrix, scan
 from tradeterm.ui.panes.scanner_rows import COLUMN_INDEX
+from tradeterm.ui.refresh import SLOW_HZ
 from tradeterm.ui.scanning import SCAN_LENGTH
 
 WIDE = (160, 48)
@@ -31,6 +32,7 @@ async def wait_for_passes(rig: Rig, pilot: Pilot[None], count: int, timeout: flo
         if time.monotonic() > deadline:
             raise AssertionError(f"{rig.app.scans.passes} scans after {timeout}s, wanted {count}")
         await pilot.pause(0.02)
+    await pilot.pause(1 / SLOW_HZ)  # the scanner redraws at the slow rate: let a slot come
     await redraw(rig, pilot)
 
 

@@ -1,45 +1,42 @@
-"""Building the running parts from config: the sim feed, the engine, its ledger and venues."""
+"""Building the running parts from config: the sim feed, the engine, its ledger and venues,
+and the workstation's session around them."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tradeterm import paths
+from tradeterm.cli.alerts import alert_book
+from tradeterm.cli.market import sim_symbols
 from tradeterm.config.settings import Settings
 from tradeterm.domain.enums import AccountMode
-from tradeterm.domain.errors import ConfigError, DataError
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.ledger import Ledger
+from tradeterm.engine.logbook import LogBook
 from tradeterm.engine.ports import MarketFeed
+from tradeterm.ui.session import Session
 from tradeterm.venues.paper import PaperVenue
-from tradeterm.venues.sim.catalog import ALL_LISTINGS
 from tradeterm.venues.sim.feed import SimFeed
 
-LEDGER_FILE = "ledger.sqlite"
-
-
-def data_dir_for(config: Settings) -> Path:
-    if config.general.data_dir:
-        return Path(config.general.data_dir).expanduser()
-    return paths.data_dir()
+if TYPE_CHECKING:
+    from tradeterm.venues.replay.recorder import Recorder
 
 
 def sim_feed(config: Settings, clock: Clock) -> SimFeed:
     """The built-in market as configured. Raises ConfigError for an unknown symbol."""
-    try:
-        return SimFeed(
-            clock,
-            seed=config.sim.seed,
-            rate=config.sim.rate,
-            symbols=config.sim.symbols or None,
-            history_minutes=config.sim.history_minutes,
-            universe=config.sim.universe,
-        )
-    except DataError as exc:
-        listed = ", ".join(x.symbol for x in ALL_LISTINGS)
-        raise ConfigError(f"config key sim.symbols: {exc}; it lists {listed}") from None
+    sim_symbols(config)
+    return SimFeed(
+        clock,
+        seed=config.sim.seed,
+        rate=config.sim.rate,
+        symbols=config.sim.symbols or None,
+        history_minutes=config.sim.history_minutes,
+        universe=config.sim.universe,
+    )
 
 
 def account_specs(config: Settings) -> list[AccountSpec]:
@@ -75,3 +72,23 @@ def build_engine(
             )
             engine.attach_venue(spec.name, venue)
     return engine
+
+
+def open_session(
+    config: Settings, clock: Clock, logbook: LogBook, rules: list[tuple[str, str, bool]]
+) -> Session:
+    """The workstation's session on the configured sim: the engine with its ledger in the
+    data directory, the user's alert book with config's ``rules`` (from
+    ``cli.market.check_market``), and a recorder for ``R``."""
+    data_dir = paths.data_dir_for(config)
+    feed = sim_feed(config, clock)
+    engine = build_engine(config, clock, feed, data_dir / paths.LEDGER_FILE)
+    alerts = alert_book(engine, data_dir, rules)
+
+    def recorder() -> Recorder:
+        from tradeterm.venues.replay.recorder import Recorder
+
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        return Recorder(engine, data_dir / "recordings" / f"{feed.venue}-{stamp}.ndjson.gz")
+
+    return Session(engine, logbook, alerts, recorder)

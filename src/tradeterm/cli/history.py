@@ -6,11 +6,11 @@ import sys
 import time
 from pathlib import Path
 
-from tradeterm.cli.compose import LEDGER_FILE, data_dir_for
 from tradeterm.config.settings import Settings
 from tradeterm.domain.errors import TradetermError
 from tradeterm.engine.history import ledger_rows, write_csv
 from tradeterm.engine.ledger import Ledger
+from tradeterm.paths import LEDGER_FILE, data_dir_for
 
 
 def export_history(config: Settings, account: str | None, out: Path | None) -> int:

@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from tradeterm.cli.compose import data_dir_for, sim_feed
+from tradeterm.cli.compose import sim_feed
 from tradeterm.config.settings import Settings
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import SystemClock
 from tradeterm.engine.engine import Engine
 from tradeterm.logsetup import setup_logging
+from tradeterm.paths import data_dir_for
 from tradeterm.venues.replay import Recorder
 
 

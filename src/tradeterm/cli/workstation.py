@@ -2,48 +2,47 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tradeterm import paths
-from tradeterm.cli.compose import LEDGER_FILE, build_engine, data_dir_for, sim_feed
+from tradeterm.cli.market import check_market
 from tradeterm.config.load import save_setting
 from tradeterm.config.settings import Settings
 from tradeterm.engine.clock import ManualClock, SystemClock
 from tradeterm.logsetup import setup_logging
 
 if TYPE_CHECKING:
-    from tradeterm.venues.replay.recorder import Recorder
+    from tradeterm.ui.session import Session
 
 
 def run_workstation(config: Settings, config_path: Path) -> int:
-    from tradeterm.cli.alerts import alert_book, config_rules
+    """What config says about the market is checked first (a bad alert exits before the
+    screen); the market, the engine and the panes' contents are built once the
+    workstation's first frame is on screen (see ``ui/app.py``)."""
     from tradeterm.ui.app import TradetermApp
 
+    rules = check_market(config)
     clock = SystemClock()
-    data_dir = data_dir_for(config)
-    logbook = setup_logging(data_dir / "logs", config.general.log_level, clock.now_ns)
-    feed = sim_feed(config, clock)
-    rules = config_rules(config.alerts, list(feed.flows))  # a bad alert exits before the screen
-    engine = build_engine(config, clock, feed, data_dir / LEDGER_FILE)
-    alerts = alert_book(engine, data_dir, rules)
+    logbook = setup_logging(
+        paths.data_dir_for(config) / "logs", config.general.log_level, clock.now_ns
+    )
 
-    def recorder() -> Recorder:
-        from tradeterm.venues.replay.recorder import Recorder
+    def open_session() -> Session:
+        from tradeterm.cli.compose import open_session
 
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        return Recorder(engine, data_dir / "recordings" / f"{feed.venue}-{stamp}.ndjson.gz")
+        return open_session(config, clock, logbook, rules)
 
-    options = _app_options(config, config_path)
-    TradetermApp(engine, logbook, alerts=alerts, recorder=recorder, **options).run()
-    return 0
+    app = TradetermApp(open_session, **_app_options(config, config_path))
+    app.run()
+    return app.return_code or 0
 
 
 def run_replay(config: Settings, config_path: Path, files: Sequence[Path], speed: float) -> int:
     """The workstation on a replay venue. Practice orders go to paper accounts that start
     fresh for each replay (no ledger: a replay is a rehearsal, not the user's books)."""
+    from tradeterm.cli.compose import build_engine
     from tradeterm.domain.errors import TradetermError
     from tradeterm.engine.session_capture import SessionCapture
     from tradeterm.ui.replay_app import ReplayApp
@@ -53,7 +52,7 @@ def run_replay(config: Settings, config_path: Path, files: Sequence[Path], speed
     if missing:
         raise TradetermError(f"no such file: {', '.join(missing)}")
     clock = ManualClock(0)  # the replay drives the clock: panes show the session's time
-    data_dir = data_dir_for(config)
+    data_dir = paths.data_dir_for(config)
     logbook = setup_logging(data_dir / "logs", config.general.log_level, clock.now_ns)
     feed = ReplayFeed(list(files), clock, speed=speed)
     engine = build_engine(config, clock, feed, None, paper_only=True)
@@ -73,5 +72,5 @@ def _app_options(config: Settings, config_path: Path) -> dict[str, Any]:
         "keymap": dict(config.ui.keys),
         "user_themes": paths.config_dir() / "themes",
         "save_theme": save_theme,
-        "export_dir": data_dir_for(config) / "exports",
+        "export_dir": paths.data_dir_for(config) / "exports",
     }

@@ -1,4 +1,11 @@
-"""The Textual workstation: composes the panes, runs the engine's workers, redraws on a tick."""
+"""The Textual workstation: composes the panes, runs the engine's workers, redraws on a tick.
+
+Given a ready ``Session`` the workstation is whole before its first frame (tests, replays).
+Given a function that makes one (the ``tradeterm`` command), it first draws its frame, the
+status bar and the keys, and only then imports and builds the engine and the panes' contents:
+the terminal shows the workstation in about the time of a bare Textual app, and the market
+fills it in moments later. So this module imports only what that first frame needs.
+"""
 
 from __future__ import annotations
 
@@ -8,53 +15,74 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on
+from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import Provider
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Tabs
 from textual.worker import Worker
 
-from tradeterm.analysis.alerts import AlertBook, AlertError
 from tradeterm.domain.enums import AccountMode, Side
-from tradeterm.domain.errors import TradetermError
-from tradeterm.engine.engine import Engine
-from tradeterm.engine.logbook import LogBook
-from tradeterm.ui.alerting import Alerting, Notifier
+from tradeterm.domain.errors import ConfigError, TradetermError
 from tradeterm.ui.arrange import Arrangement
-from tradeterm.ui.bridge import UiBridge
 from tradeterm.ui.keys import APP_BINDINGS
 from tradeterm.ui.layout import PANE_GROUP, Group, Pane
-from tradeterm.ui.notify import TerminalNotifier
-from tradeterm.ui.panes.alerts import LEGEND, AlertsPane
-from tradeterm.ui.panes.chart import ChartPane
-from tradeterm.ui.panes.fills import FillsPane
-from tradeterm.ui.panes.log import LogPane
-from tradeterm.ui.panes.orders import OrdersPane
-from tradeterm.ui.panes.positions import PositionsPane
-from tradeterm.ui.panes.scanner import ScannerPane
-from tradeterm.ui.recording import RecorderFactory, Recording
-from tradeterm.ui.refresh import Refresher
-from tradeterm.ui.scanning import DEFAULT_INTERVAL_S, ScanRunner
 from tradeterm.ui.themes import default_variables, load_themes
 from tradeterm.ui.widgets.cmdline import CommandLine
-from tradeterm.ui.widgets.ladder import Ladder
+from tradeterm.ui.widgets.keybar import KeyBar
 from tradeterm.ui.widgets.status import StatusBar
-from tradeterm.ui.widgets.table import FastTable
-from tradeterm.ui.widgets.tape import Tape
-from tradeterm.ui.workers import start_engine, worker_changed
 
 if TYPE_CHECKING:
+    from textual.command import Provider
+    from textual.widgets import Tabs
+
+    from tradeterm.engine.engine import Engine
+    from tradeterm.engine.logbook import LogBook
+    from tradeterm.ui.alerting import Alerting, Notifier
+    from tradeterm.ui.bridge import UiBridge
     from tradeterm.ui.desk import Desk
     from tradeterm.ui.dialogs import Dialogs
+    from tradeterm.ui.panes.alerts import AlertsPane
+    from tradeterm.ui.panes.chart import ChartPane
+    from tradeterm.ui.panes.fills import FillsPane
+    from tradeterm.ui.panes.log import LogPane
+    from tradeterm.ui.panes.orders import OrdersPane
+    from tradeterm.ui.panes.positions import PositionsPane
+    from tradeterm.ui.panes.scanner import ScannerPane
+    from tradeterm.ui.recording import Recording
+    from tradeterm.ui.refresh import Refresher
+    from tradeterm.ui.scanning import ScanRunner
+    from tradeterm.ui.session import Session
+    from tradeterm.ui.widgets.ladder import Ladder
+    from tradeterm.ui.widgets.table import FastTable
+    from tradeterm.ui.widgets.tape import Tape
 
 log = logging.getLogger("tradeterm.ui")
 
 DEFAULT_THEME = "tradeterm-dark"
 WORKSTATION_ACTIONS = frozenset(b.action.split("(")[0] for b in APP_BINDINGS)
+#: The panes in key order: (widget id, numbered title).
+PANES = (
+    ("book-pane", "1 Order book"),
+    ("tape-pane", "2 Trades"),
+    ("scanner-pane-box", "3 Scanner"),
+    ("positions-pane", "4 Positions"),
+    ("log-pane", "5 Log"),
+    ("orders-pane", "6 Orders"),
+    ("fills-pane", "7 Fills"),
+    ("chart-pane", "8 Chart"),
+    ("alerts-pane", "9 Alerts"),
+)
+
+
+class WorkstationScreen(Screen[None]):
+    """The panes' screen. Nothing takes the keys by itself: the app gives them to a pane on
+    screen (``Arrangement.focus_shown``), and until the panes are filled they stay with
+    the app, so the hidden command line's input never gets them."""
+
+    AUTO_FOCUS = ""
 
 
 def _workstation_commands() -> type[Provider]:
@@ -64,10 +92,11 @@ def _workstation_commands() -> type[Provider]:
 
 
 class TradetermApp(App[None]):
-    """The workstation. The engine is built by the CLI (the composition root) and passed in.
+    """The workstation on ``session``: a ready ``Session``, or a function that builds one,
+    called once the first frame is on screen. The CLI (the composition root) builds it.
 
-    ``scan_interval`` is the scanner's seconds between passes (0: only on demand); ``alerts``
-    the user's alert book, publishing on ``engine.bus`` (None: alerts for this session only);
+    ``scan_interval`` is the scanner's seconds between passes (0: only on demand; None: the
+    scanner's default);
     ``notifier`` announces fired alerts on the desktop (default: the controlling terminal).
     """
 
@@ -78,10 +107,26 @@ class TradetermApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
     COMMANDS = App.COMMANDS | {_workstation_commands}
 
+    engine: Engine
+    logbook: LogBook
+    bridge: UiBridge
+    ladder: Ladder
+    tape: Tape
+    scanner: ScannerPane
+    positions: PositionsPane
+    log_pane: LogPane
+    orders: OrdersPane
+    fills: FillsPane
+    chart: ChartPane
+    alerts_pane: AlertsPane
+    refresher: Refresher
+    scans: ScanRunner
+    alerting: Alerting
+    recording: Recording
+
     def __init__(
         self,
-        engine: Engine,
-        logbook: LogBook,
+        session: Session | Callable[[], Session],
         *,
         theme: str = DEFAULT_THEME,
         refresh_hz: float = 10.0,
@@ -90,45 +135,82 @@ class TradetermApp(App[None]):
         save_theme: Callable[[str], None] | None = None,
         start_feed: bool = True,
         export_dir: Path | None = None,
-        scan_interval: float = DEFAULT_INTERVAL_S,
-        alerts: AlertBook | None = None,
+        scan_interval: float | None = None,
         notifier: Notifier | None = None,
-        recorder: RecorderFactory | None = None,
     ) -> None:
         super().__init__()
-        self.engine = engine
-        self.logbook = logbook
         self.keymap = dict(keymap or {})
         self.refresh_hz = refresh_hz
         self.start_feed = start_feed
         self.export_dir = export_dir
+        self.scan_interval = scan_interval
+        self.notifier = notifier
         self._save_theme = save_theme
         self.theme_names: list[str] = []
         for loaded in load_themes(user_themes):
             self.register_theme(loaded)
             self.theme_names.append(loaded.name)
         self.apply_theme(theme, save=False)
-        self.bridge = UiBridge(engine)
+        self.cmdline = CommandLine(id="cmdline")
+        self.status = StatusBar(id="status")
+        self.opened = False
+        """True once the session is built and its panes are mounted: the keys work."""
+        self._opener = session if callable(session) else None
+        contents = {} if callable(session) else self._build(session)
+        self.panes = {pid: Pane(title, *contents.get(pid, ()), id=pid) for pid, title in PANES}
+        self.book_pane = self.panes["book-pane"]
+        self.orders_pane = self.panes["orders-pane"]
+        self.scanner_box = self.panes["scanner-pane-box"]
+        self.arrangement = Arrangement(self)
+        self._focus_before: Widget | None = None
+
+    def _build(self, session: Session) -> dict[str, tuple[Widget]]:
+        """Make the parts that need the engine; return each pane's content by pane id."""
+        from tradeterm.ui.alerting import Alerting
+        from tradeterm.ui.bridge import UiBridge
+        from tradeterm.ui.notify import TerminalNotifier
+        from tradeterm.ui.panes.alerts import AlertsPane
+        from tradeterm.ui.panes.chart import ChartPane
+        from tradeterm.ui.panes.fills import FillsPane
+        from tradeterm.ui.panes.log import LogPane
+        from tradeterm.ui.panes.orders import OrdersPane
+        from tradeterm.ui.panes.positions import PositionsPane
+        from tradeterm.ui.panes.scanner import ScannerPane
+        from tradeterm.ui.recording import Recording
+        from tradeterm.ui.refresh import Refresher
+        from tradeterm.ui.scanning import DEFAULT_INTERVAL_S, ScanRunner
+        from tradeterm.ui.widgets.ladder import Ladder
+        from tradeterm.ui.widgets.tape import Tape
+
+        self.engine = session.engine
+        self.logbook = session.logbook
+        self.bridge = UiBridge(session.engine)
         self.ladder = Ladder(id="ladder")
         self.tape = Tape(id="tape")
         self.scanner = ScannerPane(id="scanner-pane")
         self.positions = PositionsPane(id="positions-pane-body")
-        self.log_pane = LogPane(logbook, id="log")
+        self.log_pane = LogPane(session.logbook, id="log")
         self.orders = OrdersPane(id="orders-pane-body")
         self.fills = FillsPane(id="fills-pane-body")
         self.chart = ChartPane(id="chart-body")
         self.alerts_pane = AlertsPane(id="alerts-pane-body")
-        self.cmdline = CommandLine(id="cmdline")
-        self.status = StatusBar(id="status")
-        self.book_pane = Pane("1 Order book", self.ladder, id="book-pane")
-        self.orders_pane = Pane("6 Orders", self.orders, id="orders-pane")
-        self.scanner_box = Pane("3 Scanner", self.scanner, id="scanner-pane-box")
         self.refresher = Refresher(self)
-        self.scans = ScanRunner(self, scan_interval)
-        self.alerting = Alerting(self, alerts, TerminalNotifier() if notifier is None else notifier)
-        self.recording = Recording(self, recorder)
-        self.arrangement = Arrangement(self)
-        self._focus_before: Widget | None = None
+        interval = DEFAULT_INTERVAL_S if self.scan_interval is None else self.scan_interval
+        self.scans = ScanRunner(self, interval)
+        notifier = TerminalNotifier() if self.notifier is None else self.notifier
+        self.alerting = Alerting(self, session.alerts, notifier)
+        self.recording = Recording(self, session.recorder)
+        return {
+            "book-pane": (self.ladder,),
+            "tape-pane": (self.tape,),
+            "scanner-pane-box": (self.scanner,),
+            "positions-pane": (self.positions,),
+            "log-pane": (self.log_pane,),
+            "orders-pane": (self.orders,),
+            "fills-pane": (self.fills,),
+            "chart-pane": (self.chart,),
+            "alerts-pane": (self.alerts_pane,),
+        }
 
     @cached_property
     def desk(self) -> Desk:
@@ -146,47 +228,66 @@ class TradetermApp(App[None]):
 
     # --- composition -----------------------------------------------------------
 
+    def get_default_screen(self) -> Screen[None]:
+        return WorkstationScreen(id="_default")
+
     def compose(self) -> ComposeResult:
+        panes = self.panes
         yield self.status
         with Vertical(id="body"):
             with Grid(id="top"):
-                yield Group(self.scanner_box, id="scanner")
-                yield Group(
-                    self.book_pane,
-                    Pane("2 Trades", self.tape, id="tape-pane"),
-                    id="market",
-                )
-                yield Group(Pane("8 Chart", self.chart, id="chart-pane"), id="chart")
+                yield Group(panes["scanner-pane-box"], id="scanner")
+                yield Group(panes["book-pane"], panes["tape-pane"], id="market")
+                yield Group(panes["chart-pane"], id="chart")
             with Horizontal(id="bottom"):
-                yield Group(
-                    Pane("4 Positions", self.positions, id="positions-pane"), id="positions"
-                )
-                yield Group(
-                    self.orders_pane, Pane("7 Fills", self.fills, id="fills-pane"), id="trading"
-                )
-                yield Group(
-                    Pane("5 Log", self.log_pane, id="log-pane"),
-                    Pane("9 Alerts", self.alerts_pane, id="alerts-pane"),
-                    id="log",
-                )
+                yield Group(panes["positions-pane"], id="positions")
+                yield Group(panes["orders-pane"], panes["fills-pane"], id="trading")
+                yield Group(panes["log-pane"], panes["alerts-pane"], id="log")
         yield self.cmdline
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
-        self.query_one("#log-pane", Pane).set_titles(subtitle=f"≥ {self.log_pane.level_name} (l)")
+        self.arrangement.layout(self.size)
+        if self._opener is None:
+            self._start()
+        else:
+            self.call_after_refresh(self._open)
+
+    async def _open(self) -> None:
+        """Build the session after the first frame, then fill the panes and start."""
+        assert self._opener is not None
+        try:
+            session = self._opener()
+        except TradetermError as exc:
+            code = 2 if isinstance(exc, ConfigError) else 1
+            self.exit(return_code=code, message=Text(f"tradeterm: {exc}"))
+            return
+        contents = self._build(session)
+        for pid, widgets in contents.items():
+            await self.panes[pid].mount_all(widgets)
+        self._start()
+        self.refresh_bindings()
+
+    def _start(self) -> None:
+        from tradeterm.ui.panes.alerts import LEGEND
+        from tradeterm.ui.workers import start_engine
+
+        self.opened = True
+        self.panes["log-pane"].set_titles(subtitle=f"≥ {self.log_pane.level_name} (l)")
         self.scanner_box.set_titles(subtitle=self.scanner.summary)
-        self.query_one("#alerts-pane", Pane).set_titles(subtitle=LEGEND)
+        self.panes["alerts-pane"].set_titles(subtitle=LEGEND)
         self.arrangement.layout(self.size)
         self.refresher.start()
         self.scans.start()
         start_engine(self)
         self.arrangement.focus_shown()
 
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for workers that ended (see ``ui/workers.py``)."""
+        from tradeterm.ui.workers import worker_changed
+
         worker_changed(self, event)
 
     # --- layout (see ui/arrange.py) ---------------------------------------------------
@@ -194,17 +295,21 @@ class TradetermApp(App[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.arrangement.layout(event.size)
 
-    @on(Tabs.TabActivated, "#tabs")
-    def _tab_clicked(self, event: Tabs.TabActivated) -> None:
-        if event.tab.id:
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.control.id == "tabs" and event.tab.id:
             self.arrangement.show_group(event.tab.id.removeprefix("tab-"))
 
     # --- actions -----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Workstation keys act on the workstation, never behind a dialog (a ticket's
-        choice field must not take "s" for a second ticket, or "q" for quit)."""
-        return not (len(self.screen_stack) > 1 and action in WORKSTATION_ACTIONS)
+        choice field must not take "s" for a second ticket, or "q" for quit). Until the
+        session is open they wait, shown dimmed in the footer; only quit works."""
+        if action not in WORKSTATION_ACTIONS:
+            return True
+        if not self.opened:
+            return True if action == "quit" else None
+        return len(self.screen_stack) == 1
 
     def action_focus_pane(self, pane: str) -> None:
         self.arrangement.show_group(PANE_GROUP[pane])
@@ -226,21 +331,25 @@ class TradetermApp(App[None]):
         except TradetermError as exc:
             self.notify(str(exc), severity="error")
 
-    @on(FastTable.RowSelected, "#scanner-table")
-    def _scanner_row(self, event: FastTable.RowSelected) -> None:
-        self.select_symbol(event.key)
+    # Messages from the panes are handled by name (on_<widget>_<message>), so this module
+    # need not import the panes before the first frame.
 
-    @on(ScannerPane.FilterChanged)
-    def _scanner_filter(self) -> None:
+    def on_fast_table_row_selected(self, event: FastTable.RowSelected) -> None:
+        if event.control.id == "scanner-table":
+            self.select_symbol(event.key)
+
+    def on_scanner_pane_filter_changed(self) -> None:
+        from tradeterm.ui.panes.alerts import LEGEND
+
         self.scanner_box.set_titles(subtitle=self.scanner.summary)
-        self.query_one("#alerts-pane", Pane).set_titles(subtitle=LEGEND)
+        self.panes["alerts-pane"].set_titles(subtitle=LEGEND)
 
-    @on(ScannerPane.WhyRequested)
-    def _scanner_why(self, event: ScannerPane.WhyRequested) -> None:
+    def on_scanner_pane_why_requested(self, event: ScannerPane.WhyRequested) -> None:
         self.dialogs.why(event.symbol)
 
-    @on(AlertsPane.Remove)
-    def _remove_alert(self, event: AlertsPane.Remove) -> None:
+    def on_alerts_pane_remove(self, event: AlertsPane.Remove) -> None:
+        from tradeterm.analysis.alerts import AlertError
+
         if event.alert_id is None:
             self.notify("no alert selected", severity="warning", timeout=3)
             return
@@ -281,12 +390,12 @@ class TradetermApp(App[None]):
 
     def action_cycle_log_level(self) -> None:
         name = self.log_pane.cycle_level()
-        self.query_one("#log-pane", Pane).set_titles(subtitle=f"≥ {name} (l)")
+        self.panes["log-pane"].set_titles(subtitle=f"≥ {name} (l)")
         self.notify(f"log shows {name} and above", timeout=1.5)
 
     def set_log_level(self, level: int) -> None:
         self.log_pane.set_level(level)
-        self.query_one("#log-pane", Pane).set_titles(subtitle=f"≥ {self.log_pane.level_name} (l)")
+        self.panes["log-pane"].set_titles(subtitle=f"≥ {self.log_pane.level_name} (l)")
 
     def switch_account(self, name: str) -> None:
         try:
@@ -320,35 +429,29 @@ class TradetermApp(App[None]):
             self._focus_before = self.focused
         self.cmdline.open(text)
 
-    @on(CommandLine.Submitted)
-    def _command_submitted(self, event: CommandLine.Submitted) -> None:
+    def on_command_line_submitted(self, event: CommandLine.Submitted) -> None:
         self.desk.run_line(event.text, self.cmdline)
 
-    @on(CommandLine.Closed)
-    def _command_closed(self) -> None:
+    def on_command_line_closed(self) -> None:
         before, self._focus_before = self._focus_before, None
         if before is not None and before.is_attached and before.display:
             before.focus()
         else:
             self.arrangement.focus_shown()
 
-    @on(OrdersPane.Act)
-    def _order_key(self, event: OrdersPane.Act) -> None:
+    def on_orders_pane_act(self, event: OrdersPane.Act) -> None:
         self.dialogs.order_key(event.action, event.client_id, event.ticks)
 
-    @on(Ladder.MoveOrder)
-    def _ladder_move(self, event: Ladder.MoveOrder) -> None:
+    def on_ladder_move_order(self, event: Ladder.MoveOrder) -> None:
         self.desk.move_at(event.price, event.ticks)
 
-    @on(Ladder.CursorMoved)
-    def _ladder_cursor(self, event: Ladder.CursorMoved) -> None:
+    def on_ladder_cursor_moved(self, event: Ladder.CursorMoved) -> None:
         price = event.price
         self.book_pane.set_titles(
             subtitle="" if price is None else f"cursor {price} · b/s: ticket here · esc clears"
         )
 
-    @on(FillsPane.Export)
-    def _fills_export(self) -> None:
+    def on_fills_pane_export(self) -> None:
         self.dialogs.export_fills()
 
     def action_toggle_recording(self) -> None:
@@ -356,6 +459,9 @@ class TradetermApp(App[None]):
 
     async def action_quit(self) -> None:
         """Stop the feeds, stop the engine (flushing the ledger), then leave."""
+        if not self.opened:
+            self.exit()
+            return
         self.workers.cancel_group(self, "feeds")
         self.recording.stop()
         await self.engine.stop()

@@ -7,10 +7,8 @@ from typing import TYPE_CHECKING
 
 from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets import Tab, Tabs
 
-from tradeterm.ui.bridge import ALL
-from tradeterm.ui.layout import GROUPS, PANE_GROUP, THREE_COLUMN_WIDTH, TOP_GROUPS, is_wide
+from tradeterm.ui.layout import ALL, GROUPS, PANE_GROUP, THREE_COLUMN_WIDTH, TOP_GROUPS, is_wide
 
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
@@ -36,11 +34,14 @@ class Arrangement:
         top_visible = wide or self.tab in TOP_GROUPS
         app.query_one("#top").display = top_visible
         app.query_one("#bottom").display = wide or not top_visible
-        app.bridge.dirty |= ALL  # panes that were hidden kept nothing up to date
+        if app.opened:
+            app.bridge.dirty |= ALL  # panes that were hidden kept nothing up to date
 
     def _tab_bar(self, wide: bool) -> None:
         """Show the tabs on a small screen. They are made the first time one is needed:
         most starts are wide, and a hidden bar was 2-4 % of the work to the first frame."""
+        from textual.widgets import Tab, Tabs
+
         app = self.app
         tabs = next(iter(app.query("#tabs").results(Tabs)), None)
         active = f"tab-{self.tab}"

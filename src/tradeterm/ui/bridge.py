@@ -28,10 +28,7 @@ from tradeterm.domain.events import (
     TradePrinted,
 )
 from tradeterm.engine.engine import Engine
-
-ALL = frozenset(
-    {"book", "tape", "scanner", "positions", "orders", "fills", "status", "chart", "own", "alerts"}
-)
+from tradeterm.ui.layout import ALL
 
 
 class DirtySet(set[str]):

@@ -104,6 +104,8 @@ class WorkstationCommands(Provider):
 
     def _commands(self) -> list[Entry]:
         app = cast("TradetermApp", self.app)
+        if not app.opened:
+            return []  # the market is still being built: nothing to act on yet
         state = app.engine.state
         commands: list[Entry] = []
         for symbol in state.markets:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from tradeterm.domain.commands import AmendOrder, CancelAll
 from tradeterm.domain.enums import AccountMode, OrderStatus, Side
 from tradeterm.domain.errors import TradetermError
-from tradeterm.ui.bridge import ALL
 from tradeterm.ui.desk import Refused
+from tradeterm.ui.layout import ALL
 from tradeterm.ui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:

@@ -35,6 +35,11 @@ PANE_GROUP = {
     "chart": "chart",
     "alerts": "log",
 }
+#: What the refresh tick can redraw (see ``ui/bridge.py``); all of it after a change of
+#: layout or account.
+ALL = frozenset(
+    {"book", "tape", "scanner", "positions", "orders", "fills", "status", "chart", "own", "alerts"}
+)
 #: The groups in the top row of the wide layout; the others are in the bottom row.
 TOP_GROUPS = frozenset({"market", "scanner", "chart"})
 

@@ -30,6 +30,8 @@ class Palette:
     live: Style
     paper: Style
     accent: Style
+    key: Style
+    key_bar: Style
 
     @classmethod
     def from_app(cls, app: App[object]) -> Palette:
@@ -65,6 +67,11 @@ class Palette:
             live=Style(color="#ffffff", bgcolor=color("live"), bold=True),
             paper=Style(color=color("background", "#000000"), bgcolor=color("paper"), bold=True),
             accent=Style(color=color("accent")),
+            key=Style(color=color("footer-key-foreground", color("accent")), bold=True),
+            key_bar=Style(
+                color=color("footer-foreground"),
+                bgcolor=color("footer-background", color("panel", "#000000")),
+            ),
         )
 
 

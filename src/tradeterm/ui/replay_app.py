@@ -21,6 +21,7 @@ from tradeterm.engine.engine import Engine
 from tradeterm.engine.logbook import LogBook
 from tradeterm.engine.session_capture import SessionCapture
 from tradeterm.ui.app import TradetermApp
+from tradeterm.ui.session import Session
 from tradeterm.ui.widgets.playback import PlaybackBar, ReplayProgress
 
 log = logging.getLogger("tradeterm.ui")
@@ -74,7 +75,7 @@ class ReplayApp(TradetermApp):
         recordings: Sequence[Path],
         **options: Any,
     ) -> None:
-        super().__init__(engine, logbook, **options)
+        super().__init__(Session(engine, logbook), **options)
         self.playback = playback
         self.capture = capture
         self.recordings = list(recordings)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from tradeterm.domain.errors import DataError
 from tradeterm.domain.market import Market
 
 VENUE = "sim"
@@ -182,6 +184,17 @@ def _wide_listing(base: str, price: str) -> Listing:
 
 
 ALL_LISTINGS: tuple[Listing, ...] = LISTINGS + tuple(_wide_listing(b, p) for b, p in WIDE)
+
+
+def select_listings(symbols: Sequence[str] | None, universe: str = "core") -> list[Listing]:
+    """The listings a sim of ``universe`` (``core``: the 22 hand-made markets; ``all``: 124)
+    trades; ``symbols`` picks any of the 124 instead. Raises DataError for one not listed."""
+    pool = ALL_LISTINGS if universe == "all" or symbols is not None else LISTINGS
+    listings = [x for x in pool if symbols is None or x.symbol in symbols]
+    if symbols is not None and len(listings) != len(set(symbols)):
+        unknown = sorted(set(symbols) - {x.symbol for x in listings})
+        raise DataError(f"the sim venue does not list {', '.join(unknown)}")
+    return listings
 
 
 def listing_market(listing: Listing) -> Market:

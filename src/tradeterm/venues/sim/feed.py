@@ -24,7 +24,7 @@ from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.ports import MarketSink
-from tradeterm.venues.sim.catalog import ALL_LISTINGS, LISTINGS, VENUE
+from tradeterm.venues.sim.catalog import VENUE, select_listings
 from tradeterm.venues.sim.flow import SymbolFlow
 
 log = logging.getLogger("tradeterm.venues.sim")
@@ -75,11 +75,7 @@ class SimFeed:
         history_minutes: int = DAY_MINUTES,
         universe: str = "core",
     ) -> None:
-        pool = ALL_LISTINGS if universe == "all" or symbols is not None else LISTINGS
-        listings = [x for x in pool if symbols is None or x.symbol in symbols]
-        if symbols is not None and len(listings) != len(set(symbols)):
-            unknown = sorted(set(symbols) - {x.symbol for x in listings})
-            raise DataError(f"the sim venue does not list {', '.join(unknown)}")
+        listings = select_listings(symbols, universe)
         self.clock = clock
         self.rate = rate
         self.history_minutes = history_minutes

@@ -1,0 +1,102 @@
+"""Opening the workstation the way ``tradeterm`` does: the frame, the status bar and the keys
+first, then the market and the panes' contents, built by a function the app calls once that
+first frame is on screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.conftest import Rig, ladder_text
+from tradeterm.domain.errors import ConfigError, DataError, TradetermError
+from tradeterm.ui.app import TradetermApp
+from tradeterm.ui.screens.help import HelpScreen
+from tradeterm.ui.session import Session
+from tradeterm.ui.widgets.keybar import KeyBar
+
+
+def _opening_app(rig: Rig, seen: dict[str, object]) -> TradetermApp:
+    """A workstation on ``rig``'s market that builds its session only when asked, noting
+    what the screen showed at that moment."""
+
+    def open_session() -> Session:
+        screen = app.export_screenshot()
+        seen["frame"] = screen
+        seen["ladder mounted"] = bool(app.query("#ladder"))
+        seen["opened"] = app.opened
+        keys, _ = app.query_one(KeyBar).keys
+        seen["keys"] = {k.display: k.enabled for k in keys}
+        return Session(rig.engine, rig.app.logbook)
+
+    app = TradetermApp(open_session, start_feed=False, refresh_hz=20)
+    return app
+
+
+async def test_the_frame_is_on_screen_before_the_market_is_built(rig: Rig) -> None:
+    seen: dict[str, object] = {}
+    app = _opening_app(rig, seen)
+    async with app.run_test(size=(160, 48)) as pilot:
+        for _ in range(50):
+            await pilot.pause()
+            if app.opened:
+                break
+        assert app.opened
+        # when the session was asked for, the frame was drawn and the panes were empty
+        frame = str(seen["frame"])
+        for title in ("1 Order book", "2 Trades", "3 Scanner", "6 Orders", "9 Alerts"):
+            assert title.replace(" ", "&#160;") in frame, title
+        assert seen["ladder mounted"] is False and seen["opened"] is False
+        # the keys were shown but waited, all but quit
+        keys = seen["keys"]
+        assert isinstance(keys, dict)
+        assert keys["q"] is True
+        assert keys["b"] is False and keys["?"] is False
+        # now the panes are filled, the keys work and the book is drawn
+        assert app.ladder.parent is app.book_pane
+        assert rig.engine.started
+        shown, _ = app.query_one(KeyBar).keys
+        assert all(k.enabled for k in shown)
+        for _ in range(50):
+            await pilot.pause()
+            if any("spread" in row for row in ladder_text(app)):
+                break
+        assert any("spread" in row for row in ladder_text(app))
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_quit_works_before_the_market_is_open(rig: Rig) -> None:
+    opened: list[bool] = []
+
+    def open_session() -> Session:
+        opened.append(True)
+        return Session(rig.engine, rig.app.logbook)
+
+    app = TradetermApp(open_session, start_feed=False)
+    assert app.check_action("quit", ()) is True
+    assert app.check_action("ticket", ("buy",)) is None  # waits, shown dimmed
+    assert app.check_action("focus_pane", ("book",)) is None
+    async with app.run_test() as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [(ConfigError("config key x: bad"), 2), (DataError("the ledger is not a ledger"), 1)],
+)
+async def test_a_market_that_cannot_be_built_ends_the_app_with_its_reason(
+    error: TradetermError, code: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def open_session() -> Session:
+        raise error
+
+    app = TradetermApp(open_session, start_feed=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.pause()
+    assert app.return_code == code
+    assert not app.opened
+    err = capsys.readouterr().err
+    assert f"tradeterm: {error}" in err and "Traceback" not in err
