@@ -252,6 +252,7 @@ class TradetermApp(App[None]):
         self.arrangement.layout(self.size)
         if self._opener is None:
             self._start()
+            self._start_engine()
         else:
             self.call_after_refresh(self._open)
 
@@ -265,14 +266,20 @@ class TradetermApp(App[None]):
             self.exit(return_code=code, message=Text(f"tradeterm: {exc}"))
             return
         contents = self._build(session)
+        self._start_engine()  # the market connects while the panes mount
         for pid, widgets in contents.items():
             await self.panes[pid].mount_all(widgets)
         self._start()
+        self.refresher.tick()  # the market connected meanwhile: draw it with the panes
         self.refresh_bindings()
+
+    def _start_engine(self) -> None:
+        from tradeterm.ui.workers import start_engine
+
+        start_engine(self)
 
     def _start(self) -> None:
         from tradeterm.ui.panes.alerts import LEGEND
-        from tradeterm.ui.workers import start_engine
 
         self.opened = True
         self.panes["log-pane"].set_titles(subtitle=f"≥ {self.log_pane.level_name} (l)")
@@ -281,7 +288,6 @@ class TradetermApp(App[None]):
         self.arrangement.layout(self.size)
         self.refresher.start()
         self.scans.start()
-        start_engine(self)
         self.arrangement.focus_shown()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
