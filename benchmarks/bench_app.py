@@ -44,7 +44,11 @@ BARE_APP = Path(__file__).with_name("bare_textual.py")
 
 def first_frame(runs: int) -> None:
     """Runs alternate between tradeterm and a bare Textual app (the yardstick the issue
-    names), after one discarded start of each that writes bytecode and warms the caches."""
+    names), after one discarded start of each that writes bytecode and warms the caches.
+
+    tradeterm's first frame is the workstation's frame: the status bar, the panes' borders
+    and titles, and the keys; the market and the panes' contents are built behind it
+    (ui/app.py), so the first book is the figure for what the user can act on."""
     frames, data, live, bare = [], [], [], []
     for i in range(runs + 1):
         with TerminalRun([]) as run:
