@@ -96,8 +96,8 @@ class TradetermApp(App[None]):
     called once the first frame is on screen. The CLI (the composition root) builds it.
 
     ``scan_interval`` is the scanner's seconds between passes (0: only on demand; None: the
-    scanner's default);
-    ``notifier`` announces fired alerts on the desktop (default: the controlling terminal).
+    scanner's default); ``notifier`` announces fired alerts on the desktop (default: the
+    controlling terminal).
     """
 
     HELP_SECTIONS: ClassVar[list[tuple[str, list[Binding]]]] = []
