@@ -13,9 +13,9 @@ import logging
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -25,10 +25,10 @@ from textual.widget import Widget
 from textual.worker import Worker
 
 from tradeterm.domain.enums import AccountMode, Side
-from tradeterm.domain.errors import ConfigError, TradetermError
+from tradeterm.domain.errors import TradetermError
 from tradeterm.ui.arrange import Arrangement
 from tradeterm.ui.keys import APP_BINDINGS
-from tradeterm.ui.layout import PANE_GROUP, Group, Pane
+from tradeterm.ui.layout import PANE_GROUP, PANES, Group, Pane
 from tradeterm.ui.themes import default_variables, load_themes
 from tradeterm.ui.widgets.cmdline import CommandLine
 from tradeterm.ui.widgets.keybar import KeyBar
@@ -63,18 +63,6 @@ log = logging.getLogger("tradeterm.ui")
 
 DEFAULT_THEME = "tradeterm-dark"
 WORKSTATION_ACTIONS = frozenset(b.action.split("(")[0] for b in APP_BINDINGS)
-#: The panes in key order: (widget id, numbered title).
-PANES = (
-    ("book-pane", "1 Order book"),
-    ("tape-pane", "2 Trades"),
-    ("scanner-pane-box", "3 Scanner"),
-    ("positions-pane", "4 Positions"),
-    ("log-pane", "5 Log"),
-    ("orders-pane", "6 Orders"),
-    ("fills-pane", "7 Fills"),
-    ("chart-pane", "8 Chart"),
-    ("alerts-pane", "9 Alerts"),
-)
 
 
 class WorkstationScreen(Screen[None]):
@@ -83,6 +71,13 @@ class WorkstationScreen(Screen[None]):
     the app, so the hidden command line's input never gets them."""
 
     AUTO_FOCUS = ""
+
+
+def _opening() -> ModuleType:
+    """What needs the session (see ui/opening.py), loaded once the first frame is up."""
+    from tradeterm.ui import opening
+
+    return opening
 
 
 def _workstation_commands() -> type[Provider]:
@@ -156,61 +151,13 @@ class TradetermApp(App[None]):
         self.opened = False
         """True once the session is built and its panes are mounted: the keys work."""
         self._opener = session if callable(session) else None
-        contents = {} if callable(session) else self._build(session)
+        contents = {} if callable(session) else _opening().build(self, session)
         self.panes = {pid: Pane(title, *contents.get(pid, ()), id=pid) for pid, title in PANES}
         self.book_pane = self.panes["book-pane"]
         self.orders_pane = self.panes["orders-pane"]
         self.scanner_box = self.panes["scanner-pane-box"]
         self.arrangement = Arrangement(self)
         self._focus_before: Widget | None = None
-
-    def _build(self, session: Session) -> dict[str, tuple[Widget]]:
-        """Make the parts that need the engine; return each pane's content by pane id."""
-        from tradeterm.ui.alerting import Alerting
-        from tradeterm.ui.bridge import UiBridge
-        from tradeterm.ui.notify import TerminalNotifier
-        from tradeterm.ui.panes.alerts import AlertsPane
-        from tradeterm.ui.panes.chart import ChartPane
-        from tradeterm.ui.panes.fills import FillsPane
-        from tradeterm.ui.panes.log import LogPane
-        from tradeterm.ui.panes.orders import OrdersPane
-        from tradeterm.ui.panes.positions import PositionsPane
-        from tradeterm.ui.panes.scanner import ScannerPane
-        from tradeterm.ui.recording import Recording
-        from tradeterm.ui.refresh import Refresher
-        from tradeterm.ui.scanning import DEFAULT_INTERVAL_S, ScanRunner
-        from tradeterm.ui.widgets.ladder import Ladder
-        from tradeterm.ui.widgets.tape import Tape
-
-        self.engine = session.engine
-        self.logbook = session.logbook
-        self.bridge = UiBridge(session.engine)
-        self.ladder = Ladder(id="ladder")
-        self.tape = Tape(id="tape")
-        self.scanner = ScannerPane(id="scanner-pane")
-        self.positions = PositionsPane(id="positions-pane-body")
-        self.log_pane = LogPane(session.logbook, id="log")
-        self.orders = OrdersPane(id="orders-pane-body")
-        self.fills = FillsPane(id="fills-pane-body")
-        self.chart = ChartPane(id="chart-body")
-        self.alerts_pane = AlertsPane(id="alerts-pane-body")
-        self.refresher = Refresher(self)
-        interval = DEFAULT_INTERVAL_S if self.scan_interval is None else self.scan_interval
-        self.scans = ScanRunner(self, interval)
-        notifier = TerminalNotifier() if self.notifier is None else self.notifier
-        self.alerting = Alerting(self, session.alerts, notifier)
-        self.recording = Recording(self, session.recorder)
-        return {
-            "book-pane": (self.ladder,),
-            "tape-pane": (self.tape,),
-            "scanner-pane-box": (self.scanner,),
-            "positions-pane": (self.positions,),
-            "log-pane": (self.log_pane,),
-            "orders-pane": (self.orders,),
-            "fills-pane": (self.fills,),
-            "chart-pane": (self.chart,),
-            "alerts-pane": (self.alerts_pane,),
-        }
 
     @cached_property
     def desk(self) -> Desk:
@@ -250,45 +197,11 @@ class TradetermApp(App[None]):
         if self.keymap:
             self.set_keymap(self.keymap)
         self.arrangement.layout(self.size)
+        opening = _opening()
         if self._opener is None:
-            self._start()
-            self._start_engine()
+            opening.start(self)
         else:
-            self.call_after_refresh(self._open)
-
-    async def _open(self) -> None:
-        """Build the session after the first frame, then fill the panes and start."""
-        assert self._opener is not None
-        try:
-            session = self._opener()
-        except TradetermError as exc:
-            code = 2 if isinstance(exc, ConfigError) else 1
-            self.exit(return_code=code, message=Text(f"tradeterm: {exc}"))
-            return
-        contents = self._build(session)
-        self._start_engine()  # the market connects while the panes mount
-        for pid, widgets in contents.items():
-            await self.panes[pid].mount_all(widgets)
-        self._start()
-        self.refresher.tick()  # the market connected meanwhile: draw it with the panes
-        self.refresh_bindings()
-
-    def _start_engine(self) -> None:
-        from tradeterm.ui.workers import start_engine
-
-        start_engine(self)
-
-    def _start(self) -> None:
-        from tradeterm.ui.panes.alerts import LEGEND
-
-        self.opened = True
-        self.panes["log-pane"].set_titles(subtitle=f"≥ {self.log_pane.level_name} (l)")
-        self.scanner_box.set_titles(subtitle=self.scanner.summary)
-        self.panes["alerts-pane"].set_titles(subtitle=LEGEND)
-        self.arrangement.layout(self.size)
-        self.refresher.start()
-        self.scans.start()
-        self.arrangement.focus_shown()
+            self.call_after_refresh(opening.open_later, self, self._opener)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for workers that ended (see ``ui/workers.py``)."""

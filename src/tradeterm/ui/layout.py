@@ -24,6 +24,18 @@ GROUPS = (
     ("trading", "6·7 Orders & fills"),
     ("chart", "8 Chart"),
 )
+#: The panes in key order: (widget id, numbered title).
+PANES = (
+    ("book-pane", "1 Order book"),
+    ("tape-pane", "2 Trades"),
+    ("scanner-pane-box", "3 Scanner"),
+    ("positions-pane", "4 Positions"),
+    ("log-pane", "5 Log"),
+    ("orders-pane", "6 Orders"),
+    ("fills-pane", "7 Fills"),
+    ("chart-pane", "8 Chart"),
+    ("alerts-pane", "9 Alerts"),
+)
 PANE_GROUP = {
     "book": "market",
     "tape": "market",
