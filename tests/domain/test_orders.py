@@ -13,7 +13,7 @@ S = OrderStatus
 FINAL = {s for s in OrderStatus if s.is_final}
 
 
-def order(status: OrderStatus = S.PENDING_NEW) -> Order:
+def order(status: OrderStatus = S.SUBMITTED) -> Order:
     return Order(
         client_id="c-1",
         account="paper",
@@ -30,8 +30,8 @@ def test_every_status_has_a_row() -> None:
     assert set(TRANSITIONS) == set(OrderStatus)
 
 
-def test_final_states_are_exactly_filled_canceled_rejected_expired() -> None:
-    assert {S.FILLED, S.CANCELED, S.REJECTED, S.EXPIRED} == FINAL
+def test_final_states_are_exactly_filled_canceled_rejected_expired_denied() -> None:
+    assert {S.FILLED, S.CANCELED, S.REJECTED, S.EXPIRED, S.DENIED} == FINAL
 
 
 @pytest.mark.parametrize("final", sorted(FINAL))
@@ -45,14 +45,17 @@ def test_final_states_have_no_exits(final: OrderStatus) -> None:
         assert o.status is final
 
 
-def test_nothing_goes_back_to_pending_new() -> None:
+def test_nothing_goes_back_to_submitted_or_into_denied() -> None:
+    # an order is born SUBMITTED (sent), EMULATED (held by the engine) or DENIED (never left)
     for status in OrderStatus:
-        assert not can_transition(status, S.PENDING_NEW)
+        assert not can_transition(status, S.SUBMITTED)
+        assert not can_transition(status, S.DENIED)
+    assert not any(can_transition(s, S.EMULATED) for s in (S.OPEN, S.TRIGGERED, S.SUBMITTED))
 
 
 def test_every_open_state_can_still_end_and_every_final_state_is_reachable() -> None:
-    reachable = {S.PENDING_NEW}
-    frontier = [S.PENDING_NEW]
+    reachable = {S.SUBMITTED, S.EMULATED, S.DENIED}
+    frontier = [S.SUBMITTED, S.EMULATED]
     while frontier:
         for nxt in TRANSITIONS[frontier.pop()]:
             if nxt not in reachable:
@@ -65,8 +68,9 @@ def test_every_open_state_can_still_end_and_every_final_state_is_reachable() -> 
 
 def test_only_an_order_the_venue_has_not_accepted_can_be_rejected() -> None:
     # PENDING_CANCEL: the user cancelled while the new order was still travelling
+    # TRIGGERED: the order a stop became is on its way to the venue
     rejectable = [s for s in OrderStatus if can_transition(s, S.REJECTED)]
-    assert rejectable == [S.PENDING_NEW, S.PENDING_CANCEL]
+    assert rejectable == [S.SUBMITTED, S.TRIGGERED, S.PENDING_CANCEL]
 
 
 @pytest.mark.parametrize("current", list(OrderStatus))

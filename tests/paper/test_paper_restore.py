@@ -106,7 +106,7 @@ def test_a_triggered_stop_limit_rests_at_its_limit() -> None:
 def test_the_engine_record_of_a_trigger_is_enough_to_restore_it_as_triggered() -> None:
     h = booked()
     order = open_order(OrderType.TAKE_PROFIT_LIMIT, side=Side.SELL, price="3101.00", stop="3100.00")
-    order.extra["triggered"] = "1767225600000000000"  # what the engine keeps on OrderTriggered
+    order.triggered_ns = 1_767_225_600_000_000_000  # what the engine keeps on OrderTriggered
     h.venue.restore(order, None)
     assert h.venue.resting("ETH/USDT") == [("r1", Side.SELL, D("3101.00"), D("1.0"))]
 

@@ -247,4 +247,4 @@ def test_duplicate_client_id_is_refused() -> None:
 def test_the_engine_order_object_is_never_mutated() -> None:
     h = harness()
     order = h.limit(Side.BUY, "2.0", "3100.00")
-    assert order.filled == 0 and order.status.value == "pending_new" and order.qty == D("2.0")
+    assert order.filled == 0 and order.status.value == "submitted" and order.qty == D("2.0")

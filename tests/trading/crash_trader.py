@@ -68,6 +68,18 @@ async def main(data_dir: Path, seed: int) -> None:
                         symbol, side, OrderType.MARKET, quote_qty=Decimal(rng.randint(20, 400))
                     )
                 )
+            elif roll < 0.45:  # a trailing stop the engine holds: it must never fire twice
+                last = engine.trading.last_price(symbol)
+                assert last is not None
+                await engine.place(
+                    PlaceOrder(
+                        symbol,
+                        side,
+                        OrderType.TRAILING_STOP,
+                        quote_qty=Decimal(rng.randint(20, 200)),
+                        trail=market.tick_size * rng.randint(1, 20),
+                    )
+                )
             elif roll < 0.8:
                 touch = book.best_bid() if side is Side.BUY else book.best_ask()
                 assert touch is not None

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,20 +26,17 @@ from tradeterm.venues.sim.feed import SimFeed
 HERE = Path(__file__).resolve().parent
 START = {"USDT": Decimal("100000"), "BTC": Decimal("1"), "ETH": Decimal("20")}
 ORDER_RANK = {
-    s: i
-    for i, s in enumerate(
-        [
-            OrderStatus.PENDING_NEW,
-            OrderStatus.OPEN,
-            OrderStatus.PENDING_AMEND,
-            OrderStatus.PARTIALLY_FILLED,
-            OrderStatus.PENDING_CANCEL,
-            OrderStatus.FILLED,
-            OrderStatus.CANCELED,
-            OrderStatus.EXPIRED,
-            OrderStatus.REJECTED,
-        ]
-    )
+    OrderStatus.SUBMITTED: 0,
+    OrderStatus.EMULATED: 0,
+    OrderStatus.OPEN: 1,
+    OrderStatus.TRIGGERED: 2,
+    OrderStatus.PENDING_AMEND: 3,
+    OrderStatus.PARTIALLY_FILLED: 4,
+    OrderStatus.PENDING_CANCEL: 5,
+    OrderStatus.FILLED: 6,
+    OrderStatus.CANCELED: 6,
+    OrderStatus.EXPIRED: 6,
+    OrderStatus.REJECTED: 6,
 }
 
 
@@ -89,6 +87,7 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Pat
     rng = random.Random(2024)
     acknowledged_fills: set[str] = set()
     last_status: dict[str, tuple[OrderStatus, Decimal]] = {}
+    fired_orders: set[str] = set()
     for round_ in range(8):
         lines = run_and_kill(tmp_path, seed=100 + round_, after_s=rng.uniform(0.3, 1.0))
         for line in lines:
@@ -113,6 +112,10 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Pat
                 assert order.status is status
             else:
                 assert ORDER_RANK[order.status] >= ORDER_RANK[status] or order.status.is_final
+        # nothing fires twice: one TRIGGERED record at most per order, across every restart
+        triggers = Counter(r.client_id for r in ledger.records() if r.kind == "triggered")
+        assert not [cid for cid, n in triggers.items() if n > 1], triggers.most_common(3)
+        fired_orders |= set(triggers)
         # the restored books balance: every asset moved exactly by its fills, fees apart
         fills = journaled
         for asset in ("BTC", "ETH"):
@@ -130,3 +133,4 @@ async def test_sigkill_at_random_points_loses_nothing_acknowledged(tmp_path: Pat
             assert balance.free >= 0 and balance.reserved >= 0
         engine.trading.ledger.close()  # type: ignore[union-attr]
     assert len(acknowledged_fills) > 20, "the trader should have traded a fair amount"
+    assert fired_orders, "some trailing stops should have fired"

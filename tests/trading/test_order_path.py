@@ -34,7 +34,7 @@ def journal_kinds(path: Path) -> list[str]:
         ledger.close()
 
 
-async def test_rejections_say_why_and_nothing_is_journaled(tmp_path: Path) -> None:
+async def test_rejections_say_why_and_are_journaled_denied_never_sent(tmp_path: Path) -> None:
     s = await build_stack(tmp_path)
     s.book(ETH, BOOK_BIDS, BOOK_ASKS)
     cases = {
@@ -53,8 +53,18 @@ async def test_rejections_say_why_and_nothing_is_journaled(tmp_path: Path) -> No
         with pytest.raises(OrderRejected, match=reason.replace("(", r"\(")):
             await s.engine.place(cmd)
     await s.settle()
-    assert journal_kinds(s.ledger_path) == []
-    assert s.account.orders == {}
+    # each refusal is on record as DENIED with its reasons; nothing reached the venue
+    from tradeterm.engine.journal import order_from_record
+    from tradeterm.engine.ledger import Ledger
+
+    ledger = Ledger(s.ledger_path)
+    denied = [order_from_record(r.payload) for r in ledger.records()]
+    ledger.close()
+    assert [o.status for o in denied] == [OrderStatus.DENIED] * len(cases)
+    assert all(reason in o.reason for o, reason in zip(denied, cases.values(), strict=True))
+    assert s.venues["paper"].resting(ETH) == []
+    assert {o.status for o in s.account.orders.values()} == {OrderStatus.DENIED}
+    assert s.account.open_orders() == []
     assert s.account.balance("USDT").reserved == 0
 
 

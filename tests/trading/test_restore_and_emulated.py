@@ -63,7 +63,7 @@ async def test_trailing_stop_follows_the_high_then_sells(tmp_path: Path) -> None
         PlaceOrder(ETH, Side.SELL, OrderType.TRAILING_STOP, qty=D("1"), trail=D("20"))
     )
     await s.settle()
-    assert order.emulated and order.status is OrderStatus.OPEN
+    assert order.emulated and order.status is OrderStatus.EMULATED
     for price in ("3010.00", "3040.00", "3030.00", "3021.00"):
         s.trade(ETH, price, "0.1", Side.BUY)
     await s.settle()

@@ -15,9 +15,6 @@ from typing import Any
 
 from tradeterm.domain.enums import Side
 
-MID_AT_SEND = "mid_at_send"
-"""The key under which the engine keeps an order's mid at send in ``Order.extra``."""
-
 MidPath = Sequence[tuple[int, Decimal]]
 """(ts_ns, mid) samples of one symbol, oldest first."""
 

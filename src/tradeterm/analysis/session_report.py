@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tradeterm.analysis.report_types import (
-    MID_AT_SEND,
     MidPath,
     OrderSlippage,
     RoundTrip,
@@ -48,7 +47,6 @@ from tradeterm.domain.numbers import ZERO
 from tradeterm.domain.orders import Order
 
 __all__ = [
-    "MID_AT_SEND",
     "MidPath",
     "OrderSlippage",
     "RoundTrip",
@@ -62,8 +60,8 @@ __all__ = [
 
 
 def mids_at_send(orders: Iterable[Order]) -> dict[str, Decimal]:
-    """client_id -> mid at send, from the ``mid_at_send`` the engine keeps in ``Order.extra``."""
-    return {o.client_id: Decimal(o.extra[MID_AT_SEND]) for o in orders if MID_AT_SEND in o.extra}
+    """client_id -> the book's mid when each order was placed (where there was one)."""
+    return {o.client_id: o.mid_at_send for o in orders if o.mid_at_send is not None}
 
 
 # --- computation ------------------------------------------------------------

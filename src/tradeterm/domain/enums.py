@@ -43,7 +43,18 @@ class TimeInForce(StrEnum):
 
 
 class OrderStatus(StrEnum):
-    PENDING_NEW = "pending_new"
+    """Where an order stands; ``domain.orders.TRANSITIONS`` says which may follow which.
+
+    SUBMITTED: journaled and handed to the venue, no answer yet (after a crash the
+    venue may hold it). EMULATED: held by the engine until its condition (a trailing
+    stop, an OCO stop-loss). TRIGGERED: its condition fired and the order it became is
+    on its way or working. OPEN: the venue accepted it (the design's ACCEPTED).
+    DENIED: refused by tradeterm's own checks; it never left.
+    """
+
+    SUBMITTED = "submitted"
+    EMULATED = "emulated"
+    TRIGGERED = "triggered"
     OPEN = "open"
     PARTIALLY_FILLED = "partially_filled"
     PENDING_CANCEL = "pending_cancel"
@@ -52,15 +63,36 @@ class OrderStatus(StrEnum):
     CANCELED = "canceled"
     REJECTED = "rejected"
     EXPIRED = "expired"
+    DENIED = "denied"
 
     @property
     def is_final(self) -> bool:
         return self in _FINAL
 
+    @classmethod
+    def _missing_(cls, value: object) -> OrderStatus | None:
+        # ledgers and recordings written before SUBMITTED existed say "pending_new"
+        return cls.SUBMITTED if value == "pending_new" else None
+
 
 _FINAL = frozenset(
-    {OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.REJECTED, OrderStatus.EXPIRED}
+    {
+        OrderStatus.FILLED,
+        OrderStatus.CANCELED,
+        OrderStatus.REJECTED,
+        OrderStatus.EXPIRED,
+        OrderStatus.DENIED,
+    }
 )
+
+
+class TradingState(StrEnum):
+    """What an account may do: trade (ACTIVE), only shrink positions (REDUCING), or only
+    cancel (HALTED). Set by the user (``:halt``, ``:reduce``, ``:resume``) and by risk rules."""
+
+    ACTIVE = "active"
+    REDUCING = "reducing"
+    HALTED = "halted"
 
 
 class Liquidity(StrEnum):

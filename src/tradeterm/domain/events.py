@@ -114,11 +114,14 @@ class OrderCanceled:
 
 @dataclass(frozen=True, slots=True)
 class OrderAmended:
+    """The order now has this quantity, and this limit price and trigger where given."""
+
     client_id: str
     price: Decimal | None
     qty: Decimal
     kept_queue: bool
     ts_ns: int = 0
+    stop_price: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

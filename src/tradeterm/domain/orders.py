@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from tradeterm.domain.enums import OrderStatus, OrderType, Side, TimeInForce
@@ -11,43 +11,34 @@ from tradeterm.domain.numbers import ZERO
 S = OrderStatus
 
 #: Which status may follow which. Anything else is a bug or a stale venue message.
+#: A cancel or amend that the venue refuses returns the order to its working status
+#: (``Order.working_status``): OPEN, PARTIALLY_FILLED, EMULATED or TRIGGERED.
+_WORKING = frozenset({S.OPEN, S.PARTIALLY_FILLED, S.EMULATED, S.TRIGGERED})
+_ENDS = frozenset({S.FILLED, S.CANCELED, S.EXPIRED, S.REJECTED})
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
-    S.PENDING_NEW: frozenset(
-        {S.OPEN, S.PARTIALLY_FILLED, S.FILLED, S.REJECTED, S.CANCELED, S.EXPIRED, S.PENDING_CANCEL}
+    S.SUBMITTED: frozenset({S.OPEN, S.PARTIALLY_FILLED, S.TRIGGERED, S.PENDING_CANCEL} | _ENDS),
+    S.EMULATED: frozenset({S.TRIGGERED, S.PENDING_CANCEL, S.PENDING_AMEND, S.CANCELED, S.EXPIRED}),
+    S.TRIGGERED: frozenset(
+        {S.TRIGGERED, S.OPEN, S.PARTIALLY_FILLED, S.PENDING_CANCEL, S.PENDING_AMEND} | _ENDS
     ),
     S.OPEN: frozenset(
-        {
-            S.PARTIALLY_FILLED,
-            S.FILLED,
-            S.CANCELED,
-            S.EXPIRED,
-            S.PENDING_CANCEL,
-            S.PENDING_AMEND,
-            S.OPEN,
-        }
+        {S.OPEN, S.PARTIALLY_FILLED, S.TRIGGERED, S.PENDING_CANCEL, S.PENDING_AMEND}
+        | _ENDS - {S.REJECTED}
     ),
     S.PARTIALLY_FILLED: frozenset(
-        {S.PARTIALLY_FILLED, S.FILLED, S.CANCELED, S.EXPIRED, S.PENDING_CANCEL, S.PENDING_AMEND}
+        {S.PARTIALLY_FILLED, S.PENDING_CANCEL, S.PENDING_AMEND} | _ENDS - {S.REJECTED}
     ),
-    S.PENDING_CANCEL: frozenset(
-        # a cancel may lose the race to a fill, an IOC/market expiry or a venue rejection
-        {S.CANCELED, S.FILLED, S.PARTIALLY_FILLED, S.OPEN, S.PENDING_CANCEL, S.EXPIRED, S.REJECTED}
-    ),
+    # a cancel may lose the race to a fill, an IOC/market expiry or a venue rejection
+    S.PENDING_CANCEL: frozenset({S.PENDING_CANCEL} | _WORKING | _ENDS),
+    # an amend the venue refuses leaves the order working ("amend rejected: ...")
     S.PENDING_AMEND: frozenset(
-        {
-            S.OPEN,
-            S.PARTIALLY_FILLED,
-            S.FILLED,
-            S.CANCELED,
-            S.PENDING_CANCEL,
-            S.PENDING_AMEND,
-            S.EXPIRED,
-        }
+        {S.PENDING_AMEND, S.PENDING_CANCEL} | _WORKING | _ENDS - {S.REJECTED}
     ),
     S.FILLED: frozenset(),
     S.CANCELED: frozenset(),
     S.REJECTED: frozenset(),
     S.EXPIRED: frozenset(),
+    S.DENIED: frozenset(),
 }
 
 
@@ -74,7 +65,7 @@ class Order:
     tif: TimeInForce = TimeInForce.GTC
     post_only: bool = False
     reduce_only: bool = False
-    status: OrderStatus = OrderStatus.PENDING_NEW
+    status: OrderStatus = OrderStatus.SUBMITTED
     filled: Decimal = ZERO
     cost: Decimal = ZERO
     fee: Decimal = ZERO
@@ -91,7 +82,15 @@ class Order:
     """Funds still held for this order (quote for buys, base for sells)."""
     budget: Decimal | None = None
     """Most quote a buy that works as market may spend (its hold); the venue stops there."""
-    extra: dict[str, str] = field(default_factory=dict)
+    oco: str = ""
+    """The client id of the other order of an OCO pair: one filling or firing cancels it."""
+    take_profit: Decimal | None = None
+    stop_loss: Decimal | None = None
+    """A bracket entry's exit prices: an OCO pair for the filled quantity follows the entry."""
+    mid_at_send: Decimal | None = None
+    """The book's mid when the order was placed (slippage in session reports)."""
+    triggered_ns: int = 0
+    """When its stop, take-profit or trailing condition fired (0: not yet)."""
 
     @property
     def remaining(self) -> Decimal:
@@ -104,6 +103,14 @@ class Order:
     @property
     def is_open(self) -> bool:
         return not self.status.is_final
+
+    def working_status(self) -> OrderStatus:
+        """The status of this order while it works, with no request pending."""
+        if self.filled:
+            return OrderStatus.PARTIALLY_FILLED
+        if self.triggered_ns:
+            return OrderStatus.TRIGGERED
+        return OrderStatus.EMULATED if self.emulated else OrderStatus.OPEN
 
     def transition(self, new: OrderStatus) -> None:
         """Move to ``new`` or raise InvalidTransition."""

@@ -79,11 +79,11 @@ def apply_execution(
     elif isinstance(event, OrderAccepted):
         if event.venue_order_id:
             order.venue_order_id = event.venue_order_id
-        if order.status in (OrderStatus.PENDING_NEW, OrderStatus.PENDING_AMEND):
-            _move(order, OrderStatus.OPEN if not order.filled else OrderStatus.PARTIALLY_FILLED)
+        if order.status in (OrderStatus.SUBMITTED, OrderStatus.PENDING_AMEND):
+            _move(order, order.working_status())
     elif isinstance(event, OrderRejected) and order.status is OrderStatus.PENDING_AMEND:
         order.reason = event.reason  # "amend rejected: ...": the order itself stands
-        _move(order, OrderStatus.PARTIALLY_FILLED if order.filled else OrderStatus.OPEN)
+        _move(order, order.working_status())
     elif isinstance(event, OrderCanceled | OrderExpired | OrderRejected):
         status = {
             OrderCanceled: OrderStatus.CANCELED,
@@ -98,12 +98,16 @@ def apply_execution(
         order.qty = event.qty
         if event.price is not None:
             order.price = event.price
+        if event.stop_price is not None:
+            order.stop_price = event.stop_price
         order.queue_ahead = None if not event.kept_queue else order.queue_ahead
         if order.status is OrderStatus.PENDING_AMEND:
-            _move(order, OrderStatus.PARTIALLY_FILLED if order.filled else OrderStatus.OPEN)
+            _move(order, order.working_status())
         hold(account, order, market, required_hold(order) - order.reserved)
     elif isinstance(event, OrderTriggered):
-        order.extra["triggered"] = str(ts_ns)
+        order.triggered_ns = event.ts_ns or ts_ns
+        if order.status in (OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.EMULATED):
+            _move(order, OrderStatus.TRIGGERED)
     elif isinstance(event, QueueUpdated):
         order.queue_ahead = event.queue_ahead
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tradeterm.domain.account import Balance, Position
-from tradeterm.domain.enums import AccountMode, FillModel
+from tradeterm.domain.enums import AccountMode, FillModel, TradingState
 from tradeterm.domain.fills import Fill
 from tradeterm.domain.orders import Order
 
@@ -35,6 +35,9 @@ class AccountState:
     orders: dict[str, Order] = field(default_factory=dict)
     fills: deque[Fill] = field(default_factory=lambda: deque(maxlen=500))
     armed: bool = False
+    trading_state: TradingState = TradingState.ACTIVE
+    state_reason: str = ""
+    """Who set the trading state and why ("by the user", a risk rule's numbers)."""
 
     @classmethod
     def from_spec(cls, spec: AccountSpec) -> AccountState:

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
+from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import (
     ExecutionEvent,
-    OrderAccepted,
     OrderAmended,
     OrderCanceled,
     OrderFilled,
@@ -52,12 +52,28 @@ class _Watch:
     fired: bool = False
 
 
+def _child(order: Order) -> Order:
+    """What a fired order becomes at the venue, under the same client id: a limit at its
+    limit price (stop-limit, take-profit-limit), else a market order spending at most
+    the funds held for it."""
+    if order.type.has_limit_price:
+        return replace(order, type=OrderType.LIMIT, stop_price=None)
+    return replace(
+        order,
+        type=OrderType.MARKET,
+        price=None,
+        stop_price=None,
+        budget=order.reserved if order.side is Side.BUY else None,
+    )
+
+
 class Emulator:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._watching: dict[str, _Watch] = {}
         self._live: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._bracketed: set[str] = set()  # entries whose exit pair is being placed
         engine.bus.subscribe(TradePrinted, self._on_trade)
 
     # --- called by Trading ------------------------------------------------------------
@@ -67,8 +83,24 @@ class Emulator:
         self._watching[order.client_id] = _Watch(
             order, self.engine.trading.last_price(order.symbol)
         )
-        if order.status is OrderStatus.PENDING_NEW:
-            self._emit(OrderAccepted(order.client_id, "emulated", self.engine.clock.now_ns()))
+
+    def resume_triggered(self, order: Order) -> None:
+        """After a restart: an emulated order that had fired is never watched again.
+
+        If its OCO partner is still open, the order waits for the partner's cancel
+        to free the funds (as before the restart). Otherwise the order it became was
+        in flight: the venue is told about it and decides (the paper venue expires a
+        market order that could not have survived; a live venue looks it up).
+        """
+        partner = self._open_order(order.oco) if order.oco else None
+        if partner is not None:
+            self._watching[order.client_id] = _Watch(order, fired=True)
+            if partner.status is not OrderStatus.PENDING_CANCEL:
+                self._cancel_partner(partner.client_id, "its OCO stop-loss fired")
+            return
+        self._live.add(order.client_id)
+        account = self.engine.state.accounts[order.account]
+        self.engine.trading.venue(account).restore(_child(order), None)
 
     def is_live(self, order: Order) -> bool:
         """True once the emulated order has been sent to the venue (it then acts natively)."""
@@ -78,16 +110,21 @@ class Emulator:
         self._watching.pop(order.client_id, None)
         self._emit(OrderCanceled(order.client_id, "canceled", self.engine.clock.now_ns()))
 
-    def amend(self, order: Order, price: Decimal | None, qty: Decimal) -> None:
-        watch = self._watching.get(order.client_id)
-        if watch is not None and price is not None and order.type is OrderType.STOP_MARKET:
-            order.stop_price = price
-        self._emit(OrderAmended(order.client_id, None, qty, True, self.engine.clock.now_ns()))
+    def amend(
+        self,
+        order: Order,
+        price: Decimal | None,
+        qty: Decimal,
+        stop_price: Decimal | None = None,
+    ) -> None:
+        """Change a held order's limit price, quantity and trigger (it has no queue place)."""
+        now = self.engine.clock.now_ns()
+        self._emit(OrderAmended(order.client_id, price, qty, True, now, stop_price))
 
     def on_order_event(self, order: Order, event: ExecutionEvent | None) -> None:
         """React to an applied event: OCO partners, bracket exits, fired stops' releases."""
-        partner = order.extra.get("oco")
-        if isinstance(event, OrderFilled) and partner and "fires" not in order.extra:
+        partner = order.oco
+        if isinstance(event, OrderFilled) and partner and not order.triggered_ns:
             self._cancel_partner(partner, "its OCO partner filled")
         if (
             order.status is OrderStatus.CANCELED
@@ -96,7 +133,8 @@ class Emulator:
             and self._watching[partner].fired
         ):
             self._sell_after_release(self._watching.pop(partner).order, order)
-        if order.status.is_final and order.filled and "tp" in order.extra:
+        if order.status.is_final and order.filled and self._wants_exits(order):
+            self._bracketed.add(order.client_id)
             self._spawn(self._bracket_exits(order))
         if order.status.is_final:
             self._watching.pop(order.client_id, None)
@@ -122,7 +160,7 @@ class Emulator:
             PlaceOrder(symbol, side, OrderType.LIMIT, qty=qty, price=take_profit, account=account),
             group=group,
             client_id=tp_id,
-            extra={"oco": sl_id},
+            oco=sl_id,
         )
         try:
             sl = await trading.place(
@@ -138,16 +176,25 @@ class Emulator:
                 emulate=True,
                 holdless=True,
                 client_id=sl_id,
-                extra={"oco": tp_id},
+                oco=tp_id,
             )
         except Exception:
             await trading.cancel(tp_id)  # no stop-loss: do not leave half a pair behind
             raise
         return tp, sl
 
+    def _wants_exits(self, entry: Order) -> bool:
+        """A bracket entry that ended with a fill and has no exit pair yet."""
+        if entry.take_profit is None or entry.stop_loss is None:
+            return False
+        if entry.client_id in self._bracketed:
+            return False
+        orders = self.engine.state.accounts[entry.account].orders.values()
+        return not any(o.group == entry.client_id for o in orders)
+
     async def _bracket_exits(self, entry: Order) -> None:
-        take_profit, stop_loss = Decimal(entry.extra["tp"]), Decimal(entry.extra["sl"])
-        del entry.extra["tp"]
+        take_profit, stop_loss = entry.take_profit, entry.stop_loss
+        assert take_profit is not None and stop_loss is not None
         try:
             await self.place_exits(
                 entry.symbol,
@@ -166,12 +213,15 @@ class Emulator:
         if watch is not None and not watch.fired:
             self._emit(OrderCanceled(client_id, reason, self.engine.clock.now_ns()))
             return
-        try:
-            _, other = self.engine.trading.order(client_id)
-        except Exception:
-            return
-        if not other.status.is_final:
+        if self._open_order(client_id) is not None:
             self._spawn(self.engine.trading.cancel(client_id))
+
+    def _open_order(self, client_id: str) -> Order | None:
+        try:
+            _, order = self.engine.trading.order(client_id)
+        except TradetermError:
+            return None
+        return None if order.status.is_final else order
 
     def _sell_after_release(self, stop: Order, released_by: Order) -> None:
         """The take-profit's cancel freed the base: the fired stop-loss now sells it at market."""
@@ -185,7 +235,7 @@ class Emulator:
                 )
             )
         hold(account, stop, market, required_hold(stop, None) - stop.reserved)
-        self._send_market(stop)
+        self._send_child(stop)
 
     # --- triggers --------------------------------------------------------------------------
 
@@ -219,29 +269,22 @@ class Emulator:
         return price >= order.stop_price
 
     def _fire(self, watch: _Watch) -> None:
+        """The condition held: journal TRIGGERED (a restart never fires it again), then
+        send the order it becomes (after an OCO partner's cancel frees the funds)."""
         watch.fired = True
         order = watch.order
-        order.extra["fires"] = "1"
         self._emit(OrderTriggered(order.client_id, self.engine.clock.now_ns()))
-        partner = order.extra.get("oco")
-        if partner:
-            self._cancel_partner(partner, "its OCO stop-loss fired")
+        if order.oco:
+            self._cancel_partner(order.oco, "its OCO stop-loss fired")
             return  # the market sell goes out when the partner's cancel frees the funds
         self._watching.pop(order.client_id, None)
-        self._send_market(order)
+        self._send_child(order)
 
-    def _send_market(self, order: Order) -> None:
+    def _send_child(self, order: Order) -> None:
         self._live.add(order.client_id)
-        as_market = replace(
-            order,
-            type=OrderType.MARKET,
-            price=None,
-            stop_price=None,
-            budget=order.reserved if order.side is Side.BUY else None,
-        )
         account = self.engine.state.accounts[order.account]
         venue = self.engine.trading.venue(account)
-        self._spawn(self.engine.trading.send(as_market, venue))
+        self._spawn(self.engine.trading.send(_child(order), venue))
 
     # --- plumbing ---------------------------------------------------------------------------
 

@@ -56,6 +56,9 @@ def order_record(order: Order) -> str:
 
 
 _ORDER_DECIMALS = (
+    "take_profit",
+    "stop_loss",
+    "mid_at_send",
     "qty",
     "price",
     "stop_price",
@@ -76,6 +79,7 @@ _ORDER_ENUMS: dict[str, type[Enum]] = {
 
 def order_from_record(text: str) -> Order:
     data: dict[str, Any] = json.loads(text)
+    _upgrade(data)
     for key in _ORDER_DECIMALS:
         if data.get(key) is not None:
             data[key] = Decimal(data[key])
@@ -83,6 +87,19 @@ def order_from_record(text: str) -> Order:
         data[key] = enum(data[key])
     known = {f.name for f in dataclasses.fields(Order)}
     return Order(**{k: v for k, v in data.items() if k in known})
+
+
+def _upgrade(data: dict[str, Any]) -> None:
+    """Read records written before orders had typed emulation fields (schema of 2026-11):
+    ``extra`` strings become fields (``OrderStatus`` reads ``pending_new`` itself)."""
+    extra: dict[str, str] = data.pop("extra", None) or {}
+    for old, new in (("oco", "oco"), ("tp", "take_profit"), ("sl", "stop_loss")):
+        if old in extra:
+            data[new] = extra[old]
+    if "mid_at_send" in extra:
+        data["mid_at_send"] = extra["mid_at_send"]
+    if "triggered" in extra:
+        data["triggered_ns"] = int(extra["triggered"])
 
 
 def event_record(event: ExecutionEvent) -> str:
@@ -103,6 +120,7 @@ def event_from_record(kind: str, text: str) -> ExecutionEvent:
     cls = KIND_EVENTS[kind]
     if cls is OrderAmended:
         data["qty"] = Decimal(data["qty"])
-        data["price"] = None if data["price"] is None else Decimal(data["price"])
+        for key in ("price", "stop_price"):
+            data[key] = None if data.get(key) is None else Decimal(data[key])
     event: ExecutionEvent = cls(**data)
     return event

@@ -125,7 +125,11 @@ class ExecutionVenue(Protocol):
     def restore(self, order: Order, queue_ahead: Decimal | None) -> None:
         """Take back an order that was open when tradeterm stopped (after a restart).
 
-        The venue resumes it, or reports what became of it with events.
+        The venue resumes it, or reports what became of it with events. An order
+        still SUBMITTED (journaled, no answer before the stop) may or may not have
+        reached the venue: the venue finds out by its client id, never by sending it
+        again blind. A fired emulated order comes as the order it became (its
+        ``triggered_ns`` is set).
         """
         ...
 

@@ -35,7 +35,7 @@ def replay_ledger(engine: Engine) -> Restored:
     if ledger is None:
         return report
     state = engine.state
-    amend_targets: dict[str, tuple[Decimal | None, Decimal]] = {}
+    amend_targets: dict[str, tuple[Decimal | None, Decimal, Decimal | None]] = {}
     for rec in ledger.records():
         report.records += 1
         account = state.accounts.get(rec.account)
@@ -47,6 +47,9 @@ def replay_ledger(engine: Engine) -> Restored:
             continue
         if rec.kind == "placed":
             order = order_from_record(rec.payload)
+            if order.status is OrderStatus.DENIED:  # never left: kept for the order history
+                account.orders[order.client_id] = order
+                continue
             market = state.markets.get(order.symbol)
             if market is None:
                 log.error(
@@ -71,8 +74,11 @@ def replay_ledger(engine: Engine) -> Restored:
             _move(order, OrderStatus.PENDING_CANCEL)
         elif rec.kind == "amend_req":
             data = json.loads(rec.payload)
-            price = None if data["price"] is None else Decimal(data["price"])
-            amend_targets[order.client_id] = (price, Decimal(data["qty"]))
+            price, stop = (
+                None if data.get(key) is None else Decimal(data[key])
+                for key in ("price", "stop_price")
+            )
+            amend_targets[order.client_id] = (price, Decimal(data["qty"]), stop)
             _move(order, OrderStatus.PENDING_AMEND)
         elif rec.kind in KIND_EVENTS:
             market = state.markets[order.symbol]
@@ -96,25 +102,22 @@ async def resume_orders(engine: Engine) -> None:
     for account in engine.state.accounts.values():
         venue = engine.venues.get(account.name)
         for order in account.open_orders():
-            if order.emulated and "fires" not in order.extra:
+            if order.emulated and not order.triggered_ns:
                 engine.emulator.track(order)
+            elif order.emulated:
+                engine.emulator.resume_triggered(order)  # fired before: never fires again
             elif venue is not None:
                 venue.restore(order, None)
             if order.status is OrderStatus.PENDING_CANCEL:
-                order.status = (
-                    OrderStatus.OPEN if not order.filled else OrderStatus.PARTIALLY_FILLED
-                )
+                order.status = order.working_status()
                 await trading.cancel(order.client_id)
             elif order.status is OrderStatus.PENDING_AMEND:
-                price, qty = trading.pending_amends.pop(order.client_id)
-                order.status = (
-                    OrderStatus.OPEN if not order.filled else OrderStatus.PARTIALLY_FILLED
-                )
+                price, qty, stop = trading.pending_amends.pop(order.client_id)
+                order.status = order.working_status()
                 try:
-                    await trading.amend(order.client_id, price, qty)
+                    await trading.amend(order.client_id, price, qty, stop)
                 except Exception as exc:
                     log.warning("amend of %s not resumed: %s", order.client_id, exc)
         for order in list(account.orders.values()):
-            grouped = any(o.group == order.client_id for o in account.orders.values())
-            if order.status.is_final and order.filled and "tp" in order.extra and not grouped:
-                engine.emulator.on_order_event(order, None)  # place the missing bracket exits
+            if order.status.is_final and order.filled:
+                engine.emulator.on_order_event(order, None)  # place missing bracket exits

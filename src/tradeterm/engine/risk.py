@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.commands import PlaceOrder
-from tradeterm.domain.enums import AccountMode, OrderType, Side, TimeInForce
+from tradeterm.domain.enums import AccountMode, OrderType, Side, TimeInForce, TradingState
 from tradeterm.domain.market import Market
 from tradeterm.domain.numbers import ZERO, trunc_to
 from tradeterm.engine.accounts import AccountState
@@ -105,6 +105,10 @@ def plan_order(
     kind = cmd.type
     if account.mode is AccountMode.LIVE and not account.armed:
         problems.append(f"account {account.name} is LIVE and disarmed: arm it first")
+    if account.trading_state is TradingState.HALTED:
+        problems.append(
+            f"account {account.name} is HALTED: no new orders, cancels only (:resume to trade)"
+        )
     _check_shape(cmd, problems)
     bid = book.best_bid() if book else None
     ask = book.best_ask() if book else None
@@ -136,6 +140,8 @@ def plan_order(
     if reference is not None and qty > 0 and (problem := market.notional_error(qty, reference)):
         problems.append(problem)
     plan.price = cmd.price
+    if account.trading_state is TradingState.REDUCING:
+        _check_reducing(cmd, qty, account, market, problems)
     # what would trade now (market, marketable limit)
     if book is not None and qty > 0 and kind in (OrderType.MARKET, OrderType.LIMIT):
         limit = cmd.price if kind is OrderType.LIMIT else None
@@ -164,6 +170,23 @@ def plan_order(
     _bracket(plan, cmd, market)
     _after(plan, cmd, account, market)
     return plan
+
+
+def _check_reducing(
+    cmd: PlaceOrder, qty: Decimal, account: AccountState, market: Market, problems: list[str]
+) -> None:
+    """REDUCING lets through only an order that shrinks the position (on spot: a sell of
+    at most what is held, less what open sells already offer)."""
+    held = account.positions[cmd.symbol].qty if cmd.symbol in account.positions else ZERO
+    sells = [o for o in account.open_orders() if o.symbol == cmd.symbol and o.side is Side.SELL]
+    offered = sum((o.remaining for o in sells), ZERO)
+    room = held - offered if cmd.side is Side.SELL else -held
+    if room <= 0 or qty > room:
+        most = f"{max(room, ZERO):f} {market.base}" if cmd.side is Side.SELL else "nothing"
+        problems.append(
+            f"account {account.name} is REDUCING: only orders that shrink a position pass; "
+            f"a {cmd.side.value} on {cmd.symbol} may be at most {most} (:resume to trade)"
+        )
 
 
 def _check_shape(cmd: PlaceOrder, problems: list[str]) -> None:

@@ -16,10 +16,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from tradeterm.domain.commands import PlaceOrder
-from tradeterm.domain.enums import AccountMode, OrderStatus
+from tradeterm.domain.enums import AccountMode, OrderStatus, TradingState
 from tradeterm.domain.errors import OrderRejected, TradetermError, VenueUnavailable
 from tradeterm.domain.events import (
     AccountReset,
@@ -70,7 +70,7 @@ class Trading:
         self._owner: dict[str, str] = {}  # client id -> account name
         self._pending: dict[tuple[str, str], Decimal] = {}  # (account, asset) -> held, unacked
         self.on_acknowledged: list[Callable[[Order], None]] = []
-        self.pending_amends: dict[str, tuple[Decimal | None, Decimal]] = {}
+        self.pending_amends: dict[str, tuple[Decimal | None, Decimal, Decimal | None]] = {}
 
     # --- helpers -----------------------------------------------------------------
 
@@ -177,25 +177,25 @@ class Trading:
         emulate: bool = False,
         holdless: bool = False,
         client_id: str | None = None,
-        extra: Mapping[str, str] | None = None,
+        oco: str = "",
     ) -> Order:
         """Check, hold, journal, show, then send an order; returns it once acknowledged.
 
-        ``emulate`` keeps a natively supported type in the engine; ``holdless``
-        holds no funds (an OCO stop-loss whose partner holds them).
+        The order is journaled SUBMITTED (or EMULATED, when the engine holds it) before
+        any call to the venue. ``emulate`` keeps a natively supported type in the
+        engine; ``holdless`` holds no funds (an OCO stop-loss whose partner holds them).
 
         Raises:
-            OrderRejected: a rule is broken (the message lists every one); nothing was sent.
+            OrderRejected: a rule is broken (the message lists every one); nothing was
+                sent, and the order is journaled DENIED with the reasons.
         """
         account = self.account(cmd.account)
         venue = self.venue(account)
         plan = self.preview(cmd, check_funds=not holdless)
         if holdless:
             plan.hold, plan.budget = Decimal(0), None
-        if plan.problems or plan.market is None:
-            raise OrderRejected("; ".join(plan.problems))
-        market = plan.market
         now = self.engine.clock.now_ns()
+        emulated = emulate or cmd.type not in venue.native_types
         order = Order(
             client_id=client_id or self.new_client_id(),
             account=account.name,
@@ -208,19 +208,22 @@ class Trading:
             tif=cmd.tif,
             post_only=cmd.post_only,
             reduce_only=cmd.reduce_only,
+            status=OrderStatus.EMULATED if emulated else OrderStatus.SUBMITTED,
             created_ns=now,
             updated_ns=now,
             trail=cmd.trail,
-            emulated=emulate or cmd.type not in venue.native_types,
+            emulated=emulated,
             budget=plan.budget,
             reserved=plan.hold,
             group=group,
-            extra=dict(extra or {}),
+            oco=oco,
+            take_profit=cmd.take_profit,
+            stop_loss=cmd.stop_loss,
+            mid_at_send=plan.mid,
         )
-        if plan.mid is not None:
-            order.extra["mid_at_send"] = str(plan.mid)
-        if cmd.take_profit is not None and cmd.stop_loss is not None:
-            order.extra["tp"], order.extra["sl"] = str(cmd.take_profit), str(cmd.stop_loss)
+        if plan.problems or plan.market is None:
+            await self._deny(account, order, plan.problems)
+        market = plan.market
         key = (account.name, hold_asset(order, market))
         self._pending[key] = self._pending.get(key, Decimal(0)) + plan.hold
         record = Record(now, account.name, "placed", order.client_id, order_record(order))
@@ -229,9 +232,7 @@ class Trading:
             self._pending[key] -= plan.hold
             reserved, order.reserved = order.reserved, Decimal(0)
             hold(account, order, market, reserved)
-            account.orders[order.client_id] = order
-            self._owner[order.client_id] = account.name
-            self._publish(account, order)
+            self._add(account, order)
             for callback in self.on_acknowledged:
                 callback(order)
 
@@ -250,6 +251,20 @@ class Trading:
         else:
             await self.send(order, venue)
         return order
+
+    async def _deny(self, account: AccountState, order: Order, problems: list[str]) -> NoReturn:
+        """Journal ``order`` as DENIED by tradeterm's own checks, show it, and raise."""
+        reason = "; ".join(problems) or f"unknown symbol {order.symbol}"
+        order.status, order.reason, order.reserved = OrderStatus.DENIED, reason, Decimal(0)
+        payload = order_record(order)
+        record = Record(order.created_ns, account.name, "placed", order.client_id, payload)
+        await self._durable([record], lambda: self._add(account, order))
+        raise OrderRejected(reason)
+
+    def _add(self, account: AccountState, order: Order) -> None:
+        account.orders[order.client_id] = order
+        self._owner[order.client_id] = account.name
+        self._publish(account, order)
 
     async def send(self, order: Order, venue: ExecutionVenue) -> None:
         """Send an acknowledged order to its venue; a refusal becomes an OrderRejected event."""
@@ -306,8 +321,14 @@ class Trading:
             return "keeps its place in the queue (lower quantity, same price)"
         return "goes to the back of the queue (new price or more quantity)"
 
-    async def amend(self, client_id: str, price: Decimal | None, qty: Decimal) -> None:
-        """Change price and/or quantity.
+    async def amend(
+        self,
+        client_id: str,
+        price: Decimal | None,
+        qty: Decimal,
+        stop_price: Decimal | None = None,
+    ) -> None:
+        """Change the limit price, the quantity and (for an order the engine holds) the trigger.
 
         Raises:
             TradetermError / OrderRejected: the order cannot be amended to that (message says why).
@@ -315,16 +336,27 @@ class Trading:
         account, order = self.order(client_id)
         if order.status.is_final or order.status is OrderStatus.PENDING_CANCEL:
             raise TradetermError(f"order {client_id} is {order.status.value}: nothing to amend")
-        if not order.type.has_limit_price:
-            kind = order.type.value.replace("_", "-")
+        held = order.status is OrderStatus.EMULATED
+        kind = order.type.value.replace("_", "-")
+        if price is not None and not order.type.has_limit_price:
+            raise OrderRejected(f"a {kind} order has no limit price to change")
+        if stop_price is not None and not (held and order.stop_price is not None):
+            raise OrderRejected(
+                f"only a stop the engine still holds can move its trigger; {client_id} is "
+                f"a {kind} order, {order.status.value}"
+            )
+        if not order.type.has_limit_price and not held:
             raise OrderRejected(
                 f"a {kind} order cannot be amended (only orders with a limit price can); "
                 "cancel it and place a new one"
             )
+        if account.trading_state is TradingState.HALTED and qty > order.qty:
+            raise OrderRejected(f"account {account.name} is HALTED: an amend may only lower qty")
         market = self.engine.state.markets[order.symbol]
         problems = []
-        if price is not None and (problem := market.price_error(price)):
-            problems.append(problem)
+        for name, value in (("price", price), ("stop price", stop_price)):
+            if value is not None and (problem := market.price_error(value)):
+                problems.append(problem.replace("price", name, 1))
         if (problem := market.qty_error(qty)) is not None:
             problems.append(problem)
         if qty <= order.filled:
@@ -340,12 +372,12 @@ class Trading:
         if problems:
             raise OrderRejected("; ".join(problems))
         now = self.engine.clock.now_ns()
-        payload = dumps({"price": price, "qty": qty})
+        payload = dumps({"price": price, "qty": qty, "stop_price": stop_price})
         record = Record(now, account.name, "amend_req", client_id, payload)
         if not await self._request(account, order, record, OrderStatus.PENDING_AMEND):
             return
         if order.emulated and not self.engine.emulator.is_live(order):
-            self.engine.emulator.amend(order, price, qty)
+            self.engine.emulator.amend(order, price, qty, stop_price)
             return
         try:
             await self.venue(account).amend(order, price, qty)

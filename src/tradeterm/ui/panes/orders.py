@@ -43,7 +43,10 @@ TYPE_LABELS = {
 }
 EMULATED = "·emu"
 STATUS_LABELS = {
-    OrderStatus.PENDING_NEW: "new…",
+    OrderStatus.SUBMITTED: "sent…",
+    OrderStatus.EMULATED: "watch",
+    OrderStatus.TRIGGERED: "fired",
+    OrderStatus.DENIED: "denied",
     OrderStatus.OPEN: "open",
     OrderStatus.PARTIALLY_FILLED: "part",
     OrderStatus.PENDING_CANCEL: "cxl…",
@@ -157,7 +160,7 @@ def resting_by_price(
     for order in account.orders.values():
         if order.symbol != symbol or not order.is_open or order.price is None:
             continue
-        if order.type.has_trigger and "triggered" not in order.extra:
+        if order.type.has_trigger and not order.triggered_ns:
             continue  # a stop-limit waits for its trigger: it is not on the book yet
         side = buys if order.side is Side.BUY else sells
         side[order.price] = side.get(order.price, Decimal(0)) + order.remaining

@@ -184,7 +184,7 @@ class PaperVenue:
         A limit order rests at its price: at ``queue_ahead`` when given (clamped
         to the level's size once the book is known), else at the back of the
         queue. A stop or take-profit goes back to waiting unless it had
-        triggered (``triggered``, ``order.extra["triggered"]`` as the engine
+        triggered (``triggered``, ``order.triggered_ns`` as the engine
         records ``OrderTriggered``, or anything of it filled), in which case a
         limit one rests. A market-like or IOC/FOK order cannot have survived
         the restart: it gets ``OrderExpired``.
@@ -197,7 +197,7 @@ class PaperVenue:
         venue_order_id = order.venue_order_id or self._executor.order_id(seq)
         paper = PaperOrder.from_order(order, seq, venue_order_id)
         paper.triggered = paper.has_trigger and (
-            triggered or order.filled > 0 or "triggered" in order.extra
+            triggered or order.filled > 0 or order.triggered_ns != 0
         )
         self._executor.restore(paper, queue_ahead)
 
