@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from trading_rig import D, build_stack
 
-from tradeterm.domain.commands import PlaceOrder
+from tradeterm.domain.commands import PlaceOco, PlaceOrder
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import OrderRejected
 
@@ -108,7 +108,7 @@ async def test_bracket_places_an_oco_exit_when_the_entry_fills(tmp_path: Path) -
 async def test_oco_take_profit_fill_cancels_the_stop(tmp_path: Path) -> None:
     s = await build_stack(tmp_path)
     s.book(ETH, BIDS, ASKS)
-    tp, sl = await s.engine.place_oco(ETH, Side.SELL, D("1"), D("3100.00"), D("2900.00"))
+    tp, sl = await s.engine.execute(PlaceOco(ETH, Side.SELL, D("1"), D("3100.00"), D("2900.00")))
     await s.settle()
     s.trade(ETH, "3101.00", "2", Side.BUY)  # through the take-profit
     await s.settle()

@@ -74,7 +74,7 @@ async def test_command_line_places_every_order_form(tmp_path: Path) -> None:
         await execute(rig, pilot, "buy 0.01 @ 61000 tp 70000 sl 59000 post")
         order = newest(rig)
         assert (order.type, order.post_only) == (OrderType.LIMIT, True)
-        assert (order.extra["tp"], order.extra["sl"]) == ("70000", "59000")
+        assert (order.take_profit, order.stop_loss) == (D("70000"), D("59000"))
 
         await execute(rig, pilot, "oco sell 0.01 tp 70000 sl 60000")
         take_profit, stop_loss = orders(rig)[-2:]

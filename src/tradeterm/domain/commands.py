@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tradeterm.domain.enums import OrderType, Side, TimeInForce
+from tradeterm.domain.enums import OrderType, Side, TimeInForce, TradingState
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +29,27 @@ class PlaceOrder:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceOco:
+    """An exit pair for a position: a take-profit limit and a stop-loss; one cancels the other."""
+
+    symbol: str
+    side: Side
+    qty: Decimal
+    take_profit: Decimal
+    stop_loss: Decimal
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AmendOrder:
+    """Change an open order's limit price, quantity, or (an order the engine holds) trigger.
+
+    ``qty`` None keeps the quantity."""
+
     client_id: str
     price: Decimal | None = None
     qty: Decimal | None = None
+    stop_price: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +59,14 @@ class CancelOrder:
 
 @dataclass(frozen=True, slots=True)
 class CancelAll:
-    """Cancel every open order of the active account whose symbol matches ``pattern``."""
+    """Cancel every open order whose symbol (or base) matches ``pattern`` (a glob).
+
+    ``account`` None is the active account and ``"*"`` every account; ``side`` None is
+    both sides."""
 
     pattern: str = "*"
     account: str | None = None
+    side: Side | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,4 +79,31 @@ class SelectSymbol:
     symbol: str
 
 
-Command = PlaceOrder | AmendOrder | CancelOrder | CancelAll | SwitchAccount | SelectSymbol
+@dataclass(frozen=True, slots=True)
+class SetTradingState:
+    """ACTIVE trades; REDUCING lets only orders that shrink a position through; HALTED only
+    cancels. ``account`` None is the active account."""
+
+    state: TradingState
+    account: str | None = None
+    reason: str = "set by the user"
+
+
+@dataclass(frozen=True, slots=True)
+class ResetAccount:
+    """Cancel a paper account's orders and restore its starting balances."""
+
+    account: str | None = None
+
+
+Command = (
+    PlaceOrder
+    | PlaceOco
+    | AmendOrder
+    | CancelOrder
+    | CancelAll
+    | SwitchAccount
+    | SelectSymbol
+    | SetTradingState
+    | ResetAccount
+)

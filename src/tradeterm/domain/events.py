@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tradeterm.domain.book import Level
-from tradeterm.domain.enums import FeedState
+from tradeterm.domain.enums import FeedState, TradingState
 from tradeterm.domain.fills import Fill
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker, Trade
@@ -183,6 +183,15 @@ class AccountReset:
     """A paper account went back to its starting balances, with no orders or fills."""
 
     account: str
+
+
+@dataclass(frozen=True, slots=True)
+class TradingStateChanged:
+    """An account's trading state changed (journaled before this is published)."""
+
+    account: str
+    state: TradingState
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

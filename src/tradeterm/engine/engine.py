@@ -9,8 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 from tradeterm.domain.book import OrderBook
-from tradeterm.domain.commands import PlaceOrder
-from tradeterm.domain.enums import FeedState, Side
+from tradeterm.domain.commands import (
+    AmendOrder,
+    CancelAll,
+    CancelOrder,
+    Command,
+    PlaceOrder,
+    ResetAccount,
+)
+from tradeterm.domain.enums import FeedState
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import (
     AccountSwitched,
@@ -30,6 +37,7 @@ from tradeterm.engine.accounts import AccountSpec, AccountState
 from tradeterm.engine.bus import EventBus
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.emulator import Emulator
+from tradeterm.engine.execute import Result, execute
 from tradeterm.engine.history import FillRow, ledger_rows, realized_rows
 from tradeterm.engine.ledger import Ledger
 from tradeterm.engine.ports import ExecutionVenue, MarketFeed
@@ -153,41 +161,46 @@ class Engine:
         self.started = False
         log.info("engine stopped")
 
-    # --- orders (see trading.py) ----------------------------------------------
+    # --- commands (see execute.py) -----------------------------------------------------
+
+    async def execute(self, command: Command) -> Result:
+        """Carry out a command: the one way in for everything that changes trading state.
+
+        Returns the order placed (``PlaceOrder``), the pair (``PlaceOco``), how many
+        orders were asked to cancel (``CancelAll``), else None, once the change is
+        journaled and applied.
+
+        Raises:
+            OrderRejected: an order broke a rule (the message lists every one); nothing
+                was sent, and the order is journaled DENIED.
+            TradetermError: anything else that cannot be done as asked, in words a user
+                can read (an unknown order, account or symbol, a live account's reset).
+        """
+        return await execute(self, command)
+
+    async def place(self, cmd: PlaceOrder) -> Order:
+        """``execute(cmd)``, typed: the order once acknowledged."""
+        order = await self.execute(cmd)
+        assert isinstance(order, Order)
+        return order
+
+    async def cancel(self, client_id: str) -> None:
+        await self.execute(CancelOrder(client_id))
+
+    async def cancel_all(self, pattern: str = "*", account: str | None = None) -> int:
+        count = await self.execute(CancelAll(pattern, account))
+        assert isinstance(count, int)
+        return count
+
+    async def amend(self, client_id: str, price: Decimal | None, qty: Decimal) -> None:
+        await self.execute(AmendOrder(client_id, price, qty))
+
+    async def reset_account(self, name: str | None = None) -> None:
+        await self.execute(ResetAccount(name))
 
     def preview(self, cmd: PlaceOrder) -> OrderPlan:
         """What an order would do now and every rule it breaks (the ticket's live preview)."""
         return self.trading.preview(cmd)
-
-    async def place(self, cmd: PlaceOrder) -> Order:
-        """Place an order (a bracket if it carries take-profit and stop-loss).
-
-        Raises:
-            OrderRejected: a rule is broken; the message lists every one; nothing was sent.
-        """
-        return await self.trading.place(cmd)
-
-    async def place_oco(
-        self,
-        symbol: str,
-        side: Side,
-        qty: Decimal,
-        take_profit: Decimal,
-        stop_loss: Decimal,
-        account: str | None = None,
-    ) -> tuple[Order, Order]:
-        """An exit pair: a take-profit limit and a stop-loss, one cancels the other."""
-        name = self.trading.account(account).name
-        return await self.emulator.place_exits(symbol, side, qty, take_profit, stop_loss, name)
-
-    async def cancel(self, client_id: str) -> None:
-        await self.trading.cancel(client_id)
-
-    async def cancel_all(self, pattern: str = "*", account: str | None = None) -> int:
-        return await self.trading.cancel_all(pattern, account)
-
-    async def amend(self, client_id: str, price: Decimal | None, qty: Decimal) -> None:
-        await self.trading.amend(client_id, price, qty)
 
     def amend_preview(self, client_id: str, price: Decimal | None, qty: Decimal) -> str:
         return self.trading.amend_preview(client_id, price, qty)
@@ -200,14 +213,6 @@ class Engine:
         if ledger is not None:
             return ledger_rows(ledger.records(), name)
         return realized_rows(self.state.accounts[name].fills)
-
-    async def reset_account(self, name: str | None = None) -> None:
-        """Cancel a paper account's orders, then restore its starting balances.
-
-        Raises:
-            TradetermError: a live account, or orders that would not cancel.
-        """
-        await self.trading.reset(name)
 
     # --- market data -------------------------------------------------------
 

@@ -13,16 +13,13 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from decimal import Decimal
-from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, NoReturn
 
 from tradeterm.domain.commands import PlaceOrder
-from tradeterm.domain.enums import AccountMode, OrderStatus, TradingState
+from tradeterm.domain.enums import OrderStatus
 from tradeterm.domain.errors import OrderRejected, TradetermError, VenueUnavailable
 from tradeterm.domain.events import (
-    AccountReset,
     BalancesChanged,
     ExecutionEvent,
     OrderFilled,
@@ -31,8 +28,9 @@ from tradeterm.domain.events import (
 )
 from tradeterm.domain.events import OrderRejected as OrderRejectedEvent
 from tradeterm.domain.orders import Order, amend_keeps_queue, can_transition
-from tradeterm.engine.accounting import apply_execution, hold, hold_asset, required_hold
+from tradeterm.engine.accounting import apply_execution, hold, hold_asset
 from tradeterm.engine.accounts import AccountState
+from tradeterm.engine.amending import check_amend
 from tradeterm.engine.journal import EVENT_KINDS, dumps, event_record, order_record
 from tradeterm.engine.ledger import Ledger, Record
 from tradeterm.engine.ports import ExecutionVenue
@@ -129,10 +127,10 @@ class Trading:
                 self._publish(account, order)
                 still_open.append(True)
 
-        await self._durable([record], acknowledge)
+        await self.durable([record], acknowledge)
         return bool(still_open)
 
-    async def _durable(self, records: list[Record], apply: Callable[[], None]) -> None:
+    async def durable(self, records: list[Record], apply: Callable[[], None]) -> None:
         """Journal ``records``, then run ``apply`` (and only then return)."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
@@ -236,7 +234,7 @@ class Trading:
             for callback in self.on_acknowledged:
                 callback(order)
 
-        await self._durable([record], acknowledge)
+        await self.durable([record], acknowledge)
         log.info(
             "%s %s %s %s %s%s",
             account.name,
@@ -258,7 +256,7 @@ class Trading:
         order.status, order.reason, order.reserved = OrderStatus.DENIED, reason, Decimal(0)
         payload = order_record(order)
         record = Record(order.created_ns, account.name, "placed", order.client_id, payload)
-        await self._durable([record], lambda: self._add(account, order))
+        await self.durable([record], lambda: self._add(account, order))
         raise OrderRejected(reason)
 
     def _add(self, account: AccountState, order: Order) -> None:
@@ -300,20 +298,6 @@ class Trading:
         except VenueUnavailable as exc:
             log.error("cancel of %s not sent: %s", client_id, exc)
 
-    async def cancel_all(self, pattern: str = "*", account_name: str | None = None) -> int:
-        """Cancel every open order of the account whose symbol matches ``pattern`` (a glob)."""
-        account = self.account(account_name)
-        wanted = pattern.upper()
-        targets = [
-            o
-            for o in account.open_orders()
-            if o.status is not OrderStatus.PENDING_CANCEL
-            and (fnmatchcase(o.symbol, wanted) or fnmatchcase(o.symbol.split("/")[0], wanted))
-        ]
-        for order in targets:
-            await self.cancel(order.client_id)
-        return len(targets)
-
     def amend_preview(self, client_id: str, price: Decimal | None, qty: Decimal) -> str:
         """What an amend would do to the queue place, in words, before the user confirms."""
         _, order = self.order(client_id)
@@ -336,41 +320,8 @@ class Trading:
         account, order = self.order(client_id)
         if order.status.is_final or order.status is OrderStatus.PENDING_CANCEL:
             raise TradetermError(f"order {client_id} is {order.status.value}: nothing to amend")
-        held = order.status is OrderStatus.EMULATED
-        kind = order.type.value.replace("_", "-")
-        if price is not None and not order.type.has_limit_price:
-            raise OrderRejected(f"a {kind} order has no limit price to change")
-        if stop_price is not None and not (held and order.stop_price is not None):
-            raise OrderRejected(
-                f"only a stop the engine still holds can move its trigger; {client_id} is "
-                f"a {kind} order, {order.status.value}"
-            )
-        if not order.type.has_limit_price and not held:
-            raise OrderRejected(
-                f"a {kind} order cannot be amended (only orders with a limit price can); "
-                "cancel it and place a new one"
-            )
-        if account.trading_state is TradingState.HALTED and qty > order.qty:
-            raise OrderRejected(f"account {account.name} is HALTED: an amend may only lower qty")
         market = self.engine.state.markets[order.symbol]
-        problems = []
-        for name, value in (("price", price), ("stop price", stop_price)):
-            if value is not None and (problem := market.price_error(value)):
-                problems.append(problem.replace("price", name, 1))
-        if (problem := market.qty_error(qty)) is not None:
-            problems.append(problem)
-        if qty <= order.filled:
-            problems.append(f"new quantity {qty} must exceed what already filled ({order.filled})")
-        if not problems:
-            probe = replace(order, qty=qty, price=order.price if price is None else price)
-            extra = required_hold(probe) - order.reserved
-            asset = hold_asset(order, market)
-            balance = account.balances.get(asset)
-            free = balance.free if balance is not None else Decimal(0)
-            if extra > free:
-                problems.append(f"insufficient {asset}: need {extra} more, free {free}")
-        if problems:
-            raise OrderRejected("; ".join(problems))
+        check_amend(account, order, market, price, qty, stop_price)
         now = self.engine.clock.now_ns()
         payload = dumps({"price": price, "qty": qty, "stop_price": stop_price})
         record = Record(now, account.name, "amend_req", client_id, payload)
@@ -385,32 +336,6 @@ class Trading:
             self.on_execution(OrderRejectedEvent(client_id, f"amend rejected: {exc}", now))
         except VenueUnavailable as exc:
             self.on_execution(OrderRejectedEvent(client_id, f"amend not sent: {exc}", now))
-
-    async def reset(self, account_name: str | None, timeout_s: float = 5.0) -> None:
-        """Cancel a paper account's open orders, then journal a reset to its starting funds.
-
-        Raises:
-            TradetermError: the account is live, or its orders would not all cancel in time.
-        """
-        account = self.account(account_name)
-        if account.mode is not AccountMode.PAPER:
-            raise TradetermError(f"account {account.name} is live: only paper accounts reset")
-        await self.cancel_all("*", account.name)
-        deadline = asyncio.get_running_loop().time() + timeout_s
-        while account.open_orders():
-            if asyncio.get_running_loop().time() > deadline:
-                left = len(account.open_orders())
-                raise TradetermError(f"{left} order(s) of {account.name} did not cancel; not reset")
-            await asyncio.sleep(0.01)
-        now = self.engine.clock.now_ns()
-
-        def acknowledge() -> None:
-            account.reset()
-            self.engine.bus.publish(AccountReset(account.name))
-            self.engine.bus.publish(BalancesChanged(account.name))
-
-        await self._durable([Record(now, account.name, "reset", None, "{}")], acknowledge)
-        log.info("account %s reset to its starting balances", account.name)
 
     # --- execution events (the ExecutionSink port) ---------------------------------
 

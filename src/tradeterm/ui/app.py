@@ -318,10 +318,14 @@ class TradetermApp(App[None]):
 
     def switch_account(self, name: str) -> None:
         try:
-            self.engine.switch_account(name)
+            self.engine.switch_account(name)  # what Engine.execute(SwitchAccount) runs
         except TradetermError as exc:
             self.notify(str(exc), severity="error")
             return
+        self.show_account_mode()
+
+    def show_account_mode(self) -> None:
+        """Frame the screen for the active account's mode (the LIVE border)."""
         live = self.engine.state.account.mode is AccountMode.LIVE
         self.screen.set_class(live, "-live")
         self.refresher.hurry()

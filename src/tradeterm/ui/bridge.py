@@ -26,6 +26,7 @@ from tradeterm.domain.events import (
     SymbolSelected,
     TickerUpdated,
     TradePrinted,
+    TradingStateChanged,
 )
 from tradeterm.engine.engine import Engine
 from tradeterm.ui.layout import ALL
@@ -72,6 +73,7 @@ class UiBridge:
         bus.subscribe(SymbolSelected, self._on_everything)
         bus.subscribe(AccountSwitched, self._on_everything)
         bus.subscribe(AccountReset, self._on_everything)
+        bus.subscribe(TradingStateChanged, self._on_status)
         bus.subscribe(BalancesChanged, self._on_account)
         bus.subscribe(OrderUpdated, self._on_order)
         bus.subscribe(OrderFilled, self._on_fill)

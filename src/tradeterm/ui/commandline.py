@@ -6,11 +6,12 @@ Grammar (words are case-insensitive; ``[...]`` is optional, ``a|b`` is a choice)
     buy|sell QTY|$QUOTE [SYMBOL] [@ PRICE] [stop PRICE] [tp PRICE sl PRICE] [trail AMOUNT]
              [ioc|fok|gtc] [post] [reduce]
     oco buy|sell QTY [SYMBOL] tp PRICE sl PRICE
-    cancel all|ID|PATTERN
+    cancel all|ID|PATTERN [buys|sells]
     amend ID [@ PRICE] [qty QTY]
     account NAME
     symbol SYMBOL            (or just SYMBOL)
     reset
+    halt | reduce | resume
     help
     alert [repeat] [SYMBOL] > PRICE | >= | < | <= | FILTER
     alert remove ID          (or: unalert ID)
@@ -32,6 +33,8 @@ Grammar (words are case-insensitive; ``[...]`` is optional, ``a|b`` is a choice)
   symbol or base matches (a symbol, a base, or a glob such as ``ETH*``); ``cancel ID`` one
   order by its id (the orders pane shows ids).
 - ``reset`` restores the active paper account's starting balances (it asks first).
+- ``halt`` stops new orders on the active account (cancels still pass), ``reduce`` lets
+  through only orders that shrink a position, ``resume`` trades again.
 - ``alert`` watches a symbol (the active one when left out) for a price level on its trades
   or for any scanner filter (``rsi < 25``) on each scanner pass; ``repeat`` makes it fire
   each time the condition turns true again (see ``ui/cmdalert.py``).
@@ -47,11 +50,14 @@ from tradeterm.domain.commands import (
     AmendOrder,
     CancelAll,
     CancelOrder,
+    PlaceOco,
     PlaceOrder,
+    ResetAccount,
     SelectSymbol,
+    SetTradingState,
     SwitchAccount,
 )
-from tradeterm.domain.enums import OrderType, Side, TimeInForce
+from tradeterm.domain.enums import OrderType, Side, TimeInForce, TradingState
 from tradeterm.ui.cmdalert import (
     ALERT_FORMS,
     AddAlert,
@@ -69,11 +75,14 @@ FORMS = {
     "buy": ORDER_FORM,
     "sell": ORDER_FORM,
     "oco": "oco buy|sell QTY [SYMBOL] tp PRICE sl PRICE",
-    "cancel": "cancel all|ID|PATTERN (e.g. cancel all, cancel ETH*)",
+    "cancel": "cancel all|ID|PATTERN [buys|sells] (e.g. cancel all, cancel ETH* sells)",
     "amend": "amend ID [@ PRICE] [qty QTY]",
     "account": "account NAME",
     "symbol": "symbol SYMBOL (or just the symbol)",
     "reset": "reset",
+    "halt": "halt (no new orders; cancels still pass)",
+    "reduce": "reduce (only orders that shrink a position)",
+    "resume": "resume (trade again)",
     "help": "help",
     **ALERT_FORMS,
 }
@@ -86,22 +95,12 @@ _PRICED = ("@", "stop", "tp", "sl", "trail")
 _ORDER_WORDS = (*_PRICED, *_TIF, *_FLAGS)
 _GLOB = set("*?[")
 _WHAT = {"@": "limit price after @", "trail": "trail distance"}
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceOco:
-    """An exit pair: a take-profit limit and a stop-loss; one cancels the other."""
-
-    symbol: str
-    side: Side
-    qty: Decimal
-    take_profit: Decimal
-    stop_loss: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class ResetAccount:
-    """Restore the active paper account's starting balances (the app asks first)."""
+_STATES = {
+    "halt": TradingState.HALTED,
+    "reduce": TradingState.REDUCING,
+    "resume": TradingState.ACTIVE,
+}
+_SIDES = {"buy": Side.BUY, "buys": Side.BUY, "sell": Side.SELL, "sells": Side.SELL}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +110,7 @@ class ShowHelp:
 
 #: What ``parse_command`` returns: the engine's own commands where it has them.
 Command = (PlaceOrder | PlaceOco | CancelOrder | CancelAll | AmendOrder | SwitchAccount
-           | SelectSymbol | ResetAccount | ShowHelp | AddAlert | RemoveAlert
+           | SelectSymbol | SetTradingState | ResetAccount | ShowHelp | AddAlert | RemoveAlert
            | ShowAlerts)  # fmt: skip
 
 
@@ -165,6 +164,8 @@ def parse_command(
         reader.done()
         return SelectSymbol(symbol)
     reader.done()
+    if verb in _STATES:
+        return SetTradingState(_STATES[verb])
     return ResetAccount() if verb == "reset" else ShowHelp()
 
 
@@ -276,16 +277,23 @@ def _oco(reader: Reader, symbols: Sequence[str], active: str) -> PlaceOco:
 
 def _cancel(reader: Reader, symbols: Sequence[str]) -> CancelAll | CancelOrder:
     token = reader.take("what to cancel: all, an order id or a symbol pattern")
+    side: Side | None = None
+    if (word := reader.peek()) is not None and word.word in _SIDES:
+        reader.index += 1
+        side = _SIDES[word.word]
     reader.done()
     if token.word == "all":
-        return CancelAll("*")
+        return CancelAll("*", side=side)
     if _GLOB & set(token.text):
-        return CancelAll(token.text.upper())
+        return CancelAll(token.text.upper(), side=side)
     symbol = resolve_symbol(token.text, symbols)
     if symbol is not None:
-        return CancelAll(symbol)
+        return CancelAll(symbol, side=side)
     if token.text.upper() in {s.split("/")[0].upper() for s in symbols}:
-        return CancelAll(token.text.upper())  # a base that several markets trade
+        return CancelAll(token.text.upper(), side=side)  # a base that several markets trade
+    if side is not None:
+        what = f"{token.text!r} is not a symbol or pattern to cancel the {side.value}s of"
+        raise reader.error(what, token)
     return CancelOrder(token.text)
 
 

@@ -14,16 +14,19 @@ from tradeterm.domain.commands import (
     AmendOrder,
     CancelAll,
     CancelOrder,
+    PlaceOco,
     PlaceOrder,
+    ResetAccount,
     SelectSymbol,
+    SetTradingState,
     SwitchAccount,
 )
-from tradeterm.domain.enums import TimeInForce
+from tradeterm.domain.enums import TimeInForce, TradingState
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.resample import TIMEFRAMES
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdwords import CommandError
-from tradeterm.ui.commandline import Command, PlaceOco, ResetAccount
+from tradeterm.ui.commandline import Command
 
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
@@ -55,6 +58,18 @@ def _trading(app: TradetermApp) -> list[Entry]:
             f"Account: reset {account}",
             app.action_reset_account,
             "paper only: back to the starting balances (asks first)",
+        ),
+        *(
+            (f"Account: {word} {account}", partial(app.desk.run, SetTradingState(state)), help_)
+            for word, state, help_ in (
+                ("halt", TradingState.HALTED, ":halt  no new orders; cancels still pass"),
+                (
+                    "reduce-only",
+                    TradingState.REDUCING,
+                    ":reduce  only orders that shrink a position",
+                ),
+                ("resume", TradingState.ACTIVE, ":resume  trade again"),
+            )
         ),
         ("Fills: export to CSV", app.action_export_fills, "x in the fills pane"),
         (
@@ -196,7 +211,10 @@ def describe(command: Command) -> str:
             f"tp {command.take_profit} sl {command.stop_loss}"
         )
     if isinstance(command, CancelAll):
-        return "cancel all" if command.pattern == "*" else f"cancel {command.pattern}"
+        what = "cancel all" if command.pattern == "*" else f"cancel {command.pattern}"
+        return what + (f" {command.side.value}s" if command.side is not None else "")
+    if isinstance(command, SetTradingState):
+        return {"active": "resume", "reducing": "reduce", "halted": "halt"}[command.state.value]
     if isinstance(command, CancelOrder):
         return f"cancel {command.client_id}"
     if isinstance(command, AmendOrder):

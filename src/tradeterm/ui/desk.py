@@ -18,8 +18,10 @@ from tradeterm.domain.commands import (
     AmendOrder,
     CancelAll,
     CancelOrder,
+    PlaceOco,
     PlaceOrder,
-    SelectSymbol,
+    ResetAccount,
+    SetTradingState,
     SwitchAccount,
 )
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
@@ -27,7 +29,7 @@ from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.orders import Order
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdwords import CommandError
-from tradeterm.ui.commandline import Command, PlaceOco, ResetAccount, ShowHelp, parse_command
+from tradeterm.ui.commandline import Command, ShowHelp, parse_command
 
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
@@ -112,27 +114,13 @@ class Desk:
 
     async def execute(self, command: Command) -> str | None:
         """Carry out a prepared command now; returns why it was refused (also logged), or
-        None when it was done. Order commands return once the engine acknowledged them."""
-        app, engine = self.app, self.engine
+        None when it was done. Trading commands go to ``Engine.execute`` and return once
+        the engine acknowledged them; the rest (help, alerts, the reset question) are the
+        workstation's own."""
+        app = self.app
         try:
-            if isinstance(command, PlaceOrder):
-                await engine.place(command)
-            elif isinstance(command, PlaceOco):
-                await engine.place_oco(command.symbol, command.side, command.qty,
-                                       command.take_profit, command.stop_loss)  # fmt: skip
-            elif isinstance(command, CancelOrder):
-                await engine.cancel(command.client_id)
-            elif isinstance(command, CancelAll):
-                await self.cancel_all(command.pattern)
-            elif isinstance(command, AmendOrder):
-                order = engine.state.account.orders[command.client_id]
-                await self._amend(order.client_id, command.price, command.qty or order.qty)
-            elif isinstance(command, SwitchAccount):
-                app.switch_account(command.account)
-            elif isinstance(command, SelectSymbol):
-                app.select_symbol(command.symbol)
-            elif isinstance(command, ResetAccount):
-                app.dialogs.ask_reset()
+            if isinstance(command, ResetAccount) and command.account is None:
+                app.dialogs.ask_reset()  # it asks first, then executes ResetAccount(name)
             elif isinstance(command, ShowHelp):
                 app.action_help()
             elif isinstance(command, AddAlert):
@@ -141,6 +129,10 @@ class Desk:
                 app.alerting.remove(command.alert_id)
             elif isinstance(command, ShowAlerts):
                 app.action_focus_pane("alerts")
+            else:
+                effect = self._effect(command)
+                result = await self.engine.execute(command)
+                self._report(command, result, effect)
         except TradetermError as exc:
             text = f"{_what(command)}: {exc}"
             log.warning("%s", text)
@@ -148,6 +140,35 @@ class Desk:
             return text
         self.done()
         return None
+
+    def _effect(self, command: Command) -> str:
+        """What an amend will do to the queue place, in words, told before it is sent."""
+        if isinstance(command, AmendOrder) and command.price is not None:
+            order = self.engine.state.account.orders[command.client_id]
+            qty = order.qty if command.qty is None else command.qty
+            return self.engine.amend_preview(command.client_id, command.price, qty)
+        return ""
+
+    def _report(self, command: Command, result: object, effect: str) -> None:
+        """Say what a command did where the panes alone would not show it."""
+        app = self.app
+        if isinstance(command, CancelAll) and isinstance(result, int):
+            which = "" if command.pattern == "*" else f" matching {command.pattern}"
+            which += f" ({command.side.value}s)" if command.side is not None else ""
+            app.notify(
+                f"cancel sent for {result} order{'s' if result != 1 else ''}{which}"
+                if result
+                else f"no open orders{which} to cancel",
+                timeout=3,
+            )
+        elif isinstance(command, AmendOrder) and effect:
+            app.notify(f"amending {command.client_id} to {command.price}: it {effect}", timeout=3)
+        elif isinstance(command, SwitchAccount):
+            app.show_account_mode()
+        elif isinstance(command, SetTradingState):
+            state = self.engine.state.accounts
+            name = command.account or self.engine.state.active_account
+            app.notify(f"account {name} is {state[name].trading_state.value.upper()}", timeout=3)
 
     def run_line(self, text: str, line: CommandLine) -> None:
         """Run what was typed on the command line. An error stays under the line with the
@@ -204,29 +225,8 @@ class Desk:
     def cancel(self, client_id: str) -> None:
         self.run(CancelOrder(client_id))
 
-    async def cancel_all(self, pattern: str) -> None:
-        """Cancel every open order matching ``pattern`` and say how many.
-
-        Raises:
-            TradetermError: a cancel could not be journaled or sent.
-        """
-        count = await self.engine.cancel_all(pattern)
-        which = "" if pattern == "*" else f" matching {pattern}"
-        self.app.notify(
-            f"cancel sent for {count} order{'s' if count != 1 else ''}{which}"
-            if count
-            else f"no open orders{which} to cancel",
-            timeout=3,
-        )
-
     def amend(self, client_id: str, price: Decimal | None, qty: Decimal) -> None:
         self.run(AmendOrder(client_id, price, qty))
-
-    async def _amend(self, client_id: str, price: Decimal | None, qty: Decimal) -> None:
-        effect = self.engine.amend_preview(client_id, price, qty)
-        await self.engine.amend(client_id, price, qty)
-        shown = f" to {price}" if price is not None else ""
-        self.app.notify(f"amending {client_id}{shown}: it {effect}", timeout=3)
 
     def move(self, client_id: str, ticks: int) -> Decimal | None:
         """Amend an order's price by ``ticks`` ticks; returns the new price (None: refused)."""

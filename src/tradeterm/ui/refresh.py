@@ -188,5 +188,6 @@ class Refresher:
                 change=ticker.change_pct if ticker is not None else None,
                 now_ns=now_ns // 1_000_000_000 * 1_000_000_000,
                 recording=app.recording.active,
+                trading=account.trading_state,
             )
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rich.style import Style
 from textual.strip import Strip
 
-from tradeterm.domain.enums import AccountMode, FeedState
+from tradeterm.domain.enums import AccountMode, FeedState, TradingState
 from tradeterm.ui.format import clock_text
 from tradeterm.ui.widgets.base import LineWidget, line
 
@@ -25,6 +25,7 @@ class StatusView:
     change: float | None
     now_ns: int
     recording: bool = False
+    trading: TradingState = TradingState.ACTIVE
 
 
 class StatusBar(LineWidget):
@@ -65,6 +66,10 @@ class StatusBar(LineWidget):
         parts: list[tuple[str, Style | None]] = [
             (" tradeterm ", p.accent),
             (badge, badge_style),
+        ]
+        if view.trading is not TradingState.ACTIVE:  # as loud as the mode: orders are refused
+            parts.append((f" {view.trading.value.upper()} ", p.live))
+        parts += [
             (f" {view.account} ", p.text),
             ("│ ", p.muted),
             (f"{view.venue} ", p.text),

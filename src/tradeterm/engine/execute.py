@@ -1,0 +1,155 @@
+"""``Engine.execute``: every command that changes trading state, from any driver (keys,
+command line, palette, strategies, scripts, tests), and the account-wide ones it runs
+itself: cancel-all with filters, trading states, paper resets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
+
+from tradeterm.domain.commands import (
+    AmendOrder,
+    CancelAll,
+    CancelOrder,
+    Command,
+    PlaceOco,
+    PlaceOrder,
+    ResetAccount,
+    SelectSymbol,
+    SetTradingState,
+    SwitchAccount,
+)
+from tradeterm.domain.enums import AccountMode, OrderStatus, TradingState
+from tradeterm.domain.errors import TradetermError
+from tradeterm.domain.events import AccountReset, BalancesChanged, TradingStateChanged
+from tradeterm.domain.orders import Order
+from tradeterm.engine.accounts import AccountState
+from tradeterm.engine.ledger import Record
+
+if TYPE_CHECKING:
+    from tradeterm.engine.engine import Engine
+
+log = logging.getLogger("tradeterm.engine.orders")
+
+Result = Order | tuple[Order, Order] | int | None
+"""An order placed, an OCO pair, how many orders a cancel-all asked to cancel, or nothing."""
+
+
+async def execute(engine: Engine, command: Command) -> Result:
+    """Carry out ``command``; see ``Engine.execute``."""
+    trading = engine.trading
+    match command:
+        case PlaceOrder():
+            return await trading.place(command)
+        case PlaceOco():
+            name = trading.account(command.account).name
+            return await engine.emulator.place_exits(
+                command.symbol,
+                command.side,
+                command.qty,
+                command.take_profit,
+                command.stop_loss,
+                name,
+            )
+        case CancelOrder():
+            await trading.cancel(command.client_id)
+        case CancelAll():
+            return await cancel_all(engine, command)
+        case AmendOrder():
+            _, order = trading.order(command.client_id)
+            qty = order.qty if command.qty is None else command.qty
+            await trading.amend(command.client_id, command.price, qty, command.stop_price)
+        case SwitchAccount():
+            engine.switch_account(command.account)
+        case SelectSymbol():
+            engine.select_symbol(command.symbol)
+        case SetTradingState():
+            account = trading.account(command.account)
+            await set_trading_state(engine, account, command.state, command.reason)
+        case ResetAccount():
+            await reset(engine, command.account)
+        case _:
+            raise TradetermError(f"not a command the engine knows: {type(command).__name__}")
+    return None
+
+
+def matching_orders(engine: Engine, command: CancelAll) -> list[Order]:
+    """The open orders ``command`` targets (none already being cancelled)."""
+    state = engine.state
+    if command.account == "*":
+        accounts = list(state.accounts.values())
+    else:
+        accounts = [engine.trading.account(command.account)]
+    wanted = command.pattern.upper()
+    return [
+        order
+        for account in accounts
+        for order in account.open_orders()
+        if order.status is not OrderStatus.PENDING_CANCEL
+        and (command.side is None or order.side is command.side)
+        and (fnmatchcase(order.symbol, wanted) or fnmatchcase(order.symbol.split("/")[0], wanted))
+    ]
+
+
+async def cancel_all(engine: Engine, command: CancelAll) -> int:
+    """Ask to cancel every order ``command`` targets; returns how many were asked."""
+    targets = matching_orders(engine, command)
+    for order in targets:
+        await engine.trading.cancel(order.client_id)
+    return len(targets)
+
+
+async def set_trading_state(
+    engine: Engine, account: AccountState, state: TradingState, reason: str
+) -> None:
+    """Journal the account's new trading state, then apply and publish it."""
+    if account.trading_state is state:
+        return
+    payload = json.dumps({"state": state.value, "reason": reason}, separators=(",", ":"))
+    record = Record(engine.clock.now_ns(), account.name, "trading_state", None, payload)
+
+    def acknowledge() -> None:
+        account.trading_state, account.state_reason = state, reason
+        engine.bus.publish(TradingStateChanged(account.name, state, reason))
+
+    await engine.trading.durable([record], acknowledge)
+    level = logging.INFO if state is TradingState.ACTIVE else logging.WARNING
+    log.log(level, "account %s is %s: %s", account.name, state.value.upper(), reason)
+
+
+def restore_trading_state(account: AccountState, payload: str) -> None:
+    """Apply a journaled ``trading_state`` record (restart)."""
+    data = json.loads(payload)
+    account.trading_state = TradingState(data["state"])
+    account.state_reason = data.get("reason", "")
+
+
+async def reset(engine: Engine, account_name: str | None, timeout_s: float = 5.0) -> None:
+    """Cancel a paper account's open orders, then journal a reset to its starting funds.
+
+    Raises:
+        TradetermError: the account is live, or its orders would not all cancel in time.
+    """
+    account = engine.trading.account(account_name)
+    if account.mode is not AccountMode.PAPER:
+        raise TradetermError(f"account {account.name} is live: only paper accounts reset")
+    await cancel_all(engine, CancelAll("*", account.name))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while account.open_orders():
+        if loop.time() > deadline:
+            left = len(account.open_orders())
+            raise TradetermError(f"{left} order(s) of {account.name} did not cancel; not reset")
+        await asyncio.sleep(0.01)
+
+    def acknowledge() -> None:
+        account.reset()
+        engine.bus.publish(AccountReset(account.name))
+        engine.bus.publish(BalancesChanged(account.name))
+
+    record = Record(engine.clock.now_ns(), account.name, "reset", None, "{}")
+    await engine.trading.durable([record], acknowledge)
+    log.info("account %s reset to its starting balances", account.name)
