@@ -32,6 +32,7 @@ from tradeterm.domain.events import (
     OrderCanceled,
     OrderFilled,
     OrderTriggered,
+    OrderUpdated,
     TradePrinted,
 )
 from tradeterm.domain.orders import Order
@@ -75,6 +76,8 @@ class Emulator:
         self._tasks: set[asyncio.Task[None]] = set()
         self._bracketed: set[str] = set()  # entries whose exit pair is being placed
         engine.bus.subscribe(TradePrinted, self._on_trade)
+        engine.bus.subscribe(OrderUpdated, self._on_order)
+        engine.bus.subscribe(OrderFilled, self._on_fill)
 
     # --- called by Trading ------------------------------------------------------------
 
@@ -121,11 +124,19 @@ class Emulator:
         now = self.engine.clock.now_ns()
         self._emit(OrderAmended(order.client_id, price, qty, True, now, stop_price))
 
-    def on_order_event(self, order: Order, event: ExecutionEvent | None) -> None:
-        """React to an applied event: OCO partners, bracket exits, fired stops' releases."""
+    def _on_fill(self, event: OrderFilled) -> None:
+        """An OCO order that filled without firing (the take-profit) cancels its partner."""
+        order = self._open_order(event.fill.client_id) or self._any_order(event.fill.client_id)
+        if order is not None and order.oco and not order.triggered_ns:
+            self._cancel_partner(order.oco, "its OCO partner filled")
+
+    def _on_order(self, event: OrderUpdated) -> None:
+        self.on_order(event.order)
+
+    def on_order(self, order: Order) -> None:
+        """React to an order's new state: fired stops' releases, bracket exits, cleanup
+        (from the bus; restore calls it for entries whose exits were never placed)."""
         partner = order.oco
-        if isinstance(event, OrderFilled) and partner and not order.triggered_ns:
-            self._cancel_partner(partner, "its OCO partner filled")
         if (
             order.status is OrderStatus.CANCELED
             and partner
@@ -216,12 +227,16 @@ class Emulator:
         if self._open_order(client_id) is not None:
             self._spawn(self.engine.trading.cancel(client_id))
 
-    def _open_order(self, client_id: str) -> Order | None:
+    def _any_order(self, client_id: str) -> Order | None:
         try:
             _, order = self.engine.trading.order(client_id)
         except TradetermError:
             return None
-        return None if order.status.is_final else order
+        return order
+
+    def _open_order(self, client_id: str) -> Order | None:
+        order = self._any_order(client_id)
+        return None if order is None or order.status.is_final else order
 
     def _sell_after_release(self, stop: Order, released_by: Order) -> None:
         """The take-profit's cancel freed the base: the fired stop-loss now sells it at market."""

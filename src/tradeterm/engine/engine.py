@@ -122,7 +122,7 @@ class Engine:
                 restored.open_orders,
                 f", {restored.skipped} skipped" if restored.skipped else "",
             )
-        await resume_orders(self)
+        await resume_orders(self, restored)
 
     def load_markets(self, markets: Sequence[Market]) -> None:
         """Take the feed's markets and mark the engine started."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,8 @@ class Restored:
     orders: int = 0
     open_orders: int = 0
     skipped: int = 0
+    amends: dict[str, tuple[Decimal | None, Decimal, Decimal | None]] = field(default_factory=dict)
+    """Amends journaled but never answered: client id -> (price, qty, trigger) to send again."""
 
 
 def replay_ledger(engine: Engine) -> Restored:
@@ -36,7 +38,6 @@ def replay_ledger(engine: Engine) -> Restored:
     if ledger is None:
         return report
     state = engine.state
-    amend_targets: dict[str, tuple[Decimal | None, Decimal, Decimal | None]] = {}
     for rec in ledger.records():
         report.records += 1
         account = state.accounts.get(rec.account)
@@ -82,14 +83,13 @@ def replay_ledger(engine: Engine) -> Restored:
                 None if data.get(key) is None else Decimal(data[key])
                 for key in ("price", "stop_price")
             )
-            amend_targets[order.client_id] = (price, Decimal(data["qty"]), stop)
+            report.amends[order.client_id] = (price, Decimal(data["qty"]), stop)
             _move(order, OrderStatus.PENDING_AMEND)
         elif rec.kind in KIND_EVENTS:
             market = state.markets[order.symbol]
             apply_execution(
                 account, order, market, event_from_record(rec.kind, rec.payload), rec.ts_ns
             )
-    trading.pending_amends.update(amend_targets)
     report.open_orders = sum(len(a.open_orders()) for a in state.accounts.values())
     return report
 
@@ -99,7 +99,7 @@ def _move(order: Order, status: OrderStatus) -> None:
         order.status = status
 
 
-async def resume_orders(engine: Engine) -> None:
+async def resume_orders(engine: Engine, restored: Restored) -> None:
     """Hand restored open orders back to their venues (or the emulator), and finish what
     was in flight: cancels and amends that were requested but never answered."""
     trading = engine.trading
@@ -116,7 +116,7 @@ async def resume_orders(engine: Engine) -> None:
                 order.status = order.working_status()
                 await trading.cancel(order.client_id)
             elif order.status is OrderStatus.PENDING_AMEND:
-                price, qty, stop = trading.pending_amends.pop(order.client_id)
+                price, qty, stop = restored.amends[order.client_id]
                 order.status = order.working_status()
                 try:
                     await trading.amend(order.client_id, price, qty, stop)
@@ -124,4 +124,4 @@ async def resume_orders(engine: Engine) -> None:
                     log.warning("amend of %s not resumed: %s", order.client_id, exc)
         for order in list(account.orders.values()):
             if order.status.is_final and order.filled:
-                engine.emulator.on_order_event(order, None)  # place missing bracket exits
+                engine.emulator.on_order(order)  # place missing bracket exits

@@ -68,7 +68,6 @@ class Trading:
         self._owner: dict[str, str] = {}  # client id -> account name
         self._pending: dict[tuple[str, str], Decimal] = {}  # (account, asset) -> held, unacked
         self.on_acknowledged: list[Callable[[Order], None]] = []
-        self.pending_amends: dict[str, tuple[Decimal | None, Decimal, Decimal | None]] = {}
 
     # --- helpers -----------------------------------------------------------------
 
@@ -365,7 +364,6 @@ class Trading:
         self._publish(account, order)
         if isinstance(event, OrderFilled):
             self.engine.bus.publish(event)
-        self.engine.emulator.on_order_event(order, event)
 
     def _publish(self, account: AccountState, order: Order) -> None:
         bus = self.engine.bus
