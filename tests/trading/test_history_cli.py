@@ -33,9 +33,11 @@ async def test_history_writes_fills_with_fifo_realized_pnl(tmp_path: Path) -> No
         ("buy", "3001.00", "2"),
         ("sell", "3010.00", "1.5"),
     ]
-    # FIFO: 1.5 sold at 3010 against the lot bought at 3001 -> 1.5 x 9 = 13.5
-    assert [D(r["realized_pnl"]) for r in rows] == [D(0), D("13.5")]
-    assert D(rows[-1]["cum_realized_pnl"]) == D("13.5")
+    # FIFO net of fees: the buy holds 2 - 0.002 fee = 1.998 ETH for 6002 USDT; the sale of
+    # 1.5 brings 4515 - 4.515 fee = 4510.485 against 1.5/1.998 of that lot's 6002
+    realized = D("4510.485") - D("6002") * D("1.5") / D("1.998")
+    assert [D(r["realized_pnl"]) for r in rows] == [D(0), realized]
+    assert D(rows[-1]["cum_realized_pnl"]) == realized
     assert rows[0]["fee_asset"] == "ETH" and D(rows[0]["fee"]) == D("0.002")
     assert rows[1]["fee_asset"] == "USDT" and D(rows[1]["fee"]) == D("4.515")  # 1.5 x 3010 x 0.1 %
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from tradeterm.config.settings import Settings
@@ -28,9 +29,9 @@ def export_history(config: Settings, account: str | None, out: Path | None) -> i
         ledger.close()
     target = out or data_dir / f"fills-{time.strftime('%Y%m%d-%H%M%S')}.csv"
     write_csv(rows, target)
-    totals: dict[str, object] = {}
+    totals: dict[str, Decimal] = {}
     for row in rows:
         totals[row.fill.account] = row.cumulative
-    summary = ", ".join(f"{name} {total}" for name, total in totals.items()) or "none"
+    summary = ", ".join(f"{name} {total:,.2f}" for name, total in totals.items()) or "none"
     print(f"wrote {len(rows)} fills to {target}; realized PnL: {summary}", file=sys.stdout)
     return 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from tradeterm.domain.account import Position
+from tradeterm.domain.account import Position, fee_parts
 from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.fills import Fill
 from tradeterm.engine.journal import event_from_record
@@ -52,8 +52,9 @@ class _Realizer:
     def add(self, fill: Fill) -> FillRow:
         position = self.positions.setdefault((fill.account, fill.symbol), Position(fill.symbol))
         quote = self.quote_of.get(fill.symbol) or fill.symbol.split("/")[-1].split(":")[0]
-        fee_quote = fill.fee if fill.fee_asset == quote else fill.fee * fill.price
-        realized = position.apply(fill.side, fill.qty, fill.price, fee_quote)
+        base = fill.symbol.split("/")[0]
+        fee_quote, fee_base = fee_parts(fill.fee, fill.fee_asset, base, quote)
+        realized = position.apply(fill.side, fill.qty, fill.price, fee_quote, fee_base)
         total = self.cumulative.get(fill.account, Decimal(0)) + realized
         self.cumulative[fill.account] = total
         return FillRow(fill, realized, total)
@@ -64,7 +65,7 @@ class _Realizer:
 
 
 def realized_rows(fills: Iterable[Fill], quote_of: dict[str, str] | None = None) -> list[FillRow]:
-    """Each fill (oldest first) with the PnL it realized (FIFO, before fees) and the running sum.
+    """Each fill (oldest first) with the PnL it realized (FIFO, net of fees) and the running sum.
 
     Args:
         fills: in any order; they are sorted by time (ties keep their order).
