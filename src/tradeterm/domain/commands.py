@@ -49,6 +49,15 @@ class CancelAll:
 
 
 @dataclass(frozen=True, slots=True)
+class ClosePosition:
+    """Close a position with a reduce-only market order for what is held, rounded down to
+    the lot. ``symbol`` None closes every position of the account (None: the active one)."""
+
+    symbol: str | None = None
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SwitchAccount:
     account: str
 
@@ -58,4 +67,12 @@ class SelectSymbol:
     symbol: str
 
 
-Command = PlaceOrder | AmendOrder | CancelOrder | CancelAll | SwitchAccount | SelectSymbol
+Command = (
+    PlaceOrder
+    | AmendOrder
+    | CancelOrder
+    | CancelAll
+    | ClosePosition
+    | SwitchAccount
+    | SelectSymbol
+)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from tradeterm.domain.book import OrderBook
-from tradeterm.domain.commands import PlaceOrder
+from tradeterm.domain.commands import ClosePosition, PlaceOrder
 from tradeterm.domain.enums import FeedState, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import (
@@ -29,6 +29,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountSpec, AccountState
 from tradeterm.engine.bus import EventBus
 from tradeterm.engine.clock import Clock
+from tradeterm.engine.closing import close_position
 from tradeterm.engine.emulator import Emulator
 from tradeterm.engine.history import FillRow, ledger_rows, realized_rows
 from tradeterm.engine.ledger import Ledger
@@ -191,6 +192,16 @@ class Engine:
 
     def amend_preview(self, client_id: str, price: Decimal | None, qty: Decimal) -> str:
         return self.trading.amend_preview(client_id, price, qty)
+
+    async def close_position(self, command: ClosePosition) -> str:
+        """Close one position (or all of the account's) at market, reduce-only, for what is
+        held rounded down to the lot; returns what was done and what dust remains, in words.
+
+        Raises:
+            TradetermError: unknown account or symbol, or no position in the symbol.
+            OrderRejected: the one closing order asked for was refused.
+        """
+        return await close_position(self, command)
 
     def fill_history(self, account: str | None = None) -> list[FillRow]:
         """Every fill of the account with the PnL it realized: from the ledger when there

@@ -1,0 +1,154 @@
+"""Closing positions: a reduce-only market order for what is held, rounded down to the lot.
+
+A position is what the account holds (fees in the base asset already taken off), so
+closing it sells that quantity, cut down to the market's lot. What cannot be sold (less
+than a lot, or worth less than the minimum notional) stays behind as dust, and the
+result says so in words. A short position (sold from a starting balance) is bought back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from tradeterm.domain.commands import ClosePosition, PlaceOrder
+from tradeterm.domain.enums import OrderStatus, OrderType, Side
+from tradeterm.domain.errors import OrderRejected, TradetermError
+from tradeterm.domain.market import Market
+from tradeterm.domain.numbers import ZERO, trunc_to
+from tradeterm.domain.orders import Order
+from tradeterm.engine.accounts import AccountState
+
+if TYPE_CHECKING:
+    from tradeterm.engine.engine import Engine
+
+
+def _amount(value: Decimal) -> str:
+    """A quantity with every digit it has and none it lacks (dust is often tiny)."""
+    return f"{value.normalize():f}" if value else "0"
+
+
+def held_to_lot(account: AccountState, market: Market, fraction: Decimal = Decimal(1)) -> Decimal:
+    """``fraction`` of the position's size (the quantity held, or owed for a short), rounded
+    down to the lot; for a long, never more than the free base balance."""
+    position = account.positions.get(market.symbol)
+    held = position.qty if position is not None else ZERO
+    if held > 0:
+        balance = account.balances.get(market.base)
+        held = min(held, balance.free if balance is not None else ZERO)
+    return trunc_to(abs(held) * fraction, market.lot_size) if held else ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class ClosePlan:
+    """What closing one position would do: ``qty`` to trade on ``side`` (0: nothing is sent),
+    ``left`` what stays behind, and ``remark`` saying why."""
+
+    symbol: str
+    side: Side
+    qty: Decimal
+    left: Decimal
+    remark: str = ""
+
+    def describe(self, order: Order | None = None) -> str:
+        """In words: 'sold 0.00999 BTC/USDT at market; dust 0.00000099 BTC remains (...)'."""
+        done = order is not None and order.status is OrderStatus.FILLED
+        verb = {Side.SELL: ("selling", "sold"), Side.BUY: ("buying", "bought")}[self.side][done]
+        parts = []
+        if self.qty:
+            parts.append(f"{verb} {_amount(self.qty)} {self.symbol} at market")
+        if self.remark:
+            parts.append(self.remark)
+        return "; ".join(parts)
+
+
+def plan_close(engine: Engine, account: AccountState, symbol: str) -> ClosePlan:
+    """What closing ``symbol``'s position in ``account`` would do now (never sends anything).
+
+    Raises:
+        TradetermError: an unknown symbol, or no position in it.
+    """
+    market = engine.state.markets.get(symbol)
+    if market is None:
+        raise TradetermError(f"unknown symbol {symbol!r}")
+    position = account.positions.get(symbol)
+    held = position.qty if position is not None else ZERO
+    if not held:
+        raise TradetermError(f"no {symbol} position to close in account {account.name}")
+    side = Side.SELL if held > 0 else Side.BUY
+    size, base = abs(held), market.base
+    qty = held_to_lot(account, market)
+    whole = trunc_to(size, market.lot_size)
+    if qty < whole:  # part of the base is held by open sell orders
+        remark = f"{_amount(size - qty)} {base} stays (held by open orders: cancel them first)"
+    elif size > qty:
+        remark = (
+            f"dust {_amount(size - qty)} {base} remains (below the lot {_amount(market.lot_size)})"
+        )
+    else:
+        remark = ""
+    price = _reference_price(engine, market, side)
+    if qty and qty < market.min_qty:
+        least = _amount(market.min_qty)
+        remark = f"{_amount(size)} {base} stays (below the minimum quantity {least} {base})"
+        qty = ZERO
+    elif qty and price is not None and market.notional_error(qty, price) is not None:
+        remark = (
+            f"{_amount(size)} {base} stays (worth less than the minimum order "
+            f"{_amount(market.min_notional)} {market.quote})"
+        )
+        qty = ZERO
+    return ClosePlan(symbol, side, qty, size - qty, remark)
+
+
+def _reference_price(engine: Engine, market: Market, side: Side) -> Decimal | None:
+    book = engine.state.books.get(market.symbol)
+    if book is not None:
+        price = book.best_bid() if side is Side.SELL else book.best_ask()
+        if price is not None:
+            return price
+    return engine.trading.last_price(market.symbol)
+
+
+async def close_position(engine: Engine, command: ClosePosition) -> str:
+    """Carry out ``command``: one reduce-only market order per position; returns what was
+    done in words, one clause per symbol.
+
+    Raises:
+        TradetermError: an unknown account or symbol, or no position in the symbol asked for.
+        OrderRejected: the closing order of the one symbol asked for was refused.
+    """
+    account = engine.trading.account(command.account)
+    if command.symbol is not None:
+        plan = plan_close(engine, account, command.symbol)
+        order = await _send(engine, account, plan)
+        return plan.describe(order)
+    symbols = sorted(s for s, p in account.positions.items() if p.qty)
+    if not symbols:
+        return f"no positions to close in account {account.name}"
+    said = []
+    for symbol in symbols:
+        plan = plan_close(engine, account, symbol)
+        try:
+            order = await _send(engine, account, plan)
+        except OrderRejected as exc:
+            said.append(f"{symbol} not closed: {exc}")
+            continue
+        said.append(plan.describe(order))
+    return "; ".join(said)
+
+
+async def _send(engine: Engine, account: AccountState, plan: ClosePlan) -> Order | None:
+    if not plan.qty:
+        return None
+    return await engine.place(
+        PlaceOrder(
+            plan.symbol,
+            plan.side,
+            OrderType.MARKET,
+            qty=plan.qty,
+            reduce_only=True,
+            account=account.name,
+        )
+    )
