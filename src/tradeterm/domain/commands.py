@@ -68,11 +68,5 @@ class SelectSymbol:
 
 
 Command = (
-    PlaceOrder
-    | AmendOrder
-    | CancelOrder
-    | CancelAll
-    | ClosePosition
-    | SwitchAccount
-    | SelectSymbol
+    PlaceOrder | AmendOrder | CancelOrder | CancelAll | ClosePosition | SwitchAccount | SelectSymbol
 )

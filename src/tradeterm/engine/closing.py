@@ -1,4 +1,5 @@
-"""Closing positions: a reduce-only market order for what is held, rounded down to the lot.
+"""Closing positions (a reduce-only market order for what is held, to the lot) and sizing
+orders as a share of what is held (``sell 50%``, ``sell all``, ``buy 25%``).
 
 A position is what the account holds (fees in the base asset already taken off), so
 closing it sells that quantity, cut down to the market's lot. What cannot be sold (less
@@ -19,6 +20,7 @@ from tradeterm.domain.market import Market
 from tradeterm.domain.numbers import ZERO, trunc_to
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountState
+from tradeterm.engine.risk import MARKET_BUY_MARGIN
 
 if TYPE_CHECKING:
     from tradeterm.engine.engine import Engine
@@ -152,3 +154,24 @@ async def _send(engine: Engine, account: AccountState, plan: ClosePlan) -> Order
             account=account.name,
         )
     )
+
+
+def sell_share(account: AccountState, market: Market, percent: Decimal) -> Decimal:
+    """``percent`` of a long position (of the free base balance when there is no long
+    position) in base units, rounded down to the lot: what ``sell N%`` and ``sell all`` sell."""
+    fraction = percent / 100
+    position = account.positions.get(market.symbol)
+    if position is not None and position.qty > 0:
+        return held_to_lot(account, market, fraction)
+    balance = account.balances.get(market.base)
+    free = balance.free if balance is not None else ZERO
+    return trunc_to(free * fraction, market.lot_size) if free > 0 else ZERO
+
+
+def buy_share(account: AccountState, market: Market, percent: Decimal, at_market: bool) -> Decimal:
+    """``percent`` of the free quote balance, as the value of a buy (``buy N%``); a market
+    buy leaves room for the margin its hold takes above the book's price."""
+    balance = account.balances.get(market.quote)
+    free = balance.free if balance is not None else ZERO
+    value = max(free, ZERO) * percent / 100
+    return value / (1 + MARKET_BUY_MARGIN) if at_market else value

@@ -14,6 +14,7 @@ from tradeterm.domain.commands import (
     AmendOrder,
     CancelAll,
     CancelOrder,
+    ClosePosition,
     PlaceOrder,
     SelectSymbol,
     SwitchAccount,
@@ -23,7 +24,7 @@ from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.resample import TIMEFRAMES
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdwords import CommandError
-from tradeterm.ui.commandline import Command, PlaceOco, ResetAccount
+from tradeterm.ui.commandline import Command, PlaceOco, PlaceShare, ResetAccount
 
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
@@ -197,6 +198,11 @@ def describe(command: Command) -> str:
         )
     if isinstance(command, CancelAll):
         return "cancel all" if command.pattern == "*" else f"cancel {command.pattern}"
+    if isinstance(command, ClosePosition):
+        return f"close {command.symbol or 'all'}"
+    if isinstance(command, PlaceShare):
+        share = "all" if command.percent == 100 else f"{command.percent.normalize():f}%"
+        return f"{command.order.side.value} {share} {command.order.symbol}"
     if isinstance(command, CancelOrder):
         return f"cancel {command.client_id}"
     if isinstance(command, AmendOrder):

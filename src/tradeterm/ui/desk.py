@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Coroutine
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from tradeterm.domain.commands import (
     AmendOrder,
     CancelAll,
     CancelOrder,
+    ClosePosition,
     PlaceOrder,
     SelectSymbol,
     SwitchAccount,
@@ -25,9 +27,17 @@ from tradeterm.domain.commands import (
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.orders import Order
+from tradeterm.engine.closing import buy_share, plan_close, sell_share
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdwords import CommandError
-from tradeterm.ui.commandline import Command, PlaceOco, ResetAccount, ShowHelp, parse_command
+from tradeterm.ui.commandline import (
+    Command,
+    PlaceOco,
+    PlaceShare,
+    ResetAccount,
+    ShowHelp,
+    parse_command,
+)
 
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
@@ -80,7 +90,14 @@ class Desk:
             Refused: a rule is broken (the preview's problems, an unknown order id...).
         """
         engine = self.engine
-        if isinstance(command, PlaceOrder):
+        if isinstance(command, PlaceShare):
+            command = self._sized(command)
+        if isinstance(command, ClosePosition) and command.symbol is not None:
+            try:
+                plan_close(engine, engine.state.account, command.symbol)
+            except TradetermError as exc:
+                raise Refused(str(exc)) from None
+        elif isinstance(command, PlaceOrder):
             if problems := engine.preview(command).problems:
                 raise Refused("not sent: " + "; ".join(problems))
         elif isinstance(command, PlaceOco):
@@ -103,6 +120,29 @@ class Desk:
             return RemoveAlert(found)
         return command
 
+    def _sized(self, command: PlaceShare) -> PlaceOrder:
+        """A share of what is held, as an order with a quantity (sells) or a value (buys)."""
+        order, percent = command.order, command.percent
+        state = self.engine.state
+        market = state.markets.get(order.symbol)
+        if market is None:
+            raise Refused(f"unknown symbol {order.symbol}")
+        account = state.account
+        share = f"{percent.normalize():f}%"
+        if order.side is Side.SELL:
+            qty = sell_share(account, market, percent)
+            if not qty:
+                raise Refused(
+                    f"nothing to sell: {share} of the {market.base} held is below the lot "
+                    f"{market.lot_size} (or none is held)"
+                )
+            return replace(order, qty=qty)
+        at_market = order.type is OrderType.MARKET
+        value = buy_share(account, market, percent, at_market)
+        if not value:
+            raise Refused(f"nothing to buy with: no free {market.quote}")
+        return replace(order, quote_qty=value)
+
     @staticmethod
     def _not_amendable(order: Order) -> str:
         kind = order.type.value.replace("_", "-")
@@ -124,6 +164,10 @@ class Desk:
                 await engine.cancel(command.client_id)
             elif isinstance(command, CancelAll):
                 await self.cancel_all(command.pattern)
+            elif isinstance(command, ClosePosition):
+                said = await engine.close_position(command)
+                log.info("close: %s", said)
+                app.notify(said, timeout=6)
             elif isinstance(command, AmendOrder):
                 order = engine.state.account.orders[command.client_id]
                 await self._amend(order.client_id, command.price, command.qty or order.qty)
@@ -285,6 +329,8 @@ def _what(command: Command) -> str:
         return "cancel all" if command.pattern == "*" else f"cancel {command.pattern}"
     if isinstance(command, AmendOrder):
         return f"amend {command.client_id}"
+    if isinstance(command, ClosePosition):
+        return f"close {command.symbol or 'all'}"
     if isinstance(command, AddAlert | RemoveAlert):
         return "alert not set" if isinstance(command, AddAlert) else f"unalert {command.alert_id}"
     return type(command).__name__
