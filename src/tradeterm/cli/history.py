@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tradeterm.config.settings import Settings
 from tradeterm.domain.errors import TradetermError
-from tradeterm.engine.history import ledger_rows, write_csv
+from tradeterm.engine.history import RESET_NOTE, ResetMark, ledger_history, utc_stamp, write_csv
 from tradeterm.engine.ledger import Ledger
 from tradeterm.engine.tax import asset_totals, tax_disposals, write_tax_csv
 from tradeterm.paths import LEDGER_FILE, data_dir_for
@@ -35,16 +35,23 @@ def export_history(config: Settings, account: str | None, out: Path | None) -> i
     data_dir = data_dir_for(config)
     ledger = Ledger(_ledger(config, account))
     try:
-        rows = ledger_rows(ledger.records(), account)
+        rows = ledger_history(ledger.records(), account)
     finally:
         ledger.close()
     target = out or data_dir / f"fills-{time.strftime('%Y%m%d-%H%M%S')}.csv"
     write_csv(rows, target)
     totals: dict[str, Decimal] = {}
+    fills = 0
     for row in rows:
+        if isinstance(row, ResetMark):
+            totals[row.account] = Decimal(0)
+            when = utc_stamp(row.ts_ns)
+            print(f"{row.account} was reset at {when}: {RESET_NOTE}", file=sys.stdout)
+            continue
+        fills += 1
         totals[row.fill.account] = row.cumulative
     summary = ", ".join(f"{name} {total:,.2f}" for name, total in totals.items()) or "none"
-    print(f"wrote {len(rows)} fills to {target}; realized PnL: {summary}", file=sys.stdout)
+    print(f"wrote {fills} fills to {target}; realized PnL: {summary}", file=sys.stdout)
     return 0
 
 
