@@ -141,3 +141,30 @@ def test_balance_free_is_total_minus_reserved() -> None:
     assert bal.free == D("69.5")
     bal.reserved += D("69.5")
     assert bal.free == 0
+
+
+@given(fills, st.integers(1, 20_000).map(lambda n: D(n) / 100), st.booleans())
+@settings(max_examples=100, deadline=None)
+def test_with_fees_realized_plus_unrealized_is_the_cash_flow_plus_what_is_held(
+    trades: list[tuple[Side, Decimal, Decimal]], mark: Decimal, base_fees: bool
+) -> None:
+    """Fees of 0.1 %, in the base asset (buys) or all in quote: the position holds exactly
+    the base that moved, and realized + unrealized is the cash that moved (fees paid) plus
+    what is held at the mark, up to the rounding of dividing a lot's cost."""
+    pos = Position("X/Y")
+    cash = D(0)
+    held = D(0)
+    for side, qty, price in trades:
+        rate = D("0.001")
+        if side is BUY and base_fees:
+            fee = qty * rate
+            pos.apply(side, qty, price, fee_base=fee)
+            held += qty - fee
+            cash -= qty * price
+        else:
+            fee = qty * price * rate
+            pos.apply(side, qty, price, fee_quote=fee)
+            held += qty if side is BUY else -qty
+            cash += -qty * price - fee if side is BUY else qty * price - fee
+        assert pos.qty == held
+    assert abs(pos.realized_pnl + pos.unrealized(mark) - (cash + held * mark)) < D("1e-18")

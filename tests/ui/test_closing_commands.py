@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.trading_kit import WIDE, execute, newest, notifications, paper_rig, set_book
+from tests.ui.trading_kit import (
+    WIDE,
+    execute,
+    newest,
+    notifications,
+    paper_rig,
+    set_book,
+    table_text,
+)
 from tradeterm.domain.commands import ClosePosition, PlaceOrder
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.engine.accounts import AccountSpec
@@ -118,6 +126,9 @@ async def test_close_on_the_command_line_says_what_it_did(tmp_path: Path) -> Non
     async with rig.app.run_test(size=WIDE) as pilot:
         set_book(rig, BTC, [("60990.0", "5")], [("61000.0", "5")])
         await execute(rig, pilot, "buy 0.00123")
+        # 0.00123 less the 0.00000123 fee: shown in full, not rounded up to 0.00123
+        await pilot.pause()
+        assert table_text(rig.app.positions.positions)[1].split()[:2] == [BTC, "0.00122877"]
         await execute(rig, pilot, "close")
         closing = newest(rig)
         assert (closing.side, closing.qty, closing.reduce_only) == (Side.SELL, D("0.00122"), True)

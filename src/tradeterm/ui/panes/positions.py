@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.market import Market
+from tradeterm.domain.numbers import decimals_of
 from tradeterm.engine.accounts import AccountState
 from tradeterm.ui.format import fmt_amount, fmt_price, fmt_qty
 from tradeterm.ui.keys import POSITIONS_BINDINGS
@@ -145,7 +146,8 @@ class PositionsPane(Vertical):
                     symbol,
                     (
                         symbol,
-                        fmt_qty(qty, market.qty_places, 12),
+                        # to the lot; dust below it shows in full (never rounded up)
+                        fmt_qty(qty, max(market.qty_places, decimals_of(qty)), 12),
                         fmt_price(pos.avg_cost, places),
                         fmt_price(price, places),
                         f"{upnl:+,.2f}",
