@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from tradeterm.domain.commands import ClosePosition, PlaceOrder
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
-from tradeterm.domain.errors import OrderRejected, TradetermError
+from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.market import Market
 from tradeterm.domain.numbers import ZERO, trunc_to
 from tradeterm.domain.orders import Order
@@ -131,10 +131,10 @@ async def close_position(engine: Engine, command: ClosePosition) -> str:
         return f"no positions to close in account {account.name}"
     said = []
     for symbol in symbols:
-        plan = plan_close(engine, account, symbol)
         try:
+            plan = plan_close(engine, account, symbol)
             order = await _send(engine, account, plan)
-        except OrderRejected as exc:
+        except TradetermError as exc:  # one refusal does not stop the others
             said.append(f"{symbol} not closed: {exc}")
             continue
         said.append(plan.describe(order))
