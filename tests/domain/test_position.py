@@ -69,13 +69,39 @@ def test_flat_position_has_no_cost_and_no_lots() -> None:
     assert pos.realized_pnl == D("2") * (12 - 10)
 
 
-def test_fees_accumulate_separately_from_pnl() -> None:
+def test_quote_fees_go_into_the_cost_and_come_off_the_proceeds() -> None:
     pos = Position("X/Y")
     realized = pos.apply(BUY, D("1"), D("10"), fee_quote=D("0.01"))
     assert realized == 0
-    pos.apply(SELL, D("1"), D("11"), fee_quote=D("0.011"))
+    assert pos.avg_cost == D("10.01")  # paid 10 for the unit and 0.01 fee
+    realized = pos.apply(SELL, D("1"), D("11"), fee_quote=D("0.011"))
+    # proceeds 11 - 0.011 = 10.989, cost 10.01 -> 0.979
+    assert realized == D("0.979") == pos.realized_pnl
     assert pos.fees == D("0.021")
-    assert pos.realized_pnl == D("1")  # before fees
+
+
+def test_a_base_fee_comes_off_the_quantity_held_and_is_part_of_the_cost() -> None:
+    pos = Position("BTC/USDT")
+    # buy 0.01 @ 60000, fee 0.1 % in BTC = 0.00001: holds 0.00999 for the 600 USDT paid
+    pos.apply(BUY, D("0.01"), D("60000"), fee_base=D("0.00001"))
+    assert pos.qty == D("0.00999")
+    assert pos.avg_cost == D("600") / D("0.00999")
+    assert pos.fees == D("0.6")  # 0.00001 BTC valued at the fill price
+    assert pos.unrealized(D("60000")) == D("0.00999") * 60000 - 600 == D("-0.6")
+    # sell all 0.00999 @ 61000, fee 0.1 % in USDT: 609.39 - 0.60939 = 608.78061 in
+    realized = pos.apply(SELL, D("0.00999"), D("61000"), fee_quote=D("0.60939"))
+    assert realized == D("608.78061") - D("600") == D("8.78061")
+    assert pos.qty == 0 and not pos.lots  # nothing left over
+    assert pos.fees == D("0.6") + D("0.60939")
+
+
+def test_a_sell_fee_in_base_takes_more_from_the_position() -> None:
+    pos = Position("X/Y")
+    pos.apply(BUY, D("2"), D("10"))
+    # sells 1 and pays 0.01 X as fee: gives up 1.01 of the 20 paid for 2 -> basis 10.1
+    realized = pos.apply(SELL, D("1"), D("12"), fee_base=D("0.01"))
+    assert pos.qty == D("0.99")
+    assert realized == D("12") - D("10.1")
 
 
 fills = st.lists(
@@ -115,3 +141,30 @@ def test_balance_free_is_total_minus_reserved() -> None:
     assert bal.free == D("69.5")
     bal.reserved += D("69.5")
     assert bal.free == 0
+
+
+@given(fills, st.integers(1, 20_000).map(lambda n: D(n) / 100), st.booleans())
+@settings(max_examples=100, deadline=None)
+def test_with_fees_realized_plus_unrealized_is_the_cash_flow_plus_what_is_held(
+    trades: list[tuple[Side, Decimal, Decimal]], mark: Decimal, base_fees: bool
+) -> None:
+    """Fees of 0.1 %, in the base asset (buys) or all in quote: the position holds exactly
+    the base that moved, and realized + unrealized is the cash that moved (fees paid) plus
+    what is held at the mark, up to the rounding of dividing a lot's cost."""
+    pos = Position("X/Y")
+    cash = D(0)
+    held = D(0)
+    for side, qty, price in trades:
+        rate = D("0.001")
+        if side is BUY and base_fees:
+            fee = qty * rate
+            pos.apply(side, qty, price, fee_base=fee)
+            held += qty - fee
+            cash -= qty * price
+        else:
+            fee = qty * price * rate
+            pos.apply(side, qty, price, fee_quote=fee)
+            held += qty if side is BUY else -qty
+            cash += -qty * price - fee if side is BUY else qty * price - fee
+        assert pos.qty == held
+    assert abs(pos.realized_pnl + pos.unrealized(mark) - (cash + held * mark)) < D("1e-18")

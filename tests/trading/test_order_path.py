@@ -98,8 +98,9 @@ async def test_market_buy_walks_the_book_and_moves_money_exactly(tmp_path: Path)
     assert s.account.balance("ETH").total == D("2") + D("2.5") - D("0.0025")
     assert s.account.balance("USDT").reserved == 0
     position = s.account.positions[ETH]
-    assert position.qty == D("2.5")
-    assert position.avg_cost == D("7503.50") / D("2.5")
+    # the position is what the account holds: 2.5 less the 0.0025 ETH fee, for 7503.50 paid
+    assert position.qty == D("2.4975")
+    assert position.avg_cost == D("7503.50") / D("2.4975")
     assert [f.price for f in s.account.fills] == [D("3002.00"), D("3001.00")]  # newest first
 
 

@@ -107,7 +107,7 @@ async def test_fills_pane_and_x_exports_the_fills_with_realized_pnl(tmp_path: Pa
         assert row == ["12:34:56", "BTC/USDT", "buy", f"{ask:,.1f}", "0.05000",
                        f"{fill.fee:f}".rstrip("0"), "BTC", "taker"]  # fmt: skip
         positions = text_of(rig.app.positions.positions)
-        assert positions[1].split()[:2] == ["BTC/USDT", "0.05000"]
+        assert positions[1].split()[:2] == ["BTC/USDT", f"{D('0.05') - fill.fee:.5f}"]
         set_book(rig, "BTC/USDT", [("67290.0", "5")], [("67300.0", "5")])
         await execute(rig, pilot, "buy 0.05")  # a second lot at another price
         set_book(rig, "BTC/USDT", [("67270.0", "5")], [("67280.0", "5")])
@@ -122,18 +122,22 @@ async def test_fills_pane_and_x_exports_the_fills_with_realized_pnl(tmp_path: Pa
         assert tuple(rows[0]) == HEADER
         fills = list(reversed(rig.engine.state.account.fills))  # oldest first
         assert [r[HEADER.index("fill_id")] for r in rows[1:]] == [f.fill_id for f in fills]
-        # realized PnL worked out here, FIFO by hand: lots of the buys, matched by the sells
-        lots = [[f.qty, f.price] for f in fills if f.side is Side.BUY]
+        # realized PnL worked out here, FIFO by hand, net of fees: a buy holds its qty less
+        # the BTC fee for the USDT it paid; a sell's proceeds (less the USDT fee) are
+        # matched against the held lots, each at its paid USDT per held BTC
+        lots = [[f.qty - f.fee, f.qty * f.price] for f in fills if f.side is Side.BUY]
         expected = []
         for f in fills:
             if f.side is Side.BUY:
                 expected.append(Decimal(0))
                 continue
-            left, pnl = f.qty, Decimal(0)
+            left, pnl = f.qty, f.qty * f.price - f.fee
             while left:
                 take = min(left, lots[0][0])
-                pnl += take * (f.price - lots[0][1])
+                basis = lots[0][1] if take == lots[0][0] else lots[0][1] * take / lots[0][0]
+                pnl -= basis
                 lots[0][0] -= take
+                lots[0][1] -= basis
                 left -= take
                 if not lots[0][0]:
                     lots.pop(0)

@@ -108,7 +108,7 @@ async def test_command_line_errors_point_at_the_word_and_history_recalls(tmp_pat
         shown = str(rig.app.query_one("#cmd-error", Static).content).splitlines()
         assert shown[0] == " " * 25 + "^"  # under the g of gtx (after the ":" prompt)
         assert "'gtx' is not a symbol or an order word; did you mean 'gtc'?" in shown[1]
-        assert shown[2].startswith("expected: buy|sell QTY|$QUOTE [SYMBOL] [@ PRICE]")
+        assert shown[2].startswith("expected: buy|sell QTY|$QUOTE|N% [SYMBOL] [@ PRICE]")
         assert any("gtx" in e.message and e.level == logging.WARNING
                    for e in rig.app.logbook.entries)  # fmt: skip
         # fix it in place: the error goes, the order is placed, the line closes

@@ -66,7 +66,8 @@ async def test_preview_shows_fill_slippage_fee_and_follows_the_book(tmp_path: Pa
         text = preview(screen)
         assert "fills now 0.05000 of 0.05000 BTC at avg" in text
         assert "bps vs mid" in text and "fee" in text and "BTC (estimated)" in text
-        assert "position +0.05000 BTC" in text and "ready: enter sends the order" in text
+        # what will be held: 0.05 less the 0.1 % taker fee taken in BTC, 0.00005
+        assert "position +0.04995 BTC" in text and "ready: enter sends the order" in text
         # the book moves: the preview follows within a few refreshes, unprompted
         set_book(rig, "BTC/USDT", [("60000.0", "1")], [("60010.0", "0.02"), ("60020.0", "1")])
         got, cost, _ = walk(rig.engine.state.books["BTC/USDT"], Side.BUY, D("0.05"), None)

@@ -44,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     history.add_argument("--account", help="only this account (default: all)")
     history.add_argument(
+        "--tax",
+        type=int,
+        metavar="YEAR",
+        help="instead: the year's realized gains per disposal (FIFO cost basis, fees, "
+        "holding days) with totals per asset",
+    )
+    history.add_argument(
         "--out",
         type=Path,
         metavar="FILE",
@@ -102,8 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         config, config_path = load_config(args.config, paths.default_config_path())
         config = apply_overrides(config, args)
         if args.command == "history":
-            from tradeterm.cli.history import export_history
+            from tradeterm.cli.history import export_history, export_tax
 
+            if args.tax is not None:
+                return export_tax(config, args.tax, args.account, args.out)
             return export_history(config, args.account, args.out)
         if args.command == "record":
             from tradeterm.cli.record import record

@@ -70,6 +70,15 @@ class CancelAll:
 
 
 @dataclass(frozen=True, slots=True)
+class ClosePosition:
+    """Close a position with a reduce-only market order for what is held, rounded down to
+    the lot. ``symbol`` None closes every position of the account (None: the active one)."""
+
+    symbol: str | None = None
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SwitchAccount:
     account: str
 
@@ -106,4 +115,5 @@ Command = (
     | SelectSymbol
     | SetTradingState
     | ResetAccount
+    | ClosePosition
 )

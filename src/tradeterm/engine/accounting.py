@@ -8,7 +8,9 @@ Money rules (spot):
   their estimated cost); a sell holds ``remaining`` of the base asset;
 - a fill moves ``qty`` base against ``qty x price`` quote, then takes the fee
   from the fee asset's total (buys: base, sells: quote, as the venue reports);
-- the hold for the filled part is released; a final order releases what is left.
+- the hold for the filled part is released; a final order releases what is left;
+- the position holds what the balance holds: a base fee comes off its quantity, every fee
+  goes into its cost or off its proceeds (see ``Position.apply``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+from tradeterm.domain.account import fee_parts
 from tradeterm.domain.enums import OrderStatus, Side
 from tradeterm.domain.events import (
     ExecutionEvent,
@@ -133,8 +136,8 @@ def _apply_fill(account: AccountState, order: Order, market: Market, event: Orde
         release = min(order.reserved, fill.qty)
     hold(account, order, market, -release)
     account.balance(fill.fee_asset).total -= fill.fee
-    fee_in_quote = fill.fee if fill.fee_asset == market.quote else fill.fee * fill.price
-    account.position(fill.symbol).apply(fill.side, fill.qty, fill.price, fee_in_quote)
+    fee_quote, fee_base = fee_parts(fill.fee, fill.fee_asset, market.base, market.quote)
+    account.position(fill.symbol).apply(fill.side, fill.qty, fill.price, fee_quote, fee_base)
     account.fills.appendleft(fill)
     if not order.status.is_final:
         done = order.filled >= order.qty

@@ -13,6 +13,7 @@ from tradeterm.domain.commands import (
     AmendOrder,
     CancelAll,
     CancelOrder,
+    ClosePosition,
     Command,
     PlaceOrder,
     ResetAccount,
@@ -204,6 +205,18 @@ class Engine:
 
     def amend_preview(self, client_id: str, price: Decimal | None, qty: Decimal) -> str:
         return self.trading.amend_preview(client_id, price, qty)
+
+    async def close_position(self, command: ClosePosition) -> str:
+        """Close one position (or all of the account's) at market, reduce-only, for what is
+        held rounded down to the lot; returns what was done and what dust remains, in words.
+
+        Raises:
+            TradetermError: unknown account or symbol, or no position in the symbol.
+            OrderRejected: the one closing order asked for was refused.
+        """
+        result = await self.execute(command)
+        assert isinstance(result, str)
+        return result
 
     def fill_history(self, account: str | None = None) -> list[FillRow]:
         """Every fill of the account with the PnL it realized: from the ledger when there

@@ -14,6 +14,7 @@ from tradeterm.domain.commands import (
     AmendOrder,
     CancelAll,
     CancelOrder,
+    ClosePosition,
     Command,
     PlaceOco,
     PlaceOrder,
@@ -27,6 +28,7 @@ from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import AccountReset, BalancesChanged, TradingStateChanged
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountState
+from tradeterm.engine.closing import close_position
 from tradeterm.engine.ledger import Record
 
 if TYPE_CHECKING:
@@ -34,8 +36,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("tradeterm.engine.orders")
 
-Result = Order | tuple[Order, Order] | int | None
-"""An order placed, an OCO pair, how many orders a cancel-all asked to cancel, or nothing."""
+Result = Order | tuple[Order, Order] | int | str | None
+"""An order placed, an OCO pair, how many orders a cancel-all asked to cancel, what a close
+did in words, or nothing."""
 
 
 async def execute(engine: Engine, command: Command) -> Result:
@@ -71,6 +74,8 @@ async def execute(engine: Engine, command: Command) -> Result:
             await set_trading_state(engine, account, command.state, command.reason)
         case ResetAccount():
             await reset(engine, command.account)
+        case ClosePosition():
+            return await close_position(engine, command)
         case _:
             raise TradetermError(f"not a command the engine knows: {type(command).__name__}")
     return None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from tradeterm.domain.account import Position
+from tradeterm.domain.account import Position, fee_parts
 from tradeterm.domain.events import OrderFilled
 from tradeterm.domain.fills import Fill
 from tradeterm.engine.journal import event_from_record
@@ -31,7 +31,10 @@ HEADER = (
     "cum_realized_pnl",
     "client_id",
     "fill_id",
+    "note",
 )
+#: The note on the row that marks a paper account's reset.
+RESET_NOTE = "account reset to its starting balances: positions and realized PnL start again at 0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,17 @@ class FillRow:
     fill: Fill
     realized: Decimal
     cumulative: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ResetMark:
+    """Where a paper account was reset: its positions and running realized PnL restart."""
+
+    account: str
+    ts_ns: int
+
+
+HistoryRow = FillRow | ResetMark
 
 
 class _Realizer:
@@ -52,8 +66,9 @@ class _Realizer:
     def add(self, fill: Fill) -> FillRow:
         position = self.positions.setdefault((fill.account, fill.symbol), Position(fill.symbol))
         quote = self.quote_of.get(fill.symbol) or fill.symbol.split("/")[-1].split(":")[0]
-        fee_quote = fill.fee if fill.fee_asset == quote else fill.fee * fill.price
-        realized = position.apply(fill.side, fill.qty, fill.price, fee_quote)
+        base = fill.symbol.split("/")[0]
+        fee_quote, fee_base = fee_parts(fill.fee, fill.fee_asset, base, quote)
+        realized = position.apply(fill.side, fill.qty, fill.price, fee_quote, fee_base)
         total = self.cumulative.get(fill.account, Decimal(0)) + realized
         self.cumulative[fill.account] = total
         return FillRow(fill, realized, total)
@@ -64,7 +79,7 @@ class _Realizer:
 
 
 def realized_rows(fills: Iterable[Fill], quote_of: dict[str, str] | None = None) -> list[FillRow]:
-    """Each fill (oldest first) with the PnL it realized (FIFO, before fees) and the running sum.
+    """Each fill (oldest first) with the PnL it realized (FIFO, net of fees) and the running sum.
 
     Args:
         fills: in any order; they are sorted by time (ties keep their order).
@@ -74,18 +89,19 @@ def realized_rows(fills: Iterable[Fill], quote_of: dict[str, str] | None = None)
     return [realizer.add(fill) for fill in sorted(fills, key=lambda f: f.ts_ns)]
 
 
-def ledger_rows(
+def ledger_history(
     records: Iterable[Record], account: str | None = None, quote_of: dict[str, str] | None = None
-) -> list[FillRow]:
-    """Every journaled fill (of ``account``, or all) with its realized PnL; positions and
-    the running sum start again after a paper account's reset."""
+) -> list[HistoryRow]:
+    """Every journaled fill (of ``account``, or all) with its realized PnL, and a mark where
+    a paper account was reset (its positions and running sum start again after it)."""
     realizer = _Realizer(quote_of)
-    rows = []
+    rows: list[HistoryRow] = []
     for record in records:
         if account is not None and record.account != account:
             continue
         if record.kind == "reset":
             realizer.reset(record.account)
+            rows.append(ResetMark(record.account, record.ts_ns))
         elif record.kind == "filled":
             event = event_from_record("filled", record.payload)
             assert isinstance(event, OrderFilled)
@@ -93,22 +109,39 @@ def ledger_rows(
     return rows
 
 
-def write_csv(rows: Sequence[FillRow], path: Path) -> Path:
-    """Write the rows (exact decimals as text) atomically; returns the path."""
+def ledger_rows(
+    records: Iterable[Record], account: str | None = None, quote_of: dict[str, str] | None = None
+) -> list[FillRow]:
+    """Like ``ledger_history``, the fills only."""
+    return [r for r in ledger_history(records, account, quote_of) if isinstance(r, FillRow)]
+
+
+def utc_stamp(ts_ns: int) -> str:
     import time
 
+    seconds, rest = divmod(ts_ns, 1_000_000_000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest:09d}Z"
+
+
+def write_csv(rows: Sequence[HistoryRow], path: Path) -> Path:
+    """Write the rows (exact decimals as text) atomically; a reset is a row of its own with
+    a running realized PnL of 0 and a note saying so. Returns the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     with tmp.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         for row in rows:
+            if isinstance(row, ResetMark):
+                blank = ("",) * 9
+                writer.writerow(
+                    (utc_stamp(row.ts_ns), row.ts_ns, row.account, *blank, 0, "", "", RESET_NOTE)
+                )
+                continue
             f = row.fill
-            seconds, rest = divmod(f.ts_ns, 1_000_000_000)
-            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest:09d}Z"
             writer.writerow(
                 (
-                    stamp,
+                    utc_stamp(f.ts_ns),
                     f.ts_ns,
                     f.account,
                     f.symbol,
@@ -123,6 +156,7 @@ def write_csv(rows: Sequence[FillRow], path: Path) -> Path:
                     row.cumulative,
                     f.client_id,
                     f.fill_id,
+                    "",
                 )
             )
     os.replace(tmp, path)

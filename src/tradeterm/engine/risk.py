@@ -318,10 +318,11 @@ def _after(plan: OrderPlan, cmd: PlaceOrder, account: AccountState, market: Mark
         return
     signed = plan.qty if cmd.side is Side.BUY else -plan.qty
     position = account.positions.get(market.symbol)
-    plan.position_after = (position.qty if position else ZERO) + signed
     base = account.balances.get(market.base)
     quote = account.balances.get(market.quote)
     fee_base = plan.fee if plan.fee_asset == market.base else ZERO
     fee_quote = plan.fee if plan.fee_asset == market.quote else ZERO
+    # a position is what is held: a fee in the base asset comes off it
+    plan.position_after = (position.qty if position else ZERO) + signed - fee_base
     plan.base_after = (base.total if base else ZERO) + signed - fee_base
     plan.quote_after = (quote.total if quote else ZERO) - signed * price - fee_quote

@@ -374,6 +374,9 @@ class TradetermApp(App[None]):
             subtitle="" if price is None else f"cursor {price} · b/s: ticket here · esc clears"
         )
 
+    def on_positions_pane_close(self, event: PositionsPane.Close) -> None:
+        self.dialogs.ask_close(event.symbol)
+
     def on_fills_pane_export(self) -> None:
         self.dialogs.export_fills()
 

@@ -129,6 +129,22 @@ class Reader:
             return None, value, token
         return self.number("quantity"), None, token
 
+    def percent(self, side: str) -> Decimal:
+        """A share from the next word: ``all`` (sells only) or ``N%`` with 0 < N <= 100."""
+        token = self.take("quantity")
+        if token.word == "all":
+            if side != "sell":
+                raise self.error(
+                    "buy all is not a size: write buy 100% to spend all the free quote", token
+                )
+            return Decimal(100)
+        value = parse_number(token.text[:-1])
+        if value is None:
+            raise self.error(f"share: {token.text!r} is not a percentage; write 50% or 100%", token)
+        if not 0 < value <= 100:
+            raise self.error(f"share must be above 0% and at most 100%, got {token.text}", token)
+        return value
+
     def done(self) -> None:
         token = self.peek()
         if token is not None:

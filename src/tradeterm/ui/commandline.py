@@ -3,8 +3,10 @@ the word that is wrong and shows the form that was expected. Pure: no app, no en
 
 Grammar (words are case-insensitive; ``[...]`` is optional, ``a|b`` is a choice)::
 
-    buy|sell QTY|$QUOTE [SYMBOL] [@ PRICE] [stop PRICE] [tp PRICE sl PRICE] [trail AMOUNT]
+    buy|sell QTY|$QUOTE|N% [SYMBOL] [@ PRICE] [stop PRICE] [tp PRICE sl PRICE] [trail AMOUNT]
              [ioc|fok|gtc] [post] [reduce]
+    sell all [SYMBOL] ...    (= sell 100%)
+    close [SYMBOL|all]       (or: flatten = close all)
     oco buy|sell QTY [SYMBOL] tp PRICE sl PRICE
     cancel all|ID|PATTERN [buys|sells]
     amend ID [@ PRICE] [qty QTY]
@@ -24,7 +26,13 @@ Grammar (words are case-insensitive; ``[...]`` is optional, ``a|b`` is a choice)
   once the entry fills). The options after the quantity may come in any order.
 - ``oco`` places an exit pair for a position: a take-profit limit and a stop-loss, one
   cancels the other.
-- QTY is in base units (``0.5``); ``$500`` is a value in the quote currency instead.
+- QTY is in base units (``0.5``); ``$500`` is a value in the quote currency instead;
+  ``N%`` (and ``sell all`` = ``sell 100%``) is a share of what is held: for a sell, of the
+  position (of the free base balance when there is no position), for a buy, of the free
+  quote; the desk turns it into a quantity rounded down to the lot.
+- ``close`` sells (or buys back) a position at market, reduce-only, for what is held
+  rounded down to the lot; ``close`` alone closes the active symbol's, ``close all`` and
+  ``flatten`` every position of the account.
   Numbers may use ``k`` (thousand) and ``m`` (million): ``1.5k``, ``$2k``; commas group
   thousands (``1,500``).
 - SYMBOL defaults to the active symbol. It may be written ``ETH/USDT``, ``eth/usdt``,
@@ -50,6 +58,7 @@ from tradeterm.domain.commands import (
     AmendOrder,
     CancelAll,
     CancelOrder,
+    ClosePosition,
     PlaceOco,
     PlaceOrder,
     ResetAccount,
@@ -68,7 +77,7 @@ from tradeterm.ui.cmdalert import (
 from tradeterm.ui.cmdwords import CommandError, Reader, Token, resolve_symbol, suggest
 
 ORDER_FORM = (
-    "buy|sell QTY|$QUOTE [SYMBOL] [@ PRICE] [stop PRICE] [tp PRICE sl PRICE] [trail AMOUNT] "
+    "buy|sell QTY|$QUOTE|N% [SYMBOL] [@ PRICE] [stop PRICE] [tp PRICE sl PRICE] [trail AMOUNT] "
     "[ioc|fok|gtc] [post] [reduce]"
 )
 FORMS = {
@@ -77,6 +86,8 @@ FORMS = {
     "oco": "oco buy|sell QTY [SYMBOL] tp PRICE sl PRICE",
     "cancel": "cancel all|ID|PATTERN [buys|sells] (e.g. cancel all, cancel ETH* sells)",
     "amend": "amend ID [@ PRICE] [qty QTY]",
+    "close": "close [SYMBOL|all] (the active symbol's position when left out)",
+    "flatten": "flatten (close every position of the account)",
     "account": "account NAME",
     "symbol": "symbol SYMBOL (or just the symbol)",
     "reset": "reset",
@@ -104,14 +115,24 @@ _SIDES = {"buy": Side.BUY, "buys": Side.BUY, "sell": Side.SELL, "sells": Side.SE
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceShare:
+    """An order sized as ``percent`` of what is held: a sell's share of the position (or of
+    the free base when there is none), a buy's share of the free quote. The desk resolves it
+    into ``order`` with a quantity, rounded down to the lot."""
+
+    order: PlaceOrder
+    percent: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class ShowHelp:
     """Show the keys and this grammar."""
 
 
 #: What ``parse_command`` returns: the engine's own commands where it has them.
-Command = (PlaceOrder | PlaceOco | CancelOrder | CancelAll | AmendOrder | SwitchAccount
-           | SelectSymbol | SetTradingState | ResetAccount | ShowHelp | AddAlert | RemoveAlert
-           | ShowAlerts)  # fmt: skip
+Command = (PlaceOrder | PlaceShare | PlaceOco | CancelOrder | CancelAll | AmendOrder
+           | ClosePosition | SwitchAccount | SelectSymbol | SetTradingState | ResetAccount
+           | ShowHelp | AddAlert | RemoveAlert | ShowAlerts)  # fmt: skip
 
 
 def parse_command(
@@ -149,6 +170,8 @@ def parse_command(
         return _oco(reader, symbols, active_symbol)
     if verb == "cancel":
         return _cancel(reader, symbols)
+    if verb in ("close", "flatten"):
+        return _close(reader, verb, symbols, active_symbol)
     if verb == "amend":
         return _amend(reader)
     if verb in ALERT_FORMS:
@@ -180,8 +203,17 @@ def _symbol_or_error(reader: Reader, token: Token, symbols: Sequence[str]) -> st
     return symbol
 
 
-def _order(reader: Reader, side: Side, symbols: Sequence[str], active: str) -> PlaceOrder:
-    qty, quote, qty_token = reader.quantity(quote_ok=True)
+def _order(
+    reader: Reader, side: Side, symbols: Sequence[str], active: str
+) -> PlaceOrder | PlaceShare:
+    percent: Decimal | None = None
+    if (first := reader.peek()) is not None and (first.word == "all" or first.text.endswith("%")):
+        qty_token = first
+        percent = reader.percent(side.value)
+        qty: Decimal | None = None
+        quote: Decimal | None = None
+    else:
+        qty, quote, qty_token = reader.quantity(quote_ok=True)
     symbol: str | None = None
     prices: dict[str, Decimal] = {}
     tif: TimeInForce | None = None
@@ -211,7 +243,7 @@ def _order(reader: Reader, side: Side, symbols: Sequence[str], active: str) -> P
     symbol = symbol or active
     if not symbol:
         raise reader.error("no symbol given and none is active", qty_token)
-    return PlaceOrder(
+    order = PlaceOrder(
         symbol=symbol,
         side=side,
         type=order_type,
@@ -226,6 +258,7 @@ def _order(reader: Reader, side: Side, symbols: Sequence[str], active: str) -> P
         take_profit=prices.get("tp"),
         stop_loss=prices.get("sl"),
     )
+    return order if percent is None else PlaceShare(order, percent)
 
 
 def _order_type(reader: Reader, prices: dict[str, Decimal], seen: dict[str, Token]) -> OrderType:
@@ -295,6 +328,23 @@ def _cancel(reader: Reader, symbols: Sequence[str]) -> CancelAll | CancelOrder:
         what = f"{token.text!r} is not a symbol or pattern to cancel the {side.value}s of"
         raise reader.error(what, token)
     return CancelOrder(token.text)
+
+
+def _close(reader: Reader, verb: str, symbols: Sequence[str], active: str) -> ClosePosition:
+    token = reader.peek() if verb == "close" else None
+    reader.index += token is not None
+    reader.done()
+    if verb == "flatten" or (token is not None and token.word == "all"):
+        return ClosePosition(None)
+    if token is None:
+        if not active:
+            raise reader.error("no symbol given and none is active")
+        return ClosePosition(active)
+    symbol = resolve_symbol(token.text, symbols)
+    if symbol is None:
+        hint = suggest(token.text, ["all", *symbols])
+        raise reader.error(f"unknown symbol {token.text!r}{hint}", token)
+    return ClosePosition(symbol)
 
 
 def _amend(reader: Reader) -> AmendOrder:

@@ -14,6 +14,7 @@ from tradeterm.domain.commands import (
     AmendOrder,
     CancelAll,
     CancelOrder,
+    ClosePosition,
     PlaceOco,
     PlaceOrder,
     ResetAccount,
@@ -26,7 +27,7 @@ from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.resample import TIMEFRAMES
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdwords import CommandError
-from tradeterm.ui.commandline import Command
+from tradeterm.ui.commandline import Command, PlaceShare
 
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
@@ -215,6 +216,11 @@ def describe(command: Command) -> str:
         return what + (f" {command.side.value}s" if command.side is not None else "")
     if isinstance(command, SetTradingState):
         return {"active": "resume", "reducing": "reduce", "halted": "halt"}[command.state.value]
+    if isinstance(command, ClosePosition):
+        return f"close {command.symbol or 'all'}"
+    if isinstance(command, PlaceShare):
+        share = "all" if command.percent == 100 else f"{command.percent.normalize():f}%"
+        return f"{command.order.side.value} {share} {command.order.symbol}"
     if isinstance(command, CancelOrder):
         return f"cancel {command.client_id}"
     if isinstance(command, AmendOrder):

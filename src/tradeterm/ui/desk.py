@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Coroutine
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from tradeterm.domain.commands import (
     AmendOrder,
     CancelAll,
     CancelOrder,
+    ClosePosition,
     PlaceOco,
     PlaceOrder,
     ResetAccount,
@@ -27,9 +29,10 @@ from tradeterm.domain.commands import (
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.orders import Order
+from tradeterm.engine.closing import buy_share, plan_close, sell_share
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdwords import CommandError
-from tradeterm.ui.commandline import Command, ShowHelp, parse_command
+from tradeterm.ui.commandline import Command, PlaceShare, ShowHelp, parse_command
 
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
@@ -82,7 +85,14 @@ class Desk:
             Refused: a rule is broken (the preview's problems, an unknown order id...).
         """
         engine = self.engine
-        if isinstance(command, PlaceOrder):
+        if isinstance(command, PlaceShare):
+            command = self._sized(command)
+        if isinstance(command, ClosePosition) and command.symbol is not None:
+            try:
+                plan_close(engine, engine.state.account, command.symbol)
+            except TradetermError as exc:
+                raise Refused(str(exc)) from None
+        elif isinstance(command, PlaceOrder):
             if problems := engine.preview(command).problems:
                 raise Refused("not sent: " + "; ".join(problems))
         elif isinstance(command, PlaceOco):
@@ -104,6 +114,29 @@ class Desk:
                 raise Refused(f"no alert {command.alert_id!r}; alerts: {known}")
             return RemoveAlert(found)
         return command
+
+    def _sized(self, command: PlaceShare) -> PlaceOrder:
+        """A share of what is held, as an order with a quantity (sells) or a value (buys)."""
+        order, percent = command.order, command.percent
+        state = self.engine.state
+        market = state.markets.get(order.symbol)
+        if market is None:
+            raise Refused(f"unknown symbol {order.symbol}")
+        account = state.account
+        share = f"{percent.normalize():f}%"
+        if order.side is Side.SELL:
+            qty = sell_share(account, market, percent)
+            if not qty:
+                raise Refused(
+                    f"nothing to sell: {share} of the {market.base} held is below the lot "
+                    f"{market.lot_size} (or none is held)"
+                )
+            return replace(order, qty=qty)
+        at_market = order.type is OrderType.MARKET
+        value = buy_share(account, market, percent, at_market)
+        if not value:
+            raise Refused(f"nothing to buy with: no free {market.quote}")
+        return replace(order, quote_qty=value)
 
     @staticmethod
     def _not_amendable(order: Order) -> str:
@@ -130,6 +163,8 @@ class Desk:
             elif isinstance(command, ShowAlerts):
                 app.action_focus_pane("alerts")
             else:
+                if isinstance(command, PlaceShare):  # sized now, from what is held now
+                    command = self._sized(command)
                 effect = self._effect(command)
                 result = await self.engine.execute(command)
                 self._report(command, result, effect)
@@ -163,6 +198,9 @@ class Desk:
             )
         elif isinstance(command, AmendOrder) and effect:
             app.notify(f"amending {command.client_id} to {command.price}: it {effect}", timeout=3)
+        elif isinstance(command, ClosePosition) and isinstance(result, str):
+            log.info("close: %s", result)
+            app.notify(result, timeout=6)
         elif isinstance(command, SwitchAccount):
             app.show_account_mode()
         elif isinstance(command, SetTradingState):
@@ -285,6 +323,8 @@ def _what(command: Command) -> str:
         return "cancel all" if command.pattern == "*" else f"cancel {command.pattern}"
     if isinstance(command, AmendOrder):
         return f"amend {command.client_id}"
+    if isinstance(command, ClosePosition):
+        return f"close {command.symbol or 'all'}"
     if isinstance(command, AddAlert | RemoveAlert):
         return "alert not set" if isinstance(command, AddAlert) else f"unalert {command.alert_id}"
     return type(command).__name__

@@ -7,9 +7,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from tradeterm.domain.commands import AmendOrder, CancelAll
+from tradeterm.domain.commands import AmendOrder, CancelAll, ClosePosition
 from tradeterm.domain.enums import AccountMode, OrderStatus, Side
 from tradeterm.domain.errors import TradetermError
+from tradeterm.engine.closing import plan_close
 from tradeterm.ui.desk import Refused
 from tradeterm.ui.layout import ALL
 from tradeterm.ui.screens.confirm import ConfirmScreen
@@ -140,6 +141,34 @@ class Dialogs:
                 self.desk.run(CancelAll("*"))
 
         self.app.push_screen(ConfirmScreen("Cancel all orders", question), answered)
+
+    def ask_close(self, symbol: str | None) -> None:
+        """Ask (saying what will be sold or bought, and what dust stays), then close the
+        position in ``symbol`` at market, reduce-only."""
+        app = self.app
+        account = self.engine.state.account
+        if symbol is None:
+            app.notify(f"no position selected in {account.name}", severity="warning", timeout=3)
+            return
+        try:
+            plan = plan_close(self.engine, account, symbol)
+        except TradetermError as exc:
+            app.notify(str(exc), severity="warning", timeout=4)
+            return
+        if not plan.qty:
+            app.notify(f"{symbol}: nothing to close: {plan.remark}", severity="warning")
+            return
+        verb = "Sell" if plan.side is Side.SELL else "Buy back"
+        qty = f"{plan.qty.normalize():f}"
+        question = f"{verb} {qty} {symbol} at market (reduce-only) to close it in {account.name}?"
+        if plan.remark:
+            question += f" Afterwards {plan.remark}."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.desk.run(ClosePosition(symbol))
+
+        app.push_screen(ConfirmScreen("Close position", question), answered)
 
     def ask_reset(self) -> None:
         """Ask, then put the active paper account back to its starting balances."""

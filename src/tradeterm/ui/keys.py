@@ -52,6 +52,10 @@ FILLS_BINDINGS: list[Binding] = [
     Binding("x", "export", "Export CSV", id="fills.export"),
 ]
 
+POSITIONS_BINDINGS: list[Binding] = [
+    Binding("X", "close_position", "Close position", id="positions.close"),
+]
+
 SCANNER_BINDINGS: list[Binding] = [
     Binding("f", "filter", "Filter", id="scanner.filter"),
     Binding("w", "why", "Why score", id="scanner.why"),
@@ -69,6 +73,7 @@ FILTER_BINDINGS: list[Binding] = [
 #: Help sections for pane keys that have ids: (title, bindings).
 PANE_BINDINGS: list[tuple[str, list[Binding]]] = [
     ("Order book (1)", LADDER_BINDINGS),
+    ("Positions (4)", POSITIONS_BINDINGS),
     ("Open orders (6)", ORDERS_BINDINGS),
     ("Fills (7)", FILLS_BINDINGS),
     ("Scanner (3)", SCANNER_BINDINGS),
@@ -129,6 +134,9 @@ GRAMMAR: list[tuple[str, str]] = [
     ("sell 1 trail 5", "trailing stop, 5 below the best price since placing"),
     ("buy 1 @ 150 tp 160 sl 145", "bracket: exits placed once the entry fills"),
     ("... ioc|fok|gtc post reduce", "time in force, post-only, reduce-only"),
+    ("sell all ETH/USDT · sell 50%", "a share of the position, rounded down to the lot"),
+    ("buy 25% SOL/USDT", "a share of the free quote balance"),
+    ("close [SYMBOL|all] · flatten", "close at market, reduce-only (all: every position)"),
     ("oco sell 1 SOL/USDT tp 160 sl 140", "exit pair: one cancels the other"),
     ("cancel all|ID|ETH* [buys|sells]", "cancel orders (ids are in the orders pane)"),
     ("amend ID @ 3101 qty 0.4", "change price and/or quantity"),

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import ClassVar
 
 from rich.style import Style
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static
 
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.market import Market
+from tradeterm.domain.numbers import decimals_of
 from tradeterm.engine.accounts import AccountState
 from tradeterm.ui.format import fmt_amount, fmt_price, fmt_qty
+from tradeterm.ui.keys import POSITIONS_BINDINGS
 from tradeterm.ui.palette import Palette
 from tradeterm.ui.widgets.table import Column, FastTable, Row
 
@@ -69,6 +74,15 @@ def equity(
 
 class PositionsPane(Vertical):
     """Balances of the active account and its positions, marked to the book's mid."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(POSITIONS_BINDINGS)
+
+    class Close(Message):
+        """A key asked to close the position in ``symbol`` (None: no position row)."""
+
+        def __init__(self, symbol: str | None) -> None:
+            super().__init__()
+            self.symbol = symbol
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -132,7 +146,8 @@ class PositionsPane(Vertical):
                     symbol,
                     (
                         symbol,
-                        fmt_qty(qty, market.qty_places, 12),
+                        # to the lot; dust below it shows in full (never rounded up)
+                        fmt_qty(qty, max(market.qty_places, decimals_of(qty)), 12),
                         fmt_price(pos.avg_cost, places),
                         fmt_price(price, places),
                         f"{upnl:+,.2f}",
@@ -149,3 +164,6 @@ class PositionsPane(Vertical):
         if summary != self._summary_text:
             self._summary_text = summary
             self.summary.update(summary, layout=False)
+
+    def action_close_position(self) -> None:
+        self.post_message(self.Close(self.positions.cursor_key))
