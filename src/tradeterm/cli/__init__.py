@@ -74,15 +74,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="symbols to record (default: all the venue lists)",
     )
     record.add_argument(
-        "--seconds", type=float, metavar="N", help="stop after N seconds (default: until Ctrl-C)"
+        "--seconds",
+        type=positive_seconds,
+        metavar="N",
+        help="stop after N seconds, N > 0 (default: until Ctrl-C)",
     )
     record.add_argument(
         "--out",
         type=Path,
         metavar="FILE",
-        help="file to write (default: recordings/<venue>-<time>.ndjson.gz in the data dir)",
+        help="file to write, in an existing folder "
+        "(default: recordings/<venue>-<time>.ndjson.gz in the data dir)",
     )
     return parser
+
+
+def positive_seconds(text: str) -> float:
+    """``--seconds``: a finite number of seconds above 0."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not allowed: give a number of seconds above 0, e.g. 60 "
+            "(leave --seconds out to record until Ctrl-C)"
+        )
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -124,11 +124,15 @@ PANE_KEYS: list[tuple[str, list[tuple[str, str]]]] = [
 GRAMMAR: list[tuple[str, str]] = [
     ("buy 0.5 ETH/USDT @ 3100", "limit order (SYMBOL defaults to the active one)"),
     ("sell $250 BTC/USDT", "market order sized in quote currency (no @ = market)"),
-    ("buy 1 SOL/USDT @ 150 stop 148", "stop-limit: triggers at 148, limit 150"),
+    (
+        "buy 1 SOL/USDT @ 160 stop 158",
+        "stop-limit: when the price rises to 158, buy at 160 or less",
+    ),
     ("sell 1 stop 140", "stop-market (stop without @)"),
     ("sell 1 trail 5", "trailing stop, 5 below the best price since placing"),
     ("buy 1 @ 150 tp 160 sl 145", "bracket: exits placed once the entry fills"),
-    ("... ioc|fok|gtc post reduce", "time in force, post-only, reduce-only"),
+    ("... ioc|fok|gtc post", "time in force, post-only (limit orders)"),
+    ("sell 1 SOL/USDT @ 160 reduce", "reduce-only: only shrinks the position, never flips it"),
     ("oco sell 1 SOL/USDT tp 160 sl 140", "exit pair: one cancels the other"),
     ("cancel all|ID|ETH*", "cancel orders (ids are in the orders pane)"),
     ("amend ID @ 3101 qty 0.4", "change price and/or quantity"),
