@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -119,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         from tradeterm.config.load import load_config
 
-        config, config_path = load_config(args.config, paths.default_config_path())
+        screen = args.command in (None, "replay")  # key remaps matter only on a screen
+        config, config_path = load_config(
+            args.config, paths.default_config_path(), check_keys if screen else None
+        )
         config = apply_overrides(config, args)
         if args.command == "history":
             from tradeterm.cli.history import export_history
@@ -142,6 +146,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def check_keys(keymap: Mapping[str, str]) -> list[str]:
+    """The config's key remaps checked against the workstation's bindings (see
+    ``ui/keymap.py``); with no remaps nothing of the UI is imported."""
+    if not keymap:
+        return []
+    from tradeterm.ui.keymap import keymap_problems
+
+    return keymap_problems(keymap)
 
 
 def apply_overrides(config: Settings, args: argparse.Namespace) -> Settings:
