@@ -8,11 +8,13 @@ shared captures in those layouts; nothing is copied into the repository.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,10 @@ import pytest
 from replay_data import CF_HTTP, CF_WS, DATA, KRAKEN, SPOT, expected, need
 from test_replay_known_answers import check_binance
 
-from tradeterm.venues.replay import verify_files
+from tradeterm.engine.accounts import AccountSpec
+from tradeterm.engine.clock import ManualClock
+from tradeterm.engine.engine import Engine
+from tradeterm.venues.replay import ReplayFeed, verify_files
 from tradeterm.venues.replay.files import Format, detect
 
 KRAKEN_PAIRS = DATA / "markets" / "raw_kraken_AssetPairs_20210417_cryptofeed.json"
@@ -216,3 +221,28 @@ def test_the_real_cli_verifies_both_layouts(tmp_path: Path, exchange: str) -> No
     report = json.loads(result.stdout)
     assert report["status"] == "clean"
     assert report["issues"] == []
+
+
+@pytest.mark.parametrize("exchange", ["binance", "kraken"])
+async def test_the_replay_feed_plays_both_layouts_to_the_verified_books(
+    tmp_path: Path, exchange: str
+) -> None:
+    """The workstation's replay venue reads the same files: its books end where verify's do."""
+    path = binance_inline(tmp_path) if exchange == "binance" else kraken_inline(tmp_path)
+    want = verify_files([path])
+    clock = ManualClock(0)
+    feed = ReplayFeed([path], clock, speed=None)
+    engine = Engine(clock, feed, [AccountSpec("main")])
+    await engine.start()
+    task = asyncio.create_task(engine.run_feed())
+    deadline = time.monotonic() + 30
+    while not feed.finished:
+        assert time.monotonic() < deadline, "timed out waiting for the replay"
+        await asyncio.sleep(0.005)
+    task.cancel()
+    assert set(engine.state.markets) == set(want["symbols"])
+    for symbol, report in want["symbols"].items():
+        book = engine.state.books[symbol]
+        bids = [[format(p, "f"), format(q, "f")] for p, q in book.bids.top(10)]
+        assert [p for p, _ in bids] == [p for p, _ in report["final_top10"]["bids"]], symbol
+        assert len(book.asks) == report["final_levels"]["asks"], symbol

@@ -54,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         "replay",
         help="open the workstation on recorded sessions, or --verify them",
         description="Replay tradeterm recordings or raw exchange captures (Binance combined "
-        "streams with REST snapshots, Kraken v1 books) as a venue.",
+        "streams with REST snapshots, Kraken v1 books; hftbacktest or cryptofeed files, with "
+        "or without cryptofeed's configuration line, snapshots inline or in '.http.' files) "
+        "as a venue. Files are recognised by their content, not their names.",
     )
     replay.add_argument("files", nargs="+", type=Path, metavar="FILE")
     replay.add_argument(
