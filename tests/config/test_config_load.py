@@ -126,11 +126,21 @@ def test_an_unknown_section_lists_the_sections(tmp_path: Path) -> None:
         assert name in message
 
 
-def test_more_problems_are_counted(tmp_path: Path) -> None:
-    message = error_for(tmp_path, '[sim]\nrate = -1\nseed = "x"\n[ui]\nrefresh_hz = 0\n')
-    assert "(2 more problems after this one)" in message
-    message = error_for(tmp_path, '[sim]\nrate = -1\nseed = "x"\n')
-    assert "(1 more problem after this one)" in message
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    path = write(tmp_path, '[sim]\nrate = -1\nseed = "x"\nspeed = 3\n[ui]\nrefresh_hz = 0\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(path, tmp_path / "unused.toml")
+    message = str(info.value)
+    assert message.startswith(f"config error in {path}: 4 problems:\n")
+    assert "more problem" not in message
+    for needle in (
+        "key sim.rate = -1 is not allowed: input should be greater than or equal to 0",
+        "key sim.seed = 'x' is not allowed",
+        "unknown key 'sim.speed' in [sim]; allowed keys are: seed, rate",
+        "key ui.refresh_hz = 0 is not allowed: input should be greater than or equal to 1",
+    ):
+        assert needle in message, message
+    assert len(message.splitlines()) == 6  # heading, one line per problem, the pointer
 
 
 def test_duplicate_account_names_are_refused(tmp_path: Path) -> None:

@@ -71,7 +71,9 @@ ORDER = Order(
     tif=TimeInForce.IOC,
     status=OrderStatus.PARTIALLY_FILLED,
     filled=Decimal("0.5"),
-    extra={"note": "x"},
+    oco="c3",
+    take_profit=Decimal("3300.00"),
+    mid_at_send=Decimal("3185.505"),
 )
 TICKER = Ticker(
     symbol="BTC/USDT",

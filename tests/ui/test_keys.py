@@ -36,7 +36,7 @@ async def test_help_lists_every_binding_and_closes(rig: Rig) -> None:
         for binding in [*rig.app.BINDINGS, *pane_bindings, *ChartPane.BINDINGS]:
             assert binding.id in text  # type: ignore[union-attr]
         grammar = rich_text(rig.app.screen.query_one("#help-grammar", Static).content)
-        assert "buy 1 SOL/USDT @ 150 stop 148" in grammar and "oco sell" in grammar
+        assert "buy 1 SOL/USDT @ 160 stop 158" in grammar and "oco sell" in grammar
         assert "alert BTC/USDT > 70000" in grammar and "alert ETH/USDT rsi < 25" in grammar
         await pilot.press("escape")
         assert not isinstance(rig.app.screen, HelpScreen)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
         "replay",
         help="open the workstation on recorded sessions, or --verify them",
         description="Replay tradeterm recordings or raw exchange captures (Binance combined "
-        "streams with REST snapshots, Kraken v1 books) as a venue.",
+        "streams with REST snapshots, Kraken v1 books; hftbacktest or cryptofeed files, with "
+        "or without cryptofeed's configuration line, snapshots inline or in '.http.' files) "
+        "as a venue. Files are recognised by their content, not their names.",
     )
     replay.add_argument("files", nargs="+", type=Path, metavar="FILE")
     replay.add_argument(
@@ -81,15 +84,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="symbols to record (default: all the venue lists)",
     )
     record.add_argument(
-        "--seconds", type=float, metavar="N", help="stop after N seconds (default: until Ctrl-C)"
+        "--seconds",
+        type=positive_seconds,
+        metavar="N",
+        help="stop after N seconds, N > 0 (default: until Ctrl-C)",
     )
     record.add_argument(
         "--out",
         type=Path,
         metavar="FILE",
-        help="file to write (default: recordings/<venue>-<time>.ndjson.gz in the data dir)",
+        help="file to write, in an existing folder "
+        "(default: recordings/<venue>-<time>.ndjson.gz in the data dir)",
     )
     return parser
+
+
+def positive_seconds(text: str) -> float:
+    """``--seconds``: a finite number of seconds above 0."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not allowed: give a number of seconds above 0, e.g. 60 "
+            "(leave --seconds out to record until Ctrl-C)"
+        )
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,7 +129,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         from tradeterm.config.load import load_config
 
-        config, config_path = load_config(args.config, paths.default_config_path())
+        screen = args.command in (None, "replay")  # key remaps matter only on a screen
+        config, config_path = load_config(
+            args.config, paths.default_config_path(), check_keys if screen else None
+        )
         config = apply_overrides(config, args)
         if args.command == "history":
             from tradeterm.cli.history import export_history, export_tax
@@ -131,6 +157,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def check_keys(keymap: Mapping[str, str]) -> list[str]:
+    """The config's key remaps checked against the workstation's bindings (see
+    ``ui/keymap.py``); with no remaps nothing of the UI is imported."""
+    if not keymap:
+        return []
+    from tradeterm.ui.keymap import keymap_problems
+
+    return keymap_problems(keymap)
 
 
 def apply_overrides(config: Settings, args: argparse.Namespace) -> Settings:

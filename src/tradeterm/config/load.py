@@ -5,29 +5,36 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tradeterm.config.settings import Settings
 from tradeterm.domain.errors import ConfigError
 
-if TYPE_CHECKING:
-    from pydantic import ValidationError
+KeyCheck = Callable[[Mapping[str, str]], list[str]]
+"""Checks ``[ui] keys`` against the app's bindings (the UI knows them; config does not):
+returns one line per problem, empty when every remap is fine."""
 
 
-def load_config(path: Path | None, default_path: Path) -> tuple[Settings, Path]:
+def load_config(
+    path: Path | None, default_path: Path, check_keys: KeyCheck | None = None
+) -> tuple[Settings, Path]:
     """Load and validate a config file.
 
     With ``path`` None, ``default_path`` is used when it exists, and the defaults
     otherwise (without importing the schema: see ``settings.py``). Returns the settings
     and the path they belong to (where changes, such as the chosen theme, are saved).
 
+    Args:
+        check_keys: also check the key remaps (the workstation passes one; headless
+            commands, which open no screen, do not).
+
     Raises:
-        ConfigError: unreadable TOML or a value that is not allowed.
+        ConfigError: unreadable TOML, or values that are not allowed (all of them at once).
     """
     target = path or default_path
     if not target.exists():
@@ -42,37 +49,60 @@ def load_config(path: Path | None, default_path: Path) -> tuple[Settings, Path]:
         raise ConfigError(f"config file {target} is not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config file {target} cannot be read: {exc}") from None
-    return parse_config(raw, target), target
+    return parse_config(raw, target, check_keys), target
 
 
-def parse_config(raw: dict[str, Any], source: Path | str) -> Settings:
-    """Validate a parsed TOML document. Raises ConfigError naming the first bad key."""
+def parse_config(
+    raw: dict[str, Any], source: Path | str, check_keys: KeyCheck | None = None
+) -> Settings:
+    """Validate a parsed TOML document. Raises ConfigError naming every bad key at once."""
     from pydantic import ValidationError
 
-    from tradeterm.config.models import Config
+    from tradeterm.config.models import Config, flatten_keys
 
+    problems: list[str] = []
+    settings: Settings | None = None
     try:
-        return Config.model_validate(raw).to_settings()
+        settings = Config.model_validate(raw).to_settings()
     except ValidationError as exc:
-        raise ConfigError(describe_error(exc, raw, source)) from None
+        problems += [describe_problem(error) for error in exc.errors()]
+    if check_keys is not None:
+        keys = settings.ui.keys if settings is not None else _raw_keys(raw, flatten_keys)
+        problems += check_keys(keys)
+    if problems or settings is None:
+        raise ConfigError(describe_problems(problems, source))
+    return settings
 
 
-def describe_error(exc: ValidationError, raw: dict[str, Any], source: Path | str) -> str:
-    """One paragraph: which key, what value, what is allowed (and how many more problems)."""
-    first = exc.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    if first["type"] == "extra_forbidden":
-        parent = ".".join(str(p) for p in first["loc"][:-1])
+def _raw_keys(raw: dict[str, Any], flatten: Callable[[Any], Any]) -> dict[str, str]:
+    """The ``[ui] keys`` remaps that are well formed, from a file that failed elsewhere."""
+    ui = raw.get("ui")
+    keys = flatten(ui.get("keys")) if isinstance(ui, dict) else None
+    if not isinstance(keys, dict):
+        return {}
+    return {k: v for k, v in keys.items() if isinstance(v, str)}
+
+
+def describe_problems(problems: list[str], source: Path | str) -> str:
+    """Every problem, each naming the key, the value and what is allowed."""
+    tail = "See config.toml.example for every key."
+    if len(problems) == 1:
+        return f"config error in {source}: {problems[0]}. {tail}"
+    lines = "\n".join(f"  - {problem}" for problem in problems)
+    return f"config error in {source}: {len(problems)} problems:\n{lines}\n{tail}"
+
+
+def describe_problem(error: Any) -> str:
+    """One validation error: which key, what value, what is allowed."""
+    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        parent = ".".join(str(p) for p in error["loc"][:-1])
         allowed = _allowed_keys(parent)
         where = f"[{parent}]" if parent else "the top level"
-        text = f"unknown key {key!r} in {where}; allowed keys are: {allowed}"
-    else:
-        value = first.get("input")
-        shown = "missing" if first["type"] == "missing" else repr(value)
-        text = f"key {key} = {shown} is not allowed: {_allowed(first)}"
-    more = len(exc.errors()) - 1
-    extra = f" ({more} more problem{'s' if more > 1 else ''} after this one)" if more else ""
-    return f"config error in {source}: {text}{extra}. See config.toml.example for every key."
+        return f"unknown key {key!r} in {where}; allowed keys are: {allowed}"
+    value = error.get("input")
+    shown = "missing" if error["type"] == "missing" else repr(value)
+    return f"key {key} = {shown} is not allowed: {_allowed(error)}"
 
 
 def _allowed(error: Any) -> str:

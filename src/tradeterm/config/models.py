@@ -69,7 +69,13 @@ class UiConfig(_Section):
     """Price levels per side the order-book ladder keeps ready."""
 
     keys: dict[str, str] = dict(_UI.keys)
-    """Remapped keys: binding id to key(s), e.g. ``{ "quit" = "ctrl+q", "buy" = "f1" }``."""
+    """Remapped keys: binding id (``?`` lists them) to key(s), e.g.
+    ``{ quit = "ctrl+q", "order.buy" = "f9" }``. A key another binding uses is refused."""
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _dotted_ids(cls, value: Any) -> Any:
+        return flatten_keys(value)
 
 
 class AccountConfig(_Section):
@@ -110,6 +116,20 @@ class AlertConfig(_Section):
 
     repeat: bool = False
     """Fire again each time the condition turns true again (default: once)."""
+
+
+def flatten_keys(value: Any) -> Any:
+    """``{ order.buy = "f1" }`` in TOML is a nested table; it means the id ``order.buy``."""
+    if not isinstance(value, dict):
+        return value
+    flat: dict[str, Any] = {}
+    for key, item in value.items():
+        if isinstance(item, dict):
+            for inner, leaf in flatten_keys(item).items():
+                flat[f"{key}.{inner}"] = leaf
+        else:
+            flat[key] = item
+    return flat
 
 
 def _default_accounts() -> list[AccountConfig]:

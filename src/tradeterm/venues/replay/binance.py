@@ -26,7 +26,15 @@ from urllib.parse import parse_qs, urlsplit
 from tradeterm.domain.enums import Side
 from tradeterm.domain.market_data import Trade
 from tradeterm.domain.numbers import dec_cached
-from tradeterm.venues.replay.state import BookFor, Context, SymbolState, parse_levels, set_levels
+from tradeterm.venues.replay.files import Issue
+from tradeterm.venues.replay.state import (
+    MAX_LISTED,
+    BookFor,
+    Context,
+    SymbolState,
+    parse_levels,
+    set_levels,
+)
 
 log = logging.getLogger("tradeterm.venues.replay")
 
@@ -220,7 +228,10 @@ class BinanceBook(SymbolState):
                     "book": [str(x) for level in (bid, ask) if level for x in level],
                 }
             )
-        log.warning("%s: bookTicker at %s disagrees with the rebuilt book", self.symbol, where)
+        message = f"{self.symbol}: bookTicker at {where} disagrees with the rebuilt book"
+        if self.gap_count + self.mismatch_count <= MAX_LISTED:
+            self.ctx.issues.append(Issue("book_ticker_mismatch", where, message))
+        log.warning("%s", message)
 
     # --- trades ------------------------------------------------------------
 

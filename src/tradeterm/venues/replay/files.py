@@ -5,7 +5,10 @@ Accepted formats, detected from the content (the file name is only a hint):
 - ``hftbacktest``: Binance combined-stream captures, one ``<receive ns> <json>`` per
   line (usually gzip), with the REST depth snapshot (``lastUpdateId``) inline.
 - ``cryptofeed-ws``: cryptofeed websocket captures (Binance or Kraken v1), a
-  ``wss://... <-> <ts>`` connect line, then ``<receive s>: <json>`` lines.
+  ``wss://... <-> <ts>`` connect line, then ``<receive s>: <json>`` lines. Both of
+  cryptofeed's layouts are read: the file may start with a ``configuration: {...}``
+  line, and may carry its REST answers (Binance depth snapshots, Kraken pair lists)
+  inline as ``<URL> -> <receive s>: <body>`` lines between the stream lines.
 - ``cryptofeed-http``: cryptofeed REST captures, ``<URL> -> <receive s>: <body>``
   lines; for Binance these carry the depth snapshots of the ``.ws.`` file beside them.
 - ``tradeterm-recording``: tradeterm's own recordings (see ``recording.py``).
@@ -32,10 +35,15 @@ RECORDING_FORMAT = "tradeterm-recording"
 RECORDING_VERSION = 1
 ACCEPTED = (
     "hftbacktest Binance captures ('<ns> <json>' lines, gzip), cryptofeed Binance/Kraken "
-    "websocket captures ('.ws.' files, with their '.http.' snapshot files), and tradeterm "
-    "recordings (newline-delimited JSON in gzip)"
+    "websocket captures (with or without a 'configuration:' first line; REST snapshots "
+    "inline as '<URL> -> <ts>: <body>' lines or in '.http.' files beside them), and "
+    "tradeterm recordings (newline-delimited JSON in gzip)"
 )
 SNIFF_LINES = 200
+INLINE_SCAN_LINES = 20_000
+"""Lines searched for an inline REST snapshot before a Binance capture is said to lack one."""
+CF_CONFIGURATION = "configuration: "
+"""The first line cryptofeed's raw-data collector writes (its feed's channels and symbols)."""
 
 _HFT_LINE = re.compile(r"^\d{15,20} [\[{]")
 _CF_WS_CONNECT = re.compile(r"^wss?://(\S+) <-> \d+(\.\d+)?\s*$")
@@ -73,6 +81,8 @@ class Source:
     format: Format
     exchange: str  # "binance", "binanceusdm", "kraken", or "" for recordings
     header: dict[str, Any] = field(default_factory=dict)
+    inline_rest: bool = False
+    """A cryptofeed websocket capture with REST answers among its lines (seen while sniffing)."""
 
     @property
     def name(self) -> str:
@@ -114,6 +124,11 @@ def _head(path: Path) -> list[str]:
     return lines
 
 
+def is_rest_line(line: str) -> bool:
+    """A cryptofeed REST line, ``<URL> -> <receive s>: <body>``."""
+    return line.startswith(("https://", "http://")) and _CF_HTTP_LINE.match(line) is not None
+
+
 def _binance_or_kraken(host: str) -> str:
     if "kraken" in host:
         return "kraken"
@@ -128,10 +143,10 @@ def detect(path: Path) -> Source:
     Raises:
         DataError: the file is missing, unreadable, or not a format tradeterm can replay.
     """
-    lines = _head(path)
-    if not lines:
+    head = _head(path)
+    if not head:
         raise DataError(f"{path}: the file is empty; accepted formats are {ACCEPTED}")
-    first = lines[0]
+    first = head[0]
     if first.startswith("{"):
         try:
             header = json.loads(first)
@@ -149,30 +164,74 @@ def detect(path: Path) -> Source:
                 )
             return Source(path, Format.RECORDING, "", header)
     if _HFT_LINE.match(first):
+        lines = head
         futures = any('"pu":' in line for line in lines if "depthUpdate" in line)
         futures = futures or any('"lastUpdateId"' in line and '"T":' in line for line in lines)
         return Source(path, Format.HFTBACKTEST, "binanceusdm" if futures else "binance")
-    http = _CF_HTTP_LINE.match(first)
-    if http:
-        exchange = _binance_or_kraken(http.group(1))
-        if exchange:
-            return Source(path, Format.CRYPTOFEED_HTTP, exchange)
-    connect = _CF_WS_CONNECT.match(first)
-    if connect or _CF_WS_DATA.match(first):
-        exchange = _binance_or_kraken(connect.group(1)) if connect else ""
-        if not exchange:
-            data = [x for x in lines if _CF_WS_DATA.match(x)]
-            if any('{"stream":' in x for x in data):
-                exchange = "binance"
-            elif any(x.partition(": ")[2].startswith("[") for x in data):
-                exchange = "kraken"
-        if exchange:
-            return Source(path, Format.CRYPTOFEED_WS, exchange)
-    raise DataError(f"{path}: not a capture tradeterm can replay; accepted formats are {ACCEPTED}")
+    source = _cryptofeed(path, head)
+    if source is None:
+        raise DataError(
+            f"{path}: not a capture tradeterm can replay; accepted formats are {ACCEPTED}"
+        )
+    return source
+
+
+def _cryptofeed(path: Path, head: list[str]) -> Source | None:
+    """A cryptofeed capture in either layout, recognised by its lines, or None."""
+    header: dict[str, Any] = {}
+    lines = head
+    if lines[0].startswith(CF_CONFIGURATION):
+        try:
+            config = json.loads(lines[0][len(CF_CONFIGURATION) :])
+        except ValueError:
+            config = None
+        if isinstance(config, dict):
+            header = {"configuration": config}
+        lines = lines[1:]
+    if not lines:
+        return None
+    rest = [x for x in lines if is_rest_line(x)]
+    connects = [m for m in map(_CF_WS_CONNECT.match, lines) if m]
+    data = [x for x in lines if _CF_WS_DATA.match(x)]
+    if not connects and not data:
+        if rest and rest[0] is lines[0]:
+            http = _CF_HTTP_LINE.match(rest[0])
+            exchange = _binance_or_kraken(http.group(1)) if http else ""
+            if exchange:
+                return Source(path, Format.CRYPTOFEED_HTTP, exchange, header)
+        return None
+    exchange = _binance_or_kraken(connects[0].group(1)) if connects else ""
+    if not exchange and rest:
+        http = _CF_HTTP_LINE.match(rest[0])
+        exchange = _binance_or_kraken(http.group(1)) if http else ""
+    if not exchange:
+        if any('{"stream":' in x for x in data):
+            exchange = "binance"
+        elif any(x.partition(": ")[2].startswith("[") for x in data):
+            exchange = "kraken"
+    if not exchange:
+        return None
+    return Source(path, Format.CRYPTOFEED_WS, exchange, header, inline_rest=bool(rest))
+
+
+def _has_inline_rest(path: Path) -> bool:
+    """Whether a cryptofeed capture carries REST answers among its first lines."""
+    try:
+        with open_text(path) as fh:
+            for count, line in enumerate(fh):
+                if is_rest_line(line):
+                    return True
+                if count >= INLINE_SCAN_LINES:
+                    break
+    except (EOFError, zlib.error, OSError):
+        pass
+    return False
 
 
 def _siblings(source: Source) -> list[Path]:
     """The other half of a cryptofeed Binance capture: ``X.ws.*`` <-> ``X.http.*``."""
+    if source.inline_rest:
+        return []  # its snapshots are in the file itself
     if source.format is Format.CRYPTOFEED_WS and source.exchange.startswith("binance"):
         mine, other = ".ws.", ".http."
     elif source.format is Format.CRYPTOFEED_HTTP:
@@ -194,7 +253,7 @@ def resolve_sources(paths: Sequence[str | Path]) -> tuple[list[Source], list[Iss
     """Detect every file, add the sibling snapshot file of a cryptofeed Binance capture.
 
     Returns the sources in the order given (siblings right after their partner) and
-    issues found (a Binance ``.ws.`` capture with no ``.http.`` snapshots beside it).
+    issues found (a Binance websocket capture with no REST snapshot, inline or beside it).
 
     Raises:
         DataError: a file is missing, unreadable or not a capture.
@@ -222,12 +281,15 @@ def resolve_sources(paths: Sequence[str | Path]) -> tuple[list[Source], list[Iss
             source.format is Format.CRYPTOFEED_WS
             and source.exchange.startswith("binance")
             and not has_http
+            and not source.inline_rest
+            and not _has_inline_rest(source.path)
         ):
             issue = Issue(
                 "no_snapshot_file",
                 source.name,
-                f"{source.name}: no '.http.' snapshot file found beside it; "
-                "its books cannot be synchronised",
+                f"{source.name}: no REST depth snapshot in it ('<URL> -> <ts>: <body>' "
+                "lines) and no '.http.' snapshot file found beside it; its books cannot be "
+                "synchronised",
             )
             log.warning("%s", issue.message)
             issues.append(issue)

@@ -10,7 +10,14 @@ import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from tradeterm.venues.replay.files import Format, Issue, Item, Source, seconds_to_ns
+from tradeterm.venues.replay.files import (
+    CF_CONFIGURATION,
+    Format,
+    Issue,
+    Item,
+    Source,
+    seconds_to_ns,
+)
 
 log = logging.getLogger("tradeterm.venues.replay")
 
@@ -89,30 +96,33 @@ def iter_source(source: Source, index: int, issues: list[Issue]) -> Iterator[Ite
                 lineno += 1
                 if line.startswith(("wss://", "ws://")) or not line.strip():
                     continue  # the connect line and our own outgoing messages
+                if line.startswith(("https://", "http://")):
+                    rest = _rest_item(line)  # a REST answer written inline
+                    if rest is None:
+                        _bad_line(issues, name, lineno, line)
+                    else:
+                        yield rest[0], index, lineno, rest[1]
+                    continue
                 ts_text, sep, body = line.partition(": ")
                 try:
                     ts = seconds_to_ns(ts_text)
                 except ValueError:
                     ts = -1
                 if ts < 0 or not sep:
-                    _bad_line(issues, name, lineno, line)
+                    if not (lineno == 1 and line.startswith(CF_CONFIGURATION)):
+                        _bad_line(issues, name, lineno, line)
                     continue
                 yield ts, index, lineno, body
         elif fmt is Format.CRYPTOFEED_HTTP:
             for line in lines:
                 lineno += 1
-                if not line.strip():
+                if not line.strip() or (lineno == 1 and line.startswith(CF_CONFIGURATION)):
                     continue
-                url, sep, rest = line.partition(" -> ")
-                ts_text, sep2, body = rest.partition(": ")
-                try:
-                    ts = seconds_to_ns(ts_text)
-                except ValueError:
-                    ts = -1
-                if ts < 0 or not sep or not sep2:
+                rest = _rest_item(line)
+                if rest is None:
                     _bad_line(issues, name, lineno, line)
                     continue
-                yield ts, index, lineno, (url, body)
+                yield rest[0], index, lineno, rest[1]
         else:
             for line in lines:
                 lineno += 1
@@ -140,6 +150,19 @@ def iter_source(source: Source, index: int, issues: list[Issue]) -> Iterator[Ite
         )
         log.warning("%s", issue.message)
         issues.append(issue)
+
+
+def _rest_item(line: str) -> tuple[int, tuple[str, str]] | None:
+    """``<URL> -> <receive s>: <body>`` as (receive ns, (URL, body)), or None when malformed."""
+    url, sep, rest = line.partition(" -> ")
+    ts_text, sep2, body = rest.partition(": ")
+    try:
+        ts = seconds_to_ns(ts_text)
+    except ValueError:
+        return None
+    if ts < 0 or not sep or not sep2:
+        return None
+    return ts, (url, body)
 
 
 def _cut_record(issues: list[Issue], name: str, lineno: int) -> None:

@@ -67,10 +67,19 @@ class Session:
             venue = str(source.header.get("venue", "recording"))
             decoder = RecordingDecoder(self.ctx, venue, self._book_for, lambda: self.on_execution)
             return decoder.handle
+        stream: Handler
+        rest: Handler
         if source.exchange == "kraken":
-            return KrakenDecoder(self.ctx, self._book_for).handle
-        binance = BinanceDecoder(self.ctx, source.exchange, self._book_for, index)
-        return binance.handle_http if source.format is Format.CRYPTOFEED_HTTP else binance.handle
+            kraken = KrakenDecoder(self.ctx, self._book_for)
+            stream, rest = kraken.handle, kraken.handle_http
+        else:
+            binance = BinanceDecoder(self.ctx, source.exchange, self._book_for, index)
+            stream, rest = binance.handle, binance.handle_http
+        if source.format is Format.CRYPTOFEED_HTTP:
+            return rest
+        if source.format is Format.CRYPTOFEED_WS:
+            return _stream_or_rest(stream, rest)
+        return stream
 
     def _book_for(
         self, kind: type[SymbolState], exchange: str, exchange_symbol: str, ts: int
@@ -122,3 +131,16 @@ class Session:
         self.messages += count
         if count:
             self.last_ts = ts
+
+
+def _stream_or_rest(stream: Handler, rest: Handler) -> Handler:
+    """A cryptofeed capture's lines: stream messages, and REST answers written inline
+    (which ``iter_source`` gives as ``(URL, body)`` pairs)."""
+
+    def handle(ts: int, src: int, line: int, body: Any) -> None:
+        if body.__class__ is tuple:
+            rest(ts, src, line, body)
+        else:
+            stream(ts, src, line, body)
+
+    return handle

@@ -155,13 +155,13 @@ class SymbolState:
             if len(self.mismatches) < MAX_LISTED:
                 self.mismatches.append(entry)
         self.synced = False
-        log.warning(
-            "%s: %s at %s (%s); book unsynced until the next snapshot",
-            self.symbol,
-            "sequence gap" if kind == "gap" else "checksum mismatch",
-            where,
-            detail,
+        message = (
+            f"{self.symbol}: {'sequence gap' if kind == 'gap' else 'checksum mismatch'} at "
+            f"{where} ({detail}); book unsynced until the next snapshot"
         )
+        if self.gap_count + self.mismatch_count <= MAX_LISTED:
+            self.ctx.issues.append(Issue(kind, where, message))
+        log.warning("%s", message)
         self.ctx.resyncing.add(self.symbol)
         emit = self.ctx.emit
         if emit is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -33,7 +34,9 @@ def verify_files(paths: Sequence[str | Path]) -> dict[str, Any]:
 
     Returns:
         ``{"status", "exit_code", "error", "files", "messages", "issues", "symbols":
-        {symbol: {...}}, "first_ts_ns", "last_ts_ns", "elapsed_s"}``.
+        {symbol: {...}}, "first_ts_ns", "last_ts_ns", "elapsed_s"}``. ``issues`` lists
+        every problem found, each once: damaged lines, missing snapshot files, gaps,
+        checksum and bookTicker mismatches, and books left unsynchronised at the end.
     """
     started = time.perf_counter()
     try:
@@ -55,7 +58,13 @@ def verify_files(paths: Sequence[str | Path]) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     symbols = {key: state.report() for key, state in sorted(session.states.items())}
     problems = sum(state.problems for state in session.states.values())
-    code = PROBLEMS if problems or session.issues else CLEAN
+    issues = [i.as_dict() for i in session.issues]
+    for key, sym in symbols.items():
+        if sym["note"]:
+            issues.append(
+                {"kind": "not_synced", "position": key, "message": f"{key}: {sym['note']}"}
+            )
+    code = PROBLEMS if problems or issues else CLEAN
     return {
         "status": STATUS[code],
         "exit_code": code,
@@ -65,7 +74,7 @@ def verify_files(paths: Sequence[str | Path]) -> dict[str, Any]:
             for s in session.sources
         ],
         "messages": session.messages,
-        "issues": [i.as_dict() for i in session.issues],
+        "issues": issues,
         "symbols": symbols,
         "first_ts_ns": session.first_ts,
         "last_ts_ns": session.last_ts,
@@ -92,7 +101,7 @@ def format_report(report: dict[str, Any]) -> str:
         f"{report['messages']:,} messages, {_time(report.get('first_ts_ns'))} -> "
         f"{_time(report.get('last_ts_ns'))} UTC, {report.get('elapsed_s', 0):.2f} s"
     ]
-    lines += [f"  ! {issue['message']}" for issue in report["issues"]]
+    lines += [f"  ! {issue['message']}" for issue in report["issues"]]  # gaps too, once each
     for symbol, sym in report["symbols"].items():
         head = (
             f"{symbol} ({sym['exchange']} {sym['exchange_symbol']}): "
@@ -112,12 +121,6 @@ def format_report(report: dict[str, Any]) -> str:
             f"  {state}; best bid {_level(top['bids'])}, best ask {_level(top['asks'])}; "
             f"{sym['trades']:,} trades, last trade id {sym['last_trade_id']}"
         )
-        if sym["note"]:
-            lines.append(f"  {sym['note']}")
-        for gap in sym["gaps"]:
-            lines.append(f"  gap at {gap['position']}")
-        for bad in sym["mismatches"] + sym.get("book_ticker", {}).get("mismatches", []):
-            lines.append(f"  mismatch at {bad['position']}")
     return "\n".join(lines)
 
 
@@ -153,7 +156,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             file=sys.stderr,
         )
         return UNREADABLE
-    report = verify_files(args.files)
+    quiet = logging.NullHandler()  # every warning is in the report: not on stderr as well
+    logger = logging.getLogger("tradeterm")
+    logger.addHandler(quiet)
+    try:
+        report = verify_files(args.files)
+    finally:
+        logger.removeHandler(quiet)
     failed = report["exit_code"] == UNREADABLE and report.get("error")
     if args.json:
         stdout.write(json.dumps(report, indent=1) + "\n")
