@@ -1,0 +1,95 @@
+"""Table columns and their layout: which columns fit a width, and how wide each one is.
+
+A column asks for the width of its widest cell (at least its declared ``width`` and its
+label). When the columns do not all fit, those with the highest ``priority`` number go first;
+a column with a ``min_width`` may be cut to it (with an ellipsis) before anything is dropped.
+What is left over after every shown column has its full width is shared out: to the flexible
+columns if any are shown, else evenly, so there is no block of blank columns at the right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+GAP = 1
+"""Blank cells between two columns."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    width: int
+    """The width the column asks for at least; wider cells widen it."""
+    align: str = "right"
+    flex: bool = False
+    """A flexible column takes the width left over once every column has its full width."""
+    priority: int = 0
+    """When the table is too narrow, columns with the highest priority number go first
+    (0: the last to go)."""
+    keep_end: bool = False
+    """Cut a long cell from the left, without an ellipsis (a sparkline keeps its newest
+    points); the column does not widen for its cells."""
+    min_width: int | None = None
+    """The narrowest the column may be cut to before columns are dropped (None: it is shown
+    whole or not at all, as numbers must be)."""
+
+
+def natural_widths(
+    columns: Sequence[Column], cells: Sequence[Sequence[str]], sort_column: int | None
+) -> list[int]:
+    """Each column's full width: its declared width, its label (with the sort arrow), its
+    widest cell."""
+    widths = []
+    for i, col in enumerate(columns):
+        width = max(col.width, len(col.label) + (i == sort_column))
+        if not col.keep_end:
+            for row in cells:
+                if i < len(row) and len(row[i]) > width:
+                    width = len(row[i])
+        widths.append(width)
+    return widths
+
+
+def layout(columns: Sequence[Column], natural: Sequence[int], width: int) -> list[int]:
+    """Each column's width in a table ``width`` cells wide; 0 for a column left out.
+
+    The shown columns and their gaps fill ``width`` exactly when anything is shown (a single
+    column wider than the table is cut by the drawing).
+    """
+    count = len(columns)
+    if count == 0 or width <= 0:
+        return [0] * count
+    least = [
+        min(full, col.min_width) if col.min_width is not None else full
+        for col, full in zip(columns, natural, strict=True)
+    ]
+    shown = list(range(count))
+
+    def used(widths: Sequence[int]) -> int:
+        return sum(widths[i] for i in shown) + GAP * (len(shown) - 1)
+
+    # drop the least wanted (highest priority number, then the rightmost) until the rest fit
+    drop_order = sorted(range(count), key=lambda i: (-columns[i].priority, -i))
+    for i in drop_order:
+        if used(least) <= width or len(shown) == 1:
+            break
+        shown.remove(i)
+    widths = [0] * count
+    for i in shown:
+        widths[i] = least[i]
+    # cut columns grow back to full width, the most wanted first
+    spare = width - used(widths)
+    for i in sorted(shown, key=lambda i: (columns[i].priority, i)):
+        if spare <= 0:
+            break
+        grow = min(spare, natural[i] - widths[i])
+        widths[i] += grow
+        spare -= grow
+    if spare > 0:
+        takers = [i for i in shown if columns[i].flex] or shown
+        share, extra = divmod(spare, len(takers))
+        for n, i in enumerate(takers):
+            widths[i] += share + (1 if n < extra else 0)
+    return widths
