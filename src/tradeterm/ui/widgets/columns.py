@@ -1,8 +1,9 @@
 """Table columns and their layout: which columns fit a width, and how wide each one is.
 
 A column asks for the width of its widest cell (at least its declared ``width`` and its
-label). When the columns do not all fit, those with the highest ``priority`` number go first;
-a column with a ``min_width`` may be cut to it (with an ellipsis) before anything is dropped.
+label). When the columns do not all fit, those with the highest ``priority`` number go first.
+Only when the columns of priority 0 do not fit whole are the others all left out and those
+with a ``min_width`` cut (to it at most, with an ellipsis), then the rightmost dropped.
 What is left over after every shown column has its full width is shared out: to the flexible
 columns if any are shown, else evenly, so there is no block of blank columns at the right.
 """
@@ -65,23 +66,18 @@ def layout(columns: Sequence[Column], natural: Sequence[int], width: int) -> lis
         min(full, col.min_width) if col.min_width is not None else full
         for col, full in zip(columns, natural, strict=True)
     ]
-    shown = list(range(count))
-
-    def used(widths: Sequence[int]) -> int:
-        return sum(widths[i] for i in shown) + GAP * (len(shown) - 1)
-
-    # drop the least wanted (highest priority number, then the rightmost) until the rest fit
-    drop_order = sorted(range(count), key=lambda i: (-columns[i].priority, -i))
-    for i in drop_order:
-        if used(least) <= width or len(shown) == 1:
-            break
-        shown.remove(i)
+    # keep the most wanted (lowest priority number, then the leftmost) that fit whole; only
+    # when even the columns of priority 0 do not, cut the columns that may be cut
+    wanted = sorted(range(count), key=lambda i: (columns[i].priority, i))
+    shown = _fitting(wanted, natural, width)
+    if any(columns[i].priority == 0 for i in wanted[len(shown) :]):
+        shown = _fitting([i for i in wanted if columns[i].priority == 0], least, width)
     widths = [0] * count
     for i in shown:
         widths[i] = least[i]
     # cut columns grow back to full width, the most wanted first
-    spare = width - used(widths)
-    for i in sorted(shown, key=lambda i: (columns[i].priority, i)):
+    spare = width - sum(widths) - GAP * (len(shown) - 1)
+    for i in shown:
         if spare <= 0:
             break
         grow = min(spare, natural[i] - widths[i])
@@ -93,3 +89,14 @@ def layout(columns: Sequence[Column], natural: Sequence[int], width: int) -> lis
         for n, i in enumerate(takers):
             widths[i] += share + (1 if n < extra else 0)
     return widths
+
+
+def _fitting(wanted: Sequence[int], widths: Sequence[int], width: int) -> list[int]:
+    """The longest start of ``wanted`` whose ``widths`` and gaps fit in ``width`` (at least
+    one column)."""
+    total = -GAP
+    for n, i in enumerate(wanted):
+        total += widths[i] + GAP
+        if total > width:
+            return list(wanted[: max(1, n)])
+    return list(wanted)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 
@@ -107,6 +107,9 @@ class FastTable(LineWidget, can_focus=True):
         self._order = self._sorted_keys()
         relaid = self._relayout()
         self._place_view()
+        height = self.styles.height
+        if len(self._order) != len(old_order) and height is not None and height.is_auto:
+            self.refresh(layout=True)  # a table as tall as its rows: its height changed
         if relaid or self._order != old_order or self.top_row != old_top or len(changed) > 8:
             self.refresh()
             return
@@ -174,6 +177,10 @@ class FastTable(LineWidget, can_focus=True):
         self._relayout()
         self._place_view()
         self.refresh()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The header and every row (an empty table keeps a line for its empty text)."""
+        return 1 + max(1, len(self._order))
 
     @property
     def _body_height(self) -> int:
