@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.pilot import Pilot
 
 from tests.ui.conftest import Rig, build_rig
@@ -122,6 +124,17 @@ def test_short_ids_are_the_shortest_unique_endings() -> None:
         "ab1": "ab1",  # every ending of it also ends "XAB1": the whole id, an exact match
         "XAB1": "XAB1",  # case does not tell ids apart: cancel ignores it
     }
+
+
+@given(st.sets(st.text("aB1b", min_size=1, max_size=7), max_size=14))
+def test_a_short_id_is_the_shortest_ending_no_other_id_has(ids: set[str]) -> None:
+    shown = short_ids(sorted(ids))
+    for cid, short in shown.items():
+        others = [o.lower() for o in ids if o != cid]
+        assert cid.endswith(short) and len(short) >= min(3, len(cid))
+        assert short == cid or not any(o.endswith(short.lower()) for o in others)
+        if len(short) > 3:  # one character less would be shared
+            assert any(o.endswith(short[1:].lower()) for o in others)
 
 
 async def test_stops_show_their_trigger_and_ids_work_with_cancel(tmp_path: Path) -> None:

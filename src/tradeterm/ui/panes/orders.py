@@ -65,14 +65,24 @@ _muted = role("muted")
 def short_ids(client_ids: Sequence[str], least: int = SHORT_ID) -> dict[str, str]:
     """Each id's shortest ending (at least ``least`` characters) that no other id in
     ``client_ids`` ends with, ignoring case: what ``cancel ID`` needs to find that order."""
-    lowered = [cid.lower() for cid in client_ids]
+    # ids sorted by their reversed text: an id shares its longest ending with a neighbour
+    ends = sorted((cid.lower()[::-1], cid) for cid in client_ids)
     shown = {}
-    for cid, low in zip(client_ids, lowered, strict=True):
-        n = min(least, len(cid))
-        while n < len(cid) and any(o != low and o.endswith(low[-n:]) for o in lowered):
-            n += 1
-        shown[cid] = cid[-n:]
+    for n, (end, cid) in enumerate(ends):
+        shared = 0
+        for other in ends[max(0, n - 1) : n] + ends[n + 1 : n + 2]:
+            shared = max(shared, _shared_start(end, other[0]))
+        shown[cid] = cid[-min(len(cid), max(least, shared + 1)) :]
     return shown
+
+
+def _shared_start(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def trigger_text(order: Order, places: int) -> str:
