@@ -2,12 +2,8 @@
 
 Textual's DataTable spends about 14 ms redrawing 20 rows whatever changed; this
 table keeps one Strip per row and redraws only rows whose cells changed. Its columns are laid
-out again (``ui/widgets/columns.py``) whenever its width, its cells or its sort change.
-
-Until the user moves the cursor, it stays on the first row, and the view shows the first rows
-(where the newest orders and fills are, or the top of a new sort). Once the user moves it, it
-stays on the row they chose; once they scroll away from the top, the view keeps the same row
-at its top while rows come and go above it.
+out again (``ui/widgets/columns.py``) whenever its width, its cells or its sort change; the
+newest rows stay in view unless the user scrolled away (``ui/widgets/table_view.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +22,7 @@ from textual.strip import Strip
 from tradeterm.ui.palette import Palette
 from tradeterm.ui.widgets.base import LineWidget, fit, line
 from tradeterm.ui.widgets.columns import Column, layout, natural_widths
+from tradeterm.ui.widgets.table_view import TableView
 
 __all__ = ["Column", "FastTable", "Row"]
 
@@ -89,10 +86,7 @@ class FastTable(LineWidget, can_focus=True):
         self._strips: dict[str, Strip] = {}
         self._header: Strip | None = None
         self._widths: list[int] = [0] * len(self.columns)
-        self.cursor_key: str | None = None
-        self.top_row = 0
-        self._follow = True  # the cursor is on the first row until the user moves it
-        self._anchor: str | None = None  # the row the user scrolled to the top of the view
+        self.view = TableView()
 
     # --- data ---------------------------------------------------------------
 
@@ -107,7 +101,7 @@ class FastTable(LineWidget, can_focus=True):
         self._rows = new
         self._order = self._sorted_keys()
         relaid = self._relayout() if changed or gone else False
-        self._place_view()
+        self.view.place(self._order, self._body_height)
         height = self.styles.height
         if len(self._order) != len(old_order) and height is not None and height.is_auto:
             self.refresh(layout=True)  # a table as tall as its rows: its height changed
@@ -116,6 +110,16 @@ class FastTable(LineWidget, can_focus=True):
             return
         for key in changed:
             self._refresh_key(key)
+
+    @property
+    def cursor_key(self) -> str | None:
+        """The key of the row the cursor is on (None: no rows)."""
+        return self.view.cursor_key
+
+    @property
+    def top_row(self) -> int:
+        """The index of the first row in view."""
+        return self.view.top_row
 
     @property
     def row_count(self) -> int:
@@ -176,7 +180,7 @@ class FastTable(LineWidget, can_focus=True):
         self._strips.clear()
         self._header = None
         self._relayout()
-        self._place_view()
+        self.view.place(self._order, self._body_height)
         self.refresh()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -240,55 +244,15 @@ class FastTable(LineWidget, can_focus=True):
         if 1 <= y < self.area.height:
             self.refresh(Region(0, y, self.area.width, 1))
 
-    # --- cursor, view, sorting, selection -----------------------------------
+    # --- cursor, sorting, selection ------------------------------------------
 
-    def _place_view(self) -> None:
-        """Put the cursor and the view where they belong after the rows, sort or size changed:
-        the cursor on the first row until the user moved it, and the view at the top unless
-        the user scrolled away (then the same row stays at its top)."""
-        order = self._order
-        if self.cursor_key not in self._rows:
-            self._follow = True
-        if self._follow:
-            self.cursor_key = order[0] if order else None
-        if self._anchor is not None and self._anchor in self._rows:
-            self.top_row = order.index(self._anchor)
-        else:
-            self._anchor = None
-            self.top_row = 0
-            if not self._follow:
-                self._show_cursor()
-        self._clamp_view()
-
-    def _show_cursor(self) -> None:
-        """Scroll as little as needed for the cursor's row to be in view."""
-        if self.cursor_key is None or self.cursor_key not in self._rows:
-            return
-        index = self._order.index(self.cursor_key)
-        height = max(1, self._body_height)
-        if index < self.top_row:
-            self.top_row = index
-        elif index >= self.top_row + height:
-            self.top_row = index - height + 1
-
-    def _clamp_view(self) -> None:
-        height = max(1, self._body_height)
-        self.top_row = max(0, min(self.top_row, max(0, len(self._order) - height)))
-
-    def _scrolled(self) -> None:
-        """The user moved the view: remember the row at its top (none: back at the top)."""
-        self._clamp_view()
-        self._anchor = self._order[self.top_row] if self.top_row > 0 else None
-
-    def move_cursor(self, key: str) -> None:
-        """Put the cursor on ``key`` (the user's choice: it stays there as rows come and go)."""
+    def move_cursor(self, key: str, follow: bool = False) -> None:
+        """Put the cursor on ``key`` (the user's choice: it stays there as rows come and go;
+        ``follow``: it is the first row, and the cursor follows the first row)."""
         if key in self._rows:
             old = self.cursor_key
-            self.cursor_key = key
-            self._follow = False
             before = self.top_row
-            self._show_cursor()
-            self._scrolled()
+            self.view.choose(key, self._order, self._body_height, follow)
             if before != self.top_row:
                 self.refresh()
             else:
@@ -304,9 +268,7 @@ class FastTable(LineWidget, can_focus=True):
 
     def action_cursor_to(self, index: int) -> None:
         if self._order:
-            self.move_cursor(self._order[index])
-            if index == 0:
-                self._follow = True  # Home: back to the first row, which the cursor follows
+            self.move_cursor(self._order[index], follow=index == 0)  # Home: follow the first
 
     def action_select(self) -> None:
         if self.cursor_key is not None:
@@ -320,8 +282,7 @@ class FastTable(LineWidget, can_focus=True):
         self._order = self._sorted_keys()
         self._header = None
         self._relayout()
-        self._anchor = None
-        self._place_view()
+        self.view.to_top(self._order, self._body_height)
         self.refresh()
 
     def action_sort_next(self, step: int) -> None:
@@ -364,11 +325,9 @@ class FastTable(LineWidget, can_focus=True):
             self.post_message(self.RowSelected(self, self._order[index]))
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        self.top_row += 3
-        self._scrolled()
+        self.view.scroll(3, self._order, self._body_height)
         self.refresh()
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        self.top_row -= 3
-        self._scrolled()
+        self.view.scroll(-3, self._order, self._body_height)
         self.refresh()
