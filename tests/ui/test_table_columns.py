@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from tradeterm.ui.panes import fills, orders, positions
 from tradeterm.ui.panes.scanner_rows import COLUMNS as SCANNER_COLUMNS
+from tradeterm.ui.screens import history
 from tradeterm.ui.widgets.columns import GAP, Column, layout, natural_widths
 
 COLUMNS = (
@@ -51,6 +52,16 @@ def test_a_flexible_column_takes_all_the_spare() -> None:
     assert layout(flex, [8, 7, 4], 40) == [8, 7, 4 + 19]
 
 
+def test_a_flexible_column_that_may_be_cut_is_cut_before_others_go() -> None:
+    note = Column("note", "NOTE", 4, "left", flex=True, priority=1, min_width=6)
+    columns = (*COLUMNS[:2], note, Column("fee", "FEE", 6, priority=2))
+    natural = [8, 7, 30, 6]  # a long note
+    assert layout(columns, natural, 60) == [8, 7, 30 + 6, 6]  # whole, and the spare
+    assert layout(columns, natural, 40) == [8, 7, 40 - 8 - 7 - 6 - 3, 6]  # cut, FEE kept
+    assert layout(columns, natural, 29) == [8, 7, 29 - 8 - 7 - 2, 0]  # FEE (2) went
+    assert layout(columns, natural, 21) == [8 + 3, 7 + 2, 0, 0]  # too narrow for its least
+
+
 def test_a_cell_or_a_label_widens_its_column_and_a_sparkline_does_not() -> None:
     columns = (
         Column("a", "LONG LABEL", 3),
@@ -64,6 +75,7 @@ def test_a_cell_or_a_label_widens_its_column_and_a_sparkline_does_not() -> None:
 
 
 TABLES = [
+    history.COLUMNS,
     orders.COLUMNS,
     fills.COLUMNS,
     positions.BALANCE_COLUMNS,
@@ -91,7 +103,8 @@ def test_any_width_is_filled_exactly_by_what_is_most_wanted(
         if widths[i]:
             assert widths[i] >= least
         if essentials_whole:
-            # nothing shown is cut, and a column left out is never more wanted than one shown
-            assert not widths[i] or widths[i] >= natural[i]
+            # nothing shown is cut (but a flexible column, which takes what is left), and a
+            # column left out is never more wanted than one shown
+            assert not widths[i] or column.flex or widths[i] >= natural[i]
             if not widths[i]:
                 assert all(columns[j].priority <= column.priority for j in shown)

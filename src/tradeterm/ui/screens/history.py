@@ -27,10 +27,10 @@ COLUMNS = (
     Column("side", "SIDE", 4, "left"),
     Column("type", "TYPE", 5, "left", priority=2),
     Column("qty", "QTY", 6),
-    Column("filled", "FILLED", 6, priority=1),
+    Column("filled", "FILLED", 6, priority=2),
     Column("avg", "AVG PRICE", 9, priority=1),
     Column("status", "STATUS", 8, "left"),
-    Column("reason", "REASON", 6, "left", flex=True, priority=3, min_width=6),
+    Column("reason", "REASON", 6, "left", flex=True, priority=1, min_width=12),
 )
 FINISHED = (OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.EXPIRED, OrderStatus.REJECTED)
 EMPTY = "no finished orders yet in this account"

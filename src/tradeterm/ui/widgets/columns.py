@@ -33,8 +33,9 @@ class Column:
     """Cut a long cell from the left, without an ellipsis (a sparkline keeps its newest
     points); the column does not widen for its cells."""
     min_width: int | None = None
-    """The narrowest the column may be cut to before columns are dropped (None: it is shown
-    whole or not at all, as numbers must be)."""
+    """The narrowest the column may be cut to (None: it is shown whole or not at all, as
+    numbers must be). A flexible column is cut to make room for the columns after it in
+    priority; any other only when the columns of priority 0 do not fit."""
 
 
 def natural_widths(
@@ -66,10 +67,12 @@ def layout(columns: Sequence[Column], natural: Sequence[int], width: int) -> lis
         min(full, col.min_width) if col.min_width is not None else full
         for col, full in zip(columns, natural, strict=True)
     ]
-    # keep the most wanted (lowest priority number, then the leftmost) that fit whole; only
-    # when even the columns of priority 0 do not, cut the columns that may be cut
+    # keep the most wanted (lowest priority number, then the leftmost) that fit whole (a
+    # flexible column that may be cut asks only for its least: it takes what is left); only
+    # when even the columns of priority 0 do not fit, cut the columns that may be cut
     wanted = sorted(range(count), key=lambda i: (columns[i].priority, i))
-    shown = _fitting(wanted, natural, width)
+    ask = [least[i] if col.flex else natural[i] for i, col in enumerate(columns)]
+    shown = _fitting(wanted, ask, width)
     if any(columns[i].priority == 0 for i in wanted[len(shown) :]):
         shown = _fitting([i for i in wanted if columns[i].priority == 0], least, width)
     widths = [0] * count
