@@ -97,10 +97,10 @@ class FastTable(LineWidget, can_focus=True):
         for key in changed:
             self._strips.pop(key, None)
         old_order, old_top = self._order, self.top_row
-        gone = len(new) != len(self._rows) or new.keys() != self._rows.keys()
+        keys_changed = new.keys() != self._rows.keys()
         self._rows = new
         self._order = self._sorted_keys()
-        relaid = self._relayout() if changed or gone else False
+        relaid = self._relayout() if changed or keys_changed else False
         self.view.place(self._order, self._body_height)
         height = self.styles.height
         if len(self._order) != len(old_order) and height is not None and height.is_auto:
