@@ -101,7 +101,9 @@ async def test_enter_sends_the_order_and_it_appears_in_the_orders_pane(tmp_path:
         assert order.status is OrderStatus.OPEN
         assert rig.app.orders.table.ordered_keys == [order.client_id]
         row = table_text(rig.app.orders.table)[1]
-        assert row.split()[:6] == ["BTC/USDT", "buy", "limit", f"{bid:,.1f}", "0.01000", "open"]
+        assert row.split()[:7] == [
+            order.client_id[-3:], "BTC/USDT", "buy", "limit", f"{bid:,.1f}", "0.01000", "open"
+        ]  # fmt: skip
         # when placing itself fails, the ticket stays open and says why
         rig.engine.venues.pop("paper")
         await pilot.press("s", *"0.01", "enter")

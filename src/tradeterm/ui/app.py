@@ -341,6 +341,12 @@ class TradetermApp(App[None]):
     def action_cancel_all(self) -> None:
         self.dialogs.ask_cancel_all()
 
+    def action_order_history(self) -> None:
+        from tradeterm.ui.screens.history import OrderHistoryScreen
+
+        state = self.engine.state
+        self.push_screen(OrderHistoryScreen(lambda: state.account, state.markets))
+
     def action_reset_account(self) -> None:
         self.dialogs.ask_reset()
 

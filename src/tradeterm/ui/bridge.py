@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from typing import Self
 
-from tradeterm.domain.enums import OrderStatus
+from tradeterm.domain.enums import OrderStatus, OrderType
 from tradeterm.domain.events import (
     AccountReset,
     AccountSwitched,
@@ -62,6 +62,7 @@ class UiBridge:
         self.notices: list[str] = []
         self.scan_due = True
         self._told: set[tuple[str, str]] = set()
+        self._trailing: dict[str, str] = {}  # open trailing stops: client id -> symbol
         bus = engine.bus
         bus.subscribe(BookChanged, self._on_book)
         bus.subscribe(TradePrinted, self._on_trade)
@@ -102,8 +103,11 @@ class UiBridge:
             dirty.add("positions")
 
     def _on_trade(self, event: TradePrinted) -> None:
-        if event.trade.symbol == self.engine.state.active_symbol:
+        symbol = event.trade.symbol
+        if symbol == self.engine.state.active_symbol:
             self.dirty.add("tape")
+        if self._trailing and symbol in self._trailing.values():
+            self.dirty.add("orders")  # a trade may have moved a trailing stop
 
     def _on_ticker(self, event: TickerUpdated) -> None:
         self.scan_due = True
@@ -134,6 +138,11 @@ class UiBridge:
         # "own": the ladder's own-order markers, recomputed only when orders change
         self.dirty |= {"orders", "own", "positions"}
         order = event.order
+        if order.type is OrderType.TRAILING_STOP:
+            if order.is_open:
+                self._trailing[order.client_id] = order.symbol
+            else:
+                self._trailing.pop(order.client_id, None)
         refused = order.status is OrderStatus.REJECTED or order.reason.startswith("amend")
         if refused and order.reason and (order.client_id, order.reason) not in self._told:
             self._told.add((order.client_id, order.reason))

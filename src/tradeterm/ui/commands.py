@@ -54,6 +54,11 @@ def _trading(app: TradetermApp) -> list[Entry]:
             ":  e.g. buy 0.5 ETH/USDT @ 3100 (or type it here)",
         ),
         ("Orders: cancel all", app.action_cancel_all, "C: asks first, says how many"),
+        (
+            "Orders: history",
+            app.action_order_history,
+            "h: filled, canceled, expired and rejected orders, with their reasons",
+        ),
         ("Account: pick", app.action_accounts, "a: accounts with mode and equity"),
         (
             f"Account: reset {account}",

@@ -15,6 +15,7 @@ APP_BINDINGS: list[Binding] = [
     Binding("b", "ticket('buy')", "Buy", id="order.buy"),
     Binding("s", "ticket('sell')", "Sell", id="order.sell"),
     Binding("C", "cancel_all", "Cancel all", show=False, id="orders.cancel_all"),
+    Binding("h", "order_history", "History", show=False, id="orders.history"),
     Binding("a", "accounts", "Account", id="accounts"),
     Binding("left_square_bracket", "group(-1)", "Finer", id="ladder.finer", key_display="["),
     Binding("right_square_bracket", "group(1)", "Coarser", id="ladder.coarser", key_display="]"),

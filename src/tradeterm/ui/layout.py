@@ -20,10 +20,13 @@ GROUPS = (
     ("market", "1·2 Book & tape"),
     ("scanner", "3 Scanner"),
     ("positions", "4 Positions"),
-    ("log", "5·9 Log & alerts"),
-    ("trading", "6·7 Orders & fills"),
+    ("log", "5·9 Log"),
+    ("trading", "6·7 Orders"),
     ("chart", "8 Chart"),
 )
+#: The tab bar is one line as wide as the terminal: its titles (each with a cell either side)
+#: must fit in the narrowest tabbed terminal.
+TAB_BAR_MIN_WIDTH = 80
 #: The panes in key order: (widget id, numbered title).
 PANES = (
     ("book-pane", "1 Order book"),

@@ -20,12 +20,12 @@ from tradeterm.ui.widgets.table import Column, FastTable, Row
 
 COLUMNS = (
     Column("time", "TIME", 8, "left"),
-    Column("symbol", "SYMBOL", 9, "left", priority=1),
+    Column("symbol", "SYMBOL", 8, "left", priority=1),
     Column("side", "SIDE", 4, "left"),
-    Column("price", "PRICE", 10),
-    Column("qty", "QTY", 8),
-    Column("fee", "FEE", 13, priority=2),
-    Column("liq", "LIQ", 5, "left", flex=True, priority=3),
+    Column("price", "PRICE", 6),
+    Column("qty", "QTY", 6),
+    Column("fee", "FEE", 6, priority=2),
+    Column("liq", "LIQ", 5, "left", priority=3),
 )
 
 

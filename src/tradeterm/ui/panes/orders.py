@@ -1,8 +1,12 @@
-"""The open-orders pane: the active account's working orders, with edit, cancel and move keys."""
+"""The open-orders pane: the active account's working orders, with edit, cancel and move keys.
+
+Each order shows the shortest ending of its id that is unique among the open orders (what
+``cancel ID`` takes) and, for stops, the price that fires them (a trailing stop's distance too).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import ClassVar
 
@@ -21,17 +25,19 @@ from tradeterm.ui.palette import role
 from tradeterm.ui.widgets.table import Column, FastTable, Row
 
 COLUMNS = (
-    Column("symbol", "SYMBOL", 9, "left"),
+    Column("id", "ID", 3, "left"),
+    Column("symbol", "SYMBOL", 8, "left", min_width=6),
     Column("side", "SIDE", 4, "left"),
-    Column("type", "TYPE", 12, "left", priority=1),
-    Column("price", "PRICE", 10),
-    Column("qty", "QTY", 8),
-    Column("status", "STATUS", 6, "left", priority=2),
-    Column("filled", "FILLED", 8, priority=3),
-    Column("queue", "QUEUE", 8, priority=4),
-    Column("stop", "TRIGGER", 10, priority=5),
-    Column("id", "ID", 12, "left", flex=True, priority=6),
+    Column("type", "TYPE", 5, "left", priority=1),
+    Column("price", "PRICE", 6),
+    Column("stop", "TRIGGER", 7),
+    Column("qty", "QTY", 6),
+    Column("status", "STATUS", 4, "left", priority=2),
+    Column("filled", "FILLED", 6, priority=3),
+    Column("queue", "QUEUE", 5, priority=4),
 )
+SHORT_ID = 3
+"""The fewest characters of an order's id the pane shows."""
 TYPE_LABELS = {
     OrderType.LIMIT: "limit",
     OrderType.MARKET: "market",
@@ -59,44 +65,73 @@ _ask = role("ask")
 _muted = role("muted")
 
 
-def order_row(order: Order, market: Market | None) -> Row:
+def short_ids(client_ids: Sequence[str], least: int = SHORT_ID) -> dict[str, str]:
+    """Each id's shortest ending (at least ``least`` characters) that no other id in
+    ``client_ids`` ends with, ignoring case: what ``cancel ID`` needs to find that order."""
+    # ids sorted by their reversed text: an id shares its longest ending with a neighbour
+    ends = sorted((cid.lower()[::-1], cid) for cid in client_ids)
+    shown = {}
+    for n, (end, cid) in enumerate(ends):
+        shared = 0
+        for other in ends[max(0, n - 1) : n] + ends[n + 1 : n + 2]:
+            shared = max(shared, _shared_start(end, other[0]))
+        shown[cid] = cid[-min(len(cid), max(least, shared + 1)) :]
+    return shown
+
+
+def _shared_start(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def trigger_text(order: Order, places: int) -> str:
+    """The price that fires a stop, and a trailing stop's distance: ``trail 150.0 → 67,100.0``
+    (the arrow and the stop once a trade has set it)."""
+    stop = order.stop_price
+    if order.type is OrderType.TRAILING_STOP and order.trail is not None:
+        text = f"trail {fmt_price(order.trail, places)}"
+        return text if stop is None else f"{text} → {fmt_price(stop, places)}"
+    return "" if stop is None else fmt_price(stop, places)
+
+
+def order_row(order: Order, market: Market | None, short_id: str | None = None) -> Row:
     places = market.price_places if market else 8
     qty_places = market.qty_places if market else 8
     kind = TYPE_LABELS.get(order.type, order.type.value) + (EMULATED if order.emulated else "")
-    trigger = order.stop_price
-    stop = fmt_price(trigger, places) if trigger is not None else ""
-    if order.type is OrderType.TRAILING_STOP and trigger is None and order.trail is not None:
-        stop = f"±{order.trail}"
     side = _bid if order.side is Side.BUY else _ask
     status = STATUS_LABELS.get(order.status, order.status.value)
     queue = order.queue_ahead
     return Row(
         order.client_id,
         (
+            order.client_id if short_id is None else short_id,
             order.symbol,
             order.side.value,
             kind,
             fmt_price(order.price, places) if order.price is not None else "market",
+            trigger_text(order, places),
             fmt_qty(order.qty, qty_places, 8),
             status,
             fmt_qty(order.filled, qty_places, 8),
             "—" if queue is None else fmt_qty(queue, qty_places, 8),
-            stop,
-            order.client_id,
         ),
         (
+            order.created_ns,
             order.symbol,
             order.side.value,
             kind,
             order.price,
+            order.stop_price,
             order.qty,
             status,
             order.filled,
             queue,
-            trigger,
-            order.created_ns,
         ),
-        (None, side, None, side, None, _muted if status.endswith("…") else None),
+        (_muted, None, side, None, side, None, None, _muted if status.endswith("…") else None),
     )
 
 
@@ -129,13 +164,17 @@ class OrdersPane(Vertical):
 
     def show(self, account: AccountState, markets: Mapping[str, Market]) -> None:
         orders = account.open_orders()[::-1]  # newest first (the account keeps them in order)
+        ids = short_ids([order.client_id for order in orders])
         cache = self._rows
         rows: dict[tuple[object, ...], Row] = {}
         for order in orders:
-            key = (order.client_id, order.status, order.qty, order.filled, order.price,
+            short = ids[order.client_id]
+            key = (order.client_id, short, order.status, order.qty, order.filled, order.price,
                    order.stop_price, order.queue_ahead)  # fmt: skip
             row = cache.get(key)
-            rows[key] = row if row is not None else order_row(order, markets.get(order.symbol))
+            if row is None:
+                row = order_row(order, markets.get(order.symbol), short)
+            rows[key] = row
         self._rows = rows
         self.table.set_rows(list(rows.values()))
         self.emulated_shown = any(o.emulated for o in orders)

@@ -23,19 +23,19 @@ from tradeterm.ui.palette import Palette
 from tradeterm.ui.widgets.table import Column, FastTable, Row
 
 BALANCE_COLUMNS = (
-    Column("asset", "ASSET", 6, "left"),
-    Column("free", "FREE", 16),
-    Column("reserved", "RESERVED", 14, priority=2),
-    Column("total", "TOTAL", 16, priority=1),
-    Column("value", "VALUE", 12, priority=3),
+    Column("asset", "ASSET", 5, "left"),
+    Column("free", "FREE", 6),
+    Column("reserved", "RESERVED", 8, priority=2),
+    Column("total", "TOTAL", 6, priority=1),
+    Column("value", "VALUE", 6, priority=3),
 )
 POSITION_COLUMNS = (
-    Column("symbol", "SYMBOL", 10, "left"),
-    Column("qty", "QTY", 12),
-    Column("avg", "AVG COST", 12, priority=2),
-    Column("mark", "MARK", 12, priority=3),
-    Column("upnl", "UNREAL PnL", 11),
-    Column("rpnl", "REAL PnL", 10, priority=1),
+    Column("symbol", "SYMBOL", 8, "left", min_width=6),
+    Column("qty", "QTY", 6),
+    Column("avg", "AVG COST", 8, priority=2),
+    Column("mark", "MARK", 6, priority=3),
+    Column("upnl", "UNREAL PnL", 10),
+    Column("rpnl", "REAL PnL", 8, priority=1),
 )
 
 

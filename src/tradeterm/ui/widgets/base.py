@@ -31,8 +31,20 @@ class LineWidget(Widget):
         return self.size if self._area is None else self._area
 
     def on_resize(self, _event: events.Resize) -> None:
-        self._area = self.size
-        self.resized()
+        self._sync_area()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The compositor may paint a widget at its new size before the widget has handled
+        # the Resize event (a pane shown again after a change of layout): lines drawn then for
+        # the old width would stay on screen, so the size is checked here too, once a paint.
+        self._sync_area()
+        return super().render_lines(crop)
+
+    def _sync_area(self) -> None:
+        size = self.size
+        if size != self._area:
+            self._area = size
+            self.resized()
 
     def resized(self) -> None:
         """Subclasses redraw for their new ``area`` here."""

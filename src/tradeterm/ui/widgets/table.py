@@ -1,7 +1,9 @@
 """FastTable: a keyed, sortable table drawn with the line API, updated in place by row key.
 
 Textual's DataTable spends about 14 ms redrawing 20 rows whatever changed; this
-table keeps one Strip per row and redraws only rows whose cells changed.
+table keeps one Strip per row and redraws only rows whose cells changed. Its columns are laid
+out again (``ui/widgets/columns.py``) whenever its width, its cells or its sort change; the
+newest rows stay in view unless the user scrolled away (``ui/widgets/table_view.py``).
 """
 
 from __future__ import annotations
@@ -13,27 +15,16 @@ from typing import Any, ClassVar
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 
 from tradeterm.ui.palette import Palette
 from tradeterm.ui.widgets.base import LineWidget, fit, line
+from tradeterm.ui.widgets.columns import Column, layout, natural_widths
+from tradeterm.ui.widgets.table_view import TableView
 
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    label: str
-    width: int
-    align: str = "right"
-    flex: bool = False
-    """A flexible column also takes whatever width the others leave."""
-    priority: int = 0
-    """When the table is too narrow, columns with the highest priority number go first."""
-    keep_end: bool = False
-    """Cut a long cell from the left, without an ellipsis (a sparkline keeps its newest
-    points)."""
+__all__ = ["Column", "FastTable", "Row"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +85,8 @@ class FastTable(LineWidget, can_focus=True):
         self._order: list[str] = []
         self._strips: dict[str, Strip] = {}
         self._header: Strip | None = None
-        self.cursor_key: str | None = None
-        self.top_row = 0
+        self._widths: list[int] = [0] * len(self.columns)
+        self.view = TableView()
 
     # --- data ---------------------------------------------------------------
 
@@ -105,17 +96,30 @@ class FastTable(LineWidget, can_focus=True):
         changed = [k for k, r in new.items() if self._rows.get(k) != r]
         for key in changed:
             self._strips.pop(key, None)
-        old_order = self._order
+        old_order, old_top = self._order, self.top_row
+        keys_changed = new.keys() != self._rows.keys()
         self._rows = new
         self._order = self._sorted_keys()
-        if self.cursor_key not in new:
-            self.cursor_key = self._order[0] if self._order else None
-        self._scroll_to_cursor()
-        if self._order != old_order or len(changed) > 8:
+        relaid = self._relayout() if changed or keys_changed else False
+        self.view.place(self._order, self._body_height)
+        height = self.styles.height
+        if len(self._order) != len(old_order) and height is not None and height.is_auto:
+            self.refresh(layout=True)  # a table as tall as its rows: its height changed
+        if relaid or self._order != old_order or self.top_row != old_top or len(changed) > 8:
             self.refresh()
             return
         for key in changed:
             self._refresh_key(key)
+
+    @property
+    def cursor_key(self) -> str | None:
+        """The key of the row the cursor is on (None: no rows)."""
+        return self.view.cursor_key
+
+    @property
+    def top_row(self) -> int:
+        """The index of the first row in view."""
+        return self.view.top_row
 
     @property
     def row_count(self) -> int:
@@ -124,6 +128,16 @@ class FastTable(LineWidget, can_focus=True):
     @property
     def ordered_keys(self) -> list[str]:
         return list(self._order)
+
+    @property
+    def visible_keys(self) -> list[str]:
+        """The keys of the rows in view, top to bottom."""
+        return self._order[self.top_row : self.top_row + self._body_height]
+
+    @property
+    def column_widths(self) -> list[int]:
+        """Each column's width as laid out for the table's width; 0 for a column left out."""
+        return list(self._widths)
 
     def row(self, key: str) -> Row | None:
         """The row with ``key`` as last given (None: no such row)."""
@@ -143,6 +157,19 @@ class FastTable(LineWidget, can_focus=True):
         keys.sort(key=sort_key, reverse=self.sort_reverse)
         return keys
 
+    def _relayout(self) -> bool:
+        """Lay the columns out again for the width, cells and sort; True if they moved (every
+        cached line is then dropped)."""
+        cells = [row.cells for row in self._rows.values()]
+        natural = natural_widths(self.columns, cells, self.sort_column)
+        widths = layout(self.columns, natural, self.area.width)
+        if widths == self._widths:
+            return False
+        self._widths = widths
+        self._strips.clear()
+        self._header = None
+        return True
+
     # --- drawing ------------------------------------------------------------
 
     def theme_changed(self) -> None:
@@ -152,7 +179,13 @@ class FastTable(LineWidget, can_focus=True):
     def resized(self) -> None:
         self._strips.clear()
         self._header = None
-        self._scroll_to_cursor()
+        self._relayout()
+        self.view.place(self._order, self._body_height)
+        self.refresh()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The header and every row (an empty table keeps a line for its empty text)."""
+        return 1 + max(1, len(self._order))
 
     @property
     def _body_height(self) -> int:
@@ -177,24 +210,9 @@ class FastTable(LineWidget, can_focus=True):
             return strip.apply_style(self.palette.cursor)
         return strip
 
-    def _widths(self, width: int) -> list[int]:
-        """Each column's width; 0 for columns hidden because the table is too narrow."""
-        widths = [col.width for col in self.columns]
-        by_priority = sorted(range(len(widths)), key=lambda i: -self.columns[i].priority)
-        for i in by_priority:
-            if sum(w + 1 for w in widths if w) <= width or self.columns[i].priority == 0:
-                break
-            widths[i] = 0
-        spare = width - sum(w + 1 for w in widths if w)
-        for i, col in enumerate(self.columns):
-            if col.flex and widths[i] and spare > 0:
-                widths[i] += spare
-                break
-        return widths
-
     def _draw_header(self, width: int) -> Strip:
         parts: list[tuple[str, Style | None]] = []
-        for i, (col, col_w) in enumerate(zip(self.columns, self._widths(width), strict=True)):
+        for i, (col, col_w) in enumerate(zip(self.columns, self._widths, strict=True)):
             if not col_w:
                 continue
             label = col.label
@@ -206,7 +224,7 @@ class FastTable(LineWidget, can_focus=True):
     def _draw_row(self, row: Row, width: int) -> Strip:
         parts: list[tuple[str, Style | None]] = []
         palette = self.palette
-        for i, (col, col_w) in enumerate(zip(self.columns, self._widths(width), strict=True)):
+        for i, (col, col_w) in enumerate(zip(self.columns, self._widths, strict=True)):
             if not col_w:
                 continue
             styler = row.styles[i] if i < len(row.styles) else None
@@ -226,26 +244,15 @@ class FastTable(LineWidget, can_focus=True):
         if 1 <= y < self.area.height:
             self.refresh(Region(0, y, self.area.width, 1))
 
-    # --- cursor, sorting, selection -----------------------------------------
+    # --- cursor, sorting, selection ------------------------------------------
 
-    def _scroll_to_cursor(self) -> None:
-        if self.cursor_key is None or self.cursor_key not in self._rows:
-            self.top_row = 0
-            return
-        index = self._order.index(self.cursor_key)
-        height = max(1, self._body_height)
-        if index < self.top_row:
-            self.top_row = index
-        elif index >= self.top_row + height:
-            self.top_row = index - height + 1
-        self.top_row = max(0, min(self.top_row, max(0, len(self._order) - height)))
-
-    def move_cursor(self, key: str) -> None:
+    def move_cursor(self, key: str, follow: bool = False) -> None:
+        """Put the cursor on ``key`` (the user's choice: it stays there as rows come and go;
+        ``follow``: it is the first row, and the cursor follows the first row)."""
         if key in self._rows:
             old = self.cursor_key
-            self.cursor_key = key
             before = self.top_row
-            self._scroll_to_cursor()
+            self.view.choose(key, self._order, self._body_height, follow)
             if before != self.top_row:
                 self.refresh()
             else:
@@ -261,25 +268,27 @@ class FastTable(LineWidget, can_focus=True):
 
     def action_cursor_to(self, index: int) -> None:
         if self._order:
-            self.move_cursor(self._order[index])
+            self.move_cursor(self._order[index], follow=index == 0)  # Home: follow the first
 
     def action_select(self) -> None:
         if self.cursor_key is not None:
             self.post_message(self.RowSelected(self, self.cursor_key))
 
     def sort_by(self, column: int | None, reverse: bool | None = None) -> None:
+        """Sort by ``column``; the view goes back to the top of the new order."""
         self.sort_column = column
         if reverse is not None:
             self.sort_reverse = reverse
         self._order = self._sorted_keys()
         self._header = None
-        self._scroll_to_cursor()
+        self._relayout()
+        self.view.to_top(self._order, self._body_height)
         self.refresh()
 
     def action_sort_next(self, step: int) -> None:
         """Sort by the next (previous) column on screen: a column that a narrow table hides
         is skipped, so the sort arrow is always in sight."""
-        widths = self._widths(self.area.width) if self.area.width else [1] * len(self.columns)
+        widths = self._widths if any(self._widths) else [1] * len(self.columns)
         current = -1 if self.sort_column is None else self.sort_column
         for _ in range(len(self.columns)):
             current = (current + step) % len(self.columns)
@@ -299,7 +308,7 @@ class FastTable(LineWidget, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:
             x = 0
-            for i, col_w in enumerate(self._widths(self.area.width)):
+            for i, col_w in enumerate(self._widths):
                 if not col_w:
                     continue
                 if x <= event.x < x + col_w + 1:
@@ -316,9 +325,9 @@ class FastTable(LineWidget, can_focus=True):
             self.post_message(self.RowSelected(self, self._order[index]))
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        self.top_row = min(self.top_row + 3, max(0, len(self._order) - self._body_height))
+        self.view.scroll(3, self._order, self._body_height)
         self.refresh()
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        self.top_row = max(0, self.top_row - 3)
+        self.view.scroll(-3, self._order, self._body_height)
         self.refresh()
