@@ -327,7 +327,7 @@ class Trading:
             problems.append(problem)
         if (problem := market.qty_error(qty)) is not None:
             problems.append(problem)
-        if qty <= order.filled:
+        elif qty <= order.filled:
             problems.append(f"new quantity {qty} must exceed what already filled ({order.filled})")
         if not problems:
             probe = replace(order, qty=qty, price=order.price if price is None else price)

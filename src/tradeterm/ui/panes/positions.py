@@ -13,7 +13,7 @@ from textual.widgets import Static
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.market import Market
 from tradeterm.engine.accounts import AccountState
-from tradeterm.ui.format import fmt_amount, fmt_price, fmt_qty
+from tradeterm.ui.format import fmt_amount, fmt_money, fmt_price, fmt_qty
 from tradeterm.ui.palette import Palette
 from tradeterm.ui.widgets.table import Column, FastTable, Row
 
@@ -106,10 +106,10 @@ class PositionsPane(Vertical):
                     asset,
                     (
                         asset,
-                        fmt_amount(bal.free),
-                        fmt_amount(bal.reserved),
-                        fmt_amount(bal.total),
-                        "—" if value is None else f"{value:,.2f}",
+                        fmt_amount(bal.free, width=16),
+                        fmt_amount(bal.reserved, width=14),
+                        fmt_amount(bal.total, width=16),
+                        "—" if value is None else fmt_money(value, 2, 12),
                     ),
                     (asset, bal.free, bal.reserved, bal.total, value),
                 )
@@ -144,7 +144,8 @@ class PositionsPane(Vertical):
             )
         self.positions.set_rows(position_rows)
         summary = (
-            f"{account.name}  equity {equity:,.2f} {quote}   unrealized {unrealized_total:+,.2f}"
+            f"{account.name}  equity {fmt_money(equity, 2, 16)} {quote}   "
+            f"unrealized {unrealized_total:+,.2f}"
         )
         if summary != self._summary_text:
             self._summary_text = summary
