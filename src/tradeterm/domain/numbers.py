@@ -10,7 +10,19 @@ write out.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+)
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -27,6 +39,14 @@ WRITE_OUT_BELOW = Decimal("1e15")
 #: Rounding refuses (ValueError) a value this many digits larger than its step, such as
 #: ``1e999999999`` to a tick: the answer would have a billion digits.
 MAX_STEP_DIGITS = 1000
+
+#: Plain Decimal arithmetic that refuses to round: any answer it gives is exact.
+_EXACT = Context(
+    prec=28,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
+    traps=[Inexact, InvalidOperation, Overflow, DivisionByZero],
+)
 
 _CACHE: dict[str, Decimal] = {}
 _CACHE_LIMIT = 200_000
@@ -84,20 +104,15 @@ def _step_parts(step: Decimal) -> tuple[int, int]:
     return coefficient, exponent
 
 
-def _in_context(value: Decimal, step: Decimal) -> bool:
-    """Whether ``value / step`` has few enough digits for plain Decimal arithmetic (the
-    context's 28) to give it exactly: the usual case, and the fast one."""
-    adjusted = value.adjusted()
-    return adjusted > -999_000 and adjusted - step.adjusted() < 26
-
-
 def is_multiple(value: Decimal, step: Decimal) -> bool:
     """True when ``value`` is a whole number of ``step``; False for NaN, infinities and a step
     that is not above zero. Exact for any size of either."""
     if not value.is_finite() or not step.is_finite() or step <= 0:
         return False
-    if _in_context(value, step):
-        return (value % step) == 0
+    try:  # plain Decimal arithmetic when exact in 28 digits: the usual case, and fast
+        return not _EXACT.remainder(value, step)
+    except ArithmeticError:  # the signals (Inexact, DivisionImpossible...) are ArithmeticErrors
+        pass
     if not value:
         return True
     _, m1, e1, length = _coefficient(value)
@@ -120,8 +135,12 @@ def _to_step(value: Decimal, step: Decimal, rounding: str) -> Decimal:
     """
     if not value.is_finite():
         raise ValueError(f"cannot round {value} to a step")
-    if step.is_finite() and step > 0 and _in_context(value, step):
-        return (value / step).to_integral_value(rounding=rounding) * step
+    if step.is_finite() and step > 0:
+        try:  # plain Decimal arithmetic when exact in 28 digits: the usual case, and fast
+            steps = _EXACT.divide(value, step).to_integral_value(rounding, _EXACT)
+            return _EXACT.multiply(steps, step)
+        except ArithmeticError:
+            pass
     m2, e2 = _step_parts(step)
     sign, m1, e1, length = _coefficient(value)
     shift = e1 - e2
@@ -200,14 +219,16 @@ def range_error(
 def fmt(value: Decimal, places: int) -> str:
     """Format with exactly ``places`` decimals and thousands separators (the short form
     ``1.00e30`` from ``WRITE_OUT_BELOW`` up, and NaN or Infinity as such)."""
-    if not value.is_finite() or abs(value) >= WRITE_OUT_BELOW:
+    if not value.is_finite() or value.copy_abs() >= WRITE_OUT_BELOW:
         return scientific(value)
     return f"{value:,.{places}f}"
 
 
 def fmt_compact(value: Decimal | float) -> str:
     """Short human form for sizes and volumes: 1.23K, 45.6M, 7.89B, 1.50T, 1.00e30."""
-    if isinstance(value, Decimal) and (not value.is_finite() or abs(value) >= WRITE_OUT_BELOW):
+    if isinstance(value, Decimal) and (
+        not value.is_finite() or value.copy_abs() >= WRITE_OUT_BELOW
+    ):
         return scientific(value)
     v = float(value)
     if math.isnan(v) or abs(v) >= float(WRITE_OUT_BELOW):  # NaN, infinite or huge
