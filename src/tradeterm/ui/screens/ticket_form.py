@@ -11,6 +11,7 @@ from textual.content import Content
 from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import OrderType, Side, TimeInForce
 from tradeterm.domain.market import Market
+from tradeterm.domain.numbers import brief
 from tradeterm.engine.risk import OrderPlan
 from tradeterm.ui.cmdwords import NUMBER_HINT, parse_number, shown
 from tradeterm.ui.format import fmt_amount, fmt_price
@@ -135,7 +136,8 @@ def preview_lines(plan: OrderPlan, cmd: PlaceOrder, market: Market) -> list[Cont
             rest = plan.qty - plan.fill_now
             lines.append(_row("then rests", f"{rest:,.{qty_places}f} {base} at the limit"))
     elif cmd.type is T.TRAILING_STOP:
-        lines.append(_row("waits", f"{size}: fires when the price turns by {cmd.trail}"))
+        trail = "—" if cmd.trail is None else brief(cmd.trail)
+        lines.append(_row("waits", f"{size}: fires when the price turns by {trail}"))
     else:
         trigger = "—" if cmd.stop_price is None else fmt_price(cmd.stop_price, places)
         lines.append(_row("waits", f"{size} until the price reaches {trigger}"))
