@@ -19,6 +19,7 @@ from tradeterm.domain.numbers import MAX_PRICE, MAX_QTY
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.ui.screens.amend import AmendScreen
 from tradeterm.ui.screens.ticket import TicketScreen
+from tradeterm.ui.widgets.table import FastTable
 
 HUGE = "100000000000000000000000000"  # 1e26, as typed in the issue
 HUGER = "10000000000000000000000000000"  # 1e28
@@ -122,3 +123,15 @@ async def test_a_1e30_balance_shows_its_equity_and_balance(tmp_path: Path) -> No
         rows = table_text(rig.app.query_one("#balances-table"))
         usdt = next(row for row in rows if row.startswith("USDT"))
         assert "1.00e30" in usdt and "…" not in usdt, rows
+
+
+async def test_balances_show_to_their_assets_precision(tmp_path: Path) -> None:
+    balances = {"USDT": Decimal("6664.26267595"), "BTC": Decimal("0.00999"), "ETH": D("2")}
+    rig = build_rig(accounts=[AccountSpec("paper", balances=balances)])
+    async with rig.app.run_test(size=(220, 60)) as pilot:
+        await rig.settle(pilot)
+        table = rig.app.query_one("#balances-table", FastTable)
+        rows = {key: row.cells[1:] for key in balances if (row := table.row(key)) is not None}
+        assert rows["USDT"][0] == "6,664.26"  # dollars to the cent, not 6,664.26267595
+        assert rows["BTC"][0] == "0.00999"  # the rest to 8 decimals, trailing zeros dropped
+        assert rows["ETH"][0] == "2.00"

@@ -28,6 +28,17 @@ def fmt_money(value: Decimal, places: int = 2, width: int | None = None) -> str:
     return text if width is None or len(text) <= width else fmt_compact(value)
 
 
+#: Currencies shown to the cent; every other asset to 8 decimals (a satoshi), with trailing
+#: zeros beyond two dropped.
+CENT_ASSETS = frozenset({"USD", "USDT", "USDC", "BUSD", "FDUSD", "TUSD", "DAI", "EUR", "GBP"})
+
+
+def asset_places(asset: str) -> int:
+    """How many decimals a balance of ``asset`` is shown with: 2 for dollars and other cent
+    currencies, 8 for the rest."""
+    return 2 if asset.upper() in CENT_ASSETS else 8
+
+
 def fmt_amount(value: Decimal, max_places: int = 8, width: int | None = None) -> str:
     """A balance: at least two decimals, up to ``max_places``, no trailing zeros beyond two;
     the compact form when it is wider than ``width`` cells or too large to write out."""

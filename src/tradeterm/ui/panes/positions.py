@@ -13,7 +13,7 @@ from textual.widgets import Static
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.market import Market
 from tradeterm.engine.accounts import AccountState
-from tradeterm.ui.format import fmt_amount, fmt_money, fmt_price, fmt_qty
+from tradeterm.ui.format import asset_places, fmt_amount, fmt_money, fmt_price, fmt_qty
 from tradeterm.ui.palette import Palette
 from tradeterm.ui.widgets.table import Column, FastTable, Row
 
@@ -100,15 +100,16 @@ class PositionsPane(Vertical):
         for asset, bal in sorted(account.balances.items()):
             price = asset_price(asset, books, quote)
             value = None if price is None else bal.total * price
+            places = asset_places(asset)
             equity += value or 0
             balance_rows.append(
                 Row(
                     asset,
                     (
                         asset,
-                        fmt_amount(bal.free, width=16),
-                        fmt_amount(bal.reserved, width=14),
-                        fmt_amount(bal.total, width=16),
+                        fmt_amount(bal.free, places, width=16),
+                        fmt_amount(bal.reserved, places, width=14),
+                        fmt_amount(bal.total, places, width=16),
                         "—" if value is None else fmt_money(value, 2, 12),
                     ),
                     (asset, bal.free, bal.reserved, bal.total, value),
