@@ -1,7 +1,8 @@
 """Fuzzing every number parser a user reaches in the workstation, through the real parsers
 and the engine's checks they feed: the command line (orders, amend, alerts), the ticket's
-fields with their live preview, and ``parse_number``. Any text yields a command or a
-CommandError / problem lines that name the field, never another exception."""
+fields with their live preview, ``parse_number`` and the replay's jump-to-time. Any text
+yields a command or a CommandError / problem lines that name the field (a JumpError for a
+time), never another exception."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tradeterm.domain.market_data import Trade
 from tradeterm.ui.cmdalert import AddAlert
 from tradeterm.ui.cmdwords import CommandError, parse_number
 from tradeterm.ui.commandline import PlaceOco, parse_command
+from tradeterm.ui.screens.jump import JumpError, parse_jump
 from tradeterm.ui.screens.ticket_form import (
     TYPES,
     TicketFields,
@@ -169,3 +171,34 @@ def test_a_dollar_quantity_is_the_order_value() -> None:
     assert cmd is not None and cmd.quote_qty is not None and cmd.qty is None
     plan = ENGINE.preview(cmd)
     assert plan.problems[0].startswith("order value too large: at most 1,000,000,000,000,000")
+
+
+NOW = 1_767_270_896_000_000_000
+jump_text = st.one_of(
+    st.from_regex(r"[+-] ?([0-9]{1,40}(\.[0-9]{1,40})? ?[hmsHMS]){1,5}", fullmatch=True),
+    st.builds(lambda sign, n: f"{sign}{'9' * n}s", st.sampled_from("+-"), st.integers(20, 5000)),
+    st.from_regex(r"[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?", fullmatch=True),
+    st.text(max_size=60),
+)
+
+
+@FUZZ
+@given(text=jump_text, session=st.booleans())
+def test_replay_jump_times_of_any_size(text: str, session: bool) -> None:
+    start, end = (NOW - 10**12, NOW + 10**12) if session else (None, None)
+    try:
+        target = parse_jump(text, NOW, start, end)
+    except JumpError as exc:
+        assert str(exc) and len(str(exc)) < 400
+        return
+    assert start is None or end is None or start <= target <= end
+
+
+def test_a_jump_of_twenty_digits_of_hours_is_too_far() -> None:
+    for text in ("+99999999999999999999h", "-" + "9" * 5000 + "s"):
+        try:
+            parse_jump(text, NOW, NOW - 10**12, NOW + 10**12)
+        except JumpError as exc:
+            assert "is too far: a jump goes at most 100 years either way" in str(exc)
+        else:
+            raise AssertionError(text)
