@@ -4,6 +4,7 @@ words from ``Engine.preview`` (which ``Engine.place`` runs first), never an exce
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 
 from engine_rig import make_rig
 from hypothesis import given, settings
@@ -39,15 +40,14 @@ NAMES = {
 }
 
 
-def _engine() -> Engine:
+@cache
+def engine() -> Engine:
+    """One engine for the module, built on first use (not on import)."""
     rig = make_rig()
     rig.engine.load_markets([flow.market for flow in rig.feed.flows.values()])
     rig.feed.bootstrap(rig.engine)
     rig.feed.step(rig.engine, 50)
     return rig.engine
-
-
-ENGINE = _engine()
 
 
 def _wild(value: Decimal | None) -> bool:
@@ -73,7 +73,7 @@ def test_preview_answers_any_numbers_in_words(
 ) -> None:
     cmd = PlaceOrder(symbol, side, kind, tif=tif, post_only=flags[0], reduce_only=flags[1],
                      **values)  # type: ignore[arg-type]  # fmt: skip
-    plan = ENGINE.preview(cmd)
+    plan = engine().preview(cmd)
     assert all(isinstance(problem, str) and problem for problem in plan.problems)
     assert all(len(problem) < 300 for problem in plan.problems), plan.problems
     for key, name in NAMES.items():

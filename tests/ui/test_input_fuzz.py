@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cache
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,7 +18,9 @@ from tradeterm.analysis.alerts import AlertBook
 from tradeterm.domain.commands import AmendOrder, PlaceOrder
 from tradeterm.domain.enums import OrderType, Side
 from tradeterm.domain.events import TradePrinted
+from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Trade
+from tradeterm.engine.engine import Engine
 from tradeterm.ui.cmdalert import AddAlert
 from tradeterm.ui.cmdwords import CommandError, parse_number
 from tradeterm.ui.commandline import PlaceOco, parse_command
@@ -31,10 +34,22 @@ from tradeterm.ui.screens.ticket_form import (
 )
 
 FUZZ = settings(max_examples=200, deadline=None)
-RIG = build_rig(steps=50, history_minutes=30)
-ENGINE = RIG.engine
-SYMBOLS = list(ENGINE.state.markets)
-MARKET = ENGINE.state.markets["BTC/USDT"]
+
+
+@cache
+def engine() -> Engine:
+    """One engine on a seeded sim for the whole module, built on first use (not on import)."""
+    return build_rig(steps=50, history_minutes=30).engine
+
+
+def symbols() -> list[str]:
+    return list(engine().state.markets)
+
+
+def btc() -> Market:
+    return engine().state.markets["BTC/USDT"]
+
+
 ONE_WORD = re.compile(r"[^\s@]+")
 
 #: What a user may type where a number goes: plain and grouped numbers of any length,
@@ -55,20 +70,20 @@ word = number_text.filter(lambda t: ONE_WORD.fullmatch(t) is not None)
 def _check_command(text: str, field: str) -> None:
     """Parse ``text``; a refusal must name ``field``; an order goes through the checks."""
     try:
-        command = parse_command(text, SYMBOLS, "BTC/USDT")
+        command = parse_command(text, symbols(), "BTC/USDT")
     except CommandError as exc:
         assert field in exc.message, (text[:80], exc.message)
         assert len(exc.message) < 300, exc.message
         assert 0 <= exc.position <= len(text)
         return
     if isinstance(command, PlaceOrder):
-        for problem in ENGINE.preview(command).problems:
+        for problem in engine().preview(command).problems:
             assert isinstance(problem, str) and len(problem) < 300
     if isinstance(command, PlaceOco):
-        ENGINE.preview(PlaceOrder(command.symbol, command.side, OrderType.LIMIT,
+        engine().preview(PlaceOrder(command.symbol, command.side, OrderType.LIMIT,
                                   qty=command.qty, price=command.take_profit))  # fmt: skip
     if isinstance(command, AmendOrder):
-        for value, check in ((command.price, MARKET.price_error), (command.qty, MARKET.qty_error)):
+        for value, check in ((command.price, btc().price_error), (command.qty, btc().qty_error)):
             problem = None if value is None else check(value)  # what the amend dialog shows
             assert problem is None or field.rsplit(maxsplit=1)[-1] in problem, problem
     if isinstance(command, AddAlert):
@@ -121,7 +136,7 @@ def test_alert_price_levels(number: str, op: str) -> None:
 @given(text=st.text(max_size=200))
 def test_any_command_line(text: str) -> None:
     try:
-        parse_command(text, SYMBOLS, "BTC/USDT", ["paper"])
+        parse_command(text, symbols(), "BTC/USDT", ["paper"])
     except CommandError as exc:
         assert 0 <= exc.position <= len(text)
         assert str(exc)
@@ -143,15 +158,15 @@ def test_ticket_fields_of_any_kind_preview_in_words(
     kind: str, side: str, texts: dict[str, str]
 ) -> None:
     fields = TicketFields("BTC/USDT", side, kind, **texts)
-    cmd, problems = build_order(fields, MARKET)
+    cmd, problems = build_order(fields, btc())
     if cmd is None:
         for problem in problems:
             assert any(label in problem for label in LABELS.values()), problem
             assert len(problem) < 200, problem
         problem_lines(problems)
         return
-    plan = ENGINE.preview(cmd)
-    lines = preview_lines(plan, cmd, MARKET) + problem_lines(plan.problems)
+    plan = engine().preview(cmd)
+    lines = preview_lines(plan, cmd, btc()) + problem_lines(plan.problems)
     assert all(len(line.plain) < 300 for line in lines), [line.plain[:80] for line in lines]
     for name, text in texts.items():
         value = parse_number(text.lstrip("$").strip()) if text.strip() else None
@@ -167,9 +182,9 @@ _ATTR = {"qty": "qty", "price": "price", "stop": "stop_price", "trail": "trail",
 
 
 def test_a_dollar_quantity_is_the_order_value() -> None:
-    cmd, _ = build_order(TicketFields("BTC/USDT", "buy", "limit", qty="$" + "9" * 30), MARKET)
+    cmd, _ = build_order(TicketFields("BTC/USDT", "buy", "limit", qty="$" + "9" * 30), btc())
     assert cmd is not None and cmd.quote_qty is not None and cmd.qty is None
-    plan = ENGINE.preview(cmd)
+    plan = engine().preview(cmd)
     assert plan.problems[0].startswith("order value too large: at most 1,000,000,000,000,000")
 
 
