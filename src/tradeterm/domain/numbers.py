@@ -2,9 +2,9 @@
 
 Every helper here takes any Decimal a user can type or a venue can send (huge, tiny, with
 an exponent of a billion, negative zero, NaN, infinite) and answers without raising
-``decimal.InvalidOperation``: rounding and multiples are computed on exact integers, and
-display forms fall back to a short scientific form (``1.00e30``) for numbers too large to
-write out.
+``decimal.InvalidOperation``: rounding and multiples are exact (plain Decimal arithmetic in
+a context that refuses to round, else integers of any length), and display forms fall back
+to a short scientific form (``1.00e30``) for numbers too large to write out.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 
 #: The largest price (limit, trigger, trail, take-profit, stop-loss) tradeterm accepts: far
-#: above any quote, low enough that every sum of prices and quantities stays exact.
+#: above any quote, and small enough that price times quantity stays far inside Decimal's
+#: range (the checks refuse larger numbers before any arithmetic).
 MAX_PRICE = Decimal("1e15")
 #: The largest order quantity, where a market states no maximum of its own.
 MAX_QTY = Decimal("1e15")
@@ -36,8 +37,8 @@ MAX_QTY = Decimal("1e15")
 MAX_VALUE = Decimal("1e15")
 #: Numbers at or above this are shown in the short form ``1.00e30``, not written out.
 WRITE_OUT_BELOW = Decimal("1e15")
-#: Rounding refuses (ValueError) a value this many digits larger than its step, such as
-#: ``1e999999999`` to a tick: the answer would have a billion digits.
+#: Rounding refuses (ValueError) a value this many digits larger than its step whose answer
+#: is not exact in 28 digits, such as ``1e999999999 + 0.05`` to a tick of 0.1.
 MAX_STEP_DIGITS = 1000
 
 #: Plain Decimal arithmetic that refuses to round: any answer it gives is exact.
