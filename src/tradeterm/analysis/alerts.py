@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import AlertFired, TradePrinted
+from tradeterm.domain.numbers import MAX_PRICE
 
 if TYPE_CHECKING:
     from tradeterm.analysis.filter import Filter
@@ -84,7 +85,10 @@ def parse_alert(text: str, symbols: Sequence[str], active_symbol: str) -> tuple[
         symbol, condition = active_symbol, text.strip()
     if not condition:
         raise AlertError(f"alert on {symbol} needs a condition: {FORMS}")
-    if not _PRICE.match(condition):
+    price = _PRICE.match(condition)
+    if price is not None and _level(price) > MAX_PRICE:
+        raise AlertError(f"alert price too large: at most {MAX_PRICE:,f}. Forms: {FORMS}")
+    if price is None:
         # the filter language loads with the first indicator alert, not with every start
         from tradeterm.analysis.filter import FilterError, compile_filter
 
@@ -157,10 +161,7 @@ class AlertBook:
             if alert.active and alert.symbol == trade.symbol and alert.is_price:
                 match = _PRICE.match(alert.condition)
                 assert match is not None
-                op, level = (
-                    match.group(1),
-                    Decimal(match.group(2).replace(",", "").replace("_", "")),
-                )
+                op, level = match.group(1), _level(match)
                 self._edge(alert, _OPS[op](trade.price, level), str(trade.price))
 
     def on_scan(self, result: ScanResult) -> None:
@@ -234,6 +235,11 @@ class AlertBook:
         for symbol, condition, repeat in rules:
             if (symbol, condition) not in present:
                 self.add(symbol, condition, repeat=repeat, save=False)
+
+
+def _level(match: re.Match[str]) -> Decimal:
+    """The price level of a matched price condition (``> 70,000`` -> 70000)."""
+    return Decimal(match.group(2).replace(",", "").replace("_", ""))
 
 
 def _fmt(value: object) -> str:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tradeterm.domain.numbers import ZERO, decimals_of, is_multiple
+from tradeterm.domain.numbers import (
+    MAX_PRICE,
+    MAX_QTY,
+    ZERO,
+    brief,
+    decimals_of,
+    is_multiple,
+    range_error,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,28 +51,45 @@ class Market:
     def qty_places(self) -> int:
         return decimals_of(self.lot_size)
 
+    @property
+    def qty_limit(self) -> Decimal:
+        """The largest order quantity: the market's own maximum, or ``MAX_QTY``."""
+        return MAX_QTY if self.max_qty is None else min(self.max_qty, MAX_QTY)
+
+    def qty_range_error(self, qty: Decimal) -> str | None:
+        """Why a quantity is no number or too large for this market, or None."""
+        limit = self.qty_limit
+        whose = "the market's maximum" if limit == self.max_qty else ""
+        return range_error("quantity", qty, limit, self.base, whose)
+
     def price_error(self, price: Decimal) -> str | None:
-        """Why a price is not allowed on this market, or None when it is."""
+        """Why a price is not allowed on this market, or None when it is (any Decimal:
+        NaN, infinite and huge ones get a message too)."""
+        if (problem := range_error("price", price, MAX_PRICE)) is not None:
+            return problem
         if price <= ZERO:
-            return f"price must be above zero, got {price}"
+            return f"price must be above zero, got {brief(price)}"
         if not is_multiple(price, self.tick_size):
-            return f"price {price} is not a multiple of tick {self.tick_size}"
+            return f"price {brief(price)} is not a multiple of tick {self.tick_size}"
         return None
 
     def qty_error(self, qty: Decimal) -> str | None:
-        """Why a quantity is not allowed on this market, or None when it is."""
+        """Why a quantity is not allowed on this market, or None when it is (any Decimal)."""
+        if (problem := self.qty_range_error(qty)) is not None:
+            return problem
         if qty <= ZERO:
-            return f"quantity must be above zero, got {qty}"
+            return f"quantity must be above zero, got {brief(qty)}"
         if not is_multiple(qty, self.lot_size):
-            return f"quantity {qty} is not a multiple of lot {self.lot_size} {self.base}"
+            return f"quantity {brief(qty)} is not a multiple of lot {self.lot_size} {self.base}"
         if qty < self.min_qty:
             return f"quantity {qty} is below the minimum {self.min_qty} {self.base}"
-        if self.max_qty is not None and qty > self.max_qty:
-            return f"quantity {qty} is above the maximum {self.max_qty} {self.base}"
         return None
 
     def notional_error(self, qty: Decimal, price: Decimal) -> str | None:
-        """Why an order's value is too small, or None when it is large enough."""
+        """Why an order's value is too small, or None when it is large enough (or when the
+        quantity or price is itself wrong: their own checks say so)."""
+        if range_error("", qty, MAX_QTY) or range_error("", price, MAX_PRICE):
+            return None
         notional = qty * price
         if notional < self.min_notional:
             shown = f"{notional:.{self.price_places}f}"

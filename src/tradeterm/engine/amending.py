@@ -39,19 +39,19 @@ def check_amend(
             f"a {kind} order cannot be amended (only orders with a limit price can); "
             "cancel it and place a new one"
         )
-    if account.trading_state is not TradingState.ACTIVE and qty > order.qty:
-        state = account.trading_state.value.upper()
-        raise OrderRejected(
-            f"account {account.name} is {state}: an amend may lower the quantity, not raise it"
-        )
     problems = []
     for name, value in (("price", price), ("stop price", stop_price)):
         if value is not None and (problem := market.price_error(value)):
             problems.append(problem.replace("price", name, 1))
     if (problem := market.qty_error(qty)) is not None:
         problems.append(problem)
-    if qty <= order.filled:
+    elif qty <= order.filled:  # (a quantity that is no number cannot be compared)
         problems.append(f"new quantity {qty} must exceed what already filled ({order.filled})")
+    elif account.trading_state is not TradingState.ACTIVE and qty > order.qty:
+        state = account.trading_state.value.upper()
+        problems.append(
+            f"account {account.name} is {state}: an amend may lower the quantity, not raise it"
+        )
     if not problems:
         probe = replace(order, qty=qty, price=order.price if price is None else price)
         extra = required_hold(probe) - order.reserved

@@ -16,7 +16,15 @@ from tradeterm.domain.book import OrderBook
 from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import AccountMode, OrderType, Side, TimeInForce, TradingState
 from tradeterm.domain.market import Market
-from tradeterm.domain.numbers import ZERO, trunc_to
+from tradeterm.domain.numbers import (
+    MAX_PRICE,
+    MAX_VALUE,
+    ZERO,
+    brief,
+    is_multiple,
+    range_error,
+    trunc_to,
+)
 from tradeterm.engine.accounts import AccountState
 
 #: Market buys hold their estimated cost plus this margin, and may not spend more.
@@ -109,6 +117,8 @@ def plan_order(
         problems.append(
             f"account {account.name} is HALTED: no new orders, cancels only (:resume to trade)"
         )
+    if _out_of_range(cmd, market, problems):
+        return plan  # no arithmetic on numbers that are no numbers, or astronomically large
     _check_shape(cmd, problems)
     bid = book.best_bid() if book else None
     ask = book.best_ask() if book else None
@@ -116,6 +126,7 @@ def plan_order(
     touch = ask if cmd.side is Side.BUY else bid
     reference = cmd.price or cmd.stop_price or touch or plan.mid or last_price
     # quantity
+    sized = True
     if cmd.quote_qty is not None:
         if reference is None:
             problems.append(
@@ -123,20 +134,24 @@ def plan_order(
             )
             return plan
         if cmd.quote_qty <= 0:
-            problems.append(f"order value must be above zero, got {cmd.quote_qty}")
+            problems.append(f"order value must be above zero, got {brief(cmd.quote_qty)}")
             return plan
-        plan.qty = trunc_to(cmd.quote_qty / reference, market.lot_size)
+        sized = market.price_error(reference) is None  # else that price's problem is listed
+        if sized:
+            plan.qty = trunc_to(cmd.quote_qty / reference, market.lot_size)
     elif cmd.qty is not None:
         plan.qty = cmd.qty
     else:
         problems.append("a quantity is needed: base units (0.5) or quote value ($500)")
         return plan
     qty = plan.qty
-    if (problem := market.qty_error(qty)) is not None:
+    if sized and (problem := market.qty_error(qty)) is not None:
         problems.append(problem)
     for name, value in (("price", cmd.price), ("stop price", cmd.stop_price)):
         if value is not None and (problem := market.price_error(value)) is not None:
             problems.append(problem.replace("price", name, 1))
+    if cmd.trail is not None and cmd.trail > 0 and not is_multiple(cmd.trail, market.tick_size):
+        problems.append(f"trail {brief(cmd.trail)} is not a multiple of tick {market.tick_size}")
     if reference is not None and qty > 0 and (problem := market.notional_error(qty, reference)):
         problems.append(problem)
     plan.price = cmd.price
@@ -187,6 +202,27 @@ def _check_reducing(
             f"account {account.name} is REDUCING: only orders that shrink a position pass; "
             f"a {cmd.side.value} on {cmd.symbol} may be at most {most} (:resume to trade)"
         )
+
+
+def _out_of_range(cmd: PlaceOrder, market: Market, problems: list[str]) -> bool:
+    """Add a problem for each of ``cmd``'s numbers that is NaN, infinite or beyond its limit
+    (``MAX_PRICE``, ``MAX_VALUE``, the market's quantity limit); True when there was one."""
+    found = [] if cmd.qty is None else [market.qty_range_error(cmd.qty)]
+    fields = (
+        ("order value", cmd.quote_qty, MAX_VALUE, market.quote),
+        ("price", cmd.price, MAX_PRICE, ""),
+        ("stop price", cmd.stop_price, MAX_PRICE, ""),
+        ("trail", cmd.trail, MAX_PRICE, ""),
+        ("take-profit", cmd.take_profit, MAX_PRICE, ""),
+        ("stop-loss", cmd.stop_loss, MAX_PRICE, ""),
+    )
+    found += [
+        range_error(name, value, limit, unit)
+        for name, value, limit, unit in fields
+        if value is not None
+    ]
+    problems.extend(problem for problem in found if problem is not None)
+    return any(found)
 
 
 def _check_shape(cmd: PlaceOrder, problems: list[str]) -> None:

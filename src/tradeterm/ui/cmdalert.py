@@ -14,7 +14,16 @@ from dataclasses import dataclass
 
 from tradeterm.analysis.filter import ALIASES, FilterError, compile_filter
 from tradeterm.analysis.scanner import COLUMN_NAMES
-from tradeterm.ui.cmdwords import NUMBER_HINT, Reader, Token, parse_number, resolve_symbol, suggest
+from tradeterm.ui.cmdwords import (
+    NUMBER_HINT,
+    Reader,
+    Token,
+    parse_number,
+    range_problem,
+    resolve_symbol,
+    shown,
+    suggest,
+)
 
 ALERT_FORM = (
     "alert [repeat] [SYMBOL] > PRICE | < PRICE | FILTER (e.g. alert ETH/USDT rsi < 25); "
@@ -128,9 +137,11 @@ def _condition(reader: Reader, token: Token) -> str:
             if not number:
                 raise reader.error(f"missing price after {op.group(1)}")
             raise reader.error(
-                f"price: {number!r} is not a number above zero; {NUMBER_HINT}",
+                f"price: {shown(number)} is not a number above zero; {NUMBER_HINT}",
                 Token(number, pos),
             )
+        if (problem := range_problem("price", value)) is not None:
+            raise reader.error(problem, Token(number, start + op.end()))
         return f"{op.group(1)} {value.normalize():f}"
     try:
         compile_filter(text)

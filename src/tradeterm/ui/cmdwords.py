@@ -9,11 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from tradeterm.domain.numbers import MAX_PRICE, MAX_QTY, MAX_VALUE
+
 NUMBER_HINT = "write 0.5, 1500, 1,500, 1.5k or 2m"
 
 _TOKEN = re.compile(r"@|[^\s@]+")
 _NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)([km]?)", re.IGNORECASE)
-_SCALE = {"": Decimal(1), "k": Decimal(1000), "m": Decimal(1_000_000)}
+_SCALE = {"": 0, "k": 3, "m": 6}  # powers of ten
+#: The largest number each word of an order takes (``Reader.number`` names it).
+_LIMITS = {"quantity": MAX_QTY, "quote value": MAX_VALUE}
 
 
 class CommandError(ValueError):
@@ -62,8 +66,14 @@ def resolve_symbol(text: str, symbols: Sequence[str]) -> str | None:
     return by_base[0] if len(by_base) == 1 else None
 
 
+def shown(text: str, width: int = 24) -> str:
+    """``text`` quoted for a message, cut to about ``width`` characters when longer."""
+    return repr(text if len(text) <= width else text[: width - 4] + "…")
+
+
 def parse_number(text: str) -> Decimal | None:
-    """``0.5``, ``1,500``, ``1.5k``, ``2m`` as an exact Decimal, or None when it is not one."""
+    """``0.5``, ``1,500``, ``1.5k``, ``2m`` as an exact Decimal (of any size: the caller
+    checks its range), or None when it is not one."""
     match = _NUMBER.fullmatch(text)
     if match is None:
         return None
@@ -71,7 +81,19 @@ def parse_number(text: str) -> Decimal | None:
         value = Decimal(match[1].replace(",", ""))
     except InvalidOperation:
         return None
-    return value * _SCALE[match[2].lower()]
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # the pattern matches finite numbers only
+    zeros = (0,) * _SCALE[match[2].lower()]
+    return Decimal((sign, digits + zeros, exponent))  # times 1000: exact, however long
+
+
+def range_problem(what: str, value: Decimal) -> str | None:
+    """Why ``value`` is too large for ``what`` (``quantity``, ``limit price``...), or None."""
+    name = what.split(" after ", maxsplit=1)[0]
+    limit = _LIMITS.get(name, MAX_PRICE)
+    if value > limit:
+        return f"{name} too large: at most {limit:,f}"
+    return None
 
 
 class Reader:
@@ -101,11 +123,13 @@ class Reader:
         token = self.take(what)
         value = parse_number(token.text)
         if value is None and token.text.startswith("-") and parse_number(token.text[1:]):
-            raise self.error(f"{what} must be above zero, got {token.text}", token)
+            raise self.error(f"{what} must be above zero, got {shown(token.text)}", token)
         if value is None:
-            raise self.error(f"{what}: {token.text!r} is not a number; {NUMBER_HINT}", token)
+            raise self.error(f"{what}: {shown(token.text)} is not a number; {NUMBER_HINT}", token)
         if value <= 0:
-            raise self.error(f"{what} must be above zero, got {token.text}", token)
+            raise self.error(f"{what} must be above zero, got {shown(token.text)}", token)
+        if (problem := range_problem(what, value)) is not None:
+            raise self.error(problem, token)
         return value
 
     def quantity(self, *, quote_ok: bool) -> tuple[Decimal | None, Decimal | None, Token]:
@@ -122,10 +146,13 @@ class Reader:
             value = parse_number(token.text[1:])
             if value is None:
                 raise self.error(
-                    f"quote value: {token.text!r} is not a number; write $500 or $1.5k", token
+                    f"quote value: {shown(token.text)} is not a number; write $500 or $1.5k",
+                    token,
                 )
             if value <= 0:
                 raise self.error(f"quote value must be above zero, got {token.text}", token)
+            if (problem := range_problem("quote value", value)) is not None:
+                raise self.error(problem, token)
             return None, value, token
         return self.number("quantity"), None, token
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -174,6 +175,9 @@ def _number(text: str, match: re.Match[str], at: int) -> Token:
         junk = tail.group() if tail else text[after]
         raise FilterError(f"unexpected '{junk}' after the number at {after}", after)
     value = float(match.group()) * _SUFFIXES.get(suffix.lower(), 1.0)
+    if not math.isfinite(value):
+        shown = match.group() if len(match.group()) <= 24 else match.group()[:20] + "…"
+        raise FilterError(f"number '{shown}{suffix}' at {at} is too large (at most 1e308)", at)
     return Token("number", match.group() + suffix, at, value, suffix)
 
 

@@ -17,7 +17,7 @@ from tradeterm.domain.book import OrderBook
 from tradeterm.domain.market import Market
 from tradeterm.domain.numbers import decimals_of
 from tradeterm.engine.accounts import AccountState
-from tradeterm.ui.format import fmt_amount, fmt_price, fmt_qty
+from tradeterm.ui.format import asset_places, fmt_amount, fmt_money, fmt_price, fmt_qty
 from tradeterm.ui.keys import POSITIONS_BINDINGS
 from tradeterm.ui.palette import Palette
 from tradeterm.ui.widgets.table import Column, FastTable, Row
@@ -114,16 +114,17 @@ class PositionsPane(Vertical):
         for asset, bal in sorted(account.balances.items()):
             price = asset_price(asset, books, quote)
             value = None if price is None else bal.total * price
+            places = asset_places(asset)
             equity += value or 0
             balance_rows.append(
                 Row(
                     asset,
                     (
                         asset,
-                        fmt_amount(bal.free),
-                        fmt_amount(bal.reserved),
-                        fmt_amount(bal.total),
-                        "—" if value is None else f"{value:,.2f}",
+                        fmt_amount(bal.free, places, width=16),
+                        fmt_amount(bal.reserved, places, width=14),
+                        fmt_amount(bal.total, places, width=16),
+                        "—" if value is None else fmt_money(value, 2, 12),
                     ),
                     (asset, bal.free, bal.reserved, bal.total, value),
                 )
@@ -159,7 +160,8 @@ class PositionsPane(Vertical):
             )
         self.positions.set_rows(position_rows)
         summary = (
-            f"{account.name}  equity {equity:,.2f} {quote}   unrealized {unrealized_total:+,.2f}"
+            f"{account.name}  equity {fmt_money(equity, 2, 16)} {quote}   "
+            f"unrealized {unrealized_total:+,.2f}"
         )
         if summary != self._summary_text:
             self._summary_text = summary

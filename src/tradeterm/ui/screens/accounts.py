@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.enums import AccountMode
 from tradeterm.engine.accounts import AccountState
+from tradeterm.ui.format import fmt_money
 from tradeterm.ui.panes.positions import equity
 
 
@@ -26,7 +27,7 @@ def account_line(account: AccountState, books: Mapping[str, OrderBook], active: 
     value, unpriced = equity(account, books)
     extra = f" (+{', '.join(unpriced)} unpriced)" if unpriced else ""
     mark = "  ← active" if active else ""
-    return f"{account.name:<14} {mode:<14} equity {value:>14,.2f} USDT{extra}{mark}"
+    return f"{account.name:<14} {mode:<14} equity {fmt_money(value, 2, 14):>14} USDT{extra}{mark}"
 
 
 class AccountsScreen(ModalScreen[str | None]):

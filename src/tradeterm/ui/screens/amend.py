@@ -16,7 +16,7 @@ from textual.widgets import Input, Label, Static
 
 from tradeterm.domain.errors import TradetermError
 from tradeterm.engine.engine import Engine
-from tradeterm.ui.cmdwords import NUMBER_HINT, parse_number
+from tradeterm.ui.cmdwords import NUMBER_HINT, parse_number, shown
 from tradeterm.ui.format import fmt_price, fmt_qty
 
 AmendResult = tuple[Decimal | None, Decimal]
@@ -67,11 +67,11 @@ class AmendScreen(ModalScreen[AmendResult | None]):
         price = parse_number(price_text) if price_text else self.order.price
         qty = parse_number(qty_text) if qty_text else self.order.qty
         if price is None:
-            problems.append(f"price {price_text!r} is not a number; {NUMBER_HINT}")
+            problems.append(f"price {shown(price_text)} is not a number; {NUMBER_HINT}")
         elif (problem := self.market.price_error(price)) is not None:
             problems.append(problem)
         if qty is None:
-            problems.append(f"quantity {qty_text!r} is not a number; {NUMBER_HINT}")
+            problems.append(f"quantity {shown(qty_text)} is not a number; {NUMBER_HINT}")
         elif (problem := self.market.qty_error(qty)) is not None:
             problems.append(problem)
         elif qty <= self.order.filled:

@@ -24,6 +24,11 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)\s*([hms])", re.IGNORECASE)
 _TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?")
 _UNIT_NS = {"h": 3600 * NS, "m": 60 * NS, "s": NS}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MAX_JUMP_NS = 100 * 366 * 86_400 * NS
+
+
+def _brief(text: str) -> str:
+    return repr(text if len(text) <= 24 else text[:20] + "…")
 
 
 class JumpError(ValueError):
@@ -75,7 +80,11 @@ def parse_jump(
     if match := _RELATIVE.fullmatch(raw):
         if now_ns is None:
             raise JumpError("the replay has not started, so there is no now: give a time of day")
-        amount = sum(Decimal(n) * _UNIT_NS[u.lower()] for n, u in _PART.findall(match[2]))
+        parts = [(Decimal(n), u.lower()) for n, u in _PART.findall(match[2])]
+        if any(n > _MAX_JUMP_NS for n, _ in parts) or (
+            (amount := sum(n * _UNIT_NS[u] for n, u in parts)) > _MAX_JUMP_NS
+        ):
+            raise JumpError(f"{_brief(raw)} is too far: a jump goes at most 100 years either way")
         target = now_ns + (1 if match[1] == "+" else -1) * int(amount)
     elif match := _TIME_OF_DAY.fullmatch(raw):
         target = _time_of_day(raw, match, now_ns, start_ns, end_ns)

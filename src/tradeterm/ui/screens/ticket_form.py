@@ -11,8 +11,9 @@ from textual.content import Content
 from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import OrderType, Side, TimeInForce
 from tradeterm.domain.market import Market
+from tradeterm.domain.numbers import brief
 from tradeterm.engine.risk import OrderPlan
-from tradeterm.ui.cmdwords import NUMBER_HINT, parse_number
+from tradeterm.ui.cmdwords import NUMBER_HINT, parse_number, shown
 from tradeterm.ui.format import fmt_amount, fmt_price
 
 T = OrderType
@@ -77,11 +78,11 @@ def build_order(fields: TicketFields, market: Market | None) -> tuple[PlaceOrder
     elif text.startswith("$"):
         quote_qty = parse_number(text[1:].strip())
         if quote_qty is None:
-            problems.append(f"quantity {text!r} is not a value; write $500 or $1.5k")
+            problems.append(f"quantity {shown(text)} is not a value; write $500 or $1.5k")
     else:
         qty = parse_number(text)
         if qty is None:
-            problems.append(f"quantity {text!r} is not a number; {NUMBER_HINT}, or $500")
+            problems.append(f"quantity {shown(text)} is not a number; {NUMBER_HINT}, or $500")
     prices: dict[str, Decimal | None] = {}
     for name, label in _NAMES.items():
         raw = getattr(fields, name).strip()
@@ -90,7 +91,7 @@ def build_order(fields: TicketFields, market: Market | None) -> tuple[PlaceOrder
             continue
         prices[name] = parse_number(raw)
         if prices[name] is None:
-            problems.append(f"{label} {raw!r} is not a number; {NUMBER_HINT}")
+            problems.append(f"{label} {shown(raw)} is not a number; {NUMBER_HINT}")
     if problems:
         return None, problems
     uses_tif = kind in USES["tif"]
@@ -135,7 +136,8 @@ def preview_lines(plan: OrderPlan, cmd: PlaceOrder, market: Market) -> list[Cont
             rest = plan.qty - plan.fill_now
             lines.append(_row("then rests", f"{rest:,.{qty_places}f} {base} at the limit"))
     elif cmd.type is T.TRAILING_STOP:
-        lines.append(_row("waits", f"{size}: fires when the price turns by {cmd.trail}"))
+        trail = "—" if cmd.trail is None else brief(cmd.trail)
+        lines.append(_row("waits", f"{size}: fires when the price turns by {trail}"))
     else:
         trigger = "—" if cmd.stop_price is None else fmt_price(cmd.stop_price, places)
         lines.append(_row("waits", f"{size} until the price reaches {trigger}"))
