@@ -235,7 +235,7 @@ def test_helpers() -> None:
     assert recording_stem(Path("a/s1.ndjson.gz")) == "s1"
     assert recording_stem(Path("capture.bin")) == "capture.bin"
     assert iso_utc(T0 + 5) == "2026-01-01T10:00:00.000000005Z"
-    order = Order("o9", "paper", BTC, B, OrderType.MARKET, D("1"), extra={"mid_at_send": "7.5"})
+    order = Order("o9", "paper", BTC, B, OrderType.MARKET, D("1"), mid_at_send=D("7.5"))
     other = Order("o8", "paper", BTC, B, OrderType.MARKET, D("1"))
     assert mids_at_send([order, other]) == {"o9": D("7.5")}
 
