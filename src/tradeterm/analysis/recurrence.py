@@ -11,6 +11,9 @@ that of the sequential loop and does not grow along the series.
 The work goes in chunks of ``CHUNK`` rows whose inputs are produced on the fly by callbacks, so
 nothing but the caller's outputs has the length of the series (fresh multi-megabyte temporaries
 cost page faults that, on the 2-core VM used for the benchmarks, took longer than the maths).
+
+:func:`combined_filter` evaluates a weighted sum of recurrences over one shared input (the MACD
+line, fast EMA - slow EMA) with one matrix product per block instead of one per recurrence.
 """
 
 from __future__ import annotations
@@ -256,7 +259,7 @@ def _carries(term: Term, values: FloatArray, full: int, into: FloatArray) -> Non
 
 
 def combined_filter(values: FloatArray, terms: Sequence[Term], out: FloatArray) -> None:
-    """Fill ``out`` (``len(values) + 1`` slots) with ``sum(weight * y)`` over ``terms``.
+    """Fill ``out`` (contiguous, ``len(values) + 1`` slots) with ``sum(weight * y)``.
 
     The recurrences share their input, so one matrix product per block of rows gives the
     weighted sum directly from ``values`` (no scaled copies, no per-term products): the
