@@ -111,6 +111,30 @@ def interleaved(
     )
 
 
+def each_ratio(df: pd.DataFrame, talib: Any, label: str) -> None:
+    """Each indicator of the suite against its TA-Lib call, interleaved: where the gap is."""
+    high, low, close = df["high"], df["low"], df["close"]
+    h, lo, c = (df[name].to_numpy() for name in ("high", "low", "close"))
+    pairs: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
+        "rsi(14)": (lambda: ti.rsi(close, 14), lambda: talib.RSI(c, 14)),
+        "ema(20)": (lambda: ti.ema(close, 20), lambda: talib.EMA(c, 20)),
+        "macd(12,26,9)": (lambda: ti.macd(close, 12, 26, 9), lambda: talib.MACD(c, 12, 26, 9)),
+        "bollinger(20,2)": (
+            lambda: ti.bollinger(close, 20, 2.0),
+            lambda: talib.BBANDS(c, 20, 2.0, 2.0, 0),
+        ),
+        "atr(14)": (lambda: ti.atr(high, low, close, 14), lambda: talib.ATR(h, lo, c, 14)),
+    }
+    for name, (ours, theirs) in pairs.items():
+        _, cpu = interleaved({"ours": ours, "talib": theirs}, REPEAT)
+        figure(
+            f"{name}, {label} candles, ours / TA-Lib in CPU time",
+            cpu["ours"] / cpu["talib"],
+            "x",
+            f"{cpu['ours'] * 1e3:.1f} vs {cpu['talib'] * 1e3:.1f} ms",
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100k candles instead of 1M")
@@ -149,6 +173,8 @@ def main() -> int:
             f"process time, insensitive to other load: {cpu['ours'] * 1e3:.1f} vs "
             f"{cpu['talib'] * 1e3:.1f} ms",
         )
+    if talib is not None:
+        each_ratio(df, talib, label)
     figure(
         f"indicator suite, {label} candles, plain pandas ewm/rolling",
         medians["pandas"] * 1e3,

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradeterm.analysis import indicators as ti
-from tradeterm.analysis.recurrence import CHUNK, decay_filter
+from tradeterm.analysis.recurrence import CHUNK, Term, combined_filter, decay_filter
 from tradeterm.analysis.windows import (
     cumulative_sum_inplace,
     rolling_extreme,
@@ -111,6 +111,26 @@ def test_blocked_recurrence_equals_the_loop_across_chunks(d: float) -> None:
     decay_filter(y, d)
     scale = 1.0 / (1.0 - d)  # bound on |y| for inputs of size ~1
     np.testing.assert_allclose(y, sequential(signed, d), rtol=0, atol=1e-13 * scale * 5)
+
+
+def seeded_loop(seed: float, values: np.ndarray, d: float, scale: float) -> np.ndarray:
+    out = [seed]
+    for value in values.tolist():
+        out.append(d * out[-1] + scale * value)
+    return np.array(out)
+
+
+@pytest.mark.parametrize("rows", [1, 7, 63, 64, 65, 1000, 2 * CHUNK + 13])
+def test_combined_filter_is_the_weighted_sum_of_the_loops(rows: int) -> None:
+    rng = np.random.default_rng(rows)
+    values = 50_000.0 + np.cumsum(rng.normal(0.0, 1.0, rows - 1))
+    terms = [Term(50_001.0, 1.0 - 2.0 / 13, 2.0 / 13, 1.0), Term(49_999.0, 0.9, 0.1, -1.0)]
+    out = np.full(rows + 2, np.nan)
+    combined_filter(values, terms, out[1 : rows + 1])
+    expected = sum(t.weight * seeded_loop(t.seed, values, t.d, t.scale) for t in terms)
+    assert np.isnan(out[0]) and np.isnan(out[-1])  # nothing written outside its rows
+    # the two loops each round at the price level; their difference keeps that error
+    np.testing.assert_allclose(out[1:-1], expected, rtol=0, atol=64 * 2.0**-52 * 50_000)
 
 
 def test_macd_line_converges_to_the_difference_of_plain_emas(walk: pd.Series) -> None:

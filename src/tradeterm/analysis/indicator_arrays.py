@@ -22,6 +22,8 @@ from tradeterm.analysis.recurrence import (
     FloatArray,
     Producer,
     Recurrence,
+    Term,
+    combined_filter,
     from_array,
     run_recurrences,
     seeded_filter,
@@ -49,13 +51,9 @@ def macd_into(
     ``len(x) >= slow + signal - 1``."""
     f, s, g = fast, slow, signal
     kf, ks, kg = 2.0 / (f + 1), 2.0 / (s + 1), 2.0 / (g + 1)
-    fast_ema = Recurrence(math.fsum(x[s - f : s]) / f, 1.0 - kf, from_array(x[s:], kf), out=line)
-    slow_ema = Recurrence(math.fsum(x[:s]) / s, 1.0 - ks, from_array(x[s:], ks))
-
-    def store_line(begin: int, end: int, ys: Sequence[FloatArray]) -> None:
-        ys[0] -= ys[1]  # ys[0] is line[begin:end]
-
-    run_recurrences(len(line), [fast_ema, slow_ema], store_line)
+    fast_ema = Term(math.fsum(x[s - f : s]) / f, 1.0 - kf, kf, 1.0)
+    slow_ema = Term(math.fsum(x[:s]) / s, 1.0 - ks, ks, -1.0)
+    combined_filter(x[s:], [fast_ema, slow_ema], line)  # the line: fast - slow in one pass
     macd_line = line[g - 1 :]
 
     def store_hist(begin: int, end: int, ys: Sequence[FloatArray]) -> None:

@@ -11,6 +11,9 @@ that of the sequential loop and does not grow along the series.
 The work goes in chunks of ``CHUNK`` rows whose inputs are produced on the fly by callbacks, so
 nothing but the caller's outputs has the length of the series (fresh multi-megabyte temporaries
 cost page faults that, on the 2-core VM used for the benchmarks, took longer than the maths).
+
+:func:`combined_filter` evaluates a weighted sum of recurrences over one shared input (the MACD
+line, fast EMA - slow EMA) with one matrix product per block instead of one per recurrence.
 """
 
 from __future__ import annotations
@@ -226,3 +229,84 @@ def seeded_filter(seed: float, tail: FloatArray, d: float, scale: float, out: Fl
     ``tail`` the values after it, this is an EMA or Wilder average seeded the TA-Lib way.
     """
     run_recurrences(len(tail) + 1, [Recurrence(seed, d, from_array(tail, scale), out=out)])
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """``weight * y`` in a :func:`combined_filter`: ``y[0] = seed``,
+    ``y[i] = d * y[i-1] + scale * values[i-1]`` (``0 <= d < 1``)."""
+
+    seed: float
+    d: float
+    scale: float
+    weight: float
+
+
+def _carries(term: Term, values: FloatArray, full: int, into: FloatArray) -> None:
+    """``into[0] = seed``; ``into[b] = d * y[BLOCK * b - 1]`` (the carry into block ``b``)."""
+    _, weights, factor = _matrices(term.d)
+    into[0] = term.seed
+    ends = into[1:]
+    first = np.empty(BLOCK)
+    first[0] = term.seed
+    np.multiply(values[: BLOCK - 1], term.scale, out=first[1:])
+    ends[0] = float(first @ weights)
+    if full > 1:
+        rows = values[BLOCK - 1 : BLOCK - 1 + (full - 1) * BLOCK].reshape(full - 1, BLOCK)
+        matmul_rows(rows, weights * term.scale, ends[1:])
+    decay_filter(ends, factor)  # true last value of every block
+    ends *= term.d
+
+
+def combined_filter(values: FloatArray, terms: Sequence[Term], out: FloatArray) -> None:
+    """Fill ``out`` (contiguous, ``len(values) + 1`` slots) with ``sum(weight * y)``.
+
+    The recurrences share their input, so one matrix product per block of rows gives the
+    weighted sum directly from ``values`` (no scaled copies, no per-term products): the
+    blocks' rows times the summed transfer matrices, plus each term's carry into the block
+    times its decay row. The carries are each term's own block ends, computed exactly as in
+    :func:`run_recurrences`, so the rounding does not grow along the series either.
+    """
+    rows = len(values) + 1
+    full = rows // BLOCK
+    if rows <= _SMALL:
+        scratch = np.empty(rows)
+        out[:rows] = 0.0
+        for term in terms:
+            seeded_filter(term.seed, values, term.d, term.scale, scratch)
+            scratch *= term.weight
+            out[:rows] += scratch
+        return
+    count = len(terms)
+    carries = np.empty((full + 1, count))
+    mixing = np.zeros((BLOCK + count, BLOCK))  # rows: a block's inputs, then the carries
+    for f, term in enumerate(terms):
+        transfer = _matrices(term.d)[0]
+        mixing[:BLOCK] += (term.weight * term.scale) * transfer
+        mixing[BLOCK + f] = term.weight * transfer[0]
+        column = np.empty(full + 1)
+        _carries(term, values, full, column)
+        carries[:, f] = column
+    inputs, decays = mixing[:BLOCK], mixing[BLOCK:]
+    size = min(CHUNK, full * BLOCK)
+    scratch = np.empty((size // BLOCK, BLOCK))
+    for begin in range(0, full * BLOCK, size):
+        end = min(full * BLOCK, begin + size)
+        first, blocks = begin // BLOCK, (end - begin) // BLOCK
+        target = out[begin:end].reshape(blocks, BLOCK)
+        if begin == 0:  # block 0 starts with the seeds, which come in as carries
+            head = np.zeros(BLOCK)
+            head[1:] = values[: BLOCK - 1]
+            target[0] = head @ inputs
+            if blocks > 1:
+                body = values[BLOCK - 1 : end - 1].reshape(blocks - 1, BLOCK)
+                matmul_rows(body, inputs, target[1:])
+        else:
+            matmul_rows(values[begin - 1 : end - 1].reshape(blocks, BLOCK), inputs, target)
+        carried = scratch[:blocks]
+        matmul_rows(carries[first : first + blocks], decays, carried)
+        target += carried
+    rest = rows - full * BLOCK
+    if rest:
+        tail = values[full * BLOCK - 1 :]
+        out[full * BLOCK : rows] = tail @ inputs[:rest, :rest] + carries[full] @ decays[:, :rest]
