@@ -172,27 +172,6 @@ def plan_order(
     return plan
 
 
-def _immediate(plan: OrderPlan, cmd: PlaceOrder, market: Market) -> str:
-    """What an IOC or FOK order does now: it takes what the book offers within its limit at
-    once, and never rests; a FOK takes all of it or nothing."""
-    qty_places, base = market.qty_places, market.base
-    got, qty = plan.fill_now, plan.qty
-    where = "in the book"
-    if cmd.price is not None:
-        where = f"at or better than {_fmt(cmd.price, market.price_places)}"
-    avg = (
-        "" if plan.avg_price is None else f" at avg {_fmt(plan.avg_price, market.price_places + 2)}"
-    )
-    if got >= qty:
-        return f"fills all {_fmt(qty, qty_places)} {base}{avg}"
-    if cmd.tif is TimeInForce.FOK:
-        return f"would be killed: only {_fmt(got, qty_places)} {base} available {where}"
-    if got == 0:
-        return f"would be cancelled: nothing available {where}"
-    rest = _fmt(qty - got, qty_places)
-    return f"fills {_fmt(got, qty_places)} {base}{avg}, the rest ({rest}) is cancelled"
-
-
 def _check_shape(cmd: PlaceOrder, problems: list[str]) -> None:
     kind = cmd.type
     if kind.has_limit_price and cmd.price is None:
@@ -226,6 +205,27 @@ def _check_trigger(
         problems.append(f"trigger {stop} would fire at once: last price {shown}; it must be above")
     if not above and stop >= last:
         problems.append(f"trigger {stop} would fire at once: last price {shown}; it must be below")
+
+
+def _immediate(plan: OrderPlan, cmd: PlaceOrder, market: Market) -> str:
+    """What an IOC or FOK order does now: it takes what the book offers within its limit at
+    once, and never rests; a FOK takes all of it or nothing."""
+    qty_places, base = market.qty_places, market.base
+    got, qty = plan.fill_now, plan.qty
+    where = "in the book"
+    if cmd.price is not None:
+        where = f"at or better than {_fmt(cmd.price, market.price_places)}"
+    avg = (
+        "" if plan.avg_price is None else f" at avg {_fmt(plan.avg_price, market.price_places + 2)}"
+    )
+    if got >= qty:
+        return f"fills all {_fmt(qty, qty_places)} {base}{avg}"
+    if cmd.tif is TimeInForce.FOK:
+        return f"would be killed: only {_fmt(got, qty_places)} {base} available {where}"
+    if got == 0:
+        return f"would be cancelled: nothing available {where}"
+    rest = _fmt(qty - got, qty_places)
+    return f"fills {_fmt(got, qty_places)} {base}{avg}, the rest ({rest}) is cancelled"
 
 
 def _fees(plan: OrderPlan, cmd: PlaceOrder, market: Market) -> None:

@@ -134,8 +134,8 @@ class UiBridge:
         # "own": the ladder's own-order markers, recomputed only when orders change
         self.dirty |= {"orders", "own", "positions"}
         order = event.order
-        expired = order.status is OrderStatus.EXPIRED
         refused = order.status is OrderStatus.REJECTED or order.reason.startswith("amend")
+        expired = order.status is OrderStatus.EXPIRED
         if (expired or refused) and (order.client_id, order.reason) not in self._told:
             self._told.add((order.client_id, order.reason))
             market = self.engine.state.markets.get(order.symbol)
