@@ -261,7 +261,10 @@ class Engine:
         self._touch()
 
     def _on_trade(self, event: TradePrinted) -> None:
-        self.state.tape(event.trade.symbol).appendleft(event.trade)
+        tape = self.state.tape(event.trade.symbol)
+        if tape and event.trade.ts_ns < tape[0].ts_ns:
+            tape.clear()  # the market went back in time (a replay's jump): the tape restarts
+        tape.appendleft(event.trade)
         self._touch()
 
     def _on_ticker(self, event: TickerUpdated) -> None:

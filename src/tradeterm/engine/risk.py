@@ -61,6 +61,10 @@ class OrderPlan:
     position_after: Decimal | None = None
     base_after: Decimal | None = None
     quote_after: Decimal | None = None
+    outcome: str = ""
+    """What an IOC or FOK order does against the book now, in words ("" for other orders):
+    "fills all 0.02000 BTC at avg 68,010.00", "would be killed: only 0.01300 BTC available at
+    or better than 68,000.0", "fills 0.01300 BTC at avg ..., the rest (0.00700) is cancelled"."""
 
     @property
     def ok(self) -> bool:
@@ -173,6 +177,8 @@ def plan_order(
         if kind is OrderType.MARKET and got == 0:
             side = "asks" if cmd.side is Side.BUY else "bids"
             problems.append(f"the book has no {side}: a market order cannot fill now")
+        if cmd.tif is not TimeInForce.GTC:
+            plan.outcome = _immediate(plan, cmd, market)
     if cmd.post_only and cmd.price is not None:
         if cmd.side is Side.BUY and ask is not None and cmd.price >= ask:
             problems.append(f"post-only would cross: best ask {_fmt(ask, market.price_places)}")
@@ -260,12 +266,34 @@ def _check_trigger(
         problems.append(f"trigger {stop} would fire at once: last price {shown}; it must be below")
 
 
+def _immediate(plan: OrderPlan, cmd: PlaceOrder, market: Market) -> str:
+    """What an IOC or FOK order does now: it takes what the book offers within its limit at
+    once, and never rests; a FOK takes all of it or nothing."""
+    qty_places, base = market.qty_places, market.base
+    got, qty = plan.fill_now, plan.qty
+    where = "in the book"
+    if cmd.price is not None:
+        where = f"at or better than {_fmt(cmd.price, market.price_places)}"
+    avg = (
+        "" if plan.avg_price is None else f" at avg {_fmt(plan.avg_price, market.price_places + 2)}"
+    )
+    if got >= qty:
+        return f"fills all {_fmt(qty, qty_places)} {base}{avg}"
+    if cmd.tif is TimeInForce.FOK:
+        return f"would be killed: only {_fmt(got, qty_places)} {base} available {where}"
+    if got == 0:
+        return f"would be cancelled: nothing available {where}"
+    rest = _fmt(qty - got, qty_places)
+    return f"fills {_fmt(got, qty_places)} {base}{avg}, the rest ({rest}) is cancelled"
+
+
 def _fees(plan: OrderPlan, cmd: PlaceOrder, market: Market) -> None:
     price = plan.avg_price or cmd.price or cmd.stop_price or plan.mid
     if price is None:
         return
     taker_part = plan.fill_now if cmd.type in (OrderType.MARKET, OrderType.LIMIT) else plan.qty
-    maker_part = plan.qty - taker_part if cmd.type is OrderType.LIMIT else ZERO
+    rests = cmd.type is OrderType.LIMIT and cmd.tif is TimeInForce.GTC  # IOC/FOK never rest
+    maker_part = plan.qty - taker_part if rests else ZERO
     rate_qty = taker_part * market.taker_fee + maker_part * market.maker_fee
     if cmd.side is Side.BUY:
         plan.fee, plan.fee_asset = rate_qty, market.base

@@ -33,6 +33,7 @@ from tradeterm.engine.accounts import AccountState
 from tradeterm.engine.amending import check_amend
 from tradeterm.engine.journal import EVENT_KINDS, dumps, event_record, order_record
 from tradeterm.engine.ledger import Ledger, Record
+from tradeterm.engine.order_log import log_execution
 from tradeterm.engine.ports import ExecutionVenue
 from tradeterm.engine.risk import OrderPlan, plan_order
 from tradeterm.engine.writer import JournalWriter
@@ -361,6 +362,7 @@ class Trading:
             log.error("order %s: market %s is gone; event not applied", client_id, order.symbol)
             return
         apply_execution(account, order, market, event, self.engine.clock.now_ns())
+        log_execution(order, event, market)
         self._publish(account, order)
         if isinstance(event, OrderFilled):
             self.engine.bus.publish(event)

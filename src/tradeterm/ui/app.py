@@ -21,7 +21,8 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
+from textual.widgets import Input
 from textual.worker import Worker
 
 from tradeterm.domain.enums import AccountMode, Side
@@ -158,6 +159,8 @@ class TradetermApp(App[None]):
         self.scanner_box = self.panes["scanner-pane-box"]
         self.arrangement = Arrangement(self)
         self._focus_before: Widget | None = None
+        self._typing = False
+        """True while a printable key is handed to a text field that has the focus."""
 
     @cached_property
     def desk(self) -> Desk:
@@ -203,6 +206,25 @@ class TradetermApp(App[None]):
         else:
             self.call_after_refresh(opening.open_later, self, self._opener)
 
+    async def on_event(self, event: events.Event) -> None:
+        """Keys that arrive in one burst are taken one by one, in order, each by what the key
+        before it opened. Workstation keys act as the app takes them (priority bindings, see
+        ``ui/keys.py``) and focus what they open at once; a key that pushes a screen is done
+        only once that screen is mounted and has focused its field, so the next key of the
+        burst goes there, not to the screen underneath."""
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        before = self.screen
+        self._typing = event.is_printable and isinstance(self.focused, Input)
+        try:
+            await super().on_event(event)
+        finally:
+            self._typing = False
+        screen = self.screen
+        if screen is not before and not screen.is_mounted:
+            await AwaitMount(screen, [screen])
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for workers that ended (see ``ui/workers.py``)."""
         from tradeterm.ui.workers import worker_changed
@@ -222,8 +244,11 @@ class TradetermApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Workstation keys act on the workstation, never behind a dialog (a ticket's
-        choice field must not take "s" for a second ticket, or "q" for quit). Until the
-        session is open they wait, shown dimmed in the footer; only quit works."""
+        choice field must not take "s" for a second ticket, or "q" for quit). A character
+        typed into a text field (the command line, the filter line) is text, not a key. Until
+        the session is open they wait, shown dimmed in the footer; only quit works."""
+        if self._typing:
+            return False
         if action not in WORKSTATION_ACTIONS:
             return True
         if not self.opened:
@@ -236,7 +261,7 @@ class TradetermApp(App[None]):
         if self.cmdline.is_open:
             self._focus_before = target  # ":alerts": focus it once the line closes
         else:
-            target.focus()
+            target.screen.set_focus(target)  # now: the next key of a burst is for it
 
     def action_help(self) -> None:
         self.dialogs.help()

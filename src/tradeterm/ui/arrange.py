@@ -89,4 +89,8 @@ class Arrangement:
             if self.pane_visible("scanner")
             else next(p for p, group in PANE_GROUP.items() if group == self.tab)
         )
-        self.pane_widget(pane).focus()
+        widget = self.pane_widget(pane)
+        if widget.is_mounted:
+            widget.screen.set_focus(widget)  # now: the next key of a burst is for it
+        else:
+            widget.focus()

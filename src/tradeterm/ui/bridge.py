@@ -29,6 +29,7 @@ from tradeterm.domain.events import (
     TradingStateChanged,
 )
 from tradeterm.engine.engine import Engine
+from tradeterm.engine.order_log import expired_words, order_text
 from tradeterm.ui.layout import ALL
 
 
@@ -80,7 +81,8 @@ class UiBridge:
         bus.subscribe(OrderFilled, self._on_fill)
 
     def take_notices(self) -> list[str]:
-        """Refusals that came back from a venue after an order was sent (to show once)."""
+        """Refusals that came back from a venue after an order was sent, and orders that
+        expired (a killed FOK, an IOC's remainder), to show once."""
         notices, self.notices = self.notices, []
         return notices
 
@@ -144,10 +146,17 @@ class UiBridge:
             else:
                 self._trailing.pop(order.client_id, None)
         refused = order.status is OrderStatus.REJECTED or order.reason.startswith("amend")
-        if refused and order.reason and (order.client_id, order.reason) not in self._told:
+        expired = order.status is OrderStatus.EXPIRED
+        if (expired or refused) and (order.client_id, order.reason) not in self._told:
             self._told.add((order.client_id, order.reason))
-            what = f"{order.account}: {order.side.value} {order.qty} {order.symbol}"
-            self.notices.append(f"{what} ({order.client_id}) refused by the venue: {order.reason}")
+            market = self.engine.state.markets.get(order.symbol)
+            reason = f": {order.reason}" if order.reason else ""
+            if expired and market is not None:
+                words = expired_words(order, market)
+                self.notices.append(f"{order_text(order, market)} {words}{reason}")
+            elif order.reason:
+                what = f"{order.account}: {order.side.value} {order.qty} {order.symbol}"
+                self.notices.append(f"{what} ({order.client_id}) refused by the venue{reason}")
 
     def _on_fill(self, _event: object) -> None:
         self.dirty |= {"fills", "positions", "chart"}

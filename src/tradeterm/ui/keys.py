@@ -6,6 +6,8 @@ App-wide keys are ``APP_BINDINGS``; keys that act on one pane live in that pane'
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.binding import Binding
 
 APP_BINDINGS: list[Binding] = [
@@ -33,6 +35,10 @@ APP_BINDINGS: list[Binding] = [
     Binding("ctrl+r", "toggle_recording", "Record", show=False, id="record"),
     Binding("q", "quit", "Quit", id="quit"),
 ]
+#: Workstation keys act the moment the app takes them, before the next key of the same burst
+#: (priority bindings): what one opens has the focus when the next key is handed out. They
+#: yield to a text field that has the focus (``TradetermApp.check_action``).
+APP_BINDINGS = [replace(binding, priority=True) for binding in APP_BINDINGS]
 
 LADDER_BINDINGS: list[Binding] = [
     Binding("up,k", "cursor(-1)", "Cursor up", show=False, id="ladder.cursor_up"),
@@ -58,7 +64,7 @@ POSITIONS_BINDINGS: list[Binding] = [
 ]
 
 SCANNER_BINDINGS: list[Binding] = [
-    Binding("f", "filter", "Filter", id="scanner.filter"),
+    Binding("f", "filter", "Filter", id="scanner.filter", priority=True),  # as APP_BINDINGS
     Binding("w", "why", "Why score", id="scanner.why"),
 ]
 
@@ -67,7 +73,7 @@ ALERTS_BINDINGS: list[Binding] = [
 ]
 
 FILTER_BINDINGS: list[Binding] = [
-    Binding("enter", "keep", "Keep filter", id="filter.keep", priority=True),
+    Binding("enter", "keep", "Keep filter", id="filter.keep"),
     Binding("escape", "clear", "Clear filter", id="filter.clear"),
 ]
 

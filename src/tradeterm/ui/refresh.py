@@ -9,7 +9,6 @@ only when orders changed.
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import TYPE_CHECKING
 
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
     from tradeterm.domain.fills import Fill
     from tradeterm.ui.app import TradetermApp
 
-log = logging.getLogger("tradeterm.ui.orders")
 
 SLOW_HZ = 4.0
 IDLE_HZ = 2.0
@@ -129,8 +127,7 @@ class Refresher:
                 pending.discard("chart")
                 candles = state.candles.get(symbol, ())
                 app.chart.show(candles, market, self._fills_on(symbol), now_ns)
-            for notice in app.bridge.take_notices():
-                log.warning("%s", notice)
+            for notice in app.bridge.take_notices():  # the engine logged each one
                 app.notify(notice, severity="error", timeout=8)
             if visible("log"):
                 app.log_pane.sync()

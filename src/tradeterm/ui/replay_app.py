@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -36,6 +37,8 @@ REPLAY_BINDINGS: list[Binding] = [
     Binding("g", "jump", "Jump", id="replay.jump"),
     Binding("R", "report", "Report", id="replay.report"),
 ]
+#: Like the workstation's keys, they act as the app takes them (see ``ui/keys.py``).
+REPLAY_BINDINGS = [replace(binding, priority=True) for binding in REPLAY_BINDINGS]
 REPLAY_ACTIONS = frozenset({"toggle_play", "step", "speed", "jump", "report"})
 
 

@@ -218,8 +218,10 @@ class ChartPane(LineWidget, can_focus=True):
         try:
             tail = resample_tail(self._source, self.timeframe, capacity + draw.WARMUP)
         except ValueError as exc:
-            log.warning("chart of %s: %s", market.symbol, exc)
-            self._show_message(f"cannot chart {market.symbol}: {exc}", width, height)
+            message = f"cannot chart {market.symbol}: {exc}"
+            if message != self.message:  # once, not at every redraw while it lasts
+                log.warning("chart of %s: %s", market.symbol, exc)
+            self._show_message(message, width, height)
             return
         labels, fits = draw.fit_width(tail[-capacity:], market.price_places, width)
         count = min(len(tail), fits)

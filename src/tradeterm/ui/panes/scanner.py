@@ -184,6 +184,12 @@ class ScannerPane(Vertical):
 
     # --- keys and the filter line ---------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``f`` acts at once (a priority binding, so the filter line has the focus before
+        the next key of a burst), except while the filter line has the focus: there it
+        types an f."""
+        return not (action == "filter" and self.screen.focused is self.filter_line.input)
+
     def action_filter(self) -> None:
         self.filter_line.open(self.rule.text if self.rule is not None else "")
 

@@ -56,7 +56,7 @@ class AccountsScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
-        options.focus()
+        self.set_focus(options)
         names = list(self.accounts)
         if self.active in names:
             options.highlighted = names.index(self.active)

@@ -18,6 +18,7 @@ from tradeterm.domain.errors import TradetermError
 from tradeterm.engine.engine import Engine
 from tradeterm.ui.cmdwords import NUMBER_HINT, parse_number, shown
 from tradeterm.ui.format import fmt_price, fmt_qty
+from tradeterm.ui.widgets.lineinput import LineInput
 
 AmendResult = tuple[Decimal | None, Decimal]
 
@@ -51,13 +52,13 @@ class AmendScreen(ModalScreen[AmendResult | None]):
             yield Static(summary, id="amend-summary", markup=False)
             with Grid(id="amend-fields"):
                 yield Label("price", classes="ticket-label")
-                yield Input(str(order.price or ""), id="amend-price", compact=True)
+                yield LineInput(str(order.price or ""), id="amend-price", compact=True)
                 yield Label("qty", classes="ticket-label")
-                yield Input(str(order.qty), id="amend-qty", compact=True)
+                yield LineInput(str(order.qty), id="amend-qty", compact=True)
             yield Static("", id="amend-preview")
 
     def on_mount(self) -> None:
-        self.query_one("#amend-price", Input).focus()
+        self.set_focus(self.query_one("#amend-price", Input))
         self._update()
 
     def _values(self) -> tuple[Decimal | None, Decimal | None, list[str]]:

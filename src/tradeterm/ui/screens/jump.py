@@ -14,6 +14,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tradeterm.ui.widgets.lineinput import LineInput
+
 NS = 1_000_000_000
 ALLOWED = (
     "HH:MM or HH:MM:SS (UTC, on the session's day), +30s / -5m / +1h30m from the replay's "
@@ -192,11 +194,11 @@ class JumpScreen(ModalScreen[int | None]):
                 id="jump-hint",
                 markup=False,
             )
-            yield Input(placeholder="time, e.g. +30s or 10:30", id="jump-input")
+            yield LineInput(placeholder="time, e.g. +30s or 10:30", id="jump-input")
             yield Static("", id="jump-error", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))  # before the next key is handed out
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:

@@ -13,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from tradeterm.ui.widgets.lineinput import LineInput
+
 
 def rank(symbols: Sequence[str], query: str) -> list[str]:
     """Symbols matching ``query``: prefix matches first, then substring, then in-order letters."""
@@ -53,11 +55,11 @@ class SymbolSearch(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box") as box:
             box.border_title = "Symbol — type to filter, enter to choose, esc to close"
-            yield Input(placeholder="e.g. eth, sol, btc/usdt", id="search-input")
+            yield LineInput(placeholder="e.g. eth, sol, btc/usdt", id="search-input")
             yield OptionList(*[Option(s, id=s) for s in self.symbols], id="search-list")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))  # before the next key is handed out
         options = self.query_one(OptionList)
         if self.active in self.symbols:
             options.highlighted = self.symbols.index(self.active)

@@ -32,6 +32,7 @@ from tradeterm.ui.screens.ticket_form import (
     problem_lines,
 )
 from tradeterm.ui.widgets.choice import Choice
+from tradeterm.ui.widgets.lineinput import LineInput
 
 PREVIEW_INTERVAL_S = 0.25
 YES_NO = (("no", "no"), ("yes", "yes"))
@@ -42,8 +43,9 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close", id="ticket.close"),
-        # priority: Enter sends from any field, an input's own Enter never gets in between
-        Binding("enter", "submit", "Send", id="ticket.send", priority=True),
+        # Enter sends from a choice field; from a text field it comes as Input.Submitted,
+        # after the characters typed before it (not priority: those must land first)
+        Binding("enter", "submit", "Send", id="ticket.send"),
     ]
 
     def __init__(
@@ -97,7 +99,7 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
 
     @staticmethod
     def _input(name: str, placeholder: str) -> Input:
-        return Input(placeholder=placeholder, id=name, compact=True, select_on_focus=False)
+        return LineInput(placeholder=placeholder, id=name, compact=True, select_on_focus=False)
 
     def on_mount(self) -> None:
         if self.initial_price is not None:
@@ -106,7 +108,7 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
             self._set_price(self._touch(self.initial_side))
         self._side_changed()
         self._type_changed()
-        self.query_one("#qty", Input).focus()
+        self.set_focus(self.query_one("#qty", Input))  # before the next key is handed out
         self.set_interval(PREVIEW_INTERVAL_S, self.refresh_preview, name="ticket.preview")
 
     # --- fields --------------------------------------------------------------------
@@ -197,6 +199,11 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
         if key != self._shown:
             self._shown = key
             self.query_one("#ticket-preview", Static).update(Content("\n").join(lines))
+
+    @on(Input.Submitted)
+    def _entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
 
     def action_submit(self) -> None:
         if self.sending:

@@ -124,7 +124,9 @@ def preview_lines(plan: OrderPlan, cmd: PlaceOrder, market: Market) -> list[Cont
     size = f"{plan.qty:,.{qty_places}f} {base}"
     if cmd.quote_qty is not None and plan.qty:
         size += f" (${fmt_amount(cmd.quote_qty)} {quote})"
-    if cmd.type in (T.MARKET, T.LIMIT):
+    if plan.outcome:  # IOC / FOK: what happens at once, and that nothing rests
+        lines.append(_row(cmd.tif.value.upper(), plan.outcome))
+    elif cmd.type in (T.MARKET, T.LIMIT):
         if plan.fill_now and plan.avg_price is not None:
             slip = "" if plan.slippage_bps is None else f"  {plan.slippage_bps:+.2f} bps vs mid"
             filled = f"{plan.fill_now:,.{qty_places}f} of {size}"

@@ -16,6 +16,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
+from tradeterm.ui.widgets.lineinput import LineInput
+
 HISTORY = 200
 PLACEHOLDER = "buy 0.5 ETH/USDT @ 3100 · sell $250 · cancel all · help"
 
@@ -24,7 +26,8 @@ class CommandLine(Vertical):
     """Hidden until ``open``; Up/Down recall earlier lines, Esc closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Run", id="cmdline.run", priority=True),
+        # not priority: Enter must follow the characters typed before it (see LineInput)
+        Binding("enter", "submit", "Run", id="cmdline.run"),
         Binding("escape", "close", "Close", id="cmdline.close"),
         Binding("up", "recall(-1)", "Earlier", show=False, id="cmdline.earlier"),
         Binding("down", "recall(1)", "Later", show=False, id="cmdline.later"),
@@ -40,7 +43,7 @@ class CommandLine(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.input = Input(
+        self.input = LineInput(
             placeholder=PLACEHOLDER, id="cmd-input", compact=True, select_on_focus=False
         )
         self.error = Static("", id="cmd-error")
@@ -68,7 +71,9 @@ class CommandLine(Vertical):
         self.input.cursor_position = len(text)
         self._recall = len(self.history)
         self._show_error(None)
-        self.input.focus()
+        # Focus now, not after a refresh: the keys that follow ":" in the same burst are
+        # already waiting, and each goes to what has the focus when the app takes it.
+        self.screen.set_focus(self.input)
 
     def accept(self, text: str) -> None:
         """The command ran: remember it and close."""
@@ -96,7 +101,14 @@ class CommandLine(Vertical):
             self.error_text = ""
 
     def action_submit(self) -> None:
-        text = self.input.value
+        self._submit(self.input.value)
+
+    @on(Input.Submitted, "#cmd-input")
+    def _entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit(event.value)
+
+    def _submit(self, text: str) -> None:
         if text.strip():
             self.post_message(self.Submitted(text))
 

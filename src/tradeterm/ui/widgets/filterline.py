@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from tradeterm.ui.keys import FILTER_BINDINGS
+from tradeterm.ui.widgets.lineinput import LineInput
 
 if TYPE_CHECKING:
     from tradeterm.analysis.filter import Filter
@@ -46,7 +47,7 @@ class FilterLine(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.input = Input(
+        self.input = LineInput(
             placeholder=PLACEHOLDER, id="filter-input", compact=True, select_on_focus=False
         )
         self.error = Static("", id="filter-error")
@@ -72,7 +73,7 @@ class FilterLine(Vertical):
             self.input.value = text
         self.input.cursor_position = len(text)
         self._show_error(None, "")
-        self.input.focus()
+        self.screen.set_focus(self.input)  # now: the keys after "f" are already waiting
 
     @on(Input.Changed, "#filter-input")
     def _edited(self, event: Input.Changed) -> None:
@@ -94,6 +95,11 @@ class FilterLine(Vertical):
         self.error_text = text
         self.error.update(content or "")
         self.error.display = content is not None
+
+    @on(Input.Submitted, "#filter-input")
+    def _entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_keep()
 
     def action_keep(self) -> None:
         if self.error_text:

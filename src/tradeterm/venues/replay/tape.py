@@ -97,7 +97,12 @@ class Tape:
         self._lo = candle.low if self._lo is None else min(self._lo, candle.low)
 
     def track_candle(self, candle: Candle, closed: bool) -> None:
-        """Follow a candle the source sent (recordings), the way the engine does."""
+        """Follow a candle the source sent (recordings), the way the engine does: a candle
+        for a minute already kept replaces it. (A recording starts with the history its
+        engine held, whose newest candle was still open; the next update of that minute
+        must not add it twice, or the candles republished after a jump are out of order.)"""
+        while self.closed and self.closed[-1].ts_ms >= candle.ts_ms:
+            self._forget_newest()
         current = self.candle
         if current is not None and current.ts_ms < candle.ts_ms:
             self._remember(current, current.volume * current.close)
@@ -108,6 +113,18 @@ class Tape:
         else:
             self.candle = candle
         self.last = candle.close
+
+    def _forget_newest(self) -> None:
+        """Drop the newest closed candle and its part of the 24h statistics."""
+        candle = self.closed.pop()
+        window = self._window
+        if window and window[-1] is candle:
+            window.pop()
+            self._vol -= candle.volume
+            self._qvol -= self._qvols.pop()
+            if candle.high == self._hi or candle.low == self._lo:
+                self._hi = max((c.high for c in window), default=None)
+                self._lo = min((c.low for c in window), default=None)
 
     def load_candles(self, candles: list[Candle]) -> None:
         """Replace the history (a recorded ``CandlesLoaded``)."""
