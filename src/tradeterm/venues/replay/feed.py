@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from tradeterm.domain.enums import FeedState
@@ -140,12 +140,7 @@ class ReplayFeed:
 
     async def run(self, sink: MarketSink) -> None:
         """Play the session into ``sink`` until cancelled (it waits at the end for a seek)."""
-        self._sink = sink
-        self._session.ctx.emit = sink.on_market
-        sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED, self._describe()))
-        first = self._peek()
-        if first is not None and self.clock.now_ns() > first[0]:
-            self._rewind(first[0])
+        self._open(sink)
         self._reanchor()
         held = time.monotonic()  # when the loop last had a chance to run other tasks
         while True:
@@ -168,6 +163,27 @@ class ReplayFeed:
                     continue  # behind schedule: messages are due back to back
             await asyncio.sleep(0)
             held = time.monotonic()
+
+    def timeline(self, sink: MarketSink) -> Iterator[int]:
+        """The session for the deterministic driver (``tradeterm.engine.driver``): no pacing.
+
+        Yields each message's receive time before playing it; the message is played into
+        ``sink`` when the iterator is advanced again. Ends with the "replay finished" state.
+        """
+        self._open(sink)
+        while (item := self._peek()) is not None:
+            yield item[0]
+            self._peeked = None
+            self._play(item)
+        self._finish()
+
+    def _open(self, sink: MarketSink) -> None:
+        self._sink = sink
+        self._session.ctx.emit = sink.on_market
+        sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED, self._describe()))
+        first = self._peek()
+        if first is not None and self.clock.now_ns() > first[0]:
+            self._rewind(first[0])
 
     def _play_slice(self) -> None:
         """As fast as possible, for at most SLICE_S, stopping early when a control changes."""
