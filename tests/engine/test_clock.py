@@ -124,6 +124,18 @@ def test_rewinding_fires_nothing_and_time_never_goes_back_on_set() -> None:
     assert seen == [T0 + 20 * MS]
 
 
+def test_a_repeating_timer_jumped_over_fires_once_then_keeps_its_beat() -> None:
+    """A replay starting in 2021 on a clock made at 0 jumps there: a one-second watch set at 0
+    must not fire for every second since 1970."""
+    clock = ManualClock(0)
+    beats: list[int] = []
+    clock.call_every(1, lambda: beats.append(clock.now_ns()))
+    start = 1_634_000_000_123_000_000
+    clock.rewind_ns(start)  # the jump
+    clock.advance(2.5)
+    assert beats == [start, start + 877 * MS, start + 1_877 * MS]
+
+
 @pytest.mark.parametrize("interval", [0, -1, 1e-12])
 def test_a_repeating_timer_needs_a_positive_interval(interval: float) -> None:
     with pytest.raises(TradetermError, match="above 0"):

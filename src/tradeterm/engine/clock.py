@@ -137,8 +137,11 @@ class ManualClock:
     Moving forward (``advance``, ``set_ns``) fires every timer that falls due on
     the way, in time order (ties in the order they were scheduled), each with
     ``now_ns()`` equal to its own due time; a timer scheduled by a callback
-    fires in the same move if it falls due within it. A timer already due when
-    scheduled fires at the next move. ``rewind_ns`` jumps without firing anything.
+    fires in the same move if it falls due within it. ``rewind_ns`` jumps (back
+    or forward) without firing anything: a replay's start or seek is a jump, not
+    time passing. A timer already due when the clock moves (scheduled in the
+    past, or jumped over) fires once at the move's start time; a repeating one
+    then resumes its beat after that time instead of firing every missed beat.
     """
 
     def __init__(self, start_ns: int = 1_767_225_600_000_000_000) -> None:
@@ -198,6 +201,10 @@ class ManualClock:
                 continue
             self._now = max(self._now, due)
             if timer.interval_ns:  # rescheduled first, so the callback may cancel it
-                timer.when_ns = due + timer.interval_ns
-                heapq.heappush(timers, (timer.when_ns, next(self._seq), timer))
+                step = timer.interval_ns
+                beat = due + step
+                if beat <= self._now:  # it was overdue (the clock jumped): skip missed beats
+                    beat += ((self._now - beat) // step + 1) * step
+                timer.when_ns = beat
+                heapq.heappush(timers, (beat, next(self._seq), timer))
             timer._fire()
