@@ -10,9 +10,15 @@ from pathlib import Path
 import pytest
 
 from tradeterm.domain.commands import PlaceOrder
-from tradeterm.domain.enums import OrderType, Side
+from tradeterm.domain.enums import FeedState, OrderType, Side
 from tradeterm.domain.errors import TradetermError
-from tradeterm.domain.events import BookChanged, MarketEvent, OrderFilled, TradePrinted
+from tradeterm.domain.events import (
+    BookChanged,
+    FeedStateChanged,
+    MarketEvent,
+    OrderFilled,
+    TradePrinted,
+)
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Trade
 from tradeterm.engine.accounts import AccountSpec
@@ -218,3 +224,20 @@ async def test_the_driver_needs_a_simulated_clock(tmp_path: Path) -> None:
     engine = Engine(SystemClock(), feed, [AccountSpec("paper")])
     with pytest.raises(TradetermError, match="simulated clock"):
         await drive(engine, [feed])
+
+
+async def test_the_stale_watch_runs_on_simulated_time_when_asked(tmp_path: Path) -> None:
+    events = [book(T0), book(T0 + 500 * MS), book(T0 + 10_000 * MS)]  # 9.5 s of silence
+    clock, feed, engine = stack(events, tmp_path)
+    seen: list[tuple[FeedState, int]] = []
+    engine.bus.subscribe(FeedStateChanged, lambda e: seen.append((e.state, clock.now_ns())))
+    await engine.start()
+    engine.on_market(FeedStateChanged("list", FeedState.CONNECTED))
+    seen.clear()
+    await drive(engine, [feed], watch_feed_s=1.0)
+    # checked every simulated second: stale at the first check after 5 s of silence,
+    # connected again by the next message
+    (stale_state, stale_at), (back_state, back_at) = seen
+    assert stale_state is FeedState.STALE and back_state is FeedState.CONNECTED
+    assert T0 + 5_500 * MS < stale_at <= T0 + 6_500 * MS
+    assert back_at == T0 + 10_000 * MS
