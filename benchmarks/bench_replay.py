@@ -20,8 +20,7 @@ from common import figure
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.engine import Engine
-from tradeterm.venues.replay import ReplayFeed
-from tradeterm.venues.replay.session import Session
+from tradeterm.venues.replay import ReplayFeed, verify_files
 
 BINANCE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "orderbook" / "binance"
 SPOT = [
@@ -32,11 +31,11 @@ USDM = [BINANCE / "hftbacktest_usdm_btcusdt_20240808.gz"]
 
 
 def verify_once(paths: list[Path]) -> tuple[int, float, float]:
-    """Capture -> rebuilt books (the ``--verify`` path): events, wall s, CPU s."""
+    """Capture -> rebuilt books -> report, as ``tradeterm replay --verify`` does it (through
+    the deterministic driver's clock loop): events, wall s, CPU s."""
     wall, cpu = time.perf_counter(), time.process_time()
-    session = Session(paths)
-    session.run()
-    return session.messages, time.perf_counter() - wall, time.process_time() - cpu
+    report = verify_files(paths)
+    return report["messages"], time.perf_counter() - wall, time.process_time() - cpu
 
 
 def feed_once(paths: list[Path]) -> tuple[int, float, float]:

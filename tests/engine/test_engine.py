@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -280,19 +281,24 @@ def test_a_message_that_just_arrived_keeps_the_feed_fresh(rig: Rig) -> None:
     assert engine.state.feed.state is FeedState.CONNECTED
 
 
-async def test_watch_feed_checks_on_its_interval(rig: Rig) -> None:
+async def test_watch_feed_checks_on_the_engines_clock(rig: Rig) -> None:
+    """The watch is a timer on the engine's clock: on a simulated clock it checks as simulated
+    time passes (a replay or a backtest), however fast or slow the machine is."""
     engine = rig.engine
     rig.feed.bootstrap(engine)
-    rig.clock.advance(30)
-    task = asyncio.create_task(engine.watch_feed(interval_s=0.01))
+    task = asyncio.create_task(engine.watch_feed(interval_s=1.0))
+    await asyncio.sleep(0)  # the worker starts and sets its timer
     try:
-        for _ in range(100):
-            await asyncio.sleep(0.01)
-            if engine.state.feed.state is FeedState.STALE:
-                break
+        rig.clock.advance(4.5)  # checked at 1, 2, 3 and 4 s: not silent long enough yet
+        assert engine.state.feed.state is FeedState.CONNECTED
+        rig.clock.advance(1.6)  # the check at 6 s finds 6 s of silence (over 5)
+        assert engine.state.feed.state is FeedState.STALE
+        assert engine.state.feed.detail == "no data for 6s"
     finally:
         task.cancel()
-    assert engine.state.feed.state is FeedState.STALE
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert rig.clock.next_due_ns() is None  # the timer went with the worker
 
 
 async def test_run_feed_streams_the_feed_into_the_engine(rig: Rig) -> None:

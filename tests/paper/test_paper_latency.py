@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from paperkit import D, Harness
+from paperkit import D, Harness, Recorder
 
 from tradeterm.domain.enums import OrderType, Side
 from tradeterm.domain.events import OrderAmended, OrderCanceled
+from tradeterm.engine.clock import SystemClock
+from tradeterm.venues.paper import PaperVenue
 
 BIDS = [("3099.00", "1.0"), ("3098.50", "2.0"), ("3098.00", "5.0")]
 ASKS = [("3100.00", "1.5"), ("3100.50", "2.0"), ("3101.00", "4.0")]
@@ -83,10 +85,16 @@ def test_requests_at_the_same_moment_arrive_in_the_order_they_were_made() -> Non
     assert [str(f.price) for f in h.sink.fills(second.client_id)] == ["3100.00", "3100.50"]
 
 
+def jump_ms(h: Harness, ms: int) -> None:
+    """Move the clock without firing its timers: the live clock when the loop has not run a
+    due timer yet (it was busy with the feed) and a market event comes first."""
+    h.clock.rewind_ns(h.clock.now_ns() + ms * 1_000_000)
+
+
 def test_market_events_deliver_due_requests_before_acting() -> None:
     h = harness()
     order = h.limit(Side.BUY, "1.0", "3098.50")
-    h.clock.advance(0.06)  # no poll: the next market event delivers the order first
+    jump_ms(h, 60)  # no timer, no poll: the next market event delivers the order first
     h.trade("3098.50", "0.5", Side.SELL)
     assert h.venue.queue_ahead(order.client_id) == D("1.5")
 
@@ -97,7 +105,7 @@ def test_an_order_due_at_a_print_cannot_take_the_liquidity_the_print_took() -> N
     session with seed 17, where a market buy took 0.026 from a level a print had emptied)."""
     h = harness()
     order = h.market(Side.BUY, "1.0")
-    h.clock.advance(0.06)  # due now: the print below delivers it
+    jump_ms(h, 60)  # due now, its timer not run yet: the print below delivers it
     h.trade("3100.00", "1.5", Side.BUY)  # a public buy empties the best ask
     assert [(str(f.price), str(f.qty)) for f in h.sink.fills(order.client_id)] == [
         ("3100.50", "1.0")
@@ -132,19 +140,33 @@ def test_zero_latency_acts_inside_the_call() -> None:
     assert isinstance(h.sink.events[-1], OrderCanceled)
 
 
-async def test_the_run_worker_delivers_due_requests() -> None:
+def test_on_the_simulated_clock_a_request_arrives_at_its_own_time() -> None:
+    """The latency is a timer on the venue's clock: moving the simulated clock past it
+    delivers the order at exactly its due time, with no poll and no market event."""
     h = harness()
-    worker = asyncio.create_task(h.venue.run())
+    sent = h.clock.now_ns()
+    order = h.market(Side.BUY, "0.1")
+    h.clock.advance(10)
+    fills = h.sink.fills(order.client_id)
+    assert [(str(f.price), f.ts_ns) for f in fills] == [("3100.00", sent + 50_000_000)]
+    assert h.venue.in_flight == 0
+
+
+async def test_on_the_live_clock_the_loop_delivers_due_requests() -> None:
+    h = harness()
+    venue = PaperVenue("live-paper", h.engine, SystemClock(), latency_ms=20)
+    sink = Recorder()
+    venue.bind(sink)
+    worker = asyncio.create_task(venue.run())  # the port's worker: idle, timers do the work
     try:
         order = h.order(Side.BUY, OrderType.MARKET, "0.1")
-        await h.venue.submit(order)
-        await asyncio.sleep(0.02)
-        assert h.sink.events == []
-        h.clock.advance(0.05)
-        for _ in range(100):
+        await venue.submit(order)
+        assert sink.events == []
+        for _ in range(200):
             await asyncio.sleep(0.005)
-            if h.sink.events:
+            if sink.events:
                 break
-        assert h.sink.filled(order.client_id) == D("0.1")
+        assert sink.filled(order.client_id) == D("0.1")
     finally:
         worker.cancel()
+        venue.close()

@@ -141,10 +141,13 @@ class Engine:
         await asyncio.gather(*(venue.run() for venue in self.venues.values()))
 
     async def watch_feed(self, interval_s: float = 1.0) -> None:
-        """Mark the feed stale when no message arrived for ``stale_after_s`` (run as a worker)."""
-        while True:
-            await asyncio.sleep(interval_s)
-            self.check_stale()
+        """Mark the feed stale when no message arrived for ``stale_after_s``, checked every
+        ``interval_s`` of the engine's clock, until cancelled (run as a worker)."""
+        timer = self.clock.call_every(interval_s, self.check_stale)
+        try:
+            await asyncio.get_running_loop().create_future()
+        finally:
+            timer.cancel()
 
     def check_stale(self) -> None:
         feed = self.state.feed

@@ -4,7 +4,9 @@
 durable, new records gather into the next, so a burst of fills costs one fsync,
 not one each. Callbacks run on the event loop, in submission order, only after
 their records are on disk: that is the moment the engine applies and shows them.
-Without a running loop (headless tools, tests) each submit commits at once.
+Without a running loop (headless tools, tests), or in ``synchronous`` mode (the
+deterministic driver, where a thread finishing early or late must not change
+what happens next), each submit commits and acknowledges at once.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class JournalWriter:
         self._idle.set()
         self.failed: FatalError | None = None
         self.batches = 0
+        self.synchronous = False
 
     def submit(self, records: Sequence[Record], ack: Ack) -> None:
         """Make ``records`` durable, then call ``ack`` (on the loop, in order)."""
@@ -40,7 +43,7 @@ class JournalWriter:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
-        if loop is None or self.ledger is None:
+        if loop is None or self.ledger is None or self.synchronous:
             if self.ledger is not None:
                 self.ledger.append(records)
             self.batches += 1

@@ -1,16 +1,18 @@
 """PaperVenue: the ExecutionVenue that fills orders honestly against any market-data feed.
 
 Latency: every submit, cancel and amend becomes an action due ``latency_ms``
-after the call (on the venue's clock). Due actions run in due order, ties in
-the order they were requested, whenever ``poll`` runs: at the start of every
-market event the venue handles, and every ~5 ms in ``run`` (the app's worker).
-So a cancel can lose the race against a fill that happens while it travels;
-that fill is emitted normally and the late cancel emits nothing. With
-``latency_ms=0`` the action happens inside ``submit``/``cancel``/``amend``.
+after the call, with a timer on the venue's clock for that moment (on the
+simulated clock it fires when the clock passes it, so in a deterministic run
+an order arrives at exactly its simulated time). Due actions run in due order,
+ties in the order they were requested, whenever ``poll`` runs: from those
+timers, and at the start of every market event the venue handles (on the live
+clock the loop may not have run a due timer yet). So a cancel can lose the
+race against a fill that happens while it travels; that fill is emitted
+normally and the late cancel emits nothing. With ``latency_ms=0`` the action
+happens inside ``submit``/``cancel``/``amend``.
 
-A due action runs when ``poll`` sees it, against the book as it is then: a
-market event's own handler polls *after* the engine applied the event to the
-book, so an action that fell due just before an event sees that event's book.
+A due action that a market event's handler finds runs against the book as it
+is then: the handler polls *after* the engine applied the event to the book.
 A print comes before the depth update that shows what it took, so the venue
 marks that liquidity consumed before it polls.
 """
@@ -18,7 +20,6 @@ marks that liquidity consumed before it polls.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import logging
 from collections.abc import Callable
@@ -51,8 +52,6 @@ NATIVE_TYPES: frozenset[OrderType] = frozenset(
         OrderType.TAKE_PROFIT_LIMIT,
     }
 )
-
-MAX_SLEEP_S = 0.5  # re-check at least this often, in case the clock jumped
 
 
 class PaperVenue:
@@ -92,7 +91,6 @@ class PaperVenue:
         self._due: list[tuple[int, int, Callable[[], None]]] = []
         self._order_seq = count(1)
         self._due_seq = count()
-        self._wake = asyncio.Event()
         self._unsubscribe: list[Callable[[], None]] = []
 
     # --- wiring ----------------------------------------------------------------
@@ -210,7 +208,7 @@ class PaperVenue:
             return
         due = self.clock.now_ns() + self.latency_ns
         heapq.heappush(self._due, (due, next(self._due_seq), action))
-        self._wake.set()
+        self.clock.call_at(due, lambda: self.poll(due))
 
     def poll(self, now_ns: int | None = None) -> None:
         """Run every action due by ``now_ns`` (default: the clock's now), in due order."""
@@ -226,23 +224,8 @@ class PaperVenue:
                 log.exception("paper venue %s: a delayed action failed", self.name)
 
     async def run(self) -> None:
-        """Run delayed actions when they fall due, until cancelled (run it as a worker).
-
-        It sleeps until the next action is due, or until one is scheduled: an idle
-        venue costs no wake-ups. Market events also poll, so a busy market never
-        waits on this loop.
-        """
-        while True:
-            if not self._due:
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            delay = (self._due[0][0] - self.clock.now_ns()) / 1e9
-            if delay > 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), min(delay, MAX_SLEEP_S))
-            self.poll()
+        """Nothing to do until cancelled: delayed actions run from timers on the clock."""
+        await asyncio.get_running_loop().create_future()
 
     @property
     def in_flight(self) -> int:

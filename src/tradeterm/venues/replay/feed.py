@@ -6,19 +6,20 @@ paced against the wall clock at ``speed`` (0.25x to 100x) or played as fast as
 possible (``speed = None``), and the event loop is never held for more than
 about 20 ms.
 
-``ManualClock.set_ns`` only moves forward. When the replay has to go back in time
-(a seek backwards, or a clock that starts after the session), the clock is moved
-with a ``rewind_ns(ns)`` method when the clock has one; otherwise it keeps its
-time until the replay catches up, and a warning says so.
+``ManualClock.set_ns`` only moves forward, and timers fire as it passes them.
+The start of a session and a seek are jumps, not time passing: the clock is
+moved with ``rewind_ns(ns)`` when it has one (no timer fires on the way; what
+was due fires once where the jump lands). A clock without it only moves
+forward; when the replay has to go back in time it keeps its time until the
+replay catches up, and a warning says so.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from tradeterm.domain.enums import FeedState
@@ -33,13 +34,12 @@ from tradeterm.venues.replay.markets import session_markets
 from tradeterm.venues.replay.playback import (
     Progress,
     check_speed,
+    jump_clock,
     publish_state,
     publish_tickers,
 )
 from tradeterm.venues.replay.recording import header_markets
 from tradeterm.venues.replay.session import Session
-
-log = logging.getLogger("tradeterm.venues.replay")
 
 SLICE_S = 0.02
 """The longest the feed holds the event loop, and the longest it sleeps between checks."""
@@ -140,12 +140,7 @@ class ReplayFeed:
 
     async def run(self, sink: MarketSink) -> None:
         """Play the session into ``sink`` until cancelled (it waits at the end for a seek)."""
-        self._sink = sink
-        self._session.ctx.emit = sink.on_market
-        sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED, self._describe()))
-        first = self._peek()
-        if first is not None and self.clock.now_ns() > first[0]:
-            self._rewind(first[0])
+        self._open(sink)
         self._reanchor()
         held = time.monotonic()  # when the loop last had a chance to run other tasks
         while True:
@@ -168,6 +163,27 @@ class ReplayFeed:
                     continue  # behind schedule: messages are due back to back
             await asyncio.sleep(0)
             held = time.monotonic()
+
+    def timeline(self, sink: MarketSink) -> Iterator[int]:
+        """The session for the deterministic driver (``tradeterm.engine.driver``): no pacing.
+
+        Yields each message's receive time before playing it; the message is played into
+        ``sink`` when the iterator is advanced again. Ends with the "replay finished" state.
+        """
+        self._open(sink)
+        while (item := self._peek()) is not None:
+            yield item[0]
+            self._peeked = None
+            self._play(item)
+        self._finish()
+
+    def _open(self, sink: MarketSink) -> None:
+        self._sink = sink
+        self._session.ctx.emit = sink.on_market
+        sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED, self._describe()))
+        first = self._peek()
+        if first is not None and self.clock.now_ns() != first[0]:
+            self._rewind(first[0])  # a jump to the session's start: no timer fires on the way
 
     def _play_slice(self) -> None:
         """As fast as possible, for at most SLICE_S, stopping early when a control changes."""
@@ -274,9 +290,12 @@ class ReplayFeed:
             self._peeked = next(self._items, None)
         return self._peeked
 
-    def _play(self, item: Item) -> None:
+    def _play(self, item: Item, jump: bool = False) -> None:
         ts = item[0]
-        self.clock.set_ns(ts)
+        if jump:  # a seek fast-plays silently: time jumps, no timer fires until it lands
+            self._rewind(ts)
+        else:
+            self.clock.set_ns(ts)
         self._session.process(item)
         self.messages += 1
         self._now_ns = ts
@@ -337,7 +356,7 @@ class ReplayFeed:
                 if item is None or item[0] >= target:
                     break
                 self._peeked = None
-                self._play(item)
+                self._play(item, jump=True)
                 if time.monotonic() - held > SLICE_S:
                     await asyncio.sleep(0)
                     held = time.monotonic()
@@ -346,7 +365,7 @@ class ReplayFeed:
         if self._seek_target != target:
             return  # a newer seek came in meanwhile
         self._seek_target = None
-        self.clock.set_ns(target)
+        self._rewind(max(target, self.clock.now_ns()))
         self._now_ns = max(self._now_ns or target, target)
         emit = self._session.ctx.emit
         if emit is not None:
@@ -359,6 +378,7 @@ class ReplayFeed:
             resyncing = self._session.ctx.resyncing
             detail = self._describe()
             publish_state(states.values(), cleared, emit, target, self.venue, resyncing, detail)
+        self.clock.set_ns(target)  # landed, state shown: timers jumped over fire once now
         self._reanchor()
 
     def _restart(self) -> None:
@@ -374,14 +394,5 @@ class ReplayFeed:
             self._rewind(self._scanned[0])
 
     def _rewind(self, ns: int) -> None:
-        """Move the clock back to ``ns`` when the clock can (see the module docstring)."""
-        rewind = getattr(self.clock, "rewind_ns", None)
-        if callable(rewind):
-            rewind(ns)
-        elif self.clock.now_ns() > ns:
-            log.warning(
-                "the replay clock is ahead of the session (%d > %d ns) and cannot be moved "
-                "back; panes show the clock's time until the replay catches up",
-                self.clock.now_ns(),
-                ns,
-            )
+        """Jump the clock to ``ns``, back when the clock can (see the module docstring)."""
+        jump_clock(self.clock, ns)

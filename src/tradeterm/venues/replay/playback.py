@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -15,7 +16,10 @@ from tradeterm.domain.events import (
     TickerUpdated,
     TradePrinted,
 )
+from tradeterm.engine.clock import ManualClock
 from tradeterm.venues.replay.state import SymbolState
+
+log = logging.getLogger("tradeterm.venues.replay")
 
 MIN_SPEED, MAX_SPEED = 0.25, 100.0
 
@@ -48,6 +52,24 @@ def check_speed(speed: float | None) -> float | None:
             f"possible; got {speed}"
         )
     return float(speed)
+
+
+def jump_clock(clock: ManualClock, ns: int) -> None:
+    """Move ``clock`` to ``ns`` as a jump (``rewind_ns``: no timer fires on the way) when it
+    can; a clock without ``rewind_ns`` only moves forward, and a warning says when it cannot
+    go back."""
+    rewind = getattr(clock, "rewind_ns", None)
+    if callable(rewind):
+        rewind(ns)
+    elif clock.now_ns() < ns:
+        clock.set_ns(ns)
+    elif clock.now_ns() > ns:
+        log.warning(
+            "the replay clock is ahead of the session (%d > %d ns) and cannot be moved "
+            "back; panes show the clock's time until the replay catches up",
+            clock.now_ns(),
+            ns,
+        )
 
 
 def publish_tickers(states: Iterable[SymbolState], emit: Emit, ts: int) -> None:

@@ -114,6 +114,29 @@ class Session:
         except DECODE_ERRORS as exc:
             bad_message(self.ctx.issues, self.ctx.names[src], line, exc)
 
+    def timeline(self) -> Iterator[int]:
+        """Every message's receive time, yielded just before the message is applied (when the
+        iterator is advanced again): how the deterministic driver steps a session."""
+        handlers = self._handlers
+        issues, names = self.ctx.issues, self.ctx.names
+        count = 0
+        done = -1
+        try:
+            for ts, src, line, body in self.items():
+                yield ts
+                if count == 0 and self.first_ts is None:
+                    self.first_ts = ts
+                count += 1
+                done = ts
+                try:
+                    handlers[src](ts, src, line, body)
+                except DECODE_ERRORS as exc:
+                    bad_message(issues, names[src], line, exc)
+        finally:
+            self.messages += count
+            if count:
+                self.last_ts = done
+
     def run(self) -> None:
         """Read everything, as fast as possible."""
         handlers = self._handlers

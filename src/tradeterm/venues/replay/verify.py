@@ -1,6 +1,8 @@
 """Headless verification of captures and recordings: ``tradeterm replay --verify FILE... [--json]``.
 
-The files are replayed as one session, as fast as possible, with each exchange's
+The files are replayed as one session by the deterministic driver
+(``tradeterm.engine.driver.play``: a simulated clock set to each message's
+receive time, no wall-clock pacing), as fast as possible, with each exchange's
 rules; the report says per symbol what was read and applied, every gap and
 checksum mismatch with its file:line, the final top 10 levels and the last trade
 id. Exit codes: 0 clean, 1 gaps, mismatches or damage found, 2 unreadable input.
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from tradeterm.domain.errors import DataError, TradetermError
+from tradeterm.engine.clock import ManualClock
+from tradeterm.engine.driver import play
 from tradeterm.venues.replay.files import ACCEPTED
 from tradeterm.venues.replay.session import Session
 
@@ -41,7 +45,7 @@ def verify_files(paths: Sequence[str | Path]) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         session = Session(paths)
-        session.run()
+        play([session.timeline()], ManualClock(0))
         if not session.messages and not session.issues:
             names = ", ".join(s.name for s in session.sources)
             raise DataError(f"{names}: no messages found; accepted formats are {ACCEPTED}")
