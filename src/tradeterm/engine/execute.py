@@ -25,7 +25,12 @@ from tradeterm.domain.commands import (
 )
 from tradeterm.domain.enums import AccountMode, OrderStatus, TradingState
 from tradeterm.domain.errors import TradetermError
-from tradeterm.domain.events import AccountReset, BalancesChanged, TradingStateChanged
+from tradeterm.domain.events import (
+    AccountReset,
+    BalancesChanged,
+    OrderUpdated,
+    TradingStateChanged,
+)
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountState
 from tradeterm.engine.closing import close_position
@@ -125,6 +130,30 @@ async def set_trading_state(
     log.log(level, "account %s is %s: %s", account.name, state.value.upper(), reason)
 
 
+async def _all_ended(engine: Engine, account: AccountState, timeout_s: float) -> bool:
+    """Wait, on the engine's clock (simulated or live), until the account has no open order;
+    False when ``timeout_s`` passed first."""
+    if not account.open_orders():
+        return True
+    ended: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+    def check(_event: object) -> None:
+        if not account.open_orders() and not ended.done():
+            ended.set_result(True)
+
+    def give_up() -> None:
+        if not ended.done():
+            ended.set_result(False)
+
+    unsubscribe = engine.bus.subscribe(OrderUpdated, check)
+    timer = engine.clock.call_at(engine.clock.now_ns() + int(timeout_s * 1e9), give_up)
+    try:
+        return await ended
+    finally:
+        unsubscribe()
+        timer.cancel()
+
+
 def restore_trading_state(account: AccountState, payload: str) -> None:
     """Apply a journaled ``trading_state`` record (restart)."""
     data = json.loads(payload)
@@ -142,13 +171,9 @@ async def reset(engine: Engine, account_name: str | None, timeout_s: float = 5.0
     if account.mode is not AccountMode.PAPER:
         raise TradetermError(f"account {account.name} is live: only paper accounts reset")
     await cancel_all(engine, CancelAll("*", account.name))
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while account.open_orders():
-        if loop.time() > deadline:
-            left = len(account.open_orders())
-            raise TradetermError(f"{left} order(s) of {account.name} did not cancel; not reset")
-        await asyncio.sleep(0.01)
+    if not await _all_ended(engine, account, timeout_s):
+        left = len(account.open_orders())
+        raise TradetermError(f"{left} order(s) of {account.name} did not cancel; not reset")
 
     def acknowledge() -> None:
         account.reset()
