@@ -142,11 +142,7 @@ class BinanceFeed:
         """Stream into ``sink`` until cancelled, reconnecting with backoff and jitter."""
         if not self.native:
             await self.load_markets()
-        self._sink = sink
-        self.books = {
-            native: DepthSync(symbol, sink.on_market, self._resync_handler(native))
-            for symbol, native in self.native.items()
-        }
+        self.attach(sink)
         attempt = 0
         state = FeedState.CONNECTING
         while True:
@@ -176,6 +172,14 @@ class BinanceFeed:
             state = FeedState.RECONNECTING
             sink.on_market(FeedStateChanged(self.venue, state, detail))
             await asyncio.sleep(delay)
+
+    def attach(self, sink: MarketSink) -> None:
+        """Send events to ``sink``, with a fresh book state per loaded market (``run`` does it)."""
+        self._sink = sink
+        self.books = {
+            native: DepthSync(symbol, sink.on_market, self._resync_handler(native))
+            for symbol, native in self.native.items()
+        }
 
     def on_message(self, raw: str | bytes) -> None:
         """Decode one combined-stream frame and route it; a malformed one is logged and skipped."""

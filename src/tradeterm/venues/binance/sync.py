@@ -154,8 +154,11 @@ class DepthSync:
             if not bridged and not diff.first <= snap + 1 <= diff.last:
                 self._lose(f"snapshot {snap} is older than the stream (next U={diff.first})", diff)
                 continue
-            bridged = True
-            self.on_diff(diff)
+            if bridged:
+                self.on_diff(diff)
+            else:
+                bridged = True
+                self._apply(diff)
         return self.synced
 
     def _apply(self, diff: Diff) -> None:
