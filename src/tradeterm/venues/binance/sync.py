@@ -5,7 +5,7 @@ events with ``u <= lastUpdateId``; the first applied event must have
 ``U <= lastUpdateId + 1 <= u``; afterwards every event must have ``U == previous u + 1``.
 A break, or a book whose best bid reaches its best ask, asks for a fresh snapshot.
 
-Prices are parsed once per distinct string (``dec_cached``); the engine's ``BookChanged``
+Prices are parsed once per distinct string (a cache); the engine's ``BookChanged``
 takes Decimal levels, so the conversion happens here, once per level, and the book kept
 for the crossed check reuses those Decimals.
 """
@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from tradeterm.domain.book import Level
 from tradeterm.domain.events import BookChanged
-from tradeterm.domain.numbers import dec_cached
+from tradeterm.domain.numbers import dec
 
 BUFFER_LIMIT = 5_000
 """Diff events held while waiting for a snapshot; past that the oldest are dropped (and the
@@ -29,15 +29,31 @@ Emit = Callable[[BookChanged], None]
 Resync = Callable[[str], None]
 
 
+_PRICES: dict[str, Decimal] = {}
+"""Parsed price strings: a book quotes the same prices again and again."""
+_PRICES_LIMIT = 200_000
+
+
 def _levels(raw: Sequence[Sequence[str]]) -> list[Level]:
-    """``[["0.35", "12.0"], ...]`` as Decimal pairs.
+    """``[["0.35", "12.0"], ...]`` as Decimal pairs (the hot path: one call per side per event).
 
     Raises:
-        ValueError: a level is not a pair of finite numbers.
+        ValueError: a price or size is not a plain number >= 0 (as Binance writes them).
+        ArithmeticError: a text starting with a digit is still no number.
     """
-    out = [(dec_cached(p), Decimal(q)) for p, q in raw]
-    if any(not q.is_finite() or q < 0 for _, q in out):
-        raise ValueError("a level size is not a finite number >= 0")
+    out: list[Level] = []
+    prices = _PRICES
+    for p, q in raw:
+        price = prices.get(p)
+        if price is None:
+            if not p[:1].isdigit():
+                raise ValueError(f"level price {p!r} is not a number > 0")
+            if len(prices) >= _PRICES_LIMIT:
+                prices.clear()
+            price = prices[p] = dec(p)
+        if not q[:1].isdigit():
+            raise ValueError(f"level size {q!r} is not a number >= 0")
+        out.append((price, Decimal(q)))
     return out
 
 
