@@ -34,6 +34,8 @@ class Faults:
     """Extra raw text sent before this frame (garbage, wrong shapes)."""
     pause: dict[int, float] = field(default_factory=dict)
     """Seconds of silence before this frame."""
+    hold: dict[int, asyncio.Event] = field(default_factory=dict)
+    """Wait for the event before this frame (a test lets the client settle first)."""
     rest_failures: int = 0
     """The first N REST requests are answered 429 with Retry-After: 0."""
 
@@ -159,6 +161,8 @@ class BinanceStandIn:
             index = self.position
             for extra in faults.inject.pop(index, []):
                 await ws.send(extra)
+            if index in faults.hold:
+                await faults.hold.pop(index).wait()
             if index in faults.pause:
                 await asyncio.sleep(faults.pause.pop(index))
             frame = self.frames[index]

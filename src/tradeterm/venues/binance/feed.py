@@ -144,9 +144,8 @@ class BinanceFeed:
             await self.load_markets()
         self.attach(sink)
         attempt = 0
-        state = FeedState.CONNECTING
+        sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTING))
         while True:
-            sink.on_market(FeedStateChanged(self.venue, state))
             try:
                 async with websockets.connect(self.stream_url(), max_size=2**24) as ws:
                     self.connections += 1
@@ -169,8 +168,7 @@ class BinanceFeed:
             delay = self.backoff.delay(attempt)
             attempt += 1
             log.warning("%s stream down (%s); reconnecting in %.1fs", self.venue, detail, delay)
-            state = FeedState.RECONNECTING
-            sink.on_market(FeedStateChanged(self.venue, state, detail))
+            sink.on_market(FeedStateChanged(self.venue, FeedState.RECONNECTING, detail))
             await asyncio.sleep(delay)
 
     def attach(self, sink: MarketSink) -> None:
