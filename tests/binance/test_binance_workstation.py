@@ -84,3 +84,41 @@ async def test_a_paper_account_on_binance_trades_on_the_replayed_book(tmp_path: 
     assert account.balances["USDT"].total == Decimal(10000) - qty * best_ask
     assert (tmp_path / "data" / "markets" / "binance-exchangeInfo.json").exists()
     assert (tmp_path / "data" / paths.LEDGER_FILE).exists()
+
+
+async def test_the_workstation_draws_the_binance_book(tmp_path: Path) -> None:
+    """The real app, its feed worker started as ``tradeterm`` starts it, on the stand-in."""
+    from tradeterm.ui.app import TradetermApp
+    from tradeterm.ui.session import Session
+
+    need()
+    answer = expected()["NKNUSDT"]
+    opened: list[Session] = []
+    async with BinanceStandIn(frames(), snapshots(), EXCHANGE_INFO.read_bytes()) as server:
+        config = config_for(server, tmp_path)
+
+        def open_workstation() -> Session:
+            opened.append(open_session(config, SystemClock(), LogBook(), []))
+            return opened[0]
+
+        app = TradetermApp(open_workstation, refresh_hz=20)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await until(lambda: bool(opened) and opened[0].engine.started, 15)
+            feed = opened[0].engine.feed
+            assert isinstance(feed, BinanceFeed)
+            await until(at_final(feed, expected()), 15)
+            market = opened[0].engine.state.markets["NKN/USDT"]
+            price, size = answer["final_top10"]["asks"][0]
+            # to the tick and the lot: 0.3531 and 152
+            words = [f"{Decimal(price).quantize(market.tick_size)}", f"{Decimal(size):,.0f}"]
+
+            def shown() -> bool:
+                rows = [app.ladder.render_line(y).text for y in range(app.ladder.size.height)]
+                return any(row.split()[:2] == words for row in rows if row.strip())
+
+            for _ in range(100):
+                await pilot.pause(0.02)
+                if shown():
+                    break
+            assert shown()
+            assert "binance" in str(app.export_screenshot())
