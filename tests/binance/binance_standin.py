@@ -81,12 +81,14 @@ class BinanceStandIn:
         exchange_info: bytes,
         faults: Faults | None = None,
         interval_s: float = 0.0,
+        klines: Mapping[str, list[list[Any]]] | None = None,
     ) -> None:
         self.frames = list(frames)
         self.books = {s: _Book(b) for s, b in snapshots.items()}
         self.exchange_info = exchange_info
         self.faults = faults or Faults()
         self.interval_s = interval_s
+        self.klines = dict(klines or {})
         self.position = 0
         self.connections = 0
         self.requests: list[str] = []
@@ -143,6 +145,15 @@ class BinanceStandIn:
                 )
             limit = int(query.get("limit", ["100"])[0])
             return self._reply(HTTPStatus.OK, json.dumps(book.snapshot(limit)).encode())
+        if url.path == "/api/v3/klines":
+            query = parse_qs(url.query)
+            rows = self.klines.get(query.get("symbol", [""])[0])
+            if rows is None:
+                return self._reply(HTTPStatus.BAD_REQUEST, b'{"code":-1121}')
+            since = int(query.get("startTime", ["0"])[0])
+            limit = int(query.get("limit", ["500"])[0])
+            page = [r for r in rows if r[0] >= since][:limit]
+            return self._reply(HTTPStatus.OK, json.dumps(page).encode())
         return self._reply(HTTPStatus.NOT_FOUND, b"{}")
 
     @staticmethod

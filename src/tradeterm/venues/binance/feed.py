@@ -19,6 +19,7 @@ from tradeterm.domain.events import FeedStateChanged, TickerUpdated, TradePrinte
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker, Trade
 from tradeterm.engine.ports import MarketSink
+from tradeterm.venues.binance.candles import klines_path, parse_klines
 from tradeterm.venues.binance.markets import CACHE_MAX_AGE_S, MarketsCache, parse_exchange_info
 from tradeterm.venues.binance.rest import Backoff, RestClient
 from tradeterm.venues.binance.sync import DepthSync, Diff
@@ -127,7 +128,18 @@ class BinanceFeed:
     async def fetch_candles(
         self, symbol: str, timeframe: str, since_ms: int | None, limit: int
     ) -> Sequence[Candle]:
-        raise DataError(f"{self.venue}: candles are not served by the native feed yet")
+        """Closed candles from GET /api/v3/klines, oldest first (at most 1000 a call).
+
+        Raises:
+            DataError: the symbol is not one of this feed's markets, or the timeframe is not
+                a Binance interval.
+            VenueUnavailable: the exchange could not be reached.
+        """
+        native = self.native.get(symbol)
+        if native is None:
+            raise DataError(f"{self.venue}: no market {symbol}; listed: {', '.join(self.native)}")
+        body = await self.rest.get(klines_path(native, timeframe, since_ms, limit))
+        return parse_klines(body)[:limit]
 
     # --- streaming ---------------------------------------------------------
 
