@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -222,3 +223,37 @@ async def test_rest_rate_limit_replies_are_retried_with_backoff(
     retried = [r.getMessage() for r in caplog.records if "HTTP 429" in r.getMessage()]
     assert len(retried) == 3
     assert_known_tops(engine)
+
+
+async def test_an_unreachable_stream_is_retried_with_growing_waits(tmp_path: Path) -> None:
+    async with standin() as server:
+        urls = {"api": {"public": server.urls["api"]["public"], "ws": "ws://127.0.0.1:9/ws"}}
+        feed = BinanceFeed(
+            ["NKN/USDT"], urls=urls, cache_dir=tmp_path, backoff=Backoff(0.02, 0.2, 6)
+        )
+        engine = Engine(SystemClock(), feed, [AccountSpec("main")])
+        events: list[Any] = []
+        engine.bus.subscribe_all(events.append)
+        await engine.start()
+        task = asyncio.create_task(engine.run_feed())
+        stamps: list[float] = []
+
+        def count() -> bool:
+            downs = [e for e in events if isinstance(e, FeedStateChanged)]
+            while len(stamps) < len(downs):
+                stamps.append(time.monotonic())
+            return len(downs) >= 6
+
+        try:
+            await until(count, 10)
+            assert not task.done()  # still trying, never crashed
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    states = [e for e in events if isinstance(e, FeedStateChanged)]
+    assert states[0].state is FeedState.CONNECTING
+    assert all(e.state is FeedState.RECONNECTING for e in states[1:])
+    assert "127.0.0.1" in states[1].detail or "refused" in states[1].detail.lower()
+    assert FeedState.CONNECTED not in [e.state for e in states]
+    waits = [b - a for a, b in itertools.pairwise(stamps[1:])]
+    assert waits[-1] > waits[0]  # exponential: 0.01-0.02 s first, 0.1-0.2 s by the fifth
