@@ -9,6 +9,7 @@ real exchange.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 
@@ -167,6 +169,10 @@ class BinanceStandIn:
 
     async def _stream(self, ws: ServerConnection) -> None:
         self.connections += 1
+        with contextlib.suppress(ConnectionClosed):  # a client that leaves mid-stream
+            await self._play_frames(ws)
+
+    async def _play_frames(self, ws: ServerConnection) -> None:
         faults = self.faults
         while self.position < len(self.frames):
             index = self.position
