@@ -215,3 +215,45 @@ def test_save_setting_refuses_to_touch_a_broken_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot update"):
         save_setting(path, "ui", "theme", "tradeterm-dark")
     assert path.read_text(encoding="utf-8") == original
+
+
+BINANCE = """
+[venues.binance]
+symbols = ["BTC/USDT", "ETH/USDT"]
+
+[venues.binance.ccxt]
+urls = { api = { public = "http://127.0.0.1:1/api/v3", ws = { spot = "ws://127.0.0.1:1/ws" } } }
+
+[[accounts]]
+name = "bn-paper"
+venue = "binance"
+balances = { USDT = "10000" }
+"""
+
+
+def test_a_binance_venue_and_an_account_on_it_load(tmp_path: Path) -> None:
+    config, _ = load_config(write(tmp_path, BINANCE), tmp_path / "unused.toml")
+    venue = config.venues["binance"]
+    assert venue.exchange == "binance"  # the table's name
+    assert venue.symbols == ("BTC/USDT", "ETH/USDT")
+    assert venue.ccxt["urls"]["api"]["public"] == "http://127.0.0.1:1/api/v3"
+    assert venue.markets_cache_hours == 24.0
+    assert config.venue_of() == "binance"
+    assert config.accounts[0].venue == "binance"
+
+
+def test_an_account_on_an_unconfigured_venue_names_the_venues_allowed(tmp_path: Path) -> None:
+    message = error_for(tmp_path, BINANCE.replace('venue = "binance"', 'venue = "binanse"'))
+    assert "'binanse' is not configured" in message
+    assert "allowed: sim, binance" in message
+
+
+def test_an_exchange_without_a_feed_and_a_bad_symbol_are_refused(tmp_path: Path) -> None:
+    message = error_for(
+        tmp_path, BINANCE.replace("[venues.binance]", '[venues.binance]\nexchange = "kraken"')
+    )
+    assert "exchange 'kraken' has no feed yet; allowed: binance" in message
+    message = error_for(tmp_path, BINANCE.replace('"ETH/USDT"', '"ETHUSDT"'))
+    assert "venues.binance.symbols" in message and "BASE/QUOTE" in message
+    message = error_for(tmp_path, BINANCE.replace('"BTC/USDT", "ETH/USDT"', ""))
+    assert "venues.binance.symbols" in message

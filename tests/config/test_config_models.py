@@ -136,13 +136,17 @@ def test_the_example_parses_shows_every_key_and_shows_the_defaults() -> None:
     config = parse_config(raw, EXAMPLE)
     # every key of every section is written out, so users can see what exists; the
     # alert examples are commented out, so that copying the file switches none on
-    assert set(raw) == set(Config.model_fields) - {"alerts"}
+    # (and so is the exchange example: a real venue needs the network)
+    assert set(raw) == set(Config.model_fields) - {"alerts", "venues"}
     text = EXAMPLE.read_text(encoding="utf-8")
     assert "# [[alerts]]" in text
     for key in get_args(Config.model_fields["alerts"].annotation)[0].model_fields:
         assert f"\n# {key} = " in text, key
+    assert "# [venues.binance]" in text
+    for key in get_args(Config.model_fields["venues"].annotation)[1].model_fields:
+        assert f"\n# {key} = " in text, key
     for name, field in Config.model_fields.items():
-        if name == "alerts":
+        if name in ("alerts", "venues"):
             continue
         sections: list[dict[str, Any]] = raw[name] if isinstance(raw[name], list) else [raw[name]]
         model = get_args(field.annotation)[0] if isinstance(raw[name], list) else field.annotation

@@ -1,9 +1,10 @@
-"""Building the running parts from config: the sim feed, the engine, its ledger and venues,
-and the workstation's session around them."""
+"""Building the running parts from config: the market feed (the sim or a real exchange), the
+engine, its ledger and venues, and the workstation's session around them."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,30 @@ def sim_feed(config: Settings, clock: Clock) -> SimFeed:
         symbols=config.sim.symbols or None,
         history_minutes=config.sim.history_minutes,
         universe=config.sim.universe,
+    )
+
+
+def market_feed(config: Settings, clock: Clock) -> MarketFeed:
+    """The feed of the venue the active (first) account trades on: the sim, or a configured
+    ``[venues.NAME]`` exchange's native feed. One venue runs at a time: the other accounts
+    paper-trade on the same books.
+
+    Raises:
+        ConfigError: an unknown sim symbol.
+    """
+    name = config.venue_of()
+    venue = config.venues.get(name)
+    if venue is None:
+        return sim_feed(config, clock)
+    from tradeterm.venues.binance import BinanceFeed  # only a configured exchange pays for it
+
+    urls = venue.ccxt.get("urls")
+    return BinanceFeed(
+        venue.symbols,
+        venue=name,
+        urls=urls if isinstance(urls, Mapping) else None,
+        cache_dir=paths.data_dir_for(config) / "markets",
+        cache_max_age_s=venue.markets_cache_hours * 3600,
     )
 
 
@@ -77,11 +102,11 @@ def build_engine(
 def open_session(
     config: Settings, clock: Clock, logbook: LogBook, rules: list[tuple[str, str, bool]]
 ) -> Session:
-    """The workstation's session on the configured sim: the engine with its ledger in the
+    """The workstation's session on the active account's venue: the engine with its ledger in the
     data directory, the user's alert book with config's ``rules`` (from
     ``cli.market.check_market``), and a recorder for ``R``."""
     data_dir = paths.data_dir_for(config)
-    feed = sim_feed(config, clock)
+    feed = market_feed(config, clock)
     engine = build_engine(config, clock, feed, data_dir / paths.LEDGER_FILE)
     alerts = alert_book(engine, data_dir, rules)
 

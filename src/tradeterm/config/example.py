@@ -9,7 +9,7 @@ import tomli_w
 from pydantic import BaseModel
 
 from tradeterm.config.load import _plain
-from tradeterm.config.models import AccountConfig, AlertConfig, Config
+from tradeterm.config.models import AccountConfig, AlertConfig, Config, VenueConfig
 from tradeterm.domain.enums import FillModel
 
 HEADER = """\
@@ -64,6 +64,17 @@ _COMMENTED: dict[str, tuple[BaseModel, ...]] = {
         AlertConfig(symbol="ETH/USDT", condition="rsi < 25 and vol_z > 2", repeat=True),
     ),
 }
+#: Tables keyed by name, shown commented out: a real exchange needs the network.
+_COMMENTED_TABLES: dict[str, dict[str, BaseModel]] = {
+    "venues": {"binance": VenueConfig(exchange="binance", symbols=["BTC/USDT", "ETH/USDT"])},
+}
+
+
+def _commented(text: str) -> str:
+    return "".join(
+        row if row.startswith("#") or not row.strip() else f"# {row}"
+        for row in text.splitlines(keepends=True)
+    )
 
 
 def render_example() -> str:
@@ -77,13 +88,11 @@ def render_example() -> str:
             parts.extend(_section(name, item, array=True) for item in value)
             parts.extend(_section(name, item, array=True) for item in _EXAMPLES.get(name, ()))
             for item in _COMMENTED.get(name, ()):
-                text = _section(name, item, array=True)
-                parts.append(
-                    "".join(
-                        row if row.startswith("#") or not row.strip() else f"# {row}"
-                        for row in text.splitlines(keepends=True)
-                    )
-                )
+                parts.append(_commented(_section(name, item, array=True)))
+        elif isinstance(value, dict):
+            parts.append(f"\n{_comment(field.description)}")
+            for key, item in _COMMENTED_TABLES.get(name, {}).items():
+                parts.append(_commented(_section(f"{name}.{key}", item)))
         else:
             parts.append(f"\n{_comment(field.description)}".rstrip("\n"))
             parts.append(_section(name, value))

@@ -5,15 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tradeterm.config.settings import (
+    NATIVE_EXCHANGES,
     AccountSettings,
     AlertSettings,
     GeneralSettings,
     Settings,
     SimSettings,
     UiSettings,
+    VenueSettings,
 )
 from tradeterm.domain.enums import AccountMode, FillModel
 
@@ -85,8 +87,11 @@ class AccountConfig(_Section):
     mode: AccountMode = _ACCOUNT.mode
     """``paper`` (simulated fills on the real or sim book) or ``live``."""
 
-    venue: Literal["sim"] = _ACCOUNT.venue
-    """Venue the account trades on."""
+    venue: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")] = (
+        _ACCOUNT.venue
+    )
+    """Venue the account trades on: ``sim`` or the name of a ``[venues.NAME]`` table. The
+    workstation runs on the active account's venue (one venue at a time for now)."""
 
     balances: dict[str, Decimal] = dict(_ACCOUNT.balances)
     """Starting balances of a paper account, asset to amount, e.g. ``{ USDT = "10000" }``."""
@@ -104,6 +109,31 @@ class AccountConfig(_Section):
         for asset, amount in value.items():
             if not amount.is_finite() or amount < 0:
                 raise ValueError(f"balance of {asset} must be a number >= 0, got {amount}")
+        return value
+
+
+class VenueConfig(_Section):
+    exchange: str = ""
+    """The exchange's id (a ccxt exchange id); defaults to the table's name. Native feeds:
+    ``binance`` (spot)."""
+
+    symbols: Annotated[list[str], Field(min_length=1)]
+    """Markets to stream, written ``BASE/QUOTE``, e.g. ``["BTC/USDT", "ETH/USDT"]``."""
+
+    ccxt: dict[str, Any] = {}
+    """Passed through to the exchange as-is; native feeds read their endpoints from
+    ``urls`` here, e.g. ``urls = { api = { public = "...", ws = { spot = "..." } } }``."""
+
+    markets_cache_hours: Annotated[float, Field(ge=0, le=8760)] = 24.0
+    """How long the markets cached in the data directory are used without asking the
+    exchange (they are used at any age when the exchange cannot be reached)."""
+
+    @field_validator("symbols")
+    @classmethod
+    def _base_quote(cls, value: list[str]) -> list[str]:
+        bad = [s for s in value if s.count("/") != 1 or not all(s.split("/"))]
+        if bad:
+            raise ValueError(f"symbols are written BASE/QUOTE (e.g. BTC/USDT), got {bad[0]!r}")
         return value
 
 
@@ -154,6 +184,27 @@ class Config(_Section):
     alerts: list[AlertConfig] = []
     """Alerts set from config (alerts set in the app are kept in the data directory)."""
 
+    venues: dict[str, VenueConfig] = {}
+    """Real exchanges' market data, one table each: ``[venues.binance]``."""
+
+    @model_validator(mode="after")
+    def _known_venues(self) -> Config:
+        for name, venue in self.venues.items():
+            exchange = venue.exchange or name
+            if exchange not in NATIVE_EXCHANGES:
+                raise ValueError(
+                    f"venues.{name}: exchange {exchange!r} has no feed yet; "
+                    f"allowed: {', '.join(NATIVE_EXCHANGES)}"
+                )
+        known = ["sim", *self.venues]
+        for account in self.accounts:
+            if account.venue not in known:
+                raise ValueError(
+                    f"account {account.name!r}: venue {account.venue!r} is not configured; "
+                    f"allowed: {', '.join(known)} (add a [venues.{account.venue}] table)"
+                )
+        return self
+
     @field_validator("accounts")
     @classmethod
     def _unique_accounts(cls, accounts: list[AccountConfig]) -> list[AccountConfig]:
@@ -171,6 +222,15 @@ class Config(_Section):
             UiSettings(**_values(self.ui)),
             tuple(AccountSettings(**_values(a)) for a in self.accounts),
             tuple(AlertSettings(**_values(a)) for a in self.alerts),
+            {
+                name: VenueSettings(
+                    exchange=v.exchange or name,
+                    symbols=tuple(v.symbols),
+                    ccxt=dict(v.ccxt),
+                    markets_cache_hours=v.markets_cache_hours,
+                )
+                for name, v in self.venues.items()
+            },
         )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from tradeterm.domain.enums import AccountMode, FillModel
 
@@ -45,7 +45,7 @@ class UiSettings:
 class AccountSettings:
     name: str
     mode: AccountMode = AccountMode.PAPER
-    venue: Literal["sim"] = "sim"
+    venue: str = "sim"
     balances: Mapping[str, Decimal] = field(default_factory=lambda: {"USDT": Decimal("10000")})
     fill_model: FillModel = FillModel.REALISTIC
     latency_ms: int = 50
@@ -59,9 +59,31 @@ class AlertSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class VenueSettings:
+    """One ``[venues.NAME]`` table: a real exchange's market data (the name is its key)."""
+
+    exchange: str
+    symbols: tuple[str, ...] = ()
+    ccxt: Mapping[str, Any] = field(default_factory=dict)
+    markets_cache_hours: float = 24.0
+
+
+NATIVE_EXCHANGES = ("binance",)
+"""Exchanges with a native feed in ``venues/`` (no ccxt needed)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     general: GeneralSettings = field(default_factory=GeneralSettings)
     sim: SimSettings = field(default_factory=SimSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     accounts: tuple[AccountSettings, ...] = (AccountSettings("paper"),)
     alerts: tuple[AlertSettings, ...] = ()
+    venues: Mapping[str, VenueSettings] = field(default_factory=dict)
+
+    def venue_of(self, account: str | None = None) -> str:
+        """The venue the workstation runs on: that of ``account`` (default: the first)."""
+        for spec in self.accounts:
+            if account is None or spec.name == account:
+                return spec.venue
+        return self.accounts[0].venue

@@ -1,0 +1,307 @@
+"""``BinanceFeed``: the native Binance spot MarketFeed (combined stream + REST snapshots)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+import websockets
+from websockets.exceptions import InvalidHandshake, InvalidURI, WebSocketException
+
+from tradeterm.domain.enums import FeedState, Side
+from tradeterm.domain.errors import DataError, VenueUnavailable
+from tradeterm.domain.events import FeedStateChanged, TickerUpdated, TradePrinted
+from tradeterm.domain.market import Market
+from tradeterm.domain.market_data import Candle, Ticker, Trade
+from tradeterm.engine.ports import MarketSink
+from tradeterm.venues.binance.candles import klines_path, parse_klines
+from tradeterm.venues.binance.markets import CACHE_MAX_AGE_S, MarketsCache, parse_exchange_info
+from tradeterm.venues.binance.rest import Backoff, RestClient
+from tradeterm.venues.binance.sync import DepthSync, Diff
+
+log = logging.getLogger("tradeterm.venues.binance")
+
+PUBLIC = "https://api.binance.com/api/v3"
+WS = "wss://stream.binance.com:9443/ws"
+DEPTH_LIMIT = 1000
+
+
+def endpoints(urls: Mapping[str, Any] | None) -> tuple[str, str]:
+    """REST base and combined-stream base from ccxt-style ``urls``.
+
+    ``urls.api.public`` is the REST base (``.../api/v3``); ``urls.api.ws`` is a url, or a
+    table whose ``spot`` entry is one. A trailing ``/ws`` or ``/stream`` is dropped: the feed
+    adds ``/stream?streams=...``.
+    """
+    api = (urls or {}).get("api", {})
+    public = api.get("public", PUBLIC) if isinstance(api, Mapping) else PUBLIC
+    ws: Any = api.get("ws", WS) if isinstance(api, Mapping) else WS
+    if isinstance(ws, Mapping):
+        ws = ws.get("spot", WS)
+    base = str(ws).rstrip("/")
+    for suffix in ("/ws", "/stream"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+    return str(public), base
+
+
+class BinanceFeed:
+    """Binance spot books, trades and 24h tickers for ``symbols`` (unified ``BASE/QUOTE``).
+
+    Args:
+        symbols: the markets to stream; empty means every trading spot market (books for all
+            of them is heavy: name the ones you watch).
+        venue: the venue's name in tradeterm (the config table's name).
+        urls: ccxt-style endpoints (see ``endpoints``); point them at a testnet or a local server.
+        cache_dir: where the markets cache lives (None: no cache).
+        cache_max_age_s: a cache younger than this is used without asking the exchange.
+        backoff: reconnect and REST retry timing.
+    """
+
+    def __init__(
+        self,
+        symbols: Sequence[str] = (),
+        *,
+        venue: str = "binance",
+        urls: Mapping[str, Any] | None = None,
+        cache_dir: Path | None = None,
+        cache_max_age_s: float = CACHE_MAX_AGE_S,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.venue = venue
+        self.symbols = list(symbols)
+        public, self.ws_base = endpoints(urls)
+        self.backoff = backoff or Backoff()
+        self.rest = RestClient(public, self.backoff)
+        self.cache = (
+            MarketsCache(cache_dir / f"{venue}-exchangeInfo.json", cache_max_age_s)
+            if cache_dir is not None
+            else None
+        )
+        self.markets: list[Market] = []
+        self.native: dict[str, str] = {}  # BTC/USDT -> BTCUSDT
+        self.unified: dict[str, str] = {}  # BTCUSDT -> BTC/USDT
+        self.books: dict[str, DepthSync] = {}
+        self.connections = 0
+        self.messages = 0
+        self.malformed = 0
+        self._snapshots: dict[str, asyncio.Task[None]] = {}
+        self._sink: MarketSink | None = None
+
+    # --- markets -----------------------------------------------------------
+
+    async def load_markets(self) -> Sequence[Market]:
+        """Markets from a fresh cache, else from exchangeInfo (then cached), else from an old cache.
+
+        Raises:
+            VenueUnavailable: the exchange cannot be reached and there is no cache.
+            DataError: a configured symbol is not listed.
+        """
+        body = None
+        if self.cache is not None and self.cache.fresh():
+            body = self.cache.read()
+            if body is not None:
+                log.info("%s: %s", self.venue, self.cache.notice())
+        if body is None:
+            try:
+                body = await self.rest.get("exchangeInfo")
+            except VenueUnavailable:
+                body = self.cache.read() if self.cache is not None else None
+                if body is None or self.cache is None:
+                    raise
+                log.warning("%s: exchange unreachable; %s", self.venue, self.cache.notice())
+            else:
+                if self.cache is not None:
+                    self.cache.write(body)
+        self.markets, self.native = parse_exchange_info(self.venue, body, self.symbols)
+        self.unified = {v: k for k, v in self.native.items()}
+        return self.markets
+
+    def focus(self, symbol: str) -> None:
+        """Every configured symbol streams in full; nothing to change."""
+
+    async def fetch_candles(
+        self, symbol: str, timeframe: str, since_ms: int | None, limit: int
+    ) -> Sequence[Candle]:
+        """Closed candles from GET /api/v3/klines, oldest first (at most 1000 a call).
+
+        Raises:
+            DataError: the symbol is not one of this feed's markets, or the timeframe is not
+                a Binance interval.
+            VenueUnavailable: the exchange could not be reached.
+        """
+        native = self.native.get(symbol)
+        if native is None:
+            raise DataError(f"{self.venue}: no market {symbol}; listed: {', '.join(self.native)}")
+        body = await self.rest.get(klines_path(native, timeframe, since_ms, limit))
+        return parse_klines(body)[:limit]
+
+    # --- streaming ---------------------------------------------------------
+
+    def stream_url(self) -> str:
+        names = []
+        for native in self.native.values():
+            low = native.lower()
+            names += [f"{low}@depth@100ms", f"{low}@trade", f"{low}@ticker"]
+        return f"{self.ws_base}/stream?streams={'/'.join(names)}"
+
+    async def run(self, sink: MarketSink) -> None:
+        """Stream into ``sink`` until cancelled, reconnecting with backoff and jitter."""
+        if not self.native:
+            await self.load_markets()
+        self.attach(sink)
+        attempt = 0
+        sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTING))
+        while True:
+            try:
+                async with websockets.connect(self.stream_url(), max_size=2**24) as ws:
+                    self.connections += 1
+                    sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
+                    for native, book in self.books.items():
+                        book.reset()
+                        self._request_snapshot(native)
+                    async for raw in ws:
+                        attempt = 0
+                        self.on_message(raw)
+                detail = "the exchange closed the stream"
+            except (OSError, TimeoutError, WebSocketException) as exc:
+                if isinstance(exc, InvalidURI):
+                    raise VenueUnavailable(f"{self.venue}: bad stream url: {exc}") from exc
+                detail = f"{type(exc).__name__}: {exc}"
+                if isinstance(exc, InvalidHandshake):
+                    detail = f"handshake refused: {exc}"
+            finally:
+                self._cancel_snapshots()
+            delay = self.backoff.delay(attempt)
+            attempt += 1
+            log.warning("%s stream down (%s); reconnecting in %.1fs", self.venue, detail, delay)
+            sink.on_market(FeedStateChanged(self.venue, FeedState.RECONNECTING, detail))
+            await asyncio.sleep(delay)
+
+    def attach(self, sink: MarketSink) -> None:
+        """Send events to ``sink``, with a fresh book state per loaded market (``run`` does it)."""
+        self._sink = sink
+        self.books = {
+            native: DepthSync(symbol, sink.on_market, self._resync_handler(native))
+            for symbol, native in self.native.items()
+        }
+
+    def on_message(self, raw: str | bytes) -> None:
+        """Decode one combined-stream frame and route it; a malformed one is logged and skipped."""
+        self.messages += 1
+        try:
+            data = orjson.loads(raw)["data"]
+            if isinstance(data, list):
+                for item in data:
+                    self._route(item)
+            else:
+                self._route(data)
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+            self.malformed += 1
+            text = raw[:120] if isinstance(raw, str) else raw[:120].decode(errors="replace")
+            log.warning(
+                "%s: malformed message #%d skipped (%s: %s): %s",
+                self.venue,
+                self.messages,
+                type(exc).__name__,
+                exc,
+                text,
+            )
+
+    def _route(self, data: dict[str, Any]) -> None:
+        kind = data.get("e")
+        if kind == "depthUpdate":
+            book = self.books.get(data["s"])
+            if book is not None:
+                book.on_diff(Diff.parse(data))
+        elif kind in ("trade", "aggTrade"):
+            self._trade(data)
+        elif kind in ("24hrTicker", "24hrMiniTicker"):
+            self._ticker(data)
+
+    def _trade(self, data: dict[str, Any]) -> None:
+        symbol = self.unified.get(data["s"])
+        if symbol is None or self._sink is None:
+            return
+        trade = Trade(
+            symbol=symbol,
+            price=Decimal(data["p"]),
+            qty=Decimal(data["q"]),
+            side=Side.SELL if data["m"] else Side.BUY,  # m: the buyer was the maker
+            ts_ns=int(data["T"]) * 1_000_000,
+            trade_id=str(data.get("t", data.get("a", ""))),
+        )
+        self._sink.on_market(TradePrinted(trade))
+
+    def _ticker(self, data: dict[str, Any]) -> None:
+        symbol = self.unified.get(data["s"])
+        if symbol is None or self._sink is None:
+            return
+        bid, ask = data.get("b"), data.get("a")
+        ticker = Ticker(
+            symbol=symbol,
+            last=Decimal(data["c"]),
+            bid=Decimal(bid) if bid is not None else None,
+            ask=Decimal(ask) if ask is not None else None,
+            open_24h=Decimal(data["o"]),
+            high_24h=Decimal(data["h"]),
+            low_24h=Decimal(data["l"]),
+            volume_24h=Decimal(data["v"]),
+            quote_volume_24h=Decimal(data["q"]),
+            ts_ns=int(data["E"]) * 1_000_000,
+        )
+        self._sink.on_market(TickerUpdated(ticker))
+
+    # --- snapshots ---------------------------------------------------------
+
+    def _resync_handler(self, native: str) -> Callable[[str], None]:
+        def resync(reason: str) -> None:
+            log.warning(
+                "%s %s: resync from a fresh snapshot (%s; stream message #%d)",
+                self.venue,
+                native,
+                reason,
+                self.messages,
+            )
+            self._request_snapshot(native)
+
+        return resync
+
+    def _request_snapshot(self, native: str) -> None:
+        task = self._snapshots.get(native)
+        if task is None or task.done():
+            self._snapshots[native] = asyncio.get_running_loop().create_task(
+                self._snapshot(native), name=f"{self.venue}-snapshot-{native}"
+            )
+
+    async def _snapshot(self, native: str) -> None:
+        book = self.books[native]
+        tries = 0
+        while not book.synced:
+            if tries:
+                await asyncio.sleep(self.backoff.delay(tries - 1))
+            tries += 1
+            try:
+                body = orjson.loads(
+                    await self.rest.get(f"depth?symbol={native}&limit={DEPTH_LIMIT}")
+                )
+            except (VenueUnavailable, DataError, orjson.JSONDecodeError) as exc:
+                log.warning("%s %s: depth snapshot failed: %s", self.venue, native, exc)
+                continue
+            if book.synced:
+                return
+            try:
+                book.on_snapshot(body)
+            except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+                book.synced = False
+                log.warning("%s %s: depth snapshot unreadable: %s", self.venue, native, exc)
+
+    def _cancel_snapshots(self) -> None:
+        for task in self._snapshots.values():
+            task.cancel()
+        self._snapshots.clear()

@@ -1,0 +1,201 @@
+"""A local stand-in for Binance spot: exchangeInfo and depth snapshots over HTTP and a replayed
+combined stream over a websocket, on one 127.0.0.1 port, with faults to order.
+
+It keeps each symbol's true book (the recorded snapshot plus every diff it has played,
+sent or dropped), so a snapshot asked for mid-session is the book at that point, as on the
+real exchange.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+
+@dataclass
+class Faults:
+    """What goes wrong, by index into the replayed frames (0-based)."""
+
+    drop: set[int] = field(default_factory=set)
+    """Frames played (the true book moves) but never sent: a sequence gap."""
+    close_after: set[int] = field(default_factory=set)
+    """Drop the connection right after sending this frame."""
+    inject: dict[int, list[str]] = field(default_factory=dict)
+    """Extra raw text sent before this frame (garbage, wrong shapes)."""
+    pause: dict[int, float] = field(default_factory=dict)
+    """Seconds of silence before this frame."""
+    hold: dict[int, asyncio.Event] = field(default_factory=dict)
+    """Wait for the event before this frame (a test lets the client settle first)."""
+    rest_failures: int = 0
+    """The first N REST requests are answered 429 with Retry-After: 0."""
+
+
+class _Book:
+    def __init__(self, snapshot: Mapping[str, Any]) -> None:
+        self.last_u = int(snapshot["lastUpdateId"])
+        self.bids = {p: q for p, q in snapshot["bids"]}
+        self.asks = {p: q for p, q in snapshot["asks"]}
+
+    def play(self, data: Mapping[str, Any]) -> None:
+        if data["u"] <= self.last_u:
+            return
+        for side, levels in ((self.bids, data["b"]), (self.asks, data["a"])):
+            for price, qty in levels:
+                if Decimal(qty):
+                    side[price] = qty
+                else:
+                    side.pop(price, None)
+        self.last_u = data["u"]
+
+    def snapshot(self, limit: int) -> dict[str, Any]:
+        bids = sorted(self.bids.items(), key=lambda x: Decimal(x[0]), reverse=True)[:limit]
+        asks = sorted(self.asks.items(), key=lambda x: Decimal(x[0]))[:limit]
+        return {
+            "lastUpdateId": self.last_u,
+            "bids": [list(x) for x in bids],
+            "asks": [list(x) for x in asks],
+        }
+
+
+class BinanceStandIn:
+    """Serve ``frames`` (raw combined-stream messages) and REST from recorded bodies.
+
+    Frames continue across connections: a client that reconnects gets the frames after the
+    last one played, as if the market had moved on.
+    """
+
+    def __init__(
+        self,
+        frames: Iterable[str],
+        snapshots: Mapping[str, Mapping[str, Any]],
+        exchange_info: bytes,
+        faults: Faults | None = None,
+        interval_s: float = 0.0,
+        klines: Mapping[str, list[list[Any]]] | None = None,
+    ) -> None:
+        self.frames = list(frames)
+        self.books = {s: _Book(b) for s, b in snapshots.items()}
+        self.exchange_info = exchange_info
+        self.faults = faults or Faults()
+        self.interval_s = interval_s
+        self.klines = dict(klines or {})
+        self.position = 0
+        self.connections = 0
+        self.requests: list[str] = []
+        self.stream_paths: list[str] = []
+        self.finished = asyncio.Event()
+        self._server: Server | None = None
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        port: int = next(iter(self._server.sockets)).getsockname()[1]
+        return port
+
+    @property
+    def urls(self) -> dict[str, Any]:
+        return {
+            "api": {
+                "public": f"http://127.0.0.1:{self.port}/api/v3",
+                "ws": {"spot": f"ws://127.0.0.1:{self.port}/ws"},
+            }
+        }
+
+    async def __aenter__(self) -> BinanceStandIn:
+        self._server = await serve(
+            self._stream, "127.0.0.1", 0, process_request=self._http, max_size=2**24
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+    # --- REST --------------------------------------------------------------
+
+    def _http(self, connection: ServerConnection, request: Request) -> Response | None:
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            self.stream_paths.append(request.path)
+            return None
+        self.requests.append(request.path)
+        if len(self.requests) <= self.faults.rest_failures:
+            return self._reply(
+                HTTPStatus.TOO_MANY_REQUESTS, b'{"code":-1003}', {"Retry-After": "0"}
+            )
+        url = urlsplit(request.path)
+        if url.path == "/api/v3/exchangeInfo":
+            return self._reply(HTTPStatus.OK, self.exchange_info)
+        if url.path == "/api/v3/depth":
+            query = parse_qs(url.query)
+            book = self.books.get(query.get("symbol", [""])[0])
+            if book is None:
+                return self._reply(
+                    HTTPStatus.BAD_REQUEST, b'{"code":-1121,"msg":"Invalid symbol."}'
+                )
+            limit = int(query.get("limit", ["100"])[0])
+            return self._reply(HTTPStatus.OK, json.dumps(book.snapshot(limit)).encode())
+        if url.path == "/api/v3/klines":
+            query = parse_qs(url.query)
+            rows = self.klines.get(query.get("symbol", [""])[0])
+            if rows is None:
+                return self._reply(HTTPStatus.BAD_REQUEST, b'{"code":-1121}')
+            since = int(query.get("startTime", ["0"])[0])
+            limit = int(query.get("limit", ["500"])[0])
+            page = [r for r in rows if r[0] >= since][:limit]
+            return self._reply(HTTPStatus.OK, json.dumps(page).encode())
+        return self._reply(HTTPStatus.NOT_FOUND, b"{}")
+
+    @staticmethod
+    def _reply(status: HTTPStatus, body: bytes, extra: Mapping[str, str] | None = None) -> Response:
+        headers = Headers({"Content-Type": "application/json", "Content-Length": str(len(body))})
+        for key, value in (extra or {}).items():
+            headers[key] = value
+        return Response(status.value, status.phrase, headers, body)
+
+    # --- stream ------------------------------------------------------------
+
+    async def _stream(self, ws: ServerConnection) -> None:
+        self.connections += 1
+        with contextlib.suppress(ConnectionClosed):  # a client that leaves mid-stream
+            await self._play_frames(ws)
+
+    async def _play_frames(self, ws: ServerConnection) -> None:
+        faults = self.faults
+        while self.position < len(self.frames):
+            index = self.position
+            for extra in faults.inject.pop(index, []):
+                await ws.send(extra)
+            if index in faults.hold:
+                await faults.hold.pop(index).wait()
+            if index in faults.pause:
+                await asyncio.sleep(faults.pause.pop(index))
+            frame = self.frames[index]
+            self._play(frame)
+            self.position += 1
+            if index not in faults.drop:
+                await ws.send(frame)
+            await asyncio.sleep(self.interval_s)
+            if index in faults.close_after:
+                faults.close_after.discard(index)
+                await ws.close()
+                return
+        self.finished.set()
+        await ws.wait_closed()
+
+    def _play(self, frame: str) -> None:
+        data = json.loads(frame)["data"]
+        if data.get("e") == "depthUpdate" and data["s"] in self.books:
+            self.books[data["s"]].play(data)
