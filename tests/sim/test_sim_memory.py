@@ -1,0 +1,50 @@
+"""The sim's memory stays bounded over a long busy run: its shared-price cache forgets the
+prices its book has left behind, and every price it hands out is still the exact one."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sim_rig import make
+
+from tradeterm.domain.events import BookChanged, TradePrinted
+from tradeterm.venues.sim.flow import PRICE_CACHE_LIMIT
+
+
+def test_the_price_cache_stays_bounded_as_the_book_wanders() -> None:
+    """Five minutes of market time, a busy one (200 updates a second) on one symbol: the
+    book's edges reach thousands of different ticks (the cache kept them all before it was
+    bounded). One step adds at most a few dozen prices after the check that prunes."""
+    clock, feed, engine = make(seed=3, symbols=["SOL/USDT"], history_minutes=0)
+    feed.bootstrap(engine)
+    flow = feed.flows["SOL/USDT"]
+    reached: set[int] = set()
+    largest = 0
+    for _ in range(60):
+        clock.advance(5.0)
+        feed.step(engine, 1000)
+        reached.update(flow.bids.ticks, flow.asks.ticks)
+        largest = max(largest, flow.cached_prices)
+    assert len(reached) > 3 * PRICE_CACHE_LIMIT  # the run did wander past the limit
+    assert largest <= PRICE_CACHE_LIMIT + 64
+
+
+def test_prices_stay_exact_after_the_cache_forgets() -> None:
+    clock, feed, engine = make(seed=3, symbols=["SOL/USDT"], history_minutes=0)
+    feed.bootstrap(engine)
+    flow = feed.flows["SOL/USDT"]
+    tick = flow.market.tick_size
+    seen: list[Decimal] = []
+    engine.subscribe(TradePrinted, lambda e: seen.append(e.trade.price))
+    engine.subscribe(BookChanged, lambda e: seen.extend(p for p, _ in (*e.bids, *e.asks)))
+    for _ in range(60):
+        clock.advance(5.0)
+        feed.step(engine, 1000)
+    assert flow.cached_prices < len(seen)
+    assert len(seen) > 10_000
+    for price in seen:
+        assert (price / tick) % 1 == 0
+    book = engine.state.books["SOL/USDT"]
+    assert [p for p, _ in book.bids.levels_best_first()] == [
+        Decimal(t) * tick for t in reversed(flow.bids.ticks)
+    ]
