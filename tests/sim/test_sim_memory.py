@@ -4,6 +4,7 @@ prices its book has left behind, and every price it hands out is still the exact
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import pairwise
 
 from sim_rig import make
 
@@ -48,3 +49,17 @@ def test_prices_stay_exact_after_the_cache_forgets() -> None:
     assert [p for p, _ in book.bids.levels_best_first()] == [
         Decimal(t) * tick for t in reversed(flow.bids.ticks)
     ]
+
+
+def test_every_symbols_history_shares_one_set_of_timestamps() -> None:
+    """A day of history for 124 symbols is 178,560 candles: their minute stamps are one set of
+    ints, not one per candle, and the values are the minutes before the start."""
+    _clock, feed, engine = make(seed=3, symbols=["BTC/USDT", "ETH/USDT"], history_minutes=90)
+    feed.bootstrap(engine)
+    btc = list(feed.flows["BTC/USDT"].closed)
+    eth = list(feed.flows["ETH/USDT"].closed)
+    assert len(btc) == len(eth) == 90
+    assert [c.ts_ms for c in btc] == [c.ts_ms for c in eth]
+    assert all(a.ts_ms is b.ts_ms for a, b in zip(btc, eth, strict=True))
+    assert all(b.ts_ms - a.ts_ms == 60_000 for a, b in pairwise(btc))
+    assert feed.flows["BTC/USDT"].cached_prices <= PRICE_CACHE_LIMIT

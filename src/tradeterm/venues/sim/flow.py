@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from random import Random
 
 from tradeterm.domain.book import Level
@@ -34,6 +35,14 @@ MAX_LEVELS = 140
 PRICE_CACHE_LIMIT = 512
 
 Emit = Callable[[MarketEvent], None]
+
+
+@lru_cache(maxsize=4)
+def _minute_stamps(minute_ms: int, minutes: int) -> tuple[int, ...]:
+    """The open times of the ``minutes`` minutes before ``minute_ms``, newest first: one tuple
+    shared by every symbol's history (124 symbols' days of candles held 5.7 MB of equal ints
+    without it)."""
+    return tuple(minute_ms - k * 60_000 for k in range(1, minutes + 1))
 
 
 class Regime(StrEnum):
@@ -338,14 +347,14 @@ class SymbolFlow:
         close = self.opened_at
         candles: list[Candle] = []
         append = candles.append
-        for k in range(1, minutes + 1):
+        for stamp in _minute_stamps(minute_ms, minutes):
             open_ = close * math.exp(-sigma * gauss(0.0, 1.0))
             top, bottom = (open_, close) if open_ > close else (close, open_)
             high = round(top * (1.0 + sigma * 0.8 * uniform()))
             low = max(1, round(bottom * (1.0 - sigma * 0.8 * uniform())))
             append(
                 Candle(
-                    minute_ms - k * 60_000,
+                    stamp,
                     price(round(open_)),
                     price(high),
                     price(low),
@@ -356,4 +365,6 @@ class SymbolFlow:
             close = open_
         candles.reverse()
         self.closed = deque([*candles, *self.closed], maxlen=self.closed.maxlen)
+        if len(self._prices) > PRICE_CACHE_LIMIT:
+            self._forget_prices()  # the candles keep theirs
         return candles
