@@ -63,3 +63,21 @@ def test_every_symbols_history_shares_one_set_of_timestamps() -> None:
     assert all(a.ts_ms is b.ts_ms for a, b in zip(btc, eth, strict=True))
     assert all(b.ts_ms - a.ts_ms == 60_000 for a, b in pairwise(btc))
     assert feed.flows["BTC/USDT"].cached_prices <= PRICE_CACHE_LIMIT
+
+
+def test_a_closed_minute_is_one_candle_for_the_sim_and_the_engine() -> None:
+    clock, feed, engine = make(seed=3, symbols=["BTC/USDT"], history_minutes=5)
+    feed.bootstrap(engine)
+    flow = feed.flows["BTC/USDT"]
+    series = engine.state.candles["BTC/USDT"]
+    closed_before = len(flow.closed)
+    for _ in range(4):
+        clock.advance(60.0)
+        feed.step(engine, 400)
+    assert len(flow.closed) > closed_before + 1
+    assert series[-1] is not flow.candle  # the live minute is a copy: it keeps changing
+    assert series[-1] == flow.candle
+    engine_closed = list(series)[-(len(flow.closed) - closed_before) - 1 : -1]
+    sim_closed = list(flow.closed)[closed_before:]
+    assert engine_closed == sim_closed
+    assert all(a is b for a, b in zip(engine_closed, sim_closed, strict=True))
