@@ -1,10 +1,15 @@
 """A fast exact limit order book: a dict of levels plus a sorted price list per side.
 
-Updating a level that exists is one dict store; a new or removed level is one
-``bisect`` and a C-level list insert or delete. Reading the top N levels is a
-slice. Prices and sizes are ``Decimal`` so the book agrees with the exchange to
-the last digit (Kraken checksums are computed over the strings as received,
-and ``Decimal`` keeps those digits).
+Both sides keep their price list with the best price at the end, so the levels
+that change most (those near the touch) are inserted and deleted near the end
+of the list, where a list insert or delete moves few pointers. Bids sort their
+prices ascending; asks sort exact negations of theirs (``copy_negate``, which
+never rounds) in a second, parallel list. Updating a level that exists is one
+dict store; a new or removed level is one ``bisect`` and a C-level list insert
+or delete near the end. Reading the top N levels is a slice. Prices and sizes
+are ``Decimal`` so the book agrees with the exchange to the last digit (Kraken
+checksums are computed over the strings as received, and ``Decimal`` keeps
+those digits).
 """
 
 from __future__ import annotations
@@ -18,16 +23,24 @@ from tradeterm.domain.numbers import ZERO, ceil_to, floor_to
 
 Level = tuple[Decimal, Decimal]
 
+_negate = Decimal.copy_negate
+
 
 class BookSide:
-    """One side of a book. Prices are kept ascending; bids read from the end."""
+    """One side of a book. Prices are kept best last: bids ascending, asks descending.
 
-    __slots__ = ("_levels", "_prices", "is_bid")
+    ``_keys`` is what is bisected: ascending in every case. For bids it is the
+    price list itself; for asks it holds the negated prices, index for index
+    beside ``_prices``.
+    """
+
+    __slots__ = ("_keys", "_levels", "_prices", "is_bid")
 
     def __init__(self, is_bid: bool) -> None:
         self.is_bid = is_bid
         self._levels: dict[Decimal, Decimal] = {}
         self._prices: list[Decimal] = []
+        self._keys: list[Decimal] = self._prices if is_bid else []
 
     def __len__(self) -> int:
         return len(self._prices)
@@ -37,70 +50,99 @@ class BookSide:
 
     def set(self, price: Decimal, qty: Decimal) -> Decimal:
         """Set the size at a price (zero removes the level); returns the previous size."""
-        levels = self._levels
-        old = levels.get(price)
         if qty:
-            if old is None:
-                insort(self._prices, price)
-                old = ZERO
+            levels = self._levels
+            old = levels.get(price)
             levels[price] = qty
-            return old
+            if old is not None:
+                return old
+            if self.is_bid:
+                insort(self._prices, price)
+            else:
+                keys = self._keys
+                key = _negate(price)
+                i = bisect_left(keys, key)
+                keys.insert(i, key)
+                self._prices.insert(i, price)
+            return ZERO
+        old = self._levels.pop(price, None)
         if old is None:
             return ZERO
-        del levels[price]
-        prices = self._prices
-        del prices[bisect_left(prices, price)]
+        if self.is_bid:
+            prices = self._prices
+            del prices[bisect_left(prices, price)]
+        else:
+            i = bisect_left(self._keys, _negate(price))
+            del self._keys[i]
+            del self._prices[i]
         return old
 
     def set_many(self, levels: Iterable[Level]) -> None:
         """``set`` for many levels at once (zero removes): the same result, less overhead."""
-        book, prices = self._levels, self._prices
+        book, prices, keys = self._levels, self._prices, self._keys
+        if self.is_bid:
+            for price, qty in levels:
+                if qty:
+                    if price not in book:
+                        insort(prices, price)
+                    book[price] = qty
+                elif book.pop(price, None) is not None:
+                    del prices[bisect_left(prices, price)]
+            return
         for price, qty in levels:
             if qty:
                 if price not in book:
-                    insort(prices, price)
+                    key = _negate(price)
+                    i = bisect_left(keys, key)
+                    keys.insert(i, key)
+                    prices.insert(i, price)
                 book[price] = qty
-            elif price in book:
-                del book[price]
-                del prices[bisect_left(prices, price)]
+            elif book.pop(price, None) is not None:
+                i = bisect_left(keys, _negate(price))
+                del keys[i]
+                del prices[i]
 
     def clear(self) -> None:
         self._levels.clear()
         self._prices.clear()
+        self._keys.clear()
 
     def load(self, levels: Iterable[Level]) -> None:
         """Replace the whole side (a snapshot); zero sizes are skipped."""
         self._levels = {p: q for p, q in levels if q}
-        self._prices = sorted(self._levels)
+        if self.is_bid:
+            self._prices = self._keys = sorted(self._levels)
+        else:
+            self._prices = sorted(self._levels, reverse=True)
+            self._keys = [_negate(p) for p in self._prices]
 
     def qty_at(self, price: Decimal) -> Decimal:
         return self._levels.get(price, ZERO)
 
     def best(self) -> Decimal | None:
         prices = self._prices
-        if not prices:
-            return None
-        return prices[-1] if self.is_bid else prices[0]
+        return prices[-1] if prices else None
 
     def best_level(self) -> Level | None:
-        price = self.best()
-        return None if price is None else (price, self._levels[price])
+        prices = self._prices
+        if not prices:
+            return None
+        price = prices[-1]
+        return price, self._levels[price]
 
     def top(self, n: int) -> list[Level]:
         """The best ``n`` levels, best first."""
         if n <= 0:
             return []
         levels = self._levels
-        if self.is_bid:
-            return [(p, levels[p]) for p in reversed(self._prices[-n:])]
-        return [(p, levels[p]) for p in self._prices[:n]]
+        return [(p, levels[p]) for p in self._prices[: -n - 1 : -1]]
 
     def prices_best_first(self) -> Iterator[Decimal]:
-        return reversed(self._prices) if self.is_bid else iter(self._prices)
+        return reversed(self._prices)
 
     def levels_best_first(self) -> Iterator[Level]:
         levels = self._levels
-        for price in self.prices_best_first():
+        for price in reversed(self._prices):
             yield price, levels[price]
 
     def truncate(self, depth: int) -> None:
@@ -109,17 +151,15 @@ class BookSide:
         extra = len(prices) - depth
         if extra <= 0:
             return
-        if self.is_bid:
-            dropped, self._prices = prices[:extra], prices[extra:]
-        else:
-            dropped, self._prices = prices[depth:], prices[:depth]
+        dropped, self._prices = prices[:extra], prices[extra:]
+        self._keys = self._prices if self.is_bid else self._keys[extra:]
         for price in dropped:
             del self._levels[price]
 
     def qty_ahead(self, price: Decimal) -> Decimal:
         """Total size resting at prices strictly better than ``price``."""
         total = ZERO
-        for p in self.prices_best_first():
+        for p in reversed(self._prices):
             if (p <= price) if self.is_bid else (p >= price):
                 break
             total += self._levels[p]
