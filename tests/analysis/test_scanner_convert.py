@@ -18,7 +18,6 @@ from tradeterm.analysis.scanner import (
     candles_to_matrix,
     ticker_spread_bps,
 )
-from tradeterm.analysis.scanner import convert as convert_module
 from tradeterm.domain.market_data import Candle, Ticker
 
 FIELDS = ("open", "high", "low", "close", "volume")
@@ -92,27 +91,17 @@ def test_deques_are_read_from_their_newest_end() -> None:
     assert matrix.close[0].tolist() == [float(c.close) for c in list(history)[-30:]]
 
 
-def test_builder_equals_a_fresh_conversion_through_engine_updates(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    converted: list[int] = []
-    real = convert_module._to_floats
-
-    def counting(candles: object, count: int) -> np.ndarray:
-        converted.append(count)
-        return real(candles, count)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(convert_module, "_to_floats", counting)
+def test_builder_equals_a_fresh_conversion_through_engine_updates() -> None:
+    converted: list[int] = []  # candles the builder converted, per symbol and build
     book: dict[str, deque[Candle]] = {
         s: deque(_walk(i, 120), maxlen=100) for i, s in enumerate(("A", "B", "C"))
     }
     builder = MatrixBuilder()
 
     def check(length: int = 60) -> None:
-        seen = len(converted)
         fresh = candles_to_matrix(book, length)
-        del converted[seen:]  # count the builder's conversions only
         _same(builder.build(book, length), fresh)
+        converted.extend(builder.last_conversions)
 
     check()
     converted.clear()

@@ -115,7 +115,9 @@ class Harness:
         fill_model: FillModel = FillModel.REALISTIC,
         latency_ms: int = 0,
         markets: Sequence[Market] = (ETH,),
+        bind: bool = True,
     ) -> None:
+        """``bind=False`` leaves the venue unbound, for a test to bind its own sink."""
         self.clock = ManualClock()
         feed = SimFeed(self.clock, symbols=["BTC/USDT"], history_minutes=1)
         self.engine = Engine(self.clock, feed, [AccountSpec("paper")])
@@ -124,7 +126,8 @@ class Harness:
             "paper", self.engine, self.clock, fill_model=fill_model, latency_ms=latency_ms
         )
         self.sink = Recorder()
-        self.venue.bind(self.sink)
+        if bind:
+            self.venue.bind(self.sink)
         self._ids = count(1)
 
     # --- market data ---------------------------------------------------------

@@ -170,7 +170,7 @@ async def chart_drawn(pilot: Pilot[None]) -> None:
         return
     for _ in range(300):
         await pilot.pause()
-        if chart.render_count and not chart._dirty and not chart._pending:
+        if chart.render_count and not chart.stale and not chart.draw_scheduled:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the chart did not draw")

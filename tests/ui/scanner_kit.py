@@ -57,9 +57,3 @@ def shown_number(value: float, spec: str = ".0f") -> str:
 
 async def type_text(pilot: Pilot[None], text: str) -> None:
     await pilot.press(*["space" if ch == " " else ch for ch in text])
-
-
-def screen_text(rig: Rig) -> str:
-    """The whole screen as plain text, one line per row."""
-    strips = rig.app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)

@@ -103,7 +103,7 @@ async def settle(pilot: Pilot[None], pane: ChartPane) -> None:
     """Wait until the pane has drawn everything it was given."""
     for _ in range(100):
         await pilot.pause()
-        if not pane._dirty and not pane._pending and pane.render_count:
+        if not pane.stale and not pane.draw_scheduled and pane.render_count:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the chart did not draw")
@@ -250,7 +250,7 @@ async def test_market_updates_wait_for_the_live_interval_but_keys_do_not() -> No
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.2)
         await pilot.pause()
-        assert pane.render_count == before and pane._dirty  # the market waits
+        assert pane.render_count == before and pane.stale  # the market waits
         await pilot.press("o")
         await settle(pilot, pane)
         assert pane.render_count == before + 1  # the key did not

@@ -15,7 +15,9 @@ from textual.pilot import Pilot
 from tests.ui.conftest import Rig, build_rig
 from tests.ui.scanner_kit import redraw
 from tests.ui.trading_kit import WIDE, D, newest, orders, paper_rig
-from tradeterm.domain.enums import Side
+from tradeterm.domain.commands import PlaceOrder
+from tradeterm.domain.enums import OrderStatus, OrderType, Side
+from tradeterm.ui.screens.amend import AmendScreen
 from tradeterm.ui.screens.ticket import TicketScreen
 
 
@@ -118,3 +120,52 @@ async def test_palette_takes_an_order_in_a_burst(tmp_path: Path) -> None:
         order = newest(rig)
         assert (order.symbol, order.side, order.qty) == ("BTC/USDT", Side.BUY, D("0.01"))
         assert len(app.screen_stack) == 1
+
+
+async def test_amend_takes_the_price_and_enter_after_e(tmp_path: Path) -> None:
+    rig = paper_rig(tmp_path)
+    app = rig.app
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        order = await rig.engine.place(PlaceOrder("BTC/USDT", Side.BUY, OrderType.LIMIT,
+                                                  qty=D("0.01"), price=D(50000)))  # fmt: skip
+        await rig.settle(pilot)
+        await pilot.press("6")  # the orders pane has the keys, its only order selected
+        await pilot.pause()
+        burst(app, [*"e49000", "enter"])
+        await settled(rig, pilot)
+        assert not isinstance(app.screen, AmendScreen)
+        assert len(app.screen_stack) == 1
+        amended = rig.engine.state.account.orders[order.client_id]
+        assert (amended.price, amended.qty) == (D(49000), D("0.01"))
+        assert amended.status is OrderStatus.OPEN
+
+
+async def test_why_closes_on_escape_in_the_same_burst() -> None:
+    rig = build_rig()
+    app = rig.app
+    async with app.run_test(size=WIDE) as pilot:
+        app.scans.run_now()
+        await redraw(rig, pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        symbol = app.scanner.table.cursor_key
+        burst(app, ["w", "escape", "down"])
+        await settled(rig, pilot)
+        assert len(app.screen_stack) == 1  # escape closed the why screen it was meant for
+        assert app.focused is app.scanner.table
+        assert app.scanner.table.cursor_key != symbol  # the key after escape reached the table
+
+
+async def test_w_in_the_filter_line_is_text() -> None:
+    rig = build_rig()
+    app = rig.app
+    async with app.run_test(size=WIDE) as pilot:
+        app.scans.run_now()
+        await redraw(rig, pilot)
+        await pilot.press("1")
+        burst(app, [*'3fsymbol ~ "W*"', "enter"])
+        await settled(rig, pilot)
+        assert len(app.screen_stack) == 1  # "w" opened no why screen
+        scanner = app.scanner
+        assert scanner.rule is not None and scanner.rule.text == 'symbol ~ "W*"'

@@ -290,7 +290,7 @@ async def test_a_failing_worker_is_logged_and_shown_and_the_app_lives(rig: Rig) 
         assert rig.app.is_running
         messages = [e.message for e in rig.app.logbook.entries]
         assert any("feed.broken" in m and "feed exploded" in m for m in messages)
-        assert any("feed exploded" in n.message for n in rig.app._notifications)
+        assert any("feed exploded" in n.message for n in rig.app.notices)
 
 
 async def test_panes_follow_the_market_without_a_backlog(rig: Rig) -> None:

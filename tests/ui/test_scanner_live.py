@@ -140,7 +140,9 @@ async def test_a_narrow_sparkline_keeps_its_newest_points() -> None:
         await redraw(rig, pilot)
         table = app.scanner.table
         column = next(i for i, c in enumerate(table.columns) if c.key == "spark")
-        spark = table._rows["BTC/USDT"].cells[column]
+        row = table.row("BTC/USDT")
+        assert row is not None
+        spark = row.cells[column]
         width = table.column_widths[column]
         assert 0 < width < len(spark)  # the pane is too narrow for the whole two hours
         line = next(text for text in table_text(table) if "BTC/USDT" in text)

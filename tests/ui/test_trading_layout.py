@@ -89,8 +89,8 @@ async def test_orders_redraw_at_the_slow_rate_own_markers_only_on_order_changes(
 ) -> None:
     rig = paper_rig(tmp_path)
     app = rig.app
-    calls = {"orders": 0, "own": 0, "ladder": 0}
-    show, set_own, draw = app.orders.show, app.ladder.set_own, app.ladder._draw
+    calls = {"orders": 0, "own": 0}
+    show, set_own = app.orders.show, app.ladder.set_own
 
     def counted_show(*args: Any) -> None:
         calls["orders"] += 1
@@ -100,23 +100,19 @@ async def test_orders_redraw_at_the_slow_rate_own_markers_only_on_order_changes(
         calls["own"] += 1
         set_own(*args)
 
-    def counted_draw() -> None:
-        calls["ladder"] += 1
-        draw()
-
     app.orders.show = counted_show  # type: ignore[method-assign]
     app.ladder.set_own = counted_own  # type: ignore[method-assign]
-    app.ladder._draw = counted_draw  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
         calls.update(orders=0, own=0)
+        drawn = app.ladder.render_count
         # a busy book alone: no order changed, so neither the pane nor the markers recompute
         for _ in range(10):
             rig.feed.step(rig.engine, 200)
             await asyncio.sleep(0.05)
-        assert (calls["orders"], calls["own"]) == (0, 0) and calls["ladder"] > 0
+        assert (calls["orders"], calls["own"]) == (0, 0) and app.ladder.render_count > drawn
         await pilot.pause(0.1)  # the last book updates drawn (the frozen clock keeps flashes)
-        calls.update(ladder=0)
+        drawn = app.ladder.render_count
         # 40 orders in a second, none from the user's keys: the pane follows at SLOW_HZ
         bid = rig.engine.state.books["BTC/USDT"].best_bid()
         assert bid is not None
@@ -128,7 +124,7 @@ async def test_orders_redraw_at_the_slow_rate_own_markers_only_on_order_changes(
         elapsed = time.monotonic() - started
         assert 1 <= calls["orders"] <= elapsed * SLOW_HZ + 2
         assert 1 <= calls["own"] <= 40  # once per frame at most, and only as orders change
-        assert calls["ladder"] == 0  # the new markers are all below the rows on screen
+        assert app.ladder.render_count == drawn  # the new markers are all below the rows shown
         # hidden panes cost nothing: on the book tab at 80x24, orders arrive unseen
         await pilot.resize_terminal(80, 24)
         await pilot.press("1")
@@ -170,10 +166,9 @@ async def test_a_quiet_workstation_ticks_slowly_and_wakes_on_the_first_change(ri
         while not refresher.idle and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         assert refresher.idle, "nothing to draw for a second: the tick should rest"
-        assert refresher._timer is not None
-        assert refresher._timer._interval == 1 / IDLE_HZ
+        assert refresher.rate_hz == IDLE_HZ
         frames = refresher.frames
         rig.feed.step(rig.engine, 50)  # the market moves: the bridge wakes the tick
-        assert not refresher.idle and refresher._timer._interval == 1 / rig.app.refresh_hz
+        assert not refresher.idle and refresher.rate_hz == rig.app.refresh_hz
         await pilot.pause(0.3)
         assert refresher.frames > frames

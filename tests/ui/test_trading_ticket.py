@@ -112,7 +112,7 @@ async def test_enter_sends_the_order_and_it_appears_in_the_orders_pane(tmp_path:
         assert isinstance(screen, TicketScreen)
         refusal = "sell BTC/USDT not placed: account paper has no venue to trade on"
         assert f"✗ {refusal}" in preview(screen)
-        assert refusal in [n.message for n in rig.app._notifications]
+        assert refusal in [n.message for n in rig.app.notices]
         assert len(orders(rig)) == 1
 
 
@@ -143,4 +143,4 @@ async def test_a_bad_field_shows_the_rule_and_sends_nothing(tmp_path: Path) -> N
         await rig.settle(pilot)
         assert rig.app.screen is screen
         assert orders(rig) == []
-        assert any("not sent" in n.message for n in rig.app._notifications)
+        assert any("not sent" in n.message for n in rig.app.notices)

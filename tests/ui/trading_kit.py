@@ -58,7 +58,7 @@ def table_text(table: object) -> list[str]:
 
 
 def notifications(rig: Rig) -> list[str]:
-    return [n.message for n in rig.app._notifications]
+    return [n.message for n in rig.app.notices]
 
 
 def set_book(

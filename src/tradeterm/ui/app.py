@@ -30,6 +30,7 @@ from tradeterm.domain.errors import TradetermError
 from tradeterm.ui.arrange import Arrangement
 from tradeterm.ui.keys import APP_BINDINGS
 from tradeterm.ui.layout import PANE_GROUP, PANES, Group, Pane
+from tradeterm.ui.notices import Notice, NoticeLog
 from tradeterm.ui.themes import default_variables, load_themes
 from tradeterm.ui.widgets.cmdline import CommandLine
 from tradeterm.ui.widgets.keybar import KeyBar
@@ -37,6 +38,7 @@ from tradeterm.ui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.notifications import SeverityLevel
     from textual.widgets import Tabs
 
     from tradeterm.engine.engine import Engine
@@ -161,6 +163,25 @@ class TradetermApp(App[None]):
         self._focus_before: Widget | None = None
         self._typing = False
         """True while a printable key is handed to a text field that has the focus."""
+        self._notice_log = NoticeLog()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a toast (Textual's ``notify``) and keep it in ``notices``."""
+        self._notice_log.add(Notice(message, title, severity))
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    @property
+    def notices(self) -> tuple[Notice, ...]:
+        """The last notices shown (``ui.notices.KEPT`` of them), oldest first."""
+        return self._notice_log.shown
 
     @cached_property
     def desk(self) -> Desk:

@@ -49,7 +49,7 @@ LADDER_BINDINGS: list[Binding] = [
 ]
 
 ORDERS_BINDINGS: list[Binding] = [
-    Binding("e", "edit", "Edit", id="orders.edit"),
+    Binding("e", "edit", "Edit", id="orders.edit", priority=True),  # its screen takes a burst
     Binding("c", "cancel", "Cancel", id="orders.cancel"),
     Binding("plus,equals_sign", "move(1)", "Tick up", id="orders.tick_up", key_display="+"),
     Binding("minus", "move(-1)", "Tick down", id="orders.tick_down", key_display="-"),
@@ -65,7 +65,7 @@ POSITIONS_BINDINGS: list[Binding] = [
 
 SCANNER_BINDINGS: list[Binding] = [
     Binding("f", "filter", "Filter", id="scanner.filter", priority=True),  # as APP_BINDINGS
-    Binding("w", "why", "Why score", id="scanner.why"),
+    Binding("w", "why", "Why score", id="scanner.why", priority=True),  # as APP_BINDINGS
 ]
 
 ALERTS_BINDINGS: list[Binding] = [

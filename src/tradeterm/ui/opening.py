@@ -47,6 +47,7 @@ def build(app: TradetermApp, session: Session) -> dict[str, tuple[Widget]]:
     app.fills = FillsPane(id="fills-pane-body")
     app.chart = ChartPane(id="chart-body")
     app.alerts_pane = AlertsPane(id="alerts-pane-body")
+    wire_pane_keys(app)
     app.refresher = Refresher(app)
     interval = DEFAULT_INTERVAL_S if app.scan_interval is None else app.scan_interval
     app.scans = ScanRunner(app, interval)
@@ -64,6 +65,20 @@ def build(app: TradetermApp, session: Session) -> dict[str, tuple[Widget]]:
         "chart-pane": (app.chart,),
         "alerts-pane": (app.alerts_pane,),
     }
+
+
+def wire_pane_keys(app: TradetermApp) -> None:
+    """Pane keys that open a screen act in the key's own handler, so the screen takes the rest
+    of a burst (the dialogs module loads on first use, not at the first frame)."""
+
+    def order_key(action: str, client_id: str | None, ticks: int) -> None:
+        app.dialogs.order_key(action, client_id, ticks)
+
+    def why(symbol: str | None) -> None:
+        app.dialogs.why(symbol)
+
+    app.orders.act = order_key
+    app.scanner.why = why
 
 
 def start(app: TradetermApp) -> None:

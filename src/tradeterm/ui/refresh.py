@@ -42,6 +42,13 @@ class Refresher:
         self.idle = False
         self._quiet_since = time.monotonic()
         self._timer: Timer | None = None
+        self._rate_hz: float | None = None
+
+    @property
+    def rate_hz(self) -> float | None:
+        """How many times a second the tick runs now: the frame rate, or ``IDLE_HZ`` while
+        resting (None before ``start``)."""
+        return self._rate_hz
 
     def start(self) -> None:
         self._run_at(self.app.refresh_hz)
@@ -50,6 +57,7 @@ class Refresher:
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.app.set_interval(1.0 / hz, self.tick, name="refresh")
+        self._rate_hz = hz
 
     def wake(self) -> None:
         """Back to the full frame rate (a pane needs drawing, or the user acted)."""

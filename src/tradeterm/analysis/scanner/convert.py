@@ -171,6 +171,9 @@ class MatrixBuilder:
 
     def __init__(self) -> None:
         self._cache: dict[str, _Converted] = {}
+        #: How many candles the last ``build`` converted for each symbol, in its order (the
+        #: rest were reused): what the incremental conversion saves, for checks and tests.
+        self.last_conversions: tuple[int, ...] = ()
 
     def build(self, series: Mapping[str, Sequence[Candle]], length: int) -> CandleMatrix:
         """The matrix of ``series`` as :func:`candles_to_matrix` makes it, incrementally."""
@@ -179,23 +182,27 @@ class MatrixBuilder:
         cache: dict[str, _Converted] = {}
         blocks: list[FloatArray] = []
         last_ts: list[int] = []
+        conversions: list[int] = []
         for symbol in symbols:
             window = _tail(series[symbol], length)
-            converted = self._update(self._cache.get(symbol), window)
+            converted, count = self._update(self._cache.get(symbol), window)
+            conversions.append(count)
             cache[symbol] = converted
             blocks.append(converted.values)
             last_ts.append(window[-1].ts_ms if window else -1)
         self._cache = cache
+        self.last_conversions = tuple(conversions)
         return _assemble(symbols, blocks, last_ts, length)
 
     @staticmethod
-    def _update(previous: _Converted | None, window: list[Candle]) -> _Converted:
+    def _update(previous: _Converted | None, window: list[Candle]) -> tuple[_Converted, int]:
+        """The window's floats, and how many of its candles were converted for them."""
         reused = _reusable(previous, window) if previous is not None else 0
         if previous is None or reused == 0:
-            return _Converted(window, _to_floats(window, len(window)))
+            return _Converted(window, _to_floats(window, len(window))), len(window)
         kept = previous.values[len(previous.candles) - 1 - reused : len(previous.candles) - 1]
         fresh = _to_floats(window[reused:], len(window) - reused)
-        return _Converted(window, np.concatenate((kept, fresh)))
+        return _Converted(window, np.concatenate((kept, fresh))), len(window) - reused
 
 
 def _reusable(previous: _Converted, window: list[Candle]) -> int:

@@ -120,6 +120,16 @@ class ChartPane(LineWidget, can_focus=True):
         self._last_draw = -1e9
         self._lines: list[Strip] = []
 
+    @property
+    def stale(self) -> bool:
+        """A change waits to be drawn (a hidden pane keeps it until it is shown)."""
+        return self._dirty
+
+    @property
+    def draw_scheduled(self) -> bool:
+        """A drawing is scheduled (throttled, or waiting for the drawing libraries)."""
+        return self._pending
+
     def show(
         self, candles: Sequence[Candle], market: Market, fills: Sequence[Fill], now_ns: int
     ) -> None:

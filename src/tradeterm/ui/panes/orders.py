@@ -6,7 +6,7 @@ Each order shows the shortest ending of its id that is unique among the open ord
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import ClassVar
 
@@ -154,6 +154,10 @@ class OrdersPane(Vertical):
         self.table = FastTable(COLUMNS, id="orders-table", empty_text="no open orders")
         self.emulated_shown = False
         self._rows: dict[tuple[object, ...], Row] = {}  # rows by what they show
+        #: Carries out a key (action, selected id, ticks) in the key's own handler, so a
+        #: screen it opens (``e``) takes the rest of a burst; the parent sets it. Unset,
+        #: the key is posted up as an ``Act`` message.
+        self.act: Callable[[str, str | None, int], None] | None = None
 
     def compose(self) -> ComposeResult:
         yield self.table
@@ -179,14 +183,20 @@ class OrdersPane(Vertical):
         self.table.set_rows(list(rows.values()))
         self.emulated_shown = any(o.emulated for o in orders)
 
+    def _do(self, action: str, ticks: int = 0) -> None:
+        if self.act is not None:
+            self.act(action, self.selected, ticks)
+        else:
+            self.post_message(self.Act(action, self.selected, ticks))
+
     def action_edit(self) -> None:
-        self.post_message(self.Act("edit", self.selected))
+        self._do("edit")
 
     def action_cancel(self) -> None:
-        self.post_message(self.Act("cancel", self.selected))
+        self._do("cancel")
 
     def action_move(self, ticks: int) -> None:
-        self.post_message(self.Act("move", self.selected, ticks))
+        self._do("move", ticks)
 
 
 def resting_by_price(

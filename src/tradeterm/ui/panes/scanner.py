@@ -5,7 +5,7 @@ reasons behind a row's scores one key away (``w``). Enter makes a symbol active.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
@@ -83,6 +83,10 @@ class ScannerPane(Vertical):
         self._passing: frozenset[str] = frozenset()
         self._sparks: dict[str, tuple[tuple[int, Decimal], str]] = {}
         self._inputs: _Inputs | None = None
+        #: Carries out ``w`` with the selected symbol in the key's own handler, so the screen
+        #: it opens takes the rest of a burst; the parent sets it. Unset, ``w`` posts
+        #: ``WhyRequested``.
+        self.why: Callable[[str | None], None] | None = None
 
     def compose(self) -> ComposeResult:
         yield self.filter_line
@@ -185,16 +189,20 @@ class ScannerPane(Vertical):
     # --- keys and the filter line ---------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """``f`` acts at once (a priority binding, so the filter line has the focus before
-        the next key of a burst), except while the filter line has the focus: there it
-        types an f."""
-        return not (action == "filter" and self.screen.focused is self.filter_line.input)
+        """``f`` and ``w`` act at once (priority bindings, so what they open has the focus
+        before the next key of a burst), except while the filter line has the focus: there
+        they type an f or a w."""
+        typing = self.screen.focused is self.filter_line.input
+        return not (action in ("filter", "why") and typing)
 
     def action_filter(self) -> None:
         self.filter_line.open(self.rule.text if self.rule is not None else "")
 
     def action_why(self) -> None:
-        self.post_message(self.WhyRequested(self.table.cursor_key))
+        if self.why is not None:
+            self.why(self.table.cursor_key)
+        else:
+            self.post_message(self.WhyRequested(self.table.cursor_key))
 
     @on(FilterLine.Edited)
     def _filter_edited(self, event: FilterLine.Edited) -> None:

@@ -72,6 +72,8 @@ class Ladder(LineWidget, can_focus=True):
         self.cursor: Decimal | None = None
         self._shown: list[Decimal] = []  # prices of the rows on screen, top to bottom
         self._full = False  # both sides filled their rows at the last drawing
+        #: How many times the ladder drew its lines (for performance checks and tests).
+        self.render_count = 0
 
     @property
     def group_ticks(self) -> int:
@@ -193,6 +195,7 @@ class Ladder(LineWidget, can_focus=True):
         width, height = self.area.width, self.area.height
         if not self.is_mounted or width <= 0 or height <= 0:
             return
+        self.render_count += 1
         palette = self.palette
         if self._book is None or self._market is None:
             blank = [Strip.blank(width)] * height
