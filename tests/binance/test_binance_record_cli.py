@@ -250,3 +250,25 @@ async def test_an_unknown_venue_names_the_configured_ones(tmp_path: Path) -> Non
         assert code == 2, command
         assert "'kraken' is not a configured venue; configured: sim, binance" in err
         assert "Traceback" not in err and not stdout
+
+
+async def test_markets_all_lists_every_trading_spot_market_from_the_cache(tmp_path: Path) -> None:
+    need()
+    async with BinanceStandIn(frames(), snapshots(), EXCHANGE_INFO.read_bytes()) as server:
+        config = write_config(server, tmp_path)
+        code, _, err = await tradeterm(
+            tmp_path, "--config", str(config), "markets", "--venue", "binance"
+        )
+        assert code == 0, err
+    code, stdout, err = await tradeterm(
+        tmp_path, "--config", str(config), "markets", "--venue", "binance", "--all", "--json"
+    )
+    assert code == 0, err
+    trading = [
+        f"{info['baseAsset']}/{info['quoteAsset']}"
+        for info in json.loads(EXCHANGE_INFO.read_text())["symbols"]
+        if info["status"] == "TRADING" and info.get("isSpotTradingAllowed", True)
+    ]
+    listed = json.loads(stdout)
+    assert len(trading) > 100
+    assert sorted(m["symbol"] for m in listed) == sorted(trading)
