@@ -75,8 +75,28 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--speed", type=float, default=1.0, help="playback speed 0.25..100 (default 1)"
     )
-    record = commands.add_parser("record", help="record the sim venue's market to a file")
-    record.add_argument("--venue", default="sim", choices=["sim"], help="venue to record")
+    markets = commands.add_parser(
+        "markets", help="list a configured venue's markets: tick, lot, minimums, fees"
+    )
+    markets.add_argument(
+        "--venue",
+        metavar="NAME",
+        help="sim or a [venues.NAME] table (default: the first account's venue)",
+    )
+    markets.add_argument("--json", action="store_true", help="print a JSON list")
+    markets.add_argument(
+        "--all",
+        action="store_true",
+        dest="every",
+        help="every market the venue lists, not just the configured symbols",
+    )
+    record = commands.add_parser("record", help="record a configured venue's market to a file")
+    record.add_argument(
+        "--venue",
+        default="sim",
+        metavar="NAME",
+        help="sim (default) or a [venues.NAME] table of your config",
+    )
     record.add_argument(
         "--symbols",
         nargs="*",
@@ -140,10 +160,14 @@ def main(argv: list[str] | None = None) -> int:
             if args.tax is not None:
                 return export_tax(config, args.tax, args.account, args.out)
             return export_history(config, args.account, args.out)
+        if args.command == "markets":
+            from tradeterm.cli.markets import list_markets
+
+            return list_markets(config, args.venue or config.venue_of(), args.json, args.every)
         if args.command == "record":
             from tradeterm.cli.record import record
 
-            return record(config, args.symbols, args.seconds, args.out)
+            return record(config, args.venue, args.symbols, args.seconds, args.out)
         from tradeterm.cli.workstation import run_replay, run_workstation
 
         if args.command == "replay":

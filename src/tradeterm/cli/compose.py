@@ -40,15 +40,16 @@ def sim_feed(config: Settings, clock: Clock) -> SimFeed:
     )
 
 
-def market_feed(config: Settings, clock: Clock) -> MarketFeed:
+def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -> MarketFeed:
     """The feed of the venue the active (first) account trades on: the sim, or a configured
     ``[venues.NAME]`` exchange's native feed. One venue runs at a time: the other accounts
-    paper-trade on the same books.
+    paper-trade on the same books. ``venue_name`` asks for another configured venue (``record``
+    and ``markets`` use it).
 
     Raises:
         ConfigError: an unknown sim symbol.
     """
-    name = config.venue_of()
+    name = venue_name or config.venue_of()
     venue = config.venues.get(name)
     if venue is None:
         return sim_feed(config, clock)

@@ -3,39 +3,63 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
-from tradeterm.cli.compose import sim_feed
+from tradeterm.cli.compose import market_feed
+from tradeterm.cli.markets import check_venue, with_symbols
 from tradeterm.config.settings import Settings
+from tradeterm.domain.errors import ConfigError, DataError
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import SystemClock
 from tradeterm.engine.engine import Engine
 from tradeterm.logsetup import setup_logging
 from tradeterm.paths import data_dir_for
 from tradeterm.venues.replay import Recorder
+from tradeterm.venues.sim.feed import SimFeed
 
 
 def record(
-    config: Settings, symbols: Sequence[str] | None, seconds: float | None, out: Path | None
+    config: Settings,
+    venue: str,
+    symbols: Sequence[str] | None,
+    seconds: float | None,
+    out: Path | None,
 ) -> int:
-    """Record until ``seconds`` pass or Ctrl-C; returns the exit code (2 for bad options)."""
+    """Record ``venue`` (sim or a ``[venues.NAME]`` table) until ``seconds`` pass or Ctrl-C;
+    returns the exit code (2 for bad options: an unknown venue or symbol, a bad ``--out``).
+
+    Raises:
+        VenueUnavailable: the exchange cannot be reached and has no markets cache.
+    """
     problem = check_out(out) if out is not None else ""
+    if not problem:
+        try:
+            venue = check_venue(config, venue)
+        except ConfigError as exc:
+            problem = str(exc)
     if symbols and not problem:
-        symbols, problem = check_symbols(symbols)
+        if venue == "sim":
+            symbols, problem = check_symbols(symbols)
+        else:  # the exchange's own list is the judge, once its markets load
+            symbols = [symbol.strip().upper() for symbol in symbols]
+        if not problem:
+            config = with_symbols(config, venue, symbols)
     if problem:
         print(f"tradeterm record: {problem}", file=sys.stderr)
         return 2
     data_dir = data_dir_for(config)
-    if symbols:
-        config = replace(config, sim=replace(config.sim, symbols=tuple(symbols)))
-    path = out or data_dir / "recordings" / f"sim-{time.strftime('%Y%m%d-%H%M%S')}.ndjson.gz"
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = out or data_dir / "recordings" / f"{venue}-{stamp}.ndjson.gz"
     setup_logging(data_dir / "logs", config.general.log_level)
-    return asyncio.run(_record(config, path, seconds))
+    try:
+        asyncio.run(record_session(config, venue, path, seconds))
+    except DataError as exc:  # a symbol the exchange does not list
+        print(f"tradeterm record: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def check_out(out: Path) -> str:
@@ -80,31 +104,36 @@ def check_symbols(symbols: Sequence[str]) -> tuple[list[str], str]:
     return known, ""
 
 
-async def _record(config: Settings, path: Path, seconds: float | None) -> int:
+async def record_session(config: Settings, venue: str, path: Path, seconds: float | None) -> Engine:
+    """Record ``venue``'s feed through an engine to ``path`` for ``seconds`` (None: until
+    cancelled); returns the stopped engine, its books as they were when recording ended.
+
+    Raises:
+        DataError: a configured symbol is not listed by the venue.
+        VenueUnavailable: the venue cannot be reached (its markets, or its stream url is bad).
+    """
     clock = SystemClock()
-    feed = sim_feed(config, clock)
-    engine = Engine(clock, feed, [AccountSpec("recorder")])
+    feed = market_feed(config, clock, venue)
+    engine = Engine(clock, feed, [AccountSpec("recorder", venue=venue)])
     await engine.start()
-    feed.bootstrap(engine)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(feed, SimFeed):
+        feed.bootstrap(engine)  # the sim's books and history before the first event
     recorder = Recorder(engine, path)
     recorder.start()
     symbols = ", ".join(engine.state.markets)
     until = f"for {seconds:g} s" if seconds else "until Ctrl-C"
     print(f"recording {feed.venue} ({symbols}) to {path} {until}", file=sys.stderr)
-    tasks = [asyncio.create_task(engine.run_feed()), asyncio.create_task(recorder.run())]
+    streaming = asyncio.create_task(engine.run_feed(), name=f"record-{venue}")
+    tasks = [streaming, asyncio.create_task(recorder.run(), name="record-flush")]
     try:
-        if seconds:
-            await asyncio.sleep(seconds)
-        else:
-            await asyncio.Event().wait()
+        await asyncio.wait([streaming], timeout=seconds)  # a feed that fails ends it early
     finally:
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*tasks, return_exceptions=True)
         recorder.close()
         await engine.stop()
-        print(f"wrote {path}", file=sys.stderr)
-    return 0
+        print(f"wrote {path} ({recorder.records:,} records)", file=sys.stderr)
+    if not streaming.cancelled() and (failure := streaming.exception()) is not None:
+        raise failure
+    return engine
