@@ -87,11 +87,12 @@ def parse_asset_pairs(
     """
     try:
         data = orjson.loads(body)
-        errors, listed = data.get("error") or [], data["result"]
+        errors = data.get("error") or []
+        if errors:
+            raise DataError(f"{venue}: AssetPairs refused: {'; '.join(map(str, errors))}")
+        listed = data["result"]
     except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise DataError(f"AssetPairs is not readable: {exc}") from exc
-    if errors:
-        raise DataError(f"{venue}: AssetPairs refused: {'; '.join(map(str, errors))}")
     by_name: dict[str, Mapping[str, Any]] = {}
     for key, info in listed.items():
         if key.endswith(".d") or not isinstance(info, dict) or "wsname" not in info:
