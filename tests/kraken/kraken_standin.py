@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from kraken_data import Event
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -106,6 +107,7 @@ class KrakenStandIn:
         faults: Faults | None = None,
         depth: int = 1000,
         interval_s: float = 0.0,
+        ohlc: Mapping[str, list[list[Any]]] | None = None,
     ) -> None:
         self.events = list(events)
         self.books = {s: _Book(p, q, depth) for s, (p, q) in precisions.items()}
@@ -113,6 +115,7 @@ class KrakenStandIn:
         self.asset_pairs = asset_pairs
         self.faults = faults or Faults()
         self.interval_s = interval_s
+        self.ohlc = dict(ohlc or {})
         self.position = 0
         self.connections = 0
         self.requests: list[str] = []
@@ -157,6 +160,17 @@ class KrakenStandIn:
             return self._reply(HTTPStatus.TOO_MANY_REQUESTS, b"{}", {"Retry-After": "0"})
         if request.path == "/0/public/AssetPairs":
             return self._reply(HTTPStatus.OK, self.asset_pairs)
+        url = urlsplit(request.path)
+        if url.path == "/0/public/OHLC":
+            query = parse_qs(url.query)
+            pair = query.get("pair", [""])[0]
+            rows = self.ohlc.get(pair)
+            if rows is None:
+                return self._reply(HTTPStatus.OK, b'{"error":["EQuery:Unknown asset pair"]}')
+            since = int(query.get("since", ["0"])[0])
+            page = [r for r in rows if r[0] >= since]
+            body = {"error": [], "result": {pair: page, "last": page[-1][0] if page else since}}
+            return self._reply(HTTPStatus.OK, json.dumps(body).encode())
         return self._reply(HTTPStatus.NOT_FOUND, b'{"error":["EGeneral:Unknown method"]}')
 
     @staticmethod

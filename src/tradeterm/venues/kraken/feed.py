@@ -23,6 +23,7 @@ from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker, Trade
 from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.kraken.book import KrakenBook, number
+from tradeterm.venues.kraken.candles import ohlc_path, parse_ohlc
 from tradeterm.venues.kraken.markets import PairInfo, parse_asset_pairs
 from tradeterm.venues.net import CACHE_MAX_AGE_S, Backoff, MarketsCache, RestClient
 
@@ -135,12 +136,18 @@ class KrakenFeed:
     async def fetch_candles(
         self, symbol: str, timeframe: str, since_ms: int | None, limit: int
     ) -> Sequence[Candle]:
-        """No candles from the native Kraken feed yet (the chart builds them from trades).
+        """Closed candles from GET /0/public/OHLC, oldest first (Kraken keeps the last 720).
 
         Raises:
-            DataError: always, saying so.
+            DataError: the symbol is not one of this feed's markets, or the timeframe is not
+                a Kraken interval.
+            VenueUnavailable: the exchange could not be reached.
         """
-        raise DataError(f"{self.venue}: candle backfill is not available on the Kraken feed yet")
+        pair = self.pairs.get(symbol)
+        if pair is None:
+            raise DataError(f"{self.venue}: no market {symbol}; listed: {', '.join(self.pairs)}")
+        body = await self.rest.get(ohlc_path(pair.altname, timeframe, since_ms))
+        return parse_ohlc(body, since_ms)[:limit]
 
     # --- streaming ---------------------------------------------------------
 

@@ -25,6 +25,8 @@ class PairInfo:
     """The unified name, which is also the v2 ``symbol`` (``BTC/USD``)."""
     price_decimals: int
     qty_decimals: int
+    altname: str = ""
+    """Kraken's REST name (``XBTUSDT``)."""
 
 
 def unify(wsname: str) -> str:
@@ -72,7 +74,7 @@ def parse_pair(venue: str, info: Mapping[str, Any]) -> tuple[Market, PairInfo]:
         taker_fee=taker,
         active=info.get("status", "online") == "online",
     )
-    return market, PairInfo(symbol, price_dp, qty_dp)
+    return market, PairInfo(symbol, price_dp, qty_dp, str(info.get("altname", "")))
 
 
 def parse_asset_pairs(
