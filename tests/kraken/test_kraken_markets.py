@@ -1,5 +1,4 @@
-"""Kraken markets from recorded AssetPairs bodies, the markets cache, and the v2 checksum
-against Kraken's own worked example."""
+"""Kraken markets from recorded AssetPairs bodies, and the markets cache."""
 
 from __future__ import annotations
 
@@ -10,15 +9,12 @@ import os
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
-from kraken_data import ASSET_PAIRS, DATA, DOC_EXAMPLES, need
+from kraken_data import ASSET_PAIRS, DATA, need
 
 from tradeterm.domain.errors import DataError, VenueUnavailable
-from tradeterm.domain.events import BookChanged
 from tradeterm.venues.kraken import KrakenFeed
-from tradeterm.venues.kraken.book import KrakenBook, checksum
 from tradeterm.venues.kraken.markets import parse_asset_pairs
 from tradeterm.venues.net import Backoff
 
@@ -56,40 +52,6 @@ def test_every_pair_is_listed_without_dark_pools_and_unknown_symbols_are_named()
         parse_asset_pairs("kraken", ASSET_PAIRS.read_bytes(), ["NOPE/USD"])
     with pytest.raises(DataError, match="EGeneral:Invalid arguments"):
         parse_asset_pairs("kraken", b'{"error":["EGeneral:Invalid arguments"]}')
-
-
-def test_the_v2_checksum_matches_krakens_worked_example() -> None:
-    need()
-    doc = json.loads(DOC_EXAMPLES.read_text())["v2"]
-    asks = [(Decimal(p), Decimal(q)) for p, q in doc["book_top10_asks_low_to_high"]]
-    bids = [(Decimal(p), Decimal(q)) for p, q in doc["book_top10_bids_high_to_low"]]
-    assert checksum(asks, bids, 1, 8) == doc["expected_checksum"]
-
-
-def test_a_book_failing_its_checksum_never_reaches_the_engine() -> None:
-    need()
-    doc = json.loads(DOC_EXAMPLES.read_text())["v2"]
-    side = {
-        name: [{"price": float(p), "qty": float(q)} for p, q in doc[key]]
-        for name, key in (
-            ("asks", "book_top10_asks_low_to_high"),
-            ("bids", "book_top10_bids_high_to_low"),
-        )
-    }
-    emitted: list[BookChanged] = []
-    reasons: list[str] = []
-    book = KrakenBook("BTC/USD", 1, 8, 10, emitted.append, reasons.append)
-    book.on_snapshot({**side, "checksum": doc["expected_checksum"]})
-    assert book.synced and len(emitted) == 1 and emitted[0].snapshot
-    update: dict[str, Any] = {"bids": [{"price": 45283.5, "qty": 0.2}], "asks": []}
-    book.on_update({**update, "checksum": doc["expected_checksum"]})  # stale: wrong now
-    assert len(emitted) == 1 and not book.synced
-    assert reasons == [
-        f"checksum mismatch at update 1: Kraken says {doc['expected_checksum']}, "
-        f"the book gives {book.computed()}"
-    ]
-    book.on_update({**update, "checksum": book.computed()})  # ignored until a snapshot
-    assert len(emitted) == 1
 
 
 def test_markets_come_from_an_old_cache_when_kraken_is_unreachable(

@@ -197,10 +197,11 @@ class KrakenBook:
         self.updates += 1
         if not self._verify(want, f"update {self.updates}"):
             return
-        self.emit(BookChanged(self.symbol, bids, asks, seq=self.updates, ts_ns=ts_ns))
         bid, ask = self.bids.best(), self.asks.best()
         if bid is not None and ask is not None and bid >= ask:
             self._lose(f"crossed book: bid {bid} >= ask {ask} after update {self.updates}")
+            return
+        self.emit(BookChanged(self.symbol, bids, asks, seq=self.updates, ts_ns=ts_ns))
 
     def computed(self) -> int:
         return checksum(
