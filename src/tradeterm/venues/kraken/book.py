@@ -56,8 +56,18 @@ def levels(raw: Iterable[Mapping[str, Any]]) -> list[Level]:
     return [(number(level["price"]), number(level["qty"])) for level in raw]
 
 
+_DIGITS: dict[tuple[Decimal, int], str] = {}
+"""Checksum text by (value, places): the same prices and sizes come back again and again."""
+
+
 def _digits(value: Decimal, places: int) -> str:
-    return f"{value:.{places}f}".replace(".", "").lstrip("0")
+    key = (value, places)
+    text = _DIGITS.get(key)
+    if text is None:
+        if len(_DIGITS) >= _NUMBERS_LIMIT:
+            _DIGITS.clear()
+        text = _DIGITS[key] = f"{value:.{places}f}".replace(".", "").lstrip("0")
+    return text
 
 
 def checksum(
@@ -73,48 +83,54 @@ def checksum(
 
 
 class _Side:
-    """Sizes by price with the prices kept sorted best first (bids stored negated)."""
+    """Sizes by price with the prices kept sorted ascending (a bid side's best is the last)."""
 
-    __slots__ = ("keys", "sign", "sizes")
+    __slots__ = ("bids", "keys", "sizes")
 
     def __init__(self, bids: bool) -> None:
-        self.sign = Decimal(-1) if bids else Decimal(1)
+        self.bids = bids
         self.sizes: dict[Decimal, Decimal] = {}
         self.keys: list[Decimal] = []
 
     def load(self, new: Sequence[Level]) -> None:
         self.sizes = {p: q for p, q in new if q}
-        self.keys = sorted(p * self.sign for p in self.sizes)
+        self.keys = sorted(self.sizes)
 
     def apply(self, changes: Sequence[Level]) -> None:
         sizes, keys = self.sizes, self.keys
         for price, qty in changes:
             if qty:
                 if price not in sizes:
-                    bisect.insort(keys, price * self.sign)
+                    bisect.insort(keys, price)
                 sizes[price] = qty
             elif sizes.pop(price, None) is not None:
-                del keys[bisect.bisect_left(keys, price * self.sign)]
+                del keys[bisect.bisect_left(keys, price)]
 
     def truncate(self, depth: int) -> list[Level]:
         """Drop the levels past ``depth``; returns them as deletions."""
-        if len(self.keys) <= depth:
+        keys = self.keys
+        extra = len(keys) - depth
+        if extra <= 0:
             return []
-        gone = self.keys[depth:]
-        del self.keys[depth:]
-        out: list[Level] = []
-        for key in gone:
-            price = key * self.sign
+        if self.bids:
+            gone = keys[:extra]
+            del keys[:extra]
+        else:
+            gone = keys[depth:]
+            del keys[depth:]
+        for price in gone:
             del self.sizes[price]
-            out.append((price, Decimal(0)))
-        return out
+        return [(price, Decimal(0)) for price in gone]
 
     def top(self, n: int) -> list[Level]:
-        sign, sizes = self.sign, self.sizes
-        return [(k * sign, sizes[k * sign]) for k in self.keys[:n]]
+        sizes, keys = self.sizes, self.keys
+        best = reversed(keys[-n:]) if self.bids else keys[:n]
+        return [(p, sizes[p]) for p in best]
 
     def best(self) -> Decimal | None:
-        return self.keys[0] * self.sign if self.keys else None
+        if not self.keys:
+            return None
+        return self.keys[-1] if self.bids else self.keys[0]
 
 
 class KrakenBook:
