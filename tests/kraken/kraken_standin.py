@@ -45,6 +45,8 @@ class Faults:
     """Seconds of silence before this event."""
     hold: dict[int, asyncio.Event] = field(default_factory=dict)
     """Wait for the event before this one (a test lets the client settle first)."""
+    bad_snapshots: dict[str, int] = field(default_factory=dict)
+    """Symbol -> how many of its next snapshots go out with a wrong checksum."""
     rest_failures: int = 0
     """The first N REST requests are answered 429 with Retry-After: 0."""
 
@@ -285,6 +287,9 @@ class KrakenStandIn:
 
     def snapshot(self, symbol: str) -> str:
         book = self.books[symbol]
+        bad = self.faults.bad_snapshots.get(symbol, 0)
+        if bad:
+            self.faults.bad_snapshots[symbol] = bad - 1
         return (
             '{"channel":"book","type":"snapshot","data":[{"symbol":"%s","bids":%s,"asks":%s,'
             '"checksum":%d}]}'
@@ -292,7 +297,7 @@ class KrakenStandIn:
                 symbol,
                 _raw_levels(book.ordered("bids")),
                 _raw_levels(book.ordered("asks")),
-                book.checksum(),
+                book.checksum() ^ (0x5A5A if bad else 0),
             )
         )
 

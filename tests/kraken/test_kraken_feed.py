@@ -208,3 +208,19 @@ async def test_rest_rate_limit_replies_are_retried(
     retried = [r.getMessage() for r in caplog.records if "HTTP 429" in r.getMessage()]
     assert len(retried) == 2
     assert_known_books(engine)
+
+
+async def test_snapshots_failing_again_and_again_are_asked_for_with_growing_waits(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with standin(Faults(bad_snapshots={"OMG/USD": 3})) as server:
+        feed, engine = make(server, tmp_path)
+        with caplog.at_level(logging.WARNING, "tradeterm.venues.kraken"):
+            await session(server, feed, engine)
+    assert feed.books["OMG/USD"].resyncs == 3
+    assert server.connections == 1
+    mismatches = [r.getMessage() for r in caplog.records if "at snapshot" in r.getMessage()]
+    assert len(mismatches) == 3 and all("OMG/USD" in m for m in mismatches)
+    waits = [r.getMessage() for r in caplog.records if "resubscribing in" in r.getMessage()]
+    assert len(waits) == 2  # the first resubscribe goes at once, the later ones wait
+    assert_known_books(engine)

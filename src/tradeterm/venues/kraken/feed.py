@@ -100,6 +100,7 @@ class KrakenFeed:
         self.malformed = 0
         self._ws: ClientConnection | None = None
         self._sends: set[asyncio.Task[None]] = set()
+        self._failures: dict[str, int] = {}  # resyncs in a row without a good snapshot
         self._sink: MarketSink | None = None
 
     # --- markets -----------------------------------------------------------
@@ -248,6 +249,8 @@ class KrakenFeed:
         ts_ns = _ts_ns(item.get("timestamp"))
         if snapshot:
             book.on_snapshot(item, ts_ns)
+            if book.synced:
+                self._failures.pop(book.symbol, None)
         else:
             book.on_update(item, ts_ns)
 
@@ -303,17 +306,24 @@ class KrakenFeed:
             ws = self._ws
             if ws is None:
                 return  # the next connection subscribes afresh
+            failures = self._failures[symbol] = self._failures.get(symbol, 0) + 1
+            # a snapshot that fails again waits longer: no resubscribe storm
+            delay = self.backoff.delay(failures - 2) if failures > 1 else 0.0
             task = asyncio.get_running_loop().create_task(
-                self._resubscribe(ws, symbol), name=f"{self.venue}-resync-{symbol}"
+                self._resubscribe(ws, symbol, delay), name=f"{self.venue}-resync-{symbol}"
             )
             self._sends.add(task)
             task.add_done_callback(self._sends.discard)
 
         return resync
 
-    async def _resubscribe(self, ws: ClientConnection, symbol: str) -> None:
-        """Unsubscribe and subscribe the book again: Kraken answers with a fresh snapshot."""
+    async def _resubscribe(self, ws: ClientConnection, symbol: str, delay: float) -> None:
+        """Unsubscribe and subscribe the book again (after ``delay`` seconds when the last
+        snapshot failed too): Kraken answers with a fresh snapshot."""
         params = {"channel": "book", "symbol": [symbol], "depth": self.depth}
+        if delay:
+            log.warning("%s %s: resubscribing in %.2fs", self.venue, symbol, delay)
+            await asyncio.sleep(delay)
         try:
             await ws.send(orjson.dumps({"method": "unsubscribe", "params": params}).decode())
             params["snapshot"] = True
