@@ -84,3 +84,45 @@ async def test_a_paper_account_on_kraken_trades_on_the_replayed_book(tmp_path: P
     assert fill.fee == qty * Decimal("0.0026")  # Kraken's first-tier taker fee, 0.26 %
     assert account.balances["CHF"].total == Decimal(100000) - qty * best_ask
     assert (tmp_path / "data" / "markets" / "kr-AssetPairs.json").exists()
+
+
+async def test_the_workstation_draws_the_kraken_book(tmp_path: Path) -> None:
+    """The real app, its feed worker started as ``tradeterm`` starts it, on the stand-in."""
+    from tradeterm.ui.app import TradetermApp
+    from tradeterm.ui.session import Session
+
+    need()
+    answer = expected()["WAVES/EUR"]
+    opened: list[Session] = []
+    server = KrakenStandIn(timeline(), precisions(), ASSET_PAIRS.read_bytes())
+    async with server:
+        config = config_for(server, tmp_path)
+
+        def open_workstation() -> Session:
+            opened.append(open_session(config, SystemClock(), LogBook(), []))
+            return opened[0]
+
+        app = TradetermApp(open_workstation, refresh_hz=20)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await until(lambda: bool(opened) and opened[0].engine.started, 15)
+            feed = opened[0].engine.feed
+            assert isinstance(feed, KrakenFeed)
+            await until(at_final(server, feed), 20)
+            market = opened[0].engine.state.markets["WAVES/EUR"]  # the first symbol shows
+            price, size = answer["final_top10"]["asks"][0]
+            # to the tick and the lot
+            words = [
+                f"{Decimal(price).quantize(market.tick_size)}",
+                f"{Decimal(size).quantize(market.lot_size):,}",
+            ]
+
+            def shown() -> bool:
+                rows = [app.ladder.render_line(y).text for y in range(app.ladder.size.height)]
+                return any(row.split()[:2] == words for row in rows if row.strip())
+
+            for _ in range(100):
+                await pilot.pause(0.02)
+                if shown():
+                    break
+            assert shown(), [app.ladder.render_line(y).text for y in range(12)]
+            assert "kr" in str(app.export_screenshot())
