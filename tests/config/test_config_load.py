@@ -250,9 +250,9 @@ def test_an_account_on_an_unconfigured_venue_names_the_venues_allowed(tmp_path: 
 
 def test_an_exchange_without_a_feed_and_a_bad_symbol_are_refused(tmp_path: Path) -> None:
     message = error_for(
-        tmp_path, BINANCE.replace("[venues.binance]", '[venues.binance]\nexchange = "kraken"')
+        tmp_path, BINANCE.replace("[venues.binance]", '[venues.binance]\nexchange = "bybit"')
     )
-    assert "exchange 'kraken' has no feed yet; allowed: binance" in message
+    assert "exchange 'bybit' has no feed yet; allowed: binance, kraken" in message
     message = error_for(tmp_path, BINANCE.replace('"ETH/USDT"', '"ETHUSDT"'))
     assert "venues.binance.symbols" in message and "BASE/QUOTE" in message
     message = error_for(tmp_path, BINANCE.replace('"BTC/USDT", "ETH/USDT"', ""))

@@ -53,14 +53,26 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
     venue = config.venues.get(name)
     if venue is None:
         return sim_feed(config, clock)
+    urls = venue.ccxt.get("urls")
+    endpoints = urls if isinstance(urls, Mapping) else None
+    cache_dir = paths.data_dir_for(config) / "markets"
+    if venue.exchange == "kraken":
+        from tradeterm.venues.kraken import KrakenFeed  # only a configured exchange pays for it
+
+        return KrakenFeed(
+            venue.symbols,
+            venue=name,
+            urls=endpoints,
+            cache_dir=cache_dir,
+            cache_max_age_s=venue.markets_cache_hours * 3600,
+        )
     from tradeterm.venues.binance import BinanceFeed  # only a configured exchange pays for it
 
-    urls = venue.ccxt.get("urls")
     return BinanceFeed(
         venue.symbols,
         venue=name,
-        urls=urls if isinstance(urls, Mapping) else None,
-        cache_dir=paths.data_dir_for(config) / "markets",
+        urls=endpoints,
+        cache_dir=cache_dir,
         cache_max_age_s=venue.markets_cache_hours * 3600,
     )
 

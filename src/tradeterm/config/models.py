@@ -115,7 +115,7 @@ class AccountConfig(_Section):
 class VenueConfig(_Section):
     exchange: str = ""
     """The exchange's id (a ccxt exchange id); defaults to the table's name. Native feeds:
-    ``binance`` (spot)."""
+    ``binance`` (spot), ``kraken`` (spot)."""
 
     symbols: Annotated[list[str], Field(min_length=1)]
     """Markets to stream, written ``BASE/QUOTE``, e.g. ``["BTC/USDT", "ETH/USDT"]``."""

@@ -68,7 +68,7 @@ class VenueSettings:
     markets_cache_hours: float = 24.0
 
 
-NATIVE_EXCHANGES = ("binance",)
+NATIVE_EXCHANGES = ("binance", "kraken")
 """Exchanges with a native feed in ``venues/`` (no ccxt needed)."""
 
 

@@ -77,9 +77,9 @@ class BinanceFeed:
         self.symbols = list(symbols)
         public, self.ws_base = endpoints(urls)
         self.backoff = backoff or Backoff()
-        self.rest = RestClient(public, self.backoff)
+        self.rest = RestClient(public, self.backoff, logger=log)
         self.cache = (
-            MarketsCache(cache_dir / f"{venue}-exchangeInfo.json", cache_max_age_s)
+            MarketsCache(cache_dir / f"{venue}-exchangeInfo.json", cache_max_age_s, log)
             if cache_dir is not None
             else None
         )

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -14,12 +12,14 @@ import orjson
 from tradeterm.domain.errors import DataError
 from tradeterm.domain.market import Market
 from tradeterm.domain.numbers import ZERO
+from tradeterm.venues.net import CACHE_MAX_AGE_S, MarketsCache
 
 log = logging.getLogger("tradeterm.venues.binance")
 
+__all__ = ["CACHE_MAX_AGE_S", "DEFAULT_FEE", "MarketsCache", "parse_exchange_info", "parse_market"]
+
 DEFAULT_FEE = Decimal("0.001")
 """Binance's base spot fee (0.1 %, maker and taker) when no account tier is known."""
-CACHE_MAX_AGE_S = 24 * 3600.0
 
 
 def _step(text: str) -> Decimal:
@@ -99,42 +99,3 @@ def parse_exchange_info(
         )
     markets = [parse_market(venue, by_name[s]) for s in wanted]
     return markets, {s: str(by_name[s]["symbol"]) for s in wanted}
-
-
-class MarketsCache:
-    """The last exchangeInfo body on disk; its age is the file's modification time."""
-
-    def __init__(self, path: Path, max_age_s: float = CACHE_MAX_AGE_S) -> None:
-        self.path = path
-        self.max_age_s = max_age_s
-
-    def age_s(self) -> float | None:
-        """Seconds since the cache was written, or None when there is none."""
-        try:
-            return max(0.0, time.time() - self.path.stat().st_mtime)
-        except OSError:
-            return None
-
-    def fresh(self) -> bool:
-        age = self.age_s()
-        return age is not None and age <= self.max_age_s
-
-    def read(self) -> bytes | None:
-        try:
-            return self.path.read_bytes()
-        except OSError:
-            return None
-
-    def write(self, body: bytes) -> None:
-        """Store ``body`` (atomically: a crash never leaves half a file); failures are logged."""
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_bytes(body)
-            tmp.replace(self.path)
-        except OSError as exc:
-            log.warning("markets cache %s not written: %s", self.path, exc)
-
-    def notice(self) -> str:
-        age = self.age_s() or 0.0
-        return f"markets from cache, {age / 3600:.0f} hours old"

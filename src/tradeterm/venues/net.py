@@ -1,0 +1,150 @@
+"""Shared plumbing of the native feeds: REST GETs with retries and backoff, the markets cache.
+
+urllib rather than aiohttp: a native feed makes a handful of REST calls (markets at start,
+snapshots on (re)sync), so a thread per call costs nothing and tradeterm carries no second
+HTTP stack; the streams use ``websockets``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from tradeterm.domain.errors import DataError, VenueUnavailable
+
+log = logging.getLogger("tradeterm.venues")
+
+RETRYABLE = frozenset({408, 418, 429, 500, 502, 503, 504})
+"""418 is Binance's "banned for ignoring 429s": wait as told, like 429."""
+CACHE_MAX_AGE_S = 24 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Exponential backoff with full jitter: attempt n waits up to ``base_s * 2**n``, capped."""
+
+    base_s: float = 0.5
+    cap_s: float = 30.0
+    tries: int = 6
+    """REST attempts before giving up (the stream reconnects forever)."""
+
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        ceiling = min(self.cap_s, self.base_s * (2 ** min(attempt, 30)))
+        return (rng or random).uniform(ceiling / 2, ceiling)
+
+
+class RestError(Exception):
+    """One failed request; ``retry_after`` is the server's Retry-After in seconds, if any."""
+
+    def __init__(self, message: str, status: int | None, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+def _get(url: str, timeout_s: float) -> bytes:
+    request = urllib.request.Request(url, headers={"User-Agent": "tradeterm"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            body: bytes = response.read()
+            return body
+    except urllib.error.HTTPError as exc:
+        after = exc.headers.get("Retry-After") if exc.headers else None
+        try:
+            retry_after = float(after) if after is not None else None
+        except ValueError:
+            retry_after = None
+        raise RestError(f"HTTP {exc.code} {exc.reason}", exc.code, retry_after) from exc
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        raise RestError(str(getattr(exc, "reason", exc)), None, None) from exc
+
+
+class RestClient:
+    """GETs against one base url (``urls.api.public``, e.g. ``https://api.binance.com/api/v3``)."""
+
+    def __init__(
+        self,
+        base: str,
+        backoff: Backoff | None = None,
+        timeout_s: float = 10.0,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        self.base = base.rstrip("/")
+        self.log = logger or log
+        self.backoff = backoff or Backoff()
+        self.timeout_s = timeout_s
+        self.requests = 0
+
+    async def get(self, path: str) -> bytes:
+        """The body of ``GET base/path``, retried on network errors, 5xx, 429 and 418.
+
+        Raises:
+            VenueUnavailable: every try failed (the message says how the last one did).
+            DataError: the venue refused the request itself (another 4xx).
+        """
+        url = f"{self.base}/{path.lstrip('/')}"
+        last = ""
+        for attempt in range(self.backoff.tries):
+            self.requests += 1
+            try:
+                return await asyncio.to_thread(_get, url, self.timeout_s)
+            except RestError as exc:
+                if exc.status is not None and exc.status not in RETRYABLE:
+                    raise DataError(f"GET {url}: {exc}") from exc
+                last = str(exc)
+                delay = self.backoff.delay(attempt)
+                if exc.retry_after is not None:
+                    delay = max(delay, min(exc.retry_after, self.backoff.cap_s))
+                self.log.warning(
+                    "GET %s failed (%s); retry %d in %.1fs", path, exc, attempt + 1, delay
+                )
+                await asyncio.sleep(delay)
+        raise VenueUnavailable(f"GET {url} failed {self.backoff.tries} times; last: {last}")
+
+
+class MarketsCache:
+    """The last exchangeInfo body on disk; its age is the file's modification time."""
+
+    def __init__(
+        self, path: Path, max_age_s: float = CACHE_MAX_AGE_S, logger: logging.Logger | None = None
+    ) -> None:
+        self.path = path
+        self.log = logger or log
+        self.max_age_s = max_age_s
+
+    def age_s(self) -> float | None:
+        """Seconds since the cache was written, or None when there is none."""
+        try:
+            return max(0.0, time.time() - self.path.stat().st_mtime)
+        except OSError:
+            return None
+
+    def fresh(self) -> bool:
+        age = self.age_s()
+        return age is not None and age <= self.max_age_s
+
+    def read(self) -> bytes | None:
+        try:
+            return self.path.read_bytes()
+        except OSError:
+            return None
+
+    def write(self, body: bytes) -> None:
+        """Store ``body`` (atomically: a crash never leaves half a file); failures are logged."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_bytes(body)
+            tmp.replace(self.path)
+        except OSError as exc:
+            self.log.warning("markets cache %s not written: %s", self.path, exc)
+
+    def notice(self) -> str:
+        age = self.age_s() or 0.0
+        return f"markets from cache, {age / 3600:.0f} hours old"
