@@ -131,7 +131,8 @@ class Trading:
         return bool(still_open)
 
     async def durable(self, records: list[Record], apply: Callable[[], None]) -> None:
-        """Journal ``records``, then run ``apply`` (and only then return)."""
+        """Journal ``records``, then run ``apply`` (and only then return). The caller waits
+        for this commit, so it is made at once when no batch is in flight (see writer)."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[None] = loop.create_future()
 
@@ -145,7 +146,7 @@ class Trading:
             if not done.done():
                 done.set_result(None)
 
-        self.writer.submit(records, ack)
+        self.writer.submit(records, ack, at_once=True)
         await done
 
     # --- placing -------------------------------------------------------------------

@@ -3,8 +3,8 @@ ask for (place, cancel, cancel all, amend, move by a tick), as named workers, an
 it went.
 
 Every refusal is shown in plain words (under the command line, in the ticket, or in a
-notification) and logged; nothing is sent when a check fails. After each action the slow
-panes redraw at once (``Refresher.hurry``).
+notification) and logged; nothing is sent when a check fails. After each action the orders
+pane redraws at once and the slow panes follow (``Refresher.hurry``).
 """
 
 from __future__ import annotations
@@ -246,10 +246,13 @@ class Desk:
         self.app.run_worker(job, name=name, group="orders", exit_on_error=False)
 
     def done(self) -> None:
-        """Show the outcome now: the slow panes follow at once for a moment."""
+        """Show the outcome now: the orders pane at once, the other panes in the loop's next
+        turn (so they never delay the order's row), and the slow panes follow at once for a
+        moment."""
         refresher = self.app.refresher
         refresher.hurry()
-        refresher.tick()
+        refresher.draw_orders()
+        self.app.call_later(refresher.tick)
 
     def refused(self, what: str, exc: TradetermError) -> None:
         log.warning("%s: %s", what, exc)

@@ -80,6 +80,18 @@ class Refresher:
         self._hurry_until = time.monotonic() + HURRY_S
         self.wake()
 
+    def draw_orders(self) -> None:
+        """Draw the orders pane now, ahead of the tick (the user's own order just changed)."""
+        app = self.app
+        pending = self._pending
+        pending |= app.bridge.take()
+        if "orders" in pending and app.arrangement.pane_visible("orders"):
+            pending.discard("orders")
+            state = app.engine.state
+            with app.batch_update():
+                app.orders.show(state.account, state.markets)
+                self._orders_title()
+
     def tick(self) -> None:
         app = self.app
         pending = self._pending
