@@ -22,6 +22,7 @@ from tradeterm.domain.enums import Side
 from tradeterm.domain.events import TradePrinted
 from tradeterm.domain.market_data import Trade
 from tradeterm.ui.notify import TerminalNotifier
+from tradeterm.ui.screens.confirm import ConfirmScreen
 
 WIDE = (160, 48)
 
@@ -147,7 +148,13 @@ async def test_alerts_are_listed_and_removed_from_the_pane_and_the_command_line(
         assert "yes" in table.row("a2").cells  # type: ignore[union-attr]
         await pilot.press("9")
         assert app.focused is table and table.cursor_key == "a1"
-        await pilot.press("d")
+        await pilot.press("d")  # it asks first; "no" keeps the alert
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Remove alert a1: SOL/USDT < 100?" in app.screen.question
+        await pilot.press("n")
+        await redraw(rig, pilot)
+        assert table.ordered_keys == ["a1", "a2"]
+        await pilot.press("d", "y")
         await redraw(rig, pilot)
         assert table.ordered_keys == ["a2"]
         assert "alert a1 removed: SOL/USDT < 100" in notifications(rig)

@@ -313,15 +313,10 @@ class TradetermApp(App[None]):
         self.dialogs.why(event.symbol)
 
     def on_alerts_pane_remove(self, event: AlertsPane.Remove) -> None:
-        from tradeterm.analysis.alerts import AlertError
-
         if event.alert_id is None:
             self.notify("no alert selected", severity="warning", timeout=3)
             return
-        try:
-            self.alerting.remove(event.alert_id)
-        except AlertError as exc:
-            self.notify(str(exc), severity="warning")
+        self.dialogs.ask_remove_alert(event.alert_id)
 
     def action_group(self, delta: int) -> None:
         ticks = self.ladder.change_group(delta)

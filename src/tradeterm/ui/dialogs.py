@@ -122,6 +122,25 @@ class Dialogs:
         screen = AccountsScreen(state.accounts, state.books, state.active_account)
         self.app.push_screen(screen, chosen)
 
+    def ask_remove_alert(self, alert_id: str) -> None:
+        """Ask (naming the alert), then remove it: ``d`` sits next to keys that act at once."""
+        from tradeterm.analysis.alerts import AlertError
+
+        alert = self.app.alerting.book.alerts.get(alert_id)
+        if alert is None:
+            return
+        question = f"Remove alert {alert_id}: {alert.describe()}?"
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.app.alerting.remove(alert_id)
+            except AlertError as exc:
+                self.app.notify(str(exc), severity="warning")
+
+        self.app.push_screen(ConfirmScreen("Remove alert", question), answered)
+
     def ask_cancel_all(self) -> None:
         """Ask (saying how many orders and on which symbols), then cancel every open order."""
         account = self.engine.state.account
