@@ -13,6 +13,7 @@ from tests.ui.scanner_kit import WIDE, cell
 from tests.ui.trading_kit import set_book
 from tradeterm.domain.enums import FeedState
 from tradeterm.domain.events import FeedStateChanged
+from tradeterm.ui.widgets.status import staleness
 
 SYMBOL = "BTC/USDT"
 
@@ -123,3 +124,17 @@ async def test_a_book_older_than_the_threshold_is_stale_before_the_feed_is_marke
         await _redraw(rig, pilot)
         assert app.ladder.stale == ""
         assert "stale" not in app.ladder.title
+
+
+def test_the_staleness_label_for_each_feed_state() -> None:
+    s = 1_000_000_000
+    now = 100 * s
+    assert staleness(FeedState.CONNECTED, now - 5 * s, now, 5 * s) == ""  # at the threshold
+    assert staleness(FeedState.CONNECTED, now - 6 * s, now, 5 * s) == "stale 6s"
+    assert staleness(FeedState.CONNECTING, 0, now, 5 * s) == ""  # nothing shown yet
+    assert staleness(FeedState.STALE, now - 3 * s, now, 5 * s) == "stale 3s"
+    assert staleness(FeedState.DISCONNECTED, 0, now, 5 * s) == "disconnected"
+    assert staleness(FeedState.DISCONNECTED, now - 40 * s, now, 5 * s) == (
+        "disconnected · last update 40s ago"
+    )
+    assert staleness(FeedState.CONNECTED, now + s, now, 5 * s) == ""  # a stamp from ahead
