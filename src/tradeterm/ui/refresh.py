@@ -16,7 +16,7 @@ from textual.timer import Timer
 
 from tradeterm.ui.format import fmt_price
 from tradeterm.ui.panes.orders import EMULATED, resting_by_price
-from tradeterm.ui.widgets.status import StatusView
+from tradeterm.ui.widgets.status import CALM, StatusView, staleness
 
 if TYPE_CHECKING:
     from tradeterm.domain.fills import Fill
@@ -106,15 +106,24 @@ class Refresher:
         market = state.markets.get(symbol)
         visible = app.arrangement.pane_visible
         drawn = slow_drawn = False
+        feed, after_ns = state.feed, engine.stale_after_ns
+        feed_stale = staleness(feed.state, feed.last_message_ns, now_ns, after_ns)
+        book = state.books.get(symbol)
+        book_stale = feed_stale
+        if not book_stale and book is not None and feed.state in CALM:
+            book_stale = staleness(feed.state, book.ts_ns, now_ns, after_ns)
+        if book_stale != app.ladder.stale:
+            pending.add("book")  # greyed, or fresh again, and the age ticks on
+        if feed_stale != app.scanner.stale:
+            pending.add("scanner")
         with app.batch_update():
             if "own" in pending and visible("book"):
                 pending.discard("own")
                 app.ladder.set_own(*resting_by_price(state.account, symbol))
             if ("book" in pending or app.ladder.flash_due(now_ns)) and visible("book"):
                 pending.discard("book")
-                book = state.books.get(symbol)
                 if book is not None and market is not None:
-                    app.ladder.show(book, market, now_ns)
+                    app.ladder.show(book, market, now_ns, book_stale)
                     app.book_pane.set_titles(f"1 Order book  {app.ladder.title}")
                     drawn = True
             if "tape" in pending and visible("tape") and market is not None:
@@ -123,7 +132,9 @@ class Refresher:
                 drawn = True
             if slow_ok and "scanner" in pending and visible("scanner"):
                 pending.discard("scanner")
-                app.scanner.show(state.markets, state.tickers, state.books, state.candles, symbol)
+                app.scanner.show(
+                    state.markets, state.tickers, state.books, state.candles, symbol, feed_stale
+                )
                 app.scanner_box.set_titles(subtitle=app.scanner.summary)
                 slow_drawn = True
             if soon and "positions" in pending and visible("positions"):
@@ -192,6 +203,8 @@ class Refresher:
         mid = book.mid() if book is not None else None
         last = ticker.last if ticker is not None else mid
         places = market.price_places if market is not None else 2
+        last_ns = state.feed.last_message_ns
+        age_s = max(0, now_ns - last_ns) // 1_000_000_000 if last_ns else None
         app.status.show(
             StatusView(
                 account=account.name,
@@ -206,5 +219,6 @@ class Refresher:
                 now_ns=now_ns // 1_000_000_000 * 1_000_000_000,
                 recording=app.recording.active,
                 trading=account.trading_state,
+                feed_age_s=age_s,
             )
         )

@@ -79,6 +79,8 @@ class ScannerPane(Vertical):
         self.result: ScanResult | None = None
         self.rule: Filter | None = None
         self.total = 0
+        #: "" while the feed is fresh, else the staleness label every row shows.
+        self.stale = ""
         self._analytic: dict[str, Analytic] = {}
         self._passing: frozenset[str] = frozenset()
         self._sparks: dict[str, tuple[tuple[int, Decimal], str]] = {}
@@ -125,8 +127,12 @@ class ScannerPane(Vertical):
         books: Mapping[str, OrderBook],
         candles: Mapping[str, deque[Candle]],
         active: str,
+        stale: str = "",
     ) -> None:
+        """Show every market's row; a ``stale`` label ("stale 12s") greys them all and takes
+        the place of their sparklines."""
         self._inputs = _Inputs(markets, tickers, books, candles, active)
+        self.stale = stale
         self._draw()
 
     def _match(self) -> None:
@@ -163,6 +169,7 @@ class ScannerPane(Vertical):
                     self._spark(symbol, inputs.candles.get(symbol)),
                     symbol == inputs.active,
                     analytic.get(symbol, EMPTY),
+                    self.stale,
                 )
             )
         self.total = len(inputs.markets)

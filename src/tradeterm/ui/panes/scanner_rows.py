@@ -111,14 +111,21 @@ def scanner_row(
     spark: str,
     active: bool,
     scanned: Analytic,
+    stale: str = "",
 ) -> Row:
-    """One table row: live cells from the engine's state, analytic cells from the scan."""
+    """One table row: live cells from the engine's state, analytic cells from the scan; with a
+    ``stale`` label the row is muted and the label stands in for the sparkline."""
     last: Decimal | None = ticker.last if ticker else None
     change = ticker.change_pct if ticker else None
     volume = float(ticker.quote_volume_24h) if ticker else None
     bps = book.spread_bps() if book else None
     live = None if change is None else _signed(change)
     a_cells, a_sort, a_styles = scanned.cells, scanned.sort, scanned.styles
+    if stale:
+        spark = stale
+        a_styles = (_muted,) * len(a_styles)
+        live = _muted
+    styles = (_muted if stale else None,) * 3
     return Row(
         symbol,
         (
@@ -132,5 +139,5 @@ def scanner_row(
             spark,
         ),
         (symbol, last, a_sort[0], change, volume, bps, *a_sort[1:], change),
-        (None, None, a_styles[0], live, None, None, *a_styles[1:], live),
+        (*styles[:2], a_styles[0], live, *styles[:2], *a_styles[1:], live),
     )

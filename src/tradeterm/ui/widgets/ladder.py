@@ -69,6 +69,8 @@ class Ladder(LineWidget, can_focus=True):
         self._seen: dict[tuple[bool, Decimal], Decimal] = {}
         self._flash_until: dict[tuple[bool, Decimal], int] = {}
         self._symbol = ""
+        #: "" while the book is fresh, else its staleness label ("stale 12s"...): rows greyed.
+        self.stale = ""
         self.cursor: Decimal | None = None
         self._shown: list[Decimal] = []  # prices of the rows on screen, top to bottom
         self._full = False  # both sides filled their rows at the last drawing
@@ -88,14 +90,18 @@ class Ladder(LineWidget, can_focus=True):
         """What the ladder shows: symbol and grouping, for its pane's border."""
         ticks, market = self.group_ticks, self._market
         plural = "s" if ticks > 1 else ""
-        return "" if market is None else f"{market.symbol} · {ticks} tick{plural} ({self.step})"
+        if market is None:
+            return ""
+        stale = f" · {self.stale}" if self.stale else ""
+        return f"{market.symbol} · {ticks} tick{plural} ({self.step}){stale}"
 
-    def show(self, book: OrderBook, market: Market, now_ns: int) -> None:
-        """Draw ``book`` as of ``now_ns``."""
+    def show(self, book: OrderBook, market: Market, now_ns: int, stale: str = "") -> None:
+        """Draw ``book`` as of ``now_ns``; a ``stale`` label ("stale 12s") greys its rows."""
         if market.symbol != self._symbol:
             self._symbol = market.symbol
             self._forget()
         self._book, self._market, self._now_ns = book, market, now_ns
+        self.stale = stale
         self._draw()
 
     def set_own(self, buys: Prices, sells: Prices) -> None:
@@ -228,7 +234,8 @@ class Ladder(LineWidget, can_focus=True):
         ]
         lines.extend([Strip.blank(width)] * (per_side - len(ask_rows)))
         lines.extend(reversed(ask_rows))
-        lines.append(spread_line(self._book, palette.accent, width, places))
+        spread_style = palette.muted if self.stale else palette.accent
+        lines.append(spread_line(self._book, spread_style, width, places))
         lines.extend(
             self._row(True, lvl, cum, layout, seen) for lvl, cum in zip(bids, bid_cum, strict=True)
         )
@@ -253,5 +260,11 @@ class Ladder(LineWidget, can_focus=True):
         own = price in self._own[0 if is_bid else 1]
         flashing = key in self._flash_until
         return draw_row(
-            self.palette, layout, (is_bid, price, qty, cum), own, flashing, price == self.cursor
+            self.palette,
+            layout,
+            (is_bid, price, qty, cum),
+            own,
+            flashing,
+            price == self.cursor,
+            bool(self.stale),
         )

@@ -38,8 +38,10 @@ def draw_row(
     own: bool,
     flashing: bool,
     cursor: bool,
+    stale: bool = False,
 ) -> Strip:
-    """One price row: own-order marker, price, size, running total, depth bar, cursor."""
+    """One price row: own-order marker, price, size, running total, depth bar, cursor; a
+    ``stale`` row is drawn in the muted role, without flashes."""
     is_bid, price, qty, cum = level
     price_w, num_w, width = layout.price_w, layout.num_w, layout.width
     text = (
@@ -51,11 +53,15 @@ def draw_row(
     text = fit(text, width)
     bar = int(width * float(cum / layout.scale) + 0.5)
     size_style: Style = palette.text + palette.flash if flashing else palette.text
+    price_style = palette.bid if is_bid else palette.ask
+    text_style = palette.text
+    if stale:
+        price_style = size_style = text_style = palette.muted
     cells = [
         (text[:2], palette.own),
-        (text[2 : 2 + price_w], palette.bid if is_bid else palette.ask),
+        (text[2 : 2 + price_w], price_style),
         (text[2 + price_w : 2 + price_w + num_w], size_style),
-        (text[2 + price_w + num_w :], palette.text),
+        (text[2 + price_w + num_w :], text_style),
     ]
     strip = with_bar(cells, width, bar, palette.bid_bar if is_bid else palette.ask_bar)
     return strip.apply_style(palette.cursor) if cursor else strip

@@ -1,4 +1,5 @@
-"""The status bar: app name, account and mode badge, venue and feed state, symbol, clock."""
+"""The status bar: app name, account and mode badge, venue and feed state, symbol, clock; and
+the staleness label the ladder and the scanner show while their data is old."""
 
 from __future__ import annotations
 
@@ -10,6 +11,21 @@ from textual.strip import Strip
 from tradeterm.domain.enums import AccountMode, FeedState, TradingState
 from tradeterm.ui.format import clock_text
 from tradeterm.ui.widgets.base import LineWidget, line
+
+#: Feed states whose data is current (a feed that is still connecting has shown nothing yet).
+CALM = (FeedState.CONNECTED, FeedState.CONNECTING)
+
+
+def staleness(feed: FeedState, last_ns: int, now_ns: int, stale_after_ns: int) -> str:
+    """What old data is labelled with: "" when fresh, "stale 12s" when the stream is silent
+    (or the last update at ``last_ns`` is older than ``stale_after_ns``), "reconnecting · last
+    update 12s ago" while the feed is down or reconnecting."""
+    age = f"{max(0, now_ns - last_ns) // 1_000_000_000}s" if last_ns else ""
+    if feed in CALM or feed is FeedState.STALE:
+        if feed is not FeedState.STALE and (not last_ns or now_ns - last_ns <= stale_after_ns):
+            return ""
+        return f"stale {age}".rstrip()
+    return f"{feed.value} · last update {age} ago" if age else feed.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +42,8 @@ class StatusView:
     now_ns: int
     recording: bool = False
     trading: TradingState = TradingState.ACTIVE
+    feed_age_s: int | None = None
+    """Seconds since the feed's last message, shown while it is not connected."""
 
 
 class StatusBar(LineWidget):
@@ -59,7 +77,11 @@ class StatusBar(LineWidget):
             badge_style = p.live
         else:
             badge, badge_style = " PAPER ", p.paper
-        feed = view.feed.value + (f" ({view.feed_detail})" if view.feed_detail else "")
+        feed = view.feed.value
+        if view.feed not in CALM and view.feed_age_s is not None:
+            feed += f" {view.feed_age_s}s"
+        if view.feed_detail and view.feed is not FeedState.STALE:  # a stale detail is its age
+            feed += f" ({view.feed_detail})"
         change = "" if view.change is None else f" {view.change:+.2f}%"
         change_style = p.pnl_up if (view.change or 0) >= 0 else p.pnl_down
         clock = clock_text(view.now_ns) + " UTC "
