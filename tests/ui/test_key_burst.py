@@ -114,8 +114,10 @@ async def test_palette_takes_an_order_in_a_burst(tmp_path: Path) -> None:
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
         burst(app, ["ctrl+p", *"buy 0.01 BTC/USDT", "enter"])
-        for _ in range(20):  # the palette searches in its own tasks
-            await pilot.pause()
+        for _ in range(200):  # the palette searches in its own tasks (slow on a loaded machine)
+            await pilot.pause(0.02)
+            if rig.engine.state.account.orders:
+                break
         await rig.settle(pilot)
         order = newest(rig)
         assert (order.symbol, order.side, order.qty) == ("BTC/USDT", Side.BUY, D("0.01"))

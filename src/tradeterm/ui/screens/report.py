@@ -243,7 +243,8 @@ class ReportScreen(ModalScreen[None]):
             yield Static(HINT, id="report-status", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#report-body", VerticalScroll).focus()
+        for body in self.query("#report-body").results(VerticalScroll):  # gone if closing
+            body.focus()
 
     def action_save(self) -> None:
         status = self.query_one("#report-status", Static)
