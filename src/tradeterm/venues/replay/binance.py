@@ -23,6 +23,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import orjson
+
 from tradeterm.domain.enums import Side
 from tradeterm.domain.market_data import Trade
 from tradeterm.domain.numbers import dec_cached
@@ -38,7 +40,7 @@ from tradeterm.venues.replay.state import (
 
 log = logging.getLogger("tradeterm.venues.replay")
 
-loads = json.loads
+loads = orjson.loads
 
 BUFFER_LIMIT = 20_000
 """Diff events kept while waiting for a snapshot; older ones are counted as dropped."""
@@ -147,8 +149,8 @@ class BinanceBook(SymbolState):
     def _apply(self, ts: int, data: dict[str, Any], u: int) -> None:
         book = self.book
         if self.ctx.emit is None:
-            set_levels(book.bids.set, data["b"])
-            set_levels(book.asks.set, data["a"])
+            set_levels(book.bids, data["b"])
+            set_levels(book.asks, data["a"])
             book.version += 1
         else:
             bids = parse_levels(data["b"])

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from tradeterm.domain.book import Level, OrderBook
+from tradeterm.domain.book import BookSide, Level, OrderBook
 from tradeterm.domain.enums import FeedState
 from tradeterm.domain.events import BookChanged, FeedStateChanged, MarketEvent
 from tradeterm.domain.market_data import Trade
@@ -71,17 +71,26 @@ class _Memo(dict[str, Decimal]):
 _MEMO = _Memo()
 
 
+_lookup = _MEMO.__getitem__
+
+
 def parse_levels(raw: list[list[str]]) -> list[Level]:
     """Binance levels ``[[price, qty], ...]`` as Decimal pairs (memoised parsing)."""
-    memo = _MEMO
-    return [(memo[p], memo[q]) for p, q in raw]
+    if not raw:
+        return []
+    prices, qtys = zip(*raw, strict=True)
+    return list(zip(map(_lookup, prices), map(_lookup, qtys), strict=True))
 
 
-def set_levels(set_level: Callable[[Decimal, Decimal], Decimal], raw: list[list[str]]) -> None:
-    """Apply Binance levels straight to a book side, building no lists (nobody listens)."""
-    memo = _MEMO
-    for p, q in raw:
-        set_level(memo[p], memo[q])
+def set_levels(side: BookSide, raw: list[list[str]]) -> None:
+    """Apply Binance levels straight to a book side, building no lists (nobody listens).
+
+    The strings become Decimals through the memo in C-level ``map``/``zip`` loops, and the
+    side takes them in one ``set_many`` call: no Python call per level.
+    """
+    if raw:
+        prices, qtys = zip(*raw, strict=True)
+        side.set_many(zip(map(_lookup, prices), map(_lookup, qtys), strict=True))
 
 
 BookFor = Callable[[type["SymbolState"], str, str, int], "SymbolState"]
