@@ -3,6 +3,8 @@ amend of a held stop-limit keeps its new limit price."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 
 from trading_rig import D, build_stack
@@ -91,3 +93,36 @@ async def test_moving_a_held_stops_trigger(tmp_path: Path) -> None:
     s.trade(ETH, "2950.00", "0.1", Side.SELL)
     await s.settle()
     assert order.status is OrderStatus.FILLED
+
+
+async def test_a_fired_stop_goes_to_the_venue_only_once_triggered_is_on_disk(
+    tmp_path: Path,
+) -> None:
+    s = await build_stack(tmp_path)
+    s.book(ETH, BIDS, ASKS)
+    s.trade(ETH, "3000.00", "0.1", Side.BUY)
+    order = await s.engine.trading.place(
+        PlaceOrder(
+            ETH,
+            Side.SELL,
+            OrderType.STOP_LIMIT,
+            qty=D("1"),
+            price=D("3005.00"),
+            stop_price=D("2990.00"),
+        ),
+        emulate=True,
+    )
+    await s.settle()
+    gate = threading.Event()  # the disk is slow: nothing is written until the gate opens
+    ledger = s.engine.trading.ledger
+    assert ledger is not None
+    write = ledger.append
+    ledger.append = lambda records: (gate.wait(10), write(records))[1]  # type: ignore[method-assign]
+    s.trade(ETH, "2990.00", "0.1", Side.SELL)  # fires
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+    assert s.venues["paper"].resting(ETH) == []  # not sent: TRIGGERED is not durable yet
+    gate.set()
+    await s.settle()
+    assert order.status is OrderStatus.TRIGGERED
+    assert s.venues["paper"].resting(ETH) == [(order.client_id, Side.SELL, D("3005.00"), D("1"))]

@@ -75,6 +75,7 @@ class Emulator:
         self._live: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._bracketed: set[str] = set()  # entries whose exit pair is being placed
+        self._fired: set[str] = set()  # fired, waiting for TRIGGERED to be durable
         engine.bus.subscribe(TradePrinted, self._on_trade)
         engine.bus.subscribe(OrderUpdated, self._on_order)
         engine.bus.subscribe(OrderFilled, self._on_fill)
@@ -136,9 +137,13 @@ class Emulator:
     def on_order(self, order: Order) -> None:
         """React to an order's new state: fired stops' releases, bracket exits, cleanup
         (from the bus; restore calls it for entries whose exits were never placed)."""
+        if order.client_id in self._fired and order.triggered_ns:
+            self._fired.discard(order.client_id)  # its TRIGGERED record is durable: send
+            if not order.status.is_final:
+                self._send_child(order)
         partner = order.oco
         if (
-            order.status is OrderStatus.CANCELED
+            order.status in (OrderStatus.CANCELED, OrderStatus.EXPIRED, OrderStatus.REJECTED)
             and partner
             and partner in self._watching
             and self._watching[partner].fired
@@ -239,18 +244,20 @@ class Emulator:
         return None if order is None or order.status.is_final else order
 
     def _sell_after_release(self, stop: Order, released_by: Order) -> None:
-        """The take-profit's cancel freed the base: the fired stop-loss now sells it at market."""
+        """The take-profit ended (cancelled, expired or refused) and freed the base: the
+        fired stop-loss now sells what the take-profit did not, at market."""
         account = self.engine.state.accounts[stop.account]
         market = self.engine.state.markets[stop.symbol]
-        sold_by_tp = released_by.filled
-        if sold_by_tp and stop.qty - sold_by_tp > stop.filled:
-            self._emit(
-                OrderAmended(
-                    stop.client_id, None, stop.qty - sold_by_tp, True, self.engine.clock.now_ns()
-                )
-            )
-        hold(account, stop, market, required_hold(stop, None) - stop.reserved)
-        self._send_child(stop)
+        now = self.engine.clock.now_ns()
+        left = stop.qty - released_by.filled
+        if left <= stop.filled:
+            self._emit(OrderCanceled(stop.client_id, "its OCO partner sold it all", now))
+            return
+        if left < stop.qty:
+            self._emit(OrderAmended(stop.client_id, None, left, True, now))
+        selling = replace(stop, qty=left)
+        hold(account, stop, market, required_hold(selling, None) - stop.reserved)
+        self._send_child(stop, left)
 
     # --- triggers --------------------------------------------------------------------------
 
@@ -293,13 +300,14 @@ class Emulator:
             self._cancel_partner(order.oco, "its OCO stop-loss fired")
             return  # the market sell goes out when the partner's cancel frees the funds
         self._watching.pop(order.client_id, None)
-        self._send_child(order)
+        self._fired.add(order.client_id)  # sent once TRIGGERED is on disk (on_order)
 
-    def _send_child(self, order: Order) -> None:
+    def _send_child(self, order: Order, qty: Decimal | None = None) -> None:
         self._live.add(order.client_id)
         account = self.engine.state.accounts[order.account]
         venue = self.engine.trading.venue(account)
-        self._spawn(self.engine.trading.send(_child(order), venue))
+        child = _child(order) if qty is None else replace(_child(order), qty=qty)
+        self._spawn(self.engine.trading.send(child, venue))
 
     # --- plumbing ---------------------------------------------------------------------------
 
