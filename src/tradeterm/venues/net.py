@@ -1,4 +1,5 @@
-"""Shared plumbing of the native feeds: REST GETs with retries and backoff, the markets cache.
+"""Shared plumbing of the native feeds: REST GETs with retries and backoff, the markets cache
+(and reading a venue's markets through it).
 
 urllib rather than aiohttp: a native feed makes a handful of REST calls (markets at start,
 snapshots on (re)sync), so a thread per call costs nothing and tradeterm carries no second
@@ -148,3 +149,30 @@ class MarketsCache:
     def notice(self) -> str:
         age = self.age_s() or 0.0
         return f"markets from cache, {age / 3600:.0f} hours old"
+
+
+async def cached_markets(
+    venue: str, rest: RestClient, path: str, cache: MarketsCache | None, logger: logging.Logger
+) -> bytes:
+    """A venue's markets body: from a fresh cache, else GET ``path`` (then cached), else from
+    an old cache with a notice.
+
+    Raises:
+        VenueUnavailable: the exchange cannot be reached and there is no cache.
+    """
+    if cache is not None and cache.fresh():
+        body = cache.read()
+        if body is not None:
+            logger.info("%s: %s", venue, cache.notice())
+            return body
+    try:
+        body = await rest.get(path)
+    except VenueUnavailable:
+        old = cache.read() if cache is not None else None
+        if old is None or cache is None:
+            raise
+        logger.warning("%s: exchange unreachable; %s", venue, cache.notice())
+        return old
+    if cache is not None:
+        cache.write(body)
+    return body

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import websockets
-from websockets.exceptions import InvalidHandshake, InvalidURI, WebSocketException
+from websockets.asyncio.client import ClientConnection
 
 from tradeterm.domain.enums import FeedState, Side
 from tradeterm.domain.errors import DataError, VenueUnavailable
@@ -23,6 +22,8 @@ from tradeterm.venues.binance.candles import klines_path, parse_klines
 from tradeterm.venues.binance.markets import CACHE_MAX_AGE_S, MarketsCache, parse_exchange_info
 from tradeterm.venues.binance.rest import Backoff, RestClient
 from tradeterm.venues.binance.sync import DepthSync, Diff
+from tradeterm.venues.net import cached_markets
+from tradeterm.venues.stream import log_malformed, stream_forever
 
 log = logging.getLogger("tradeterm.venues.binance")
 
@@ -102,22 +103,7 @@ class BinanceFeed:
             VenueUnavailable: the exchange cannot be reached and there is no cache.
             DataError: a configured symbol is not listed.
         """
-        body = None
-        if self.cache is not None and self.cache.fresh():
-            body = self.cache.read()
-            if body is not None:
-                log.info("%s: %s", self.venue, self.cache.notice())
-        if body is None:
-            try:
-                body = await self.rest.get("exchangeInfo")
-            except VenueUnavailable:
-                body = self.cache.read() if self.cache is not None else None
-                if body is None or self.cache is None:
-                    raise
-                log.warning("%s: exchange unreachable; %s", self.venue, self.cache.notice())
-            else:
-                if self.cache is not None:
-                    self.cache.write(body)
+        body = await cached_markets(self.venue, self.rest, "exchangeInfo", self.cache, log)
         self.markets, self.native = parse_exchange_info(self.venue, body, self.symbols)
         self.unified = {v: k for k, v in self.native.items()}
         return self.markets
@@ -155,33 +141,25 @@ class BinanceFeed:
         if not self.native:
             await self.load_markets()
         self.attach(sink)
-        attempt = 0
-        sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTING))
-        while True:
-            try:
-                async with websockets.connect(self.stream_url(), max_size=2**24) as ws:
-                    self.connections += 1
-                    sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
-                    for native, book in self.books.items():
-                        book.reset()
-                        self._request_snapshot(native)
-                    async for raw in ws:
-                        attempt = 0
-                        self.on_message(raw)
-                detail = "the exchange closed the stream"
-            except (OSError, TimeoutError, WebSocketException) as exc:
-                if isinstance(exc, InvalidURI):
-                    raise VenueUnavailable(f"{self.venue}: bad stream url: {exc}") from exc
-                detail = f"{type(exc).__name__}: {exc}"
-                if isinstance(exc, InvalidHandshake):
-                    detail = f"handshake refused: {exc}"
-            finally:
-                self._cancel_snapshots()
-            delay = self.backoff.delay(attempt)
-            attempt += 1
-            log.warning("%s stream down (%s); reconnecting in %.1fs", self.venue, detail, delay)
-            sink.on_market(FeedStateChanged(self.venue, FeedState.RECONNECTING, detail))
-            await asyncio.sleep(delay)
+        await stream_forever(
+            self.venue,
+            self.stream_url,
+            sink,
+            self.backoff,
+            self._opened,
+            self.on_message,
+            self._cancel_snapshots,
+            log,
+        )
+
+    async def _opened(self, _ws: ClientConnection) -> None:
+        """Connected: say so, then resync every book from a fresh snapshot."""
+        self.connections += 1
+        assert self._sink is not None
+        self._sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
+        for native, book in self.books.items():
+            book.reset()
+            self._request_snapshot(native)
 
     def attach(self, sink: MarketSink) -> None:
         """Send events to ``sink``, with a fresh book state per loaded market (``run`` does it)."""
@@ -203,15 +181,7 @@ class BinanceFeed:
                 self._route(data)
         except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             self.malformed += 1
-            text = raw[:120] if isinstance(raw, str) else raw[:120].decode(errors="replace")
-            log.warning(
-                "%s: malformed message #%d skipped (%s: %s): %s",
-                self.venue,
-                self.messages,
-                type(exc).__name__,
-                exc,
-                text,
-            )
+            log_malformed(log, self.venue, self.messages, exc, raw)
 
     def _route(self, data: dict[str, Any]) -> None:
         kind = data.get("e")

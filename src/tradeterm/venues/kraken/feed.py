@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import websockets
 from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import InvalidHandshake, InvalidURI, WebSocketException
+from websockets.exceptions import WebSocketException
 
 from tradeterm.domain.enums import FeedState, Side
-from tradeterm.domain.errors import DataError, VenueUnavailable
+from tradeterm.domain.errors import DataError
 from tradeterm.domain.events import FeedStateChanged, TickerUpdated, TradePrinted
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker, Trade
@@ -25,7 +24,14 @@ from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.kraken.book import KrakenBook, number
 from tradeterm.venues.kraken.candles import ohlc_path, parse_ohlc
 from tradeterm.venues.kraken.markets import PairInfo, parse_asset_pairs
-from tradeterm.venues.net import CACHE_MAX_AGE_S, Backoff, MarketsCache, RestClient
+from tradeterm.venues.net import (
+    CACHE_MAX_AGE_S,
+    Backoff,
+    MarketsCache,
+    RestClient,
+    cached_markets,
+)
+from tradeterm.venues.stream import log_malformed, stream_forever
 
 log = logging.getLogger("tradeterm.venues.kraken")
 
@@ -112,22 +118,7 @@ class KrakenFeed:
             VenueUnavailable: the exchange cannot be reached and there is no cache.
             DataError: a configured symbol is not listed.
         """
-        body = None
-        if self.cache is not None and self.cache.fresh():
-            body = self.cache.read()
-            if body is not None:
-                log.info("%s: %s", self.venue, self.cache.notice())
-        if body is None:
-            try:
-                body = await self.rest.get("AssetPairs")
-            except VenueUnavailable:
-                body = self.cache.read() if self.cache is not None else None
-                if body is None or self.cache is None:
-                    raise
-                log.warning("%s: exchange unreachable; %s", self.venue, self.cache.notice())
-            else:
-                if self.cache is not None:
-                    self.cache.write(body)
+        body = await cached_markets(self.venue, self.rest, "AssetPairs", self.cache, log)
         self.markets, self.pairs = parse_asset_pairs(self.venue, body, self.symbols)
         return self.markets
 
@@ -167,35 +158,30 @@ class KrakenFeed:
         if not self.pairs:
             await self.load_markets()
         self.attach(sink)
-        attempt = 0
-        sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTING))
-        while True:
-            try:
-                async with websockets.connect(self.ws_url, max_size=2**24) as ws:
-                    self.connections += 1
-                    self._ws = ws
-                    for book in self.books.values():
-                        book.reset()
-                    for request in self.subscriptions():
-                        await ws.send(orjson.dumps(request).decode())
-                    sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
-                    async for raw in ws:
-                        attempt = 0
-                        self.on_message(raw)
-                detail = "the exchange closed the stream"
-            except (OSError, TimeoutError, WebSocketException) as exc:
-                if isinstance(exc, InvalidURI):
-                    raise VenueUnavailable(f"{self.venue}: bad stream url: {exc}") from exc
-                detail = f"{type(exc).__name__}: {exc}"
-                if isinstance(exc, InvalidHandshake):
-                    detail = f"handshake refused: {exc}"
-            finally:
-                self._ws = None
-            delay = self.backoff.delay(attempt)
-            attempt += 1
-            log.warning("%s stream down (%s); reconnecting in %.1fs", self.venue, detail, delay)
-            sink.on_market(FeedStateChanged(self.venue, FeedState.RECONNECTING, detail))
-            await asyncio.sleep(delay)
+        await stream_forever(
+            self.venue,
+            lambda: self.ws_url,
+            sink,
+            self.backoff,
+            self._opened,
+            self.on_message,
+            self._closed,
+            log,
+        )
+
+    async def _opened(self, ws: ClientConnection) -> None:
+        """Connected: fresh books, subscribe, then say so."""
+        self.connections += 1
+        self._ws = ws
+        for book in self.books.values():
+            book.reset()
+        for request in self.subscriptions():
+            await ws.send(orjson.dumps(request).decode())
+        assert self._sink is not None
+        self._sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
+
+    def _closed(self) -> None:
+        self._ws = None
 
     def attach(self, sink: MarketSink) -> None:
         """Send events to ``sink``, with a fresh book per loaded market (``run`` does it)."""
@@ -232,15 +218,7 @@ class KrakenFeed:
                 log.warning("%s: request refused: %s", self.venue, message.get("error"))
         except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             self.malformed += 1
-            text = raw[:120] if isinstance(raw, str) else raw[:120].decode(errors="replace")
-            log.warning(
-                "%s: malformed message #%d skipped (%s: %s): %s",
-                self.venue,
-                self.messages,
-                type(exc).__name__,
-                exc,
-                text,
-            )
+            log_malformed(log, self.venue, self.messages, exc, raw)
 
     def _book(self, item: dict[str, Any], snapshot: bool) -> None:
         book = self.books.get(item["symbol"])
