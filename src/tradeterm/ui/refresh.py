@@ -130,7 +130,8 @@ class Refresher:
                 pending.discard("tape")
                 app.tape.show(list(state.tapes.get(symbol, ())), market)
                 drawn = True
-            if slow_ok and "scanner" in pending and visible("scanner"):
+            moved = app.scanner.active != symbol  # the user picked a symbol: mark it now
+            if (slow_ok or moved) and "scanner" in pending and visible("scanner"):
                 pending.discard("scanner")
                 app.scanner.show(
                     state.markets, state.tickers, state.books, state.candles, symbol, feed_stale

@@ -117,6 +117,11 @@ class ScannerPane(Vertical):
         return f"{self.rule.text.strip()} · {self.table.row_count} of {self.total}"
 
     @property
+    def active(self) -> str | None:
+        """The symbol drawn as active (marked ``▸``), None before the first draw."""
+        return None if self._inputs is None else self._inputs.active
+
+    @property
     def selected(self) -> str | None:
         return self.table.cursor_key
 
