@@ -107,7 +107,11 @@ class Run:
         self.placed = 0
         if with_paper:
             self.venue = PaperVenue(
-                "paper", self.engine, self.clock, fill_model=FillModel.REALISTIC, latency_ms=0
+                "paper",
+                self.engine.view(self.engine.feed.venue),
+                self.clock,
+                fill_model=FillModel.REALISTIC,
+                latency_ms=0,
             )
             self.venue.bind(self.sink)
             for symbol in SYMBOLS:

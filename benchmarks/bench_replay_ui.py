@@ -34,7 +34,9 @@ async def one_run(paths: list[Path]) -> tuple[int, float]:
     clock = ManualClock(0)
     feed = ReplayFeed(paths, clock, speed=None, paused=True)
     engine = Engine(clock, feed, [AccountSpec("paper", balances={"USDT": Decimal(10_000)})])
-    engine.attach_venue("paper", PaperVenue("paper", engine, clock, latency_ms=0))
+    engine.attach_venue(
+        "paper", PaperVenue("paper", engine.view(engine.feed.venue), clock, latency_ms=0)
+    )
     app = ReplayApp(
         engine, setup_logging(None, "warning", clock.now_ns), feed, SessionCapture(engine), paths
     )

@@ -77,7 +77,11 @@ async def _refreshes(passes: int) -> dict[str, list[float]]:
             app.scans.run_now()
             shown = time.perf_counter()
             app.scanner.show(
-                state.markets, state.tickers, state.books, state.candles, state.active_symbol
+                state.by_label(state.markets),
+                state.by_label(state.tickers),
+                state.by_label(state.books),
+                state.by_label(state.candles),
+                state.label(state.active),
             )
             ended = time.perf_counter()
             times["refresh"].append((ended - started) * 1e3)

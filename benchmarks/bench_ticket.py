@@ -53,7 +53,9 @@ def build(directory: Path) -> TradetermApp:
     feed = SimFeed(clock, seed=7, rate=0, history_minutes=120, symbols=["BTC/USDT", "ETH/USDT"])
     spec = AccountSpec("paper", balances={"USDT": Decimal(10_000_000)}, latency_ms=0)
     engine = Engine(clock, feed, [spec], ledger=Ledger(directory / "ledger.sqlite"))
-    venue = PaperVenue("paper", engine, clock, fill_model=FillModel.REALISTIC, latency_ms=0)
+    venue = PaperVenue(
+        "paper", engine.view(engine.feed.venue), clock, fill_model=FillModel.REALISTIC, latency_ms=0
+    )
     engine.attach_venue("paper", venue)
     engine.load_markets([flow.market for flow in feed.flows.values()])
     feed.bootstrap(engine)
@@ -117,7 +119,7 @@ async def measure(count: int) -> dict[str, list[float]]:
         ledger = app.engine.trading.ledger
         assert ledger is not None
         commits = CommitClock(ledger)
-        book = app.engine.state.books["BTC/USDT"]
+        book = app.engine.state.books_on(app.engine.feed.venue)["BTC/USDT"]
         bid = book.best_bid()
         assert bid is not None
         far = (bid * Decimal("0.8")).quantize(Decimal("0.1"))

@@ -52,7 +52,7 @@ async def test_the_binance_feed_keeps_the_port_promises(tmp_path: Path) -> None:
         engine = Engine(SystemClock(), feed, [AccountSpec("paper")])
         watcher = Watcher(engine)
         await engine.start()
-        markets = engine.state.markets
+        markets = engine.state.markets_on(engine.feed.venue)
         assert set(markets) == set(SYMBOLS.values())
         for market in markets.values():
             assert market.venue == feed.venue
@@ -68,7 +68,7 @@ async def test_the_binance_feed_keeps_the_port_promises(tmp_path: Path) -> None:
     assert any(isinstance(e, TradePrinted) for e in watcher.events)
     assert watcher.snapshotted == set(SYMBOLS.values())
     for symbol in watcher.snapshotted:
-        book = engine.state.books[symbol]
+        book = engine.state.books_on(engine.feed.venue)[symbol]
         assert len(book.bids) and len(book.asks)
     feed.focus(next(iter(markets)))
 

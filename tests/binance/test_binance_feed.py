@@ -49,7 +49,7 @@ def make(server: BinanceStandIn, tmp_path: Path, **kw: Any) -> tuple[BinanceFeed
 
 
 def top10(engine: Engine, symbol: str) -> dict[str, list[list[str]]]:
-    book = engine.state.book(symbol)
+    book = engine.state.books_on(engine.feed.venue)[symbol]
     return {
         "bids": [[str(p), str(q)] for p, q in book.bids.top(10)],
         "asks": [[str(p), str(q)] for p, q in book.asks.top(10)],
@@ -97,10 +97,10 @@ async def test_a_normal_session_ends_in_the_known_final_books(tmp_path: Path) ->
     for native, symbol in SYMBOLS.items():
         answer = answers[native]
         assert top10(engine, symbol) == want_top10(answer), native
-        book = engine.state.book(symbol)
+        book = engine.state.books_on(engine.feed.venue)[symbol]
         assert len(book.bids) == answer["final_levels"]["bids"], native
         assert len(book.asks) == answer["final_levels"]["asks"], native
-        assert engine.state.markets[symbol].venue == "binance"
+        assert engine.state.markets_on(engine.feed.venue)[symbol].venue == "binance"
     assert all(feed.books[s].resyncs == 0 for s in SYMBOLS)
     assert server.connections == 1 and feed.malformed == 0
     path = server.stream_paths[0]

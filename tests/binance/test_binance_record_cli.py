@@ -102,8 +102,14 @@ async def test_a_recording_rebuilds_the_books_the_recording_engine_ended_with(
         assert server.finished.is_set()  # the whole capture was played within the recording
     ended = {
         native: {
-            "bids": [[str(p), str(q)] for p, q in engine.state.book(symbol).bids.top(10)],
-            "asks": [[str(p), str(q)] for p, q in engine.state.book(symbol).asks.top(10)],
+            "bids": [
+                [str(p), str(q)]
+                for p, q in engine.state.books_on(engine.feed.venue)[symbol].bids.top(10)
+            ],
+            "asks": [
+                [str(p), str(q)]
+                for p, q in engine.state.books_on(engine.feed.venue)[symbol].asks.top(10)
+            ],
         }
         for native, symbol in SYMBOLS.items()
     }

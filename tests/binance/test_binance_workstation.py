@@ -63,7 +63,7 @@ async def test_a_paper_account_on_binance_trades_on_the_replayed_book(tmp_path: 
         tasks = [asyncio.create_task(engine.run_feed()), asyncio.create_task(engine.run_venues())]
         try:
             await until(at_final(feed, expected()), 15)
-            market = engine.state.markets["NKN/USDT"]
+            market = engine.state.markets_on(engine.feed.venue)["NKN/USDT"]
             assert market.min_notional == Decimal(10) and market.lot_size == Decimal(1)
             best_ask, ask_size = (Decimal(x) for x in answer["final_top10"]["asks"][0])
             qty = Decimal(100)
@@ -107,7 +107,7 @@ async def test_the_workstation_draws_the_binance_book(tmp_path: Path) -> None:
             feed = opened[0].engine.feed
             assert isinstance(feed, BinanceFeed)
             await until(at_final(feed, expected()), 15)
-            market = opened[0].engine.state.markets["NKN/USDT"]
+            market = opened[0].engine.state.markets_on(feed.venue)["NKN/USDT"]
             price, size = answer["final_top10"]["asks"][0]
             # to the tick and the lot: 0.3531 and 152
             words = [f"{Decimal(price).quantize(market.tick_size)}", f"{Decimal(size):,.0f}"]

@@ -74,7 +74,7 @@ class Watcher:
             for price, qty in (*event.bids, *event.asks):
                 if not isinstance(price, Decimal) or not isinstance(qty, Decimal) or qty < 0:
                     self.problems.append(f"{event.symbol}: bad level {price!r} {qty!r}")
-            book = self.engine.state.books[event.symbol]
+            book = self.engine.state.books_on(self.engine.feed.venue)[event.symbol]
             if event.symbol in self.snapshotted and book.is_crossed():
                 self.problems.append(
                     f"{event.symbol}: crossed book {book.best_bid()}/{book.best_ask()}"
@@ -83,7 +83,7 @@ class Watcher:
             trade = event.trade
             if trade.price <= 0 or trade.qty <= 0:
                 self.problems.append(f"{trade.symbol}: bad trade {trade}")
-            if trade.symbol not in self.engine.state.markets:
+            if trade.symbol not in self.engine.state.markets_on(self.engine.feed.venue):
                 self.problems.append(f"{trade.symbol}: trade on an unlisted symbol")
 
 
@@ -101,7 +101,7 @@ async def test_feed_keeps_the_port_promises(name: str, tmp_path: Path) -> None:
     engine = Engine(clock, feed, [AccountSpec("paper")])
     watcher = Watcher(engine)
     await engine.start()
-    markets = engine.state.markets
+    markets = engine.state.markets_on(engine.feed.venue)
     assert markets, "load_markets returned no markets"
     for market in markets.values():
         assert market.venue == feed.venue
@@ -116,7 +116,7 @@ async def test_feed_keeps_the_port_promises(name: str, tmp_path: Path) -> None:
     assert books and any(e.snapshot for e in books)
     assert any(isinstance(e, TradePrinted) for e in watcher.events)
     for symbol in watcher.snapshotted:
-        book = engine.state.books[symbol]
+        book = engine.state.books_on(engine.feed.venue)[symbol]
         assert len(book.bids) and len(book.asks)
     feed.focus(next(iter(markets)))  # a hint: must not raise
 
@@ -129,7 +129,7 @@ async def test_fetch_candles_pages_from_since_and_refuses_what_it_lacks(
     engine = Engine(clock, feed, [AccountSpec("paper")])
     await engine.start()
     await run_for(feed, engine, 0.6)
-    symbol = next(iter(engine.state.markets))
+    symbol = next(iter(engine.state.markets_on(engine.feed.venue)))
     candles = list(await feed.fetch_candles(symbol, "1m", None, 10))
     assert len(candles) <= 10
     assert all(b.ts_ms - a.ts_ms >= 60_000 for a, b in itertools.pairwise(candles))

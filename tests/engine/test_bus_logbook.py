@@ -9,6 +9,7 @@ from engine_rig import Rig
 
 from tradeterm.domain.enums import FeedState
 from tradeterm.domain.events import BookChanged, FeedStateChanged, SymbolSelected
+from tradeterm.domain.instrument import Instrument
 from tradeterm.engine.bus import EventBus
 from tradeterm.engine.clock import ManualClock, SystemClock
 from tradeterm.engine.logbook import LogBook
@@ -96,7 +97,7 @@ def test_a_failing_subscriber_does_not_undo_or_block_engine_state(
     event = BookChanged("X/Y", [(Decimal("1"), Decimal("2"))], [], snapshot=True)
     engine.on_market(event)  # must not raise
     assert seen == [event]
-    book = engine.book("X/Y")
+    book = engine.view(engine.feed.venue).book("X/Y")
     assert book is not None
     assert book.best_bid() == Decimal("1")
     assert any("bad widget" in e.message for e in engine_log.entries)
@@ -112,7 +113,7 @@ def test_a_handler_that_unsubscribes_itself_does_not_hide_the_event_from_the_nex
 
     unsubscribe_once = bus.subscribe(SymbolSelected, once)
     bus.subscribe(SymbolSelected, lambda e: seen.append("next"))
-    bus.publish(SymbolSelected("BTC/USDT"))
+    bus.publish(SymbolSelected(Instrument("sim", "BTC/USDT")))
     assert seen == ["once", "next"]
 
 

@@ -95,7 +95,9 @@ def stack(
     spec = AccountSpec("paper", balances={"USDT": D("100000"), "ETH": D("10")})
     ledger = Ledger(tmp / "ledger.sqlite", durable=False)
     engine = Engine(clock, feed, [spec], ledger=ledger, client_id_prefix="d")
-    engine.attach_venue("paper", PaperVenue("paper", engine, clock, latency_ms=latency_ms))
+    engine.attach_venue(
+        "paper", PaperVenue("paper", engine.view(engine.feed.venue), clock, latency_ms=latency_ms)
+    )
     return clock, feed, engine
 
 

@@ -24,6 +24,7 @@ from tradeterm.domain.events import (
     TickerUpdated,
     TradePrinted,
 )
+from tradeterm.domain.instrument import Instrument
 from tradeterm.domain.market_data import Candle, Trade
 from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.engine import Engine
@@ -63,10 +64,12 @@ def candle(ts_ms: int, close: str = "100") -> Candle:
 async def test_start_loads_markets_and_activates_the_first(rig: Rig) -> None:
     await rig.engine.start()
     state = rig.engine.state
-    assert list(state.markets) == list(SYMBOLS)
-    assert state.active_symbol == SYMBOLS[0]
-    assert rig.engine.market("ETH/USDT") is state.markets["ETH/USDT"]
-    assert rig.engine.market("NOPE/USDT") is None
+    assert list(state.markets) == [Instrument("sim", s) for s in SYMBOLS]
+    assert state.active == Instrument("sim", SYMBOLS[0])
+    view = rig.engine.view("sim")
+    assert view.market("ETH/USDT") is state.markets[Instrument("sim", "ETH/USDT")]
+    assert view.market("NOPE/USDT") is None
+    assert rig.engine.view("binance").market("ETH/USDT") is None
     assert of_type(rig.events, MarketsLoaded)[0].venue == "sim"
     assert rig.engine.started
 
@@ -83,7 +86,7 @@ def test_subscribers_see_the_state_the_event_describes(rig: Rig) -> None:
     checked: dict[str, int] = {}
 
     def on_book(event: BookChanged) -> None:
-        book = state.books[event.symbol]
+        book = state.books[event.instrument]
         if event.snapshot:
             assert book.bids.top(len(book.bids)) == [(p, q) for p, q in event.bids if q]
             assert book.asks.top(len(book.asks)) == [(p, q) for p, q in event.asks if q]
@@ -95,19 +98,19 @@ def test_subscribers_see_the_state_the_event_describes(rig: Rig) -> None:
         checked["book"] = checked.get("book", 0) + 1
 
     def on_trade(event: TradePrinted) -> None:
-        assert state.tapes[event.trade.symbol][0] is event.trade
+        assert state.tapes[event.instrument][0] is event.trade
         checked["trade"] = checked.get("trade", 0) + 1
 
     def on_candle(event: CandleUpdated) -> None:
-        assert state.candles[event.symbol][-1] is event.candle
+        assert state.candles[event.instrument][-1] is event.candle
         checked["candle"] = checked.get("candle", 0) + 1
 
     def on_candles(event: CandlesLoaded) -> None:
-        assert list(state.candles[event.symbol]) == list(event.candles)
+        assert list(state.candles[event.instrument]) == list(event.candles)
         checked["candles"] = checked.get("candles", 0) + 1
 
     def on_ticker(event: TickerUpdated) -> None:
-        assert state.tickers[event.ticker.symbol] is event.ticker
+        assert state.tickers[event.instrument] is event.ticker
         checked["ticker"] = checked.get("ticker", 0) + 1
 
     def on_feed(event: FeedStateChanged) -> None:
@@ -137,7 +140,7 @@ def test_snapshot_replaces_the_book_and_deltas_apply_absolute_sizes(rig: Rig) ->
         BookChanged("X/Y", [(D("9"), D("1")), (D("8"), D("2"))], [(D("11"), D("3"))], True, 5, 10)
     )
     engine.on_market(BookChanged("X/Y", [(D("9"), D("4")), (D("8"), D("0"))], [], seq=6, ts_ns=20))
-    book = engine.book("X/Y")
+    book = engine.view(engine.feed.venue).book("X/Y")
     assert book is not None
     assert book.bids.top(10) == [(D("9"), D("4"))]
     assert book.asks.top(10) == [(D("11"), D("3"))]
@@ -147,7 +150,7 @@ def test_snapshot_replaces_the_book_and_deltas_apply_absolute_sizes(rig: Rig) ->
     assert book.bids.top(10) == [(D("5"), D("1"))]
     assert book.asks.top(10) == [(D("6"), D("1"))]
     assert book.seq == 9
-    assert engine.book("OTHER/Y") is None
+    assert engine.view(engine.feed.venue).book("OTHER/Y") is None
 
 
 def test_tape_is_newest_first_and_bounded(rig: Rig) -> None:
@@ -155,7 +158,7 @@ def test_tape_is_newest_first_and_bounded(rig: Rig) -> None:
     trades = [trade(n, now + n) for n in range(TAPE_LENGTH + 50)]
     for t in trades:
         rig.engine.on_market(TradePrinted(t))
-    tape = rig.engine.state.tapes["BTC/USDT"]
+    tape = rig.engine.state.tapes_on(rig.engine.feed.venue)["BTC/USDT"]
     assert len(tape) == TAPE_LENGTH
     assert list(tape) == trades[::-1][:TAPE_LENGTH]
 
@@ -164,7 +167,7 @@ def test_candles_replace_the_live_bar_append_newer_and_ignore_older(rig: Rig) ->
     engine = rig.engine
     history = [candle(60_000 * k) for k in range(1, 6)]
     engine.on_market(CandlesLoaded("BTC/USDT", history))
-    series = engine.state.candles["BTC/USDT"]
+    series = engine.state.candles_on(engine.feed.venue)["BTC/USDT"]
     assert list(series) == history
 
     live = candle(60_000 * 5, close="101")  # same minute as the last bar
@@ -193,9 +196,9 @@ async def test_select_symbol_publishes_once_and_refuses_unknown(rig: Rig) -> Non
     rig.events.clear()
     engine.select_symbol("ETH/USDT")
     assert engine.state.active_symbol == "ETH/USDT"
-    assert rig.events == [SymbolSelected("ETH/USDT")]
+    assert rig.events == [SymbolSelected(Instrument("sim", "ETH/USDT"))]
     engine.select_symbol("ETH/USDT")  # already active: nothing new to tell
-    assert rig.events == [SymbolSelected("ETH/USDT")]
+    assert rig.events == [SymbolSelected(Instrument("sim", "ETH/USDT"))]
     with pytest.raises(TradetermError, match=r"DOGE/EUR"):
         engine.select_symbol("DOGE/EUR")
     assert engine.state.active_symbol == "ETH/USDT"
@@ -313,6 +316,6 @@ async def test_run_feed_streams_the_feed_into_the_engine(rig: Rig) -> None:
     finally:
         task.cancel()
     assert engine.state.feed.state is FeedState.CONNECTED
-    assert set(engine.state.books) == set(SYMBOLS)
+    assert set(engine.state.books_on(engine.feed.venue)) == set(SYMBOLS)
     assert rig.feed.events > 0
-    assert rig.engine.state.tickers.keys() == set(SYMBOLS)
+    assert rig.engine.state.tickers_on(rig.engine.feed.venue).keys() == set(SYMBOLS)

@@ -51,7 +51,7 @@ async def test_the_kraken_feed_keeps_the_port_promises(tmp_path: Path) -> None:
         engine = Engine(SystemClock(), feed, [AccountSpec("paper")])
         watcher = Watcher(engine)
         await engine.start()
-        markets = engine.state.markets
+        markets = engine.state.markets_on(engine.feed.venue)
         assert set(markets) == set(PAIRS.values())
         for market in markets.values():
             assert market.venue == feed.venue
@@ -67,7 +67,7 @@ async def test_the_kraken_feed_keeps_the_port_promises(tmp_path: Path) -> None:
     assert any(isinstance(e, TickerUpdated) for e in watcher.events)
     assert watcher.snapshotted == set(PAIRS.values())
     for symbol in watcher.snapshotted:
-        book = engine.state.books[symbol]
+        book = engine.state.books_on(engine.feed.venue)[symbol]
         assert len(book.bids) and len(book.asks)
 
 

@@ -72,7 +72,7 @@ async def session(server: KrakenStandIn, feed: KrakenFeed, engine: Engine) -> No
 def assert_known_books(engine: Engine) -> None:
     """Top 10 by value and level counts as in expected/ (computed there from v1 checksums)."""
     for symbol, answer in expected().items():
-        book = engine.state.book(symbol)
+        book = engine.state.books_on(engine.feed.venue)[symbol]
         for side, got in (("bids", book.bids.top(10)), ("asks", book.asks.top(10))):
             want = [(Decimal(p), Decimal(q)) for p, q in answer["final_top10"][side]]
             assert list(got) == want, (symbol, side)
@@ -101,7 +101,7 @@ async def test_a_normal_session_ends_in_the_known_final_books(tmp_path: Path) ->
         "depth": 1000,
         "snapshot": True,
     }
-    assert engine.state.markets["BTC/CHF"].venue == "kraken"
+    assert engine.state.markets_on(engine.feed.venue)["BTC/CHF"].venue == "kraken"
     trades = [e.trade for e in events if isinstance(e, TradePrinted)]
     recorded = [(e.symbol, row) for e in timeline() if e.kind == "trade" for row in e.body]
     assert len(trades) == len(recorded) == 10

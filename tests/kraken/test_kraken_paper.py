@@ -64,7 +64,7 @@ async def test_a_paper_account_on_kraken_trades_on_the_replayed_book(tmp_path: P
         tasks = [asyncio.create_task(engine.run_feed()), asyncio.create_task(engine.run_venues())]
         try:
             await until(at_final(server, feed), 20)
-            market = engine.state.markets["BTC/CHF"]
+            market = engine.state.markets_on(engine.feed.venue)["BTC/CHF"]
             assert market.tick_size == Decimal("0.1") and market.taker_fee == Decimal("0.0026")
             best_ask, ask_size = (Decimal(x) for x in answer["final_top10"]["asks"][0])
             qty = Decimal("0.001")
@@ -108,7 +108,9 @@ async def test_the_workstation_draws_the_kraken_book(tmp_path: Path) -> None:
             feed = opened[0].engine.feed
             assert isinstance(feed, KrakenFeed)
             await until(at_final(server, feed), 20)
-            market = opened[0].engine.state.markets["WAVES/EUR"]  # the first symbol shows
+            market = opened[0].engine.state.markets_on(feed.venue)[
+                "WAVES/EUR"
+            ]  # the first symbol shows
             price, size = answer["final_top10"]["asks"][0]
             # to the tick and the lot
             words = [

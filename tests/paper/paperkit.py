@@ -121,9 +121,13 @@ class Harness:
         self.clock = ManualClock()
         feed = SimFeed(self.clock, symbols=["BTC/USDT"], history_minutes=1)
         self.engine = Engine(self.clock, feed, [AccountSpec("paper")])
-        self.engine.on_market(MarketsLoaded("test", list(markets)))
+        self.engine.on_market(MarketsLoaded("sim", list(markets)))
         self.venue = PaperVenue(
-            "paper", self.engine, self.clock, fill_model=fill_model, latency_ms=latency_ms
+            "paper",
+            self.engine.view(self.engine.feed.venue),
+            self.clock,
+            fill_model=fill_model,
+            latency_ms=latency_ms,
         )
         self.sink = Recorder()
         if bind:
@@ -263,7 +267,7 @@ class Checker:
             t.finals.append(type(event).__name__)
         elif isinstance(event, QueueUpdated):
             assert event.queue_ahead >= 0
-            book = self.engine.book(t.order.symbol)
+            book = self.engine.view("sim").book(t.order.symbol)
             assert book is not None and t.price is not None
             assert event.queue_ahead <= book.side(t.order.side).qty_at(t.price)
         else:
@@ -280,10 +284,10 @@ class Checker:
         if t.filled == t.qty:
             t.finals.append("Filled")
         order = t.order
-        market = self.engine.market(order.symbol)
+        market = self.engine.view("sim").market(order.symbol)
         assert market is not None
         if fill.liquidity is Liquidity.TAKER:
-            book = self.engine.book(order.symbol)
+            book = self.engine.view("sim").book(order.symbol)
             assert book is not None
             opposite = book.asks if order.side is Side.BUY else book.bids
             assert 0 < fill.qty <= opposite.qty_at(fill.price)

@@ -154,7 +154,9 @@ def test_on_the_simulated_clock_a_request_arrives_at_its_own_time() -> None:
 
 async def test_on_the_live_clock_the_loop_delivers_due_requests() -> None:
     h = harness()
-    venue = PaperVenue("live-paper", h.engine, SystemClock(), latency_ms=20)
+    venue = PaperVenue(
+        "live-paper", h.engine.view(h.engine.feed.venue), SystemClock(), latency_ms=20
+    )
     sink = Recorder()
     venue.bind(sink)
     worker = asyncio.create_task(venue.run())  # the port's worker: idle, timers do the work

@@ -135,7 +135,7 @@ def apply(h: Harness, checker: Checker, op: tuple, placed: list[Order]) -> None:
             assert "must be above the filled" in str(refused)
     elif kind == "level":
         _, symbol, off, lots = op
-        book = h.engine.book(symbol)
+        book = h.engine.view(h.engine.feed.venue).book(symbol)
         assert book is not None
         p = price(symbol, off)
         best_bid, best_ask = book.best_bid(), book.best_ask()
@@ -145,7 +145,7 @@ def apply(h: Harness, checker: Checker, op: tuple, placed: list[Order]) -> None:
             h.update(asks=[(str(p), str(lots * LOT))], symbol=symbol)
     elif kind == "trade":
         _, symbol, aggressor, lots, reflect, off = op
-        book = h.engine.book(symbol)
+        book = h.engine.view(h.engine.feed.venue).book(symbol)
         assert book is not None
         maker = book.asks if aggressor is Side.BUY else book.bids
         top = maker.best_level()

@@ -263,7 +263,7 @@ def run_queue_scenario(
     steps: list[Step] = []
     for number, event in replay(lines):
         if expected is None and number >= place_before_line:
-            book = h.engine.book(SYMBOL)
+            book = h.engine.view(h.engine.feed.venue).book(SYMBOL)
             assert book is not None
             best = book.best_bid()
             assert best is not None
@@ -276,7 +276,7 @@ def run_queue_scenario(
         if expected is None or expected.filled == expected.qty:
             continue
         expected.on_raw(raw[number]["data"])
-        book = h.engine.book(SYMBOL)
+        book = h.engine.view(h.engine.feed.venue).book(SYMBOL)
         assert book is not None
         best_ask = book.best_ask()
         assert best_ask is not None and best_ask > expected.price  # no crossing in the window

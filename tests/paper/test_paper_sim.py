@@ -28,7 +28,9 @@ def session(
     engine = Engine(clock, feed, [AccountSpec("paper")])
     run_now(engine.start())
     feed.bootstrap(engine)
-    venue = PaperVenue("paper", engine, clock, fill_model=model, latency_ms=latency_ms)
+    venue = PaperVenue(
+        "paper", engine.view(engine.feed.venue), clock, fill_model=model, latency_ms=latency_ms
+    )
     checker = Checker(engine)
     venue.bind(checker)
     return engine, feed, venue, checker
@@ -38,8 +40,8 @@ def passive_orders(engine: Engine, tag: str) -> list[Order]:
     """Bids and asks on the first five levels of each side of each book."""
     orders = []
     for symbol in SYMBOLS:
-        book = engine.book(symbol)
-        market = engine.market(symbol)
+        book = engine.view(engine.feed.venue).book(symbol)
+        market = engine.view(engine.feed.venue).market(symbol)
         assert book is not None and market is not None
         for side, book_side in ((Side.BUY, book.bids), (Side.SELL, book.asks)):
             for i, (price, size) in enumerate(book_side.top(5)):
@@ -64,8 +66,8 @@ def test_a_busy_session_on_the_sim_keeps_the_invariants(model: FillModel, seed: 
     for n in range(STEPS):
         if n % 50 == 0:
             symbol = rng.choice(SYMBOLS)
-            book = engine.book(symbol)
-            market = engine.market(symbol)
+            book = engine.view(engine.feed.venue).book(symbol)
+            market = engine.view(engine.feed.venue).market(symbol)
             assert book is not None and market is not None
             mid = book.mid()
             assert mid is not None

@@ -31,7 +31,7 @@ def test_bind_is_once_only_and_latency_cannot_be_negative() -> None:
     with pytest.raises(TradetermError, match="already bound"):
         h.venue.bind(Recorder())
     with pytest.raises(TradetermError, match="0 ms or more"):
-        PaperVenue("p", h.engine, h.clock, latency_ms=-1)
+        PaperVenue("p", h.engine.view(h.engine.feed.venue), h.clock, latency_ms=-1)
 
 
 def test_close_stops_watching_the_market() -> None:
@@ -55,7 +55,7 @@ def test_a_failure_inside_a_market_event_is_logged_and_does_not_escape(
 ) -> None:
     h = Harness()
     sink = Exploding()
-    venue = PaperVenue("paper2", h.engine, h.clock, latency_ms=0)
+    venue = PaperVenue("paper2", h.engine.view(h.engine.feed.venue), h.clock, latency_ms=0)
     venue.bind(sink)
     h.snapshot(BIDS, ASKS)
     order = h.order(Side.BUY, OrderType.LIMIT, "1.0", "3098.50")
@@ -70,7 +70,7 @@ def test_a_failure_inside_a_market_event_is_logged_and_does_not_escape(
 def test_a_failure_in_a_delayed_action_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     h = Harness()
     sink = Exploding()
-    venue = PaperVenue("paper3", h.engine, h.clock, latency_ms=10)
+    venue = PaperVenue("paper3", h.engine.view(h.engine.feed.venue), h.clock, latency_ms=10)
     venue.bind(sink)
     h.snapshot(BIDS, ASKS)
     run_now(venue.submit(h.order(Side.BUY, OrderType.MARKET, "0.5")))

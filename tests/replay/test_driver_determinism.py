@@ -54,7 +54,7 @@ class Reactor:
             started = time.perf_counter()
             time.sleep(self.slow_s)
             self.slept_s += time.perf_counter() - started
-        book = self.engine.book(SYMBOL)
+        book = self.engine.view(self.engine.feed.venue).book(SYMBOL)
         if book is None or book.bids.best() is None:
             return
         if n % 40 == 0:
@@ -78,7 +78,9 @@ def run_once(tmp: Path, name: str, slow_s: float = 0.0) -> tuple[list[Row], Driv
     ledger = Ledger(tmp / f"{name}.sqlite", durable=False)
     spec = AccountSpec("paper", balances={"USDT": D("1000000"), "BTC": D("10")})
     engine = Engine(clock, feed, [spec], ledger=ledger, client_id_prefix="det")
-    engine.attach_venue("paper", PaperVenue("paper", engine, clock, latency_ms=50))
+    engine.attach_venue(
+        "paper", PaperVenue("paper", engine.view(engine.feed.venue), clock, latency_ms=50)
+    )
     reactor = Reactor(engine, slow_s)
     report = asyncio.run(drive(engine, [feed]))
     rows = [(r.seq, r.ts_ns, r.account, r.kind, r.client_id, r.payload) for r in ledger.records()]

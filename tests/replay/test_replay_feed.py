@@ -59,7 +59,7 @@ def reference_books(paths: list[Path], before_ns: int) -> Session:
 def assert_same_books(engine: Engine, session: Session) -> None:
     for symbol, state in session.states.items():
         if state.book.seq or len(state.book.bids):
-            book = engine.state.books[symbol]
+            book = engine.state.books_on(engine.feed.venue)[symbol]
             assert book.bids.top(10_000) == state.book.bids.top(10_000), symbol
             assert book.asks.top(10_000) == state.book.asks.top(10_000), symbol
 
@@ -78,7 +78,7 @@ async def test_markets_are_inferred_from_the_snapshot_digits(spot_head: Path) ->
     need(USDM, KRAKEN)
     _, feed, engine, _ = setup([spot_head])
     await engine.start()
-    btc = engine.state.markets["BTC/USDT"]
+    btc = engine.state.markets_on(engine.feed.venue)["BTC/USDT"]
     assert (btc.venue, btc.base, btc.quote) == ("replay", "BTC", "USDT")
     assert (btc.tick_size, btc.lot_size) == (Decimal("0.01"), Decimal("0.00001"))
     assert btc.taker_fee == Decimal("0.001")
@@ -108,7 +108,7 @@ async def test_as_fast_as_possible_matches_the_verified_books(cryptofeed_report:
     task = asyncio.create_task(engine.run_feed())
     await until(lambda: feed.finished)
     for symbol, report in cryptofeed_report["symbols"].items():
-        book = engine.state.books[symbol]
+        book = engine.state.books_on(engine.feed.venue)[symbol]
         top = [[format(p, "f"), format(q, "f")] for p, q in book.bids.top(10)]
         assert top == report["final_top10"]["bids"]
         assert len(book.asks) == report["final_levels"]["asks"]
@@ -122,8 +122,8 @@ async def test_as_fast_as_possible_matches_the_verified_books(cryptofeed_report:
     for symbol in cryptofeed_report["symbols"]:  # from the second its book is known
         stamps = [t.ts_ns // 10**9 for t in tickers if t.symbol == symbol]
         assert stamps == sorted(s for s in seconds if s >= stamps[0])
-    nkn = engine.state.tickers["NKN/USDT"]
-    assert nkn.bid == engine.state.books["NKN/USDT"].best_bid()
+    nkn = engine.state.tickers_on(engine.feed.venue)["NKN/USDT"]
+    assert nkn.bid == engine.state.books_on(engine.feed.venue)["NKN/USDT"].best_bid()
     assert nkn.last == Decimal("0.35280000")  # the one aggTrade
     task.cancel()
 
@@ -200,7 +200,7 @@ async def test_pause_step_and_seek_with_the_manual_clock(spot_head: Path) -> Non
     feed.seek(stamps[0] - 1)  # before the first message: the books are empty again
     await until(lambda: not feed.seeking)
     assert feed.messages == 0
-    assert len(engine.state.books["BTC/USDT"].bids) == 0
+    assert len(engine.state.books_on(engine.feed.venue)["BTC/USDT"].bids) == 0
     assert await feed.fetch_candles("BTC/USDT", "1m", None, 10) == []
 
     feed.resume()
@@ -303,7 +303,7 @@ async def test_checksum_mismatch_and_exchange_tickers_reach_the_engine(tmp_path:
     warning = next(e for e in states if e.state is FeedState.RECONNECTING)
     assert f"kraken.txt:{index + 1}" in warning.detail
     assert msg[-1] in warning.detail
-    ticker = engine.state.tickers["XMR/USD"]
+    ticker = engine.state.tickers_on(engine.feed.venue)["XMR/USD"]
     assert ticker.volume_24h > 0 and ticker.high_24h >= ticker.low_24h
 
 

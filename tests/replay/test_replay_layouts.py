@@ -240,9 +240,9 @@ async def test_the_replay_feed_plays_both_layouts_to_the_verified_books(
         assert time.monotonic() < deadline, "timed out waiting for the replay"
         await asyncio.sleep(0.005)
     task.cancel()
-    assert set(engine.state.markets) == set(want["symbols"])
+    assert set(engine.state.markets_on(engine.feed.venue)) == set(want["symbols"])
     for symbol, report in want["symbols"].items():
-        book = engine.state.books[symbol]
+        book = engine.state.books_on(engine.feed.venue)[symbol]
         bids = [[format(p, "f"), format(q, "f")] for p, q in book.bids.top(10)]
         assert [p for p, _ in bids] == [p for p, _ in report["final_top10"]["bids"]], symbol
         assert len(book.asks) == report["final_levels"]["asks"], symbol

@@ -167,18 +167,31 @@ async def test_a_recorded_sim_session_replays_into_identical_state(tmp_path: Pat
     path = tmp_path / "session.ndjson.gz"
     live = await record_sim(path)
     copy, _, executions = await replay(path)
-    assert set(copy.state.markets) == set(SYMBOLS)
+    assert set(copy.state.markets_on(copy.feed.venue)) == set(SYMBOLS)
     for symbol in SYMBOLS:
-        market, replayed = live.state.markets[symbol], copy.state.markets[symbol]
+        market, replayed = (
+            live.state.markets_on(live.feed.venue)[symbol],
+            copy.state.markets_on(copy.feed.venue)[symbol],
+        )
         assert (replayed.tick_size, replayed.lot_size) == (market.tick_size, market.lot_size)
         assert replayed.venue == "replay"
-        a, b = live.state.books[symbol], copy.state.books[symbol]
+        a, b = (
+            live.state.books_on(live.feed.venue)[symbol],
+            copy.state.books_on(copy.feed.venue)[symbol],
+        )
         assert len(a.bids) > 50
         assert a.bids.top(10_000) == b.bids.top(10_000)
         assert a.asks.top(10_000) == b.asks.top(10_000)
-        assert list(live.state.tapes[symbol]) == list(copy.state.tapes[symbol])
-        assert list(live.state.candles[symbol]) == list(copy.state.candles[symbol])
-        assert live.state.tickers[symbol] == copy.state.tickers[symbol]
+        assert list(live.state.tapes_on(live.feed.venue)[symbol]) == list(
+            copy.state.tapes_on(copy.feed.venue)[symbol]
+        )
+        assert list(live.state.candles_on(live.feed.venue)[symbol]) == list(
+            copy.state.candles_on(copy.feed.venue)[symbol]
+        )
+        assert (
+            live.state.tickers_on(live.feed.venue)[symbol]
+            == copy.state.tickers_on(copy.feed.venue)[symbol]
+        )
     assert executions == ORDER_EVENTS
     assert copy.clock.now_ns() == live.clock.now_ns()
     header = RecordingReader(path).header
@@ -187,7 +200,7 @@ async def test_a_recorded_sim_session_replays_into_identical_state(tmp_path: Pat
     report = verify_files([path])
     assert report["status"] == "clean"
     bids = report["symbols"]["BTC/USDT"]["final_levels"]["bids"]
-    assert bids == len(live.state.books["BTC/USDT"].bids)
+    assert bids == len(live.state.books_on(live.feed.venue)["BTC/USDT"].bids)
 
 
 async def test_recording_started_mid_session_stands_on_its_own(tmp_path: Path) -> None:
@@ -207,9 +220,14 @@ async def test_recording_started_mid_session_stands_on_its_own(tmp_path: Path) -
         sim.step(engine, 3)
     recorder.close()
     copy, _, _ = await replay(path)
-    replayed, live = copy.state.books["BTC/USDT"], engine.state.books["BTC/USDT"]
+    replayed, live = (
+        copy.state.books_on(copy.feed.venue)["BTC/USDT"],
+        engine.state.books_on(engine.feed.venue)["BTC/USDT"],
+    )
     assert replayed.bids.top(500) == live.bids.top(500)
-    assert list(copy.state.candles["BTC/USDT"]) == list(engine.state.candles["BTC/USDT"])
+    assert list(copy.state.candles_on(copy.feed.venue)["BTC/USDT"]) == list(
+        engine.state.candles_on(engine.feed.venue)["BTC/USDT"]
+    )
     with pytest.raises(TradetermError, match="exists already"):
         Recorder(engine, path).start()
 

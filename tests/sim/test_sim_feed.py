@@ -63,8 +63,8 @@ def test_a_symbol_subset_trades_only_those_symbols() -> None:
     feed.bootstrap(engine)
     for _ in range(300):
         feed.step(engine)
-    assert set(engine.state.books) == {"ETH/USDT", "XRP/USDT"}
-    assert set(engine.state.tickers) == {"ETH/USDT", "XRP/USDT"}
+    assert set(engine.state.books_on(engine.feed.venue)) == {"ETH/USDT", "XRP/USDT"}
+    assert set(engine.state.tickers_on(engine.feed.venue)) == {"ETH/USDT", "XRP/USDT"}
 
 
 def test_bootstrap_connects_with_the_books_then_sends_history_and_tickers() -> None:
@@ -113,7 +113,7 @@ def test_bootstrap_connects_with_the_books_then_sends_history_and_tickers() -> N
         for a, b in pairwise(candles):
             assert b.open == a.close
         # and it joins the live market
-        mid = engine.state.books[event.symbol].mid()
+        mid = engine.state.books_on(engine.feed.venue)[event.symbol].mid()
         assert mid is not None
         assert abs(candles[-1].close / mid - 1) < Decimal("0.01")
 
@@ -132,7 +132,7 @@ def test_bootstrap_connects_with_the_books_then_sends_history_and_tickers() -> N
 async def test_fetch_candles_returns_closed_one_minute_bars() -> None:
     _clock, feed, engine = make(symbols=["BTC/USDT"], history_minutes=120)
     feed.bootstrap(engine)
-    loaded = list(engine.state.candles["BTC/USDT"])[:120]
+    loaded = list(engine.state.candles_on(engine.feed.venue)["BTC/USDT"])[:120]
     every = await feed.fetch_candles("BTC/USDT", "1m", None, 1000)
     assert list(every) == loaded
     last_ten = await feed.fetch_candles("BTC/USDT", "1m", None, 10)
@@ -180,4 +180,4 @@ def test_bootstrap_without_history_still_publishes_tickers() -> None:
     _clock, feed, engine = make(symbols=["BTC/USDT"], history_minutes=0)
     feed.bootstrap(engine)
     assert engine.state.feed.state is FeedState.CONNECTED
-    assert "BTC/USDT" in engine.state.tickers
+    assert "BTC/USDT" in engine.state.tickers_on(engine.feed.venue)

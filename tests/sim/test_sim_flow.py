@@ -59,7 +59,7 @@ class StepChecker:
 
     def on_trade(self, event: TradePrinted) -> None:
         trade = event.trade
-        book = self.engine.state.books[trade.symbol]
+        book = self.engine.state.books_on(self.engine.feed.venue)[trade.symbol]
         aggressed = book.asks if trade.side is Side.BUY else book.bids
         levels = aggressed.top(len(self.pending) + 1)
         assert len(levels) == len(self.pending) + 1, "a print beyond the resting depth"
@@ -96,7 +96,7 @@ class StepChecker:
                 assert prices == sorted(set(prices), reverse=True), "a sell walks down the bids"
         self.trades += len(trades)
 
-        book = self.engine.state.books[symbol]
+        book = self.engine.state.books_on(self.engine.feed.venue)[symbol]
         assert not book.is_crossed()
         assert len(book.bids) >= MIN_DEPTH
         assert len(book.asks) >= MIN_DEPTH
@@ -109,7 +109,7 @@ class StepChecker:
 def engine_book_matches_the_sim(engine: Engine, feed: SimFeed, symbol: str) -> None:
     """The engine's book, built only from the events, equals the sim's own book."""
     flow = feed.flows[symbol]
-    book = engine.state.books[symbol]
+    book = engine.state.books_on(engine.feed.venue)[symbol]
     expected_bids = [
         (flow.price(t), flow.qty(flow.bids.lots[t])) for t in reversed(flow.bids.ticks)
     ]
@@ -145,7 +145,7 @@ def test_the_mid_is_pulled_to_a_fair_price_that_holds_still(symbol: str, directi
     _clock, feed, engine = make(seed=9, symbols=[symbol], history_minutes=30)
     feed.bootstrap(engine)
     flow = feed.flows[symbol]
-    book = engine.state.books[symbol]
+    book = engine.state.books_on(engine.feed.venue)[symbol]
     start_mid = book.mid()
     assert start_mid is not None
     fair = float(start_mid) * (1 + direction * 0.01)
@@ -188,7 +188,7 @@ async def test_candles_are_built_from_the_trades_of_their_minute() -> None:
     engine.subscribe(TradePrinted, on_trade)
     engine.subscribe(CandleUpdated, on_candle)
     feed.bootstrap(engine)
-    history = list(engine.state.candles["BTC/USDT"])[:1440]
+    history = list(engine.state.candles_on(engine.feed.venue)["BTC/USDT"])[:1440]
 
     for _ in range(4 * 60 * 20):  # four minutes, 20 steps a second
         clock.advance(0.05)
@@ -197,7 +197,7 @@ async def test_candles_are_built_from_the_trades_of_their_minute() -> None:
     assert len(closed) >= 3
     minutes = sorted(trades_by_minute)
     assert len(minutes) >= 4
-    series = list(engine.state.candles["BTC/USDT"])
+    series = list(engine.state.candles_on(engine.feed.venue)["BTC/USDT"])
     assert series[:1440] == history
     built = series[1440:]  # the bars the live market made, closed ones then the live one
     assert [c.ts_ms for c in built] == minutes
@@ -237,11 +237,15 @@ async def test_candles_are_built_from_the_trades_of_their_minute() -> None:
     assert ticker.low_24h == min(c.low for c in window)
     assert ticker.volume_24h == sum((c.volume for c in window), Decimal(0))
     assert ticker.quote_volume_24h == sum((c.volume * c.close for c in window), Decimal(0))
-    assert ticker.last == built[-1].close == engine.state.tapes["BTC/USDT"][0].price
-    book = engine.state.books["BTC/USDT"]
+    assert (
+        ticker.last
+        == built[-1].close
+        == engine.state.tapes_on(engine.feed.venue)["BTC/USDT"][0].price
+    )
+    book = engine.state.books_on(engine.feed.venue)["BTC/USDT"]
     assert (ticker.bid, ticker.ask) == (book.best_bid(), book.best_ask())
     assert ticker.ts_ns == clock.now_ns()
-    assert engine.state.tickers["BTC/USDT"] is ticker
+    assert engine.state.tickers_on(engine.feed.venue)["BTC/USDT"] is ticker
 
 
 @pytest.fixture(scope="module")
@@ -249,14 +253,14 @@ def ten_minutes() -> dict[str, list[tuple[float, float, float]]]:
     """Ten minutes of the default market at its default rate: (start mid, mid, fair) samples."""
     clock, feed, engine = make(seed=7, history_minutes=30)
     feed.bootstrap(engine)
-    start = {s: float(engine.state.books[s].mid()) for s in feed.flows}
+    start = {s: float(engine.state.books_on(engine.feed.venue)[s].mid()) for s in feed.flows}
     samples: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
     for i in range(40 * 600):
         clock.advance(1 / 40)
         feed.step(engine)
         if i % 200 == 199:
             for symbol, flow in feed.flows.items():
-                mid = float(engine.state.books[symbol].mid())
+                mid = float(engine.state.books_on(engine.feed.venue)[symbol].mid())
                 samples[symbol].append((start[symbol], mid, flow.fair * float(flow.tick)))
     return samples
 

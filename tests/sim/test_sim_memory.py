@@ -45,7 +45,7 @@ def test_prices_stay_exact_after_the_cache_forgets() -> None:
     assert len(seen) > 10_000
     for price in seen:
         assert (price / tick) % 1 == 0
-    book = engine.state.books["SOL/USDT"]
+    book = engine.state.books_on(engine.feed.venue)["SOL/USDT"]
     assert [p for p, _ in book.bids.levels_best_first()] == [
         Decimal(t) * tick for t in reversed(flow.bids.ticks)
     ]
@@ -69,7 +69,7 @@ def test_a_closed_minute_is_one_candle_for_the_sim_and_the_engine() -> None:
     clock, feed, engine = make(seed=3, symbols=["BTC/USDT"], history_minutes=5)
     feed.bootstrap(engine)
     flow = feed.flows["BTC/USDT"]
-    series = engine.state.candles["BTC/USDT"]
+    series = engine.state.candles_on(engine.feed.venue)["BTC/USDT"]
     closed_before = len(flow.closed)
     for _ in range(4):
         clock.advance(60.0)

@@ -25,7 +25,7 @@ async def run_for(feed: SimFeed, engine: Engine, seconds: float) -> float:
     """Run the feed as a task for about ``seconds``; return the loop time it ran."""
     loop = asyncio.get_running_loop()
     started = loop.time()
-    task = asyncio.create_task(feed.run(engine))
+    task = asyncio.create_task(feed.run(engine.sink(feed.venue)))
     try:
         await asyncio.sleep(seconds)
     finally:
@@ -60,17 +60,17 @@ async def test_run_makes_about_rate_events_per_second() -> None:
 
 async def test_run_goes_live_at_once_and_sends_the_history_while_the_market_moves() -> None:
     _clock, feed, engine = make(symbols=SYMBOLS, history_minutes=30, rate=0)
-    task = asyncio.create_task(feed.run(engine))
+    task = asyncio.create_task(feed.run(engine.sink(feed.venue)))
     await asyncio.sleep(0)  # the first turn: books, the tape's last seconds, connected
     assert engine.state.feed.state is FeedState.CONNECTED
-    assert set(engine.state.books) == set(SYMBOLS)
-    assert not feed.bootstrapped and not engine.state.tickers
+    assert set(engine.state.books_on(engine.feed.venue)) == set(SYMBOLS)
+    assert not feed.bootstrapped and not engine.state.tickers_on(engine.feed.venue)
     await run_for(feed, engine, 0.2)  # a symbol's history per tick (paused market too)
     task.cancel()
     assert feed.bootstrapped
-    assert set(engine.state.tickers) == set(SYMBOLS)
+    assert set(engine.state.tickers_on(engine.feed.venue)) == set(SYMBOLS)
     for symbol in SYMBOLS:  # the history and the live minute after it
-        series = list(engine.state.candles[symbol])
+        series = list(engine.state.candles_on(engine.feed.venue)[symbol])
         assert len(series) == 31
         assert [b.ts_ms - a.ts_ms for a, b in pairwise(series)] == [60_000] * 30
 

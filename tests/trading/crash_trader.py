@@ -43,7 +43,9 @@ async def main(data_dir: Path, seed: int) -> None:
         [AccountSpec("paper", balances=START, latency_ms=5)],
         ledger=Ledger(data_dir / "ledger.sqlite"),
     )
-    engine.attach_venue("paper", PaperVenue("paper", engine, clock, latency_ms=5))
+    engine.attach_venue(
+        "paper", PaperVenue("paper", engine.view(engine.feed.venue), clock, latency_ms=5)
+    )
     engine.bus.subscribe(
         OrderUpdated,
         lambda e: say(f"ORDER {e.order.client_id} {e.order.status.value} {e.order.filled}"),
@@ -57,8 +59,8 @@ async def main(data_dir: Path, seed: int) -> None:
     while True:
         feed.step(engine, 25)
         symbol = rng.choice(SYMBOLS)
-        book = engine.state.books[symbol]
-        market = engine.state.markets[symbol]
+        book = engine.state.books_on(engine.feed.venue)[symbol]
+        market = engine.state.markets_on(engine.feed.venue)[symbol]
         side = rng.choice([Side.BUY, Side.SELL])
         try:
             roll = rng.random()
@@ -69,7 +71,7 @@ async def main(data_dir: Path, seed: int) -> None:
                     )
                 )
             elif roll < 0.45:  # a trailing stop the engine holds: it must never fire twice
-                last = engine.trading.last_price(symbol)
+                last = engine.trading.last_price(engine.state.resolve(symbol))
                 assert last is not None
                 await engine.place(
                     PlaceOrder(

@@ -46,7 +46,9 @@ async def main(data_dir: Path) -> None:
     specs = [AccountSpec("paper", balances=START, latency_ms=0), AccountSpec("other")]
     engine = Engine(clock, feed, specs, ledger=Ledger(data_dir / "ledger.sqlite"))
     for spec in specs:
-        engine.attach_venue(spec.name, PaperVenue(spec.name, engine, clock, latency_ms=0))
+        engine.attach_venue(
+            spec.name, PaperVenue(spec.name, engine.view(engine.feed.venue), clock, latency_ms=0)
+        )
     await engine.start()
     bids, asks = levels([("3000.00", "5")]), levels([("3001.00", "5")])
     engine.on_market(BookChanged(ETH, bids, asks, snapshot=True, ts_ns=clock.now_ns()))

@@ -28,7 +28,7 @@ async def buy(s: Stack, symbol: str, qty: str) -> None:
 
 async def test_close_sells_what_is_held_to_the_lot_and_names_the_dust(tmp_path: Path) -> None:
     s = await bought(tmp_path, balances={"USDT": D("10000")})
-    assert s.engine.state.markets[BTC].lot_size == D("0.00001")
+    assert s.engine.state.markets_on(s.engine.feed.venue)[BTC].lot_size == D("0.00001")
     await buy(s, BTC, "0.00123")
     # the 0.1 % fee is 0.00000123 BTC: 0.00122877 is held; the lot 0.00001 sells 0.00122
     assert s.account.positions[BTC].qty == D("0.00122877")

@@ -102,8 +102,8 @@ async def test_a_market_with_its_own_maximum_names_it(tmp_path: Path) -> None:
 
     s = await build_stack(tmp_path)
     s.book(BTC, BIDS, ASKS)
-    markets = s.engine.state.markets
-    markets[BTC] = replace(markets[BTC], max_qty=D("9000"))
+    markets, inst = s.engine.state.markets, s.engine.state.resolve(BTC)
+    markets[inst] = replace(markets[inst], max_qty=D("9000"))
     plan = s.engine.preview(limit("9000.5", "60000.0"))
     own = "quantity too large: at most 9,000 BTC (the market's maximum)"
     assert f"{own}, got 9000.5" in plan.problems

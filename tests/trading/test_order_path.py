@@ -169,7 +169,7 @@ async def test_amend_says_whether_the_queue_place_is_kept(tmp_path: Path) -> Non
 async def test_cancel_all_takes_a_symbol_pattern(tmp_path: Path) -> None:
     s = await build_stack(tmp_path)
     s.book(ETH, BOOK_BIDS, BOOK_ASKS)
-    sol = s.engine.state.books["SOL/USDT"]
+    sol = s.engine.state.books_on(s.engine.feed.venue)["SOL/USDT"]
     sol_bid = sol.best_bid()
     assert sol_bid is not None
     await s.engine.place(limit(Side.BUY, "0.1", "2990.00"))

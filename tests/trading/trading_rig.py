@@ -83,7 +83,11 @@ async def build_stack(
     venues: dict[str, PaperVenue] = {}
     for spec in specs:
         venues[spec.name] = PaperVenue(
-            spec.name, engine, clock, fill_model=spec.fill_model, latency_ms=spec.latency_ms
+            spec.name,
+            engine.view(engine.feed.venue),
+            clock,
+            fill_model=spec.fill_model,
+            latency_ms=spec.latency_ms,
         )
         engine.attach_venue(spec.name, venues[spec.name])
     await engine.start()

@@ -102,7 +102,11 @@ def build_rig(
         for spec in specs:
             if spec.mode is AccountMode.PAPER:
                 venues[spec.name] = PaperVenue(
-                    spec.name, engine, clock, fill_model=fill_model, latency_ms=0
+                    spec.name,
+                    engine.view(engine.feed.venue),
+                    clock,
+                    fill_model=fill_model,
+                    latency_ms=0,
                 )
                 engine.attach_venue(spec.name, venues[spec.name])
     logbook = setup_logging(None, "info", clock.now_ns)

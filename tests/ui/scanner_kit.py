@@ -20,9 +20,9 @@ WIDE = (160, 48)
 def expected_scan(rig: Rig) -> ScanResult:
     """``scan`` run directly on the engine's candles, books and tickers, as the app should."""
     state = rig.engine.state
-    matrix = candles_to_matrix(state.candles, SCAN_LENGTH)
-    spreads = {symbol: book.spread_bps() for symbol, book in state.books.items()}
-    return scan(matrix, spreads=spreads, tickers=state.tickers)
+    matrix = candles_to_matrix(state.by_label(state.candles), SCAN_LENGTH)
+    spreads = {symbol: book.spread_bps() for symbol, book in state.by_label(state.books).items()}
+    return scan(matrix, spreads=spreads, tickers=state.by_label(state.tickers))
 
 
 async def wait_for_passes(rig: Rig, pilot: Pilot[None], count: int, timeout: float = 10.0) -> None:

@@ -57,7 +57,7 @@ async def test_a_price_alert_set_on_the_command_line_fires_once_everywhere(
     master, tty = terminal
     rig = build_rig(alerts_dir=tmp_path, notifier=TerminalNotifier(tty, env={"TMUX": "/tmp/x"}))
     app = rig.app
-    last = rig.engine.state.tickers["BTC/USDT"].last
+    last = rig.engine.state.tickers_on(rig.engine.feed.venue)["BTC/USDT"].last
     level = (last + Decimal("5")).quantize(Decimal("0.1"))
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("colon", *f"alert BTC/USDT > {level}", "enter")

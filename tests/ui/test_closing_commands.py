@@ -69,9 +69,9 @@ def test_sell_all_and_percentages_are_shares() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("sell 0% BTC/USDT", "share must be above 0% and at most 100%, got 0%"),
-        ("sell 150%", "share must be above 0% and at most 100%, got 150%"),
-        ("sell half%", "share: 'half%' is not a percentage; write 50% or 100%"),
+        ("sell 0% BTC/USDT", "quantity as a share must be above 0% and at most 100%, got 0%"),
+        ("sell 150%", "quantity as a share must be above 0% and at most 100%, got 150%"),
+        ("sell half%", "quantity as a share: 'half%' is not a percentage; write 50% or 100%"),
         ("buy all", "buy all is not a size: write buy 100% to spend all the free quote"),
     ],
 )

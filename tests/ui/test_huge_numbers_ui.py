@@ -88,7 +88,7 @@ async def test_huge_numbers_on_the_command_line_are_refused_in_words(tmp_path: P
 
 async def test_the_amend_dialog_takes_a_huge_price_as_a_problem(tmp_path: Path) -> None:
     rig = paper_rig(tmp_path)
-    bid = rig.engine.state.books["BTC/USDT"].best_bid()
+    bid = rig.engine.state.books_on(rig.engine.feed.venue)["BTC/USDT"].best_bid()
     assert bid is not None
     async with rig.app.run_test(size=WIDE) as pilot:
         await rig.engine.place(

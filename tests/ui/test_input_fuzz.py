@@ -43,11 +43,11 @@ def engine() -> Engine:
 
 
 def symbols() -> list[str]:
-    return list(engine().state.markets)
+    return list(engine().state.markets_on(engine().feed.venue))
 
 
 def btc() -> Market:
-    return engine().state.markets["BTC/USDT"]
+    return engine().state.markets_on(engine().feed.venue)["BTC/USDT"]
 
 
 ONE_WORD = re.compile(r"[^\s@]+")

@@ -87,7 +87,7 @@ async def test_ticket_takes_the_quantity_and_enter(tmp_path: Path) -> None:
         await settled(rig, pilot)
         assert not isinstance(app.screen, TicketScreen)
         order = newest(rig)
-        book = rig.engine.state.books["BTC/USDT"]
+        book = rig.engine.state.books_on(rig.engine.feed.venue)["BTC/USDT"]
         assert (order.side, order.qty) == (Side.BUY, D("0.01"))
         assert order.price is not None and order.price <= (book.best_ask() or 0)
 

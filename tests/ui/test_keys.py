@@ -51,7 +51,7 @@ async def test_slash_searches_and_selects_a_symbol(rig: Rig) -> None:
         assert rig.engine.state.active_symbol == "SOL/USDT"
         await pilot.pause(0.1)
         assert "SOL/USDT" in str(rig.app.book_pane.border_title)
-        best_bid = rig.engine.state.books["SOL/USDT"].best_bid()
+        best_bid = rig.engine.state.books_on(rig.engine.feed.venue)["SOL/USDT"].best_bid()
         assert any(f"{best_bid:,.2f}" in row for row in ladder_text(rig.app))
 
 
@@ -98,7 +98,7 @@ async def test_brackets_regroup_the_ladder(rig: Rig) -> None:
         await pilot.pause(0.1)
         ladder = rig.app.ladder
         assert ladder.group_ticks == 5
-        book = rig.engine.state.books[rig.engine.state.active_symbol]
+        book = rig.engine.state.books_on(rig.engine.feed.venue)[rig.engine.state.active_symbol]
         step = ladder.step
         assert step is not None
         # The best ask bucket is the ask prices rounded up to the step, summed.
@@ -301,9 +301,10 @@ async def test_panes_follow_the_market_without_a_backlog(rig: Rig) -> None:
         rig.feed.step(rig.engine, 3000)
         rig.clock.advance(1)
         await pilot.pause(0.25)
-        book = rig.engine.state.books[symbol]
+        book = rig.engine.state.books_on(rig.engine.feed.venue)[symbol]
         rows = ladder_text(rig.app)
-        best_bid = f"{book.best_bid():,.{rig.engine.state.markets[symbol].price_places}f}"
+        places = rig.engine.state.markets_on(rig.engine.feed.venue)[symbol].price_places
+        best_bid = f"{book.best_bid():,.{places}f}"
         assert any(best_bid in r for r in rows)
         # 3000 book updates arrived at once; the ladder was drawn a handful of times, not 3000
         assert rig.app.refresher.frames - frames_before <= 8

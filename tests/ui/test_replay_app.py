@@ -35,7 +35,9 @@ def replay_app(shared_data: Path, tmp_path: Path) -> tuple[ReplayApp, ReplayFeed
     feed = ReplayFeed([recording], clock, speed=1.0, paused=True)
     funds = {"USDT": Decimal("10000")}
     engine = Engine(clock, feed, [AccountSpec("paper", balances=funds)], client_id_prefix="r")
-    engine.attach_venue("paper", PaperVenue("paper", engine, clock, latency_ms=0))
+    engine.attach_venue(
+        "paper", PaperVenue("paper", engine.view(engine.feed.venue), clock, latency_ms=0)
+    )
     logbook = setup_logging(None, "info", clock.now_ns)
     app = ReplayApp(engine, logbook, feed, SessionCapture(engine), [recording])
     return app, feed, recording
@@ -96,7 +98,7 @@ async def test_practice_order_fills_on_the_replayed_book_and_the_report_is_saved
         await settle(pilot, lambda: feed.progress.total_messages is not None)
         for _ in range(40):  # a little of the session, so NKN/USDT has a book
             await pilot.press("full_stop")
-        book = app.engine.state.books["NKN/USDT"]
+        book = app.engine.state.books_on(app.engine.feed.venue)["NKN/USDT"]
         ask = book.best_ask()
         assert ask is not None
         order = await app.engine.place(

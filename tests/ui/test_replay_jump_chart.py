@@ -83,7 +83,7 @@ async def test_jump_back_rebuilds_the_chart_without_a_warning(tmp_path: Path) ->
         assert len(stamps) > 2 and stamps == sorted(set(stamps))
         # the newest candle drawn is the minute of the new time: nothing from after it
         assert stamps[-1] == now // MINUTE_NS * 60_000
-        series = [c.ts_ms for c in app.engine.state.candles["BTC/USDT"]]
+        series = [c.ts_ms for c in app.engine.state.candles_on(app.engine.feed.venue)["BTC/USDT"]]
         assert series == sorted(set(series))
 
 
@@ -94,7 +94,7 @@ async def test_a_chart_that_cannot_draw_says_so_once_in_the_log() -> None:
         await chart_drawn(pilot)
         chart = app.chart
         chart.live_interval = 0.0
-        market = rig.engine.state.markets["BTC/USDT"]
+        market = rig.engine.state.markets_on(rig.engine.feed.venue)["BTC/USDT"]
         one = Candle(FROZEN_NS // 10**6 // 60_000 * 60_000, D(1), D(2), D(1), D(2), D(1))
         seen = app.logbook.seq
         for _ in range(3):  # three redraws of the same candles, twice the same minute
@@ -112,11 +112,13 @@ async def test_jump_back_restarts_the_trades_tape(shared_data: Path) -> None:
         await settle(pilot, lambda: feed.progress.total_messages is not None)
         await pilot.press("full_stop")
         await jump(app, feed, pilot, "+3m")
-        tape = app.engine.state.tapes["BTC/USDT"]
+        tape = app.engine.state.tapes_on(app.engine.feed.venue)["BTC/USDT"]
         assert len(tape) > 100
         newest_before = tape[0].ts_ns
         await jump(app, feed, pilot, "-2m50s")  # ten seconds in: a few trades so far
-        stamps = [t.ts_ns for t in app.engine.state.tapes["BTC/USDT"]]  # newest first
+        stamps = [
+            t.ts_ns for t in app.engine.state.tapes_on(app.engine.feed.venue)["BTC/USDT"]
+        ]  # newest first
         assert stamps and stamps == sorted(stamps, reverse=True)
         # nothing from after the new time (trades carry the exchange's clock, not the
         # capture's, so compare with what was newest before: almost three minutes later)

@@ -23,7 +23,7 @@ async def test_filter_line_filters_shows_errors_keeps_and_clears() -> None:
         result = app.scans.run_now()
         await redraw(rig, pilot)
         total = table.row_count
-        assert total == len(rig.engine.state.markets)
+        assert total == len(rig.engine.state.markets_on(rig.engine.feed.venue))
         up = {s for s, t in zip(result.symbols, result.column("trend").tolist(), strict=True)
               if t == "up"}  # fmt: skip
         assert 0 < len(up) < total

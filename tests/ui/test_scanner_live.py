@@ -32,7 +32,7 @@ async def test_the_worker_scans_every_symbol_in_a_thread_and_only_when_the_marke
         await wait_for_passes(rig, pilot, 1)
         assert threads and threading.main_thread().name not in threads
         expected = expected_scan(rig)
-        symbols = list(rig.engine.state.markets)
+        symbols = list(rig.engine.state.markets_on(rig.engine.feed.venue))
         assert len(symbols) == 124 and app.scanner.table.row_count == 124
         assert set(app.scans.result.symbols) == set(symbols)  # type: ignore[union-attr]
         for symbol in symbols:

@@ -72,8 +72,11 @@ async def test_a_silent_feed_greys_the_ladder_and_scanner_with_its_age_until_dat
         assert "stale 12s" in str(app.book_pane.border_title)
         assert _ladder_colours(rig) == {muted}
         assert cell(rig, SYMBOL, "spark") == "stale 12s"
-        assert app.scanner.table.row_count == len(engine.state.markets)
-        assert all(cell(rig, symbol, "spark") == "stale 12s" for symbol in engine.state.markets)
+        assert app.scanner.table.row_count == len(engine.state.markets_on(engine.feed.venue))
+        assert all(
+            cell(rig, symbol, "spark") == "stale 12s"
+            for symbol in engine.state.markets_on(engine.feed.venue)
+        )
 
         rig.clock.advance(3)  # the age goes on counting with nothing new from the feed
         await _redraw(rig, pilot)

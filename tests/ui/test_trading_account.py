@@ -37,7 +37,7 @@ async def test_a_picks_an_account_and_reset_asks_then_restores_balances(tmp_path
         assert isinstance(screen, AccountsScreen)
         options = screen.query_one(OptionList)
         lines = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        mid = rig.engine.state.books["BTC/USDT"].mid()
+        mid = rig.engine.state.books_on(rig.engine.feed.venue)["BTC/USDT"].mid()
         assert mid is not None
         equity = D(10000) + D("0.25") * mid
         assert lines[0].split() == ["paper", "PAPER", "equity", f"{equity:,.2f}", "USDT", "←",
@@ -96,7 +96,7 @@ def test_realized_pnl_per_fill_is_fifo() -> None:
 
 async def test_fills_pane_and_x_exports_the_fills_with_realized_pnl(tmp_path: Path) -> None:
     rig = paper_rig(tmp_path)
-    ask = rig.engine.state.books["BTC/USDT"].best_ask()
+    ask = rig.engine.state.books_on(rig.engine.feed.venue)["BTC/USDT"].best_ask()
     async with rig.app.run_test(size=WIDE) as pilot:
         await execute(rig, pilot, "buy 0.05")
         order = newest(rig)

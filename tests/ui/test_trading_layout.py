@@ -114,7 +114,7 @@ async def test_orders_redraw_at_the_slow_rate_own_markers_only_on_order_changes(
         await pilot.pause(0.1)  # the last book updates drawn (the frozen clock keeps flashes)
         drawn = app.ladder.render_count
         # 40 orders in a second, none from the user's keys: the pane follows at SLOW_HZ
-        bid = rig.engine.state.books["BTC/USDT"].best_bid()
+        bid = rig.engine.state.books_on(rig.engine.feed.venue)["BTC/USDT"].best_bid()
         assert bid is not None
         started = time.monotonic()
         for i in range(40):

@@ -43,8 +43,8 @@ async def rest(
 async def test_command_line_places_every_order_form(tmp_path: Path) -> None:
     rig = paper_rig(tmp_path)
     engine = rig.engine
-    sol_last = engine.trading.last_price("SOL/USDT")
-    btc_last = engine.trading.last_price("BTC/USDT")
+    sol_last = engine.trading.last_price(engine.state.resolve("SOL/USDT"))
+    btc_last = engine.trading.last_price(engine.state.resolve("BTC/USDT"))
     assert sol_last is not None and btc_last is not None
     async with rig.app.run_test(size=WIDE) as pilot:
         await command(rig, pilot, "buy 0.01 BTC/USDT @ 60000")  # typed key by key
@@ -193,7 +193,7 @@ async def test_c_cancels_one_shift_c_asks_then_cancels_all_and_patterns(tmp_path
 
 async def test_ladder_cursor_plus_minus_and_e_move_and_amend_orders(tmp_path: Path) -> None:
     rig = paper_rig(tmp_path)
-    book = rig.engine.state.books["BTC/USDT"]
+    book = rig.engine.state.books_on(rig.engine.feed.venue)["BTC/USDT"]
     bid = book.best_bid()
     assert bid is not None
     async with rig.app.run_test(size=WIDE) as pilot:

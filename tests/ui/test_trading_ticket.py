@@ -20,7 +20,7 @@ def preview(screen: TicketScreen) -> str:
 
 async def test_b_and_s_open_the_ticket_with_the_side_and_the_touch(tmp_path: Path) -> None:
     rig = paper_rig(tmp_path)
-    book = rig.engine.state.books["BTC/USDT"]
+    book = rig.engine.state.books_on(rig.engine.feed.venue)["BTC/USDT"]
     async with rig.app.run_test(size=WIDE) as pilot:
         await pilot.press("b")
         screen = rig.app.screen
@@ -70,7 +70,9 @@ async def test_preview_shows_fill_slippage_fee_and_follows_the_book(tmp_path: Pa
         assert "position +0.04995 BTC" in text and "ready: enter sends the order" in text
         # the book moves: the preview follows within a few refreshes, unprompted
         set_book(rig, "BTC/USDT", [("60000.0", "1")], [("60010.0", "0.02"), ("60020.0", "1")])
-        got, cost, _ = walk(rig.engine.state.books["BTC/USDT"], Side.BUY, D("0.05"), None)
+        got, cost, _ = walk(
+            rig.engine.state.books_on(rig.engine.feed.venue)["BTC/USDT"], Side.BUY, D("0.05"), None
+        )
         avg = cost / got  # 60016.0
         for _ in range(30):  # its own 0.25 s timer; a loaded machine may fire it late
             await asyncio.sleep(0.1)
@@ -86,7 +88,7 @@ async def test_preview_shows_fill_slippage_fee_and_follows_the_book(tmp_path: Pa
 
 async def test_enter_sends_the_order_and_it_appears_in_the_orders_pane(tmp_path: Path) -> None:
     rig = paper_rig(tmp_path)
-    bid = rig.engine.state.books["BTC/USDT"].best_bid()
+    bid = rig.engine.state.books_on(rig.engine.feed.venue)["BTC/USDT"].best_bid()
     async with rig.app.run_test(size=WIDE) as pilot:
         await pilot.press("b", *"0.01", "enter")
         assert not isinstance(rig.app.screen, TicketScreen)

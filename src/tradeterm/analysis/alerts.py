@@ -157,8 +157,9 @@ class AlertBook:
     def on_trade(self, event: TradePrinted) -> None:
         """Check the symbol's price alerts against a trade (subscribe to TradePrinted)."""
         trade = event.trade
+        names = (trade.symbol, f"{trade.symbol}@{event.venue}")  # bare, or with its venue
         for alert in self.alerts.values():
-            if alert.active and alert.symbol == trade.symbol and alert.is_price:
+            if alert.active and alert.symbol in names and alert.is_price:
                 match = _PRICE.match(alert.condition)
                 assert match is not None
                 op, level = match.group(1), _level(match)

@@ -106,7 +106,11 @@ def build_engine(
     for spec in specs:
         if spec.mode is AccountMode.PAPER:
             venue = PaperVenue(
-                spec.name, engine, clock, fill_model=spec.fill_model, latency_ms=spec.latency_ms
+                spec.name,
+                engine.view(spec.venue),
+                clock,
+                fill_model=spec.fill_model,
+                latency_ms=spec.latency_ms,
             )
             engine.attach_venue(spec.name, venue)
     return engine

@@ -117,10 +117,12 @@ async def record_session(config: Settings, venue: str, path: Path, seconds: floa
     engine = Engine(clock, feed, [AccountSpec("recorder", venue=venue)])
     await engine.start()
     if isinstance(feed, SimFeed):
-        feed.bootstrap(engine)  # the sim's books and history before the first event
+        feed.bootstrap(
+            engine.sink(feed.venue)
+        )  # the sim's books and history before the first event
     recorder = Recorder(engine, path)
     recorder.start()
-    symbols = ", ".join(engine.state.markets)
+    symbols = ", ".join(engine.state.markets_on(feed.venue))
     until = f"for {seconds:g} s" if seconds else "until Ctrl-C"
     print(f"recording {feed.venue} ({symbols}) to {path} {until}", file=sys.stderr)
     streaming = asyncio.create_task(engine.run_feed(), name=f"record-{venue}")

@@ -85,6 +85,8 @@ class SwitchAccount:
 
 @dataclass(frozen=True, slots=True)
 class SelectSymbol:
+    """Make an instrument active: ``BTC/USDT@binance``, or a bare symbol one venue lists."""
+
     symbol: str
 
 

@@ -9,11 +9,16 @@ from decimal import Decimal
 from tradeterm.domain.book import Level
 from tradeterm.domain.enums import FeedState, TradingState
 from tradeterm.domain.fills import Fill
+from tradeterm.domain.instrument import Instrument
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker, Trade
 from tradeterm.domain.orders import Order
 
 # --- market data -----------------------------------------------------------
+# Each market event names its venue: a feed stamps its own, and the engine keeps a feed's
+# events to that feed's venue (``Engine.sink``). The default is the built-in sim's.
+
+SIM = "sim"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,16 +40,31 @@ class BookChanged:
     snapshot: bool = False
     seq: int = 0
     ts_ns: int = 0
+    venue: str = SIM
+
+    @property
+    def instrument(self) -> Instrument:
+        return Instrument(self.venue, self.symbol)
 
 
 @dataclass(frozen=True, slots=True)
 class TradePrinted:
     trade: Trade
+    venue: str = SIM
+
+    @property
+    def instrument(self) -> Instrument:
+        return Instrument(self.venue, self.trade.symbol)
 
 
 @dataclass(frozen=True, slots=True)
 class TickerUpdated:
     ticker: Ticker
+    venue: str = SIM
+
+    @property
+    def instrument(self) -> Instrument:
+        return Instrument(self.venue, self.ticker.symbol)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +73,11 @@ class CandlesLoaded:
 
     symbol: str
     candles: Sequence[Candle]
+    venue: str = SIM
+
+    @property
+    def instrument(self) -> Instrument:
+        return Instrument(self.venue, self.symbol)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +87,11 @@ class CandleUpdated:
     symbol: str
     candle: Candle
     closed: bool = False
+    venue: str = SIM
+
+    @property
+    def instrument(self) -> Instrument:
+        return Instrument(self.venue, self.symbol)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +205,7 @@ class AccountSwitched:
 
 @dataclass(frozen=True, slots=True)
 class SymbolSelected:
-    symbol: str
+    instrument: Instrument
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,8 @@ class AccountSpec:
 
     name: str
     mode: AccountMode = AccountMode.PAPER
-    venue: str = "sim"
+    venue: str = ""
+    """The venue it trades on; empty: the engine's first feed's."""
     balances: Mapping[str, Decimal] = field(default_factory=dict)
     fill_model: FillModel = FillModel.REALISTIC
     latency_ms: int = 50

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from tradeterm.domain.commands import ClosePosition, PlaceOrder
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import TradetermError
+from tradeterm.domain.instrument import Instrument
 from tradeterm.domain.market import Market
 from tradeterm.domain.numbers import ZERO, trunc_to
 from tradeterm.domain.orders import Order
@@ -71,9 +72,10 @@ def plan_close(engine: Engine, account: AccountState, symbol: str) -> ClosePlan:
     Raises:
         TradetermError: an unknown symbol, or no position in it.
     """
-    market = engine.state.markets.get(symbol)
+    inst = engine.state.instrument(account, symbol)
+    market = engine.state.markets.get(inst)
     if market is None:
-        raise TradetermError(f"unknown symbol {symbol!r}")
+        raise TradetermError(f"unknown symbol {symbol!r} on {inst.venue}")
     position = account.positions.get(symbol)
     held = position.qty if position is not None else ZERO
     if not held:
@@ -90,7 +92,7 @@ def plan_close(engine: Engine, account: AccountState, symbol: str) -> ClosePlan:
         )
     else:
         remark = ""
-    price = _reference_price(engine, market, side)
+    price = _reference_price(engine, inst, side)
     if qty and qty < market.min_qty:
         least = _amount(market.min_qty)
         remark = f"{_amount(size)} {base} stays (below the minimum quantity {least} {base})"
@@ -104,13 +106,13 @@ def plan_close(engine: Engine, account: AccountState, symbol: str) -> ClosePlan:
     return ClosePlan(symbol, side, qty, size - qty, remark)
 
 
-def _reference_price(engine: Engine, market: Market, side: Side) -> Decimal | None:
-    book = engine.state.books.get(market.symbol)
+def _reference_price(engine: Engine, inst: Instrument, side: Side) -> Decimal | None:
+    book = engine.state.books.get(inst)
     if book is not None:
         price = book.best_bid() if side is Side.SELL else book.best_ask()
         if price is not None:
             return price
-    return engine.trading.last_price(market.symbol)
+    return engine.trading.last_price(inst)
 
 
 async def close_position(engine: Engine, command: ClosePosition) -> str:

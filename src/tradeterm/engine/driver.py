@@ -47,6 +47,8 @@ still pending are taken to be waiting on the simulated clock (or an event)."""
 class SteppedFeed(Protocol):
     """A feed the driver can play one message at a time (a replay)."""
 
+    venue: str
+
     def timeline(self, sink: MarketSink) -> Iterator[int]:
         """Yield the receive time (ns) of the next message before playing it; the message
         is played into ``sink`` when the iterator is advanced again. Ends after the last."""
@@ -132,7 +134,7 @@ async def drive(
     nothing else uses meanwhile (``run`` makes one).
 
     Args:
-        engine: on a ``ManualClock``; its feeds' events go to ``engine.on_market``.
+        engine: on a ``ManualClock``; each feed's events go to ``engine.sink(feed.venue)``.
         feeds: the feeds to play, merged by receive time (ties: the earlier feed first).
         until_ns: stop before the first message after this time.
         tail_s: after the last message, run this long more (orders still travelling land).
@@ -170,7 +172,7 @@ async def drive(
         return task
 
     report = DriveReport()
-    stream = _stream([feed.timeline(engine) for feed in feeds])
+    stream = _stream([feed.timeline(engine.sink(feed.venue)) for feed in feeds])
     watch = clock.call_every(watch_feed_s, engine.check_stale) if watch_feed_s else None
     loop.set_task_factory(factory)
     writer.synchronous = True

@@ -85,7 +85,7 @@ class Emulator:
     def track(self, order: Order) -> None:
         """Start watching an acknowledged emulated order (also after a restart)."""
         self._watching[order.client_id] = _Watch(
-            order, self.engine.trading.last_price(order.symbol)
+            order, self.engine.trading.last_price(self.engine.state.order_instrument(order))
         )
 
     def resume_triggered(self, order: Order) -> None:
@@ -247,7 +247,7 @@ class Emulator:
         """The take-profit ended (cancelled, expired or refused) and freed the base: the
         fired stop-loss now sells what the take-profit did not, at market."""
         account = self.engine.state.accounts[stop.account]
-        market = self.engine.state.markets[stop.symbol]
+        market = self.engine.state.markets[self.engine.state.order_instrument(stop)]
         now = self.engine.clock.now_ns()
         left = stop.qty - released_by.filled
         if left <= stop.filled:
@@ -262,8 +262,13 @@ class Emulator:
     # --- triggers --------------------------------------------------------------------------
 
     def _on_trade(self, event: TradePrinted) -> None:
-        trade = event.trade
-        for watch in [w for w in self._watching.values() if w.order.symbol == trade.symbol]:
+        trade, accounts, venue = event.trade, self.engine.state.accounts, event.venue
+        watching = [
+            w
+            for w in self._watching.values()
+            if w.order.symbol == trade.symbol and accounts[w.order.account].spec.venue == venue
+        ]
+        for watch in watching:
             if watch.fired:
                 continue
             order = watch.order

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from tradeterm.domain.book import OrderBook
 from tradeterm.domain.commands import (
     AmendOrder,
     CancelAll,
@@ -32,6 +32,7 @@ from tradeterm.domain.events import (
     TickerUpdated,
     TradePrinted,
 )
+from tradeterm.domain.instrument import Instrument
 from tradeterm.domain.market import Market
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountSpec, AccountState
@@ -44,8 +45,9 @@ from tradeterm.engine.ledger import Ledger
 from tradeterm.engine.ports import ExecutionVenue, MarketFeed
 from tradeterm.engine.restore import replay_ledger, resume_orders
 from tradeterm.engine.risk import OrderPlan
-from tradeterm.engine.state import State
+from tradeterm.engine.state import FeedStatus, State
 from tradeterm.engine.trading import Trading
+from tradeterm.engine.venue_view import FeedSink, VenueView
 
 log = logging.getLogger("tradeterm.engine")
 
@@ -61,7 +63,7 @@ class Engine:
     def __init__(
         self,
         clock: Clock,
-        feed: MarketFeed,
+        feed: MarketFeed | Sequence[MarketFeed],
         accounts: Sequence[AccountSpec],
         venues: Mapping[str, ExecutionVenue] | None = None,
         *,
@@ -72,15 +74,22 @@ class Engine:
         if not accounts:
             raise TradetermError("at least one account is needed")
         self.clock = clock
-        self.feed = feed
+        feeds: list[MarketFeed] = list(feed) if isinstance(feed, list | tuple) else [feed]  # type: ignore[list-item]
+        if not feeds or len({f.venue for f in feeds}) != len(feeds):
+            raise TradetermError("one feed per venue, at least one")
+        self.feeds: dict[str, MarketFeed] = {f.venue: f for f in feeds}
+        self.feed = feeds[0]
+        """The first feed: its first market is active at start."""
         self.bus = EventBus()
         self.state = State()
         self.venues: dict[str, ExecutionVenue] = dict(venues or {})
         self.stale_after_ns = int(stale_after_s * 1e9)
-        for spec in accounts:
+        for given in accounts:
+            spec = given if given.venue else replace(given, venue=self.feed.venue)
             self.state.accounts[spec.name] = AccountState.from_spec(spec)
         self.state.active_account = accounts[0].name
-        self.state.feed.venue = feed.venue
+        for name in self.feeds:
+            self.state.feeds[name] = FeedStatus(name)
         self._apply: dict[type, Callable[[Any], None]] = {
             BookChanged: self._on_book,
             TradePrinted: self._on_trade,
@@ -113,7 +122,8 @@ class Engine:
             VenueUnavailable: the feed could not load its markets.
             FatalError: the ledger cannot be read.
         """
-        self.load_markets(await self.feed.load_markets())
+        for name, source in self.feeds.items():
+            self.load_markets(await source.load_markets(), name)
         restored = replay_ledger(self)
         if restored.records:
             log.info(
@@ -125,15 +135,23 @@ class Engine:
             )
         await resume_orders(self, restored)
 
-    def load_markets(self, markets: Sequence[Market]) -> None:
-        """Take the feed's markets and mark the engine started."""
-        self.on_market(MarketsLoaded(self.feed.venue, markets))
+    def load_markets(self, markets: Sequence[Market], venue: str | None = None) -> None:
+        """Take a feed's markets (the first feed's when ``venue`` is None) and mark the
+        engine started."""
+        venue = self.feed.venue if venue is None else venue
+        self.on_market(MarketsLoaded(venue, markets))
         self.started = True
-        log.info("engine started: %d markets on %s", len(markets), self.feed.venue)
+        log.info("engine started: %d markets on %s", len(markets), venue)
 
-    async def run_feed(self) -> None:
-        """Stream the feed into the engine until cancelled (run it as a worker)."""
-        await self.feed.run(self)
+    def sink(self, venue: str) -> FeedSink:
+        """Where ``venue``'s feed sends its events: each is kept to that venue."""
+        return FeedSink(self, venue)
+
+    async def run_feed(self, venue: str | None = None) -> None:
+        """Stream one feed (the first when ``venue`` is None) into the engine until
+        cancelled (run each as a worker, so one failing feed leaves the others running)."""
+        source = self.feed if venue is None else self.feeds[venue]
+        await source.run(self.sink(source.venue))
 
     async def run_venues(self) -> None:
         """The venues' background work (paper latency timers) until cancelled (a worker of
@@ -150,12 +168,12 @@ class Engine:
             timer.cancel()
 
     def check_stale(self) -> None:
-        feed = self.state.feed
-        if feed.state is FeedState.CONNECTED and feed.last_message_ns:
-            silent_ns = self.clock.now_ns() - feed.last_message_ns
-            if silent_ns > self.stale_after_ns:
-                detail = f"no data for {silent_ns / 1e9:.0f}s"
-                self.on_market(FeedStateChanged(feed.venue, FeedState.STALE, detail))
+        for feed in self.state.feeds.values():
+            if feed.state is FeedState.CONNECTED and feed.last_message_ns:
+                silent_ns = self.clock.now_ns() - feed.last_message_ns
+                if silent_ns > self.stale_after_ns:
+                    detail = f"no data for {silent_ns / 1e9:.0f}s"
+                    self.on_market(FeedStateChanged(feed.venue, FeedState.STALE, detail))
 
     async def stop(self) -> None:
         """Stop cleanly: everything journaled is on disk and the ledger is closed."""
@@ -237,9 +255,11 @@ class Engine:
         self._apply[type(event)](event)
         self.bus.publish(event)
 
-    def _touch(self) -> None:
+    def _touch(self, venue: str) -> None:
         """A message arrived: staleness is measured from arrival, not the exchange's stamp."""
-        feed = self.state.feed
+        feed = self.state.feeds.get(venue)
+        if feed is None:
+            feed = self.state.feeds[venue] = FeedStatus(venue)
         feed.last_message_ns = self.clock.now_ns()
         if feed.state is FeedState.STALE:
             feed.state = FeedState.CONNECTED
@@ -247,46 +267,49 @@ class Engine:
             self.bus.publish(FeedStateChanged(feed.venue, FeedState.CONNECTED))
 
     def _on_markets(self, event: MarketsLoaded) -> None:
-        for market in event.markets:
-            self.state.markets[market.symbol] = market
-        if not self.state.active_symbol and event.markets:
-            self.state.active_symbol = event.markets[0].symbol
-            self.feed.focus(self.state.active_symbol)
+        self.state.add_markets(event.venue, tuple(event.markets))
+        if not self.state.active.symbol and event.markets:
+            self.state.active = Instrument(event.venue, event.markets[0].symbol)
+            feed = self.feeds.get(event.venue)
+            if feed is not None:
+                feed.focus(self.state.active.symbol)
 
     def _on_book(self, event: BookChanged) -> None:
-        book = self.state.book(event.symbol)
+        book = self.state.book(event.instrument)
         if event.snapshot:
             book.load(event.bids, event.asks, event.seq)
         else:
             book.apply(event.bids, event.asks)
             book.seq = event.seq
         book.ts_ns = event.ts_ns
-        self._touch()
+        self._touch(event.venue)
 
     def _on_trade(self, event: TradePrinted) -> None:
-        tape = self.state.tape(event.trade.symbol)
+        tape = self.state.tape(event.instrument)
         if tape and event.trade.ts_ns < tape[0].ts_ns:
             tape.clear()  # the market went back in time (a replay's jump): the tape restarts
         tape.appendleft(event.trade)
-        self._touch()
+        self._touch(event.venue)
 
     def _on_ticker(self, event: TickerUpdated) -> None:
-        self.state.tickers[event.ticker.symbol] = event.ticker
+        self.state.tickers[event.instrument] = event.ticker
 
     def _on_candles(self, event: CandlesLoaded) -> None:
-        series = self.state.candle_series(event.symbol)
+        series = self.state.candle_series(event.instrument)
         series.clear()
         series.extend(event.candles)
 
     def _on_candle(self, event: CandleUpdated) -> None:
-        series = self.state.candle_series(event.symbol)
+        series = self.state.candle_series(event.instrument)
         if series and series[-1].ts_ms == event.candle.ts_ms:
             series[-1] = event.candle
         elif not series or series[-1].ts_ms < event.candle.ts_ms:
             series.append(event.candle)
 
     def _on_feed_state(self, event: FeedStateChanged) -> None:
-        feed = self.state.feed
+        feed = self.state.feeds.get(event.venue)
+        if feed is None:
+            feed = self.state.feeds[event.venue] = FeedStatus(event.venue)
         feed.state, feed.detail = event.state, event.detail
         calm = (FeedState.CONNECTED, FeedState.CONNECTING)
         level = logging.INFO if event.state in calm else logging.WARNING
@@ -298,27 +321,30 @@ class Engine:
             f": {event.detail}" if event.detail else "",
         )
 
-    # --- the MarketView port (read access for venues) -------------------------
+    # --- read access for venues -------------------------------------------------
 
-    def market(self, symbol: str) -> Market | None:
-        return self.state.markets.get(symbol)
-
-    def book(self, symbol: str) -> OrderBook | None:
-        return self.state.books.get(symbol)
+    def view(self, venue: str) -> VenueView:
+        """``venue``'s markets, books and market events, for a venue that acts on them (the
+        paper matching engine of an account on that venue)."""
+        return VenueView(self, venue)
 
     def subscribe(self, event_type: type, handler: Callable[[Any], None]) -> Callable[[], None]:
         return self.bus.subscribe(event_type, handler)
 
     # --- selection ---------------------------------------------------------
 
-    def select_symbol(self, symbol: str) -> None:
-        """Make ``symbol`` active everywhere. Raises TradetermError for an unknown symbol."""
-        if symbol not in self.state.markets:
-            raise TradetermError(f"unknown symbol {symbol!r} on {self.feed.venue}")
-        if symbol != self.state.active_symbol:
-            self.state.active_symbol = symbol
-            self.feed.focus(symbol)
-            self.bus.publish(SymbolSelected(symbol))
+    def select_symbol(self, text: str | Instrument) -> None:
+        """Make an instrument active everywhere: an ``Instrument``, ``SYMBOL@VENUE``, or a
+        bare symbol one venue lists. Raises TradetermError naming what is allowed."""
+        inst = text if isinstance(text, Instrument) else self.state.resolve(text)
+        if inst not in self.state.markets:
+            raise TradetermError(f"unknown instrument {inst}")
+        if inst != self.state.active:
+            self.state.active = inst
+            feed = self.feeds.get(inst.venue)
+            if feed is not None:
+                feed.focus(inst.symbol)
+            self.bus.publish(SymbolSelected(inst))
 
     def switch_account(self, name: str) -> None:
         """Make ``name`` the active account. Raises TradetermError for an unknown account."""

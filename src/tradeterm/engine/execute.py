@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
@@ -53,14 +54,14 @@ async def execute(engine: Engine, command: Command) -> Result:
         case PlaceOrder():
             return await trading.place(command)
         case PlaceOco():
-            name = trading.account(command.account).name
+            account = trading.account(command.account)
             return await engine.emulator.place_exits(
-                command.symbol,
+                engine.state.local_symbol(account, command.symbol),
                 command.side,
                 command.qty,
                 command.take_profit,
                 command.stop_loss,
-                name,
+                account.name,
             )
         case CancelOrder():
             await trading.cancel(command.client_id)
@@ -80,6 +81,10 @@ async def execute(engine: Engine, command: Command) -> Result:
         case ResetAccount():
             await reset(engine, command.account)
         case ClosePosition():
+            if command.symbol is not None:
+                account = trading.account(command.account)
+                symbol = engine.state.local_symbol(account, command.symbol)
+                command = replace(command, symbol=symbol)
             return await close_position(engine, command)
         case _:
             raise TradetermError(f"not a command the engine knows: {type(command).__name__}")

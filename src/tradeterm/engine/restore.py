@@ -55,7 +55,7 @@ def replay_ledger(engine: Engine) -> Restored:
             if order.status is OrderStatus.DENIED:  # never left: kept for the order history
                 account.orders[order.client_id] = order
                 continue
-            market = state.markets.get(order.symbol)
+            market = state.markets.get(state.instrument(account, order.symbol))
             if market is None:
                 log.error(
                     "ledger: order %s is on %s, which the venue no longer lists",
@@ -86,7 +86,7 @@ def replay_ledger(engine: Engine) -> Restored:
             report.amends[order.client_id] = (price, Decimal(data["qty"]), stop)
             _move(order, OrderStatus.PENDING_AMEND)
         elif rec.kind in KIND_EVENTS:
-            market = state.markets[order.symbol]
+            market = state.markets[state.instrument(account, order.symbol)]
             apply_execution(
                 account, order, market, event_from_record(rec.kind, rec.payload), rec.ts_ns
             )

@@ -30,7 +30,7 @@ class SessionCapture:
         engine.bus.subscribe(OrderFilled, self._on_fill)
 
     def _on_book(self, event: BookChanged) -> None:
-        book = self.engine.state.books.get(event.symbol)
+        book = self.engine.state.books.get(event.instrument)
         mid = book.mid() if book is not None else None
         if mid is None:
             return

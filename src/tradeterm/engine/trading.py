@@ -13,6 +13,7 @@ import itertools
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, NoReturn
 
@@ -27,6 +28,7 @@ from tradeterm.domain.events import (
     QueueUpdated,
 )
 from tradeterm.domain.events import OrderRejected as OrderRejectedEvent
+from tradeterm.domain.instrument import Instrument
 from tradeterm.domain.orders import Order, amend_keeps_queue, can_transition
 from tradeterm.engine.accounting import apply_execution, hold, hold_asset
 from tradeterm.engine.accounts import AccountState
@@ -104,13 +106,13 @@ class Trading:
     def _pending_for(self, account: AccountState) -> Mapping[str, Decimal]:
         return {asset: q for (name, asset), q in self._pending.items() if name == account.name}
 
-    def last_price(self, symbol: str) -> Decimal | None:
+    def last_price(self, inst: Instrument) -> Decimal | None:
         """The newest print on the tape, else the ticker's last (tickers lag the tape)."""
         state = self.engine.state
-        tape = state.tapes.get(symbol)
+        tape = state.tapes.get(inst)
         if tape:
             return tape[0].price
-        ticker = state.tickers.get(symbol)
+        ticker = state.tickers.get(inst)
         return ticker.last if ticker is not None else None
 
     async def _request(
@@ -156,14 +158,18 @@ class Trading:
         state = self.engine.state
         try:
             account = self.account(cmd.account)
+            symbol = self.engine.state.local_symbol(account, cmd.symbol)
         except TradetermError as exc:
-            return OrderPlan(state.markets.get(cmd.symbol), problems=[str(exc)])
+            return OrderPlan(None, problems=[str(exc)])
+        if symbol != cmd.symbol:
+            cmd = replace(cmd, symbol=symbol)
+        inst = state.instrument(account, cmd.symbol)
         return plan_order(
             cmd,
             account,
-            state.markets.get(cmd.symbol),
-            state.books.get(cmd.symbol),
-            self.last_price(cmd.symbol),
+            state.markets.get(inst),
+            state.books.get(inst),
+            self.last_price(inst),
             self._pending_for(account),
             check_funds=check_funds,
         )
@@ -190,6 +196,9 @@ class Trading:
         """
         account = self.account(cmd.account)
         venue = self.venue(account)
+        symbol = self.engine.state.local_symbol(account, cmd.symbol)
+        if symbol != cmd.symbol:
+            cmd = replace(cmd, symbol=symbol)
         plan = self.preview(cmd, check_funds=not holdless)
         if holdless:
             plan.hold, plan.budget = Decimal(0), None
@@ -321,7 +330,7 @@ class Trading:
         account, order = self.order(client_id)
         if order.status.is_final or order.status is OrderStatus.PENDING_CANCEL:
             raise TradetermError(f"order {client_id} is {order.status.value}: nothing to amend")
-        market = self.engine.state.markets[order.symbol]
+        market = self.engine.state.markets[self.engine.state.order_instrument(order)]
         check_amend(account, order, market, price, qty, stop_price)
         now = self.engine.clock.now_ns()
         payload = dumps({"price": price, "qty": qty, "stop_price": stop_price})
@@ -358,7 +367,7 @@ class Trading:
         account = self.engine.state.accounts[account_name]
         client_id = event.fill.client_id if isinstance(event, OrderFilled) else event.client_id
         order = account.orders[client_id]
-        market = self.engine.state.markets.get(order.symbol)
+        market = self.engine.state.markets.get(self.engine.state.order_instrument(order))
         if market is None:
             log.error("order %s: market %s is gone; event not applied", client_id, order.symbol)
             return

@@ -386,7 +386,8 @@ class TradetermApp(App[None]):
         from tradeterm.ui.screens.history import OrderHistoryScreen
 
         state = self.engine.state
-        self.push_screen(OrderHistoryScreen(lambda: state.account, state.markets))
+        markets = state.markets_on(state.account.spec.venue)
+        self.push_screen(OrderHistoryScreen(lambda: state.account, markets))
 
     def action_reset_account(self) -> None:
         self.dialogs.ask_reset()

@@ -99,14 +99,18 @@ class UiBridge:
         self.scan_due = True
         dirty = self.dirty
         dirty.add("scanner")
-        if event.symbol == self.engine.state.active_symbol:
+        state = self.engine.state
+        active = state.active
+        if event.symbol == active.symbol and event.venue == active.venue:
             dirty.add("book")
-        if event.symbol in self.engine.state.account.positions:
+        account = state.account
+        if event.symbol in account.positions and event.venue == account.spec.venue:
             dirty.add("positions")
 
     def _on_trade(self, event: TradePrinted) -> None:
         symbol = event.trade.symbol
-        if symbol == self.engine.state.active_symbol:
+        active = self.engine.state.active
+        if symbol == active.symbol and event.venue == active.venue:
             self.dirty.add("tape")
         if self._trailing and symbol in self._trailing.values():
             self.dirty.add("orders")  # a trade may have moved a trailing stop
@@ -114,13 +118,13 @@ class UiBridge:
     def _on_ticker(self, event: TickerUpdated) -> None:
         self.scan_due = True
         self.dirty.add("scanner")
-        if event.ticker.symbol == self.engine.state.active_symbol:
+        if event.instrument == self.engine.state.active:
             self.dirty.add("status")
 
     def _on_candle(self, event: CandleUpdated | CandlesLoaded) -> None:
         self.scan_due = True
         self.dirty.add("scanner")
-        if event.symbol == self.engine.state.active_symbol:
+        if event.instrument == self.engine.state.active:
             self.dirty.add("chart")
 
     def _on_status(self, _event: object) -> None:
@@ -149,7 +153,7 @@ class UiBridge:
         expired = order.status is OrderStatus.EXPIRED
         if (expired or refused) and (order.client_id, order.reason) not in self._told:
             self._told.add((order.client_id, order.reason))
-            market = self.engine.state.markets.get(order.symbol)
+            market = self.engine.state.markets.get(self.engine.state.order_instrument(order))
             reason = f": {order.reason}" if order.reason else ""
             if expired and market is not None:
                 words = expired_words(order, market)

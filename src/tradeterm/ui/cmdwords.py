@@ -13,7 +13,8 @@ from tradeterm.domain.numbers import MAX_PRICE, MAX_QTY, MAX_VALUE
 
 NUMBER_HINT = "write 0.5, 1500, 1,500, 1.5k or 2m"
 
-_TOKEN = re.compile(r"@|[^\s@]+")
+_TOKEN = re.compile(r"[^\s@]+@[A-Za-z][\w.-]*|@|[^\s@]+")
+"""A word, ``@``, or ``SYMBOL@VENUE`` (a venue starts with a letter; ``ETH@2000`` is a price)."""
 _NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)([km]?)", re.IGNORECASE)
 _SCALE = {"": 0, "k": 3, "m": 6}  # powers of ten
 #: The largest number each word of an order takes (``Reader.number`` names it).
@@ -57,13 +58,28 @@ def _compact(symbol: str) -> str:
 
 def resolve_symbol(text: str, symbols: Sequence[str]) -> str | None:
     """The known symbol ``text`` names (any case, with or without a separator, or a base that
-    only one market trades), or None."""
+    only one market trades), or None. Symbols listed on several venues are known as
+    ``SYMBOL@VENUE``; a bare symbol names one only where one venue lists it."""
     wanted = _compact(text)
     for symbol in symbols:
         if _compact(symbol) == wanted:
             return symbol
+    by_symbol = [s for s in symbols if _compact(s.partition("@")[0]) == wanted]
+    if by_symbol:
+        return by_symbol[0] if len(by_symbol) == 1 else None
     by_base = [s for s in symbols if s.split("/")[0].upper() == wanted]
     return by_base[0] if len(by_base) == 1 else None
+
+
+def same_symbol(text: str, symbols: Sequence[str]) -> list[str]:
+    """The symbols ``text`` could mean: those whose symbol (before any ``@VENUE``) or base
+    it names; more than one makes it ambiguous."""
+    wanted = _compact(text)
+    return [
+        s
+        for s in symbols
+        if _compact(s.partition("@")[0]) == wanted or s.split("/")[0].upper() == wanted
+    ]
 
 
 def shown(text: str, width: int = 24) -> str:
@@ -167,9 +183,11 @@ class Reader:
             return Decimal(100)
         value = parse_number(token.text[:-1])
         if value is None:
-            raise self.error(f"share: {token.text!r} is not a percentage; write 50% or 100%", token)
+            what = f"quantity as a share: {token.text!r} is not a percentage"
+            raise self.error(f"{what}; write 50% or 100%", token)
         if not 0 < value <= 100:
-            raise self.error(f"share must be above 0% and at most 100%, got {token.text}", token)
+            what = "quantity as a share must be above 0% and at most 100%"
+            raise self.error(f"{what}, got {token.text}", token)
         return value
 
     def done(self) -> None:

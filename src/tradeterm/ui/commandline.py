@@ -74,7 +74,14 @@ from tradeterm.ui.cmdalert import (
     ShowAlerts,
     parse_alert_command,
 )
-from tradeterm.ui.cmdwords import CommandError, Reader, Token, resolve_symbol, suggest
+from tradeterm.ui.cmdwords import (
+    CommandError,
+    Reader,
+    Token,
+    resolve_symbol,
+    same_symbol,
+    suggest,
+)
 
 ORDER_FORM = (
     "buy|sell QTY|$QUOTE|N% [SYMBOL] [@ PRICE] [stop PRICE] [tp PRICE sl PRICE] [trail AMOUNT] "
@@ -194,7 +201,7 @@ def parse_command(
 
 def _symbol_or_error(reader: Reader, token: Token, symbols: Sequence[str]) -> str:
     symbol = resolve_symbol(token.text, symbols)
-    several = [s for s in symbols if s.split("/")[0] == token.text.upper()]
+    several = same_symbol(token.text, symbols)
     if symbol is None and several:
         raise reader.error(f"{token.text!r} is ambiguous: {' or '.join(several)}", token)
     if symbol is None:

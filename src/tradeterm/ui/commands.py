@@ -129,7 +129,7 @@ class WorkstationCommands(Provider):
             return []  # the market is still being built: nothing to act on yet
         state = app.engine.state
         commands: list[Entry] = []
-        for symbol in state.markets:
+        for symbol in state.by_label(state.markets):
             commands.append(
                 (
                     f"Symbol: {symbol}",

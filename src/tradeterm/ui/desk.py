@@ -75,8 +75,8 @@ class Desk:
             Refused: it is one, but it cannot run as asked.
         """
         state = self.engine.state
-        symbols, accounts = list(state.markets), list(state.accounts)
-        return self.prepare(parse_command(text, symbols, state.active_symbol, accounts))
+        symbols, accounts = list(state.by_label(state.markets)), list(state.accounts)
+        return self.prepare(parse_command(text, symbols, state.label(state.active), accounts))
 
     def prepare(self, command: Command) -> Command:
         """``command`` ready to run, with order ids resolved.
@@ -119,10 +119,14 @@ class Desk:
         """A share of what is held, as an order with a quantity (sells) or a value (buys)."""
         order, percent = command.order, command.percent
         state = self.engine.state
-        market = state.markets.get(order.symbol)
+        account = state.account
+        try:
+            symbol = self.engine.state.local_symbol(account, order.symbol)
+        except TradetermError as exc:
+            raise Refused(str(exc)) from None
+        market = state.markets_on(account.spec.venue).get(symbol)
         if market is None:
             raise Refused(f"unknown symbol {order.symbol}")
-        account = state.account
         share = f"{percent.normalize():f}%"
         if order.side is Side.SELL:
             qty = sell_share(account, market, percent)
@@ -282,7 +286,8 @@ class Desk:
         if order.status in (OrderStatus.PENDING_CANCEL, OrderStatus.PENDING_AMEND):
             self.app.notify(f"{client_id} is {order.status.value}: wait a moment", timeout=3)
             return None
-        tick = self.engine.state.markets[order.symbol].tick_size
+        state = self.engine.state
+        tick = state.markets[state.order_instrument(order)].tick_size
         price = order.price + tick * ticks
         if price <= 0:
             self.refused(f"move {client_id}", Refused("the price cannot go below one tick"))

@@ -36,7 +36,8 @@ class Dialogs:
     def symbol_search(self) -> None:
         from tradeterm.ui.screens.symbols import SymbolSearch
 
-        symbols = list(self.engine.state.markets)
+        state = self.engine.state
+        symbols = sorted(state.by_label(state.markets))
         if not symbols:
             self.app.notify("no markets loaded yet", severity="warning")
             return
@@ -45,7 +46,7 @@ class Dialogs:
             if symbol:
                 self.app.select_symbol(symbol)
 
-        self.app.push_screen(SymbolSearch(symbols, self.engine.state.active_symbol), chosen)
+        self.app.push_screen(SymbolSearch(symbols, state.label(state.active)), chosen)
 
     def why(self, symbol: str | None) -> None:
         """The components of ``symbol``'s three scores in the latest scan, with the recipes."""
@@ -79,13 +80,19 @@ class Dialogs:
         from tradeterm.ui.screens.ticket import TicketScreen
 
         app = self.app
-        symbol = self.engine.state.active_symbol
-        if symbol not in self.engine.state.markets:
+        state = self.engine.state
+        inst = state.active
+        if inst not in state.markets:
             app.notify("no markets loaded yet", severity="warning")
+            return
+        try:
+            self.engine.state.local_symbol(state.account, str(inst))
+        except TradetermError as exc:  # the active account trades on another venue
+            app.notify(str(exc), severity="warning", timeout=6)
             return
         cursor = app.ladder.cursor
 
-        screen = TicketScreen(self.engine, symbol, side, cursor, send=self.desk.send,
+        screen = TicketScreen(self.engine, inst, side, cursor, send=self.desk.send,
                               price_from_cursor=cursor is not None)  # fmt: skip
         app.push_screen(screen)
 
@@ -119,7 +126,7 @@ class Dialogs:
             if name:
                 self.app.switch_account(name)
 
-        screen = AccountsScreen(state.accounts, state.books, state.active_account)
+        screen = AccountsScreen(state.accounts, state.books_on, state.active_account)
         self.app.push_screen(screen, chosen)
 
     def ask_remove_alert(self, alert_id: str) -> None:

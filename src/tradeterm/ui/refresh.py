@@ -89,7 +89,7 @@ class Refresher:
             pending.discard("orders")
             state = app.engine.state
             with app.batch_update():
-                app.orders.show(state.account, state.markets)
+                app.orders.show(state.account, state.markets_on(state.account.spec.venue))
                 self._orders_title()
 
     def tick(self) -> None:
@@ -102,13 +102,15 @@ class Refresher:
         engine = app.engine
         state = engine.state
         now_ns = engine.clock.now_ns()
-        symbol = state.active_symbol
-        market = state.markets.get(symbol)
+        active = state.active
+        symbol = active.symbol
+        mine = symbol if state.account.spec.venue == active.venue else ""  # own orders, fills
+        market = state.markets.get(active)
         visible = app.arrangement.pane_visible
         drawn = slow_drawn = False
         feed, after_ns = state.feed, engine.stale_after_ns
         feed_stale = staleness(feed.state, feed.last_message_ns, now_ns, after_ns)
-        book = state.books.get(symbol)
+        book = state.books.get(active)
         book_stale = feed_stale
         if not book_stale and book is not None and feed.state in CALM:
             book_stale = staleness(feed.state, book.ts_ns, now_ns, after_ns)
@@ -119,7 +121,7 @@ class Refresher:
         with app.batch_update():
             if "own" in pending and visible("book"):
                 pending.discard("own")
-                app.ladder.set_own(*resting_by_price(state.account, symbol))
+                app.ladder.set_own(*resting_by_price(state.account, mine))
             if ("book" in pending or app.ladder.flash_due(now_ns)) and visible("book"):
                 pending.discard("book")
                 if book is not None and market is not None:
@@ -128,28 +130,35 @@ class Refresher:
                     drawn = True
             if "tape" in pending and visible("tape") and market is not None:
                 pending.discard("tape")
-                app.tape.show(list(state.tapes.get(symbol, ())), market)
+                app.tape.show(list(state.tapes.get(active, ())), market)
                 drawn = True
-            moved = app.scanner.active != symbol  # the user picked a symbol: mark it now
+            moved = app.scanner.active != state.label(active)  # the user picked one: mark it
             if (slow_ok or moved) and "scanner" in pending and visible("scanner"):
                 pending.discard("scanner")
+                by_label = state.by_label
                 app.scanner.show(
-                    state.markets, state.tickers, state.books, state.candles, symbol, feed_stale
+                    by_label(state.markets),
+                    by_label(state.tickers),
+                    by_label(state.books),
+                    by_label(state.candles),
+                    state.label(active),
+                    feed_stale,
                 )
                 app.scanner_box.set_titles(subtitle=app.scanner.summary)
                 slow_drawn = True
             if soon and "positions" in pending and visible("positions"):
                 pending.discard("positions")
-                app.positions.show(state.account, state.markets, state.books)
+                venue = state.account.spec.venue
+                app.positions.show(state.account, state.markets_on(venue), state.books_on(venue))
                 slow_drawn = True
             if soon and "orders" in pending and visible("orders"):
                 pending.discard("orders")
-                app.orders.show(state.account, state.markets)
+                app.orders.show(state.account, state.markets_on(state.account.spec.venue))
                 self._orders_title()
                 slow_drawn = True
             if soon and "fills" in pending and visible("fills"):
                 pending.discard("fills")
-                app.fills.show(state.account.fills, state.markets)
+                app.fills.show(state.account.fills, state.markets_on(state.account.spec.venue))
                 slow_drawn = True
             if soon and "alerts" in pending and visible("alerts"):
                 pending.discard("alerts")
@@ -157,8 +166,8 @@ class Refresher:
                 slow_drawn = True
             if "chart" in pending and visible("chart") and market is not None:
                 pending.discard("chart")
-                candles = state.candles.get(symbol, ())
-                app.chart.show(candles, market, self._fills_on(symbol), now_ns)
+                candles = state.candles.get(active, ())
+                app.chart.show(candles, market, self._fills_on(mine), now_ns)
             for notice in app.bridge.take_notices():  # the engine logged each one
                 app.notify(notice, severity="error", timeout=8)
             if visible("log"):
@@ -197,10 +206,10 @@ class Refresher:
         app = self.app
         state = app.engine.state
         account = state.account
-        symbol = state.active_symbol
-        ticker = state.tickers.get(symbol)
-        market = state.markets.get(symbol)
-        book = state.books.get(symbol)
+        active = state.active
+        ticker = state.tickers.get(active)
+        market = state.markets.get(active)
+        book = state.books.get(active)
         mid = book.mid() if book is not None else None
         last = ticker.last if ticker is not None else mid
         places = market.price_places if market is not None else 2
@@ -214,7 +223,7 @@ class Refresher:
                 venue=state.feed.venue,
                 feed=state.feed.state,
                 feed_detail=state.feed.detail,
-                symbol=symbol or "—",
+                symbol=state.label(active) or "—",
                 last=fmt_price(last, places) if last is not None else "",
                 change=ticker.change_pct if ticker is not None else None,
                 now_ns=now_ns // 1_000_000_000 * 1_000_000_000,

@@ -125,10 +125,11 @@ class ScanRunner:
     def snapshot(self) -> Snapshot:
         """Copy what a pass reads (on the event loop, where the engine writes it)."""
         state = self.app.engine.state
+        label = state.label
         return Snapshot(
-            {symbol: _newest(series, SCAN_LENGTH) for symbol, series in state.candles.items()},
-            {symbol: book.spread_bps() for symbol, book in state.books.items()},
-            dict(state.tickers),
+            {label(inst): _newest(series, SCAN_LENGTH) for inst, series in state.candles.items()},
+            {label(inst): book.spread_bps() for inst, book in state.books.items()},
+            state.by_label(state.tickers),
         )
 
     def compute(self, snapshot: Snapshot, fresh: bool = False) -> tuple[ScanResult, float]:

@@ -26,9 +26,10 @@ async def _start_engine(app: TradetermApp) -> None:
     if not engine.started:
         await engine.start()
     if app.start_feed:
-        app.run_worker(
-            engine.run_feed(), name=f"feed.{engine.feed.venue}", group="feeds", exit_on_error=False
-        )
+        for venue in engine.feeds:  # each feed its own worker: one failing leaves the others
+            app.run_worker(
+                engine.run_feed(venue), name=f"feed.{venue}", group="feeds", exit_on_error=False
+            )
         app.run_worker(
             engine.watch_feed(), name="feed.watchdog", group="feeds", exit_on_error=False
         )

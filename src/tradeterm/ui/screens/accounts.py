@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from textual import on
@@ -20,14 +20,19 @@ from tradeterm.ui.format import fmt_money
 from tradeterm.ui.panes.positions import equity
 
 
-def account_line(account: AccountState, books: Mapping[str, OrderBook], active: bool) -> str:
+def account_line(
+    account: AccountState, books: Mapping[str, OrderBook], active: bool, venue: bool = False
+) -> str:
+    """One account: name, mode, (with ``venue``) the venue it trades on, and equity."""
     mode = "LIVE" if account.mode is AccountMode.LIVE else "PAPER"
     if account.mode is AccountMode.LIVE:
         mode += " armed" if account.armed else " disarmed"
     value, unpriced = equity(account, books)
     extra = f" (+{', '.join(unpriced)} unpriced)" if unpriced else ""
     mark = "  ← active" if active else ""
-    return f"{account.name:<14} {mode:<14} equity {fmt_money(value, 2, 14):>14} USDT{extra}{mark}"
+    where = f"{account.spec.venue:<10} " if venue else ""
+    money = fmt_money(value, 2, 14)
+    return f"{account.name:<14} {mode:<14} {where}equity {money:>14} USDT{extra}{mark}"
 
 
 class AccountsScreen(ModalScreen[str | None]):
@@ -38,16 +43,21 @@ class AccountsScreen(ModalScreen[str | None]):
     ]
 
     def __init__(
-        self, accounts: Mapping[str, AccountState], books: Mapping[str, OrderBook], active: str
+        self,
+        accounts: Mapping[str, AccountState],
+        books: Callable[[str], Mapping[str, OrderBook]],
+        active: str,
     ) -> None:
+        """``books(venue)``: that venue's books by symbol, to value each account."""
         super().__init__()
         self.accounts = accounts
         self.books = books
         self.active = active
 
     def compose(self) -> ComposeResult:
+        venues = len({a.spec.venue for a in self.accounts.values()}) > 1
         options = [
-            Option(account_line(a, self.books, name == self.active), id=name)
+            Option(account_line(a, self.books(a.spec.venue), name == self.active, venues), id=name)
             for name, a in self.accounts.items()
         ]
         with Vertical(id="accounts-box") as box:

@@ -35,7 +35,7 @@ class AmendScreen(ModalScreen[AmendResult | None]):
         self.engine = engine
         self.client_id = client_id
         self.order = engine.state.account.orders[client_id]
-        self.market = engine.state.markets[self.order.symbol]
+        self.market = engine.state.markets[engine.state.order_instrument(self.order)]
         self.message = ""
         self.problems: list[str] = []
 

@@ -22,6 +22,7 @@ from textual.widgets import Input, Label, Rule, Static
 
 from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import OrderType, Side
+from tradeterm.domain.instrument import Instrument
 from tradeterm.engine.engine import Engine
 from tradeterm.ui.screens.ticket_form import (
     TYPES,
@@ -51,7 +52,7 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
     def __init__(
         self,
         engine: Engine,
-        symbol: str,
+        inst: Instrument,
         side: Side,
         price: Decimal | None = None,
         *,
@@ -64,8 +65,9 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
         self.engine = engine
         self.send = send
         self.sending = False
-        self.symbol = symbol
-        self.market = engine.state.markets.get(symbol)
+        self.instrument = inst
+        self.symbol = inst.symbol
+        self.market = engine.state.markets.get(inst)
         self.initial_side = side
         self.initial_price = price
         self._price_source = "cursor" if price_from_cursor else "touch"
@@ -137,7 +139,7 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
 
     def _touch(self, side: Side) -> Decimal | None:
         """Where a resting order of ``side`` joins the book: the best bid for a buy."""
-        book = self.engine.state.books.get(self.symbol)
+        book = self.engine.state.books.get(self.instrument)
         if book is None:
             return None
         return book.best_bid() if side is Side.BUY else book.best_ask()
@@ -151,7 +153,8 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
         box = self.query_one("#ticket-box")
         box.set_class(side is Side.BUY, "-buy")
         box.set_class(side is Side.SELL, "-sell")
-        box.border_title = f"{side.value.title()} {self.symbol} · {self.engine.state.account.name}"
+        shown = self.engine.state.label(self.instrument)
+        box.border_title = f"{side.value.title()} {shown} · {self.engine.state.account.name}"
         box.border_subtitle = "tab next field · ← → choose · enter send · esc close"
         if self._price_source == "touch":
             self._set_price(self._touch(side))

@@ -88,30 +88,43 @@ class Recorder:
         self._raw = raw
         self._gzip = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6)
         state = self.engine.state
+        venue = self.venue
         now = self.engine.clock.now_ns()
+        markets = state.markets_on(venue)
         header = {
             "format": RECORDING_FORMAT,
             "version": VERSION,
-            "venue": state.feed.venue or self.engine.feed.venue,
-            "symbols": sorted(state.markets),
+            "venue": venue,
+            "symbols": sorted(markets),
             "started_ns": now,
             "tradeterm": tradeterm.__version__,
-            "markets": [to_jsonable(m) for m in state.markets.values()],
+            "markets": [to_jsonable(m) for m in markets.values()],
         }
         self._buffer.append(_dumps(header) + "\n")
-        for symbol, book in state.books.items():
-            bids, asks = list(book.bids.levels_best_first()), list(book.asks.levels_best_first())
-            self._add(BookChanged(symbol, bids, asks, True, book.seq, book.ts_ns), now)
-        for ticker in state.tickers.values():
+        for inst, book in list(state.books.items()):
+            if inst.venue == venue:
+                bids = list(book.bids.levels_best_first())
+                asks = list(book.asks.levels_best_first())
+                self._add(BookChanged(inst.symbol, bids, asks, True, book.seq, book.ts_ns), now)
+        for ticker in state.tickers_on(venue).values():
             self._add(TickerUpdated(ticker), now)
-        for symbol, series in state.candles.items():
-            self._add(CandlesLoaded(symbol, list(series)), now)
+        for inst, series in list(state.candles.items()):
+            if inst.venue == venue:
+                self._add(CandlesLoaded(inst.symbol, list(series)), now)
         self._unsubscribe = self.engine.bus.subscribe_all(self.on_event)
         self.flush()
         log.info("recording to %s", self.path)
 
+    @property
+    def venue(self) -> str:
+        """The venue recorded: the engine's first feed's."""
+        return self.engine.feed.venue
+
     def on_event(self, event: Any) -> None:
-        """Bus handler: encode the event now, with the engine clock's time."""
+        """Bus handler: encode the event now, with the engine clock's time (another venue's
+        market data is left out: a recording is one venue's)."""
+        if getattr(event, "venue", self.venue) != self.venue:
+            return
         if self._gzip is not None:
             self._add(event, self.engine.clock.now_ns())
 

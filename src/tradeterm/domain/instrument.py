@@ -1,0 +1,108 @@
+"""Instrument: a venue plus a symbol, the key of every book, ticker, candle series and alert.
+
+Two venues can list the same symbol (``BTC/USDT`` on the sim and on Binance); an instrument
+tells them apart. It is shown as ``BTC/USDT`` where that is unambiguous and as
+``BTC/USDT@binance`` where it is not, and parsed from either form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tradeterm.domain.errors import TradetermError
+
+SEPARATOR = "@"
+
+
+class Instrument:
+    """An immutable (venue, symbol) pair; hashable, ordered by venue then symbol."""
+
+    __slots__ = ("_hash", "symbol", "venue")
+
+    venue: str
+    symbol: str
+    _hash: int
+
+    def __init__(self, venue: str, symbol: str) -> None:
+        object.__setattr__(self, "venue", venue)
+        object.__setattr__(self, "symbol", symbol)
+        object.__setattr__(self, "_hash", hash((venue, symbol)))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Instrument is immutable")
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Instrument:
+            return NotImplemented
+        assert isinstance(other, Instrument)
+        return self.symbol == other.symbol and self.venue == other.venue
+
+    def __lt__(self, other: Instrument) -> bool:
+        return (self.venue, self.symbol) < (other.venue, other.symbol)
+
+    def __repr__(self) -> str:
+        return f"Instrument({self.venue!r}, {self.symbol!r})"
+
+    def __str__(self) -> str:
+        return f"{self.symbol}{SEPARATOR}{self.venue}"
+
+    def __reduce__(self) -> tuple[type[Instrument], tuple[str, str]]:
+        return (Instrument, (self.venue, self.symbol))
+
+    def label(self, ambiguous: bool) -> str:
+        """``BTC/USDT`` where only one venue lists the symbol, ``BTC/USDT@binance`` otherwise."""
+        return str(self) if ambiguous else self.symbol
+
+
+def split(text: str) -> tuple[str, str | None]:
+    """``"BTC/USDT@binance"`` -> ``("BTC/USDT", "binance")``; a bare symbol has no venue."""
+    symbol, sep, venue = text.strip().rpartition(SEPARATOR)
+    if not sep:
+        return venue, None
+    return symbol.strip(), venue.strip()
+
+
+def resolve(text: str, known: Iterable[Instrument], prefer: str | None = None) -> Instrument:
+    """The instrument ``text`` names among ``known``: ``SYMBOL@VENUE`` exactly, or a bare
+    ``SYMBOL`` that one venue lists (or that ``prefer``, the venue in use, lists).
+
+    Raises:
+        TradetermError: no venue lists it, or several do and ``text`` does not say which
+            (the message lists the ways to write it).
+    """
+    symbol, venue = split(text)
+    if not symbol:
+        raise TradetermError(f"no symbol in {text!r}; write it as SYMBOL or SYMBOL@VENUE")
+    matches = [i for i in known if i.symbol.upper() == symbol.upper()]
+    if venue is not None:
+        exact = [i for i in matches if i.venue.lower() == venue.lower()]
+        if exact:
+            return exact[0]
+        venues = sorted({i.venue for i in known})
+        where = f"; it is listed on {', '.join(str(i) for i in matches)}" if matches else ""
+        raise TradetermError(
+            f"{symbol} is not listed on {venue!r}{where} (venues: {', '.join(venues)})"
+        )
+    if not matches:
+        raise TradetermError(f"unknown symbol {symbol!r}")
+    if len(matches) == 1:
+        return matches[0]
+    preferred = [i for i in matches if i.venue == prefer]
+    if len(preferred) == 1:
+        return preferred[0]
+    choices = ", ".join(sorted(str(i) for i in matches))
+    raise TradetermError(f"{symbol} is listed on several venues; say which: {choices}")
+
+
+def ambiguous_symbols(instruments: Iterable[Instrument]) -> frozenset[str]:
+    """The symbols that more than one venue lists (shown with their venue)."""
+    seen: dict[str, str] = {}
+    twice: set[str] = set()
+    for inst in instruments:
+        first = seen.setdefault(inst.symbol, inst.venue)
+        if first != inst.venue:
+            twice.add(inst.symbol)
+    return frozenset(twice)

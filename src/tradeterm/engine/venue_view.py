@@ -1,0 +1,62 @@
+"""One venue's side of the engine: where its feed writes, and what its paper venue reads.
+
+A feed speaks in its venue's symbols; ``FeedSink`` keeps every event it sends to that venue,
+so a feed cannot write into another venue's books. ``VenueView`` is the ``MarketView`` port
+for one venue: markets and books by symbol, and only that venue's market events.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tradeterm.domain.book import OrderBook
+from tradeterm.domain.events import MarketEvent
+from tradeterm.domain.instrument import Instrument
+from tradeterm.domain.market import Market
+
+if TYPE_CHECKING:
+    from tradeterm.engine.engine import Engine
+
+
+class FeedSink:
+    """The ``MarketSink`` a venue's feed writes into."""
+
+    __slots__ = ("_engine", "venue")
+
+    def __init__(self, engine: Engine, venue: str) -> None:
+        self._engine = engine
+        self.venue = venue
+
+    def on_market(self, event: MarketEvent) -> None:
+        if event.venue != self.venue:  # a feed that did not stamp its venue: keep it to its own
+            event = dataclasses.replace(event, venue=self.venue)
+        self._engine.on_market(event)
+
+
+class VenueView:
+    """Read access to one venue's markets and books, and its market events (``MarketView``)."""
+
+    __slots__ = ("_engine", "venue")
+
+    def __init__(self, engine: Engine, venue: str) -> None:
+        self._engine = engine
+        self.venue = venue
+
+    def market(self, symbol: str) -> Market | None:
+        return self._engine.state.markets.get(Instrument(self.venue, symbol))
+
+    def book(self, symbol: str) -> OrderBook | None:
+        return self._engine.state.books.get(Instrument(self.venue, symbol))
+
+    def subscribe(self, event_type: type, handler: Callable[[Any], None]) -> Callable[[], None]:
+        """``handler`` gets this venue's events of ``event_type`` (market events of other
+        venues are left out; order and account events all pass)."""
+        venue = self.venue
+
+        def mine(event: Any) -> None:
+            if getattr(event, "venue", venue) == venue:
+                handler(event)
+
+        return self._engine.bus.subscribe(event_type, mine)
