@@ -257,3 +257,29 @@ def test_an_exchange_without_a_feed_and_a_bad_symbol_are_refused(tmp_path: Path)
     assert "venues.binance.symbols" in message and "BASE/QUOTE" in message
     message = error_for(tmp_path, BINANCE.replace('"BTC/USDT", "ETH/USDT"', ""))
     assert "venues.binance.symbols" in message
+
+
+TAPE = """
+[venues.tape]
+exchange = "replay"
+files = ["captures/btc.gz"]
+
+[[accounts]]
+name = "tape-paper"
+venue = "tape"
+"""
+
+
+def test_a_replay_venue_finds_its_files_from_the_config_folder_and_needs_some(
+    tmp_path: Path,
+) -> None:
+    config, _ = load_config(write(tmp_path, TAPE), tmp_path / "unused.toml")
+    tape = config.venues["tape"]
+    assert (tape.exchange, tape.symbols, tape.speed) == ("replay", (), 1.0)
+    assert tape.files == (str(tmp_path / "captures" / "btc.gz"),)
+    message = error_for(tmp_path, TAPE.replace('files = ["captures/btc.gz"]', ""))
+    assert "venues.tape: a replay needs files" in message
+    message = error_for(
+        tmp_path, TAPE.replace('exchange = "replay"', 'exchange = "replay"\nspeed = 500')
+    )
+    assert "venues.tape.speed" in message and "100" in message

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tradeterm import paths
 from tradeterm.cli.alerts import alert_book
 from tradeterm.cli.market import sim_symbols
-from tradeterm.config.settings import Settings
+from tradeterm.config.settings import REPLAY, Settings
 from tradeterm.domain.enums import AccountMode
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import Clock
@@ -41,10 +42,8 @@ def sim_feed(config: Settings, clock: Clock) -> SimFeed:
 
 
 def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -> MarketFeed:
-    """The feed of the venue the active (first) account trades on: the sim, or a configured
-    ``[venues.NAME]`` exchange's native feed. One venue runs at a time: the other accounts
-    paper-trade on the same books. ``venue_name`` asks for another configured venue (``record``
-    and ``markets`` use it).
+    """The feed of one venue: the first account's, or ``venue_name``: the sim, a configured
+    ``[venues.NAME]`` exchange's native feed, or a replay venue's recorded files.
 
     Raises:
         ConfigError: an unknown sim symbol.
@@ -53,6 +52,10 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
     venue = config.venues.get(name)
     if venue is None:
         return sim_feed(config, clock)
+    if venue.exchange == REPLAY:
+        from tradeterm.venues.replay.live import LiveReplay
+
+        return LiveReplay(venue.files, clock, venue=name, speed=venue.speed)
     urls = venue.ccxt.get("urls")
     endpoints = urls if isinstance(urls, Mapping) else None
     cache_dir = paths.data_dir_for(config) / "markets"
@@ -77,6 +80,18 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
     )
 
 
+def market_feeds(config: Settings, clock: Clock) -> list[MarketFeed]:
+    """One feed for each venue an account trades on, the first account's first: they all
+    run in one engine, and the workstation shows their markets side by side.
+
+    Raises:
+        ConfigError: an unknown sim symbol.
+        DataError: a replay venue's file is missing or unreadable.
+    """
+    venues = dict.fromkeys(a.venue for a in config.accounts)
+    return [market_feed(config, clock, name) for name in venues]
+
+
 def account_specs(config: Settings) -> list[AccountSpec]:
     return [
         AccountSpec(a.name, a.mode, a.venue, dict(a.balances), a.fill_model, a.latency_ms)
@@ -87,7 +102,7 @@ def account_specs(config: Settings) -> list[AccountSpec]:
 def build_engine(
     config: Settings,
     clock: Clock,
-    feed: MarketFeed,
+    feed: MarketFeed | list[MarketFeed],
     ledger_path: Path | None,
     *,
     paper_only: bool = False,
@@ -99,8 +114,9 @@ def build_engine(
     ``paper_only`` (replays) live accounts are left out altogether.
     """
     specs = account_specs(config)
-    if paper_only:
-        specs = [s for s in specs if s.mode is AccountMode.PAPER] or [AccountSpec("paper")]
+    if paper_only:  # a replay: the paper accounts trade on what it plays
+        paper = [replace(s, venue="") for s in specs if s.mode is AccountMode.PAPER]
+        specs = paper or [AccountSpec("paper")]
     ledger = Ledger(ledger_path) if ledger_path is not None else None
     engine = Engine(clock, feed, specs, ledger=ledger)
     for spec in specs:
@@ -123,14 +139,15 @@ def open_session(
     data directory, the user's alert book with config's ``rules`` (from
     ``cli.market.check_market``), and a recorder for ``R``."""
     data_dir = paths.data_dir_for(config)
-    feed = market_feed(config, clock)
-    engine = build_engine(config, clock, feed, data_dir / paths.LEDGER_FILE)
+    feeds = market_feeds(config, clock)
+    engine = build_engine(config, clock, feeds, data_dir / paths.LEDGER_FILE)
     alerts = alert_book(engine, data_dir, rules)
 
     def recorder() -> Recorder:
         from tradeterm.venues.replay.recorder import Recorder
 
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        return Recorder(engine, data_dir / "recordings" / f"{feed.venue}-{stamp}.ndjson.gz")
+        venue = engine.feed.venue
+        return Recorder(engine, data_dir / "recordings" / f"{venue}-{stamp}.ndjson.gz")
 
     return Session(engine, logbook, alerts, recorder)

@@ -71,6 +71,8 @@ def parse_config(
         problems += check_keys(keys)
     if problems or settings is None:
         raise ConfigError(describe_problems(problems, source))
+    if isinstance(source, Path):  # a replay's files are found from the config file's folder
+        settings = settings.files_from(source.parent)
     return settings
 
 

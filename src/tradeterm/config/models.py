@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from tradeterm.config.settings import (
     NATIVE_EXCHANGES,
+    REPLAY,
     AccountSettings,
     AlertSettings,
     GeneralSettings,
@@ -91,7 +92,7 @@ class AccountConfig(_Section):
         _ACCOUNT.venue
     )
     """Venue the account trades on: ``sim`` or the name of a ``[venues.NAME]`` table. The
-    workstation runs on the active account's venue (one venue at a time for now)."""
+    workstation runs a feed for every venue an account trades on, side by side."""
 
     balances: dict[str, Decimal] = dict(_ACCOUNT.balances)
     """Starting balances of a paper account, asset to amount, e.g. ``{ USDT = "10000" }``."""
@@ -115,10 +116,18 @@ class AccountConfig(_Section):
 class VenueConfig(_Section):
     exchange: str = ""
     """The exchange's id (a ccxt exchange id); defaults to the table's name. Native feeds:
-    ``binance`` (spot), ``kraken`` (spot)."""
+    ``binance`` (spot), ``kraken`` (spot); ``replay`` plays recorded ``files`` as a venue."""
 
-    symbols: Annotated[list[str], Field(min_length=1)]
-    """Markets to stream, written ``BASE/QUOTE``, e.g. ``["BTC/USDT", "ETH/USDT"]``."""
+    symbols: list[str] = []
+    """Markets to stream, written ``BASE/QUOTE``, e.g. ``["BTC/USDT", "ETH/USDT"]``
+    (required for an exchange; a replay has the symbols it recorded)."""
+
+    files: list[str] = []
+    """For ``exchange = "replay"``: capture or recording files played as one session (paths
+    relative to the config file's folder, or absolute)."""
+
+    speed: Annotated[float, Field(ge=0.25, le=100)] = 1.0
+    """For ``exchange = "replay"``: how fast it plays, in times real time."""
 
     ccxt: dict[str, Any] = {}
     """Passed through to the exchange as-is; native feeds read their endpoints from
@@ -191,10 +200,18 @@ class Config(_Section):
     def _known_venues(self) -> Config:
         for name, venue in self.venues.items():
             exchange = venue.exchange or name
+            if exchange == REPLAY:
+                if not venue.files:
+                    raise ValueError(f'venues.{name}: a replay needs files = ["capture.gz", ...]')
+                continue
             if exchange not in NATIVE_EXCHANGES:
                 raise ValueError(
                     f"venues.{name}: exchange {exchange!r} has no feed yet; "
-                    f"allowed: {', '.join(NATIVE_EXCHANGES)}"
+                    f"allowed: {', '.join((*NATIVE_EXCHANGES, REPLAY))}"
+                )
+            if not venue.symbols:
+                raise ValueError(
+                    f'venues.{name}.symbols: name at least one market, e.g. ["BTC/USDT"]'
                 )
         known = ["sim", *self.venues]
         for account in self.accounts:
@@ -228,6 +245,8 @@ class Config(_Section):
                     symbols=tuple(v.symbols),
                     ccxt=dict(v.ccxt),
                     markets_cache_hours=v.markets_cache_hours,
+                    files=tuple(v.files),
+                    speed=v.speed,
                 )
                 for name, v in self.venues.items()
             },

@@ -10,8 +10,9 @@ checks that an empty file validates to exactly ``Settings()``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 from tradeterm.domain.enums import AccountMode, FillModel
@@ -66,9 +67,14 @@ class VenueSettings:
     symbols: tuple[str, ...] = ()
     ccxt: Mapping[str, Any] = field(default_factory=dict)
     markets_cache_hours: float = 24.0
+    files: tuple[str, ...] = ()
+    """A replay venue's files (as written in the config file)."""
+    speed: float = 1.0
 
 
 NATIVE_EXCHANGES = ("binance", "kraken")
+REPLAY = "replay"
+"""The exchange name of a venue that plays recorded files."""
 """Exchanges with a native feed in ``venues/`` (no ccxt needed)."""
 
 
@@ -80,6 +86,15 @@ class Settings:
     accounts: tuple[AccountSettings, ...] = (AccountSettings("paper"),)
     alerts: tuple[AlertSettings, ...] = ()
     venues: Mapping[str, VenueSettings] = field(default_factory=dict)
+
+    def files_from(self, folder: Path) -> Settings:
+        """These settings with each replay venue's relative file paths made absolute from
+        ``folder`` (where the config file is)."""
+        venues = {
+            name: replace(v, files=tuple(str(folder / f) for f in v.files))
+            for name, v in self.venues.items()
+        }
+        return replace(self, venues=venues)
 
     def venue_of(self, account: str | None = None) -> str:
         """The venue the workstation runs on: that of ``account`` (default: the first)."""

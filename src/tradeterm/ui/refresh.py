@@ -125,7 +125,7 @@ class Refresher:
             if ("book" in pending or app.ladder.flash_due(now_ns)) and visible("book"):
                 pending.discard("book")
                 if book is not None and market is not None:
-                    app.ladder.show(book, market, now_ns, book_stale)
+                    app.ladder.show(book, market, now_ns, book_stale, state.label(active))
                     app.book_pane.set_titles(f"1 Order book  {app.ladder.title}")
                     drawn = True
             if "tape" in pending and visible("tape") and market is not None:

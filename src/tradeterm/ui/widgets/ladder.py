@@ -93,12 +93,16 @@ class Ladder(LineWidget, can_focus=True):
         if market is None:
             return ""
         stale = f" · {self.stale}" if self.stale else ""
-        return f"{market.symbol} · {ticks} tick{plural} ({self.step}){stale}"
+        return f"{self._symbol} · {ticks} tick{plural} ({self.step}){stale}"
 
-    def show(self, book: OrderBook, market: Market, now_ns: int, stale: str = "") -> None:
-        """Draw ``book`` as of ``now_ns``; a ``stale`` label ("stale 12s") greys its rows."""
-        if market.symbol != self._symbol:
-            self._symbol = market.symbol
+    def show(
+        self, book: OrderBook, market: Market, now_ns: int, stale: str = "", label: str = ""
+    ) -> None:
+        """Draw ``book`` as of ``now_ns``; a ``stale`` label ("stale 12s") greys its rows.
+        ``label`` names the instrument (``BTC/USDT@binance`` where two venues list it)."""
+        label = label or market.symbol
+        if label != self._symbol:
+            self._symbol = label
             self._forget()
         self._book, self._market, self._now_ns = book, market, now_ns
         self.stale = stale
