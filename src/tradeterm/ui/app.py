@@ -9,7 +9,6 @@ fills it in moments later. So this module imports only what that first frame nee
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
@@ -29,12 +28,13 @@ from tradeterm.domain.enums import AccountMode, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.ui.arrange import Arrangement
 from tradeterm.ui.keys import APP_BINDINGS
-from tradeterm.ui.layout import BOTTOM_ROW, TOP_ROW, Group, Pane
+from tradeterm.ui.layout import BOTTOM_ROW, TOP_ROW, Group, Pane, pane_boxes
 from tradeterm.ui.notices import Notice, NoticeLog
 from tradeterm.ui.panes.registry import PANE_GROUP, PANES
 from tradeterm.ui.part import Part
 from tradeterm.ui.screens.workstation import WorkstationScreen
-from tradeterm.ui.themes import default_variables, load_themes
+from tradeterm.ui.themes import default_variables
+from tradeterm.ui.theming import DEFAULT_THEME, ThemeChoice
 from tradeterm.ui.widgets.cmdline import CommandLine
 from tradeterm.ui.widgets.keybar import KeyBar
 from tradeterm.ui.widgets.status import StatusBar
@@ -65,9 +65,6 @@ if TYPE_CHECKING:
     from tradeterm.ui.widgets.tape import Tape
     from tradeterm.ui.workstation import Workstation
 
-log = logging.getLogger("tradeterm.ui")
-
-DEFAULT_THEME = "tradeterm-dark"
 WORKSTATION_ACTIONS = frozenset(b.action.split("(")[0] for b in APP_BINDINGS)
 
 
@@ -139,12 +136,8 @@ class TradetermApp(App[None]):
         self.export_dir = export_dir
         self.scan_interval = scan_interval
         self.notifier = notifier
-        self._save_theme = save_theme
-        self.theme_names: list[str] = []
-        for loaded in load_themes(user_themes):
-            self.register_theme(loaded)
-            self.theme_names.append(loaded.name)
-        self.apply_theme(theme, save=False)
+        self.themes = ThemeChoice(self, user_themes, save_theme)
+        self.themes.apply(theme, save=False)
         self.cmdline = CommandLine(id="cmdline")
         self.status = StatusBar(id="status")
         self.opened = False
@@ -156,13 +149,8 @@ class TradetermApp(App[None]):
         self.workstation: Workstation | None = None
         """The session's parts: built at once from a ready session, else once it is made."""
         if not callable(session):
-            _opening().build(self, session)
-        contents: dict[str, Widget] = {}
-        if self.workstation is not None:
-            contents = self.workstation.contents
-        for spec in PANES:
-            content = (contents[spec.id],) if spec.id in contents else ()
-            self.boxes[spec.id] = Pane(spec.numbered_title, *content, id=spec.box)
+            _opening().build(self, session)  # sets self.workstation
+        self.boxes.update(pane_boxes(self.workstation and self.workstation.contents))
         self.book_pane = self.boxes["book"]
         self.orders_pane = self.boxes["orders"]
         self.scanner_box = self.boxes["scanner"]
@@ -309,27 +297,15 @@ class TradetermApp(App[None]):
             f"ladder grouped by {ticks} tick{'s' if ticks > 1 else ''} ({step})", timeout=1.5
         )
 
+    @property
+    def theme_names(self) -> list[str]:
+        return self.themes.names
+
     def action_cycle_theme(self) -> None:
-        names = self.theme_names or [self.theme]
-        index = names.index(self.theme) if self.theme in names else -1
-        self.apply_theme(names[(index + 1) % len(names)], save=True)
-        self.notify(f"theme {self.theme}", timeout=1.5)
+        self.themes.cycle()
 
     def apply_theme(self, name: str, *, save: bool) -> None:
-        if name not in self.available_themes:
-            log.warning(
-                "theme %r not found; using %s (themes: %s)",
-                name,
-                DEFAULT_THEME,
-                ", ".join(self.theme_names),
-            )
-            name = DEFAULT_THEME
-        self.theme = name
-        if save and self._save_theme is not None:
-            try:
-                self._save_theme(name)
-            except TradetermError as exc:
-                self.notify(f"theme not saved: {exc}", severity="warning")
+        self.themes.apply(name, save=save)
 
     def action_cycle_log_level(self) -> None:
         name = self.log_pane.cycle_level()

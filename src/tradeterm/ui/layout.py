@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 
 from tradeterm.ui.panes.registry import ALL, PANES
 
-__all__ = ["ALL", "GROUPS", "Group", "Pane", "is_wide"]
+__all__ = ["ALL", "GROUPS", "Group", "Pane", "is_wide", "pane_boxes"]
 
 #: Below either size the panes become tabs (one group at a time).
 WIDE_MIN_WIDTH = 120
@@ -72,3 +74,12 @@ class Group(Horizontal):
 
 def is_wide(width: int, height: int) -> bool:
     return width >= WIDE_MIN_WIDTH and height >= WIDE_MIN_HEIGHT
+
+
+def pane_boxes(contents: Mapping[str, Widget] | None) -> dict[str, Pane]:
+    """Every pane's bordered box by pane id, holding its content if ``contents`` has it."""
+    contents = contents or {}
+    return {
+        p.id: Pane(p.numbered_title, *((contents[p.id],) if p.id in contents else ()), id=p.box)
+        for p in PANES
+    }
