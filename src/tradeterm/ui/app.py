@@ -243,7 +243,7 @@ class TradetermApp(App[None]):
         """The one handler for workers that ended (see ``ui/workers.py``)."""
         from tradeterm.ui.workers import worker_changed
 
-        worker_changed(self, event)
+        worker_changed(self, self.workstation, event)
 
     # --- layout (see ui/arrange.py) ---------------------------------------------------
 

@@ -55,7 +55,8 @@ def start(app: TradetermApp) -> None:
     """Start a workstation whose panes are filled: the refresh tick, the scanner, the engine
     and its feeds; give the keys to a pane on screen."""
     begin(app)
-    start_engine(app)
+    if app.workstation is not None:
+        start_engine(app, app.workstation, start_feed=app.start_feed)
 
 
 async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
@@ -68,7 +69,7 @@ async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
         app.exit(return_code=code, message=Text(f"tradeterm: {exc}"))
         return
     workstation = build(app, session)
-    start_engine(app)  # the market connects while the panes mount
+    start_engine(app, workstation, start_feed=app.start_feed)  # it connects while panes mount
     for spec in PANES:
         box = app.boxes[spec.id]
         if not box.is_attached:
