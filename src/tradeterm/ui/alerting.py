@@ -12,8 +12,9 @@ from tradeterm.domain.events import AlertFired, TradePrinted
 
 if TYPE_CHECKING:
     from tradeterm.analysis.scanner import ScanResult
-    from tradeterm.ui.app import TradetermApp
     from tradeterm.ui.cmdalert import AddAlert
+    from tradeterm.ui.host import Host
+    from tradeterm.ui.workstation import Workstation
 
 log = logging.getLogger("tradeterm.alerts")
 
@@ -30,15 +31,19 @@ class Alerting:
     """Owns the subscriptions that feed the alert book and announces what fires.
 
     Args:
-        app: the workstation.
+        host: the app's toasts.
+        parts: the workstation (the engine, the dirty flags, the refresh tick).
         book: the user's alerts; it must publish on the engine's bus (the CLI builds it with
             ``engine.bus.publish``). None: alerts live in memory for this session.
         notifier: the desktop notification and bell (None: none sent).
     """
 
-    def __init__(self, app: TradetermApp, book: AlertBook | None, notifier: Notifier | None):
-        self.app = app
-        engine = app.engine
+    def __init__(
+        self, host: Host, parts: Workstation, book: AlertBook | None, notifier: Notifier | None
+    ):
+        self.host = host
+        self.parts = parts
+        engine = parts.engine
         self.book = book or AlertBook(None, None, engine.bus.publish, engine.clock.now_ns)
         self.notifier = notifier
         self._unsubscribe = [
@@ -77,7 +82,7 @@ class Alerting:
             log.error("alert %s set for this session only; not saved: %s", alert.id, exc)
         self._changed()
         what = "repeating alert" if alert.repeat else "alert"
-        self.app.notify(f"{what} {alert.id} set: {alert.describe()}", timeout=3)
+        self.host.notify(f"{what} {alert.id} set: {alert.describe()}", timeout=3)
         return alert
 
     def find(self, alert_id: str) -> str | None:
@@ -103,16 +108,16 @@ class Alerting:
             log.error("alert %s removed for this session only; not saved: %s", found, exc)
         log.info("alert %s removed: %s", alert.id, alert.describe())
         self._changed()
-        self.app.notify(f"alert {alert.id} removed: {alert.describe()}", timeout=3)
+        self.host.notify(f"alert {alert.id} removed: {alert.describe()}", timeout=3)
         return alert
 
     def _changed(self) -> None:
-        self.app.bridge.dirty.add("alerts")
-        self.app.refresher.hurry()
+        self.parts.bridge.dirty.add("alerts")
+        self.parts.refresher.hurry()
 
     def _fired(self, event: AlertFired) -> None:
         text = f"{event.symbol} {event.condition} ({event.value})"
-        self.app.notify(text, title=f"alert {event.alert_id}", severity="warning", timeout=10)
+        self.host.notify(text, title=f"alert {event.alert_id}", severity="warning", timeout=10)
         if self.notifier is not None:
             try:
                 self.notifier.notify(NOTIFY_TITLE, text)

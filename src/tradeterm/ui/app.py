@@ -9,7 +9,6 @@ fills it in moments later. So this module imports only what that first frame nee
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
@@ -29,9 +28,13 @@ from tradeterm.domain.enums import AccountMode, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.ui.arrange import Arrangement
 from tradeterm.ui.keys import APP_BINDINGS
-from tradeterm.ui.layout import PANE_GROUP, PANES, Group, Pane
+from tradeterm.ui.layout import BOTTOM_ROW, TOP_ROW, Group, Pane, pane_boxes
 from tradeterm.ui.notices import Notice, NoticeLog
-from tradeterm.ui.themes import default_variables, load_themes
+from tradeterm.ui.panes.registry import PANE_GROUP, PANES
+from tradeterm.ui.part import Part
+from tradeterm.ui.screens.workstation import WorkstationScreen
+from tradeterm.ui.themes import default_variables
+from tradeterm.ui.theming import DEFAULT_THEME, ThemeChoice
 from tradeterm.ui.widgets.cmdline import CommandLine
 from tradeterm.ui.widgets.keybar import KeyBar
 from tradeterm.ui.widgets.status import StatusBar
@@ -59,21 +62,10 @@ if TYPE_CHECKING:
     from tradeterm.ui.scanning import ScanRunner
     from tradeterm.ui.session import Session
     from tradeterm.ui.widgets.ladder import Ladder
-    from tradeterm.ui.widgets.table import FastTable
     from tradeterm.ui.widgets.tape import Tape
+    from tradeterm.ui.workstation import Workstation
 
-log = logging.getLogger("tradeterm.ui")
-
-DEFAULT_THEME = "tradeterm-dark"
 WORKSTATION_ACTIONS = frozenset(b.action.split("(")[0] for b in APP_BINDINGS)
-
-
-class WorkstationScreen(Screen[None]):
-    """The panes' screen. Nothing takes the keys by itself: the app gives them to a pane on
-    screen (``Arrangement.focus_shown``), and until the panes are filled they stay with
-    the app, so the hidden command line's input never gets them."""
-
-    AUTO_FOCUS = ""
 
 
 def _opening() -> ModuleType:
@@ -105,22 +97,23 @@ class TradetermApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
     COMMANDS = App.COMMANDS | {_workstation_commands}
 
-    engine: Engine
-    logbook: LogBook
-    bridge: UiBridge
-    ladder: Ladder
-    tape: Tape
-    scanner: ScannerPane
-    positions: PositionsPane
-    log_pane: LogPane
-    orders: OrdersPane
-    fills: FillsPane
-    chart: ChartPane
-    alerts_pane: AlertsPane
-    refresher: Refresher
-    scans: ScanRunner
-    alerting: Alerting
-    recording: Recording
+    # The workstation's parts, once the session is built (see ui/workstation.py).
+    engine: Part[Engine] = Part()
+    logbook: Part[LogBook] = Part()
+    bridge: Part[UiBridge] = Part()
+    ladder: Part[Ladder] = Part()
+    tape: Part[Tape] = Part()
+    scanner: Part[ScannerPane] = Part()
+    positions: Part[PositionsPane] = Part()
+    log_pane: Part[LogPane] = Part()
+    orders: Part[OrdersPane] = Part()
+    fills: Part[FillsPane] = Part()
+    chart: Part[ChartPane] = Part()
+    alerts_pane: Part[AlertsPane] = Part()
+    refresher: Part[Refresher] = Part()
+    scans: Part[ScanRunner] = Part()
+    alerting: Part[Alerting] = Part()
+    recording: Part[Recording] = Part()
 
     def __init__(
         self,
@@ -143,23 +136,24 @@ class TradetermApp(App[None]):
         self.export_dir = export_dir
         self.scan_interval = scan_interval
         self.notifier = notifier
-        self._save_theme = save_theme
-        self.theme_names: list[str] = []
-        for loaded in load_themes(user_themes):
-            self.register_theme(loaded)
-            self.theme_names.append(loaded.name)
-        self.apply_theme(theme, save=False)
+        self.themes = ThemeChoice(self, user_themes, save_theme)
+        self.themes.apply(theme, save=False)
         self.cmdline = CommandLine(id="cmdline")
         self.status = StatusBar(id="status")
         self.opened = False
         """True once the session is built and its panes are mounted: the keys work."""
         self._opener = session if callable(session) else None
-        contents = {} if callable(session) else _opening().build(self, session)
-        self.panes = {pid: Pane(title, *contents.get(pid, ()), id=pid) for pid, title in PANES}
-        self.book_pane = self.panes["book-pane"]
-        self.orders_pane = self.panes["orders-pane"]
-        self.scanner_box = self.panes["scanner-pane-box"]
+        self.boxes: dict[str, Pane] = {}
+        """The bordered box around each pane's content, by pane id (see the pane registry)."""
         self.arrangement = Arrangement(self)
+        self.workstation: Workstation | None = None
+        """The session's parts: built at once from a ready session, else once it is made."""
+        if not callable(session):
+            _opening().build(self, session)  # sets self.workstation
+        self.boxes.update(pane_boxes(self.workstation and self.workstation.contents))
+        self.book_pane = self.boxes["book"]
+        self.orders_pane = self.boxes["orders"]
+        self.scanner_box = self.boxes["scanner"]
         self._focus_before: Widget | None = None
         self._typing = False
         """True while a printable key is handed to a text field that has the focus."""
@@ -203,19 +197,18 @@ class TradetermApp(App[None]):
         return WorkstationScreen(id="_default")
 
     def compose(self) -> ComposeResult:
-        panes = self.panes
         yield self.status
         with Vertical(id="body"):
             with Grid(id="top"):
-                yield Group(panes["scanner-pane-box"], id="scanner")
-                yield Group(panes["book-pane"], panes["tape-pane"], id="market")
-                yield Group(panes["chart-pane"], id="chart")
+                yield from map(self._group, TOP_ROW)
             with Horizontal(id="bottom"):
-                yield Group(panes["positions-pane"], id="positions")
-                yield Group(panes["orders-pane"], panes["fills-pane"], id="trading")
-                yield Group(panes["log-pane"], panes["alerts-pane"], id="log")
+                yield from map(self._group, BOTTOM_ROW)
         yield self.cmdline
         yield KeyBar(id="keys")
+
+    def _group(self, gid: str) -> Group:
+        """The tab group ``gid`` with its panes' boxes, in key order."""
+        return Group(*(self.boxes[spec.id] for spec in PANES if spec.group == gid), id=gid)
 
     def on_mount(self) -> None:
         if self.keymap:
@@ -250,7 +243,7 @@ class TradetermApp(App[None]):
         """The one handler for workers that ended (see ``ui/workers.py``)."""
         from tradeterm.ui.workers import worker_changed
 
-        worker_changed(self, event)
+        worker_changed(self, self.workstation, event)
 
     # --- layout (see ui/arrange.py) ---------------------------------------------------
 
@@ -284,6 +277,13 @@ class TradetermApp(App[None]):
         else:
             target.screen.set_focus(target)  # now: the next key of a burst is for it
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, where an Enter typed before its hits show runs the text."""
+        from tradeterm.ui.screens.command_palette import TradePalette
+
+        if self.use_command_palette and not isinstance(self.screen, TradePalette):
+            self.push_screen(TradePalette(id="--command-palette"))
+
     def action_help(self) -> None:
         self.dialogs.help()
 
@@ -296,28 +296,6 @@ class TradetermApp(App[None]):
         except TradetermError as exc:
             self.notify(str(exc), severity="error")
 
-    # Messages from the panes are handled by name (on_<widget>_<message>), so this module
-    # need not import the panes before the first frame.
-
-    def on_fast_table_row_selected(self, event: FastTable.RowSelected) -> None:
-        if event.control.id == "scanner-table":
-            self.select_symbol(event.key)
-
-    def on_scanner_pane_filter_changed(self) -> None:
-        from tradeterm.ui.panes.alerts import LEGEND
-
-        self.scanner_box.set_titles(subtitle=self.scanner.summary)
-        self.panes["alerts-pane"].set_titles(subtitle=LEGEND)
-
-    def on_scanner_pane_why_requested(self, event: ScannerPane.WhyRequested) -> None:
-        self.dialogs.why(event.symbol)
-
-    def on_alerts_pane_remove(self, event: AlertsPane.Remove) -> None:
-        if event.alert_id is None:
-            self.notify("no alert selected", severity="warning", timeout=3)
-            return
-        self.dialogs.ask_remove_alert(event.alert_id)
-
     def action_group(self, delta: int) -> None:
         ticks = self.ladder.change_group(delta)
         self.bridge.dirty.add("book")
@@ -326,36 +304,24 @@ class TradetermApp(App[None]):
             f"ladder grouped by {ticks} tick{'s' if ticks > 1 else ''} ({step})", timeout=1.5
         )
 
+    @property
+    def theme_names(self) -> list[str]:
+        return self.themes.names
+
     def action_cycle_theme(self) -> None:
-        names = self.theme_names or [self.theme]
-        index = names.index(self.theme) if self.theme in names else -1
-        self.apply_theme(names[(index + 1) % len(names)], save=True)
-        self.notify(f"theme {self.theme}", timeout=1.5)
+        self.themes.cycle()
 
     def apply_theme(self, name: str, *, save: bool) -> None:
-        if name not in self.available_themes:
-            log.warning(
-                "theme %r not found; using %s (themes: %s)",
-                name,
-                DEFAULT_THEME,
-                ", ".join(self.theme_names),
-            )
-            name = DEFAULT_THEME
-        self.theme = name
-        if save and self._save_theme is not None:
-            try:
-                self._save_theme(name)
-            except TradetermError as exc:
-                self.notify(f"theme not saved: {exc}", severity="warning")
+        self.themes.apply(name, save=save)
 
     def action_cycle_log_level(self) -> None:
         name = self.log_pane.cycle_level()
-        self.panes["log-pane"].set_titles(subtitle=f"≥ {name} (l)")
+        self.boxes["log"].set_titles(subtitle=f"≥ {name} (l)")
         self.notify(f"log shows {name} and above", timeout=1.5)
 
     def set_log_level(self, level: int) -> None:
         self.log_pane.set_level(level)
-        self.panes["log-pane"].set_titles(subtitle=f"≥ {self.log_pane.level_name} (l)")
+        self.boxes["log"].set_titles(subtitle=f"≥ {self.log_pane.level_name} (l)")
 
     def switch_account(self, name: str) -> None:
         try:
@@ -409,24 +375,6 @@ class TradetermApp(App[None]):
             before.focus()
         else:
             self.arrangement.focus_shown()
-
-    def on_orders_pane_act(self, event: OrdersPane.Act) -> None:
-        self.dialogs.order_key(event.action, event.client_id, event.ticks)
-
-    def on_ladder_move_order(self, event: Ladder.MoveOrder) -> None:
-        self.desk.move_at(event.price, event.ticks)
-
-    def on_ladder_cursor_moved(self, event: Ladder.CursorMoved) -> None:
-        price = event.price
-        self.book_pane.set_titles(
-            subtitle="" if price is None else f"cursor {price} · b/s: ticket here · esc clears"
-        )
-
-    def on_positions_pane_close(self, event: PositionsPane.Close) -> None:
-        self.dialogs.ask_close(event.symbol)
-
-    def on_fills_pane_export(self) -> None:
-        self.dialogs.export_fills()
 
     def action_toggle_recording(self) -> None:
         self.recording.toggle()

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from textual.geometry import Size
 from textual.widget import Widget
 
-from tradeterm.ui.layout import ALL, GROUPS, PANE_GROUP, THREE_COLUMN_WIDTH, TOP_GROUPS, is_wide
+from tradeterm.ui.layout import ALL, GROUPS, THREE_COLUMN_WIDTH, TOP_GROUPS, is_wide
+from tradeterm.ui.panes.registry import BY_ID, PANE_GROUP
 
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
@@ -68,18 +69,10 @@ class Arrangement:
 
     def pane_widget(self, pane: str) -> Widget:
         """The widget that takes the keys of ``pane``."""
-        app = self.app
-        return {
-            "book": app.ladder,
-            "tape": app.tape,
-            "scanner": app.scanner.table,
-            "positions": app.positions.balances,
-            "log": app.log_pane,
-            "orders": app.orders.table,
-            "fills": app.fills.table,
-            "chart": app.chart,
-            "alerts": app.alerts_pane.table,
-        }[pane]
+        workstation = self.app.workstation
+        if workstation is None:
+            raise LookupError(f"pane {pane}: the workstation is not built yet")
+        return BY_ID[pane].focus(workstation.contents[pane])
 
     def focus_shown(self) -> None:
         """Give the keys to a pane on screen: the scanner when it shows, else the first pane

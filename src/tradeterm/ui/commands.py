@@ -28,6 +28,7 @@ from tradeterm.domain.resample import TIMEFRAMES
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, PlaceShare
+from tradeterm.ui.panes.registry import PANE_IDS
 
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
@@ -38,7 +39,6 @@ LOG_LEVELS = {
     "warning": logging.WARNING,
     "error": logging.ERROR,
 }
-PANES = ("book", "tape", "scanner", "positions", "log", "orders", "fills", "chart", "alerts")
 
 Entry = tuple[str, Callable[[], object], str]
 
@@ -146,7 +146,7 @@ class WorkstationCommands(Provider):
                     "switch theme and save the choice",
                 )
             )
-        for pane in PANES:
+        for pane in PANE_IDS:
             commands.append(
                 (f"Focus: {pane}", partial(app.action_focus_pane, pane), "focus this pane")
             )

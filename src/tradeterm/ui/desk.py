@@ -13,7 +13,7 @@ import logging
 from collections.abc import Coroutine
 from dataclasses import replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tradeterm.domain.commands import (
     AmendOrder,
@@ -33,10 +33,15 @@ from tradeterm.engine.closing import buy_share, plan_close, sell_share
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, PlaceShare, ShowHelp, parse_command
+from tradeterm.ui.host import Host
 
 if TYPE_CHECKING:
-    from tradeterm.ui.app import TradetermApp
+    from tradeterm.engine.engine import Engine
+    from tradeterm.ui.alerting import Alerting
+    from tradeterm.ui.panes.orders import OrdersPane
+    from tradeterm.ui.refresh import Refresher
     from tradeterm.ui.widgets.cmdline import CommandLine
+    from tradeterm.ui.widgets.ladder import Ladder
 
 log = logging.getLogger("tradeterm.ui.orders")
 
@@ -45,8 +50,29 @@ class Refused(TradetermError):
     """A command that cannot run as asked; the message says why and what is allowed."""
 
 
+class DeskHost(Host, Protocol):
+    """What the desk uses of the workstation: the engine, the panes it reads and redraws, and
+    the workstation's own actions for commands that are not trading (help, reset...)."""
+
+    @property
+    def engine(self) -> Engine: ...
+    @property
+    def alerting(self) -> Alerting: ...
+    @property
+    def refresher(self) -> Refresher: ...
+    @property
+    def ladder(self) -> Ladder: ...
+    @property
+    def orders(self) -> OrdersPane: ...
+
+    def action_help(self) -> None: ...
+    def action_focus_pane(self, pane: str) -> None: ...
+    def action_reset_account(self) -> None: ...
+    def show_account_mode(self) -> None: ...
+
+
 class Desk:
-    def __init__(self, app: TradetermApp) -> None:
+    def __init__(self, app: DeskHost) -> None:
         self.app = app
         self.engine = app.engine
 
@@ -157,7 +183,7 @@ class Desk:
         app = self.app
         try:
             if isinstance(command, ResetAccount) and command.account is None:
-                app.dialogs.ask_reset()  # it asks first, then executes ResetAccount(name)
+                app.action_reset_account()  # it asks first, then executes ResetAccount(name)
             elif isinstance(command, ShowHelp):
                 app.action_help()
             elif isinstance(command, AddAlert):

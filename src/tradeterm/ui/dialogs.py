@@ -5,25 +5,63 @@ a scanned symbol scored what it did."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from tradeterm.domain.commands import AmendOrder, CancelAll, ClosePosition
 from tradeterm.domain.enums import AccountMode, OrderStatus, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.engine.closing import plan_close
-from tradeterm.ui.desk import Refused
+from tradeterm.ui.desk import Desk, Refused
+from tradeterm.ui.host import Host
 from tradeterm.ui.layout import ALL
 from tradeterm.ui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
-    from tradeterm.ui.app import TradetermApp
+    from textual.binding import Binding
+    from textual.screen import Screen
+
+    from tradeterm.engine.engine import Engine
+    from tradeterm.ui.alerting import Alerting
+    from tradeterm.ui.bridge import UiBridge
+    from tradeterm.ui.scanning import ScanRunner
     from tradeterm.ui.screens.amend import AmendResult
+    from tradeterm.ui.widgets.ladder import Ladder
 
 log = logging.getLogger("tradeterm.ui.orders")
 
 
+class DialogsHost(Host, Protocol):
+    """What the dialogs use of the workstation: screens to push, the desk that carries out
+    what they ask, the engine and the parts they read."""
+
+    keymap: dict[str, str]
+    export_dir: Path | None
+    HELP_SECTIONS: ClassVar[list[tuple[str, list[Binding]]]]
+
+    @property
+    def desk(self) -> Desk: ...
+    @property
+    def engine(self) -> Engine: ...
+    @property
+    def alerting(self) -> Alerting: ...
+    @property
+    def bridge(self) -> UiBridge: ...
+    @property
+    def scans(self) -> ScanRunner: ...
+    @property
+    def ladder(self) -> Ladder: ...
+
+    def push_screen(
+        self, screen: Screen[Any], callback: Callable[[Any], None] | None = None
+    ) -> Any: ...
+    def select_symbol(self, symbol: str) -> None: ...
+    def switch_account(self, name: str) -> None: ...
+
+
 class Dialogs:
-    def __init__(self, app: TradetermApp) -> None:
+    def __init__(self, app: DialogsHost) -> None:
         self.app = app
         self.engine = app.engine
         self.desk = app.desk

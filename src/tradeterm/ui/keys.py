@@ -10,6 +10,8 @@ from dataclasses import replace
 
 from textual.binding import Binding
 
+from tradeterm.ui.panes.registry import PANES
+
 APP_BINDINGS: list[Binding] = [
     Binding("question_mark", "help", "Help", id="help"),
     Binding("slash", "symbol_search", "Symbol", id="symbol_search"),
@@ -23,15 +25,10 @@ APP_BINDINGS: list[Binding] = [
     Binding("right_square_bracket", "group(1)", "Coarser", id="ladder.coarser", key_display="]"),
     Binding("t", "cycle_theme", "Theme", show=False, id="theme"),
     Binding("l", "cycle_log_level", "Log level", show=False, id="log_level"),
-    Binding("1", "focus_pane('book')", "Book", show=False, id="focus.book"),
-    Binding("2", "focus_pane('tape')", "Tape", show=False, id="focus.tape"),
-    Binding("3", "focus_pane('scanner')", "Scanner", show=False, id="focus.scanner"),
-    Binding("4", "focus_pane('positions')", "Positions", show=False, id="focus.positions"),
-    Binding("5", "focus_pane('log')", "Log", show=False, id="focus.log"),
-    Binding("6", "focus_pane('orders')", "Orders", show=False, id="focus.orders"),
-    Binding("7", "focus_pane('fills')", "Fills", show=False, id="focus.fills"),
-    Binding("8", "focus_pane('chart')", "Chart", show=False, id="focus.chart"),
-    Binding("9", "focus_pane('alerts')", "Alerts", show=False, id="focus.alerts"),
+    *(
+        Binding(p.key, f"focus_pane('{p.id}')", p.label, show=False, id=f"focus.{p.id}")
+        for p in PANES
+    ),
     Binding("ctrl+r", "toggle_recording", "Record", show=False, id="record"),
     Binding("q", "quit", "Quit", id="quit"),
 ]

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
+
+from tradeterm.ui.panes.registry import ALL, PANES
+
+__all__ = ["ALL", "GROUPS", "Group", "Pane", "is_wide", "pane_boxes"]
 
 #: Below either size the panes become tabs (one group at a time).
 WIDE_MIN_WIDTH = 120
@@ -15,48 +21,27 @@ WIDE_MIN_HEIGHT = 32
 #: alerts sit under the log at every size.
 THREE_COLUMN_WIDTH = 200
 
-#: Tab groups in order: (group id, title); keys 1..9 map panes to these groups.
-GROUPS = (
-    ("market", "1·2 Book & tape"),
-    ("scanner", "3 Scanner"),
-    ("positions", "4 Positions"),
-    ("log", "5·9 Log"),
-    ("trading", "6·7 Orders"),
-    ("chart", "8 Chart"),
+#: Tab groups in order: (group id, name); a tab's title starts with its panes' keys
+#: (``GROUPS``), from the pane registry.
+GROUP_NAMES = (
+    ("market", "Book & tape"),
+    ("scanner", "Scanner"),
+    ("positions", "Positions"),
+    ("log", "Log"),
+    ("trading", "Orders"),
+    ("chart", "Chart"),
+)
+GROUPS = tuple(
+    (gid, "·".join(p.key for p in PANES if p.group == gid) + f" {name}")
+    for gid, name in GROUP_NAMES
 )
 #: The tab bar is one line as wide as the terminal: its titles (each with a cell either side)
 #: must fit in the narrowest tabbed terminal.
 TAB_BAR_MIN_WIDTH = 80
-#: The panes in key order: (widget id, numbered title).
-PANES = (
-    ("book-pane", "1 Order book"),
-    ("tape-pane", "2 Trades"),
-    ("scanner-pane-box", "3 Scanner"),
-    ("positions-pane", "4 Positions"),
-    ("log-pane", "5 Log"),
-    ("orders-pane", "6 Orders"),
-    ("fills-pane", "7 Fills"),
-    ("chart-pane", "8 Chart"),
-    ("alerts-pane", "9 Alerts"),
-)
-PANE_GROUP = {
-    "book": "market",
-    "tape": "market",
-    "scanner": "scanner",
-    "positions": "positions",
-    "log": "log",
-    "orders": "trading",
-    "fills": "trading",
-    "chart": "chart",
-    "alerts": "log",
-}
-#: What the refresh tick can redraw (see ``ui/bridge.py``); all of it after a change of
-#: layout or account.
-ALL = frozenset(
-    {"book", "tape", "scanner", "positions", "orders", "fills", "status", "chart", "own", "alerts"}
-)
-#: The groups in the top row of the wide layout; the others are in the bottom row.
-TOP_GROUPS = frozenset({"market", "scanner", "chart"})
+#: The groups of the wide layout's top row and bottom row, left to right.
+TOP_ROW = ("scanner", "market", "chart")
+BOTTOM_ROW = ("positions", "trading", "log")
+TOP_GROUPS = frozenset(TOP_ROW)
 
 
 class Pane(Vertical):
@@ -89,3 +74,12 @@ class Group(Horizontal):
 
 def is_wide(width: int, height: int) -> bool:
     return width >= WIDE_MIN_WIDTH and height >= WIDE_MIN_HEIGHT
+
+
+def pane_boxes(contents: Mapping[str, Widget] | None) -> dict[str, Pane]:
+    """Every pane's bordered box by pane id, holding its content if ``contents`` has it."""
+    contents = contents or {}
+    return {
+        p.id: Pane(p.numbered_title, *((contents[p.id],) if p.id in contents else ()), id=p.box)
+        for p in PANES
+    }

@@ -14,7 +14,8 @@ from textual.worker import Worker
 from tradeterm.domain.errors import TradetermError
 
 if TYPE_CHECKING:
-    from tradeterm.ui.app import TradetermApp
+    from tradeterm.ui.host import Host
+    from tradeterm.ui.workstation import Workstation
 
 log = logging.getLogger("tradeterm.ui")
 
@@ -41,8 +42,9 @@ RecorderFactory = Callable[[], Recorder]
 class Recording:
     """Starts and stops the session recording; at most one at a time."""
 
-    def __init__(self, app: TradetermApp, factory: RecorderFactory | None) -> None:
-        self.app = app
+    def __init__(self, host: Host, parts: Workstation, factory: RecorderFactory | None) -> None:
+        self.host = host
+        self.parts = parts
         self.factory = factory
         self.recorder: Recorder | None = None
         self._worker: Worker[None] | None = None
@@ -58,32 +60,32 @@ class Recording:
             self.stop()
 
     def start(self) -> None:
-        app = self.app
+        host = self.host
         if self.factory is None:
-            app.notify("recording is not available here", severity="warning", timeout=4)
+            host.notify("recording is not available here", severity="warning", timeout=4)
             return
         if self.recorder is not None:
-            app.notify(f"already recording to {self.recorder.path}", timeout=4)
+            host.notify(f"already recording to {self.recorder.path}", timeout=4)
             return
         recorder = self.factory()
         try:
             recorder.start()
         except TradetermError as exc:
             log.error("recording not started: %s", exc)
-            app.notify(f"recording not started: {exc}", severity="error", timeout=8)
+            host.notify(f"recording not started: {exc}", severity="error", timeout=8)
             return
         self.recorder = recorder
-        self._worker = app.run_worker(
+        self._worker = host.run_worker(
             recorder.run(), name=WORKER_NAME, group="recording", exit_on_error=False
         )
-        app.notify(f"recording to {recorder.path}  (ctrl+r stops)", timeout=5)
-        app.refresher.hurry()
+        host.notify(f"recording to {recorder.path}  (ctrl+r stops)", timeout=5)
+        self.parts.refresher.hurry()
 
     def lost(self) -> None:
         """The recorder's worker failed (the file could not be written): no longer
         recording; what was flushed before stays readable."""
         self.recorder = self._worker = None
-        self.app.refresher.hurry()
+        self.parts.refresher.hurry()
 
     def stop(self) -> None:
         """Stop and save; the file is complete when this returns."""
@@ -97,7 +99,7 @@ class Recording:
             recorder.close()
         except OSError as exc:
             log.error("recording %s not finished: %s", recorder.path, exc)
-            self.app.notify(f"recording not finished: {exc}", severity="error", timeout=8)
+            self.host.notify(f"recording not finished: {exc}", severity="error", timeout=8)
             return
-        self.app.notify(f"recording saved: {recorder.path} ({recorder.records:,} records)")
-        self.app.refresher.hurry()
+        self.host.notify(f"recording saved: {recorder.path} ({recorder.records:,} records)")
+        self.parts.refresher.hurry()

@@ -27,8 +27,11 @@ from textual.worker import Worker, WorkerState
 from tradeterm.domain.market_data import Candle, Ticker
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from tradeterm.analysis.scanner import MatrixBuilder, ScanResult
-    from tradeterm.ui.app import TradetermApp
+    from tradeterm.ui.host import Host
+    from tradeterm.ui.workstation import Workstation
 
 log = logging.getLogger("tradeterm.ui.scanner")
 
@@ -74,12 +77,22 @@ class ScanRunner:
     """Schedules scanner passes and hands their results to the app (attributes down).
 
     Args:
-        app: the workstation.
+        host: the app's timers, workers and toasts.
+        parts: the workstation (the engine, the scanner pane, the alerts).
+        visible: whether a pane is on screen now (by pane id).
         interval: seconds between passes; 0 runs a pass only when asked (``run_now``).
     """
 
-    def __init__(self, app: TradetermApp, interval: float = DEFAULT_INTERVAL_S) -> None:
-        self.app = app
+    def __init__(
+        self,
+        host: Host,
+        parts: Workstation,
+        visible: Callable[[str], bool],
+        interval: float = DEFAULT_INTERVAL_S,
+    ) -> None:
+        self.host = host
+        self.parts = parts
+        self.visible = visible
         self.interval = interval
         self.builder: MatrixBuilder | None = None  # made by the first pass (numpy loads then)
         self.result: ScanResult | None = None
@@ -90,29 +103,28 @@ class ScanRunner:
 
     def start(self) -> None:
         if self.interval > 0:
-            self.app.set_interval(self.interval, self.tick, name="scanner")
+            self.host.set_interval(self.interval, self.tick, name="scanner")
 
     def tick(self) -> None:
         """Start a pass in a worker thread when the market changed and someone looks: the
         scanner pane is on screen or an indicator alert is active."""
-        app = self.app
-        if self.running or not app.bridge.scan_due:
+        parts = self.parts
+        if self.running or not parts.bridge.scan_due:
             return
-        if app.arrangement.pane_visible("scanner") or app.alerting.watches_scans:
+        if self.visible("scanner") or parts.alerting.watches_scans:
             self._start()
         # else it stays due: the pass runs once the pane is shown
 
     def _start(self) -> bool:
         """Copy the snapshot and start a pass in a worker thread; False: nothing to scan."""
-        app = self.app
-        app.bridge.scan_due = False
+        self.parts.bridge.scan_due = False
         started = time.perf_counter()
         snapshot = self.snapshot()
         if not snapshot.candles:
             return False
         self._copy_ms = (time.perf_counter() - started) * 1e3
         self.running = True
-        app.run_worker(
+        self.host.run_worker(
             partial(self.compute, snapshot),
             name="scanner.scan",
             group=WORKER_GROUP,
@@ -124,7 +136,7 @@ class ScanRunner:
 
     def snapshot(self) -> Snapshot:
         """Copy what a pass reads (on the event loop, where the engine writes it)."""
-        state = self.app.engine.state
+        state = self.parts.engine.state
         label = state.label
         return Snapshot(
             {label(inst): _newest(series, SCAN_LENGTH) for inst, series in state.candles.items()},
@@ -162,12 +174,12 @@ class ScanRunner:
     def apply(self, result: ScanResult, copy_ms: float = 0.0, compute_ms: float = 0.0) -> None:
         """Hand a pass's result to the scanner pane and the indicator alerts."""
         started = time.perf_counter()
-        app = self.app
+        parts = self.parts
         self.result = result
         self.passes += 1
-        app.scanner.set_scan(result)
-        app.bridge.dirty.add("scanner")
-        app.alerting.on_scan(result)
+        parts.scanner.set_scan(result)
+        parts.bridge.dirty.add("scanner")
+        parts.alerting.on_scan(result)
         apply_ms = (time.perf_counter() - started) * 1e3
         self.timings.append(ScanTiming(copy_ms, compute_ms, apply_ms))
         log.debug(
@@ -182,9 +194,9 @@ class ScanRunner:
     def request(self) -> None:
         """Scan as soon as possible (in the worker), whatever changed."""
         if self.running:
-            self.app.bridge.scan_due = True  # the next tick starts another pass
+            self.parts.bridge.scan_due = True  # the next tick starts another pass
         elif not self._start():
-            self.app.notify("nothing to scan yet: no candles", severity="warning", timeout=3)
+            self.host.notify("nothing to scan yet: no candles", severity="warning", timeout=3)
 
     def run_now(self) -> ScanResult:
         """One whole pass on the loop, at once (tests, benchmarks, a user's explicit ask)."""
@@ -193,6 +205,6 @@ class ScanRunner:
         copy_ms = (time.perf_counter() - started) * 1e3
         result, compute_ms = self.compute(snapshot, fresh=self.running)  # never share a builder
 
-        self.app.bridge.scan_due = False
+        self.parts.bridge.scan_due = False
         self.apply(result, copy_ms, compute_ms)
         return result

@@ -12,38 +12,41 @@ from tradeterm.domain.errors import TradetermError
 from tradeterm.ui.scanning import WORKER_GROUP
 
 if TYPE_CHECKING:
-    from tradeterm.ui.app import TradetermApp
+    from tradeterm.ui.host import Host
+    from tradeterm.ui.workstation import Workstation
 
 log = logging.getLogger("tradeterm.ui")
 
 
-def start_engine(app: TradetermApp) -> None:
-    app.run_worker(_start_engine(app), name="engine.start", group="engine", exit_on_error=False)
+def start_engine(host: Host, parts: Workstation, *, start_feed: bool) -> None:
+    """Start the engine in a worker; then, with ``start_feed``, its feed, watchdog and venues."""
+    job = _start_engine(host, parts, start_feed)
+    host.run_worker(job, name="engine.start", group="engine", exit_on_error=False)
 
 
-async def _start_engine(app: TradetermApp) -> None:
-    engine = app.engine
+async def _start_engine(host: Host, parts: Workstation, start_feed: bool) -> None:
+    engine = parts.engine
     if not engine.started:
         await engine.start()
-    if app.start_feed:
+    if start_feed:
         for venue in engine.feeds:  # each feed its own worker: one failing leaves the others
-            app.run_worker(
+            host.run_worker(
                 engine.run_feed(venue), name=f"feed.{venue}", group="feeds", exit_on_error=False
             )
-        app.run_worker(
+        host.run_worker(
             engine.watch_feed(), name="feed.watchdog", group="feeds", exit_on_error=False
         )
-        app.run_worker(engine.run_venues(), name="venues", group="feeds", exit_on_error=False)
+        host.run_worker(engine.run_venues(), name="venues", group="feeds", exit_on_error=False)
 
 
-def worker_changed(app: TradetermApp, event: Worker.StateChanged) -> None:
+def worker_changed(host: Host, parts: Workstation | None, event: Worker.StateChanged) -> None:
     """Hand finished scanner passes back; log and show a failed worker; the app lives on."""
     worker = event.worker
-    if worker.group == WORKER_GROUP:
-        app.scans.finished(worker)
+    if worker.group == WORKER_GROUP and parts is not None:
+        parts.scans.finished(worker)
     if event.state is WorkerState.ERROR:
-        if worker.group == "recording":
-            app.recording.lost()
+        if worker.group == "recording" and parts is not None:
+            parts.recording.lost()
         error = worker.error
         message = str(error) if isinstance(error, TradetermError) else repr(error)
         log.error(
@@ -53,4 +56,4 @@ def worker_changed(app: TradetermApp, event: Worker.StateChanged) -> None:
             message,
             exc_info=None if isinstance(error, TradetermError) else error,
         )
-        app.notify(f"{worker.name} stopped: {message}", severity="error", timeout=8)
+        host.notify(f"{worker.name} stopped: {message}", severity="error", timeout=8)
