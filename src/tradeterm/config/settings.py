@@ -68,6 +68,11 @@ class VenueSettings:
     markets_cache_hours: float = 24.0
 
 
+@dataclass(frozen=True, slots=True)
+class StrategiesSettings:
+    dir: str = ""
+
+
 NATIVE_EXCHANGES = ("binance", "kraken")
 """Exchanges with a native feed in ``venues/`` (no ccxt needed)."""
 
@@ -80,6 +85,7 @@ class Settings:
     accounts: tuple[AccountSettings, ...] = (AccountSettings("paper"),)
     alerts: tuple[AlertSettings, ...] = ()
     venues: Mapping[str, VenueSettings] = field(default_factory=dict)
+    strategies: StrategiesSettings = field(default_factory=StrategiesSettings)
 
     def venue_of(self, account: str | None = None) -> str:
         """The venue the workstation runs on: that of ``account`` (default: the first)."""

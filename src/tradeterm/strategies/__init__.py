@@ -7,5 +7,16 @@
 
 from tradeterm.strategies.base import Strategy, StrategyParams
 from tradeterm.strategies.host import StrategyHost, StrategyState
+from tradeterm.strategies.registry import BUILTINS, LoadError, create, load_folder, make_params
 
-__all__ = ["Strategy", "StrategyHost", "StrategyParams", "StrategyState"]
+__all__ = [
+    "BUILTINS",
+    "LoadError",
+    "Strategy",
+    "StrategyHost",
+    "StrategyParams",
+    "StrategyState",
+    "create",
+    "load_folder",
+    "make_params",
+]
