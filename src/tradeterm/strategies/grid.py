@@ -6,7 +6,8 @@ spacing), or ``atr_mult`` ATRs apart around the price once the ATR of ``timefram
 bars is known. When the grid is laid, the level nearest the mid stays empty, buys go
 on the levels below it and sells on those above. A buy filled in full on level i
 puts a sell on level i+1 (a plain limit: if the price ran past that level meanwhile,
-it takes at the level's price or better); a sell filled on level i puts a buy on level i-1; so one
+it takes at the level's price or better; a sell after a buy whose fee was paid in the
+base asset sells what the buy brought in); a sell filled on level i puts a buy on level i-1; so one
 level is always empty and the grid trades the range back and forth.
 
 Failed placements (a rule the order breaks, the balance, a venue's refusal) are
@@ -192,7 +193,10 @@ class Grid(Strategy[GridParams]):
         self.replacements.append((order.price, side, self.prices[j]))
         # a plain limit: when the price ran past the level meanwhile it takes at the level's
         # price or better, where a post-only order would be refused and the level lost
-        self.place(side, self.params.qty, self.prices[j])
+        qty = self.params.qty
+        if side is Side.SELL and order.fee_asset == self.market.base:
+            qty = self.lot(order.filled - order.fee)  # sell what the buy brought in
+        self.place(side, qty, self.prices[j])
 
     def on_order_rejected(self, order: Order, reason: str) -> None:
         if order.price is not None and order.status is OrderStatus.REJECTED:
