@@ -94,6 +94,7 @@ class MarketMaker(Strategy[MarketMakerParams]):
     def __init__(self, params: MarketMakerParams) -> None:
         super().__init__(params)
         self.volatility_bps = 0.0
+        self._quoted_vol = 0.0
         self.requotes = 0
         """How often the ladder was worked out again (the rest took the fast path)."""
         self._fair: Decimal | None = None
@@ -130,7 +131,10 @@ class MarketMaker(Strategy[MarketMakerParams]):
             mean = sum(returns) / len(returns)
             var = sum((r - mean) ** 2 for r in returns) / (len(returns) - 1)
             self.volatility_bps = math.sqrt(var) * 10_000
-            self._dirty = True
+            p = self.params
+            moved = abs(self.volatility_bps - self._quoted_vol) * float(p.vol_mult)
+            if moved > float(p.refresh_tolerance_bps):
+                self._dirty = True  # the spread it would quote moved more than the tolerance
 
     # --- the decision ------------------------------------------------------------------------
 
@@ -167,7 +171,7 @@ class MarketMaker(Strategy[MarketMakerParams]):
         centre = fair * (1 - p.skew_bps * lean * BPS)
         edge = market.maker_fee + p.min_edge_bps * BPS
         vol = Decimal(repr(round(self.volatility_bps, 4))) * p.vol_mult
-        half = max(p.min_half_spread_bps, vol) * BPS
+        half = max(p.min_half_spread_bps * BPS, vol * BPS, edge)
         tick = market.tick_size
         top_bid = min(floor_to(fair * (1 - edge), tick), ask - tick)
         low_ask = max(ceil_to(fair * (1 + edge), tick), bid + tick)
@@ -183,6 +187,7 @@ class MarketMaker(Strategy[MarketMakerParams]):
         )
         bid_room = int((p.inventory_target + p.max_inventory - inventory) // p.qty)
         ask_room = int(min(inventory - (p.inventory_target - p.max_inventory), held) // p.qty)
+        self._quoted_vol = self.volatility_bps
         self._tolerance = fair * p.refresh_tolerance_bps * BPS
         self._quoted = fair
         self._dirty = False
