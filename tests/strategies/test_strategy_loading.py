@@ -100,8 +100,17 @@ def test_a_missing_folder_is_one_clear_error(tmp_path: Path) -> None:
 
 
 def test_kinds_and_parameters_are_checked_with_what_is_allowed() -> None:
-    assert sorted(BUILTINS) == ["grid", "market_maker", "sma_cross"]
-    with pytest.raises(TradetermError, match="unknown strategy 'gird'; known: grid, market_maker"):
+    assert sorted(BUILTINS) == [
+        "grid",
+        "market_maker",
+        "mean_reversion",
+        "momentum",
+        "sma_cross",
+        "trend",
+    ]
+    with pytest.raises(
+        TradetermError, match="unknown strategy 'gird'; known: grid, market_maker, mean_reversion"
+    ):
         create("gird", {})
     with pytest.raises(TradetermError, match="levels: Input should be less than or equal to 20"):
         create("market_maker", {"levels": 50})

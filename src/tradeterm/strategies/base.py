@@ -10,6 +10,7 @@ driver, on paper and live: nothing here knows which.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
@@ -159,6 +160,10 @@ class Strategy(Generic[P]):
     def open_orders(self, side: Side | None = None) -> list[Order]:
         """This strategy's open orders, oldest first."""
         return self.host.open_orders(side)
+
+    def bars(self) -> Sequence[Candle]:
+        """The closed bars of ``timeframe()``, oldest first, exact (Decimal)."""
+        return self.host.candle_bars()
 
     def candles(self) -> pd.DataFrame:
         """The closed bars of ``timeframe()`` as floats (``open high low close volume``), for

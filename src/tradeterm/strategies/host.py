@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -33,6 +33,7 @@ from tradeterm.domain.events import (
     TradingStateChanged,
 )
 from tradeterm.domain.market import Market
+from tradeterm.domain.market_data import Candle
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountState
 from tradeterm.engine.clock import Timer
@@ -244,6 +245,11 @@ class StrategyHost:
 
     def open_orders(self, side: Side | None = None) -> list[Order]:
         return [o for o in self._mine.values() if o.is_open and (side is None or o.side is side)]
+
+    def candle_bars(self) -> Sequence[Candle]:
+        if self._window is None:
+            raise TradetermError(f"strategy {self.name} declares no timeframe: no candles")
+        return self._window.closed
 
     def candle_frame(self) -> pd.DataFrame:
         if self._window is None:

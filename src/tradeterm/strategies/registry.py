@@ -25,13 +25,16 @@ from tradeterm.domain.errors import TradetermError
 from tradeterm.strategies.base import Strategy, StrategyParams
 from tradeterm.strategies.grid import Grid
 from tradeterm.strategies.market_maker import MarketMaker
+from tradeterm.strategies.scored import MeanReversion, Momentum, Trend
 from tradeterm.strategies.sma_cross import SmaCross
 
 log = logging.getLogger("tradeterm.strategies")
 
 StrategyClass = type[Strategy[Any]]
 
-BUILTINS: dict[str, StrategyClass] = {cls.kind: cls for cls in (SmaCross, Grid, MarketMaker)}
+BUILTINS: dict[str, StrategyClass] = {
+    cls.kind: cls for cls in (SmaCross, Grid, MarketMaker, Trend, MeanReversion, Momentum)
+}
 """The built-in strategies by kind."""
 
 
