@@ -242,3 +242,27 @@ async def test_stop_cancels_its_orders_unless_told_not_to(tmp_path: Path) -> Non
     assert resting == {("keep", OrderStatus.OPEN), ("close", OrderStatus.CANCELED)}
     assert keep.state is StrategyState.STOPPED and close.state is StrategyState.STOPPED
     assert ("timer", "tidy") not in keeper.seen  # its timer went with it
+
+
+class Rests(Recorder):
+    def first_book(self) -> None:
+        self.buy(D("0.01"), D("3000.00"))
+
+
+async def test_after_a_restart_it_knows_its_orders_again_by_their_tag(tmp_path: Path) -> None:
+    engine = list_engine(tmp_path, [book(T0), book(T0 + 500 * MS)])
+    await host_on(engine, Rests())
+    await play(engine)
+    await engine.stop()
+
+    again = list_engine(tmp_path, [book(T0 + 1_000 * MS), book(T0 + 2_000 * MS)])
+    strategy, other = Recorder(), Recorder()
+    host = await host_on(again, strategy)
+    stranger = await host_on(again, other, name="h2")
+    (order,) = host.open_orders()
+    assert (order.tag, order.price, order.status) == ("h1", D("3000.00"), OrderStatus.OPEN)
+    assert stranger.open_orders() == []
+    again.clock.call_at(T0 + 1_500 * MS, lambda: strategy.cancel(order))
+    await play(again)
+    assert strategy.seen == [("start", ""), ("canceled", "3000.00")]
+    assert other.seen == [("start", "")]

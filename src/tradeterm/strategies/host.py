@@ -102,10 +102,13 @@ class StrategyHost:
         """Bind to the engine and call ``on_start``.
 
         Raises:
-            TradetermError: already started, an unknown account or symbol, a bad timeframe.
+            TradetermError: already started, the engine not started, an unknown account or
+                symbol, a bad timeframe.
         """
         if self.state is not StrategyState.NEW:
             raise TradetermError(f"strategy {self.name} is {self.state.value}: start it once")
+        if not self.engine.started:
+            raise TradetermError(f"strategy {self.name}: the engine has not loaded its markets")
         account = self._account_state()
         self.market()  # the symbol must be known
         timeframe = self.strategy.timeframe()
