@@ -8,12 +8,15 @@ import logging
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from strategy_rig import SYMBOL, make_engine, run_strategy
 
+from tradeterm.analysis.indicators import atr
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import TradePrinted
+from tradeterm.domain.numbers import floor_to
 from tradeterm.domain.orders import Order
 from tradeterm.strategies import grid_levels as gl
 from tradeterm.strategies import make_params
@@ -146,3 +149,43 @@ async def test_a_trade_below_the_stop_ends_the_grid_and_sells_what_is_held(
     ]
     assert engine.state.accounts["paper"].balances["BTC"].total < D("0.00001")
     assert run.host.state.value == "running"
+
+
+async def test_atr_spacing_waits_for_the_bars_and_spaces_levels_one_atr_apart(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(tmp_path, {"USDT": D("100000"), "BTC": D(1)})
+    prints: list[tuple[int, float, float, int]] = []  # exchange time, price, qty, received
+
+    def printed(event: TradePrinted) -> None:
+        t = event.trade
+        prints.append((t.ts_ns, float(t.price), float(t.qty), engine.clock.now_ns()))
+
+    engine.bus.subscribe(TradePrinted, printed)
+    params = GridParams(
+        lower=D(60000),
+        upper=D(63000),
+        levels=9,
+        qty=D("0.01"),
+        spacing="atr",
+        atr_period=5,
+        atr_mult=D("1.5"),
+        timeframe="10s",
+    )
+    strategy = Grid(params)
+    run = await run_strategy(tmp_path, strategy, {}, engine=engine)
+    orders = level_orders(list(run.engine.state.accounts["paper"].orders.values()))
+    laid_ns = orders[0].created_ns
+    # the 10 s bars closed by then, by hand, and their ATR with the indicator library
+    bars: dict[int, list[float]] = {}
+    for ts, price, _, received in prints:
+        if received > laid_ns:
+            break
+        bar = bars.setdefault(ts - ts % 10_000_000_000, [price, price, price])
+        bar[0], bar[1], bar[2] = max(bar[0], price), min(bar[1], price), price
+    closed = list(bars.values())[:-1]  # the newest bar is still open
+    assert len(closed) == 6  # it laid the grid as soon as period + 1 bars had closed
+    frame = pd.DataFrame(closed, columns=["high", "low", "close"])
+    value = atr(frame["high"], frame["low"], frame["close"], 5).iloc[-1]
+    gap = floor_to(Decimal(repr(float(value))) * D("1.5"), D("0.01"))
+    assert gaps(strategy.prices) == [gap] * 8

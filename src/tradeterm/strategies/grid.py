@@ -19,6 +19,7 @@ cancelled, and below the range what it holds is sold at market.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -130,6 +131,8 @@ class Grid(Strategy[GridParams]):
         if len(bars) < self.params.atr_period + 1:
             return None
         value = atr(bars["high"], bars["low"], bars["close"], self.params.atr_period).iloc[-1]
+        if not math.isfinite(value):
+            return None
         gap = self.bid_price(Decimal(repr(float(value))) * self.params.atr_mult)
         return gap if gap > 0 else self.market.tick_size
 
