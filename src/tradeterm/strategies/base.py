@@ -201,11 +201,29 @@ class Strategy(Generic[P]):
             reduce_only=reduce_only,
         )
 
-    def buy(self, qty: Decimal | None = None, price: Decimal | None = None, **kw: object) -> None:
-        self.place(Side.BUY, qty, price, **kw)  # type: ignore[arg-type]
+    def buy(
+        self,
+        qty: Decimal | None = None,
+        price: Decimal | None = None,
+        *,
+        quote_qty: Decimal | None = None,
+        post_only: bool = False,
+        tif: TimeInForce = TimeInForce.GTC,
+    ) -> None:
+        """``place`` a buy: a limit at ``price``, else at market (``quote_qty``: spend that)."""
+        self.place(Side.BUY, qty, price, quote_qty=quote_qty, post_only=post_only, tif=tif)
 
-    def sell(self, qty: Decimal | None = None, price: Decimal | None = None, **kw: object) -> None:
-        self.place(Side.SELL, qty, price, **kw)  # type: ignore[arg-type]
+    def sell(
+        self,
+        qty: Decimal | None = None,
+        price: Decimal | None = None,
+        *,
+        quote_qty: Decimal | None = None,
+        post_only: bool = False,
+        tif: TimeInForce = TimeInForce.GTC,
+    ) -> None:
+        """``place`` a sell: a limit at ``price``, else at market."""
+        self.place(Side.SELL, qty, price, quote_qty=quote_qty, post_only=post_only, tif=tif)
 
     def amend(self, order: Order, price: Decimal | None = None, qty: Decimal | None = None) -> None:
         """Move one of its orders (a new price goes to the back of the queue, a smaller size at
