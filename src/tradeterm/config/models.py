@@ -15,6 +15,7 @@ from tradeterm.config.settings import (
     GeneralSettings,
     Settings,
     SimSettings,
+    StrategiesSettings,
     UiSettings,
     VenueSettings,
 )
@@ -22,6 +23,7 @@ from tradeterm.domain.enums import AccountMode, FillModel
 
 # The defaults live with the settings (a start without a config file reads only those).
 _GENERAL, _SIM, _UI = GeneralSettings(), SimSettings(), UiSettings()
+_STRATEGIES = StrategiesSettings()
 _ACCOUNT = Settings().accounts[0]
 
 
@@ -171,6 +173,12 @@ def flatten_keys(value: Any) -> Any:
     return flat
 
 
+class StrategiesConfig(_Section):
+    dir: str = _STRATEGIES.dir
+    """Folder of your own strategies (``*.py`` files with ``Strategy`` subclasses). Empty:
+    the built-in ones only. A broken file is reported with its line; the others load."""
+
+
 def _default_accounts() -> list[AccountConfig]:
     return [AccountConfig.model_construct(name=a.name) for a in Settings().accounts]
 
@@ -195,6 +203,9 @@ class Config(_Section):
 
     venues: dict[str, VenueConfig] = {}
     """Real exchanges' market data, one table each: ``[venues.binance]``."""
+
+    strategies: StrategiesConfig = Field(default_factory=StrategiesConfig.model_construct)
+    """Automated strategies."""
 
     @model_validator(mode="after")
     def _known_venues(self) -> Config:
@@ -250,6 +261,7 @@ class Config(_Section):
                 )
                 for name, v in self.venues.items()
             },
+            StrategiesSettings(**_values(self.strategies)),
         )
 
 

@@ -72,6 +72,11 @@ class VenueSettings:
     speed: float = 1.0
 
 
+@dataclass(frozen=True, slots=True)
+class StrategiesSettings:
+    dir: str = ""
+
+
 NATIVE_EXCHANGES = ("binance", "kraken")
 REPLAY = "replay"
 """The exchange name of a venue that plays recorded files."""
@@ -86,6 +91,7 @@ class Settings:
     accounts: tuple[AccountSettings, ...] = (AccountSettings("paper"),)
     alerts: tuple[AlertSettings, ...] = ()
     venues: Mapping[str, VenueSettings] = field(default_factory=dict)
+    strategies: StrategiesSettings = field(default_factory=StrategiesSettings)
 
     def files_from(self, folder: Path) -> Settings:
         """These settings with each replay venue's relative file paths made absolute from

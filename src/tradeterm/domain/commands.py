@@ -26,6 +26,8 @@ class PlaceOrder:
     take_profit: Decimal | None = None
     stop_loss: Decimal | None = None
     account: str | None = None
+    tag: str = ""
+    """Who placed it (a strategy instance's name); kept on the order and journaled."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,6 +91,8 @@ class Order:
     """The book's mid when the order was placed (slippage in session reports)."""
     triggered_ns: int = 0
     """When its stop, take-profit or trailing condition fired (0: not yet)."""
+    tag: str = ""
+    """Who placed it: a strategy instance's name, empty for manual orders."""
 
     @property
     def remaining(self) -> Decimal:

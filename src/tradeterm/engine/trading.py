@@ -228,6 +228,7 @@ class Trading:
             take_profit=cmd.take_profit,
             stop_loss=cmd.stop_loss,
             mid_at_send=plan.mid,
+            tag=cmd.tag,
         )
         if plan.problems or plan.market is None:
             await self._deny(account, order, plan.problems)
