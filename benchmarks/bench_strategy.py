@@ -96,7 +96,9 @@ async def decision_cost(calls: int) -> tuple[float, float, int]:
         OneBook(),
         [AccountSpec("paper", venue="bench", balances={"USDT": D(10_000), "BTC": D("0.05")})],
     )
-    engine.attach_venue("paper", PaperVenue("paper", engine, clock, latency_ms=0))
+    engine.attach_venue(
+        "paper", PaperVenue("paper", engine.view(engine.feed.venue), clock, latency_ms=0)
+    )
     await engine.start()
     bids = [(D(61_000) - D("0.5") * i, D("0.4")) for i in range(50)]
     asks = [(D("61000.5") + D("0.5") * i, D("0.4")) for i in range(50)]
@@ -104,7 +106,7 @@ async def decision_cost(calls: int) -> tuple[float, float, int]:
     strategy = MarketMaker(PARAMS)
     host = StrategyHost(engine, strategy, name="mm", account="paper", symbol="BTC/USDT")
     host.start()
-    book = engine.book("BTC/USDT")
+    book = engine.view(engine.feed.venue).book("BTC/USDT")
     assert book is not None
     strategy.on_book(book)  # quotes the ladder
     for _ in range(50):  # let the orders be journaled and accepted
@@ -146,7 +148,9 @@ def replay(with_strategy: bool) -> tuple[float, int, int]:
     feed = ReplayFeed([CAPTURE], clock, speed=None, venue="binance")
     spec = AccountSpec("paper", venue="binance", balances={"USDT": D(10_000), "BTC": D("0.05")})
     engine = Engine(clock, feed, [spec], client_id_prefix="b")
-    engine.attach_venue("paper", PaperVenue("paper", engine, clock, latency_ms=50))
+    engine.attach_venue(
+        "paper", PaperVenue("paper", engine.view(engine.feed.venue), clock, latency_ms=50)
+    )
     updates = [0]
     engine.bus.subscribe(BookChanged, lambda e: updates.__setitem__(0, updates[0] + 1))
     host: StrategyHost | None = None

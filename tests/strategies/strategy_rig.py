@@ -50,7 +50,9 @@ def make_engine(tmp: Path, balances: Mapping[str, Decimal], path: Path = SPOT) -
     ledger = Ledger(tmp / "ledger.sqlite", durable=False)
     spec = AccountSpec("paper", venue="binance", balances=dict(balances))
     engine = Engine(clock, feed, [spec], ledger=ledger, client_id_prefix="s")
-    engine.attach_venue("paper", PaperVenue("paper", engine, clock, latency_ms=50))
+    engine.attach_venue(
+        "paper", PaperVenue("paper", engine.view(engine.feed.venue), clock, latency_ms=50)
+    )
     return engine
 
 
@@ -140,7 +142,9 @@ def list_engine(tmp: Path, events: Sequence[MarketEvent], **balances: str) -> En
     spec = AccountSpec("paper", venue="list", balances=funds)
     ledger = Ledger(tmp / "ledger.sqlite", durable=False)
     engine = Engine(clock, ListFeed(events), [spec], ledger=ledger, client_id_prefix="h")
-    engine.attach_venue("paper", PaperVenue("paper", engine, clock, latency_ms=10))
+    engine.attach_venue(
+        "paper", PaperVenue("paper", engine.view(engine.feed.venue), clock, latency_ms=10)
+    )
     return engine
 
 

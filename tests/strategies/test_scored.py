@@ -52,7 +52,9 @@ async def test_it_enters_on_the_score_and_leaves_by_its_rules(
     feed = CandleFeed(candles)
     spec = AccountSpec("paper", venue="candles", balances={"USDT": D(10_000)})
     engine = Engine(clock, feed, [spec], client_id_prefix="c")
-    engine.attach_venue("paper", PaperVenue("paper", engine, clock, latency_ms=50))
+    engine.attach_venue(
+        "paper", PaperVenue("paper", engine.view(engine.feed.venue), clock, latency_ms=50)
+    )
     prints: list[tuple[int, Decimal]] = []
     engine.bus.subscribe(TradePrinted, lambda e: prints.append((clock.now_ns(), e.trade.price)))
     await engine.start()

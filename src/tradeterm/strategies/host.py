@@ -32,6 +32,7 @@ from tradeterm.domain.events import (
     TradePrinted,
     TradingStateChanged,
 )
+from tradeterm.domain.instrument import Instrument
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle
 from tradeterm.domain.orders import Order
@@ -194,20 +195,31 @@ class StrategyHost:
 
     # --- market data: the only place that reads the engine's market caches -------------------
 
+    @property
+    def _venue(self) -> str:
+        return self._account_state().spec.venue
+
+    @property
+    def instrument(self) -> Instrument:
+        """The symbol on the venue its account trades on."""
+        return self.engine.state.instrument(self._account_state(), self.symbol)
+
     def market(self) -> Market:
         """Raises TradetermError when the engine does not know the symbol."""
-        market = self.engine.state.markets.get(self.symbol)
+        market = self.engine.state.markets.get(self.instrument)
         if market is None:
             raise TradetermError(f"strategy {self.name}: unknown symbol {self.symbol!r}")
         return market
 
     def book(self) -> OrderBook | None:
-        return self.engine.state.books.get(self.symbol)
+        return self.engine.state.books.get(self.instrument)
 
     def _on_book(self, event: BookChanged) -> None:
         if event.symbol != self.symbol or self.state is not StrategyState.RUNNING:
             return
-        book = self.engine.state.books.get(self.symbol)
+        if event.venue != self._venue:
+            return  # the same symbol on another venue
+        book = self.engine.state.books.get(self.instrument)
         if book is None:
             return
         self.callbacks += 1
@@ -219,6 +231,8 @@ class StrategyHost:
     def _on_trade(self, event: TradePrinted) -> None:
         trade = event.trade
         if trade.symbol != self.symbol or self.state is not StrategyState.RUNNING:
+            return
+        if event.venue != self._venue:
             return
         closed = self._window.add(trade) if self._window is not None else None
         self._call(self.strategy.on_trade, trade)
