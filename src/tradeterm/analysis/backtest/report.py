@@ -17,6 +17,7 @@ candle spacing, as crypto trades every day):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -98,7 +99,16 @@ def spacing_s(times: pd.DatetimeIndex) -> float:
 
 
 def _ratio(top: float, bottom: float) -> float | None:
-    return top / bottom if bottom > 0 and math.isfinite(bottom) else None
+    return _finite(lambda: top / bottom) if bottom > 0 else None
+
+
+def _finite(compute: Callable[[], float]) -> float | None:
+    """The value, or None where it overflows or is not finite (JSON has no inf or NaN)."""
+    try:
+        value = compute()
+    except (OverflowError, ZeroDivisionError):
+        return None
+    return value if math.isfinite(value) else None
 
 
 def build_report(
@@ -137,7 +147,7 @@ def build_report(
     duration = (times[end] - times[start]).total_seconds() if depth > 0 else 0.0
     years = ((times[-1] - times[0]).total_seconds() + step) / YEAR_S
     final = sim.final_equity
-    cagr = final ** (1.0 / years) - 1.0 if years > 0 and final > 0 else None
+    cagr = _finite(lambda: final ** (1.0 / years) - 1.0) if years > 0 and final > 0 else None
     trades = _trades(sim, times, close, cash)
     closed = [t for t in trades if t.exit_time is not None]
     gains = sum(t.pnl for t in closed if t.pnl > 0)
