@@ -21,7 +21,7 @@ FILLS = ("close", "next-open")
 MAX_CASH = Decimal("1e15")
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(commands: argparse._SubParsersAction) -> None:
     """Register ``backtest`` on the command line's subcommands."""
     backtest = commands.add_parser(
         "backtest",

@@ -184,7 +184,7 @@ def _numbers(column: pd.Series, name: str) -> pd.Series:
 
 def _times(column: pd.Series) -> pd.DatetimeIndex:
     """Open times as UTC: datetimes (naive ones taken as UTC), epoch numbers (seconds,
-    milliseconds, microseconds or nanoseconds, told apart by size) or date strings."""
+    milliseconds, microseconds or nanoseconds, told apart by size) or ISO 8601 strings."""
     try:
         if pd.api.types.is_datetime64_any_dtype(column.dtype):
             times = pd.DatetimeIndex(column)
@@ -193,17 +193,23 @@ def _times(column: pd.Series) -> pd.DatetimeIndex:
             if not np.isfinite(numbers).all():
                 raise _Unreadable("a time is missing or not finite")
             biggest = float(np.abs(numbers).max())
+            if biggest >= 9e18:
+                raise _Unreadable(f"a time of {biggest:g} is out of range")
             unit = "s" if biggest < 1e11 else "ms" if biggest < 1e14 else "us"
             if biggest >= 1e17:
                 unit = "ns"
             times = pd.DatetimeIndex(pd.to_datetime(numbers.astype("int64"), unit=unit))
         else:
-            times = pd.DatetimeIndex(pd.to_datetime(column.astype(str), utc=True))
+            text = column.astype(str)
+            times = pd.DatetimeIndex(pd.to_datetime(text, utc=True, format="ISO8601"))
+        if times.hasnans:
+            raise _Unreadable("a time is missing")
+        times = times.tz_localize("UTC") if times.tz is None else times.tz_convert("UTC")
+        return times.as_unit("ns")
     except _Unreadable:
         raise
     except (ValueError, TypeError, OverflowError, pd.errors.OutOfBoundsDatetime) as exc:
         text = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        raise _Unreadable(f"times not understood ({text})") from None
-    if times.hasnans:
-        raise _Unreadable("a time is missing")
-    return times.tz_localize("UTC") if times.tz is None else times.tz_convert("UTC")
+        raise _Unreadable(
+            f"times not understood ({text}); give ISO 8601 dates or epoch numbers"
+        ) from None
