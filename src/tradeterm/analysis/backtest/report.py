@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
 from tradeterm.analysis.backtest.vector import FloatArray, Simulation, equity_curve
@@ -181,37 +182,58 @@ def build_report(
     )
 
 
+def iso_times(times: pd.DatetimeIndex, rows: npt.NDArray[np.intp]) -> list[str]:
+    """``times[rows]`` as ISO 8601 UTC text, like ``Timestamp.isoformat()``, in one pass."""
+    values = times.as_unit("ns").asi8
+    picked: npt.NDArray[np.datetime64] = np.asarray(values[rows]).astype("datetime64[ns]")
+    if (values % 1_000_000_000).any():
+        texts = np.datetime_as_string(picked, unit="us")
+    else:
+        texts = np.datetime_as_string(picked, unit="s")
+    return [text + "+00:00" for text in texts.tolist()]
+
+
 def _trades(
     sim: Simulation, times: pd.DatetimeIndex, close: FloatArray, cash: float
 ) -> list[Trade]:
+    """The trade list, computed as arrays and boxed once per trade."""
+    count = len(sim.entry_bar)
+    if not count:
+        return []
     units = sim.units * cash
-    out = []
-    for k in range(len(sim.entry_bar)):
-        entry_px = float(sim.entry_price[k])
-        cost = float(sim.cash_before[k]) * cash
-        entry_fee = float(units[k]) * entry_px * sim.fee
-        exit_bar = int(sim.exit_bar[k])
-        if exit_bar < sim.bars:
-            exit_px: float | None = float(sim.exit_price[k])
-            exit_time: str | None = _iso(times[exit_bar])
-            gross = float(units[k]) * float(sim.exit_price[k])
-            exit_fee = gross * sim.fee
-            value = gross - exit_fee
-        else:
-            exit_px = exit_time = None
-            exit_fee = 0.0
-            value = float(units[k]) * float(close[-1])
-        pnl = value - cost
-        out.append(
-            Trade(
-                entry_time=_iso(times[int(sim.entry_bar[k])]),
-                entry_price=entry_px,
-                exit_time=exit_time,
-                exit_price=exit_px,
-                quantity=float(units[k]),
-                fees=entry_fee + exit_fee,
-                pnl=pnl,
-                return_pct=100.0 * pnl / cost,
-            )
+    cost = sim.cash_before * cash
+    entry_fee = units * sim.entry_price * sim.fee
+    is_open = sim.exit_bar >= sim.bars
+    exit_px = np.where(is_open, close[-1], sim.exit_price)
+    gross = units * exit_px
+    exit_fee = np.where(is_open, 0.0, gross * sim.fee)
+    pnl = gross - exit_fee - cost
+    entries = iso_times(times, sim.entry_bar)
+    exits = iso_times(times, np.minimum(sim.exit_bar, sim.bars - 1))
+    columns = zip(
+        entries,
+        sim.entry_price.tolist(),
+        exits,
+        sim.exit_price.tolist(),
+        is_open.tolist(),
+        units.tolist(),
+        (entry_fee + exit_fee).tolist(),
+        pnl.tolist(),
+        (100.0 * pnl / cost).tolist(),
+        strict=True,
+    )
+    return [
+        Trade(
+            entry_time=entry,
+            entry_price=entry_px,
+            exit_time=None if still_open else exit_time,
+            exit_price=None if still_open else exit_price,
+            quantity=quantity,
+            fees=fees,
+            pnl=profit,
+            return_pct=percent,
         )
-    return out
+        for entry, entry_px, exit_time, exit_price, still_open, quantity, fees, profit, percent in (
+            columns
+        )
+    ]
