@@ -117,8 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: recordings/<venue>-<time>.ndjson.gz in the data dir)",
     )
     from tradeterm.cli.backtest import add_parser as add_backtest
+    from tradeterm.cli.optimize import add_parser as add_optimize
 
     add_backtest(commands)
+    add_optimize(commands)
     return parser
 
 
@@ -148,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
             from tradeterm.cli.backtest import run_backtest
 
             return run_backtest(args)
+        if args.command == "optimize":
+            from tradeterm.cli.optimize import run_optimize
+
+            return run_optimize(args)
         if args.command == "replay" and args.verify:
             from tradeterm.venues.replay import main as verify_main
 
