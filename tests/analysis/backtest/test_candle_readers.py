@@ -62,6 +62,7 @@ def test_every_layout_gives_the_same_candles(tmp_path: Path) -> None:
         "e.json.gz": lambda p: p.write_bytes(gzip.compress(json.dumps(as_lists(frame)).encode())),
         "f.csv.gz": lambda p: p.write_bytes(gzip.compress(frame.to_csv(index=False).encode())),
         "no_suffix": lambda p: frame.rename(columns={"date": "timestamp"}).to_csv(p, index=False),
+        "semicolons.csv": lambda p: frame.to_csv(p, index=False, sep=";"),
     }
     for name, write in files.items():
         path = tmp_path / name

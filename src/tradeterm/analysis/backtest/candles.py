@@ -132,7 +132,9 @@ def _from_json(raw: bytes) -> pd.DataFrame:
 
 def _from_csv(raw: bytes) -> pd.DataFrame:
     try:
-        return pd.read_csv(io.BytesIO(raw), sep=None, engine="python")
+        header = raw.lstrip().split(b"\n", 1)[0]
+        sep = next((c for c in (",", ";", "\t", "|") if c.encode() in header), ",")
+        return pd.read_csv(io.BytesIO(raw), sep=sep)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
         raise _Unreadable(f"not readable as CSV ({str(exc).splitlines()[0][:120]})") from None
 
