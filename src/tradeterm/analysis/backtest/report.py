@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -76,7 +76,9 @@ class Report:
 
     def as_json(self) -> dict[str, Any]:
         """The report as plain JSON values (the curve is left out)."""
-        data = {k: v for k, v in asdict(self).items() if k not in ("equity", "times")}
+        skip = ("equity", "times", "trades")
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
+        data["params"] = dict(self.params)
         data["trades"] = [asdict(t) for t in self.trades]
         return data
 
