@@ -92,6 +92,23 @@ def test_random_search_draws_distinct_grid_points_repeatably(
     assert all(p in every for p in drawn) and len({tuple(p.items()) for p in drawn}) == 5
 
 
+def test_genetic_search_spends_its_trials_on_grid_points_with_their_own_figures(
+    capsys: pytest.CaptureFixture[str], shared_data: Path
+) -> None:
+    grid = search(capsys, shared_data / ETH_5M, "--workers", "1", "--json")
+    args = ("--method", "genetic", "--trials", "6", "--random-seed", "2", "--json")
+    first = search(capsys, shared_data / ETH_5M, *args, "--workers", "1")
+    again = search(capsys, shared_data / ETH_5M, *args, "--workers", "2")
+    assert first["results"] == again["results"] and len(first["results"]) == 6
+    by_params = {tuple(r["params"].items()): r for r in grid["results"]}
+    for result in first["results"]:
+        assert by_params[tuple(result["params"].items())] == result
+    everything = search(
+        capsys, shared_data / ETH_5M, "--method", "genetic", "--trials", "50", "--json"
+    )
+    assert everything["results"] == grid["results"]  # a budget above the space: all 8
+
+
 def test_walk_forward_optimises_each_window_and_tests_it_after(
     capsys: pytest.CaptureFixture[str], shared_data: Path, tmp_path: Path
 ) -> None:

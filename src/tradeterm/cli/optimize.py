@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from tradeterm.cli.backtest import add_common, params_of
 
 if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+
     from tradeterm.analysis.backtest.search import Result, Window
 
 SHOWN = 10
@@ -36,8 +38,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "optimize",
         help="search a strategy's parameters on candle files (grid, random, walk-forward)",
-        description="Backtest STRATEGY at every point of a parameter space (vectorised, the "
-        "candle-mode convention of 'tradeterm backtest') and rank the points. --param fixes "
+        description="Backtest STRATEGY at the points of a parameter space (every one, random "
+        "ones or a genetic search; vectorised, with the candle-mode convention of 'tradeterm "
+        "backtest') and rank them. --param fixes "
         "a parameter; --space name=start:stop:step (stop included) or name=v1,v2 varies one.",
     )
     add_common(parser)
@@ -48,8 +51,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="NAME=SPEC",
         help="a parameter's values, e.g. --space fast=5:50:5 --space slow=20:200:10",
     )
-    parser.add_argument("--method", choices=("grid", "random"), default="grid")
-    parser.add_argument("--trials", type=positive_int, metavar="N", help="points for random")
+    parser.add_argument("--method", choices=("grid", "random", "genetic"), default="grid")
+    parser.add_argument(
+        "--trials", type=positive_int, metavar="N", help="points to evaluate (random, genetic)"
+    )
     parser.add_argument(
         "--random-seed", type=int, default=0, metavar="N", help="seed of --method random"
     )
@@ -113,6 +118,7 @@ def run_optimize(args: argparse.Namespace) -> int:
 
 def _search(args: argparse.Namespace) -> dict[str, Any]:
     from tradeterm.analysis.backtest.candles import read_many
+    from tradeterm.analysis.backtest.genetic import genetic_search
     from tradeterm.analysis.backtest.search import (
         Task,
         as_json,
@@ -130,7 +136,7 @@ def _search(args: argparse.Namespace) -> dict[str, Any]:
             raise ConfigError(f"{name} is given twice (--space and --param, or two --space)")
         space[name] = values
     if args.method == "grid" and args.trials is not None:
-        raise ConfigError("--trials goes with --method random")
+        raise ConfigError("--trials goes with --method random or genetic")
     todo, skipped = points(args.strategy, space, args.method, args.trials, args.random_seed)
     candles = read_many(args.data)
     task = Task(args.strategy, args.fee, args.fill, args.objective)
@@ -145,13 +151,25 @@ def _search(args: argparse.Namespace) -> dict[str, Any]:
         "points": len(todo),
         "skipped": skipped,
     }
+
+    def search(part: pd.DataFrame) -> list[Result]:
+        if args.method != "genetic":
+            return run_points(part, task, todo, **run)
+        return genetic_search(
+            space,
+            todo,
+            args.trials,
+            args.random_seed,
+            lambda batch: run_points(part, task, batch, **run),
+        )
+
     if args.walk_forward:
-        found = walk_forward(candles, task, todo, args.walk_forward, **run)
+        found = walk_forward(candles, task, args.walk_forward, search)
         data["walk_forward"] = [_window_json(w) for w in found]
         data["pooled"] = _pooled(found)
         data["best"] = as_json(found[-1].best)
     else:
-        results = run_points(candles, task, todo, **run)
+        results = search(candles)
         data["results"] = [as_json(r) for r in results]
         data["best"] = data["results"][0]
     data["seconds"] = round(time.perf_counter() - started, 3)

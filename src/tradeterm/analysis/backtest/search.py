@@ -93,7 +93,8 @@ def points(
 ) -> tuple[list[dict[str, Value]], int]:
     """The points to evaluate (valid for the strategy's model) and how many were skipped.
 
-    ``grid`` takes every combination; ``random`` draws ``trials`` distinct ones with ``seed``.
+    ``grid`` takes every combination; ``random`` draws ``trials`` distinct ones with ``seed``;
+    ``genetic`` returns every valid one, for :func:`.genetic.genetic_search` to pick from.
     """
     model = strategy(name).params
     unknown = sorted(set(space) - set(model.model_fields))
@@ -115,12 +116,12 @@ def points(
             continue
         valid.append(point)
     skipped = len(every) - len(valid)
+    if method in ("random", "genetic") and (trials is None or trials < 1):
+        raise ConfigError(f"--method {method} needs --trials N with N >= 1")
     if method == "random":
-        if trials is None or trials < 1:
-            raise ConfigError("--method random needs --trials N with N >= 1")
-        valid = random.Random(seed).sample(valid, min(trials, len(valid)))
-    elif method != "grid":
-        raise ConfigError(f"method {method!r} is not allowed: choose grid or random")
+        valid = random.Random(seed).sample(valid, min(trials or 0, len(valid)))
+    elif method not in ("grid", "genetic"):
+        raise ConfigError(f"method {method!r} is not allowed: choose grid, random or genetic")
     if not valid:
         raise ConfigError(f"no point of the space is valid for {name} ({skipped} refused)")
     return valid, skipped
@@ -236,15 +237,15 @@ def windows(
 def walk_forward(
     candles: pd.DataFrame,
     task: Task,
-    todo: Sequence[dict[str, Value]],
     count: int,
-    **run: Any,
+    search: Callable[[pd.DataFrame], list[Result]],
 ) -> list[Window]:
-    """Optimise on each window's in-sample part, then run the best point out of sample."""
+    """Optimise on each window's in-sample part with ``search`` (candles in, ranked results
+    out), then run the best point out of sample."""
     out = []
     for index, (start, split, end) in enumerate(windows(candles, count)):
         inside, after = candles.iloc[start:split], candles.iloc[split:end]
-        best = run_points(inside, task, todo, **run)[0]
+        best = search(inside)[0]
         out.append(
             Window(
                 index=index,
