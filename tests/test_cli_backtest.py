@@ -8,12 +8,15 @@ import json
 import subprocess
 import sys
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tradeterm import cli
+from tradeterm import cli, paths
+from tradeterm.domain.market_data import Candle
+from tradeterm.engine.candle_store import CandleStore
 
 XRP_5M = Path("candles/binance_spot_2019-10_freqtrade/XRP_ETH-5m.feather")
 FUNDING = Path("candles/binance_usdm_2021-11_freqtrade/XRP_USDT_USDT-8h-funding_rate.feather")
@@ -214,3 +217,84 @@ def test_the_command_runs_as_a_program_without_a_traceback(tmp_path: Path) -> No
     assert "missing a time column, open, high, low, close" in result.stderr
     assert "Columns found: when, price" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+KRAKEN = Path("candles/kraken_rest_OHLC_XBTUSDT_1m_20251111_nautilus.json")
+
+
+def test_candles_from_the_candle_store_backtest_like_the_same_candles_in_a_file(
+    capsys: pytest.CaptureFixture[str], shared_data: Path, tmp_path: Path
+) -> None:
+    rows = json.loads((shared_data / KRAKEN).read_text())["result"]["XBTUSDT"]
+    store = CandleStore(paths.data_dir() / "candles.sqlite")
+    store.put(
+        "kraken",
+        "BTC/USD",
+        "1m",
+        [Candle(r[0] * 1000, *(Decimal(r[i]) for i in (1, 2, 3, 4, 6))) for r in rows],
+    )
+    store.close()
+    as_file = tmp_path / "same.json"
+    as_file.write_text(json.dumps([[r[0] * 1000, *(r[i] for i in (1, 2, 3, 4, 6))] for r in rows]))
+    code, from_store, err = run(
+        capsys, "backtest", "sma_cross", "--venue", "kraken", "--symbol", "BTC/USD", "--json"
+    )
+    assert code == 0, err
+    code, from_file, _ = run(capsys, "backtest", "sma_cross", "--data", str(as_file), "--json")
+    assert json.loads(from_store)["trades"] == json.loads(from_file)["trades"]
+    assert json.loads(from_store)["num_trades"] > 0
+    code, part, _ = run(
+        capsys,
+        "backtest",
+        "sma_cross",
+        "--venue",
+        "kraken",
+        "--symbol",
+        "BTC/USD",
+        "--from",
+        "2025-11-10T18:00",
+        "--to",
+        "2025-11-10T20:00",
+        "--json",
+    )
+    assert code == 0
+    report = json.loads(part)
+    assert report["candles"] == 120
+    assert (report["start"], report["end"]) == (
+        "2025-11-10T18:00:00+00:00",
+        "2025-11-10T19:59:00+00:00",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "give candle files with --data, or --venue and --symbol"),
+        (["--data", "x.csv", "--symbol", "BTC/USD"], "give candle files with --data, or"),
+        (["--symbol", "BTC/USD"], "--symbol needs --venue"),
+        (["--venue", "kraken", "--symbol", "BTC/USD"], "no candle store yet"),
+        (["--venue", "kraken", "--symbol", "BTC/USD", "--timeframe", "7m"], "unknown timeframe"),
+    ],
+)
+def test_the_candle_source_is_checked(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, _, err = run(capsys, "backtest", "sma_cross", *args)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_an_empty_store_selection_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    CandleStore(paths.data_dir() / "candles.sqlite").close()
+    code, _, err = run(
+        capsys, "backtest", "sma_cross", "--venue", "binance", "--symbol", "ETH/USDT"
+    )
+    assert code == 2
+    assert "binance ETH/USDT 1m" in err and "0 candle(s); a backtest needs at least 2" in err
+
+
+def test_a_bad_date_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["backtest", "sma_cross", "--venue", "v", "--symbol", "s", "--from", "May"])
+    assert stopped.value.code == 2
+    assert "give an ISO 8601 date or time" in capsys.readouterr().err

@@ -12,9 +12,11 @@ import math
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+
     from tradeterm.analysis.backtest.report import Report
 
 FILLS = ("close", "next-open")
@@ -46,9 +48,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def add_common(parser: argparse.ArgumentParser) -> None:
     """The arguments ``backtest`` and ``optimize`` share."""
     parser.add_argument("strategy", metavar="STRATEGY", help="strategy to run, e.g. sma_cross")
-    parser.add_argument(
-        "--data", nargs="+", type=Path, required=True, metavar="FILE", help="candle file(s)"
+    parser.add_argument("--data", nargs="+", type=Path, metavar="FILE", help="candle file(s)")
+    store = parser.add_argument_group(
+        "or candles from the candle store (a venue's backfilled candles)"
     )
+    store.add_argument("--venue", metavar="V", help="venue name, e.g. binance")
+    store.add_argument("--symbol", metavar="S", help="symbol, e.g. BTC/USDT")
+    store.add_argument("--timeframe", default="1m", metavar="T", help="e.g. 1m, 5m, 1h")
+    store.add_argument("--from", dest="since", type=utc_date, metavar="DATE", help="first")
+    store.add_argument("--to", dest="until", type=utc_date, metavar="DATE", help="end, excluded")
     parser.add_argument(
         "--param",
         action="append",
@@ -74,6 +82,23 @@ def add_common(parser: argparse.ArgumentParser) -> None:
         help="fill at the signal candle's close (default) or at the next candle's open",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def utc_date(text: str) -> int:
+    """``--from`` / ``--to``: an ISO 8601 date or time (UTC unless it says otherwise), in
+    milliseconds since the epoch."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not allowed: give an ISO 8601 date or time, e.g. 2024-08-08 or "
+            "2024-08-08T12:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
 
 
 def key_value(text: str) -> tuple[str, str]:
@@ -120,7 +145,7 @@ def params_of(args: argparse.Namespace) -> dict[str, str]:
     return given
 
 
-def raise_usage(message: str) -> None:
+def raise_usage(message: str) -> NoReturn:
     from tradeterm.domain.errors import ConfigError
 
     raise ConfigError(message)
@@ -154,13 +179,44 @@ def run_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def load_candles(args: argparse.Namespace) -> pd.DataFrame:
+    """The candles ``--data`` or ``--venue/--symbol`` name (exactly one of the two)."""
+    from tradeterm.analysis.backtest.candles import from_store, read_many
+
+    if (args.data is None) == (args.symbol is None):
+        raise_usage("give candle files with --data, or --venue and --symbol for the candle store")
+    if args.data is not None:
+        return read_many(args.data)
+    if not args.venue:
+        raise_usage("--symbol needs --venue: the candle store keeps candles per venue")
+    from tradeterm import paths
+    from tradeterm.config.load import load_config
+    from tradeterm.domain.resample import timeframe_ms
+    from tradeterm.engine.candle_store import CandleStore
+
+    try:
+        timeframe_ms(args.timeframe)
+    except ValueError as exc:
+        raise_usage(f"--timeframe: {exc}")
+    config, _ = load_config(args.config, paths.default_config_path(), None)
+    path = paths.data_dir_for(config) / "candles.sqlite"
+    source = f"candle store {path}: {args.venue} {args.symbol} {args.timeframe}"
+    if not path.exists():
+        raise_usage(f"{source}: no candle store yet; backfill candles first")
+    store = CandleStore(path)
+    try:
+        rows = store.get(args.venue, args.symbol, args.timeframe, args.since, args.until)
+    finally:
+        store.close()
+    return from_store(rows, source)
+
+
 def _run(args: argparse.Namespace) -> Report:
-    from tradeterm.analysis.backtest.candles import read_many
     from tradeterm.analysis.backtest.runner import run_vectorised
     from tradeterm.analysis.backtest.signals import parse_params
 
     params = parse_params(args.strategy, params_of(args))
-    candles = read_many(args.data)
+    candles = load_candles(args)
     return run_vectorised(
         candles, args.strategy, params, fee=args.fee, cash=float(args.cash), fill=args.fill
     )

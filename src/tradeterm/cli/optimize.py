@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tradeterm.cli.backtest import add_common, params_of
+from tradeterm.cli.backtest import add_common, load_candles, params_of
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped, unused-ignore]
@@ -117,7 +117,6 @@ def run_optimize(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> dict[str, Any]:
-    from tradeterm.analysis.backtest.candles import read_many
     from tradeterm.analysis.backtest.genetic import genetic_search
     from tradeterm.analysis.backtest.search import (
         Task,
@@ -138,7 +137,7 @@ def _search(args: argparse.Namespace) -> dict[str, Any]:
     if args.method == "grid" and args.trials is not None:
         raise ConfigError("--trials goes with --method random or genetic")
     todo, skipped = points(args.strategy, space, args.method, args.trials, args.random_seed)
-    candles = read_many(args.data)
+    candles = load_candles(args)
     task = Task(args.strategy, args.fee, args.fill, args.objective)
     started = time.perf_counter()
     run = {"workers": args.workers, "cluster": args.cluster, "progress": _progress(started)}

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
 from tradeterm.domain.errors import DataError
+from tradeterm.domain.market_data import Candle
 
 PRICES = ("open", "high", "low", "close")
 COLUMNS = (*PRICES, "volume")
@@ -63,6 +64,22 @@ def read_candles(path: Path) -> pd.DataFrame:
         raise DataError(
             f"{path}: not a candle file: {exc}. Columns found: {found}. Accepted: {LAYOUTS}"
         ) from None
+
+
+def from_store(candles: Sequence[Candle], source: str) -> pd.DataFrame:
+    """Candles from the candle store as the same checked frame: the one place where their
+    exact Decimals become floats. ``source`` names them in an error."""
+    table = pd.DataFrame(
+        [
+            (c.ts_ms, float(c.open), float(c.high), float(c.low), float(c.close), float(c.volume))
+            for c in candles
+        ],
+        columns=["time", *COLUMNS],
+    )
+    try:
+        return _checked(table)
+    except _Unreadable as exc:
+        raise DataError(f"{source}: {exc}") from None
 
 
 def read_many(paths: Sequence[Path]) -> pd.DataFrame:
