@@ -109,6 +109,21 @@ def test_genetic_search_spends_its_trials_on_grid_points_with_their_own_figures(
     assert everything["results"] == grid["results"]  # a budget above the space: all 8
 
 
+def test_optuna_tpe_evaluates_its_trials_on_grid_points_repeatably(
+    capsys: pytest.CaptureFixture[str], shared_data: Path
+) -> None:
+    pytest.importorskip("optuna")
+    grid = search(capsys, shared_data / ETH_5M, "--workers", "1", "--json")
+    args = ("--method", "optuna", "--trials", "5", "--random-seed", "4", "--json")
+    first = search(capsys, shared_data / ETH_5M, *args, "--workers", "1")
+    again = search(capsys, shared_data / ETH_5M, *args, "--workers", "1")
+    assert first["results"] == again["results"]
+    assert first["evaluated"] == len(first["results"]) == 5 and first["points"] == 8
+    by_params = {tuple(r["params"].items()): r for r in grid["results"]}
+    for result in first["results"]:
+        assert by_params[tuple(result["params"].items())] == result
+
+
 def test_walk_forward_optimises_each_window_and_tests_it_after(
     capsys: pytest.CaptureFixture[str], shared_data: Path, tmp_path: Path
 ) -> None:
@@ -164,7 +179,7 @@ def test_the_text_table_shows_the_best_first(
     )
     assert code == 0
     lines = out.splitlines()
-    assert "grid search of 8 point(s) (4 refused by the parameter model)" in lines[0]
+    assert "grid search of 8 point(s) (4 refused by the parameter model), 8 evaluated" in lines[0]
     assert lines[2].split()[:3] == ["rank", "params", "score"]
     assert lines[3].split()[0] == "1"
 

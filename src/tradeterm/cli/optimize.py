@@ -38,10 +38,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "optimize",
         help="search a strategy's parameters on candle files (grid, random, walk-forward)",
-        description="Backtest STRATEGY at the points of a parameter space (every one, random "
-        "ones or a genetic search; vectorised, with the candle-mode convention of 'tradeterm "
-        "backtest') and rank them. --param fixes "
-        "a parameter; --space name=start:stop:step (stop included) or name=v1,v2 varies one.",
+        description="Backtest STRATEGY at the points of a parameter space (every one, "
+        "random ones, a genetic search or Optuna's TPE; vectorised, with the candle-mode "
+        "convention of 'tradeterm backtest') and rank them. --param fixes a parameter; "
+        "--space name=start:stop:step (stop included) or name=v1,v2 varies one.",
     )
     add_common(parser)
     parser.add_argument(
@@ -51,9 +51,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="NAME=SPEC",
         help="a parameter's values, e.g. --space fast=5:50:5 --space slow=20:200:10",
     )
-    parser.add_argument("--method", choices=("grid", "random", "genetic"), default="grid")
+    parser.add_argument("--method", choices=("grid", "random", "genetic", "optuna"), default="grid")
     parser.add_argument(
-        "--trials", type=positive_int, metavar="N", help="points to evaluate (random, genetic)"
+        "--trials",
+        type=positive_int,
+        metavar="N",
+        help="points to evaluate (random, genetic, optuna)",
     )
     parser.add_argument(
         "--random-seed", type=int, default=0, metavar="N", help="seed of --method random"
@@ -126,6 +129,7 @@ def _search(args: argparse.Namespace) -> dict[str, Any]:
         run_points,
         walk_forward,
     )
+    from tradeterm.analysis.backtest.tpe import optuna_search
     from tradeterm.domain.errors import ConfigError
 
     space: dict[str, list[Any]] = {k: [v] for k, v in params_of(args).items()}
@@ -135,7 +139,7 @@ def _search(args: argparse.Namespace) -> dict[str, Any]:
             raise ConfigError(f"{name} is given twice (--space and --param, or two --space)")
         space[name] = values
     if args.method == "grid" and args.trials is not None:
-        raise ConfigError("--trials goes with --method random or genetic")
+        raise ConfigError("--trials goes with --method random, genetic or optuna")
     todo, skipped = points(args.strategy, space, args.method, args.trials, args.random_seed)
     candles = load_candles(args)
     task = Task(args.strategy, args.fee, args.fill, args.objective)
@@ -152,15 +156,16 @@ def _search(args: argparse.Namespace) -> dict[str, Any]:
     }
 
     def search(part: pd.DataFrame) -> list[Result]:
-        if args.method != "genetic":
+        if args.method not in ("genetic", "optuna"):
             return run_points(part, task, todo, **run)
-        return genetic_search(
-            space,
-            todo,
-            args.trials,
-            args.random_seed,
-            lambda batch: run_points(part, task, batch, **run),
-        )
+
+        def batch(points: list[dict[str, Any]]) -> list[Result]:
+            return run_points(part, task, points, **run)
+
+        if args.method == "optuna":
+            size = 1 if args.cluster is None and args.workers == 1 else max(2, args.workers)
+            return optuna_search(space, todo, args.trials, args.random_seed, batch, size)
+        return genetic_search(space, todo, args.trials, args.random_seed, batch)
 
     if args.walk_forward:
         found = walk_forward(candles, task, args.walk_forward, search)
@@ -171,6 +176,7 @@ def _search(args: argparse.Namespace) -> dict[str, Any]:
         results = search(candles)
         data["results"] = [as_json(r) for r in results]
         data["best"] = data["results"][0]
+    data["evaluated"] = len(data["results"]) if "results" in data else len(todo)
     data["seconds"] = round(time.perf_counter() - started, 3)
     return data
 
@@ -225,8 +231,8 @@ def render(data: dict[str, Any]) -> str:
     """The search as text: what ran, then the top of the ranking or the windows."""
     lines = [
         f"{data['strategy']}: {data['method']} search of {data['points']} point(s) "
-        f"({data['skipped']} refused by the parameter model), objective {data['objective']}, "
-        f"{data['seconds']:.1f} s",
+        f"({data['skipped']} refused by the parameter model), {data['evaluated']} evaluated, "
+        f"objective {data['objective']}, {data['seconds']:.1f} s",
         "",
     ]
     if "walk_forward" in data:

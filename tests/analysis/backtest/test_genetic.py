@@ -4,6 +4,8 @@ would mostly miss."""
 
 from __future__ import annotations
 
+import pytest
+
 from tradeterm.analysis.backtest.genetic import genetic_search
 from tradeterm.analysis.backtest.search import Result, Value
 
@@ -60,3 +62,17 @@ def test_a_budget_above_the_space_evaluates_every_point_once() -> None:
     assert sorted(tuple(r.params.items()) for r in results) == sorted(
         tuple(p.items()) for p in valid
     )
+
+
+def test_optunas_tpe_spends_its_budget_on_distinct_valid_points() -> None:
+    pytest.importorskip("optuna")
+    from tradeterm.analysis.backtest.tpe import optuna_search
+
+    valid = [p for p in VALID if p["fast"] != p["slow"]]
+    for batch in (1, 4):
+        batches: list[list[dict[str, Value]]] = []
+        results = optuna_search(SPACE, valid, 60, 5, landscape(batches), batch)
+        evaluated = [tuple(p.items()) for b in batches for p in b]
+        assert len(evaluated) == len(set(evaluated)) == len(results) == 60
+        assert all(p["fast"] != p["slow"] for b in batches for p in b)
+        assert results[0].score is not None and results[0].score >= -2  # within a step of the peak

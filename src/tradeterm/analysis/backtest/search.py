@@ -94,7 +94,7 @@ def points(
     """The points to evaluate (valid for the strategy's model) and how many were skipped.
 
     ``grid`` takes every combination; ``random`` draws ``trials`` distinct ones with ``seed``;
-    ``genetic`` returns every valid one, for :func:`.genetic.genetic_search` to pick from.
+    ``genetic`` and ``optuna`` return every valid one, for their searches to pick from.
     """
     model = strategy(name).params
     unknown = sorted(set(space) - set(model.model_fields))
@@ -116,12 +116,14 @@ def points(
             continue
         valid.append(point)
     skipped = len(every) - len(valid)
-    if method in ("random", "genetic") and (trials is None or trials < 1):
+    if method in ("random", "genetic", "optuna") and (trials is None or trials < 1):
         raise ConfigError(f"--method {method} needs --trials N with N >= 1")
     if method == "random":
         valid = random.Random(seed).sample(valid, min(trials or 0, len(valid)))
-    elif method not in ("grid", "genetic"):
-        raise ConfigError(f"method {method!r} is not allowed: choose grid, random or genetic")
+    elif method not in ("grid", "genetic", "optuna"):
+        raise ConfigError(
+            f"method {method!r} is not allowed: choose grid, random, genetic or optuna"
+        )
     if not valid:
         raise ConfigError(f"no point of the space is valid for {name} ({skipped} refused)")
     return valid, skipped
