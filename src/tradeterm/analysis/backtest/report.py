@@ -174,7 +174,7 @@ def build_report(
         max_drawdown=depth,
         max_drawdown_duration_s=duration,
         max_drawdown_recovered=recovered,
-        fees_paid=sum(t.fees for t in trades),
+        fees_paid=sum((t.fees for t in trades), 0.0),
         win_rate=sum(t.pnl > 0 for t in closed) / len(closed) if closed else None,
         profit_factor=_ratio(gains, losses),
         exposure=float(held.mean()) if len(held) else 0.0,
