@@ -214,3 +214,14 @@ def test_fuzz_json_lists(tmp_path: Path, rows: list[list[object]]) -> None:
     path = tmp_path / "fuzz.json"
     path.write_text(json.dumps(rows), encoding="utf-8")
     check_result_or_refusal(path)
+
+
+@pytest.mark.parametrize("cut", [0.1, 0.5, 0.9])
+def test_a_truncated_feather_file_is_refused_in_words(
+    shared_data: Path, tmp_path: Path, cut: float
+) -> None:
+    whole = (shared_data / FREQTRADE).read_bytes()
+    path = tmp_path / "cut.feather"
+    path.write_bytes(whole[: int(len(whole) * cut)])
+    with pytest.raises(DataError, match="damaged Parquet/Feather data"):
+        read_candles(path)
