@@ -116,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="file to write, in an existing folder "
         "(default: recordings/<venue>-<time>.ndjson.gz in the data dir)",
     )
+    from tradeterm.cli.backtest import add_parser as add_backtest
+    from tradeterm.cli.optimize import add_parser as add_optimize
+
+    add_backtest(commands)
+    add_optimize(commands)
     return parser
 
 
@@ -141,6 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "init":
             return init_config(args.config or paths.default_config_path(), args.force)
+        if args.command == "backtest":
+            from tradeterm.cli.backtest import run_backtest
+
+            return run_backtest(args)
+        if args.command == "optimize":
+            from tradeterm.cli.optimize import run_optimize
+
+            return run_optimize(args)
         if args.command == "replay" and args.verify:
             from tradeterm.venues.replay import main as verify_main
 

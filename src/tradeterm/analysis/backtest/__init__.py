@@ -1,0 +1,1 @@
+"""Backtests on candles: file readers, the vectorised engine, metrics and parameter search."""
