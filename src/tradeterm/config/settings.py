@@ -49,6 +49,7 @@ class AccountSettings:
     balances: Mapping[str, Decimal] = field(default_factory=lambda: {"USDT": Decimal("10000")})
     fill_model: FillModel = FillModel.REALISTIC
     latency_ms: int = 50
+    disarm_after_minutes: float = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class VenueSettings:
     symbols: tuple[str, ...] = ()
     ccxt: Mapping[str, Any] = field(default_factory=dict)
     markets_cache_hours: float = 24.0
+    sandbox: bool = False
 
 
 NATIVE_EXCHANGES = ("binance", "kraken")

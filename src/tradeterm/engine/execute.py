@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING
 
 from tradeterm.domain.commands import (
     AmendOrder,
+    Arm,
     CancelAll,
     CancelOrder,
     ClosePosition,
     Command,
+    Disarm,
+    Kill,
     PlaceOco,
     PlaceOrder,
     ResetAccount,
@@ -81,6 +84,12 @@ async def execute(engine: Engine, command: Command) -> Result:
             await reset(engine, command.account)
         case ClosePosition():
             return await close_position(engine, command)
+        case Arm():
+            await engine.arming.arm(trading.account(command.account), command.typed_name)
+        case Disarm():
+            await engine.arming.disarm(trading.account(command.account), command.reason)
+        case Kill():
+            return await kill(engine, command.flatten)
         case _:
             raise TradetermError(f"not a command the engine knows: {type(command).__name__}")
     return None
@@ -110,6 +119,31 @@ async def cancel_all(engine: Engine, command: CancelAll) -> int:
     for order in targets:
         await engine.trading.cancel(order.client_id)
     return len(targets)
+
+
+async def kill(engine: Engine, flatten: bool) -> str:
+    """Cancel every open order on every account (armed or not); with ``flatten`` also close
+    every position at market. Returns what was done and what is still open, in words."""
+    asked = await cancel_all(engine, CancelAll("*", "*"))
+    parts = [f"kill: asked to cancel {asked} open order(s) on every account"]
+    if flatten:
+        for account in engine.state.accounts.values():
+            if not any(p.qty for p in account.positions.values()):
+                continue
+            try:
+                parts.append(await close_position(engine, ClosePosition(None, account.name)))
+            except TradetermError as exc:
+                parts.append(f"{account.name} not flattened: {exc}")
+    still = [
+        f"{order.account} {order.client_id}"
+        for account in engine.state.accounts.values()
+        for order in account.open_orders()
+        if order.status is not OrderStatus.PENDING_CANCEL
+    ]
+    if still:
+        parts.append(f"still open: {', '.join(still)}")
+    log.warning("; ".join(parts))
+    return "; ".join(parts)
 
 
 async def set_trading_state(

@@ -31,6 +31,7 @@ from tradeterm.domain.orders import Order, amend_keeps_queue, can_transition
 from tradeterm.engine.accounting import apply_execution, hold, hold_asset
 from tradeterm.engine.accounts import AccountState
 from tradeterm.engine.amending import check_amend
+from tradeterm.engine.balances import on_balances
 from tradeterm.engine.journal import EVENT_KINDS, dumps, event_record, order_record
 from tradeterm.engine.ledger import Ledger, Record
 from tradeterm.engine.order_log import log_execution
@@ -353,6 +354,11 @@ class Trading:
         now = self.engine.clock.now_ns()
         record = Record(now, name, EVENT_KINDS[type(event)], client_id, event_record(event))
         self.writer.submit([record], lambda: self._apply(name, event))
+
+    def on_balances(self, account: str, totals: Mapping[str, Decimal]) -> None:
+        """A live venue's balance snapshot: journaled, then the account's totals (see
+        ``engine.balances``)."""
+        on_balances(self.engine, account, totals)
 
     def _apply(self, account_name: str, event: ExecutionEvent) -> None:
         account = self.engine.state.accounts[account_name]
