@@ -124,7 +124,7 @@ class BinanceRestStandIn:
         self.view = _View(markets, {"BTC/USDT": book})
         self.clock = SystemClock()
         self.paper = PaperVenue(
-            "standin", self.view, self.clock, fill_model=FillModel.OPTIMISTIC, latency_ms=0
+            "standin", self.view, self.clock, fill_model=FillModel.REALISTIC, latency_ms=0
         )
         self.paper.bind(self)
         static = json.loads(STATIC.read_text())["methods"]
@@ -134,6 +134,9 @@ class BinanceRestStandIn:
         self.by_id: dict[int, _Ex] = {}
         self.my_trades: list[dict[str, Any]] = []
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.hold_trades = False
+        """Keep new trades out of myTrades until ``release_trades`` (a lagging trade list)."""
+        self.late_trades: list[dict[str, Any]] = []
         self.answer_delay_s = 0.0
         self.fail_next: tuple[int, int, str] | None = None
         self._ids = itertools.count(5_000_001)
@@ -178,6 +181,11 @@ class BinanceRestStandIn:
         """A public print: resting orders at or through ``price`` fill (paper engine)."""
         trade = Trade(symbol, price, qty, Side.SELL, self.clock.now_ns())
         self.view.publish(TradePrinted(trade))
+
+    def release_trades(self) -> None:
+        self.hold_trades = False
+        self.my_trades += self.late_trades
+        self.late_trades = []
 
     # --- the paper engine's events ---------------------------------------------------
 
@@ -224,7 +232,7 @@ class BinanceRestStandIn:
             "isMaker": fill.liquidity.value == "maker",
             "isBestMatch": True,
         }
-        self.my_trades.append(row)
+        (self.late_trades if self.hold_trades else self.my_trades).append(row)
 
     # --- handlers -----------------------------------------------------------------
 

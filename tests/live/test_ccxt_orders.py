@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import ACCOUNT, LiveRig
-from tradeterm.domain.commands import Arm, PlaceOrder
+from tradeterm.domain.commands import AmendOrder, Arm, CancelOrder, PlaceOrder
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import OrderRejected
 
@@ -68,3 +68,73 @@ async def test_armed_order_goes_to_the_exchange_and_its_fill_reaches_the_ledger(
     ]
     assert kinds[0] == ("placed", "submitted")
     assert [k for k, _ in kinds] == ["placed", "accepted", "filled"]
+
+
+async def test_a_timeout_after_the_exchange_accepted_is_looked_up_not_resent(
+    standin, tmp_path
+) -> None:
+    from conftest import make_engine
+
+    engine, venue = make_engine(standin, tmp_path / "ledger.sqlite", timeout_ms=300)
+    await engine.start()
+    try:
+        await venue.poll()
+        await engine.execute(Arm(ACCOUNT))
+        standin.answer_delay_s = 1.0  # accepted at once, answered after the client gave up
+        order = await engine.place(limit_buy("60000.00"))
+        await engine.trading.writer.drain()
+        assert len(standin.posts()) == 1
+        assert order.status is OrderStatus.OPEN
+        assert order.venue_order_id == str(standin.orders[order.client_id].order_id)
+        lookups = [p for m, path, p in standin.requests if m == "GET" and path == "order"]
+        assert lookups and lookups[0]["origClientOrderId"] == order.client_id
+        await venue.poll()
+        assert len(standin.posts()) == 1
+    finally:
+        await venue.close()
+        await engine.stop()
+
+
+async def test_an_exchange_error_is_shown_in_plain_words(rig: LiveRig) -> None:
+    await rig.engine.execute(Arm(ACCOUNT))
+    rig.standin.fail_next = (400, -2010, "Account has insufficient balance for requested action.")
+    order = await rig.engine.place(limit_buy("60000.00"))
+    await settle(rig)
+    assert order.status is OrderStatus.REJECTED
+    assert order.reason == "Binance: insufficient balance for this order (code -2010)"
+
+
+async def test_a_fill_reported_after_the_cancel_still_lands(rig: LiveRig) -> None:
+    await rig.engine.execute(Arm(ACCOUNT))
+    order = await rig.engine.place(limit_buy("60000.00", "0.02"))
+    rig.standin.hold_trades = True  # the exchange's trade list lags its order state
+    rig.standin.trade("BTC/USDT", Decimal("60000.00"), Decimal("0.005"))
+    await rig.engine.execute(CancelOrder(order.client_id))
+    await settle(rig)
+    assert order.status is OrderStatus.CANCELED
+    assert order.filled == 0
+    rig.standin.release_trades()
+    await rig.venue.poll()
+    await settle(rig)
+    assert order.status is OrderStatus.CANCELED
+    assert order.filled == Decimal("0.005")
+    account = rig.engine.state.accounts[ACCOUNT]
+    assert account.balances["BTC"].total == Decimal("0.505")
+    assert account.balances["USDT"].reserved == 0
+
+
+async def test_amend_uses_binance_cancel_replace_under_the_same_client_id(rig: LiveRig) -> None:
+    await rig.engine.execute(Arm(ACCOUNT))
+    order = await rig.engine.place(limit_buy("60000.00"))
+    await settle(rig)
+    first_id = order.venue_order_id
+    await rig.engine.execute(AmendOrder(order.client_id, price=Decimal("60100.00")))
+    await settle(rig)
+    [replace] = rig.standin.posts("order/cancelReplace")
+    assert replace["newClientOrderId"] == order.client_id
+    assert replace["cancelOrderId"] == first_id
+    assert order.price == Decimal("60100.00")
+    assert order.status is OrderStatus.OPEN
+    [live] = [e for e in rig.standin.by_id.values() if e.status == "NEW"]
+    assert live.order.price == Decimal("60100.00")
+    assert live.order.client_id == order.client_id

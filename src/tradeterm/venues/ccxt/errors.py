@@ -38,11 +38,17 @@ def exchange_detail(message: str) -> tuple[str, str]:
     return "", message.split(" ", 1)[-1] if " " in message else message
 
 
-def translate(exc: Exception, label: str, redact: Callable[[str], str]) -> TradetermError:
-    """The tradeterm error for a ccxt exception raised by exchange ``label`` ("Binance")."""
+def translate(
+    exc: Exception, label: str, redact: Callable[[str], str], body: str = ""
+) -> TradetermError:
+    """The tradeterm error for a ccxt exception raised by exchange ``label`` ("Binance");
+    ``body`` is the exchange's last answer, for its error code when the message lacks it."""
     import ccxt
 
-    code, text = exchange_detail(redact(str(exc)))
+    message = redact(str(exc))
+    if not _JSON.search(message) and _JSON.search(body or ""):
+        message = redact(body)
+    code, text = exchange_detail(message)
     tail = f" (code {code})" if code else ""
     said = text.rstrip(".") or type(exc).__name__
     error: TradetermError

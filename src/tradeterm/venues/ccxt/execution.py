@@ -156,7 +156,9 @@ class CcxtVenue:
         except Exception as exc:
             if not _is_ccxt(exc):
                 raise
-            raise _Translated(exc, translate(exc, self.label, self._credentials.redact)) from None
+            body = str(getattr(client, "last_http_response", "") or "")
+            error = translate(exc, self.label, self._credentials.redact, body)
+            raise _Translated(exc, error) from None
 
     # --- the ExecutionVenue port ---------------------------------------------------
 
@@ -242,9 +244,10 @@ class CcxtVenue:
         self._emit(OrderAmended(order.client_id, new_price, qty, False, self.clock.now_ns()))
 
     async def run(self) -> None:
-        """Poll every ``poll_s`` of the clock until cancelled; a failed poll is logged and
+        """Poll now, then every ``poll_s`` of the clock until cancelled; a failed poll is logged and
         the next one tries again."""
         wake = asyncio.Event()
+        wake.set()  # the first round at once: the account's balances and open orders
         timer = self.clock.call_every(self.poll_s, wake.set)
         try:
             while True:
