@@ -69,7 +69,7 @@ def test_missing_keys_name_the_variables_and_the_file_looked_at(tmp_path: Path) 
 
 def test_an_unknown_key_in_the_file_is_named(tmp_path: Path) -> None:
     write_secrets(tmp_path, f'[bn-live]\napikey = "{KEY}"\nsecret = "{SECRET}"\n', 0o600)
-    with pytest.raises(ConfigError, match="unknown key 'apikey'.*allowed: api_key, secret"):
+    with pytest.raises(ConfigError, match=r"unknown key 'apikey'.*allowed: api_key, secret"):
         load_credentials("bn-live", tmp_path, {})
 
 
