@@ -30,7 +30,9 @@ from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.orders import Order
 from tradeterm.engine.closing import buy_share, plan_close, sell_share
+from tradeterm.ui import live
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
+from tradeterm.ui.cmdlive import AskArm, AskKill
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, PlaceShare, ShowHelp, parse_command
 
@@ -162,6 +164,8 @@ class Desk:
                 app.alerting.remove(command.alert_id)
             elif isinstance(command, ShowAlerts):
                 app.action_focus_pane("alerts")
+            elif isinstance(command, AskArm | AskKill):
+                live.ask(app, command)
             else:
                 if isinstance(command, PlaceShare):  # sized now, from what is held now
                     command = self._sized(command)
@@ -201,6 +205,8 @@ class Desk:
         elif isinstance(command, ClosePosition) and isinstance(result, str):
             log.info("close: %s", result)
             app.notify(result, timeout=6)
+        elif text := live.said(command, result):
+            app.notify(text, timeout=6)
         elif isinstance(command, SwitchAccount):
             app.show_account_mode()
         elif isinstance(command, SetTradingState):

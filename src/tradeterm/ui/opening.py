@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tradeterm.domain.errors import ConfigError, TradetermError
+from tradeterm.ui import live
 from tradeterm.ui.alerting import Alerting
 from tradeterm.ui.bridge import UiBridge
 from tradeterm.ui.notify import TerminalNotifier
@@ -54,6 +55,7 @@ def build(app: TradetermApp, session: Session) -> dict[str, tuple[Widget]]:
     notifier = TerminalNotifier() if app.notifier is None else app.notifier
     app.alerting = Alerting(app, session.alerts, notifier)
     app.recording = Recording(app, session.recorder)
+    live.watch(app, session.engine)
     return {
         "book-pane": (app.ladder,),
         "tape-pane": (app.tape,),
@@ -108,6 +110,7 @@ async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
 
 def begin(app: TradetermApp) -> None:
     app.opened = True
+    app.show_account_mode()  # a live first account is framed from the first frame
     app.panes["log-pane"].set_titles(subtitle=f"≥ {app.log_pane.level_name} (l)")
     app.scanner_box.set_titles(subtitle=app.scanner.summary)
     app.panes["alerts-pane"].set_titles(subtitle=LEGEND)
