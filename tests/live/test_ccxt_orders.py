@@ -138,3 +138,70 @@ async def test_amend_uses_binance_cancel_replace_under_the_same_client_id(rig: L
     [live] = [e for e in rig.standin.by_id.values() if e.status == "NEW"]
     assert live.order.price == Decimal("60100.00")
     assert live.order.client_id == order.client_id
+
+
+async def test_an_order_unanswered_at_a_crash_is_found_by_client_id_after_restart(
+    standin, tmp_path
+) -> None:
+    from conftest import make_engine
+
+    ledger = tmp_path / "ledger.sqlite"
+    engine, venue = make_engine(standin, ledger, timeout_ms=300)
+    await engine.start()
+    await venue.poll()
+    await engine.execute(Arm(ACCOUNT))
+
+    async def crash(tracked: object) -> None:  # tradeterm dies before it looks the order up
+        return None
+
+    venue._lookup = crash  # type: ignore[method-assign]
+    standin.answer_delay_s = 1.0
+    order = await engine.place(limit_buy("60000.00"))
+    await engine.trading.writer.drain()
+    assert order.status is OrderStatus.SUBMITTED
+    await venue.close()
+    await engine.stop()
+
+    again, venue2 = make_engine(standin, ledger)
+    await again.start()
+    try:
+        restored = again.state.accounts[ACCOUNT].orders[order.client_id]
+        assert restored.status is OrderStatus.SUBMITTED
+        await venue2.poll()
+        await again.trading.writer.drain()
+        assert restored.status is OrderStatus.OPEN
+        assert restored.venue_order_id == str(standin.orders[order.client_id].order_id)
+        assert len(standin.posts()) == 1  # found, never sent again
+    finally:
+        await venue2.close()
+        await again.stop()
+
+
+async def test_an_order_the_exchange_never_got_is_reported_after_the_lookups(
+    rig: LiveRig,
+) -> None:
+    await rig.engine.execute(Arm(ACCOUNT))
+    standin = rig.standin
+    standin.fail_next = (503, -1001, "Internal error; unable to process your request.")
+    order = await rig.engine.place(limit_buy("60000.00"))
+    await settle(rig)
+    assert order.status is OrderStatus.SUBMITTED, order.reason  # no answer: it may be there
+    for _ in range(rig.venue.lookup_polls):
+        await rig.venue.poll()
+    await settle(rig)
+    assert order.status is OrderStatus.REJECTED
+    assert "never received it" in order.reason
+    assert len(standin.posts()) == 1
+
+
+async def test_kill_with_the_exchange_down_says_what_is_still_open(rig: LiveRig) -> None:
+    from tradeterm.domain.commands import Kill
+
+    await rig.engine.execute(Arm(ACCOUNT))
+    order = await rig.engine.place(limit_buy("60000.00"))
+    await settle(rig)
+    await rig.standin.stop()  # the exchange is unreachable
+    said = await rig.engine.execute(Kill())
+    assert isinstance(said, str)
+    assert f"still open: {ACCOUNT} {order.client_id}" in said
+    assert order.status is OrderStatus.OPEN  # a second :kill may cancel it

@@ -134,14 +134,21 @@ async def kill(engine: Engine, flatten: bool) -> str:
                 parts.append(await close_position(engine, ClosePosition(None, account.name)))
             except TradetermError as exc:
                 parts.append(f"{account.name} not flattened: {exc}")
-    still = [
+    unsent = [  # a cancel that could not be sent (a venue down) leaves the order working
         f"{order.account} {order.client_id}"
         for account in engine.state.accounts.values()
         for order in account.open_orders()
         if order.status is not OrderStatus.PENDING_CANCEL
     ]
-    if still:
-        parts.append(f"still open: {', '.join(still)}")
+    waiting = sum(
+        order.status is OrderStatus.PENDING_CANCEL
+        for account in engine.state.accounts.values()
+        for order in account.open_orders()
+    )
+    if waiting:
+        parts.append(f"{waiting} cancel(s) not yet confirmed")
+    if unsent:
+        parts.append(f"still open: {', '.join(unsent)} (:kill again to retry)")
     log.warning("; ".join(parts))
     return "; ".join(parts)
 

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("tradeterm.engine.orders")
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+_CANCELLING = frozenset({OrderStatus.PENDING_CANCEL})
 
 
 def _base36(n: int) -> str:
@@ -299,6 +300,9 @@ class Trading:
             await self.venue(account).cancel(order)
         except VenueUnavailable as exc:
             log.error("cancel of %s not sent: %s", client_id, exc)
+            if order.status in _CANCELLING:  # it works on: a retry may cancel it
+                order.status = order.working_status()
+                self._publish(account, order)
 
     def amend_preview(self, client_id: str, price: Decimal | None, qty: Decimal) -> str:
         """What an amend would do to the queue place, in words, before the user confirms."""

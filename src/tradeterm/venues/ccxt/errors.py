@@ -56,6 +56,8 @@ def translate(
         error = VenueUnavailable(f"{label}: no answer in time")
     elif isinstance(exc, ccxt.NetworkError):
         error = VenueUnavailable(f"{label}: not reachable now ({type(exc).__name__}): {said}")
+    elif isinstance(exc, ccxt.OperationFailed):
+        error = VenueUnavailable(f"{label}: could not tell whether it was done: {said}{tail}")
     elif isinstance(exc, ccxt.InsufficientFunds):
         error = InsufficientFunds(f"{label}: insufficient balance for this order{tail}")
     elif isinstance(exc, ccxt.OrderNotFound):
@@ -80,7 +82,9 @@ def is_not_found(exc: Any) -> bool:
     return isinstance(exc, ccxt.OrderNotFound)
 
 
-def is_network(exc: Any) -> bool:
+def outcome_unknown(exc: Any) -> bool:
+    """The request may or may not have been carried out (no answer, a dropped link, the
+    exchange's own "unable to process": Binance -1001): look it up before anything else."""
     import ccxt
 
-    return isinstance(exc, ccxt.NetworkError)
+    return isinstance(exc, ccxt.OperationFailed)

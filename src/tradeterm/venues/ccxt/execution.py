@@ -40,7 +40,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.ports import ExecutionSink
 from tradeterm.venues.ccxt.convert import ENDED, dec, fill_from_trade, order_request
-from tradeterm.venues.ccxt.errors import is_network, is_not_found, translate
+from tradeterm.venues.ccxt.errors import is_not_found, outcome_unknown, translate
 
 log = logging.getLogger("tradeterm.venues.ccxt")
 
@@ -174,7 +174,7 @@ class CcxtVenue:
         try:
             answer = await self._call("create_order", order.symbol, *request)
         except _Translated as exc:
-            if is_network(exc.original):
+            if outcome_unknown(exc.original):
                 log.warning(
                     "%s: no answer to order %s (%s); looking it up by its client id, "
                     "it is not sent again",
