@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -134,6 +135,8 @@ class BinanceRestStandIn:
         self.by_id: dict[int, _Ex] = {}
         self.my_trades: list[dict[str, Any]] = []
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.accepted_at: dict[str, float] = {}
+        """perf_counter() when each order was accepted (for the latency benchmark)."""
         self.hold_trades = False
         """Keep new trades out of myTrades until ``release_trades`` (a lagging trade list)."""
         self.late_trades: list[dict[str, Any]] = []
@@ -326,6 +329,7 @@ class BinanceRestStandIn:
         answer = await self._place(params)
         if isinstance(answer, web.Response):
             return answer
+        self.accepted_at[answer.order.client_id] = time.perf_counter()
         delay, self.answer_delay_s = self.answer_delay_s, 0.0
         if delay:
             await asyncio.sleep(delay)  # accepted, but the client hears nothing in time
