@@ -205,3 +205,10 @@ async def test_kill_with_the_exchange_down_says_what_is_still_open(rig: LiveRig)
     assert isinstance(said, str)
     assert f"still open: {ACCOUNT} {order.client_id}" in said
     assert order.status is OrderStatus.OPEN  # a second :kill may cancel it
+
+
+async def test_the_amend_preview_says_how_the_exchange_amends(rig: LiveRig) -> None:
+    await rig.engine.execute(Arm(ACCOUNT))
+    order = await rig.engine.place(limit_buy("60000.00"))
+    said = rig.engine.amend_preview(order.client_id, None, Decimal("0.005"))
+    assert "Binance's own edit" in said and "back of the queue" in said

@@ -306,7 +306,10 @@ class Trading:
 
     def amend_preview(self, client_id: str, price: Decimal | None, qty: Decimal) -> str:
         """What an amend would do to the queue place, in words, before the user confirms."""
-        _, order = self.order(client_id)
+        account, order = self.order(client_id)
+        venue_note = getattr(self.engine.venues.get(account.name), "amend_note", None)
+        if callable(venue_note):  # a live venue says how its exchange amends
+            return str(venue_note())
         if amend_keeps_queue(order, price, qty):
             return "keeps its place in the queue (lower quantity, same price)"
         return "goes to the back of the queue (new price or more quantity)"

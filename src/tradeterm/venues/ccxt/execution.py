@@ -138,6 +138,15 @@ class CcxtVenue:
         """True when an amend is the exchange's own edit, False for cancel then replace."""
         return self.client.has.get("editOrder") is True
 
+    def amend_note(self) -> str:
+        """How an amend is done here, in words, for the amend dialog."""
+        if self.edits_natively:
+            return (
+                f"is replaced by {self.label}'s own edit (cancel-replace in one request): "
+                "it goes to the back of the queue"
+            )
+        return "is cancelled, then placed again under the same id: it goes to the back of the queue"
+
     async def close(self) -> None:
         if self._client is not None:
             await self._client.close()
