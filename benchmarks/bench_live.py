@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "tests" / "live"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from binance_rest_standin import BinanceRestStandIn  # noqa: E402
+from live_kit import ACCOUNT, API_KEY, SECRET, make_engine  # noqa: E402
 
 from common import figure  # noqa: E402
-from conftest import ACCOUNT, API_KEY, SECRET, make_engine  # noqa: E402
 from tradeterm.domain.commands import Arm, PlaceOrder  # noqa: E402
 from tradeterm.domain.enums import OrderStatus, OrderType, Side  # noqa: E402
 

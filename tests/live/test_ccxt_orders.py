@@ -7,8 +7,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from live_kit import ACCOUNT, LiveRig
 
-from conftest import ACCOUNT, LiveRig
 from tradeterm.domain.commands import AmendOrder, Arm, CancelOrder, PlaceOrder
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import OrderRejected
@@ -73,7 +73,7 @@ async def test_armed_order_goes_to_the_exchange_and_its_fill_reaches_the_ledger(
 async def test_a_timeout_after_the_exchange_accepted_is_looked_up_not_resent(
     standin, tmp_path
 ) -> None:
-    from conftest import make_engine
+    from live_kit import make_engine
 
     engine, venue = make_engine(standin, tmp_path / "ledger.sqlite", timeout_ms=300)
     await engine.start()
@@ -143,7 +143,7 @@ async def test_amend_uses_binance_cancel_replace_under_the_same_client_id(rig: L
 async def test_an_order_unanswered_at_a_crash_is_found_by_client_id_after_restart(
     standin, tmp_path
 ) -> None:
-    from conftest import make_engine
+    from live_kit import make_engine
 
     ledger = tmp_path / "ledger.sqlite"
     engine, venue = make_engine(standin, ledger, timeout_ms=300)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import ACCOUNT, API_KEY, SECRET, make_engine
+from live_kit import ACCOUNT, API_KEY, SECRET, make_engine
+
 from tradeterm.domain.commands import AmendOrder, Arm, CancelOrder, Disarm, PlaceOrder
 from tradeterm.domain.enums import OrderType, Side
 from tradeterm.logsetup import setup_logging

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from binance_rest_standin import BinanceRestStandIn
+from live_kit import ACCOUNT, make_engine
 from textual.pilot import Pilot
 
-from conftest import ACCOUNT, make_engine
 from tradeterm.domain.enums import OrderStatus
 from tradeterm.logsetup import setup_logging
 from tradeterm.ui.app import TradetermApp
@@ -48,6 +48,7 @@ async def test_a_live_order_from_the_command_line_reaches_the_exchange_and_the_p
         await pilot.press("escape")
         await pilot.press("colon", *"arm", "enter")
         await until(pilot, lambda: isinstance(app.screen, ArmScreen))
+        assert "Binance has no dead-man's switch" in str(app.screen.query_one("#arm-note").render())
         await pilot.press(*ACCOUNT, "enter")
         await until(pilot, lambda: account.armed)
         await pilot.press("colon", *"buy 0.01 BTC/USDT @ 60000", "enter")

@@ -13,6 +13,7 @@ from tradeterm.cli.alerts import alert_book
 from tradeterm.cli.market import sim_symbols
 from tradeterm.config.settings import Settings
 from tradeterm.domain.enums import AccountMode
+from tradeterm.domain.events import ArmingChanged
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.engine import Engine
@@ -154,6 +155,7 @@ def build_engine(
             live = live_venue(config, spec, clock, secrets_dir or paths.config_dir())
             if live is not None:
                 engine.attach_venue(spec.name, live)
+                engine.bus.subscribe(ArmingChanged, live.on_arming)  # its dead-man's switch
     return engine
 
 

@@ -122,8 +122,9 @@ async def cancel_all(engine: Engine, command: CancelAll) -> int:
 
 
 async def kill(engine: Engine, flatten: bool) -> str:
-    """Cancel every open order on every account (armed or not); with ``flatten`` also close
-    every position at market. Returns what was done and what is still open, in words."""
+    """Cancel every open order on every account (armed or not) and disarm every live account;
+    with ``flatten`` also close every position at market. Returns what was done and what is
+    still open, in words."""
     asked = await cancel_all(engine, CancelAll("*", "*"))
     parts = [f"kill: asked to cancel {asked} open order(s) on every account"]
     if flatten:
@@ -134,6 +135,10 @@ async def kill(engine: Engine, flatten: bool) -> str:
                 parts.append(await close_position(engine, ClosePosition(None, account.name)))
             except TradetermError as exc:
                 parts.append(f"{account.name} not flattened: {exc}")
+    for account in engine.state.accounts.values():
+        if account.armed:  # and its exchange's dead-man's switch goes off with it
+            await engine.arming.disarm(account, "kill switch")
+            parts.append(f"{account.name} disarmed")
     unsent = [  # a cancel that could not be sent (a venue down) leaves the order working
         f"{order.account} {order.client_id}"
         for account in engine.state.accounts.values()

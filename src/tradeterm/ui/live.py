@@ -30,9 +30,10 @@ class ArmScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="arm.cancel"),
     ]
 
-    def __init__(self, account: str) -> None:
+    def __init__(self, account: str, note: str = "") -> None:
         super().__init__()
         self.account = account
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box") as box:
@@ -44,6 +45,8 @@ class ArmScreen(ModalScreen[str | None]):
                 id="confirm-question",
                 markup=False,
             )
+            if self.note:
+                yield Static(self.note, id="arm-note", markup=False)
             yield Input(placeholder=self.account, id="arm-name")
 
     def on_mount(self) -> None:
@@ -78,7 +81,8 @@ def ask_arm(app: TradetermApp) -> None:
         if name is not None:
             app.desk.run(Arm(name, account.name))
 
-    app.push_screen(ArmScreen(account.name), typed)
+    note = getattr(app.engine.venues.get(account.name), "dead_man_note", None)
+    app.push_screen(ArmScreen(account.name, note() if callable(note) else ""), typed)
 
 
 def ask_kill(app: TradetermApp, flatten: bool = False) -> None:

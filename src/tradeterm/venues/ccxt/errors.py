@@ -31,6 +31,8 @@ def exchange_detail(message: str) -> tuple[str, str]:
             body = json.loads(match.group(0))
         except ValueError:
             body = None
+        if isinstance(body, dict) and isinstance(body.get("error"), list):  # Kraken's shape
+            return "", "; ".join(str(e) for e in body["error"])
         if isinstance(body, dict):
             code = body.get("code", body.get("error", ""))
             text = body.get("msg", body.get("message", ""))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -26,6 +26,7 @@ from tradeterm.config.secrets import Credentials
 from tradeterm.domain.enums import AccountMode, OrderType
 from tradeterm.domain.errors import TradetermError, VenueUnavailable
 from tradeterm.domain.events import (
+    ArmingChanged,
     ExecutionEvent,
     OrderAccepted,
     OrderAmended,
@@ -92,6 +93,8 @@ class CcxtVenue:
         poll_s: float = 2.0,
         lookup_polls: int = 3,
         linger_polls: int = 3,
+        dead_man_s: float = 60.0,
+        dead_man_refresh_s: float = 20.0,
     ) -> None:
         self.name = account
         self.exchange_id = exchange_id
@@ -109,6 +112,11 @@ class CcxtVenue:
         self._by_exchange_id: dict[str, str] = {}
         self._seen_trades: set[str] = set()
         self._lock = asyncio.Lock()
+        self.dead_man_s = dead_man_s
+        self.dead_man_refresh_s = dead_man_refresh_s
+        self._armed = False
+        self._dead_man_on = False
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # --- wiring ----------------------------------------------------------------
 
@@ -126,7 +134,7 @@ class CcxtVenue:
 
             options = {**_DEFAULT_OPTIONS.get(self.exchange_id, {})}
             options.update(self._config.get("options", {}))
-            config = {**self._config, "options": options, "enableRateLimit": True}
+            config = {"enableRateLimit": True, **self._config, "options": options}
             config.update(self._credentials.ccxt_config())
             self._client = getattr(ccxt_async, self.exchange_id)(config)
             if self._sandbox:
@@ -148,8 +156,58 @@ class CcxtVenue:
         return "is cancelled, then placed again under the same id: it goes to the back of the queue"
 
     async def close(self) -> None:
+        """Turn the dead-man's switch off (quitting is not a crash), then close the client."""
         if self._client is not None:
+            if self._dead_man_on:
+                self._armed = False
+                await self.refresh_dead_man()
             await self._client.close()
+
+    # --- the dead-man's switch ---------------------------------------------------------
+
+    @property
+    def has_dead_man(self) -> bool:
+        """The exchange cancels every resting order when tradeterm stops refreshing this
+        (ccxt's ``cancel_all_orders_after``: Kraken, Bybit, OKX; not Binance spot)."""
+        return self.client.has.get("cancelAllOrdersAfter") is True
+
+    def dead_man_note(self) -> str:
+        """Whether this exchange has a dead-man's switch, in words, for the arm dialog."""
+        if self.has_dead_man:
+            return (
+                f"{self.label} has a dead-man's switch: while armed, resting orders are "
+                f"cancelled {self.dead_man_s:g} s after tradeterm stops refreshing it"
+            )
+        return (
+            f"{self.label} has no dead-man's switch: resting orders stay on the book if "
+            "tradeterm or its link dies"
+        )
+
+    def on_arming(self, event: ArmingChanged) -> None:
+        """Follow the account's arming (subscribed to the engine's bus): arming starts the
+        dead-man's switch at once, disarming turns it off."""
+        if event.account != self.name:
+            return
+        self._armed = event.armed
+        self._in_background(self.refresh_dead_man())
+
+    async def refresh_dead_man(self) -> None:
+        """Armed: set the exchange's timer to ``dead_man_s`` again. Disarmed: turn it off.
+        A failure is logged (the next refresh tries again); nothing is raised."""
+        if not self.has_dead_man or (not self._armed and not self._dead_man_on):
+            return
+        timeout_ms = int(self.dead_man_s * 1000) if self._armed else 0
+        try:
+            await self._call("cancel_all_orders_after", timeout_ms)
+        except _Translated as exc:
+            log.warning("%s: dead-man's switch not refreshed: %s", self.label, exc.error)
+            return
+        self._dead_man_on = self._armed
+
+    def _in_background(self, job: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(job)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _emit(self, event: ExecutionEvent) -> None:
         if self._sink is not None:
@@ -258,6 +316,9 @@ class CcxtVenue:
         wake = asyncio.Event()
         wake.set()  # the first round at once: the account's balances and open orders
         timer = self.clock.call_every(self.poll_s, wake.set)
+        keep_alive = self.clock.call_every(
+            self.dead_man_refresh_s, lambda: self._in_background(self.refresh_dead_man())
+        )
         try:
             while True:
                 await wake.wait()
@@ -268,6 +329,7 @@ class CcxtVenue:
                     log.warning("%s: poll failed: %s", self.label, exc)
         finally:
             timer.cancel()
+            keep_alive.cancel()
             await self.close()
 
     def restore(self, order: Order, queue_ahead: Decimal | None) -> None:
