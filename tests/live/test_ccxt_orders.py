@@ -154,7 +154,7 @@ async def test_an_order_unanswered_at_a_crash_is_found_by_client_id_after_restar
     async def crash(tracked: object) -> None:  # tradeterm dies before it looks the order up
         return None
 
-    venue._lookup = crash  # type: ignore[method-assign]
+    venue.tracker.lookup = crash  # type: ignore[method-assign]
     standin.answer_delay_s = 1.0
     order = await engine.place(limit_buy("60000.00"))
     await engine.trading.writer.drain()
@@ -186,7 +186,7 @@ async def test_an_order_the_exchange_never_got_is_reported_after_the_lookups(
     order = await rig.engine.place(limit_buy("60000.00"))
     await settle(rig)
     assert order.status is OrderStatus.SUBMITTED, order.reason  # no answer: it may be there
-    for _ in range(rig.venue.lookup_polls):
+    for _ in range(rig.venue.tracker.lookup_polls):
         await rig.venue.poll()
     await settle(rig)
     assert order.status is OrderStatus.REJECTED

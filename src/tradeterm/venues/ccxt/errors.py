@@ -90,3 +90,16 @@ def outcome_unknown(exc: Any) -> bool:
     import ccxt
 
     return isinstance(exc, ccxt.OperationFailed)
+
+
+class Translated(Exception):
+    """A ccxt error carried with its tradeterm translation inside the ccxt venue."""
+
+    def __init__(self, original: Exception, error: TradetermError) -> None:
+        super().__init__(str(error))
+        self.original = original
+        self.error = error
+
+
+def is_ccxt(exc: Exception) -> bool:
+    return type(exc).__module__.startswith("ccxt")

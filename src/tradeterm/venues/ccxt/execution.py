@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -28,20 +27,21 @@ from tradeterm.domain.errors import TradetermError, VenueUnavailable
 from tradeterm.domain.events import (
     ArmingChanged,
     ExecutionEvent,
-    OrderAccepted,
     OrderAmended,
-    OrderCanceled,
-    OrderExpired,
-    OrderFilled,
-)
-from tradeterm.domain.events import (
-    OrderRejected as OrderRejectedEvent,
 )
 from tradeterm.domain.orders import Order
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.ports import ExecutionSink
-from tradeterm.venues.ccxt.convert import ENDED, dec, fill_from_trade, order_request
-from tradeterm.venues.ccxt.errors import is_not_found, outcome_unknown, translate
+from tradeterm.venues.ccxt.convert import dec, order_request
+from tradeterm.venues.ccxt.deadman import DeadMansSwitch
+from tradeterm.venues.ccxt.errors import (
+    Translated,
+    is_ccxt,
+    is_not_found,
+    outcome_unknown,
+    translate,
+)
+from tradeterm.venues.ccxt.tracking import OrderTracker
 
 log = logging.getLogger("tradeterm.venues.ccxt")
 
@@ -57,22 +57,6 @@ _DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
         "warnOnFetchOpenOrdersWithoutSymbol": False,
     }
 }
-
-
-@dataclass(slots=True)
-class _Tracked:
-    client_id: str
-    symbol: str
-    exchange_ids: list[str] = field(default_factory=list)
-    accepted: bool = False
-    ended: bool = False
-    linger: int = 0
-    """Polls left to watch for late fills after the order ended."""
-    lookups: int = 0
-    """Polls that looked for an unanswered order by its client id and did not find it."""
-    known_filled: Decimal = Decimal(0)
-    """Filled before a restart (those trades are in the ledger already)."""
-    counted: Decimal = Decimal(0)
 
 
 class CcxtVenue:
@@ -101,21 +85,28 @@ class CcxtVenue:
         self.label = exchange_id.capitalize()
         self.clock = clock
         self.poll_s = poll_s
-        self.lookup_polls = lookup_polls
-        self.linger_polls = linger_polls
         self._credentials = credentials
         self._config = dict(config or {})
         self._sandbox = sandbox
         self._client: Any = None
         self._sink: ExecutionSink | None = None
-        self._orders: dict[str, _Tracked] = {}
-        self._by_exchange_id: dict[str, str] = {}
-        self._seen_trades: set[str] = set()
+        self.tracker = OrderTracker(
+            account,
+            self.label,
+            clock,
+            self._call,
+            self._emit,
+            lookup_polls=lookup_polls,
+            linger_polls=linger_polls,
+        )
         self._lock = asyncio.Lock()
-        self.dead_man_s = dead_man_s
         self.dead_man_refresh_s = dead_man_refresh_s
-        self._armed = False
-        self._dead_man_on = False
+        self.dead_man = DeadMansSwitch(
+            self.label,
+            lambda: self.client.has.get("cancelAllOrdersAfter") is True,
+            self._cancel_after,
+            dead_man_s,
+        )
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- wiring ----------------------------------------------------------------
@@ -158,51 +149,27 @@ class CcxtVenue:
     async def close(self) -> None:
         """Turn the dead-man's switch off (quitting is not a crash), then close the client."""
         if self._client is not None:
-            if self._dead_man_on:
-                self._armed = False
-                await self.refresh_dead_man()
+            await self.dead_man.off()
             await self._client.close()
 
-    # --- the dead-man's switch ---------------------------------------------------------
-
-    @property
-    def has_dead_man(self) -> bool:
-        """The exchange cancels every resting order when tradeterm stops refreshing this
-        (ccxt's ``cancel_all_orders_after``: Kraken, Bybit, OKX; not Binance spot)."""
-        return self.client.has.get("cancelAllOrdersAfter") is True
+    # --- the dead-man's switch (see deadman.py) ------------------------------------------
 
     def dead_man_note(self) -> str:
         """Whether this exchange has a dead-man's switch, in words, for the arm dialog."""
-        if self.has_dead_man:
-            return (
-                f"{self.label} has a dead-man's switch: while armed, resting orders are "
-                f"cancelled {self.dead_man_s:g} s after tradeterm stops refreshing it"
-            )
-        return (
-            f"{self.label} has no dead-man's switch: resting orders stay on the book if "
-            "tradeterm or its link dies"
-        )
+        return self.dead_man.note()
 
     def on_arming(self, event: ArmingChanged) -> None:
         """Follow the account's arming (subscribed to the engine's bus): arming starts the
         dead-man's switch at once, disarming turns it off."""
-        if event.account != self.name:
-            return
-        self._armed = event.armed
-        self._in_background(self.refresh_dead_man())
+        if event.account == self.name:
+            self.dead_man.armed = event.armed
+            self._in_background(self.dead_man.refresh())
 
-    async def refresh_dead_man(self) -> None:
-        """Armed: set the exchange's timer to ``dead_man_s`` again. Disarmed: turn it off.
-        A failure is logged (the next refresh tries again); nothing is raised."""
-        if not self.has_dead_man or (not self._armed and not self._dead_man_on):
-            return
-        timeout_ms = int(self.dead_man_s * 1000) if self._armed else 0
+    async def _cancel_after(self, timeout_ms: int) -> None:
         try:
             await self._call("cancel_all_orders_after", timeout_ms)
-        except _Translated as exc:
-            log.warning("%s: dead-man's switch not refreshed: %s", self.label, exc.error)
-            return
-        self._dead_man_on = self._armed
+        except Translated as exc:
+            raise exc.error from None
 
     def _in_background(self, job: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(job)
@@ -221,11 +188,11 @@ class CcxtVenue:
                 await client.load_markets()
             return await getattr(client, method)(*args)
         except Exception as exc:
-            if not _is_ccxt(exc):
+            if not is_ccxt(exc):
                 raise
             body = str(getattr(client, "last_http_response", "") or "")
             error = translate(exc, self.label, self._credentials.redact, body)
-            raise _Translated(exc, error) from None
+            raise Translated(exc, error) from None
 
     # --- the ExecutionVenue port ---------------------------------------------------
 
@@ -236,11 +203,11 @@ class CcxtVenue:
         Raises:
             OrderRejected: the exchange refused it (its reason and code, in words).
         """
-        tracked = self._orders.setdefault(order.client_id, _Tracked(order.client_id, order.symbol))
+        tracked = self.tracker.track(order)
         request = order_request(order)
         try:
             answer = await self._call("create_order", order.symbol, *request)
-        except _Translated as exc:
+        except Translated as exc:
             if outcome_unknown(exc.original):
                 log.warning(
                     "%s: no answer to order %s (%s); looking it up by its client id, "
@@ -249,13 +216,13 @@ class CcxtVenue:
                     order.client_id,
                     exc.error,
                 )
-                await self._lookup(tracked)
+                await self.tracker.lookup(tracked)
                 return
             tracked.ended = True
             raise exc.error from None
-        self._absorb(tracked, answer)
+        self.tracker.absorb(tracked, answer)
         if dec(answer.get("filled")) > 0:
-            await self._poll_trades(order.symbol)
+            await self.tracker.poll_trades(order.symbol)
 
     async def cancel(self, order: Order) -> None:
         """Ask the exchange to cancel (by client id); an order already gone gets its final
@@ -264,23 +231,23 @@ class CcxtVenue:
         Raises:
             VenueUnavailable: the request could not be sent.
         """
-        tracked = self._orders.setdefault(order.client_id, _Tracked(order.client_id, order.symbol))
+        tracked = self.tracker.track(order)
         exchange_id = tracked.exchange_ids[-1] if tracked.exchange_ids else ""
         try:
             answer = await self._call(
                 "cancel_order", exchange_id, order.symbol, {"clientOrderId": order.client_id}
             )
-        except _Translated as exc:
+        except Translated as exc:
             if is_not_found(exc.original):
-                await self._refresh(tracked)
+                await self.tracker.refresh(tracked)
                 return
             if isinstance(exc.error, VenueUnavailable):
                 raise exc.error from None
             log.error("cancel of %s refused: %s", order.client_id, exc.error)
-            await self._refresh(tracked)
+            await self.tracker.refresh(tracked)
             return
-        await self._poll_trades(order.symbol)  # fills before the cancel come first
-        self._absorb(tracked, {**answer, "status": answer.get("status") or "canceled"})
+        await self.tracker.poll_trades(order.symbol)  # fills before the cancel come first
+        self.tracker.absorb(tracked, {**answer, "status": answer.get("status") or "canceled"})
 
     async def amend(self, order: Order, price: Decimal | None, qty: Decimal) -> None:
         """The exchange's own edit when ccxt has one, else cancel then replace under the same
@@ -291,7 +258,7 @@ class CcxtVenue:
                 ended before it could be replaced.
             VenueUnavailable: the request could not be sent.
         """
-        tracked = self._orders.setdefault(order.client_id, _Tracked(order.client_id, order.symbol))
+        tracked = self.tracker.track(order)
         new_price = price if price is not None else order.price
         remaining = qty - order.filled
         kind, side, _, _, params = order_request(order)
@@ -302,12 +269,9 @@ class CcxtVenue:
             else:
                 await self._call("cancel_order", "", order.symbol, params)
                 answer = await self._call("create_order", *args, params)
-        except _Translated as exc:
+        except Translated as exc:
             raise exc.error from None
-        new_id = str(answer.get("id") or "")
-        if new_id:
-            tracked.exchange_ids.append(new_id)
-            self._by_exchange_id[new_id] = order.client_id
+        self.tracker.add_exchange_id(tracked, str(answer.get("id") or ""))
         self._emit(OrderAmended(order.client_id, new_price, qty, False, self.clock.now_ns()))
 
     async def run(self) -> None:
@@ -317,7 +281,7 @@ class CcxtVenue:
         wake.set()  # the first round at once: the account's balances and open orders
         timer = self.clock.call_every(self.poll_s, wake.set)
         keep_alive = self.clock.call_every(
-            self.dead_man_refresh_s, lambda: self._in_background(self.refresh_dead_man())
+            self.dead_man_refresh_s, lambda: self._in_background(self.dead_man.refresh())
         )
         try:
             while True:
@@ -335,12 +299,7 @@ class CcxtVenue:
     def restore(self, order: Order, queue_ahead: Decimal | None) -> None:
         """Watch an order that was open when tradeterm stopped; one still SUBMITTED is looked
         up by its client id on the next poll."""
-        tracked = _Tracked(order.client_id, order.symbol, known_filled=order.filled)
-        if order.venue_order_id:
-            tracked.exchange_ids.append(order.venue_order_id)
-            tracked.accepted = True
-            self._by_exchange_id[order.venue_order_id] = order.client_id
-        self._orders[order.client_id] = tracked
+        self.tracker.restore(order)
 
     # --- polling ---------------------------------------------------------------------
 
@@ -352,115 +311,12 @@ class CcxtVenue:
         """
         async with self._lock:
             try:
-                for symbol in sorted({t.symbol for t in self._watched()}):
-                    await self._poll_trades(symbol)
-                    await self._poll_orders(symbol)
+                for symbol in sorted({t.symbol for t in self.tracker.watched()}):
+                    await self.tracker.poll_trades(symbol)
+                    await self.tracker.poll_orders(symbol)
                 balance = await self._call("fetch_balance")
-            except _Translated as exc:
+            except Translated as exc:
                 raise exc.error from None
         totals = {a: dec(q) for a, q in (balance.get("total") or {}).items() if q}
         if self._sink is not None:
             self._sink.on_balances(self.name, totals)
-
-    def _watched(self) -> list[_Tracked]:
-        return [t for t in self._orders.values() if not t.ended or t.linger > 0]
-
-    async def _poll_trades(self, symbol: str) -> None:
-        trades = await self._call("fetch_my_trades", symbol)
-        for trade in sorted(trades, key=lambda t: (t.get("timestamp") or 0, str(t["id"]))):
-            key = str(trade["id"])
-            client_id = self._by_exchange_id.get(str(trade.get("order")))
-            if key in self._seen_trades or client_id is None:
-                continue
-            self._seen_trades.add(key)
-            tracked = self._orders[client_id]
-            qty = dec(trade["amount"])
-            tracked.counted += qty
-            if tracked.counted <= tracked.known_filled:
-                continue  # in the ledger from before the restart
-            fill = fill_from_trade(self.name, self.name, client_id, symbol, trade)
-            self._emit(OrderFilled(fill))
-
-    async def _poll_orders(self, symbol: str) -> None:
-        listed = await self._call("fetch_open_orders", symbol)
-        open_ids = {str(o.get("clientOrderId")) for o in listed}
-        for tracked in [t for t in self._watched() if t.symbol == symbol]:
-            if tracked.ended:
-                tracked.linger -= 1
-            elif not tracked.exchange_ids:
-                await self._lookup(tracked)
-            elif tracked.client_id in open_ids:
-                answer = next(o for o in listed if o.get("clientOrderId") == tracked.client_id)
-                self._absorb(tracked, answer)
-            else:
-                await self._refresh(tracked)
-
-    async def _refresh(self, tracked: _Tracked) -> None:
-        """Ask for one order's state by its client id and take it in."""
-        try:
-            answer = await self._call(
-                "fetch_order", "", tracked.symbol, {"clientOrderId": tracked.client_id}
-            )
-        except _Translated as exc:
-            if is_not_found(exc.original):
-                return
-            raise
-        await self._poll_trades(tracked.symbol)
-        self._absorb(tracked, answer)
-
-    async def _lookup(self, tracked: _Tracked) -> None:
-        """Find an order whose placing got no answer, by client id; after ``lookup_polls``
-        misses it is reported as never received."""
-        try:
-            answer = await self._call(
-                "fetch_order", "", tracked.symbol, {"clientOrderId": tracked.client_id}
-            )
-        except _Translated as exc:
-            if not is_not_found(exc.original):
-                log.warning("%s: order %s not looked up: %s", self.label, tracked.client_id, exc)
-                return
-            tracked.lookups += 1
-            if tracked.lookups >= self.lookup_polls:
-                tracked.ended = True
-                reason = f"{self.label} never received it (not found by its client id)"
-                self._emit(OrderRejectedEvent(tracked.client_id, reason, self.clock.now_ns()))
-            return
-        log.info("%s: order %s found by its client id", self.label, tracked.client_id)
-        self._absorb(tracked, answer)
-        if dec(answer.get("filled")) > 0:
-            await self._poll_trades(tracked.symbol)
-
-    def _absorb(self, tracked: _Tracked, answer: Mapping[str, Any]) -> None:
-        """Take in the exchange's view of an order: its id, acceptance and final state (the
-        fills come from the trades)."""
-        exchange_id = str(answer.get("id") or "")
-        if exchange_id and exchange_id not in tracked.exchange_ids:
-            tracked.exchange_ids.append(exchange_id)
-            self._by_exchange_id[exchange_id] = tracked.client_id
-        now = self.clock.now_ns()
-        status = str(answer.get("status") or "open")
-        if not tracked.accepted and status != "rejected":
-            tracked.accepted = True
-            self._emit(OrderAccepted(tracked.client_id, exchange_id, now))
-        if tracked.ended or status not in ENDED:
-            return
-        tracked.ended, tracked.linger = True, self.linger_polls
-        if status in ("canceled", "cancelled"):
-            self._emit(OrderCanceled(tracked.client_id, f"canceled on {self.label}", now))
-        elif status == "expired":
-            self._emit(OrderExpired(tracked.client_id, f"expired on {self.label}", now))
-        elif status == "rejected":
-            self._emit(OrderRejectedEvent(tracked.client_id, f"rejected by {self.label}", now))
-
-
-class _Translated(Exception):
-    """A ccxt error with its tradeterm translation (internal to this module)."""
-
-    def __init__(self, original: Exception, error: TradetermError) -> None:
-        super().__init__(str(error))
-        self.original = original
-        self.error = error
-
-
-def _is_ccxt(exc: Exception) -> bool:
-    return type(exc).__module__.startswith("ccxt")
