@@ -190,6 +190,18 @@ class BinanceRestStandIn:
         self.my_trades += self.late_trades
         self.late_trades = []
 
+    async def cancel_on_website(self, client_id: str) -> None:
+        """The user cancels the order in the exchange's web page."""
+        await self._do_cancel(self.orders[client_id])
+
+    async def place_on_website(self, side: str, qty: str, price: str) -> int:
+        """The user places a BTC/USDT limit order in the web page; returns its order id."""
+        params = {"symbol": "BTCUSDT", "side": side, "type": "LIMIT", "quantity": qty,
+                  "price": price, "timeInForce": "GTC"}  # fmt: skip
+        placed = await self._place(params)
+        assert isinstance(placed, _Ex), placed
+        return placed.order_id
+
     # --- the paper engine's events ---------------------------------------------------
 
     def on_execution(self, event: ExecutionEvent) -> None:

@@ -212,3 +212,43 @@ async def test_the_amend_preview_says_how_the_exchange_amends(rig: LiveRig) -> N
     order = await rig.engine.place(limit_buy("60000.00"))
     said = rig.engine.amend_preview(order.client_id, None, Decimal("0.005"))
     assert "Binance's own edit" in said and "back of the queue" in said
+
+
+async def test_a_restart_tells_the_truth_about_what_happened_while_down(
+    standin, tmp_path, caplog
+) -> None:
+    """Filled while tradeterm was down, cancelled on the website, and an order it never
+    knew: the first poll after the restart finds all three."""
+    from live_kit import make_engine
+
+    ledger = tmp_path / "ledger.sqlite"
+    engine, venue = make_engine(standin, ledger)
+    await engine.start()
+    await venue.poll()
+    await engine.execute(Arm(ACCOUNT))
+    filled = await engine.place(limit_buy("60000.00"))
+    cancelled = await engine.place(limit_buy("59000.00"))
+    await engine.trading.writer.drain()
+    await venue.close()
+    await engine.stop()
+    # while tradeterm is down
+    standin.trade("BTC/USDT", Decimal("59999.00"), Decimal("1"))
+    await standin.cancel_on_website(cancelled.client_id)
+    stranger = await standin.place_on_website("SELL", "0.02", "70000.00")
+
+    again, venue2 = make_engine(standin, ledger)
+    await again.start()
+    try:
+        await venue2.poll()
+        await again.trading.writer.drain()
+        orders = again.state.accounts[ACCOUNT].orders
+        assert orders[filled.client_id].status is OrderStatus.FILLED
+        assert orders[filled.client_id].filled == Decimal("0.01")
+        assert orders[cancelled.client_id].status is OrderStatus.CANCELED
+        assert again.state.accounts[ACCOUNT].balances["BTC"].total == Decimal("0.51")
+        assert str(stranger) in venue2.tracker.untracked
+        assert any(f"open order {stranger}" in r.getMessage() for r in caplog.records)
+        assert len(standin.posts()) == 2  # nothing was sent again
+    finally:
+        await venue2.close()
+        await again.stop()

@@ -108,6 +108,7 @@ class CcxtVenue:
             dead_man_s,
         )
         self._tasks: set[asyncio.Task[None]] = set()
+        self._looked_around = False
 
     # --- wiring ----------------------------------------------------------------
 
@@ -304,13 +305,17 @@ class CcxtVenue:
     # --- polling ---------------------------------------------------------------------
 
     async def poll(self) -> None:
-        """One round: fills, order states, balances.
+        """One round: fills, order states, balances (the first also lists every open order
+        and reports those tradeterm does not track).
 
         Raises:
             TradetermError: the exchange could not be asked (translated).
         """
         async with self._lock:
             try:
+                if not self._looked_around:  # the first poll: every open order, any symbol
+                    self.tracker.note_untracked(await self._call("fetch_open_orders"))
+                    self._looked_around = True
                 for symbol in sorted({t.symbol for t in self.tracker.watched()}):
                     await self.tracker.poll_trades(symbol)
                     await self.tracker.poll_orders(symbol)

@@ -75,6 +75,9 @@ class OrderTracker:
         self.orders: dict[str, Tracked] = {}
         self.by_exchange_id: dict[str, str] = {}
         self.seen_trades: set[str] = set()
+        self.untracked: dict[str, Mapping[str, Any]] = {}
+        """Open orders at the exchange that tradeterm does not track (placed elsewhere, or
+        lost from the ledger), by exchange id; reported once each."""
 
     def track(self, order: Order) -> Tracked:
         return self.orders.setdefault(order.client_id, Tracked(order.client_id, order.symbol))
@@ -87,6 +90,27 @@ class OrderTracker:
             tracked.accepted = True
             self.by_exchange_id[order.venue_order_id] = order.client_id
         self.orders[order.client_id] = tracked
+
+    def note_untracked(self, listed: list[Mapping[str, Any]]) -> None:
+        """Report the open orders in ``listed`` that tradeterm does not know (it leaves
+        them alone: adopting or cancelling them is the reconciliation screen's job)."""
+        for answer in listed:
+            exchange_id = str(answer.get("id") or "")
+            known = exchange_id in self.by_exchange_id or answer.get("clientOrderId") in self.orders
+            if known or exchange_id in self.untracked:
+                continue
+            self.untracked[exchange_id] = answer
+            log.warning(
+                "%s: open order %s %s %s %s @ %s (client id %s) was not placed by tradeterm "
+                "or is not in its ledger; it is left alone",
+                self.label,
+                exchange_id,
+                answer.get("symbol"),
+                answer.get("side"),
+                dec(answer.get("amount")),
+                dec(answer.get("price")),
+                answer.get("clientOrderId") or "none",
+            )
 
     def add_exchange_id(self, tracked: Tracked, exchange_id: str) -> None:
         if exchange_id and exchange_id not in tracked.exchange_ids:
