@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from tests.ui.conftest import Rig, build_rig
 from tests.ui.trading_kit import WIDE, command, notifications
 from tradeterm.domain.commands import Arm, PlaceOrder
@@ -106,3 +108,16 @@ async def test_K_asks_once_then_cancels_every_order_on_every_account(tmp_path: P
         assert live_order.status is OrderStatus.CANCELED
         assert paper_order.status is OrderStatus.CANCELED
         assert any("asked to cancel 2 open order(s)" in n for n in notifications(rig))
+
+
+def test_armed_live_screen_80x24(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The armed screen: the heavy red frame and LIVE ARMED in the status bar."""
+    rig = live_rig(tmp_path)
+
+    async def arm(pilot: Pilot[None]) -> None:
+        await rig.engine.execute(Arm(LIVE))
+        await rig.settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(rig.app, terminal_size=(80, 24), run_before=arm)
