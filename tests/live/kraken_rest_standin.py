@@ -1,5 +1,6 @@
 """A local stand-in for Kraken spot's REST on 127.0.0.1: the markets (the recorded AssetPairs)
-and the signed private calls a dead-man's switch needs (CancelAllOrdersAfter, BalanceEx, OpenOrders).
+and the signed private calls a dead-man's switch needs (CancelAllOrdersAfter, BalanceEx,
+OpenOrders).
 
 aiohttp serves it, as for the Binance stand-in (ccxt's async client already depends on it).
 Every private call must carry the API key and a valid ``API-Sign`` (HMAC-SHA512 over the

@@ -252,3 +252,28 @@ async def test_a_restart_tells_the_truth_about_what_happened_while_down(
     finally:
         await venue2.close()
         await again.stop()
+
+
+async def test_without_an_exchange_edit_amend_cancels_then_replaces_under_the_same_id(
+    rig: LiveRig,
+) -> None:
+    await rig.engine.execute(Arm(ACCOUNT))
+    order = await rig.engine.place(limit_buy("60000.00", "0.02"))
+    await settle(rig)
+    rig.venue.client.has["editOrder"] = False  # an exchange ccxt cannot edit on
+    assert "cancelled, then placed again" in rig.engine.amend_preview(
+        order.client_id, Decimal("60050.00"), Decimal("0.02")
+    )
+    await rig.engine.execute(AmendOrder(order.client_id, price=Decimal("60050.00")))
+    await settle(rig)
+    assert rig.standin.posts("order/cancelReplace") == []
+    deletes = [p for m, path, p in rig.standin.requests if m == "DELETE" and path == "order"]
+    assert [d["origClientOrderId"] for d in deletes] == [order.client_id]
+    first, second = rig.standin.posts()
+    assert first["newClientOrderId"] == second["newClientOrderId"] == order.client_id
+    assert second["price"] == "60050"
+    assert order.price == Decimal("60050.00") and order.status is OrderStatus.OPEN
+    rig.standin.trade("BTC/USDT", Decimal("60040.00"), Decimal("1"))
+    await rig.venue.poll()
+    await settle(rig)
+    assert order.status is OrderStatus.FILLED  # the replacement's fills reach the order

@@ -268,7 +268,9 @@ class CcxtVenue:
             if self.edits_natively and tracked.exchange_ids:
                 answer = await self._call("edit_order", tracked.exchange_ids[-1], *args, params)
             else:
-                await self._call("cancel_order", "", order.symbol, params)
+                await self._call(
+                    "cancel_order", "", order.symbol, {"clientOrderId": order.client_id}
+                )
                 answer = await self._call("create_order", *args, params)
         except Translated as exc:
             raise exc.error from None
