@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -154,3 +155,20 @@ async def test_kill_cancels_every_open_order_on_every_account_even_when_disarmed
     assert live_order.status is OrderStatus.CANCELED
     assert paper_order.status is OrderStatus.CANCELED
     assert isinstance(said, str) and "asked to cancel 2 open order(s)" in said
+
+
+async def test_kill_flatten_closes_positions_and_says_what_a_disarmed_account_kept() -> None:
+    engine, _, _ = await make_engine()
+    await engine.execute(Arm(LIVE, LIVE))
+    buy = PlaceOrder("BTC/USDT", Side.BUY, OrderType.MARKET, qty=Decimal("0.01"))
+    await engine.place(replace(buy, account="paper"))
+    await engine.place(replace(buy, account=LIVE))
+    await engine.trading.writer.drain()
+    assert engine.state.accounts["paper"].positions["BTC/USDT"].qty > 0
+    said = await engine.execute(Kill(flatten=True))
+    await engine.trading.writer.drain()
+    assert isinstance(said, str)
+    assert engine.state.accounts["paper"].positions["BTC/USDT"].qty == 0
+    assert engine.state.accounts[LIVE].positions["BTC/USDT"].qty == 0  # flattened while armed
+    assert f"{LIVE} disarmed" in said  # then disarmed, last
+    assert engine.state.accounts[LIVE].armed is False
