@@ -3,6 +3,7 @@ engine, its ledger and venues, and the workstation's session around them."""
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,6 +14,7 @@ from tradeterm.cli.alerts import alert_book
 from tradeterm.cli.market import sim_symbols
 from tradeterm.config.settings import Settings
 from tradeterm.domain.enums import AccountMode
+from tradeterm.domain.errors import ConfigError
 from tradeterm.domain.events import ArmingChanged
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import Clock
@@ -108,9 +110,15 @@ def live_venue(
     if venue is None:
         return None
     from tradeterm.config.secrets import load_credentials
-    from tradeterm.venues.ccxt import CcxtVenue
 
     credentials = load_credentials(spec.name, secrets_dir)
+    if importlib.util.find_spec("ccxt") is None:  # only a live account needs it
+        raise ConfigError(
+            f"live account {spec.name!r} trades through ccxt, which is not installed: "
+            "pip install 'tradeterm[live]' (or pip install ccxt)"
+        )
+    from tradeterm.venues.ccxt import CcxtVenue
+
     return CcxtVenue(
         spec.name,
         venue.exchange,
