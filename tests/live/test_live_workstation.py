@@ -39,7 +39,7 @@ async def test_a_live_order_from_the_command_line_reaches_the_exchange_and_the_p
     account = engine.state.accounts[ACCOUNT]
     async with app.run_test(size=(160, 48)) as pilot:
         await until(pilot, lambda: "USDT" in account.balances)  # the venue's first poll
-        assert "LIVE (disarmed)" in app.status.render_line(0).text
+        assert "LIVE DISARMED" in app.status.render_line(0).text
         await pilot.press("colon", *"buy 0.01 BTC/USDT @ 60000", "enter")
         said = app.logbook.entries
         await until(pilot, lambda: any("DISARMED" in e.message for e in said))

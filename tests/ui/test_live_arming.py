@@ -54,7 +54,7 @@ async def test_arm_asks_for_the_name_and_only_the_right_name_arms(tmp_path: Path
     account = rig.engine.state.accounts[LIVE]
     async with rig.app.run_test(size=WIDE) as pilot:
         await rig.settle(pilot)
-        assert "LIVE (disarmed)" in status(rig)
+        assert "LIVE DISARMED" in status(rig)
         assert rig.app.screen.has_class("-live") and not rig.app.screen.has_class("-armed")
         await command(rig, pilot, "arm")
         assert isinstance(rig.app.screen, ArmScreen)
@@ -73,7 +73,7 @@ async def test_arm_asks_for_the_name_and_only_the_right_name_arms(tmp_path: Path
         assert order.status is OrderStatus.OPEN
         await command(rig, pilot, "disarm")
         assert account.armed is False
-        assert "LIVE (disarmed)" in status(rig)
+        assert "LIVE DISARMED" in status(rig)
         assert not rig.app.screen.has_class("-armed")
 
 
@@ -91,7 +91,7 @@ async def test_the_idle_timer_disarms_and_the_frame_follows(tmp_path: Path) -> N
         await rig.settle(pilot)
         assert rig.engine.state.accounts[LIVE].armed is False
         assert not rig.app.screen.has_class("-armed")
-        assert "LIVE (disarmed)" in status(rig)
+        assert "LIVE DISARMED" in status(rig)
 
 
 async def test_K_asks_once_then_cancels_every_order_on_every_account(tmp_path: Path) -> None:
