@@ -46,7 +46,7 @@ async def test_a_picks_an_account_and_reset_asks_then_restores_balances(tmp_path
         await pilot.press("down", "enter")
         await pilot.pause()
         assert rig.engine.state.active_account == "live-main"
-        assert "LIVE (disarmed)  live-main" in rig.app.status.render_line(0).text
+        assert "LIVE DISARMED  live-main" in rig.app.status.render_line(0).text
         assert rig.app.screen.has_class("-live")
         await run(rig, pilot, "account paper")
         assert " PAPER  paper " in rig.app.status.render_line(0).text

@@ -3,6 +3,7 @@ engine, its ledger and venues, and the workstation's session around them."""
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -14,6 +15,8 @@ from tradeterm.cli.alerts import alert_book
 from tradeterm.cli.market import sim_symbols
 from tradeterm.config.settings import REPLAY, Settings
 from tradeterm.domain.enums import AccountMode
+from tradeterm.domain.errors import ConfigError
+from tradeterm.domain.events import ArmingChanged
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.engine import Engine
@@ -25,6 +28,7 @@ from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim.feed import SimFeed
 
 if TYPE_CHECKING:
+    from tradeterm.venues.ccxt import CcxtVenue
     from tradeterm.venues.replay.recorder import Recorder
 
 
@@ -93,10 +97,51 @@ def market_feeds(config: Settings, clock: Clock) -> list[MarketFeed]:
 
 
 def account_specs(config: Settings) -> list[AccountSpec]:
+    """Accounts as the engine takes them; a live account's funds come from its exchange."""
     return [
-        AccountSpec(a.name, a.mode, a.venue, dict(a.balances), a.fill_model, a.latency_ms)
+        AccountSpec(
+            a.name,
+            a.mode,
+            a.venue,
+            dict(a.balances) if a.mode is AccountMode.PAPER else {},
+            a.fill_model,
+            a.latency_ms,
+            a.disarm_after_minutes * 60,
+        )
         for a in config.accounts
     ]
+
+
+def live_venue(
+    config: Settings, spec: AccountSpec, clock: Clock, secrets_dir: Path
+) -> CcxtVenue | None:
+    """The ccxt venue of a live account on a ``[venues.NAME]`` exchange, with its keys (ccxt
+    is imported only here); None for a live account on the sim (its orders are refused).
+
+    Raises:
+        ConfigError: no keys, or a secrets file others can read (see ``config.secrets``).
+    """
+    venue = config.venues.get(spec.venue)
+    if venue is None:
+        return None
+    from tradeterm.config.secrets import load_credentials
+
+    credentials = load_credentials(spec.name, secrets_dir)
+    if importlib.util.find_spec("ccxt") is None:  # only a live account needs it
+        raise ConfigError(
+            f"live account {spec.name!r} trades through ccxt, which is not installed: "
+            "pip install 'tradeterm[live]' (or pip install ccxt)"
+        )
+    from tradeterm.venues.ccxt import CcxtVenue
+
+    return CcxtVenue(
+        spec.name,
+        venue.exchange,
+        credentials,
+        clock,
+        config=venue.ccxt,
+        sandbox=venue.sandbox,
+    )
 
 
 def build_engine(
@@ -106,12 +151,17 @@ def build_engine(
     ledger_path: Path | None,
     *,
     paper_only: bool = False,
+    secrets_dir: Path | None = None,
 ) -> Engine:
     """The engine with its ledger and one paper venue per paper account.
 
-    Live accounts get no venue yet (no exchange adapter is configured); they
-    are listed but every order on them is refused with that reason. With
-    ``paper_only`` (replays) live accounts are left out altogether.
+    A live account on a configured exchange gets a ccxt venue with its keys from the
+    environment or ``secrets.toml`` in ``secrets_dir`` (default: the config directory); one
+    on the sim has none, and its orders are refused with that reason. With ``paper_only``
+    (replays) live accounts are left out altogether.
+
+    Raises:
+        ConfigError: a live account's keys are missing or their file is not 0600.
     """
     specs = account_specs(config)
     if paper_only:  # a replay: the paper accounts trade on what it plays
@@ -129,18 +179,28 @@ def build_engine(
                 latency_ms=spec.latency_ms,
             )
             engine.attach_venue(spec.name, venue)
+        else:
+            live = live_venue(config, spec, clock, secrets_dir or paths.config_dir())
+            if live is not None:
+                engine.attach_venue(spec.name, live)
+                engine.bus.subscribe(ArmingChanged, live.on_arming)  # its dead-man's switch
     return engine
 
 
 def open_session(
-    config: Settings, clock: Clock, logbook: LogBook, rules: list[tuple[str, str, bool]]
+    config: Settings,
+    clock: Clock,
+    logbook: LogBook,
+    rules: list[tuple[str, str, bool]],
+    secrets_dir: Path | None = None,
 ) -> Session:
     """The workstation's session on the active account's venue: the engine with its ledger in the
     data directory, the user's alert book with config's ``rules`` (from
     ``cli.market.check_market``), and a recorder for ``R``."""
     data_dir = paths.data_dir_for(config)
     feeds = market_feeds(config, clock)
-    engine = build_engine(config, clock, feeds, data_dir / paths.LEDGER_FILE)
+    ledger = data_dir / paths.LEDGER_FILE
+    engine = build_engine(config, clock, feeds, ledger, secrets_dir=secrets_dir)
     alerts = alert_book(engine, data_dir, rules)
 
     def recorder() -> Recorder:

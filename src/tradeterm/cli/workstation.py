@@ -32,7 +32,7 @@ def run_workstation(config: Settings, config_path: Path) -> int:
     def open_session() -> Session:
         from tradeterm.cli.compose import open_session
 
-        return open_session(config, clock, logbook, rules)
+        return open_session(config, clock, logbook, rules, config_path.parent)
 
     app = TradetermApp(open_session, **_app_options(config, config_path))
     app.run()

@@ -106,6 +106,9 @@ class AccountConfig(_Section):
     latency_ms: Annotated[int, Field(ge=0, le=10_000)] = _ACCOUNT.latency_ms
     """Paper latency between sending an order or cancel and its arrival at the book."""
 
+    disarm_after_minutes: Annotated[float, Field(gt=0, le=1440)] = _ACCOUNT.disarm_after_minutes
+    """A live account disarms itself after this many minutes without a key press."""
+
     @field_validator("balances")
     @classmethod
     def _non_negative(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
@@ -138,6 +141,9 @@ class VenueConfig(_Section):
     markets_cache_hours: Annotated[float, Field(ge=0, le=8760)] = 24.0
     """How long the markets cached in the data directory are used without asking the
     exchange (they are used at any age when the exchange cannot be reached)."""
+
+    sandbox: bool = False
+    """Trade live accounts on the exchange's testnet (ccxt's sandbox mode)."""
 
     @field_validator("symbols")
     @classmethod
@@ -258,6 +264,7 @@ class Config(_Section):
                     markets_cache_hours=v.markets_cache_hours,
                     files=tuple(v.files),
                     speed=v.speed,
+                    sandbox=v.sandbox,
                 )
                 for name, v in self.venues.items()
             },

@@ -50,6 +50,7 @@ class AccountSettings:
     balances: Mapping[str, Decimal] = field(default_factory=lambda: {"USDT": Decimal("10000")})
     fill_model: FillModel = FillModel.REALISTIC
     latency_ms: int = 50
+    disarm_after_minutes: float = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class VenueSettings:
     files: tuple[str, ...] = ()
     """A replay venue's files (as written in the config file)."""
     speed: float = 1.0
+    sandbox: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,31 @@ class ResetAccount:
     account: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Arm:
+    """Arm a live account so its orders reach the exchange. ``typed_name`` is what the user
+    typed to confirm: it must be the account's name. ``account`` None is the active one."""
+
+    typed_name: str
+    account: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Disarm:
+    """Disarm a live account: no new order reaches the exchange (cancels still do)."""
+
+    account: str | None = None
+    reason: str = "by the user"
+
+
+@dataclass(frozen=True, slots=True)
+class Kill:
+    """Cancel every open order on every account, armed or not; ``flatten`` also closes every
+    position at market."""
+
+    flatten: bool = False
+
+
 Command = (
     PlaceOrder
     | PlaceOco
@@ -120,4 +145,7 @@ Command = (
     | SetTradingState
     | ResetAccount
     | ClosePosition
+    | Arm
+    | Disarm
+    | Kill
 )

@@ -225,6 +225,15 @@ class TradingStateChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class ArmingChanged:
+    """A live account was armed or disarmed (journaled before this is published)."""
+
+    account: str
+    armed: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class BalancesChanged:
     account: str
 

@@ -24,6 +24,8 @@ class AccountSpec:
     balances: Mapping[str, Decimal] = field(default_factory=dict)
     fill_model: FillModel = FillModel.REALISTIC
     latency_ms: int = 50
+    disarm_after_s: float = 900.0
+    """A live account disarms itself after this long without a key press."""
 
 
 @dataclass(slots=True)

@@ -36,6 +36,7 @@ from tradeterm.domain.instrument import Instrument
 from tradeterm.domain.market import Market
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountSpec, AccountState
+from tradeterm.engine.arming import Arming
 from tradeterm.engine.bus import EventBus
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.emulator import Emulator
@@ -102,6 +103,7 @@ class Engine:
         self.started = False
         self.trading = Trading(self, ledger, client_id_prefix)
         self.emulator = Emulator(self)
+        self.arming = Arming(self)
         for venue in self.venues.values():
             venue.bind(self.trading)
 
@@ -177,6 +179,7 @@ class Engine:
 
     async def stop(self) -> None:
         """Stop cleanly: everything journaled is on disk and the ledger is closed."""
+        self.arming.close()
         await self.trading.writer.drain()
         if self.trading.ledger is not None:
             self.trading.ledger.close()

@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING
 
 from tradeterm.domain.commands import (
     AmendOrder,
+    Arm,
     CancelAll,
     CancelOrder,
     ClosePosition,
     Command,
+    Disarm,
+    Kill,
     PlaceOco,
     PlaceOrder,
     ResetAccount,
@@ -86,6 +89,12 @@ async def execute(engine: Engine, command: Command) -> Result:
                 symbol = engine.state.local_symbol(account, command.symbol)
                 command = replace(command, symbol=symbol)
             return await close_position(engine, command)
+        case Arm():
+            await engine.arming.arm(trading.account(command.account), command.typed_name)
+        case Disarm():
+            await engine.arming.disarm(trading.account(command.account), command.reason)
+        case Kill():
+            return await kill(engine, command.flatten)
         case _:
             raise TradetermError(f"not a command the engine knows: {type(command).__name__}")
     return None
@@ -115,6 +124,43 @@ async def cancel_all(engine: Engine, command: CancelAll) -> int:
     for order in targets:
         await engine.trading.cancel(order.client_id)
     return len(targets)
+
+
+async def kill(engine: Engine, flatten: bool) -> str:
+    """Cancel every open order on every account (armed or not) and disarm every live account;
+    with ``flatten`` also close every position at market. Returns what was done and what is
+    still open, in words."""
+    asked = await cancel_all(engine, CancelAll("*", "*"))
+    parts = [f"kill: asked to cancel {asked} open order(s) on every account"]
+    if flatten:
+        for account in engine.state.accounts.values():
+            if not any(p.qty for p in account.positions.values()):
+                continue
+            try:
+                parts.append(await close_position(engine, ClosePosition(None, account.name)))
+            except TradetermError as exc:
+                parts.append(f"{account.name} not flattened: {exc}")
+    for account in engine.state.accounts.values():
+        if account.armed:  # and its exchange's dead-man's switch goes off with it
+            await engine.arming.disarm(account, "kill switch")
+            parts.append(f"{account.name} disarmed")
+    unsent = [  # a cancel that could not be sent (a venue down) leaves the order working
+        f"{order.account} {order.client_id}"
+        for account in engine.state.accounts.values()
+        for order in account.open_orders()
+        if order.status is not OrderStatus.PENDING_CANCEL
+    ]
+    waiting = sum(
+        order.status is OrderStatus.PENDING_CANCEL
+        for account in engine.state.accounts.values()
+        for order in account.open_orders()
+    )
+    if waiting:
+        parts.append(f"{waiting} cancel(s) not yet confirmed")
+    if unsent:
+        parts.append(f"still open: {', '.join(unsent)} (:kill again to retry)")
+    log.warning("; ".join(parts))
+    return "; ".join(parts)
 
 
 async def set_trading_state(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -87,6 +87,10 @@ class ExecutionSink(Protocol):
 
     def on_execution(self, event: ExecutionEvent) -> None:
         """Journal the event, apply it to state and publish it."""
+        ...
+
+    def on_balances(self, account: str, totals: Mapping[str, Decimal]) -> None:
+        """A live venue's balance snapshot (asset -> total): journaled, then applied."""
         ...
 
 

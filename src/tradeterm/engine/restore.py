@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from tradeterm.domain.enums import OrderStatus
 from tradeterm.domain.orders import Order, can_transition
 from tradeterm.engine.accounting import apply_execution, hold
+from tradeterm.engine.balances import restore_totals
 from tradeterm.engine.execute import restore_trading_state
 from tradeterm.engine.journal import KIND_EVENTS, event_from_record, order_from_record
 
@@ -46,6 +47,11 @@ def replay_ledger(engine: Engine) -> Restored:
             continue
         if rec.kind == "reset":
             account.reset()
+            continue
+        if rec.kind == "arming":  # an audit trail: a restart never re-arms
+            continue
+        if rec.kind == "balances":
+            restore_totals(account, rec.payload)
             continue
         if rec.kind == "trading_state":
             restore_trading_state(account, rec.payload)

@@ -116,7 +116,10 @@ def plan_order(
     problems = plan.problems
     kind = cmd.type
     if account.mode is AccountMode.LIVE and not account.armed:
-        problems.append(f"account {account.name} is LIVE and disarmed: arm it first")
+        problems.append(
+            f"account {account.name} is LIVE and DISARMED: nothing was sent; "
+            f"type :arm and then {account.name} to arm it"
+        )
     if account.trading_state is TradingState.HALTED:
         problems.append(
             f"account {account.name} is HALTED: no new orders, cancels only (:resume to trade)"

@@ -33,6 +33,7 @@ from tradeterm.domain.orders import Order, amend_keeps_queue, can_transition
 from tradeterm.engine.accounting import apply_execution, hold, hold_asset
 from tradeterm.engine.accounts import AccountState
 from tradeterm.engine.amending import check_amend
+from tradeterm.engine.balances import on_balances
 from tradeterm.engine.journal import EVENT_KINDS, dumps, event_record, order_record
 from tradeterm.engine.ledger import Ledger, Record
 from tradeterm.engine.order_log import log_execution
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("tradeterm.engine.orders")
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+_CANCELLING = frozenset({OrderStatus.PENDING_CANCEL})
 
 
 def _base36(n: int) -> str:
@@ -308,10 +310,16 @@ class Trading:
             await self.venue(account).cancel(order)
         except VenueUnavailable as exc:
             log.error("cancel of %s not sent: %s", client_id, exc)
+            if order.status in _CANCELLING:  # it works on: a retry may cancel it
+                order.status = order.working_status()
+                self._publish(account, order)
 
     def amend_preview(self, client_id: str, price: Decimal | None, qty: Decimal) -> str:
         """What an amend would do to the queue place, in words, before the user confirms."""
-        _, order = self.order(client_id)
+        account, order = self.order(client_id)
+        venue_note = getattr(self.engine.venues.get(account.name), "amend_note", None)
+        if callable(venue_note):  # a live venue says how its exchange amends
+            return str(venue_note())
         if amend_keeps_queue(order, price, qty):
             return "keeps its place in the queue (lower quantity, same price)"
         return "goes to the back of the queue (new price or more quantity)"
@@ -363,6 +371,11 @@ class Trading:
         now = self.engine.clock.now_ns()
         record = Record(now, name, EVENT_KINDS[type(event)], client_id, event_record(event))
         self.writer.submit([record], lambda: self._apply(name, event))
+
+    def on_balances(self, account: str, totals: Mapping[str, Decimal]) -> None:
+        """A live venue's balance snapshot: journaled, then the account's totals (see
+        ``engine.balances``)."""
+        on_balances(self.engine, account, totals)
 
     def _apply(self, account_name: str, event: ExecutionEvent) -> None:
         account = self.engine.state.accounts[account_name]

@@ -229,6 +229,8 @@ class TradetermApp(App[None]):
         if not isinstance(event, events.Key) or event.is_forwarded:
             await super().on_event(event)
             return
+        if self.opened:
+            self.engine.arming.activity()  # the idle disarm counts from the last key
         before = self.screen
         self._typing = event.is_printable and isinstance(self.focused, Input)
         try:
@@ -332,9 +334,12 @@ class TradetermApp(App[None]):
         self.show_account_mode()
 
     def show_account_mode(self) -> None:
-        """Frame the screen for the active account's mode (the LIVE border)."""
-        live = self.engine.state.account.mode is AccountMode.LIVE
-        self.screen.set_class(live, "-live")
+        """Frame the screen for a live account: dashed while disarmed, heavy while armed."""
+        from tradeterm.ui import live
+
+        account = self.engine.state.account
+        self.screen.set_class(account.mode is AccountMode.LIVE, "-live")
+        self.screen.set_class(live.framed(self.engine), "-armed")
         self.refresher.hurry()
 
     # --- trading (the desk places, the dialogs ask) ------------------------------------
@@ -347,6 +352,11 @@ class TradetermApp(App[None]):
 
     def action_cancel_all(self) -> None:
         self.dialogs.ask_cancel_all()
+
+    def action_kill(self) -> None:
+        from tradeterm.ui import live
+
+        live.ask_kill(self)
 
     def action_order_history(self) -> None:
         from tradeterm.ui.screens.history import OrderHistoryScreen

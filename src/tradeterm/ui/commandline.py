@@ -14,6 +14,7 @@ Grammar (words are case-insensitive; ``[...]`` is optional, ``a|b`` is a choice)
     symbol SYMBOL            (or just SYMBOL)
     reset
     halt | reduce | resume
+    arm [NAME] | disarm | kill [flatten]
     help
     alert [repeat] [SYMBOL] > PRICE | >= | < | <= | FILTER
     alert remove ID          (or: unalert ID)
@@ -74,6 +75,7 @@ from tradeterm.ui.cmdalert import (
     ShowAlerts,
     parse_alert_command,
 )
+from tradeterm.ui.cmdlive import LIVE_FORMS, LiveCommand, parse_live_command
 from tradeterm.ui.cmdwords import (
     CommandError,
     Reader,
@@ -103,6 +105,7 @@ FORMS = {
     "resume": "resume (trade again)",
     "help": "help",
     **ALERT_FORMS,
+    **LIVE_FORMS,
 }
 COMMANDS = tuple(FORMS)
 ANY_FORM = "a command (" + ", ".join(COMMANDS) + ") or a symbol"
@@ -139,7 +142,7 @@ class ShowHelp:
 #: What ``parse_command`` returns: the engine's own commands where it has them.
 Command = (PlaceOrder | PlaceShare | PlaceOco | CancelOrder | CancelAll | AmendOrder
            | ClosePosition | SwitchAccount | SelectSymbol | SetTradingState | ResetAccount
-           | ShowHelp | AddAlert | RemoveAlert | ShowAlerts)  # fmt: skip
+           | ShowHelp | AddAlert | RemoveAlert | ShowAlerts | LiveCommand)  # fmt: skip
 
 
 def parse_command(
@@ -181,6 +184,8 @@ def parse_command(
         return _close(reader, verb, symbols, active_symbol)
     if verb == "amend":
         return _amend(reader)
+    if verb in LIVE_FORMS:
+        return parse_live_command(reader, verb)
     if verb in ALERT_FORMS:
         return parse_alert_command(reader, verb, symbols, active_symbol)
     if verb == "account":

@@ -12,9 +12,12 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tradeterm.domain.commands import (
     AmendOrder,
+    Arm,
     CancelAll,
     CancelOrder,
     ClosePosition,
+    Disarm,
+    Kill,
     PlaceOco,
     PlaceOrder,
     ResetAccount,
@@ -25,7 +28,9 @@ from tradeterm.domain.commands import (
 from tradeterm.domain.enums import TimeInForce, TradingState
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.resample import TIMEFRAMES
+from tradeterm.ui import live
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
+from tradeterm.ui.cmdlive import AskArm, AskKill
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, PlaceShare
 from tradeterm.ui.panes.registry import PANE_IDS
@@ -76,6 +81,18 @@ def _trading(app: TradetermApp) -> list[Entry]:
                 ),
                 ("resume", TradingState.ACTIVE, ":resume  trade again"),
             )
+        ),
+        (
+            f"Account: arm {account}",
+            partial(live.ask_arm, app),
+            ":arm  live only: type the account's name; orders then reach the exchange",
+        ),
+        (f"Account: disarm {account}", partial(app.desk.run, Disarm()), ":disarm"),
+        ("Kill switch: cancel every order", partial(live.ask_kill, app), "K  asks once"),
+        (
+            "Kill switch: cancel every order and flatten",
+            partial(live.ask_kill, app, True),
+            ":kill flatten  also closes every position at market (asks once)",
         ),
         ("Fills: export to CSV", app.action_export_fills, "x in the fills pane"),
         (
@@ -243,4 +260,10 @@ def describe(command: Command) -> str:
         return f"unalert {command.alert_id}"
     if isinstance(command, ShowAlerts):
         return "alerts"
+    if isinstance(command, Arm | AskArm):
+        return f"arm {command.typed_name}" if isinstance(command, Arm) else "arm"
+    if isinstance(command, Disarm):
+        return "disarm"
+    if isinstance(command, Kill | AskKill):
+        return "kill flatten" if command.flatten else "kill"
     return "reset" if isinstance(command, ResetAccount) else "help"

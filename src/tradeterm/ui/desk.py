@@ -13,7 +13,7 @@ import logging
 from collections.abc import Coroutine
 from dataclasses import replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from tradeterm.domain.commands import (
     AmendOrder,
@@ -30,7 +30,9 @@ from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.orders import Order
 from tradeterm.engine.closing import buy_share, plan_close, sell_share
+from tradeterm.ui import live
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
+from tradeterm.ui.cmdlive import AskArm, AskKill
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, PlaceShare, ShowHelp, parse_command
 from tradeterm.ui.host import Host
@@ -38,6 +40,7 @@ from tradeterm.ui.host import Host
 if TYPE_CHECKING:
     from tradeterm.engine.engine import Engine
     from tradeterm.ui.alerting import Alerting
+    from tradeterm.ui.app import TradetermApp
     from tradeterm.ui.panes.orders import OrdersPane
     from tradeterm.ui.refresh import Refresher
     from tradeterm.ui.widgets.cmdline import CommandLine
@@ -192,6 +195,8 @@ class Desk:
                 app.alerting.remove(command.alert_id)
             elif isinstance(command, ShowAlerts):
                 app.action_focus_pane("alerts")
+            elif isinstance(command, AskArm | AskKill):
+                live.ask(cast("TradetermApp", app), command)  # dialogs need the whole app
             else:
                 if isinstance(command, PlaceShare):  # sized now, from what is held now
                     command = self._sized(command)
@@ -231,6 +236,8 @@ class Desk:
         elif isinstance(command, ClosePosition) and isinstance(result, str):
             log.info("close: %s", result)
             app.notify(result, timeout=6)
+        elif text := live.said(command, result):
+            app.notify(text, timeout=6)
         elif isinstance(command, SwitchAccount):
             app.show_account_mode()
         elif isinstance(command, SetTradingState):

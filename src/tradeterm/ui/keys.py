@@ -19,6 +19,7 @@ APP_BINDINGS: list[Binding] = [
     Binding("b", "ticket('buy')", "Buy", id="order.buy"),
     Binding("s", "ticket('sell')", "Sell", id="order.sell"),
     Binding("C", "cancel_all", "Cancel all", show=False, id="orders.cancel_all"),
+    Binding("K", "kill", "Kill switch", show=False, id="kill"),
     Binding("h", "order_history", "History", show=False, id="orders.history"),
     Binding("a", "accounts", "Account", id="accounts"),
     Binding("left_square_bracket", "group(-1)", "Finer", id="ladder.finer", key_display="["),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from tradeterm.domain.errors import ConfigError, TradetermError
+from tradeterm.ui import live
 from tradeterm.ui.panes.alerts import LEGEND
 from tradeterm.ui.panes.registry import PANES
 from tradeterm.ui.session import Session
@@ -34,6 +35,7 @@ def build(app: TradetermApp, session: Session) -> Workstation:
     )
     app.workstation = workstation
     wire_pane_keys(app, workstation)
+    live.watch(app, session.engine)
     return workstation
 
 
@@ -82,6 +84,7 @@ async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
 
 def begin(app: TradetermApp) -> None:
     app.opened = True
+    app.show_account_mode()  # a live first account is framed from the first frame
     app.boxes["log"].set_titles(subtitle=f"≥ {app.log_pane.level_name} (l)")
     app.boxes["scanner"].set_titles(subtitle=app.scanner.summary)
     app.boxes["alerts"].set_titles(subtitle=LEGEND)

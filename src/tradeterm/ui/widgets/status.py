@@ -73,7 +73,7 @@ class StatusBar(LineWidget):
         if view is None or y > 0:
             return line([(" tradeterm", p.accent)], width)
         if view.mode is AccountMode.LIVE:
-            badge = " LIVE ARMED " if view.armed else " LIVE (disarmed) "
+            badge = " LIVE ARMED " if view.armed else " LIVE DISARMED "
             badge_style = p.live
         else:
             badge, badge_style = " PAPER ", p.paper

@@ -1,0 +1,127 @@
+"""What live trading adds to the workstation: ``:arm`` (the typed-name dialog), ``:disarm``,
+``:kill [flatten]`` and ``K`` (one confirmation), the idle timer's key presses and the red
+frame while the active account is armed. Every change goes through ``Engine.execute``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from tradeterm.domain.commands import Arm, Disarm, Kill
+from tradeterm.domain.enums import AccountMode
+from tradeterm.domain.events import ArmingChanged
+from tradeterm.ui.cmdlive import AskArm, AskKill
+from tradeterm.ui.screens.confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from tradeterm.engine.engine import Engine
+    from tradeterm.ui.app import TradetermApp
+
+
+class ArmScreen(ModalScreen[str | None]):
+    """Asks for the live account's name; dismisses with what was typed (None: Esc)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="arm.cancel"),
+    ]
+
+    def __init__(self, account: str, note: str = "") -> None:
+        super().__init__()
+        self.account = account
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box") as box:
+            box.border_title = f"Arm LIVE account {self.account}"
+            box.border_subtitle = "enter: arm · esc: stay disarmed"
+            yield Static(
+                f"Orders on {self.account} will reach the exchange. "
+                f"Type the account's name to arm it:",
+                id="confirm-question",
+                markup=False,
+            )
+            if self.note:
+                yield Static(self.note, id="arm-note", markup=False)
+            yield Input(placeholder=self.account, id="arm-name")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def ask(app: TradetermApp, command: AskArm | AskKill) -> None:
+    if isinstance(command, AskArm):
+        ask_arm(app)
+    else:
+        ask_kill(app, command.flatten)
+
+
+def ask_arm(app: TradetermApp) -> None:
+    """The typed-name dialog for the active account (a paper account is told it is not live)."""
+    account = app.engine.state.account
+    if account.mode is not AccountMode.LIVE:
+        app.notify(f"account {account.name} is paper: only live accounts are armed", timeout=4)
+        return
+    if account.armed:
+        app.notify(f"account {account.name} is already ARMED", timeout=3)
+        return
+
+    def typed(name: str | None) -> None:
+        if name is not None:
+            app.desk.run(Arm(name, account.name))
+
+    note = getattr(app.engine.venues.get(account.name), "dead_man_note", None)
+    app.push_screen(ArmScreen(account.name, note() if callable(note) else ""), typed)
+
+
+def ask_kill(app: TradetermApp, flatten: bool = False) -> None:
+    """One confirmation, then cancel every open order on every account (armed or not)."""
+    state = app.engine.state
+    count = sum(len(a.open_orders()) for a in state.accounts.values())
+    what = f"Cancel all {count} open order(s) on every account"
+    if flatten:
+        what += " and close every position at market"
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            app.desk.run(Kill(flatten))
+
+    app.push_screen(ConfirmScreen("KILL SWITCH", what + "?"), answered)
+
+
+def said(command: object, result: object) -> str:
+    """What a live command did, for a notification ("" for other commands)."""
+    if isinstance(command, Kill) and isinstance(result, str):
+        return result
+    if isinstance(command, Arm):
+        return "account ARMED: its orders now reach the exchange"
+    if isinstance(command, Disarm):
+        return "account DISARMED: no new order reaches the exchange"
+    return ""
+
+
+def watch(app: TradetermApp, engine: Engine) -> None:
+    """Redraw the frame when the active account is armed or disarmed (the idle timer too)."""
+
+    def changed(event: ArmingChanged) -> None:
+        if event.account == engine.state.active_account:
+            app.show_account_mode()
+
+    engine.bus.subscribe(ArmingChanged, changed)
+
+
+def framed(engine: Engine) -> bool:
+    """The red frame is on while the active account is live and armed."""
+    account = engine.state.account
+    return account.mode is AccountMode.LIVE and account.armed
