@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from tradeterm import paths
 from tradeterm.cli.alerts import alert_book
 from tradeterm.cli.market import sim_symbols
-from tradeterm.config.settings import Settings
+from tradeterm.config.settings import Settings, VenueSettings
 from tradeterm.domain.enums import AccountMode
+from tradeterm.domain.errors import ConfigError
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.engine import Engine
@@ -56,6 +57,8 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
     urls = venue.ccxt.get("urls")
     endpoints = urls if isinstance(urls, Mapping) else None
     cache_dir = paths.data_dir_for(config) / "markets"
+    if venue.uses_ccxt:
+        return ccxt_feed(name, venue, cache_dir)
     if venue.exchange == "kraken":
         from tradeterm.venues.kraken import KrakenFeed  # only a configured exchange pays for it
 
@@ -75,6 +78,33 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
         cache_dir=cache_dir,
         cache_max_age_s=venue.markets_cache_hours * 3600,
     )
+
+
+def ccxt_feed(name: str, venue: VenueSettings, cache_dir: Path) -> MarketFeed:
+    """The ccxt feed of ``[venues.NAME]`` (ccxt is imported here, and only here).
+
+    Raises:
+        ConfigError: ccxt is not installed, or has no such exchange (or cannot stream it).
+    """
+    try:
+        from tradeterm.venues.ccxt.feed import CcxtFeed
+    except ImportError as exc:
+        raise ConfigError(
+            f"venues.{name}: exchange {venue.exchange!r} needs ccxt ({exc}); "
+            "install it with: pip install 'tradeterm[ccxt]'"
+        ) from None
+    try:
+        return CcxtFeed(
+            venue.exchange,
+            venue.symbols,
+            venue=name,
+            config=venue.ccxt,
+            quote=venue.quote,
+            cache_dir=cache_dir,
+            cache_max_age_s=venue.markets_cache_hours * 3600,
+        )
+    except ConfigError as exc:
+        raise ConfigError(f"venues.{name}: {exc}") from None
 
 
 def account_specs(config: Settings) -> list[AccountSpec]:

@@ -66,6 +66,17 @@ class VenueSettings:
     symbols: tuple[str, ...] = ()
     ccxt: Mapping[str, Any] = field(default_factory=dict)
     markets_cache_hours: float = 24.0
+    feed: str = "auto"
+    """``auto``, ``native`` or ``ccxt`` (see the config's ``[venues.NAME] feed``)."""
+    quote: str = ""
+    """With no ``symbols`` (``universe = "all"``): only markets quoted in this asset."""
+
+    @property
+    def uses_ccxt(self) -> bool:
+        """Whether this venue's market data comes through ccxt (and so imports it)."""
+        return self.feed == "ccxt" or (
+            self.feed == "auto" and self.exchange not in NATIVE_EXCHANGES
+        )
 
 
 NATIVE_EXCHANGES = ("binance", "kraken")
