@@ -68,6 +68,7 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
             urls=endpoints,
             cache_dir=cache_dir,
             cache_max_age_s=venue.markets_cache_hours * 3600,
+            quote=venue.quote,
         )
     from tradeterm.venues.binance import BinanceFeed  # only a configured exchange pays for it
 
@@ -77,6 +78,7 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
         urls=endpoints,
         cache_dir=cache_dir,
         cache_max_age_s=venue.markets_cache_hours * 3600,
+        quote=venue.quote,
     )
 
 

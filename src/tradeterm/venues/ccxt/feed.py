@@ -117,6 +117,7 @@ class CcxtFeed:
         self.updates = 0
         self.malformed = 0
         self._focus = ""
+        self._gap_at = -1
         self._focused: list[asyncio.Task[None]] = []
         self._sink: MarketSink | None = None
 
@@ -356,6 +357,9 @@ class CcxtFeed:
         for mirror in self.mirrors.values():
             mirror.reset()  # whatever ccxt rebuilds comes to the engine whole
         if isinstance(exc, ccxt.InvalidNonce):  # a sequence gap or a checksum mismatch
+            if self._gap_at == self.updates:
+                return  # ccxt raises a gap again until the resubscription: logged once
+            self._gap_at = self.updates
             log.warning(
                 "%s %s: gap (%s) after update #%d; resync from a fresh snapshot",
                 self.venue,

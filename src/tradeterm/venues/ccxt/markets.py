@@ -133,6 +133,8 @@ def choose_symbols(
         if info.get("spot", info.get("type") == "spot")
         and info.get("active") is not False
         and (not quote or info.get("quote") == quote)
+        # the exchange's own word that spot orders are off (Binance's leveraged tokens)
+        and (info.get("info") or {}).get("isSpotTradingAllowed") is not False
     )
 
 
