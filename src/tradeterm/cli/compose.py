@@ -15,6 +15,8 @@ from tradeterm.config.settings import Settings, VenueSettings
 from tradeterm.domain.enums import AccountMode
 from tradeterm.domain.errors import ConfigError
 from tradeterm.engine.accounts import AccountSpec
+from tradeterm.engine.candle_feeder import CandleFeeder
+from tradeterm.engine.candle_store import CandleStore
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.ledger import Ledger
@@ -154,6 +156,10 @@ def open_session(
     feed = market_feed(config, clock)
     engine = build_engine(config, clock, feed, data_dir / paths.LEDGER_FILE)
     alerts = alert_book(engine, data_dir, rules)
+    candles = None
+    if config.venue_of() in config.venues:  # a real exchange: the sim makes its own history
+        store = CandleStore(data_dir / paths.CANDLES_FILE)
+        candles = CandleFeeder(engine, store)
 
     def recorder() -> Recorder:
         from tradeterm.venues.replay.recorder import Recorder
@@ -161,4 +167,4 @@ def open_session(
         stamp = time.strftime("%Y%m%d-%H%M%S")
         return Recorder(engine, data_dir / "recordings" / f"{feed.venue}-{stamp}.ndjson.gz")
 
-    return Session(engine, logbook, alerts, recorder)
+    return Session(engine, logbook, alerts, recorder, candles)

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
     from textual.widgets import Tabs
 
+    from tradeterm.engine.candle_feeder import CandleFeeder
     from tradeterm.engine.engine import Engine
     from tradeterm.engine.logbook import LogBook
     from tradeterm.ui.alerting import Alerting, Notifier
@@ -121,6 +122,7 @@ class TradetermApp(App[None]):
     scans: ScanRunner
     alerting: Alerting
     recording: Recording
+    candle_feeder: CandleFeeder | None = None
 
     def __init__(
         self,

@@ -54,6 +54,7 @@ def build(app: TradetermApp, session: Session) -> dict[str, tuple[Widget]]:
     notifier = TerminalNotifier() if app.notifier is None else app.notifier
     app.alerting = Alerting(app, session.alerts, notifier)
     app.recording = Recording(app, session.recorder)
+    app.candle_feeder = session.candles
     return {
         "book-pane": (app.ladder,),
         "tape-pane": (app.tape,),

@@ -33,6 +33,9 @@ async def _start_engine(app: TradetermApp) -> None:
             engine.watch_feed(), name="feed.watchdog", group="feeds", exit_on_error=False
         )
         app.run_worker(engine.run_venues(), name="venues", group="feeds", exit_on_error=False)
+        feeder = app.candle_feeder
+        if feeder is not None:
+            app.run_worker(feeder.run(), name="candles", group="feeds", exit_on_error=False)
 
 
 def worker_changed(app: TradetermApp, event: Worker.StateChanged) -> None:
