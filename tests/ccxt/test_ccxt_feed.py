@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 from binance_data import SYMBOLS
 from binance_standin import Faults
-from ccxt_rig import assert_known_books, depth_frames, make, release_when_loaded, session, standin
+from ccxt_rig import (
+    assert_known_books,
+    depth_frames,
+    make,
+    release_when_loaded,
+    session,
+    standin,
+    until,
+)
 
 from tradeterm.domain.enums import FeedState
 from tradeterm.domain.events import BookChanged, FeedStateChanged, TradePrinted
@@ -162,3 +170,26 @@ async def test_a_silent_stream_goes_stale_and_comes_back(tmp_path: Path) -> None
     assert FeedState.STALE in states
     assert states[states.index(FeedState.STALE) + 1] == FeedState.CONNECTED
     assert_known_books(engine)
+
+
+async def test_a_wide_universe_streams_books_for_the_focused_symbol_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tradeterm.venues.ccxt.feed.FULL_DEPTH_SYMBOLS", 2)
+    async with standin(interval_s=0.001) as server:
+        feed, engine = make(server, tmp_path)  # 4 symbols: more than 2
+        await engine.start()
+        task = asyncio.create_task(engine.run_feed())
+        try:
+            await until(lambda: "NKN/USDT" in engine.state.books)
+            depth = {s for s in server.subscriptions if "@depth" in s}
+            assert depth == {"nknusdt@depth@100ms"}  # the first market is the active one
+            assert {f"{n.lower()}@miniTicker" for n in SYMBOLS} <= set(server.subscriptions)
+            engine.select_symbol("LRC/BTC")
+            await until(lambda: "LRC/BTC" in engine.state.books)
+            assert "lrcbtc@depth@100ms" in server.subscriptions
+            assert "blzeth@depth@100ms" not in server.subscriptions
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await feed.close()
