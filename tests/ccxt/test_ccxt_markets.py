@@ -3,6 +3,7 @@ client on the local stand-in, checked against the native parser of the same exch
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from decimal import Decimal
@@ -132,3 +133,41 @@ def test_an_unknown_exchange_is_a_config_error_that_names_the_table(tmp_path: Pa
         ccxt_feed("mine", VenueSettings("nope", ("BTC/USDT",)), tmp_path)
     feed = ccxt_feed("by", VenueSettings("bybit", ("BTC/USDT",), quote=""), tmp_path)
     assert isinstance(feed, CcxtFeed) and feed.venue == "by" and feed.exchange.id == "bybit"
+
+
+def test_tradeterm_markets_lists_a_ccxt_venue_from_its_cache(tmp_path: Path) -> None:
+    import io
+
+    from tradeterm.cli.markets import list_markets
+    from tradeterm.config.settings import Settings
+
+    async def first_start() -> None:  # leaves the markets cache, as a first online start does
+        async with standin() as server:
+            feed = CcxtFeed(
+                "binance",
+                ["NKN/USDT"],
+                venue="bn",
+                config=ccxt_config(server),
+                cache_dir=tmp_path / "data" / "markets",
+            )
+            await feed.load_markets()
+            await feed.close()
+
+    asyncio.run(first_start())
+    (tmp_path / "config.toml").write_text(
+        f'[general]\ndata_dir = "{tmp_path / "data"}"\n\n[venues.bn]\nexchange = "binance"\n'
+        'feed = "ccxt"\nsymbols = ["NKN/USDT", "BLZ/ETH"]\n\n[venues.bn.ccxt.urls.api]\n'
+        'public = "http://127.0.0.1:9/api/v3"\n',
+        encoding="utf-8",
+    )
+    from tradeterm.config.load import load_config
+
+    config, _ = load_config(tmp_path / "config.toml", tmp_path / "unused.toml")
+    assert isinstance(config, Settings)
+    out = io.StringIO()
+    assert list_markets(config, "bn", as_json=True, out=out) == 0
+    rows = json.loads(out.getvalue())
+    assert [(r["symbol"], r["tick_size"], r["lot_size"], r["min_notional"]) for r in rows] == [
+        ("NKN/USDT", "0.0001", "1", "10"),
+        ("BLZ/ETH", "0.00000001", "1", "0.005"),
+    ]
