@@ -45,12 +45,13 @@ def sim_feed(config: Settings, clock: Clock) -> SimFeed:
 
 def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -> MarketFeed:
     """The feed of the venue the active (first) account trades on: the sim, or a configured
-    ``[venues.NAME]`` exchange's native feed. One venue runs at a time: the other accounts
+    ``[venues.NAME]`` exchange's native feed, or its ccxt feed (an exchange without a native
+    feed, or ``feed = "ccxt"``). One venue runs at a time: the other accounts
     paper-trade on the same books. ``venue_name`` asks for another configured venue (``record``
     and ``markets`` use it).
 
     Raises:
-        ConfigError: an unknown sim symbol.
+        ConfigError: an unknown sim symbol; an exchange ccxt does not know, or ccxt missing.
     """
     name = venue_name or config.venue_of()
     venue = config.venues.get(name)
