@@ -15,53 +15,28 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import ccxt
 import ccxt.pro
 import orjson
 
-import ccxt
 from tradeterm.domain.enums import FeedState
-from tradeterm.domain.errors import ConfigError, DataError, VenueUnavailable
+from tradeterm.domain.errors import DataError, VenueUnavailable
 from tradeterm.domain.events import FeedStateChanged, MarketEvent
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle
 from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.ccxt.feed_copy import BookMirror, ticker_event, trade_event
-from tradeterm.venues.ccxt.markets import choose_symbols, deep_merge, exact, parse_market
+from tradeterm.venues.ccxt.feed_exchange import bind, chunks, make_exchange
+from tradeterm.venues.ccxt.markets import choose_symbols, exact, parse_market
 from tradeterm.venues.net import CACHE_MAX_AGE_S, Backoff, MarketsCache
 
 log = logging.getLogger("tradeterm.venues.ccxt")
 
-DEFAULTS: dict[str, Any] = {"newUpdates": True, "enableRateLimit": True}
-"""Laid under every exchange's ``[venues.NAME.ccxt]`` table: watch_* return only what is new,
-and ccxt paces REST calls to the exchange's documented rate limit."""
-EXCHANGE_DEFAULTS: dict[str, dict[str, Any]] = {
-    # spot only: tradeterm trades spot, and futures markets cost two more REST calls at start
-    "binance": {"options": {"fetchMarkets": {"types": ["spot"]}}},
-}
 FULL_DEPTH_SYMBOLS = 20
 """With more symbols than this (``universe = "all"``) books and trades stream for the focused
 symbol only; tickers stream for all of them (the scanner's rows)."""
 SILENCE_S = 60.0
 """No update from any stream for this long: the links are remade."""
-CHUNK = 50
-"""Symbols per ``watch_*_for_symbols`` call (Binance allows 200 streams a subscription)."""
-
-
-def exchange_class(exchange: str) -> type[Any]:
-    """ccxt.pro's class for ``exchange``.
-
-    Raises:
-        ConfigError: ccxt has no such exchange, or cannot stream from it.
-    """
-    cls = getattr(ccxt.pro, exchange, None)
-    if isinstance(cls, type):
-        return cls
-    if exchange in ccxt.exchanges:
-        raise ConfigError(f"exchange {exchange!r}: ccxt has no streaming (ccxt.pro) support for it")
-    raise ConfigError(
-        f"exchange {exchange!r} is not a ccxt exchange id (e.g. binance, kraken, okx, bybit, "
-        f"coinbase; ccxt.exchanges lists {len(ccxt.exchanges)})"
-    )
 
 
 class CcxtFeed:
@@ -100,10 +75,7 @@ class CcxtFeed:
         self._last_update = time.monotonic()
         self.wanted = list(symbols)
         self.quote = quote
-        settings = deep_merge(
-            deep_merge(DEFAULTS, EXCHANGE_DEFAULTS.get(exchange, {})), config or {}
-        )
-        self.exchange: Any = exchange_class(exchange)(settings)
+        self.exchange: Any = make_exchange(exchange, config or {})
         self.backoff = backoff or Backoff()
         self.cache = (
             MarketsCache(cache_dir / f"{self.venue}-ccxt-markets.json", cache_max_age_s, log)
@@ -241,12 +213,12 @@ class CcxtFeed:
         sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTING))
         self._focus = self._focus or (self.symbols[0] if self.symbols else "")
         wide = len(self.symbols) > FULL_DEPTH_SYMBOLS
-        loops = [self._watchdog(), *(self._ticker_loop(c) for c in _chunks(self.symbols))]
+        loops = [self._watchdog(), *(self._ticker_loop(c) for c in chunks(self.symbols))]
         if wide:
             self._start_focused()
         else:
-            loops += [self._book_loop(chunk) for chunk in _chunks(self.symbols)]
-            loops += [self._trade_loop(chunk) for chunk in _chunks(self.symbols)]
+            loops += [self._book_loop(chunk) for chunk in chunks(self.symbols)]
+            loops += [self._trade_loop(chunk) for chunk in chunks(self.symbols)]
         try:
             await asyncio.gather(*loops)
         finally:
@@ -302,7 +274,7 @@ class CcxtFeed:
     ) -> None:
         """One watch per symbol, for exchanges that cannot watch several in one call."""
         await asyncio.gather(
-            *(self._watch(f"{what} {s}", _bind(method, s), handle) for s in symbols)
+            *(self._watch(f"{what} {s}", bind(method, s), handle) for s in symbols)
         )
 
     async def _watchdog(self) -> None:
@@ -420,11 +392,3 @@ class CcxtFeed:
                 event = ticker_event(symbol, item)
                 if event is not None:
                     self._emit(event)
-
-
-def _bind(method: Callable[[str], Awaitable[Any]], symbol: str) -> Callable[[], Awaitable[Any]]:
-    return lambda: method(symbol)
-
-
-def _chunks(symbols: Sequence[str]) -> list[list[str]]:
-    return [list(symbols[i : i + CHUNK]) for i in range(0, len(symbols), CHUNK)]

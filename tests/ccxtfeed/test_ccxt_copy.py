@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import ccxt
 from binance_data import DATA
 
-import ccxt
 from tradeterm.domain.enums import Side
 from tradeterm.venues.ccxt.feed_copy import BookMirror, ticker_event, trade_event
 
