@@ -1,9 +1,12 @@
-"""Native Binance feed throughput: recorded combined-stream messages through ``BinanceFeed``'s
+"""Binance feed throughput: recorded combined-stream messages through ``BinanceFeed``'s
 decoder and book sync into the engine, in CPU time (no network: the frames are handed to
-``on_message`` as the websocket would).
+``on_message`` as the websocket would); then over the wire, native vs ccxt.pro side by side:
+the same depth messages from a local Binance in another process (``binance_server.py``)
+through each feed into the engine, in the client's CPU time until its book is final.
 
-Run from any directory: ``python benchmarks/bench_binance_feed.py``. Uses the hftbacktest
-BTCUSDT spot capture of 2024-08-08 (depth@100ms, trade, bookTicker; REST snapshot inline).
+Run from any directory: ``python benchmarks/bench_binance_feed.py [--quick]``. Uses the
+hftbacktest BTCUSDT spot capture of 2024-08-08 (depth@100ms, trade, bookTicker; REST
+snapshot inline).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,10 +22,11 @@ from typing import Any
 
 import orjson
 
-from tradeterm.domain.events import MarketEvent
+from tradeterm.domain.events import BookChanged, MarketEvent
 from tradeterm.engine.accounts import AccountSpec
-from tradeterm.engine.clock import ManualClock
+from tradeterm.engine.clock import ManualClock, SystemClock
 from tradeterm.engine.engine import Engine
+from tradeterm.engine.ports import MarketFeed
 from tradeterm.venues.binance import BinanceFeed
 
 CAPTURE = (
@@ -94,7 +99,82 @@ def decode_only() -> tuple[int, float, float]:
     return len(after), fast, time.process_time() - start
 
 
+SERVER = Path(__file__).resolve().parent / "binance_server.py"
+
+
+def wire_feed(kind: str, port: int) -> MarketFeed:
+    public, ws = f"http://127.0.0.1:{port}/api/v3", f"ws://127.0.0.1:{port}"
+    if kind == "native":
+        return BinanceFeed(["BTC/USDT"], urls={"api": {"public": public, "ws": f"{ws}/ws"}})
+    from tradeterm.venues.ccxt.feed import CcxtFeed  # ccxt.pro's own Binance client
+
+    config = {
+        "urls": {"api": {"public": public, "ws": {"spot": f"{ws}/stream"}}},
+        "options": {"streamLimits": {"spot": 1}},
+        "enableRateLimit": False,  # one snapshot; Binance's weights would only add waiting
+    }
+    return CcxtFeed("binance", ["BTC/USDT"], config=config)
+
+
+async def over_the_wire(kind: str, limit: int) -> tuple[int, float, float]:
+    """(depth messages, client CPU seconds, wall seconds) from the synced book to the final
+    one: the server holds its stream until the feed has its first book."""
+    server = subprocess.Popen(
+        [sys.executable, str(SERVER), "--limit", str(limit)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None and server.stdin is not None
+    port, final_u, count = map(int, server.stdout.readline().split())
+    feed = wire_feed(kind, port)
+    engine = Engine(SystemClock(), feed, [AccountSpec("main")])
+    await engine.start()
+    first, final = asyncio.Event(), asyncio.Event()
+
+    def on_book(event: BookChanged) -> None:
+        first.set()
+        if event.seq == final_u:
+            final.set()
+
+    engine.bus.subscribe(BookChanged, on_book)
+    task = asyncio.create_task(engine.run_feed())
+    await asyncio.wait_for(first.wait(), 60)
+    await asyncio.sleep(0.2)  # let the subscriptions settle
+    cpu, wall = time.process_time(), time.perf_counter()
+    server.stdin.write("go\n")
+    server.stdin.flush()
+    await asyncio.wait_for(final.wait(), 600)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    close = getattr(feed, "close", None)
+    if close is not None:
+        await close()
+    server.stdin.close()
+    server.wait(30)
+    return count, cpu, wall
+
+
+def wire_figures(limit: int, runs: int) -> None:
+    rates: dict[str, float] = {}
+    for kind in ("native", "ccxt"):
+        results = sorted(
+            (asyncio.run(over_the_wire(kind, limit)) for _ in range(runs)), key=lambda r: r[1]
+        )
+        count, cpu, wall = results[len(results) // 2]  # the median run by CPU
+        rates[kind] = count / cpu
+        print(
+            f"over the wire, {kind}: {count / cpu:,.0f} depth msg/CPU-s ({count:,} messages, "
+            f"{cpu:.2f} CPU-s, {wall:.2f} s wall, median of {runs}; "
+            f"{10_000 * cpu / count * 100:.0f} % of a core at 10,000 msg/s)"
+        )
+    print(f"over the wire, native / ccxt.pro: {rates['native'] / rates['ccxt']:.1f}x per CPU-s")
+
+
 def main() -> int:
+    quick = "--quick" in sys.argv[1:]
+    wire_figures(1_000 if quick else 100_000, 1 if quick else 3)
     count, fast, slow = decode_only()
     print(f"messages after the snapshot: {count} (depth@100ms + trade)")
     print(f"decode only: orjson {count / fast:,.0f} msg/CPU-s, json {count / slow:,.0f} msg/CPU-s")

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 APP = "tradeterm"
 LEDGER_FILE = "ledger.sqlite"
+CANDLES_FILE = "candles.sqlite"
 
 
 def config_dir() -> Path:

@@ -95,6 +95,7 @@ class BinanceStandIn:
         self.connections = 0
         self.requests: list[str] = []
         self.stream_paths: list[str] = []
+        self.subscriptions: list[str] = []
         self.finished = asyncio.Event()
         self._server: Server | None = None
 
@@ -169,8 +170,30 @@ class BinanceStandIn:
 
     async def _stream(self, ws: ServerConnection) -> None:
         self.connections += 1
+        path = ws.request.path if ws.request is not None else ""
         with contextlib.suppress(ConnectionClosed):  # a client that leaves mid-stream
-            await self._play_frames(ws)
+            if "streams=" in path:
+                await self._play_frames(ws)
+                return
+            # no streams in the url: the client subscribes by message (as ccxt does); the
+            # frames start once its first SUBSCRIBE is acknowledged
+            subscribed = asyncio.Event()
+            reader = asyncio.create_task(self._acknowledge(ws, subscribed))
+            try:
+                await subscribed.wait()
+                await self._play_frames(ws)
+            finally:
+                reader.cancel()
+
+    async def _acknowledge(self, ws: ServerConnection, subscribed: asyncio.Event) -> None:
+        """Answer each SUBSCRIBE as Binance does (``{"result": null, "id": N}``)."""
+        with contextlib.suppress(ConnectionClosed):
+            async for raw in ws:
+                request = json.loads(raw)
+                if request.get("method") == "SUBSCRIBE":
+                    self.subscriptions.extend(request.get("params", []))
+                    await ws.send(json.dumps({"result": None, "id": request.get("id")}))
+                    subscribed.set()
 
     async def _play_frames(self, ws: ServerConnection) -> None:
         faults = self.faults

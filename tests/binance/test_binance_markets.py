@@ -57,6 +57,10 @@ def test_every_trading_market_when_no_symbols_are_named() -> None:
     trading = [s for s in raw if s["status"] == "TRADING" and s["isSpotTradingAllowed"]]
     assert len(markets) == len(trading) > 1000
     assert all(m.active for m in markets)
+    usdt, native = parse_exchange_info("binance", EXCHANGE_INFO.read_bytes(), quote="USDT")
+    in_usdt = [s for s in trading if s["quoteAsset"] == "USDT"]
+    assert {m.symbol for m in usdt} == {f"{s['baseAsset']}/USDT" for s in in_usdt}
+    assert len(usdt) > 250 and native["BTC/USDT"] == "BTCUSDT"  # universe = "all", quote USDT
 
 
 def test_an_unknown_symbol_is_named_in_the_error() -> None:

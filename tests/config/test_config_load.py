@@ -248,15 +248,41 @@ def test_an_account_on_an_unconfigured_venue_names_the_venues_allowed(tmp_path: 
     assert "allowed: sim, binance" in message
 
 
-def test_an_exchange_without_a_feed_and_a_bad_symbol_are_refused(tmp_path: Path) -> None:
-    message = error_for(
-        tmp_path, BINANCE.replace("[venues.binance]", '[venues.binance]\nexchange = "bybit"')
+def test_a_native_feed_for_an_exchange_without_one_and_a_bad_symbol_are_refused(
+    tmp_path: Path,
+) -> None:
+    bybit = BINANCE.replace("[venues.binance]", '[venues.binance]\nexchange = "bybit"')
+    config, _ = load_config(write(tmp_path, bybit), tmp_path / "unused.toml")
+    assert config.venues["binance"].uses_ccxt  # any other exchange goes through ccxt
+    assert (
+        not load_config(write(tmp_path, BINANCE), tmp_path / "u.toml")[0]
+        .venues["binance"]
+        .uses_ccxt
     )
-    assert "exchange 'bybit' has no feed yet; allowed: binance, kraken" in message
+    message = error_for(
+        tmp_path, bybit.replace('exchange = "bybit"', 'exchange = "bybit"\nfeed = "native"')
+    )
+    assert "exchange 'bybit' has no native feed; native feeds: binance, kraken" in message
+    message = error_for(tmp_path, bybit.replace('exchange = "bybit"', 'exchange = "By Bit"'))
+    assert "venues.binance.exchange" in message
     message = error_for(tmp_path, BINANCE.replace('"ETH/USDT"', '"ETHUSDT"'))
     assert "venues.binance.symbols" in message and "BASE/QUOTE" in message
     message = error_for(tmp_path, BINANCE.replace('"BTC/USDT", "ETH/USDT"', ""))
-    assert "venues.binance.symbols" in message
+    assert "venues.binance" in message and "symbols: list at least one market" in message
+
+
+def test_universe_all_takes_a_quote_instead_of_symbols(tmp_path: Path) -> None:
+    wide = BINANCE.replace('symbols = ["BTC/USDT", "ETH/USDT"]', 'universe = "all"\nquote = "USDT"')
+    config, _ = load_config(write(tmp_path, wide), tmp_path / "unused.toml")
+    venue = config.venues["binance"]
+    assert venue.symbols == () and venue.quote == "USDT"
+    listed = BINANCE.replace('"ETH/USDT"]', '"ETH/USDT"]\nquote = "USDT"')
+    message = error_for(tmp_path, listed)
+    assert "quote applies to universe" in message
+    message = error_for(
+        tmp_path, BINANCE.replace('symbols = ["BTC/USDT", "ETH/USDT"]', "symbols = []")
+    )
+    assert 'universe = "all"' in message
 
 
 TAPE = """

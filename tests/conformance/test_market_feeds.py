@@ -1,14 +1,17 @@
 """The MarketFeed conformance suite: every venue's feed keeps the port's promises.
 
 Add a venue by adding a factory to FEEDS: it returns the feed and its clock
-(a feed that drives a ManualClock itself, like replay, still reports it).
+(a feed that drives a ManualClock itself, like replay, still reports it), and puts what
+must be stopped afterwards (a local stand-in exchange, the feed's connections) on the stack.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable
+import json
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from tradeterm.domain.enums import FeedState
 from tradeterm.domain.errors import DataError
 from tradeterm.domain.events import BookChanged, FeedStateChanged, MarketsLoaded, TradePrinted
 from tradeterm.engine.accounts import AccountSpec
-from tradeterm.engine.clock import Clock, ManualClock
+from tradeterm.engine.clock import Clock, ManualClock, SystemClock
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.ports import MarketFeed
 from tradeterm.venues.replay import ReplayFeed
@@ -34,24 +37,59 @@ CAPTURE = (
     / "hftbacktest_spot_btcusdt_20240808.gz"
 )
 
-Factory = Callable[[Path], tuple[MarketFeed, Clock]]
+Factory = Callable[[Path, AsyncExitStack], Awaitable[tuple[MarketFeed, Clock]]]
 
 
-def sim(_tmp: Path) -> tuple[MarketFeed, Clock]:
+async def sim(_tmp: Path, _stack: AsyncExitStack) -> tuple[MarketFeed, Clock]:
     clock = ManualClock()
     return SimFeed(
         clock, seed=3, rate=2000, symbols=["BTC/USDT", "ETH/USDT"], history_minutes=30
     ), clock
 
 
-def replay_capture(_tmp: Path) -> tuple[MarketFeed, Clock]:
+async def replay_capture(_tmp: Path, _stack: AsyncExitStack) -> tuple[MarketFeed, Clock]:
     if not CAPTURE.exists():
         pytest.skip(f"recorded data not found at {CAPTURE}")
     clock = ManualClock(0)
     return ReplayFeed([CAPTURE], clock, speed=None), clock
 
 
-FEEDS: dict[str, Factory] = {"sim": sim, "replay-binance-capture": replay_capture}
+async def ccxt_binance(tmp: Path, stack: AsyncExitStack) -> tuple[MarketFeed, Clock]:
+    """ccxt's own Binance client on the local stand-in replaying a real capture."""
+    from tests.binance.binance_data import DATA, EXCHANGE_INFO, SYMBOLS, frames, need, snapshots
+    from tests.binance.binance_standin import BinanceStandIn
+    from tradeterm.venues.ccxt.feed import CcxtFeed
+    from tradeterm.venues.net import Backoff
+
+    need()
+    klines = DATA / "rest" / "binance_spot_20211022_nautilus" / "http_spot_market_klines.json"
+    rows = json.loads(klines.read_text())  # served for the replayed NKNUSDT
+    exchange = BinanceStandIn(
+        frames(), snapshots(), EXCHANGE_INFO.read_bytes(), klines={"NKNUSDT": rows}
+    )
+    server = await stack.enter_async_context(exchange)
+    base = f"127.0.0.1:{server.port}"
+    config = {
+        "urls": {"api": {"public": f"http://{base}/api/v3", "ws": {"spot": f"ws://{base}/stream"}}},
+        "options": {"streamLimits": {"spot": 1}},  # one link: the stand-in plays one session
+        "enableRateLimit": False,
+    }
+    feed = CcxtFeed(
+        "binance", list(SYMBOLS.values()), config=config, cache_dir=tmp, backoff=Backoff(0.01, 0.05)
+    )
+    stack.push_async_callback(feed.close)
+    return feed, SystemClock()
+
+
+RUN_SECONDS = {"ccxt-binance-standin": 3.0}
+"""How long a feed streams before its events are checked (0.6 s unless listed): ccxt
+subscribes by message and then asks for its snapshots, slower on a loaded machine."""
+
+FEEDS: dict[str, Factory] = {
+    "sim": sim,
+    "replay-binance-capture": replay_capture,
+    "ccxt-binance-standin": ccxt_binance,
+}
 
 
 class Watcher:
@@ -97,7 +135,11 @@ async def run_for(feed: MarketFeed, engine: Engine, seconds: float) -> None:
 
 @pytest.mark.parametrize("name", list(FEEDS))
 async def test_feed_keeps_the_port_promises(name: str, tmp_path: Path) -> None:
-    feed, clock = FEEDS[name](tmp_path)
+    async with AsyncExitStack() as stack:
+        await check_port_promises(name, *await FEEDS[name](tmp_path, stack))
+
+
+async def check_port_promises(name: str, feed: MarketFeed, clock: Clock) -> None:
     engine = Engine(clock, feed, [AccountSpec("paper")])
     watcher = Watcher(engine)
     await engine.start()
@@ -108,7 +150,7 @@ async def test_feed_keeps_the_port_promises(name: str, tmp_path: Path) -> None:
         assert market.tick_size > 0 and market.lot_size > 0
         assert market.base and market.quote and market.symbol.startswith(market.base)
     assert any(isinstance(e, MarketsLoaded) for e in watcher.events)
-    await run_for(feed, engine, 0.6)
+    await run_for(feed, engine, RUN_SECONDS.get(name, 0.6))
     assert watcher.problems == []
     states = [e.state for e in watcher.events if isinstance(e, FeedStateChanged)]
     assert FeedState.CONNECTED in states, f"{name} never said it was connected: {states}"
@@ -125,7 +167,11 @@ async def test_feed_keeps_the_port_promises(name: str, tmp_path: Path) -> None:
 async def test_fetch_candles_pages_from_since_and_refuses_what_it_lacks(
     name: str, tmp_path: Path
 ) -> None:
-    feed, clock = FEEDS[name](tmp_path)
+    async with AsyncExitStack() as stack:
+        await check_candles(*await FEEDS[name](tmp_path, stack))
+
+
+async def check_candles(feed: MarketFeed, clock: Clock) -> None:
     engine = Engine(clock, feed, [AccountSpec("paper")])
     await engine.start()
     await run_for(feed, engine, 0.6)

@@ -48,6 +48,8 @@ def test_every_pair_is_listed_without_dark_pools_and_unknown_symbols_are_named()
     raw = json.loads(ASSET_PAIRS.read_text())["result"]
     markets, _ = parse_asset_pairs("kraken", ASSET_PAIRS.read_bytes())
     assert len(markets) == len([k for k in raw if not k.endswith(".d")])
+    usd, _ = parse_asset_pairs("kraken", ASSET_PAIRS.read_bytes(), quote="USD")
+    assert usd and {m.symbol for m in usd} == {m.symbol for m in markets if m.quote == "USD"}
     with pytest.raises(DataError, match=r"no such market NOPE/USD .*BASE/QUOTE"):
         parse_asset_pairs("kraken", ASSET_PAIRS.read_bytes(), ["NOPE/USD"])
     with pytest.raises(DataError, match="EGeneral:Invalid arguments"):

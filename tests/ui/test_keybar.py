@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.command import CommandPalette
+
 from tests.ui.conftest import Rig
 from tradeterm.ui.screens.help import HelpScreen
 from tradeterm.ui.widgets.keybar import KeyBar
@@ -49,4 +51,4 @@ async def test_a_click_on_a_key_presses_it(rig: Rig) -> None:
         x = bar_text(rig).index("^p palette")
         assert await pilot.click(KeyBar, offset=(x, 0))
         await pilot.pause()
-        assert rig.app.screen.__class__.__name__ == "CommandPalette"
+        assert isinstance(rig.app.screen, CommandPalette)

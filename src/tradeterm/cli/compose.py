@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING
 from tradeterm import paths
 from tradeterm.cli.alerts import alert_book
 from tradeterm.cli.market import sim_symbols
-from tradeterm.config.settings import REPLAY, Settings
+from tradeterm.config.settings import REPLAY, Settings, VenueSettings
 from tradeterm.domain.enums import AccountMode
 from tradeterm.domain.errors import ConfigError
 from tradeterm.domain.events import ArmingChanged
 from tradeterm.engine.accounts import AccountSpec
+from tradeterm.engine.candle_feeder import CandleFeeder
+from tradeterm.engine.candle_store import CandleStore
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.ledger import Ledger
@@ -46,11 +48,12 @@ def sim_feed(config: Settings, clock: Clock) -> SimFeed:
 
 
 def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -> MarketFeed:
-    """The feed of one venue: the first account's, or ``venue_name``: the sim, a configured
-    ``[venues.NAME]`` exchange's native feed, or a replay venue's recorded files.
+    """The feed of one venue, the first account's or ``venue_name``: the sim, a configured
+    ``[venues.NAME]`` exchange's native feed or its ccxt feed (an exchange without a native
+    feed, or ``feed = "ccxt"``), or a replay venue's recorded files.
 
     Raises:
-        ConfigError: an unknown sim symbol.
+        ConfigError: an unknown sim symbol; an exchange ccxt does not know, or ccxt missing.
     """
     name = venue_name or config.venue_of()
     venue = config.venues.get(name)
@@ -63,6 +66,8 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
     urls = venue.ccxt.get("urls")
     endpoints = urls if isinstance(urls, Mapping) else None
     cache_dir = paths.data_dir_for(config) / "markets"
+    if venue.uses_ccxt:
+        return ccxt_feed(name, venue, cache_dir)
     if venue.exchange == "kraken":
         from tradeterm.venues.kraken import KrakenFeed  # only a configured exchange pays for it
 
@@ -72,6 +77,7 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
             urls=endpoints,
             cache_dir=cache_dir,
             cache_max_age_s=venue.markets_cache_hours * 3600,
+            quote=venue.quote,
         )
     from tradeterm.venues.binance import BinanceFeed  # only a configured exchange pays for it
 
@@ -81,6 +87,7 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
         urls=endpoints,
         cache_dir=cache_dir,
         cache_max_age_s=venue.markets_cache_hours * 3600,
+        quote=venue.quote,
     )
 
 
@@ -94,6 +101,33 @@ def market_feeds(config: Settings, clock: Clock) -> list[MarketFeed]:
     """
     venues = dict.fromkeys(a.venue for a in config.accounts)
     return [market_feed(config, clock, name) for name in venues]
+
+
+def ccxt_feed(name: str, venue: VenueSettings, cache_dir: Path) -> MarketFeed:
+    """The ccxt feed of ``[venues.NAME]`` (ccxt is imported here, and only here).
+
+    Raises:
+        ConfigError: ccxt is not installed, or has no such exchange (or cannot stream it).
+    """
+    try:
+        from tradeterm.venues.ccxt.feed import CcxtFeed
+    except ImportError as exc:
+        raise ConfigError(
+            f"venues.{name}: exchange {venue.exchange!r} needs ccxt ({exc}); "
+            "install it with: pip install 'tradeterm[ccxt]'"
+        ) from None
+    try:
+        return CcxtFeed(
+            venue.exchange,
+            venue.symbols,
+            venue=name,
+            config=venue.ccxt,
+            quote=venue.quote,
+            cache_dir=cache_dir,
+            cache_max_age_s=venue.markets_cache_hours * 3600,
+        )
+    except ConfigError as exc:
+        raise ConfigError(f"venues.{name}: {exc}") from None
 
 
 def account_specs(config: Settings) -> list[AccountSpec]:
@@ -202,6 +236,13 @@ def open_session(
     ledger = data_dir / paths.LEDGER_FILE
     engine = build_engine(config, clock, feeds, ledger, secrets_dir=secrets_dir)
     alerts = alert_book(engine, data_dir, rules)
+    exchanges = [
+        v for v in engine.feeds if v in config.venues and config.venues[v].exchange != REPLAY
+    ]
+    candles: tuple[CandleFeeder, ...] = ()
+    if exchanges:  # a real exchange: the sim and a replay bring their own history
+        store = CandleStore(data_dir / paths.CANDLES_FILE)
+        candles = tuple(CandleFeeder(engine, store, venue=v) for v in exchanges)
 
     def recorder() -> Recorder:
         from tradeterm.venues.replay.recorder import Recorder
@@ -210,4 +251,4 @@ def open_session(
         venue = engine.feed.venue
         return Recorder(engine, data_dir / "recordings" / f"{venue}-{stamp}.ndjson.gz")
 
-    return Session(engine, logbook, alerts, recorder)
+    return Session(engine, logbook, alerts, recorder, candles)

@@ -98,6 +98,9 @@ async def _load(config: Settings, venue: str) -> Sequence[Market]:
     try:
         return list(await feed.load_markets())
     finally:
+        close = getattr(feed, "close", None)  # a ccxt feed holds an HTTP session
+        if close is not None:
+            await close()
         logger.removeHandler(handler)
         logger.setLevel(old_level)
 

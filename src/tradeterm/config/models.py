@@ -119,13 +119,18 @@ class AccountConfig(_Section):
 
 
 class VenueConfig(_Section):
-    exchange: str = ""
-    """The exchange's id (a ccxt exchange id); defaults to the table's name. Native feeds:
-    ``binance`` (spot), ``kraken`` (spot); ``replay`` plays recorded ``files`` as a venue."""
+    exchange: Annotated[str, Field(pattern=r"^[a-z0-9_]*$", max_length=32)] = ""
+    """The exchange's id (a ccxt exchange id, lower case); defaults to the table's name.
+    ``binance`` (spot) and ``kraken`` (spot) have native feeds; any other goes through ccxt;
+    ``replay`` plays recorded ``files`` as a venue."""
+
+    feed: Literal["auto", "native", "ccxt"] = "auto"
+    """``auto``: the native feed where there is one (binance, kraken), else ccxt; ``ccxt``:
+    ccxt even where a native feed exists (heavier: ~100 MB and 0.7 s more at start)."""
 
     symbols: list[str] = []
-    """Markets to stream, written ``BASE/QUOTE``, e.g. ``["BTC/USDT", "ETH/USDT"]``
-    (required for an exchange; a replay has the symbols it recorded)."""
+    """Markets to stream, written ``BASE/QUOTE``, e.g. ``["BTC/USDT", "ETH/USDT"]`` (a replay
+    has the symbols it recorded)."""
 
     files: list[str] = []
     """For ``exchange = "replay"``: capture or recording files played as one session (paths
@@ -134,9 +139,16 @@ class VenueConfig(_Section):
     speed: Annotated[float, Field(ge=0.25, le=100)] = 1.0
     """For ``exchange = "replay"``: how fast it plays, in times real time."""
 
+    universe: Literal["list", "all"] = "list"
+    """``list``: the ``symbols`` above; ``all``: every active spot market (in ``quote``)."""
+
+    quote: str = ""
+    """With ``universe = "all"``: only markets quoted in this asset, e.g. ``USDT``."""
+
     ccxt: dict[str, Any] = {}
-    """Passed through to the exchange as-is; native feeds read their endpoints from
-    ``urls`` here, e.g. ``urls = { api = { public = "...", ws = { spot = "..." } } }``."""
+    """Passed to the ccxt exchange's constructor as-is (deep-merged over its defaults); native
+    feeds read their endpoints from ``urls`` here, e.g.
+    ``urls = { api = { public = "...", ws = { spot = "..." } } }``."""
 
     markets_cache_hours: Annotated[float, Field(ge=0, le=8760)] = 24.0
     """How long the markets cached in the data directory are used without asking the
@@ -152,6 +164,19 @@ class VenueConfig(_Section):
         if bad:
             raise ValueError(f"symbols are written BASE/QUOTE (e.g. BTC/USDT), got {bad[0]!r}")
         return value
+
+    @model_validator(mode="after")
+    def _symbols_or_all(self) -> VenueConfig:
+        if self.universe == "list" and not self.symbols and self.exchange != REPLAY:
+            raise ValueError(
+                'symbols: list at least one market (e.g. ["BTC/USDT"]), '
+                'or set universe = "all" (with quote = "USDT")'
+            )
+        if self.universe == "all" and self.symbols:
+            raise ValueError('symbols and universe = "all" exclude each other; keep one')
+        if self.quote and self.universe != "all":
+            raise ValueError('quote applies to universe = "all" only')
+        return self
 
 
 class AlertConfig(_Section):
@@ -221,14 +246,10 @@ class Config(_Section):
                 if not venue.files:
                     raise ValueError(f'venues.{name}: a replay needs files = ["capture.gz", ...]')
                 continue
-            if exchange not in NATIVE_EXCHANGES:
+            if venue.feed == "native" and exchange not in NATIVE_EXCHANGES:
                 raise ValueError(
-                    f"venues.{name}: exchange {exchange!r} has no feed yet; "
-                    f"allowed: {', '.join((*NATIVE_EXCHANGES, REPLAY))}"
-                )
-            if not venue.symbols:
-                raise ValueError(
-                    f'venues.{name}.symbols: name at least one market, e.g. ["BTC/USDT"]'
+                    f"venues.{name}: exchange {exchange!r} has no native feed; native feeds: "
+                    f'{", ".join(NATIVE_EXCHANGES)} (others use feed = "ccxt")'
                 )
         known = ["sim", *self.venues]
         for account in self.accounts:
@@ -261,6 +282,8 @@ class Config(_Section):
                     exchange=v.exchange or name,
                     symbols=tuple(v.symbols),
                     ccxt=dict(v.ccxt),
+                    feed=v.feed,
+                    quote=v.quote,
                     markets_cache_hours=v.markets_cache_hours,
                     files=tuple(v.files),
                     speed=v.speed,

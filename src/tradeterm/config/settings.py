@@ -72,6 +72,17 @@ class VenueSettings:
     """A replay venue's files (as written in the config file)."""
     speed: float = 1.0
     sandbox: bool = False
+    feed: str = "auto"
+    """``auto``, ``native`` or ``ccxt`` (see the config's ``[venues.NAME] feed``)."""
+    quote: str = ""
+    """With no ``symbols`` (``universe = "all"``): only markets quoted in this asset."""
+
+    @property
+    def uses_ccxt(self) -> bool:
+        """Whether this venue's market data comes through ccxt (and so imports it)."""
+        return self.feed == "ccxt" or (
+            self.feed == "auto" and self.exchange not in (*NATIVE_EXCHANGES, REPLAY)
+        )
 
 
 @dataclass(frozen=True, slots=True)

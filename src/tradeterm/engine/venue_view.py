@@ -7,7 +7,6 @@ for one venue: markets and books by symbol, and only that venue's market events.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +29,11 @@ class FeedSink:
         self.venue = venue
 
     def on_market(self, event: MarketEvent) -> None:
-        if event.venue != self.venue:  # a feed that did not stamp its venue: keep it to its own
-            event = dataclasses.replace(event, venue=self.venue)
+        if event.venue != self.venue:
+            # A feed speaks in its own symbols and need not name its venue: the event is new
+            # and its feed's alone, so it is stamped in place (a copy would cost a few
+            # microseconds on every book update).
+            object.__setattr__(event, "venue", self.venue)
         self._engine.on_market(event)
 
 

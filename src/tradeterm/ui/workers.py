@@ -37,6 +37,9 @@ async def _start_engine(host: Host, parts: Workstation, start_feed: bool) -> Non
             engine.watch_feed(), name="feed.watchdog", group="feeds", exit_on_error=False
         )
         host.run_worker(engine.run_venues(), name="venues", group="feeds", exit_on_error=False)
+        for feeder in parts.session.candles:  # a real venue's candles, backfilled into the store
+            name = f"candles.{feeder.venue}"
+            host.run_worker(feeder.run(), name=name, group="feeds", exit_on_error=False)
 
 
 def worker_changed(host: Host, parts: Workstation | None, event: Worker.StateChanged) -> None:

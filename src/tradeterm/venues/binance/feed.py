@@ -62,6 +62,7 @@ class BinanceFeed:
         cache_dir: where the markets cache lives (None: no cache).
         cache_max_age_s: a cache younger than this is used without asking the exchange.
         backoff: reconnect and REST retry timing.
+        quote: with no ``symbols``, only the markets quoted in this asset.
     """
 
     def __init__(
@@ -73,9 +74,11 @@ class BinanceFeed:
         cache_dir: Path | None = None,
         cache_max_age_s: float = CACHE_MAX_AGE_S,
         backoff: Backoff | None = None,
+        quote: str = "",
     ) -> None:
         self.venue = venue
         self.symbols = list(symbols)
+        self.quote = quote
         public, self.ws_base = endpoints(urls)
         self.backoff = backoff or Backoff()
         self.rest = RestClient(public, self.backoff, logger=log)
@@ -104,7 +107,7 @@ class BinanceFeed:
             DataError: a configured symbol is not listed.
         """
         body = await cached_markets(self.venue, self.rest, "exchangeInfo", self.cache, log)
-        self.markets, self.native = parse_exchange_info(self.venue, body, self.symbols)
+        self.markets, self.native = parse_exchange_info(self.venue, body, self.symbols, self.quote)
         self.unified = {v: k for k, v in self.native.items()}
         return self.markets
 

@@ -66,9 +66,10 @@ def parse_market(venue: str, info: Mapping[str, Any]) -> Market:
 
 
 def parse_exchange_info(
-    venue: str, body: bytes, symbols: Iterable[str] = ()
+    venue: str, body: bytes, symbols: Iterable[str] = (), quote: str = ""
 ) -> tuple[list[Market], dict[str, str]]:
-    """Markets for ``symbols`` (unified names; empty: every trading spot market) and the map
+    """Markets for ``symbols`` (unified names; empty: every trading spot market, in ``quote``
+    when given) and the map
     from unified symbol to Binance's own (``BTC/USDT`` -> ``BTCUSDT``).
 
     Raises:
@@ -89,7 +90,9 @@ def parse_exchange_info(
         wanted = [
             s
             for s, i in by_name.items()
-            if i.get("status") == "TRADING" and i.get("isSpotTradingAllowed", True)
+            if i.get("status") == "TRADING"
+            and i.get("isSpotTradingAllowed", True)
+            and (not quote or i.get("quoteAsset") == quote)
         ]
     missing = [s for s in wanted if s not in by_name]
     if missing:

@@ -1,4 +1,5 @@
-"""Live accounts on any exchange ccxt speaks (ccxt is imported only when one is used)."""
+"""Venues on any exchange ccxt speaks: live accounts (``CcxtVenue``) and market feeds
+(``feed.CcxtFeed``); ccxt is imported only when one is used."""
 
 from tradeterm.venues.ccxt.execution import CcxtVenue
 

@@ -72,6 +72,7 @@ class KrakenFeed:
         cache_max_age_s: a cache younger than this is used without asking the exchange.
         backoff: reconnect and REST retry timing.
         depth: the book depth to subscribe to (one of ``DEPTHS``).
+        quote: with no ``symbols``, only the pairs quoted in this asset.
     """
 
     def __init__(
@@ -84,11 +85,13 @@ class KrakenFeed:
         cache_max_age_s: float = CACHE_MAX_AGE_S,
         backoff: Backoff | None = None,
         depth: int = 100,
+        quote: str = "",
     ) -> None:
         if depth not in DEPTHS:
             raise DataError(f"{venue}: book depth {depth} is not allowed; allowed: {DEPTHS}")
         self.venue = venue
         self.symbols = list(symbols)
+        self.quote = quote
         self.depth = depth
         public, self.ws_url = endpoints(urls)
         self.backoff = backoff or Backoff()
@@ -119,7 +122,7 @@ class KrakenFeed:
             DataError: a configured symbol is not listed.
         """
         body = await cached_markets(self.venue, self.rest, "AssetPairs", self.cache, log)
-        self.markets, self.pairs = parse_asset_pairs(self.venue, body, self.symbols)
+        self.markets, self.pairs = parse_asset_pairs(self.venue, body, self.symbols, self.quote)
         return self.markets
 
     def focus(self, symbol: str) -> None:

@@ -78,9 +78,10 @@ def parse_pair(venue: str, info: Mapping[str, Any]) -> tuple[Market, PairInfo]:
 
 
 def parse_asset_pairs(
-    venue: str, body: bytes, symbols: Iterable[str] = ()
+    venue: str, body: bytes, symbols: Iterable[str] = (), quote: str = ""
 ) -> tuple[list[Market], dict[str, PairInfo]]:
-    """Markets for ``symbols`` (``BTC/USD`` or Kraken's ``XBT/USD``; empty: every online pair)
+    """Markets for ``symbols`` (``BTC/USD`` or Kraken's ``XBT/USD``; empty: every online pair,
+    quoted in ``quote`` when given)
     and the stream facts of each, by unified symbol. Dark-pool ``.d`` pairs are left out.
 
     Raises:
@@ -102,7 +103,11 @@ def parse_asset_pairs(
         by_name[unify(info["wsname"])] = info
     wanted = [unify(s) for s in symbols]
     if not wanted:
-        wanted = [s for s, i in by_name.items() if i.get("status", "online") == "online"]
+        wanted = [
+            s
+            for s, i in by_name.items()
+            if i.get("status", "online") == "online" and (not quote or s.endswith(f"/{quote}"))
+        ]
     missing = [s for s in wanted if s not in by_name]
     if missing:
         raise DataError(
