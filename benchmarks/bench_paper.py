@@ -115,7 +115,7 @@ class Run:
             )
             self.venue.bind(self.sink)
             for symbol in SYMBOLS:
-                book = self.engine.book(symbol)
+                book = self.engine.view("sim").book(symbol)
                 assert book is not None
                 for side, book_side in ((Side.BUY, book.bids), (Side.SELL, book.asks)):
                     for price, _ in book_side.top(ORDERS_PER_SIDE):
@@ -123,7 +123,7 @@ class Run:
 
     def place(self, symbol: str, side: Side, price: Decimal) -> None:
         assert self.venue is not None
-        market = self.engine.market(symbol)
+        market = self.engine.view("sim").market(symbol)
         assert market is not None
         self.placed += 1
         qty = market.lot_size * 10
@@ -135,7 +135,7 @@ class Run:
         pending = self.sink.pending
         while pending:
             symbol, side = pending.pop()
-            book = self.engine.book(symbol)
+            book = self.engine.view("sim").book(symbol)
             assert book is not None
             levels = (book.bids if side is BUY else book.asks).top(ORDERS_PER_SIDE)
             if levels:

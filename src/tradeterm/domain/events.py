@@ -44,7 +44,7 @@ class BookChanged:
 
     @property
     def instrument(self) -> Instrument:
-        return Instrument(self.venue, self.symbol)
+        return Instrument.of(self.venue, self.symbol)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ class TradePrinted:
 
     @property
     def instrument(self) -> Instrument:
-        return Instrument(self.venue, self.trade.symbol)
+        return Instrument.of(self.venue, self.trade.symbol)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ class TickerUpdated:
 
     @property
     def instrument(self) -> Instrument:
-        return Instrument(self.venue, self.ticker.symbol)
+        return Instrument.of(self.venue, self.ticker.symbol)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ class CandlesLoaded:
 
     @property
     def instrument(self) -> Instrument:
-        return Instrument(self.venue, self.symbol)
+        return Instrument.of(self.venue, self.symbol)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ class CandleUpdated:
 
     @property
     def instrument(self) -> Instrument:
-        return Instrument(self.venue, self.symbol)
+        return Instrument.of(self.venue, self.symbol)
 
 
 @dataclass(frozen=True, slots=True)

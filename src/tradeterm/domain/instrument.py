@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from tradeterm.domain.errors import TradetermError
 
 SEPARATOR = "@"
+MAX_MADE = 50_000
+"""How many instruments per venue ``Instrument.of`` keeps for reuse."""
 
 
 class Instrument:
@@ -52,9 +54,26 @@ class Instrument:
     def __reduce__(self) -> tuple[type[Instrument], tuple[str, str]]:
         return (Instrument, (self.venue, self.symbol))
 
+    @staticmethod
+    def of(venue: str, symbol: str) -> Instrument:
+        """The same as ``Instrument(venue, symbol)``, made once and then reused (the hot
+        paths ask for it on every book update)."""
+        known = _MADE.get(venue)
+        if known is None:
+            known = _MADE[venue] = {}
+        inst = known.get(symbol)
+        if inst is None:
+            inst = Instrument(venue, symbol)
+            if len(known) < MAX_MADE:  # a symbol typed by hand need not stay forever
+                known[symbol] = inst
+        return inst
+
     def label(self, ambiguous: bool) -> str:
         """``BTC/USDT`` where only one venue lists the symbol, ``BTC/USDT@binance`` otherwise."""
         return str(self) if ambiguous else self.symbol
+
+
+_MADE: dict[str, dict[str, Instrument]] = {}
 
 
 def split(text: str) -> tuple[str, str | None]:

@@ -37,10 +37,10 @@ class VenueMap(Mapping[str, V]):
         self._venue = venue
 
     def __getitem__(self, symbol: str) -> V:
-        return self._data[Instrument(self._venue, symbol)]
+        return self._data[Instrument.of(self._venue, symbol)]
 
     def __contains__(self, symbol: object) -> bool:
-        return isinstance(symbol, str) and Instrument(self._venue, symbol) in self._data
+        return isinstance(symbol, str) and Instrument.of(self._venue, symbol) in self._data
 
     def __iter__(self) -> Iterator[str]:
         venue = self._venue
@@ -135,11 +135,11 @@ class State:
 
     def instrument(self, account: AccountState, symbol: str) -> Instrument:
         """The instrument ``symbol`` is on the venue ``account`` trades on."""
-        return Instrument(account.spec.venue, symbol)
+        return Instrument.of(account.spec.venue, symbol)
 
     def order_instrument(self, order: Order) -> Instrument:
         """The instrument an order trades: its symbol on its account's venue."""
-        return Instrument(self.accounts[order.account].spec.venue, order.symbol)
+        return Instrument.of(self.accounts[order.account].spec.venue, order.symbol)
 
     def local_symbol(self, account: AccountState, text: str) -> str:
         """The symbol ``text`` names on ``account``'s venue: ``BTC/USDT``, or

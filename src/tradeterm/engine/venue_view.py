@@ -47,10 +47,10 @@ class VenueView:
         self.venue = venue
 
     def market(self, symbol: str) -> Market | None:
-        return self._engine.state.markets.get(Instrument(self.venue, symbol))
+        return self._engine.state.markets.get(Instrument.of(self.venue, symbol))
 
     def book(self, symbol: str) -> OrderBook | None:
-        return self._engine.state.books.get(Instrument(self.venue, symbol))
+        return self._engine.state.books.get(Instrument.of(self.venue, symbol))
 
     def subscribe(self, event_type: type, handler: Callable[[Any], None]) -> Callable[[], None]:
         """``handler`` gets this venue's events of ``event_type`` (market events of other
