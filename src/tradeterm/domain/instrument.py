@@ -8,6 +8,7 @@ tells them apart. It is shown as ``BTC/USDT`` where that is unambiguous and as
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from tradeterm.domain.errors import TradetermError
 
@@ -16,43 +17,18 @@ MAX_MADE = 50_000
 """How many instruments per venue ``Instrument.of`` keeps for reuse."""
 
 
-class Instrument:
-    """An immutable (venue, symbol) pair; hashable, ordered by venue then symbol."""
-
-    __slots__ = ("_hash", "symbol", "venue")
+class Instrument(NamedTuple):
+    """An immutable (venue, symbol) pair; hashable, ordered by venue then symbol. A tuple, so
+    dict lookups on the hot paths hash and compare it in C."""
 
     venue: str
     symbol: str
-    _hash: int
-
-    def __init__(self, venue: str, symbol: str) -> None:
-        object.__setattr__(self, "venue", venue)
-        object.__setattr__(self, "symbol", symbol)
-        object.__setattr__(self, "_hash", hash((venue, symbol)))
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("Instrument is immutable")
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not Instrument:
-            return NotImplemented
-        assert isinstance(other, Instrument)
-        return self.symbol == other.symbol and self.venue == other.venue
-
-    def __lt__(self, other: Instrument) -> bool:
-        return (self.venue, self.symbol) < (other.venue, other.symbol)
 
     def __repr__(self) -> str:
         return f"Instrument({self.venue!r}, {self.symbol!r})"
 
     def __str__(self) -> str:
         return f"{self.symbol}{SEPARATOR}{self.venue}"
-
-    def __reduce__(self) -> tuple[type[Instrument], tuple[str, str]]:
-        return (Instrument, (self.venue, self.symbol))
 
     @staticmethod
     def of(venue: str, symbol: str) -> Instrument:
