@@ -189,6 +189,12 @@ class RiskManager:
         midnight = (now // DAY_NS + 1) * DAY_NS
         self.engine.clock.call_at(midnight, lambda: self._spawn(self.enforce(account)))
 
+    async def settle(self) -> None:
+        """Wait until every state change the manager started (after a fill, at midnight)
+        is journaled and applied."""
+        while self._tasks:
+            await asyncio.gather(*tuple(self._tasks))
+
     # --- what happened ----------------------------------------------------------------
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
