@@ -114,7 +114,7 @@ def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-def _secs(ns: int) -> str:
+def _secs(ns: float) -> str:
     return f"{ns / NS:.0f} s" if ns >= NS else f"{ns / NS:.1f} s"
 
 
@@ -166,7 +166,7 @@ def vetoes(cmd: PlaceOrder, qty: Decimal, limits: RiskLimits, snap: RiskSnapshot
             )
     last = snap.last_fill_ns.get(cmd.symbol)
     if limits.cooldown_s is not None and last is not None:
-        wait_ns = int(limits.cooldown_s * NS)
+        wait_ns = limits.cooldown_s * NS
         since = snap.now_ns - last
         if since < wait_ns:
             out.append(
@@ -176,9 +176,11 @@ def vetoes(cmd: PlaceOrder, qty: Decimal, limits: RiskLimits, snap: RiskSnapshot
     if limits.max_orders_per_minute is not None:
         window = [t for t in snap.recent_orders_ns if snap.now_ns - t < RATE_WINDOW_NS]
         if len(window) >= limits.max_orders_per_minute:
-            free_in = min(window) + RATE_WINDOW_NS - snap.now_ns
+            when = "no orders may be placed"
+            if window:
+                when = f"try again in {_secs(min(window) + RATE_WINDOW_NS - snap.now_ns)}"
             out.append(
                 f"maximum order rate: {len(window)} orders in the last 60 s, the limit is "
-                f"{limits.max_orders_per_minute} per minute; try again in {_secs(free_in)}"
+                f"{limits.max_orders_per_minute} per minute; {when}"
             )
     return out
