@@ -141,6 +141,7 @@ def account_specs(config: Settings) -> list[AccountSpec]:
             a.fill_model,
             a.latency_ms,
             a.disarm_after_minutes * 60,
+            a.risk,
         )
         for a in config.accounts
     ]

@@ -9,7 +9,7 @@ import tomli_w
 from pydantic import BaseModel
 
 from tradeterm.config.load import _plain
-from tradeterm.config.models import AccountConfig, AlertConfig, Config, VenueConfig
+from tradeterm.config.models import AccountConfig, AlertConfig, Config, RiskConfig, VenueConfig
 from tradeterm.domain.enums import FillModel
 
 HEADER = """\
@@ -38,13 +38,32 @@ def _key(key: str) -> str:
     return key if key.replace("_", "").replace("-", "").isalnum() else f'"{key}"'
 
 
+#: What a key that is off by default (None) could be set to, shown commented out.
+_OFF_EXAMPLES: dict[str, Any] = {
+    "daily_loss": "500",
+    "max_drawdown_pct": "10",
+    "max_positions": 5,
+    "cooldown_s": 30,
+    "max_orders_per_minute": 60,
+}
+
+
 def _section(name: str, model: BaseModel, array: bool = False) -> str:
     out = [f"\n[[{name}]]\n" if array else f"\n[{name}]\n"]
+    tables: list[str] = []
     for field_name, field in type(model).model_fields.items():
-        value = _plain(getattr(model, field_name))
+        raw = getattr(model, field_name)
+        if isinstance(raw, BaseModel):  # a sub-table, after this table's own keys
+            table = _section(f"{name}.{field_name}", raw).lstrip("\n")
+            tables.append(_comment(field.description) + table)
+            continue
+        value = _plain(raw)
         out.append(_comment(field.description))
-        out.append(f"{field_name} = {_value(value)}\n")
-    return "".join(out)
+        if value is None:
+            out.append(f"# {field_name} = {_value(_OFF_EXAMPLES[field_name])}  (off)\n")
+        else:
+            out.append(f"{field_name} = {_value(value)}\n")
+    return "".join(out + ["\n" + table for table in tables])
 
 
 _EXAMPLES: dict[str, tuple[BaseModel, ...]] = {
@@ -54,6 +73,9 @@ _EXAMPLES: dict[str, tuple[BaseModel, ...]] = {
             balances={"USDT": Decimal("2500"), "BTC": Decimal("0.05")},
             fill_model=FillModel.PESSIMISTIC,
             latency_ms=150,
+            risk=RiskConfig(
+                daily_loss=Decimal("100"), max_drawdown_pct=Decimal("8"), max_orders_per_minute=30
+            ),
         ),
     ),
 }

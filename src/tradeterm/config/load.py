@@ -141,7 +141,7 @@ def to_toml_data(settings: Settings) -> dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v) for k, v in value.items() if v is not None}  # TOML has no null
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, Decimal):

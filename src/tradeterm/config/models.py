@@ -20,6 +20,7 @@ from tradeterm.config.settings import (
     VenueSettings,
 )
 from tradeterm.domain.enums import AccountMode, FillModel
+from tradeterm.engine.risk_rules import RiskLimits
 
 # The defaults live with the settings (a start without a config file reads only those).
 _GENERAL, _SIM, _UI = GeneralSettings(), SimSettings(), UiSettings()
@@ -83,6 +84,57 @@ class UiConfig(_Section):
         return flatten_keys(value)
 
 
+class StrategyRiskConfig(_Section):
+    """Order-level limits for one strategy instance's orders; a key left out keeps the
+    account's value."""
+
+    max_positions: Annotated[int, Field(ge=0, le=1000)] | None = None
+    """How many symbols may hold a position at once."""
+
+    cooldown_s: Annotated[float, Field(ge=0, le=86_400)] | None = None
+    """Seconds after a fill on a symbol before a new order that adds to it."""
+
+    max_orders_per_minute: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    """New orders in any minute of the engine clock."""
+
+
+class RiskConfig(StrategyRiskConfig):
+    """The risk manager's limits for an account (``[accounts.risk]``); none by default. An
+    order breaking one is refused with the rule and its numbers, and logged."""
+
+    daily_loss: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] | None = None
+    """Loss, in ``quote``, since 00:00 UTC at which the account goes REDUCING (only orders
+    that shrink a position) for the rest of the UTC day."""
+
+    max_drawdown_pct: Annotated[Decimal, Field(gt=0, le=100, allow_inf_nan=False)] | None = None
+    """Fall of equity below its peak, in %, at which the account is HALTED (cancels only)
+    until you ``:resume`` it; resuming starts the peak again from equity then."""
+
+    quote: Annotated[str, Field(min_length=1, max_length=16)] = "USDT"
+    """The currency equity and losses are counted in (every asset held needs a market in it)."""
+
+    strategies: dict[str, StrategyRiskConfig] = {}
+    """Overrides by strategy instance name: ``[accounts.risk.strategies.mm] cooldown_s = 5``."""
+
+    def to_limits(self) -> RiskLimits:
+        def limits(section: StrategyRiskConfig) -> RiskLimits:
+            return RiskLimits(
+                max_positions=section.max_positions,
+                cooldown_s=section.cooldown_s,
+                max_orders_per_minute=section.max_orders_per_minute,
+            )
+
+        return RiskLimits(
+            daily_loss=self.daily_loss,
+            max_drawdown_pct=self.max_drawdown_pct,
+            max_positions=self.max_positions,
+            cooldown_s=self.cooldown_s,
+            max_orders_per_minute=self.max_orders_per_minute,
+            quote=self.quote,
+            strategies={name: limits(s) for name, s in self.strategies.items()},
+        )
+
+
 class AccountConfig(_Section):
     name: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
     """Account name shown in the header (letters, digits, ``_ . -``)."""
@@ -108,6 +160,9 @@ class AccountConfig(_Section):
 
     disarm_after_minutes: Annotated[float, Field(gt=0, le=1440)] = _ACCOUNT.disarm_after_minutes
     """A live account disarms itself after this many minutes without a key press."""
+
+    risk: RiskConfig = Field(default_factory=RiskConfig.model_construct)
+    """Risk limits: daily loss, drawdown, positions, cooldown, order rate (docs/risk.md)."""
 
     @field_validator("balances")
     @classmethod
@@ -275,7 +330,9 @@ class Config(_Section):
             GeneralSettings(**_values(self.general)),
             SimSettings(**{**_values(self.sim), "symbols": tuple(self.sim.symbols)}),
             UiSettings(**_values(self.ui)),
-            tuple(AccountSettings(**_values(a)) for a in self.accounts),
+            tuple(
+                AccountSettings(**{**_values(a), "risk": a.risk.to_limits()}) for a in self.accounts
+            ),
             tuple(AlertSettings(**_values(a)) for a in self.alerts),
             {
                 name: VenueSettings(

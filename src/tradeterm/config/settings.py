@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tradeterm.domain.enums import AccountMode, FillModel
+from tradeterm.engine.risk_rules import RiskLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class AccountSettings:
     fill_model: FillModel = FillModel.REALISTIC
     latency_ms: int = 50
     disarm_after_minutes: float = 15.0
+    risk: RiskLimits = field(default_factory=RiskLimits)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from tradeterm.domain.account import Balance, Position
 from tradeterm.domain.enums import AccountMode, FillModel, TradingState
 from tradeterm.domain.fills import Fill
 from tradeterm.domain.orders import Order
+from tradeterm.engine.risk_rules import RiskLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,8 @@ class AccountSpec:
     latency_ms: int = 50
     disarm_after_s: float = 900.0
     """A live account disarms itself after this long without a key press."""
+    risk: RiskLimits = field(default_factory=RiskLimits)
+    """The risk manager's limits for this account (none by default)."""
 
 
 @dataclass(slots=True)

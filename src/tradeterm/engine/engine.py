@@ -46,6 +46,7 @@ from tradeterm.engine.ledger import Ledger
 from tradeterm.engine.ports import ExecutionVenue, MarketFeed
 from tradeterm.engine.restore import replay_ledger, resume_orders
 from tradeterm.engine.risk import OrderPlan
+from tradeterm.engine.risk_manager import RiskManager
 from tradeterm.engine.state import FeedStatus, State
 from tradeterm.engine.trading import Trading
 from tradeterm.engine.venue_view import FeedSink, VenueView
@@ -104,6 +105,7 @@ class Engine:
         self.trading = Trading(self, ledger, client_id_prefix)
         self.emulator = Emulator(self)
         self.arming = Arming(self)
+        self.risk = RiskManager(self)
         for venue in self.venues.values():
             venue.bind(self.trading)
 

@@ -155,8 +155,10 @@ class Trading:
 
     # --- placing -------------------------------------------------------------------
 
-    def preview(self, cmd: PlaceOrder, *, check_funds: bool = True) -> OrderPlan:
-        """What ``cmd`` would do now, and every rule it breaks (never raises)."""
+    def preview(
+        self, cmd: PlaceOrder, *, check_funds: bool = True, placing: bool = False
+    ) -> OrderPlan:
+        """What ``cmd`` would do now, and every rule it breaks, the risk manager's too."""
         state = self.engine.state
         try:
             account = self.account(cmd.account)
@@ -166,7 +168,7 @@ class Trading:
         if symbol != cmd.symbol:
             cmd = replace(cmd, symbol=symbol)
         inst = state.instrument(account, cmd.symbol)
-        return plan_order(
+        plan = plan_order(
             cmd,
             account,
             state.markets.get(inst),
@@ -175,6 +177,8 @@ class Trading:
             self._pending_for(account),
             check_funds=check_funds,
         )
+        plan.problems.extend(self.engine.risk.vetoes(cmd, account, plan.qty, log_them=placing))
+        return plan
 
     async def place(
         self,
@@ -201,7 +205,8 @@ class Trading:
         symbol = self.engine.state.local_symbol(account, cmd.symbol)
         if symbol != cmd.symbol:
             cmd = replace(cmd, symbol=symbol)
-        plan = self.preview(cmd, check_funds=not holdless)
+        await self.engine.risk.enforce(account)
+        plan = self.preview(cmd, check_funds=not holdless, placing=True)
         if holdless:
             plan.hold, plan.budget = Decimal(0), None
         now = self.engine.clock.now_ns()
