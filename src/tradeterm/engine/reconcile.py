@@ -134,7 +134,8 @@ def differences(ledger: LedgerSide, seen: ExchangeView) -> list[Difference]:
     found += _ledger_orders(ledger.open_orders, seen)
     found += _foreign_orders(ledger, seen.open_orders)
     found += _foreign_trades(ledger, seen.trades, seen.source)
-    found += _balances(ledger.balances, seen.balances, seen.source)
+    if ledger.balances:  # a first session has no balances in its ledger to compare
+        found += _balances(ledger.balances, seen.balances, seen.source)
     return found
 
 

@@ -100,3 +100,7 @@ def test_balances_that_differ_are_listed_with_both_numbers() -> None:
     assert [(d.kind, d.symbol) for d in found] == [
         (Kind.BALANCE, "BTC"), (Kind.BALANCE, "ETH"), (Kind.BALANCE, "USDT")]  # fmt: skip
     assert found[2].text == "USDT: 4400.5 at Binance, 5000 in the ledger"
+
+
+def test_a_first_session_has_no_balances_to_compare() -> None:
+    assert differences(ledger(), view({}, balances={"USDT": D("5000")})) == []
