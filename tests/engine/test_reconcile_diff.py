@@ -81,7 +81,7 @@ def test_an_open_order_placed_elsewhere_can_be_adopted_cancelled_or_ignored() ->
     assert diff.kind is Kind.UNKNOWN_ORDER
     assert diff.actions == (Action.ADOPT, Action.CANCEL, Action.IGNORE)
     assert diff.order == stranger
-    assert "77 sell 0.02 BTC/USDT @ 70000 was not placed by tradeterm" in diff.text
+    assert diff.text == "order 77: sell 0.02 BTC/USDT @ 70000, not placed by tradeterm"
 
 
 def test_trades_of_orders_the_ledger_does_not_know_are_unknown_fills_once() -> None:
@@ -91,7 +91,7 @@ def test_trades_of_orders_the_ledger_does_not_know_are_unknown_fills_once() -> N
     [diff] = differences(side, view({"a": seen("a", "1", "open")}, trades=trades))
     assert diff.kind is Kind.UNKNOWN_FILL and diff.trade == trades[1]
     assert diff.actions == (Action.RECORD, Action.IGNORE)
-    assert "Binance trade t2: sell 0.02 BTC/USDT @ 61000 (order 99)" in diff.text
+    assert diff.text == "Binance trade t2 (order 99): sell 0.02 BTC/USDT @ 61000"
 
 
 def test_balances_that_differ_are_listed_with_both_numbers() -> None:

@@ -83,7 +83,7 @@ async def test_the_screen_after_a_restart_adopts_records_and_lets_trading_resume
         await until(pilot, lambda: "adopt is not offered here" in str(said.render()))
         await pilot.press("r")
         await until(pilot, lambda: "recorded: Binance trade" in str(said.render()))
-        assert [r[4] for r in rows(screen) if r[1] == "fill tradeterm never knew"] == ["record"]
+        assert [r[3] for r in rows(screen) if r[1] == "fill tradeterm never knew"] == ["record"]
 
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ReconcileScreen))

@@ -172,7 +172,7 @@ def _foreign_orders(ledger: LedgerSide, listed: Iterable[SeenOrder]) -> list[Dif
     for o in listed:
         if o.exchange_id in ledger.exchange_order_ids or o.client_id in ledger.client_ids:
             continue
-        text = f"open order {o.exchange_id} {_order_words(o)} was not placed by tradeterm"
+        text = f"order {o.exchange_id}: {_order_words(o)}, not placed by tradeterm"
         actions = (Action.ADOPT, Action.CANCEL, Action.IGNORE)
         out.append(Difference(Kind.UNKNOWN_ORDER, o.symbol, text, actions, order=o))
     return out
@@ -185,8 +185,8 @@ def _foreign_trades(
     for t in trades:
         if t.exchange_order_id in ledger.exchange_order_ids or t.trade_id in ledger.recorded_trades:
             continue
-        text = (f"{source} trade {t.trade_id}: {t.side} {_qty(t.qty)} {t.symbol} @ "
-                f"{_qty(t.price)} (order {t.exchange_order_id}) is not in the ledger")  # fmt: skip
+        text = (f"{source} trade {t.trade_id} (order {t.exchange_order_id}): {t.side} "
+                f"{_qty(t.qty)} {t.symbol} @ {_qty(t.price)}")  # fmt: skip
         actions = (Action.RECORD, Action.IGNORE)
         out.append(Difference(Kind.UNKNOWN_FILL, t.symbol, text, actions, trade=t))
     return out

@@ -78,10 +78,10 @@ class ReconcileScreen(Screen[None]):
             markup=False,
         )
         table: DataTable[str] = DataTable(id="rec-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("#", "difference", "what", "keys", "done")
+        table.add_columns("#", "difference", "keys", "done", "what")
         for i, diff in enumerate(self.found):
             keys = " ".join(_key(a) for a in diff.actions)
-            table.add_row(str(i + 1), diff.kind.value, diff.text, keys, "", key=str(i))
+            table.add_row(str(i + 1), diff.kind.value, keys, "", diff.text, key=str(i))
         yield table
         yield Static("", id="rec-said", markup=False)
 
@@ -104,7 +104,7 @@ class ReconcileScreen(Screen[None]):
             return
         self.done[index] = text
         table = self.query_one(DataTable)
-        table.update_cell(str(index), table.ordered_columns[4].key, action.value)
+        table.update_cell(str(index), table.ordered_columns[3].key, action.value, update_width=True)
         said.update(f"#{index + 1}: {text}")
 
     def action_leave(self) -> None:
@@ -113,7 +113,7 @@ class ReconcileScreen(Screen[None]):
 
 
 def _key(action: Action) -> str:
-    return next(f"{k}:{a.value}" for k, a in KEYS.items() if a is action)
+    return next(k for k, a in KEYS.items() if a is action)
 
 
 def reconcilable(app: TradetermApp) -> list[tuple[AccountState, Reconcilable]]:
