@@ -18,7 +18,7 @@ from reconcile_kit import WhileDown, go_down_and_back, limit_buy
 
 from tradeterm.domain.commands import Arm
 from tradeterm.domain.enums import OrderStatus, Side
-from tradeterm.domain.errors import OrderRejected
+from tradeterm.domain.errors import OrderRejected, TradetermError
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.reconcile import Action, Kind
 from tradeterm.engine.reconciling import Reconciliation
@@ -127,3 +127,16 @@ async def test_cancel_reaches_the_exchange_and_a_foreign_fill_is_recorded_with_i
         await rec.act(fill_at, Action.IGNORE)
     again = await Reconciliation(back.engine, account, back.venue).start()
     assert not [d for d in again if d.kind in (Kind.UNKNOWN_FILL, Kind.UNKNOWN_ORDER)]
+
+
+async def test_an_exchange_that_cannot_be_asked_leaves_the_account_stopped(
+    back: Back, standin: BinanceRestStandIn
+) -> None:
+    account = back.engine.state.accounts[ACCOUNT]
+    await standin.stop()  # the exchange is unreachable
+    with pytest.raises(TradetermError):
+        await Reconciliation(back.engine, account, back.venue).start()
+    assert account.reconciling
+    await back.engine.execute(Arm(ACCOUNT))
+    with pytest.raises(OrderRejected, match="being reconciled"):
+        await back.engine.execute(limit_buy("58000.00"))

@@ -134,9 +134,10 @@ async def reconcile(app: TradetermApp, account: AccountState, venue: Reconcilabl
     rec = Reconciliation(app.engine, account, venue)
     try:
         found = await rec.start()
-    except TradetermError as exc:
-        rec.finish()
-        app.notify(f"{account.name}: not reconciled: {exc}", severity="error", timeout=8)
+    except TradetermError as exc:  # the account stays stopped: its exchange is unknown
+        text = f"{account.name}: not reconciled, no orders on it until it is: {exc}; :reconcile"
+        log.error("%s", text)
+        app.notify(f"{text} to try again", severity="error", timeout=8)
         return
     if not found and quiet:
         rec.finish()
