@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tradeterm.domain.enums import AccountMode
 from tradeterm.domain.errors import TradetermError
@@ -153,7 +154,15 @@ def at_start_up(app: TradetermApp) -> None:
     for account, _ in pairs:
         account.reconciling = True
 
+    starting = [w for w in app.workers if w.name == "engine.start"]
+
     async def when_started() -> None:
+        # the markets are loaded before the ledger is replayed: wait for the whole start
+        for worker in starting:
+            try:
+                await worker.wait()
+            except (WorkerFailed, WorkerCancelled):
+                return  # reported by the worker's handler; the accounts stay stopped
         while not app.engine.started:
             await asyncio.sleep(0.02)
         for account, venue in pairs:
