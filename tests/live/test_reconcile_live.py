@@ -140,3 +140,22 @@ async def test_an_exchange_that_cannot_be_asked_leaves_the_account_stopped(
     await back.engine.execute(Arm(ACCOUNT))
     with pytest.raises(OrderRejected, match="being reconciled"):
         await back.engine.execute(limit_buy("58000.00"))
+
+
+async def test_accepting_an_order_the_exchange_no_longer_knows_ends_it_in_the_ledger(
+    back: Back, standin: BinanceRestStandIn
+) -> None:
+    account = back.engine.state.accounts[ACCOUNT]
+    gone = standin.orders.pop(back.down.cancelled)  # archived by the exchange meanwhile
+    del standin.by_id[gone.order_id]
+    rec = Reconciliation(back.engine, account, back.venue)
+    found = await rec.start()
+    [index] = [i for i, d in enumerate(found) if d.kind is Kind.MISSING]
+    assert found[index].client_id == back.down.cancelled
+    assert "Binance does not know it" in found[index].text
+    assert account.orders[back.down.cancelled].is_open
+    await rec.act(index, Action.ACCEPT)
+    await back.engine.trading.writer.drain()
+    order = account.orders[back.down.cancelled]
+    assert order.status is OrderStatus.CANCELED
+    assert order.reason == "Binance does not know it (reconciliation)"

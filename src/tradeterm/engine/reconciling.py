@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import TradetermError
+from tradeterm.domain.events import OrderCanceled
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountState
 from tradeterm.engine.journal import dumps
@@ -22,6 +23,7 @@ from tradeterm.engine.ledger import Record
 from tradeterm.engine.reconcile import (
     Action,
     Difference,
+    Kind,
     LedgerSide,
     Reconcilable,
     SeenOrder,
@@ -120,6 +122,11 @@ class Reconciliation:
             said = await self._record(diff)
         elif action is Action.IGNORE:
             said = "ignored"
+        elif diff.kind is Kind.MISSING:
+            reason = f"{self.venue.label} does not know it (reconciliation)"
+            now = self.engine.clock.now_ns()
+            self.engine.trading.on_execution(OrderCanceled(diff.client_id, reason, now))
+            said = f"order {diff.client_id} ended in the ledger: {reason}"
         else:
             said = f"accepted: the ledger follows {self.venue.label}"
         await self._journal(diff, action, said)
