@@ -44,6 +44,9 @@ class AccountState:
     trading_state: TradingState = TradingState.ACTIVE
     state_reason: str = ""
     """Who set the trading state and why ("by the user", a risk rule's numbers)."""
+    reconciling: bool = False
+    """A live account's ledger and exchange are being compared: no new orders until the
+    user leaves the reconciliation screen."""
 
     @classmethod
     def from_spec(cls, spec: AccountSpec) -> AccountState:

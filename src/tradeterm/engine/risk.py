@@ -120,6 +120,11 @@ def plan_order(
             f"account {account.name} is LIVE and DISARMED: nothing was sent; "
             f"type :arm and then {account.name} to arm it"
         )
+    if account.reconciling:
+        problems.append(
+            f"account {account.name} is being reconciled with its exchange: nothing was sent; "
+            "leave the reconciliation screen (esc) to trade"
+        )
     if account.trading_state is TradingState.HALTED:
         problems.append(
             f"account {account.name} is HALTED: no new orders, cancels only (:resume to trade)"

@@ -268,6 +268,14 @@ class Trading:
             await self.send(order, venue)
         return order
 
+    async def adopt(self, account: AccountState, order: Order) -> None:
+        """Journal an order placed elsewhere (found open at the exchange) and show it as the
+        account's own; its venue follows it from then on (see ``engine.reconciling``)."""
+        record = Record(
+            self.engine.clock.now_ns(), account.name, "placed", order.client_id, order_record(order)
+        )
+        await self.durable([record], lambda: self._add(account, order))
+
     async def _deny(self, account: AccountState, order: Order, problems: list[str]) -> NoReturn:
         """Journal ``order`` as DENIED by tradeterm's own checks, show it, and raise."""
         reason = "; ".join(problems) or f"unknown symbol {order.symbol}"

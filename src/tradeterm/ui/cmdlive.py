@@ -1,4 +1,5 @@
-"""The command line's live-trading words: ``arm [NAME]``, ``disarm``, ``kill [flatten]``."""
+"""The command line's live-trading words: ``arm [NAME]``, ``disarm``, ``kill [flatten]``,
+``reconcile``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ LIVE_FORMS = {
     "disarm": "disarm (no new order reaches the exchange; cancels still do)",
     "kill": "kill [flatten] (cancel every open order on every account; flatten also closes "
     "every position at market)",
+    "reconcile": "reconcile (compare the live account's ledger with its exchange)",
 }
 
 
@@ -27,7 +29,12 @@ class AskKill:
     flatten: bool = False
 
 
-LiveCommand = Arm | Disarm | Kill | AskArm | AskKill
+@dataclass(frozen=True, slots=True)
+class AskReconcile:
+    """Compare the active live account with its exchange and show the differences."""
+
+
+LiveCommand = Arm | Disarm | Kill | AskArm | AskKill | AskReconcile
 
 
 def parse_live_command(reader: Reader, verb: str) -> LiveCommand:
@@ -46,4 +53,6 @@ def parse_live_command(reader: Reader, verb: str) -> LiveCommand:
         reader.done()
         return AskKill(flatten)
     reader.done()
+    if verb == "reconcile":
+        return AskReconcile()
     return Disarm()

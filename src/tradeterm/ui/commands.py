@@ -30,7 +30,7 @@ from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.resample import TIMEFRAMES
 from tradeterm.ui import live
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
-from tradeterm.ui.cmdlive import AskArm, AskKill
+from tradeterm.ui.cmdlive import AskArm, AskKill, AskReconcile
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, PlaceShare
 from tradeterm.ui.panes.registry import PANE_IDS
@@ -264,6 +264,8 @@ def describe(command: Command) -> str:
         return f"arm {command.typed_name}" if isinstance(command, Arm) else "arm"
     if isinstance(command, Disarm):
         return "disarm"
+    if isinstance(command, AskReconcile):
+        return "reconcile"
     if isinstance(command, Kill | AskKill):
         return "kill flatten" if command.flatten else "kill"
     return "reset" if isinstance(command, ResetAccount) else "help"

@@ -32,7 +32,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.engine.closing import buy_share, plan_close, sell_share
 from tradeterm.ui import live
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
-from tradeterm.ui.cmdlive import AskArm, AskKill
+from tradeterm.ui.cmdlive import AskArm, AskKill, AskReconcile
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, PlaceShare, ShowHelp, parse_command
 from tradeterm.ui.host import Host
@@ -195,7 +195,7 @@ class Desk:
                 app.alerting.remove(command.alert_id)
             elif isinstance(command, ShowAlerts):
                 app.action_focus_pane("alerts")
-            elif isinstance(command, AskArm | AskKill):
+            elif isinstance(command, AskArm | AskKill | AskReconcile):
                 live.ask(cast("TradetermApp", app), command)  # dialogs need the whole app
             else:
                 if isinstance(command, PlaceShare):  # sized now, from what is held now

@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 from tradeterm.domain.commands import Arm, Disarm, Kill
 from tradeterm.domain.enums import AccountMode
 from tradeterm.domain.events import ArmingChanged
-from tradeterm.ui.cmdlive import AskArm, AskKill
+from tradeterm.ui.cmdlive import AskArm, AskKill, AskReconcile
 from tradeterm.ui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
@@ -60,9 +60,13 @@ class ArmScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def ask(app: TradetermApp, command: AskArm | AskKill) -> None:
+def ask(app: TradetermApp, command: AskArm | AskKill | AskReconcile) -> None:
     if isinstance(command, AskArm):
         ask_arm(app)
+    elif isinstance(command, AskReconcile):
+        from tradeterm.ui.reconcile import ask_reconcile
+
+        ask_reconcile(app)
     else:
         ask_kill(app, command.flatten)
 

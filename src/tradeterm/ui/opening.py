@@ -13,6 +13,7 @@ from tradeterm.domain.errors import ConfigError, TradetermError
 from tradeterm.ui import live
 from tradeterm.ui.panes.alerts import LEGEND
 from tradeterm.ui.panes.registry import PANES
+from tradeterm.ui.reconcile import at_start_up
 from tradeterm.ui.session import Session
 from tradeterm.ui.workers import start_engine
 from tradeterm.ui.workstation import Workstation
@@ -59,6 +60,8 @@ def start(app: TradetermApp) -> None:
     begin(app)
     if app.workstation is not None:
         start_engine(app, app.workstation, start_feed=app.start_feed)
+        if app.start_feed:
+            at_start_up(app)
 
 
 async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
@@ -72,6 +75,8 @@ async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
         return
     workstation = build(app, session)
     start_engine(app, workstation, start_feed=app.start_feed)  # it connects while panes mount
+    if app.start_feed:
+        at_start_up(app)
     for spec in PANES:
         box = app.boxes[spec.id]
         if not box.is_attached:

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import decimal
 import logging
 from collections.abc import Coroutine, Mapping
@@ -33,6 +34,7 @@ from tradeterm.domain.events import (
 from tradeterm.domain.orders import Order
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.ports import ExecutionSink
+from tradeterm.engine.reconcile import ExchangeView, LedgerSide, SeenOrder
 from tradeterm.venues.ccxt.convert import dec, order_request
 from tradeterm.venues.ccxt.deadman import DeadMansSwitch
 from tradeterm.venues.ccxt.errors import (
@@ -42,6 +44,7 @@ from tradeterm.venues.ccxt.errors import (
     outcome_unknown,
     translate,
 )
+from tradeterm.venues.ccxt.reconciling import look
 from tradeterm.venues.ccxt.tracking import OrderTracker
 
 log = logging.getLogger("tradeterm.venues.ccxt")
@@ -110,6 +113,7 @@ class CcxtVenue:
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self._looked_around = False
+        self._restored: list[Order] = []
 
     # --- wiring ----------------------------------------------------------------
 
@@ -310,6 +314,37 @@ class CcxtVenue:
         """Watch an order that was open when tradeterm stopped; one still SUBMITTED is looked
         up by its client id on the next poll."""
         self.tracker.restore(order)
+        self._restored.append(copy.copy(order))
+
+    # --- reconciliation (see engine.reconcile) ---------------------------------------
+
+    def restored_orders(self) -> list[Order]:
+        """The orders the ledger had open at start-up, as they were then (given once)."""
+        taken, self._restored = self._restored, []
+        return taken
+
+    async def look(self, ledger: LedgerSide, since_ns: int | None) -> ExchangeView:
+        """What the exchange says now about this account.
+
+        Raises:
+            TradetermError: the exchange could not be asked (translated).
+        """
+        try:
+            return await look(self._call, self.label, ledger, since_ns)
+        except Translated as exc:
+            raise exc.error from None
+
+    async def cancel_elsewhere(self, order: SeenOrder) -> None:
+        """Cancel an open order tradeterm did not place, by its exchange id."""
+        try:
+            await self._call("cancel_order", order.exchange_id, order.symbol)
+        except Translated as exc:
+            raise exc.error from None
+
+    def adopt(self, order: Order) -> None:
+        """Follow an order placed elsewhere from now on, as if tradeterm had placed it."""
+        self.tracker.restore(order)
+        self.tracker.untracked.pop(order.venue_order_id, None)
 
     # --- polling ---------------------------------------------------------------------
 
