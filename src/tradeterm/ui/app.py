@@ -24,7 +24,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Input
 from textual.worker import Worker
 
-from tradeterm.domain.enums import AccountMode, Side
+from tradeterm.domain.enums import Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.ui.arrange import Arrangement
 from tradeterm.ui.keys import APP_BINDINGS
@@ -281,10 +281,9 @@ class TradetermApp(App[None]):
 
     def action_command_palette(self) -> None:
         """Textual's palette, where an Enter typed before its hits show runs the text."""
-        from tradeterm.ui.screens.command_palette import TradePalette
+        from tradeterm.ui.screens.command_palette import open_palette
 
-        if self.use_command_palette and not isinstance(self.screen, TradePalette):
-            self.push_screen(TradePalette(id="--command-palette"))
+        open_palette(self)
 
     def action_help(self) -> None:
         self.dialogs.help()
@@ -335,12 +334,9 @@ class TradetermApp(App[None]):
 
     def show_account_mode(self) -> None:
         """Frame the screen for a live account: dashed while disarmed, heavy while armed."""
-        from tradeterm.ui import live
+        from tradeterm.ui.live import show_mode
 
-        account = self.engine.state.account
-        self.screen.set_class(account.mode is AccountMode.LIVE, "-live")
-        self.screen.set_class(live.framed(self.engine), "-armed")
-        self.refresher.hurry()
+        show_mode(self)
 
     # --- trading (the desk places, the dialogs ask) ------------------------------------
 
@@ -354,16 +350,10 @@ class TradetermApp(App[None]):
         self.dialogs.ask_cancel_all()
 
     def action_kill(self) -> None:
-        from tradeterm.ui import live
-
-        live.ask_kill(self)
+        self.dialogs.ask_kill()
 
     def action_order_history(self) -> None:
-        from tradeterm.ui.screens.history import OrderHistoryScreen
-
-        state = self.engine.state
-        markets = state.markets_on(state.account.spec.venue)
-        self.push_screen(OrderHistoryScreen(lambda: state.account, markets))
+        self.dialogs.order_history()
 
     def action_reset_account(self) -> None:
         self.dialogs.ask_reset()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from tradeterm.domain.commands import AmendOrder, CancelAll, ClosePosition
 from tradeterm.domain.enums import AccountMode, OrderStatus, Side
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from tradeterm.engine.engine import Engine
     from tradeterm.ui.alerting import Alerting
+    from tradeterm.ui.app import TradetermApp
     from tradeterm.ui.bridge import UiBridge
     from tradeterm.ui.scanning import ScanRunner
     from tradeterm.ui.screens.amend import AmendResult
@@ -70,6 +71,20 @@ class Dialogs:
         from tradeterm.ui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self.app.keymap, self.app.HELP_SECTIONS))
+
+    def ask_kill(self) -> None:
+        """``K``: one confirmation, then cancel every open order on every account."""
+        from tradeterm.ui import live
+
+        live.ask_kill(cast("TradetermApp", self.app))  # its dialogs need the whole app
+
+    def order_history(self) -> None:
+        """Every order of the active account, DENIED ones too (``h``)."""
+        from tradeterm.ui.screens.history import OrderHistoryScreen
+
+        state = self.engine.state
+        markets = state.markets_on(state.account.spec.venue)
+        self.app.push_screen(OrderHistoryScreen(lambda: state.account, markets))
 
     def symbol_search(self) -> None:
         from tradeterm.ui.screens.symbols import SymbolSearch

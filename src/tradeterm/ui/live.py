@@ -125,6 +125,14 @@ def watch(app: TradetermApp, engine: Engine) -> None:
     engine.bus.subscribe(ArmingChanged, changed)
 
 
+def show_mode(app: TradetermApp) -> None:
+    """Frame the screen for the active account: LIVE dashed while disarmed, heavy while armed."""
+    account = app.engine.state.account
+    app.screen.set_class(account.mode is AccountMode.LIVE, "-live")
+    app.screen.set_class(framed(app.engine), "-armed")
+    app.refresher.hurry()
+
+
 def framed(engine: Engine) -> bool:
     """The red frame is on while the active account is live and armed."""
     account = engine.state.account

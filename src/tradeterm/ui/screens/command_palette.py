@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
 
 
+def open_palette(app: TradetermApp) -> None:
+    """Open the palette (once: not over itself)."""
+    if app.use_command_palette and not isinstance(app.screen, TradePalette):
+        app.push_screen(TradePalette(id="--command-palette"))
+
+
 class TradePalette(CommandPalette):
     @on(Input.Submitted)
     def _enter_before_hits(self, event: Input.Submitted) -> None:
