@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tradeterm.analysis.backtest.report import Report
 
 FILLS = ("close", "next-open")
+MODES = ("auto", "event", "vectorised")
 MAX_CASH = Decimal("1e15")
 
 
@@ -82,6 +83,14 @@ def add_common(parser: argparse.ArgumentParser) -> None:
         help="fill at the signal candle's close (default) or at the next candle's open",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        default="auto",
+        help="event: the strategy object through the engine and a paper venue on the "
+        "deterministic driver; vectorised: its array signals (only strategies that declare "
+        "them); auto (default): vectorised where the strategy has it, else event",
+    )
 
 
 def utc_date(text: str) -> int:
@@ -213,10 +222,31 @@ def load_candles(args: argparse.Namespace) -> pd.DataFrame:
 
 def _run(args: argparse.Namespace) -> Report:
     from tradeterm.analysis.backtest.runner import run_vectorised
-    from tradeterm.analysis.backtest.signals import parse_params
+    from tradeterm.analysis.backtest.signals import VECTORISED, parse_params
 
+    mode = getattr(args, "mode", "vectorised")
+    if mode == "auto":
+        mode = "vectorised" if args.strategy in VECTORISED else "event"
+    if mode == "event":
+        return _run_event(args)
     params = parse_params(args.strategy, params_of(args))
     candles = load_candles(args)
     return run_vectorised(
         candles, args.strategy, params, fee=args.fee, cash=float(args.cash), fill=args.fill
     )
+
+
+def _run_event(args: argparse.Namespace) -> Report:
+    """``--mode event``: the strategy object through the engine (see ``backtest_event``)."""
+    from tradeterm.cli.backtest_event import event_report
+    from tradeterm.domain.errors import TradetermError
+
+    if args.fill != "close":
+        raise_usage("--mode event fills market orders at the candle's close: --fill close only")
+    candles = load_candles(args)
+    try:
+        return event_report(
+            candles, args.strategy, dict(params_of(args)), fee=args.fee, cash=args.cash
+        )
+    except TradetermError as exc:
+        raise_usage(str(exc))
