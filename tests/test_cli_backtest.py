@@ -152,7 +152,12 @@ def test_several_files_of_one_market_are_merged_by_time(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["nope", "--data", "X"], "unknown strategy 'nope': the vectorised ones are sma_cross"),
+        (["nope", "--data", "X"], "unknown strategy 'nope'; known: grid, market_maker"),
+        (
+            ["nope", "--data", "X", "--mode", "vectorised"],
+            "unknown strategy 'nope': the vectorised ones are sma_cross",
+        ),
+        (["sma_cross", "--data", "X", "--mode", "event", "--fill", "next-open"], "--fill close"),
         (["sma_cross", "--data", "X", "--param", "speed=3"], "no parameter speed"),
         (["sma_cross", "--data", "X", "--param", "fast=abc"], "--param fast=abc"),
         (["sma_cross", "--data", "X", "--param", "fast=40"], "fast (40) must be less than slow"),

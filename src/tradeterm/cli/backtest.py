@@ -39,6 +39,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     add_common(backtest)
     backtest.add_argument(
+        "--mode",
+        choices=MODES,
+        default="auto",
+        help="event: the strategy object through the engine and a paper venue on the "
+        "deterministic driver; vectorised: its array signals (only strategies that declare "
+        "them); auto (default): vectorised where the strategy has it, else event",
+    )
+    backtest.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
@@ -83,14 +91,6 @@ def add_common(parser: argparse.ArgumentParser) -> None:
         help="fill at the signal candle's close (default) or at the next candle's open",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument(
-        "--mode",
-        choices=MODES,
-        default="auto",
-        help="event: the strategy object through the engine and a paper venue on the "
-        "deterministic driver; vectorised: its array signals (only strategies that declare "
-        "them); auto (default): vectorised where the strategy has it, else event",
-    )
 
 
 def utc_date(text: str) -> int:

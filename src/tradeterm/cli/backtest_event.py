@@ -64,10 +64,15 @@ class EventRun:
         return float((self.quote + self.base * self.last_close) / self.cash)
 
 
-def candle_market(fee: float) -> Market:
-    """The market a candle backtest trades: steps fine enough that rounding does not show."""
+def candle_market(fee: float, candles: pd.DataFrame | None = None) -> Market:
+    """The market a candle backtest trades: steps fine enough that rounding does not show
+    (the tick is the finest digit of any price in ``candles``, at most 1e-8)."""
     rate = to_decimal(fee)
-    fine = Decimal("1e-12")
+    fine = Decimal("1e-8")
+    if candles is not None:
+        for column in ("open", "high", "low", "close"):
+            for price in set(candles[column].tolist()):
+                fine = min(fine, Decimal(1).scaleb(to_decimal(price).as_tuple().exponent))  # type: ignore[arg-type]
     return Market(VENUE, SYMBOL, "BASE", "QUOTE", fine, Decimal("1e-18"), Decimal("1e-18"),
                   Decimal(0), rate, rate)  # fmt: skip
 
@@ -101,7 +106,7 @@ def run_event_candles(
     candles: pd.DataFrame, name: str, params: dict[str, object], *, fee: float, cash: Decimal
 ) -> EventRun:
     """Run strategy ``name`` with ``params`` on ``candles`` through the engine and report."""
-    market = candle_market(fee)
+    market = candle_market(fee, candles)
     step = length_ms(candles)
     feed = CandleFeed(
         market,
