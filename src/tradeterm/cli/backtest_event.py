@@ -18,9 +18,10 @@ run must end with from the trades' prices, and a test checks it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from tradeterm.analysis.backtest.report import Report, Trade
 from tradeterm.domain.enums import Side
@@ -30,9 +31,9 @@ from tradeterm.domain.fills import Fill
 from tradeterm.domain.market import Market
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import ManualClock
-from tradeterm.engine.driver import DriveReport, drive
+from tradeterm.engine.driver import DriveReport, SteppedFeed, drive
 from tradeterm.engine.engine import Engine
-from tradeterm.strategies import StrategyHost, create
+from tradeterm.strategies import Strategy, StrategyHost, create
 from tradeterm.strategies.registry import BUILTINS
 from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.replay.candle_feed import CandleFeed, to_decimal
@@ -57,6 +58,12 @@ class EventRun:
     cash: Decimal = Decimal(0)
     drive: DriveReport = field(default_factory=DriveReport)
     params: dict[str, object] = field(default_factory=dict)
+    market: Market = field(default_factory=lambda: candle_market(0.0))
+    start_quote: Decimal = Decimal(0)
+    start_base: Decimal = Decimal(0)
+
+    def __post_init__(self) -> None:
+        self.start_quote, self.start_base = self.quote, self.base
 
     @property
     def final_equity(self) -> float:
@@ -118,31 +125,52 @@ def run_event_candles(
         step,
     )
     strategy = create(name, create_params(name, params, step))
-    run = asyncio.run(_drive(feed, strategy_name=name, strategy=strategy, cash=cash))
-    run.params = strategy.params.model_dump(mode="json")
+    run = asyncio.run(
+        drive_strategy(
+            feed, market, strategy_name=name, strategy=strategy, balances={"QUOTE": cash}, cash=cash
+        )
+    )
+    run.last_close = feed.last_close
     return run
 
 
-async def _drive(
-    feed: CandleFeed, *, strategy_name: str, strategy: object, cash: Decimal
+async def drive_strategy(
+    feed: SteppedFeed,
+    market: Market,
+    *,
+    strategy_name: str,
+    strategy: Strategy[Any],
+    balances: dict[str, Decimal],
+    cash: Decimal,
+    latency_ms: int = 0,
+    on_engine: Callable[[Engine], None] | None = None,
 ) -> EventRun:
+    """Bind ``strategy`` to a paper account on ``market`` and drive ``feed`` to its end."""
     clock = ManualClock(0)
-    spec = AccountSpec(ACCOUNT, venue=feed.venue, balances={"QUOTE": cash}, latency_ms=0)
-    engine = Engine(clock, feed, [spec], client_id_prefix="bt")
-    engine.attach_venue(ACCOUNT, PaperVenue(ACCOUNT, engine.view(feed.venue), clock, latency_ms=0))
-    run = EventRun(cash=cash, quote=cash)
+    spec = AccountSpec(ACCOUNT, venue=feed.venue, balances=balances, latency_ms=latency_ms)
+    engine = Engine(clock, feed, [spec], client_id_prefix="bt")  # type: ignore[arg-type]
+    view = engine.view(feed.venue)
+    engine.attach_venue(ACCOUNT, PaperVenue(ACCOUNT, view, clock, latency_ms=latency_ms))
+    run = EventRun(
+        cash=cash,
+        market=market,
+        quote=balances.get(market.quote, Decimal(0)),
+        base=balances.get(market.base, Decimal(0)),
+    )
     engine.bus.subscribe(OrderFilled, lambda event: run.fills.append(event.fill))
+    if on_engine is not None:
+        on_engine(engine)
     await engine.start()
-    host = StrategyHost(engine, strategy, name=strategy_name, account=ACCOUNT, symbol=SYMBOL)  # type: ignore[arg-type]
+    host = StrategyHost(engine, strategy, name=strategy_name, account=ACCOUNT, symbol=market.symbol)
     host.start()
     run.drive = await drive(engine, [feed])
-    host.stop(cancel_orders=False)
+    host.stop(cancel_orders=True)
     await engine.stop()
     for fill in run.fills:
-        dq, db = _deltas(fill)
+        dq, db = _deltas(fill, market)
         run.quote += dq
         run.base += db
-    run.last_close = feed.last_close
+    run.params = strategy.params.model_dump(mode="json")
     return run
 
 
@@ -151,24 +179,34 @@ def event_report(
 ) -> Report:
     """The report of an event-driven run on ``candles``, with the vectorised report's keys
     (``mode`` is ``"event"``)."""
+    run = run_event_candles(candles, name, params, fee=fee, cash=cash)
+    return report_of(run, candles, name, fee=fee, fills_at_next_open=True)
+
+
+def report_of(
+    run: EventRun, candles: pd.DataFrame, name: str, *, fee: float, fills_at_next_open: bool
+) -> Report:
+    """The report of ``run``, its equity marked at ``candles``' closes. A fill belongs to the
+    candle it falls in, or with ``fills_at_next_open`` to the one before (candle mode)."""
     import numpy as np
 
     from tradeterm.analysis.backtest.report import build_report
     from tradeterm.analysis.backtest.vector import Simulation
 
-    run = run_event_candles(candles, name, params, fee=fee, cash=cash)
+    cash = run.cash
     close = candles["close"].to_numpy(dtype=np.float64)
     times_ns = candles.index.as_unit("ns").asi8
     bars = len(close)
-    bar_of = np.searchsorted(times_ns, [f.ts_ns for f in run.fills], side="left") - 1
+    side: Literal["left", "right"] = "left" if fills_at_next_open else "right"
+    bar_of = np.searchsorted(times_ns, [f.ts_ns for f in run.fills], side=side) - 1
     quote = np.zeros(bars)
     base = np.zeros(bars)
     for bar, fill in zip(bar_of.tolist(), run.fills, strict=True):
-        dq, db = _deltas(fill)
+        dq, db = _deltas(fill, run.market)
         quote[max(bar, 0)] += float(dq)
         base[max(bar, 0)] += float(db)
-    quote = float(cash) + np.cumsum(quote)
-    base = np.cumsum(base)
+    quote = float(run.start_quote) + np.cumsum(quote)
+    base = float(run.start_base) + np.cumsum(base)
     value = base * close
     equity = (quote + value) / float(cash)
     held = value > 1e-9 * float(cash)
@@ -187,21 +225,21 @@ def event_report(
         curve=(equity, held),
         trade_list=trades,
     )
-    report.fees_paid = sum(float(_fee_in_quote(f)) for f in run.fills)
+    report.fees_paid = sum(float(_fee_in_quote(f, run.market)) for f in run.fills)
     return report
 
 
-def _deltas(fill: Fill) -> tuple[Decimal, Decimal]:
+def _deltas(fill: Fill, market: Market) -> tuple[Decimal, Decimal]:
     """What a fill changes: (quote, base), fees included."""
-    fee_quote = fill.fee if fill.fee_asset == "QUOTE" else Decimal(0)
-    fee_base = fill.fee if fill.fee_asset == "BASE" else Decimal(0)
+    fee_quote = fill.fee if fill.fee_asset == market.quote else Decimal(0)
+    fee_base = fill.fee if fill.fee_asset == market.base else Decimal(0)
     if fill.side is Side.BUY:
         return -fill.notional - fee_quote, fill.qty - fee_base
     return fill.notional - fee_quote, -fill.qty - fee_base
 
 
-def _fee_in_quote(fill: Fill) -> Decimal:
-    return fill.fee * fill.price if fill.fee_asset == "BASE" else fill.fee
+def _fee_in_quote(fill: Fill, market: Market) -> Decimal:
+    return fill.fee * fill.price if fill.fee_asset == market.base else fill.fee
 
 
 def _trades(run: EventRun, candles: pd.DataFrame, bars: list[int]) -> list[Trade]:
@@ -211,13 +249,13 @@ def _trades(run: EventRun, candles: pd.DataFrame, bars: list[int]) -> list[Trade
     held = Decimal(0)
     entry: dict[str, Decimal | int] = {}
     for bar, fill in zip(bars, run.fills, strict=True):
-        dq, db = _deltas(fill)
+        dq, db = _deltas(fill, run.market)
         if fill.side is Side.BUY and not entry:
             entry = {"bar": bar, "cost": Decimal(0), "qty": Decimal(0), "fees": Decimal(0),
                      "got": Decimal(0), "back": Decimal(0)}  # fmt: skip
         if not entry:
             continue
-        entry["fees"] = Decimal(entry["fees"]) + _fee_in_quote(fill)
+        entry["fees"] = Decimal(entry["fees"]) + _fee_in_quote(fill, run.market)
         held += db
         if fill.side is Side.BUY:
             entry["cost"] = Decimal(entry["cost"]) - dq
