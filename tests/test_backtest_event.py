@@ -115,3 +115,33 @@ def test_a_strategy_without_array_signals_runs_event_driven(
     code, out, err = run(capsys, "backtest", "trend", "--data", str(XRP_5M), "--json")
     assert code == 0, err
     assert json.loads(out)["mode"] == "event"
+
+
+CAPTURE = DATA.parent / "orderbook" / "binance" / "hftbacktest_spot_btcusdt_20240808.gz"
+
+
+def test_a_book_capture_runs_the_market_maker_through_the_paper_venue(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(
+        capsys, "backtest", "market_maker", "--data", str(CAPTURE), "--param", "qty=0.002",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["mode"] == "event" and report["fill"] == "book"
+    code, out, _ = run(capsys, "backtest", "sma_cross", "--data", str(XRP_5M), "--json")
+    assert set(report) == set(json.loads(out))
+    assert report["num_trades"] >= 1  # the market maker is filled on this capture
+    assert report["trades"][0]["quantity"] == pytest.approx(0.002)
+
+
+def test_a_file_that_is_neither_candles_nor_a_capture_is_refused_in_words(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello\nworld\n")
+    code, _, err = run(capsys, "backtest", "market_maker", "--data", str(bad))
+    assert code == 2
+    assert str(bad) in err and "nor is it a book capture" in err
+    assert "Traceback" not in err

@@ -223,6 +223,7 @@ def load_candles(args: argparse.Namespace) -> pd.DataFrame:
 def _run(args: argparse.Namespace) -> Report:
     from tradeterm.analysis.backtest.runner import run_vectorised
     from tradeterm.analysis.backtest.signals import VECTORISED, parse_params
+    from tradeterm.domain.errors import DataError
 
     mode = getattr(args, "mode", "vectorised")
     if mode == "auto":
@@ -230,7 +231,12 @@ def _run(args: argparse.Namespace) -> Report:
     if mode == "event":
         return _run_event(args)
     params = parse_params(args.strategy, params_of(args))
-    candles = load_candles(args)
+    try:
+        candles = load_candles(args)
+    except DataError:
+        if getattr(args, "mode", "") != "auto" or args.data is None:
+            raise
+        return _run_event(args)  # not candles: a book capture runs event-driven
     return run_vectorised(
         candles, args.strategy, params, fee=args.fee, cash=float(args.cash), fill=args.fill
     )
@@ -239,14 +245,27 @@ def _run(args: argparse.Namespace) -> Report:
 def _run_event(args: argparse.Namespace) -> Report:
     """``--mode event``: the strategy object through the engine (see ``backtest_event``)."""
     from tradeterm.cli.backtest_event import event_report
-    from tradeterm.domain.errors import TradetermError
+    from tradeterm.domain.errors import DataError, TradetermError
 
     if args.fill != "close":
         raise_usage("--mode event fills market orders at the candle's close: --fill close only")
-    candles = load_candles(args)
+    params: dict[str, object] = dict(params_of(args))
     try:
-        return event_report(
-            candles, args.strategy, dict(params_of(args)), fee=args.fee, cash=args.cash
-        )
+        candles = load_candles(args)
+    except DataError as not_candles:
+        if args.data is None:
+            raise
+        from tradeterm.cli.backtest_capture import capture_report
+
+        try:
+            return capture_report(
+                args.data, args.strategy, params, fee=args.fee, cash=args.cash, symbol=args.symbol
+            )
+        except DataError as exc:
+            raise DataError(f"{not_candles}\nnor is it a book capture: {exc}") from None
+        except TradetermError as exc:
+            raise_usage(str(exc))
+    try:
+        return event_report(candles, args.strategy, params, fee=args.fee, cash=args.cash)
     except TradetermError as exc:
         raise_usage(str(exc))

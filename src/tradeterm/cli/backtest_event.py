@@ -144,9 +144,10 @@ async def drive_strategy(
     cash: Decimal,
     latency_ms: int = 0,
     on_engine: Callable[[Engine], None] | None = None,
+    clock: ManualClock | None = None,
 ) -> EventRun:
     """Bind ``strategy`` to a paper account on ``market`` and drive ``feed`` to its end."""
-    clock = ManualClock(0)
+    clock = ManualClock(0) if clock is None else clock
     spec = AccountSpec(ACCOUNT, venue=feed.venue, balances=balances, latency_ms=latency_ms)
     engine = Engine(clock, feed, [spec], client_id_prefix="bt")  # type: ignore[arg-type]
     view = engine.view(feed.venue)
@@ -184,7 +185,13 @@ def event_report(
 
 
 def report_of(
-    run: EventRun, candles: pd.DataFrame, name: str, *, fee: float, fills_at_next_open: bool
+    run: EventRun,
+    candles: pd.DataFrame,
+    name: str,
+    *,
+    fee: float,
+    fills_at_next_open: bool,
+    fill: str = "close",
 ) -> Report:
     """The report of ``run``, its equity marked at ``candles``' closes. A fill belongs to the
     candle it falls in, or with ``fills_at_next_open`` to the one before (candle mode)."""
@@ -201,8 +208,8 @@ def report_of(
     bar_of = np.searchsorted(times_ns, [f.ts_ns for f in run.fills], side=side) - 1
     quote = np.zeros(bars)
     base = np.zeros(bars)
-    for bar, fill in zip(bar_of.tolist(), run.fills, strict=True):
-        dq, db = _deltas(fill, run.market)
+    for bar, one in zip(bar_of.tolist(), run.fills, strict=True):
+        dq, db = _deltas(one, run.market)
         quote[max(bar, 0)] += float(dq)
         base[max(bar, 0)] += float(db)
     quote = float(run.start_quote) + np.cumsum(quote)
@@ -219,7 +226,7 @@ def report_of(
         params=run.params,
         candles=candles,
         sim=sim,
-        fill="close",
+        fill=fill,
         cash=float(cash),
         mode="event",
         curve=(equity, held),
