@@ -11,8 +11,8 @@ in the base it receives (``qty × fee``), a sale in the quote it receives. The v
 mode instead pays a buy's fee in quote on top of the notional. And ``sma_cross`` keeps
 back part of the free quote on a buy (its ``fee_reserve`` and the engine's market-buy
 margin, ``MARKET_BUY_MARGIN``). So the two modes make the same trades (same candles, same
-prices) but not the same amounts: :func:`expected_equity` computes what the event-driven
-run must end with from the trades' prices, and a test checks it.
+prices) but not the same amounts; docs/backtest.md gives the formula for what the
+event-driven run ends with, and ``tests/test_backtest_event.py`` checks it on the shared files.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def length_ms(candles: pd.DataFrame) -> int:
 def run_event_candles(
     candles: pd.DataFrame, name: str, params: dict[str, object], *, fee: float, cash: Decimal
 ) -> EventRun:
-    """Run strategy ``name`` with ``params`` on ``candles`` through the engine and report."""
+    """Run strategy ``name`` with ``params`` on ``candles`` through the engine."""
     market = candle_market(fee, candles)
     step = length_ms(candles)
     feed = CandleFeed(
