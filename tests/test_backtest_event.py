@@ -145,3 +145,13 @@ def test_a_file_that_is_neither_candles_nor_a_capture_is_refused_in_words(
     assert code == 2
     assert str(bad) in err and "nor is it a book capture" in err
     assert "Traceback" not in err
+
+
+def test_a_symbol_the_capture_does_not_hold_is_refused_with_the_ones_it_has(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(
+        capsys, "backtest", "market_maker", "--data", str(CAPTURE), "--symbol", "DOGE/USDT"
+    )
+    assert code == 2
+    assert "DOGE/USDT is not in the capture; it has BTC/USDT" in err

@@ -226,8 +226,9 @@ def _run(args: argparse.Namespace) -> Report:
     from tradeterm.domain.errors import DataError
 
     mode = getattr(args, "mode", "vectorised")
+    capture = getattr(args, "mode", "") != "vectorised" and args.data and args.symbol
     if mode == "auto":
-        mode = "vectorised" if args.strategy in VECTORISED else "event"
+        mode = "vectorised" if args.strategy in VECTORISED and not capture else "event"
     if mode == "event":
         return _run_event(args)
     params = parse_params(args.strategy, params_of(args))
@@ -250,22 +251,33 @@ def _run_event(args: argparse.Namespace) -> Report:
     if args.fill != "close":
         raise_usage("--mode event fills market orders at the candle's close: --fill close only")
     params: dict[str, object] = dict(params_of(args))
+    if args.data is not None and args.symbol is not None:
+        return _run_capture(args, params)  # --symbol with --data picks a capture's market
     try:
         candles = load_candles(args)
     except DataError as not_candles:
         if args.data is None:
             raise
-        from tradeterm.cli.backtest_capture import capture_report
-
         try:
-            return capture_report(
-                args.data, args.strategy, params, fee=args.fee, cash=args.cash, symbol=args.symbol
-            )
+            return _run_capture(args, params)
         except DataError as exc:
             raise DataError(f"{not_candles}\nnor is it a book capture: {exc}") from None
-        except TradetermError as exc:
-            raise_usage(str(exc))
     try:
         return event_report(candles, args.strategy, params, fee=args.fee, cash=args.cash)
+    except TradetermError as exc:
+        raise_usage(str(exc))
+
+
+def _run_capture(args: argparse.Namespace, params: dict[str, object]) -> Report:
+    """Event-driven on recorded book captures (see ``backtest_capture``)."""
+    from tradeterm.cli.backtest_capture import capture_report
+    from tradeterm.domain.errors import DataError, TradetermError
+
+    try:
+        return capture_report(
+            args.data, args.strategy, params, fee=args.fee, cash=args.cash, symbol=args.symbol
+        )
+    except DataError:
+        raise
     except TradetermError as exc:
         raise_usage(str(exc))
