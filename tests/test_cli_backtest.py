@@ -275,7 +275,11 @@ def test_candles_from_the_candle_store_backtest_like_the_same_candles_in_a_file(
     ("args", "message"),
     [
         ([], "give candle files with --data, or --venue and --symbol"),
-        (["--data", "x.csv", "--symbol", "BTC/USD"], "give candle files with --data, or"),
+        (
+            ["--data", "x.csv", "--symbol", "BTC/USD", "--mode", "vectorised"],
+            "give candle files with --data, or",
+        ),
+        (["--data", "x.csv", "--symbol", "BTC/USD"], "x.csv: no such file"),  # a capture's market
         (["--symbol", "BTC/USD"], "--symbol needs --venue"),
         (["--venue", "kraken", "--symbol", "BTC/USD"], "no candle store yet"),
         (["--venue", "kraken", "--symbol", "BTC/USD", "--timeframe", "7m"], "unknown timeframe"),
