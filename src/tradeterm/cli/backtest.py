@@ -35,7 +35,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "candle's close fills at that close; the fee is paid in quote on top of the "
         "notional (a buy with cash C gets C / (close x (1 + fee)) units, a sale of U units "
         "yields U x close x (1 - fee)); an open position at the end is valued at the last "
-        "close without an exit fee. --fill next-open fills at the next candle's open.",
+        "close without an exit fee. --fill next-open fills at the next candle's open. Recorded "
+        "book captures (and --mode event) run the strategy object through the engine and a "
+        "paper venue on the deterministic driver.",
     )
     add_common(backtest)
     backtest.add_argument(
