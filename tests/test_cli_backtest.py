@@ -152,7 +152,12 @@ def test_several_files_of_one_market_are_merged_by_time(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["nope", "--data", "X"], "unknown strategy 'nope': the vectorised ones are sma_cross"),
+        (["nope", "--data", "X"], "unknown strategy 'nope'; known: grid, market_maker"),
+        (
+            ["nope", "--data", "X", "--mode", "vectorised"],
+            "unknown strategy 'nope': the vectorised ones are sma_cross",
+        ),
+        (["sma_cross", "--data", "X", "--mode", "event", "--fill", "next-open"], "--fill close"),
         (["sma_cross", "--data", "X", "--param", "speed=3"], "no parameter speed"),
         (["sma_cross", "--data", "X", "--param", "fast=abc"], "--param fast=abc"),
         (["sma_cross", "--data", "X", "--param", "fast=40"], "fast (40) must be less than slow"),
@@ -270,7 +275,11 @@ def test_candles_from_the_candle_store_backtest_like_the_same_candles_in_a_file(
     ("args", "message"),
     [
         ([], "give candle files with --data, or --venue and --symbol"),
-        (["--data", "x.csv", "--symbol", "BTC/USD"], "give candle files with --data, or"),
+        (
+            ["--data", "x.csv", "--symbol", "BTC/USD", "--mode", "vectorised"],
+            "give candle files with --data, or",
+        ),
+        (["--data", "x.csv", "--symbol", "BTC/USD"], "x.csv: no such file"),  # a capture's market
         (["--symbol", "BTC/USD"], "--symbol needs --venue"),
         (["--venue", "kraken", "--symbol", "BTC/USD"], "no candle store yet"),
         (["--venue", "kraken", "--symbol", "BTC/USD", "--timeframe", "7m"], "unknown timeframe"),

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tradeterm.analysis.backtest.report import Report
 
 FILLS = ("close", "next-open")
+MODES = ("auto", "event", "vectorised")
 MAX_CASH = Decimal("1e15")
 
 
@@ -34,9 +35,19 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "candle's close fills at that close; the fee is paid in quote on top of the "
         "notional (a buy with cash C gets C / (close x (1 + fee)) units, a sale of U units "
         "yields U x close x (1 - fee)); an open position at the end is valued at the last "
-        "close without an exit fee. --fill next-open fills at the next candle's open.",
+        "close without an exit fee. --fill next-open fills at the next candle's open. Recorded "
+        "book captures (and --mode event) run the strategy object through the engine and a "
+        "paper venue on the deterministic driver.",
     )
     add_common(backtest)
+    backtest.add_argument(
+        "--mode",
+        choices=MODES,
+        default="auto",
+        help="event: the strategy object through the engine and a paper venue on the "
+        "deterministic driver; vectorised: its array signals (only strategies that declare "
+        "them); auto (default): vectorised where the strategy has it, else event",
+    )
     backtest.add_argument(
         "--out",
         type=Path,
@@ -213,10 +224,62 @@ def load_candles(args: argparse.Namespace) -> pd.DataFrame:
 
 def _run(args: argparse.Namespace) -> Report:
     from tradeterm.analysis.backtest.runner import run_vectorised
-    from tradeterm.analysis.backtest.signals import parse_params
+    from tradeterm.analysis.backtest.signals import VECTORISED, parse_params
+    from tradeterm.domain.errors import DataError
 
+    mode = getattr(args, "mode", "vectorised")
+    capture = getattr(args, "mode", "") != "vectorised" and args.data and args.symbol
+    if mode == "auto":
+        mode = "vectorised" if args.strategy in VECTORISED and not capture else "event"
+    if mode == "event":
+        return _run_event(args)
     params = parse_params(args.strategy, params_of(args))
-    candles = load_candles(args)
+    try:
+        candles = load_candles(args)
+    except DataError:
+        if getattr(args, "mode", "") != "auto" or args.data is None:
+            raise
+        return _run_event(args)  # not candles: a book capture runs event-driven
     return run_vectorised(
         candles, args.strategy, params, fee=args.fee, cash=float(args.cash), fill=args.fill
     )
+
+
+def _run_event(args: argparse.Namespace) -> Report:
+    """``--mode event``: the strategy object through the engine (see ``backtest_event``)."""
+    from tradeterm.cli.backtest_event import event_report
+    from tradeterm.domain.errors import DataError, TradetermError
+
+    if args.fill != "close":
+        raise_usage("--mode event fills market orders at the candle's close: --fill close only")
+    params: dict[str, object] = dict(params_of(args))
+    if args.data is not None and args.symbol is not None:
+        return _run_capture(args, params)  # --symbol with --data picks a capture's market
+    try:
+        candles = load_candles(args)
+    except DataError as not_candles:
+        if args.data is None:
+            raise
+        try:
+            return _run_capture(args, params)
+        except DataError as exc:
+            raise DataError(f"{not_candles}\nnor is it a book capture: {exc}") from None
+    try:
+        return event_report(candles, args.strategy, params, fee=args.fee, cash=args.cash)
+    except TradetermError as exc:
+        raise_usage(str(exc))
+
+
+def _run_capture(args: argparse.Namespace, params: dict[str, object]) -> Report:
+    """Event-driven on recorded book captures (see ``backtest_capture``)."""
+    from tradeterm.cli.backtest_capture import capture_report
+    from tradeterm.domain.errors import DataError, TradetermError
+
+    try:
+        return capture_report(
+            args.data, args.strategy, params, fee=args.fee, cash=args.cash, symbol=args.symbol
+        )
+    except DataError:
+        raise
+    except TradetermError as exc:
+        raise_usage(str(exc))

@@ -122,11 +122,17 @@ def build_report(
     sim: Simulation,
     fill: str,
     cash: float,
+    mode: str = "vectorised",
+    curve: tuple[FloatArray, npt.NDArray[np.bool_]] | None = None,
+    trade_list: list[Trade] | None = None,
 ) -> Report:
-    """The report of ``sim`` run on ``candles`` with ``cash`` quote to start."""
+    """The report of ``sim`` run on ``candles`` with ``cash`` quote to start.
+
+    An event-driven run gives its own equity curve and held flags (``curve``) and trade list
+    (``trade_list``); ``sim`` then gives only the final equity and the fee rate."""
     close = candles["close"].to_numpy(dtype=np.float64)
     times = pd.DatetimeIndex(candles.index)
-    equity, held = equity_curve(sim, close)
+    equity, held = equity_curve(sim, close) if curve is None else curve
     step = spacing_s(times)
     per_year = YEAR_S / step if step > 0 else 0.0
     returns = equity[1:] / equity[:-1] - 1.0 if len(equity) > 1 else np.zeros(0)
@@ -151,14 +157,14 @@ def build_report(
     years = ((times[-1] - times[0]).total_seconds() + step) / YEAR_S
     final = sim.final_equity
     cagr = _finite(lambda: final ** (1.0 / years) - 1.0) if years > 0 and final > 0 else None
-    trades = _trades(sim, times, close, cash)
+    trades = _trades(sim, times, close, cash) if trade_list is None else trade_list
     closed = [t for t in trades if t.exit_time is not None]
     gains = sum(t.pnl for t in closed if t.pnl > 0)
     losses = -sum(t.pnl for t in closed if t.pnl < 0)
     return Report(
         strategy=strategy,
         params=params,
-        mode="vectorised",
+        mode=mode,
         fill=fill,
         fee=sim.fee,
         cash=cash,
