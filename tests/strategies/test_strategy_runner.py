@@ -176,3 +176,31 @@ async def test_on_a_live_account_it_runs_only_while_the_account_is_armed(tmp_pat
     await engine.execute(Disarm("live"))
     await engine.execute(Arm("live", "live"))
     assert host.state is StrategyState.PAUSED and host.reason == "paused by the user"
+
+
+def test_the_workstation_refuses_to_open_with_a_bad_entry_and_knows_the_users_kinds(
+    tmp_path: Path,
+) -> None:
+    from tradeterm.cli.compose import strategy_entries
+    from tradeterm.config.settings import Settings, StrategiesSettings
+    from tradeterm.domain.errors import ConfigError
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "dip.py").write_text(
+        "from tradeterm.strategies import Strategy, StrategyParams\n\n\n"
+        "class Dip(Strategy[StrategyParams]):\n"
+        '    kind = "dip"\n'
+        "    params_model = StrategyParams\n",
+        encoding="utf-8",
+    )
+    good = (entry("mine", kind="dip"), entry("g", kind="grid", lower=1, upper=2))
+    config = Settings(strategies=StrategiesSettings(str(folder), good))
+    entries, kinds = strategy_entries(config)
+    assert entries == good and "dip" in kinds and "grid" in kinds
+    bad = Settings(strategies=StrategiesSettings("", (*good, entry("g2", kind="grid", levels=0))))
+    with pytest.raises(ConfigError) as caught:
+        strategy_entries(bad)
+    message = str(caught.value)
+    assert message.startswith("[[strategies]]: strategy 'mine': unknown kind 'dip'")
+    assert "strategy 'g2': params: grid parameters: levels: Input should be greater than" in message

@@ -10,7 +10,7 @@ switch is pulled, before it cancels anything.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from tradeterm.config.settings import StrategyEntry
 from tradeterm.domain.errors import TradetermError
@@ -67,8 +67,6 @@ class StrategyRunner:
         self.known = dict(known)
         self.hosts: dict[str, StrategyHost] = {}
         """Every instance started, by name, in the order started (stopped ones stay listed)."""
-        self.changed: Callable[[], None] = lambda: None
-        """Called after an instance started, paused, resumed or stopped (the pane redraws)."""
         self._unsubscribe = engine.bus.subscribe(KillSwitchPulled, self._on_kill)
 
     def start(self, name: str) -> StrategyHost:
@@ -93,7 +91,6 @@ class StrategyRunner:
         host.start()
         self.hosts.pop(name, None)
         self.hosts[name] = host
-        self.changed()
         return host
 
     def start_autostart(self) -> list[str]:
@@ -122,7 +119,6 @@ class StrategyRunner:
         if host.state is not StrategyState.RUNNING:
             raise TradetermError(f"strategy {name} is {host.state.value}: only running ones pause")
         host.pause()
-        self.changed()
 
     def resume(self, name: str) -> None:
         """Raises TradetermError when it is not paused, or its account is HALTED or disarmed."""
@@ -130,14 +126,12 @@ class StrategyRunner:
         if host.state is not StrategyState.PAUSED:
             raise TradetermError(f"strategy {name} is {host.state.value}: only paused ones resume")
         host.resume()
-        self.changed()
 
     def stop(self, name: str, cancel_orders: bool) -> None:
         host = self.host(name)
         if host.state in _DONE:
             raise TradetermError(f"strategy {name} is {host.state.value} already")
         host.stop(cancel_orders=cancel_orders)
-        self.changed()
 
     def stop_all(self, reason: str, cancel_orders: bool = False) -> int:
         """Stop every instance still running or paused; returns how many."""
@@ -146,8 +140,6 @@ class StrategyRunner:
             if host.state not in _DONE and host.state is not StrategyState.NEW:
                 host.stop(cancel_orders=cancel_orders, reason=reason)
                 stopped += 1
-        if stopped:
-            self.changed()
         return stopped
 
     def _on_kill(self, _event: KillSwitchPulled) -> None:
