@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from tests.ui.conftest import Rig
+from tests.ui.conftest import Rig, chart_drawn
 from tests.ui.trading_kit import execute, notifications, paper_rig, table_text
 from tradeterm.config.settings import StrategyEntry
 from tradeterm.domain.book import OrderBook
@@ -122,6 +122,7 @@ def test_snapshot_strategies_pane_120x40(snap_compare, tmp_path: Path) -> None: 
         await pilot.press("0")
         await rig.settle(pilot)
         pilot.app.clear_notifications()
+        await chart_drawn(pilot)
         await pilot.pause()
 
     assert snap_compare(rig.app, terminal_size=(120, 40), run_before=run_before)
