@@ -23,6 +23,7 @@ from tradeterm.config.models import (
     Config,
     GeneralConfig,
     SimConfig,
+    StrategiesConfig,
     UiConfig,
 )
 from tradeterm.config.settings import (
@@ -34,6 +35,7 @@ from tradeterm.config.settings import (
     UiSettings,
 )
 from tradeterm.domain.enums import AccountMode, FillModel
+from tradeterm.domain.errors import ConfigError
 from tradeterm.venues.sim.catalog import ALL_LISTINGS, LISTINGS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -150,8 +152,13 @@ def test_the_example_parses_shows_every_key_and_shows_the_defaults() -> None:
             continue
         sections: list[dict[str, Any]] = raw[name] if isinstance(raw[name], list) else [raw[name]]
         model = get_args(field.annotation)[0] if isinstance(raw[name], list) else field.annotation
+        # the strategy instances are commented out too: one would start trading
+        hidden = {"run"} if name == "strategies" else set()
         for section in sections:
-            assert set(section) == set(model.model_fields), name
+            assert set(section) == set(model.model_fields) - hidden, name
+    assert "# [[strategies.run]]" in text
+    for key in get_args(StrategiesConfig.model_fields["run"].annotation)[0].model_fields:
+        assert f"\n# {key} = " in text, key
     # the values shown are the defaults; a second account shows off the options
     assert replace(config, accounts=config.accounts[:1]) == Settings()
     assert len(config.accounts) == 2
@@ -171,3 +178,32 @@ def test_the_documented_listing_counts_match_the_catalog() -> None:
     description = fields["universe"].description or ""
     assert f"{len(LISTINGS)} hand-made" in description
     assert f"all``: {len(ALL_LISTINGS)} markets" in description
+
+
+def test_strategy_entries_in_either_form_and_their_mistakes_named() -> None:
+    entry = {"name": "g1", "kind": "grid", "account": "paper", "params": {"levels": 5}}
+    listed = parse_config(
+        {"strategies": [{**entry, "instrument": "BTC/USDT@sim", "autostart": True}]}, "c"
+    )
+    tabled = parse_config(
+        {"strategies": {"dir": "mine", "run": [{**entry, "symbol": "BTC/USDT"}]}}, "c"
+    )
+    (a,), (b,) = listed.strategies.run, tabled.strategies.run
+    assert (a.name, a.kind, a.account, a.symbol, dict(a.params)) == (
+        "g1", "grid", "paper", "BTC/USDT", {"levels": 5},
+    )  # fmt: skip
+    assert a.autostart and not b.autostart and b.symbol == "BTC/USDT"
+    assert tabled.strategies.dir == "mine"
+    bad = {
+        "nope": ("account 'nope' is not configured; allowed: paper", "BTC/USDT"),
+        "paper": ("account 'paper' trades on 'sim', not 'binance'", "BTC/USDT@binance"),
+    }
+    for account, (message, instrument) in bad.items():
+        with pytest.raises(ConfigError, match=f"strategy 'g1': {message}"):
+            parse_config(
+                {"strategies": [{**entry, "account": account, "instrument": instrument}]}, "c"
+            )
+    with pytest.raises(ConfigError, match="instrument is written BASE/QUOTE or BASE/QUOTE@venue"):
+        parse_config({"strategies": [{**entry, "instrument": "BTCUSDT"}]}, "c")
+    with pytest.raises(ConfigError, match="strategy names must be unique; repeated: g1"):
+        parse_config({"strategies": [{**entry, "symbol": "BTC/USDT"}] * 2}, "c")

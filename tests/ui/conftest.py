@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -13,12 +13,14 @@ import pytest
 from textual.pilot import Pilot
 
 from tradeterm.analysis.alerts import AlertBook
+from tradeterm.config.settings import StrategyEntry
 from tradeterm.domain.enums import AccountMode, FillModel
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.ledger import Ledger
 from tradeterm.logsetup import setup_logging
+from tradeterm.strategies.registry import StrategyClass
 from tradeterm.ui.alerting import Notifier
 from tradeterm.ui.app import DEFAULT_THEME, TradetermApp
 from tradeterm.ui.recording import RecorderFactory
@@ -70,6 +72,8 @@ def build_rig(
     notifier: Notifier | None = None,
     recorder: RecorderFactory | None = None,
     theme: str = DEFAULT_THEME,
+    strategies: tuple[StrategyEntry, ...] = (),
+    strategy_kinds: Mapping[str, StrategyClass] | None = None,
 ) -> Rig:
     """A workstation on a seeded sim with a frozen clock.
 
@@ -123,7 +127,7 @@ def build_rig(
             clock.now_ns,
         )
     app = TradetermApp(
-        Session(engine, logbook, book, recorder),
+        Session(engine, logbook, book, recorder, (), strategies, strategy_kinds),
         keymap=keymap,
         save_theme=saved.append,
         start_feed=False,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from tradeterm import paths
 from tradeterm.cli.alerts import alert_book
 from tradeterm.cli.market import sim_symbols
-from tradeterm.config.settings import REPLAY, Settings, VenueSettings
+from tradeterm.config.settings import REPLAY, Settings, StrategyEntry, VenueSettings
 from tradeterm.domain.enums import AccountMode
 from tradeterm.domain.errors import ConfigError
 from tradeterm.domain.events import ArmingChanged
@@ -30,6 +30,7 @@ from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim.feed import SimFeed
 
 if TYPE_CHECKING:
+    from tradeterm.strategies.registry import StrategyClass
     from tradeterm.venues.ccxt import CcxtVenue
     from tradeterm.venues.replay.recorder import Recorder
 
@@ -252,4 +253,26 @@ def open_session(
         venue = engine.feed.venue
         return Recorder(engine, data_dir / "recordings" / f"{venue}-{stamp}.ndjson.gz")
 
-    return Session(engine, logbook, alerts, recorder, candles)
+    entries, kinds = strategy_entries(config)
+    return Session(engine, logbook, alerts, recorder, candles, entries, kinds)
+
+
+def strategy_entries(
+    config: Settings,
+) -> tuple[tuple[StrategyEntry, ...], Mapping[str, StrategyClass]]:
+    """The ``[[strategies]]`` entries and the strategies by kind (the built-ins and those of
+    ``strategies.dir``: a broken file there is logged and the others load).
+
+    Raises:
+        ConfigError: an entry of an unknown kind or with bad parameters (every one, named).
+    """
+    from tradeterm.strategies.registry import BUILTINS, load_folder
+    from tradeterm.strategies.runner import check_entries
+
+    kinds: dict[str, StrategyClass] = dict(BUILTINS)
+    if config.strategies.dir:
+        kinds.update(load_folder(config.strategies.dir).strategies)
+    problems = check_entries(config.strategies.run, kinds)
+    if problems:
+        raise ConfigError("[[strategies]]: " + "; ".join(problems))
+    return config.strategies.run, kinds

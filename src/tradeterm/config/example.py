@@ -9,7 +9,14 @@ import tomli_w
 from pydantic import BaseModel
 
 from tradeterm.config.load import _plain
-from tradeterm.config.models import AccountConfig, AlertConfig, Config, RiskConfig, VenueConfig
+from tradeterm.config.models import (
+    AccountConfig,
+    AlertConfig,
+    Config,
+    RiskConfig,
+    StrategyEntryConfig,
+    VenueConfig,
+)
 from tradeterm.domain.enums import FillModel
 
 HEADER = """\
@@ -48,10 +55,13 @@ _OFF_EXAMPLES: dict[str, Any] = {
 }
 
 
-def _section(name: str, model: BaseModel, array: bool = False) -> str:
+def _section(name: str, model: BaseModel, array: bool = False, skip: str = "") -> str:
     out = [f"\n[[{name}]]\n" if array else f"\n[{name}]\n"]
     tables: list[str] = []
     for field_name, field in type(model).model_fields.items():
+        if field_name == skip:
+            out.append(_comment(field.description))
+            continue
         raw = getattr(model, field_name)
         if isinstance(raw, BaseModel):  # a sub-table, after this table's own keys
             table = _section(f"{name}.{field_name}", raw).lstrip("\n")
@@ -91,6 +101,22 @@ _COMMENTED_TABLES: dict[str, dict[str, BaseModel]] = {
     "venues": {"binance": VenueConfig(exchange="binance", symbols=["BTC/USDT", "ETH/USDT"])},
 }
 
+#: Arrays of tables inside a table, shown commented out: a strategy trades on its own.
+_COMMENTED_ARRAYS: dict[str, tuple[str, tuple[BaseModel, ...]]] = {
+    "strategies": (
+        "run",
+        (
+            StrategyEntryConfig(
+                name="grid-btc",
+                kind="grid",
+                account="paper",
+                instrument="BTC/USDT@sim",
+                params={"lower": 60000, "upper": 64000, "levels": 10, "qty": "0.001"},
+            ),
+        ),
+    ),
+}
+
 
 def _commented(text: str) -> str:
     return "".join(
@@ -117,5 +143,8 @@ def render_example() -> str:
                 parts.append(_commented(_section(f"{name}.{key}", item)))
         else:
             parts.append(f"\n{_comment(field.description)}".rstrip("\n"))
-            parts.append(_section(name, value))
+            key, items = _COMMENTED_ARRAYS.get(name, ("", ()))
+            parts.append(_section(name, value, skip=key))
+            for item in items:
+                parts.append(_commented(_section(f"{name}.{key}", item, array=True)))
     return "".join(parts).replace("\n\n\n", "\n\n")

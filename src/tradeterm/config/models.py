@@ -16,6 +16,7 @@ from tradeterm.config.settings import (
     Settings,
     SimSettings,
     StrategiesSettings,
+    StrategyEntry,
     UiSettings,
     VenueSettings,
 )
@@ -259,10 +260,71 @@ def flatten_keys(value: Any) -> Any:
     return flat
 
 
+_NAME = r"^[A-Za-z0-9_.-]+$"
+
+
+class StrategyEntryConfig(_Section):
+    name: Annotated[str, Field(min_length=1, max_length=32, pattern=_NAME)]
+    """The instance's name (letters, digits, ``_ . -``): ``:strategy start NAME``, and the tag
+    on its orders."""
+
+    kind: Annotated[str, Field(min_length=1)]
+    """Which strategy: a built-in (``grid``, ``market_maker``, ``sma_cross``, ``trend``,
+    ``mean_reversion``, ``momentum``) or one from ``strategies.dir``."""
+
+    account: str
+    """The account it trades on (an ``[[accounts]]`` name)."""
+
+    instrument: str = ""
+    """What it trades, ``BASE/QUOTE`` or ``BASE/QUOTE@venue`` (the account's venue)."""
+
+    symbol: str = ""
+    """Another name for ``instrument`` (give one of the two)."""
+
+    params: dict[str, Any] = {}
+    """The strategy's parameters, checked against its parameter model at start-up."""
+
+    autostart: bool = False
+    """Start it with the workstation."""
+
+    @model_validator(mode="after")
+    def _one_instrument(self) -> StrategyEntryConfig:
+        if bool(self.instrument) == bool(self.symbol):
+            raise ValueError(
+                f'strategy {self.name!r}: give instrument = "BASE/QUOTE" (or symbol), once'
+            )
+        symbol, _venue = split_instrument(self.instrument or self.symbol)
+        if symbol.count("/") != 1 or not all(symbol.split("/")):
+            raise ValueError(
+                f"strategy {self.name!r}: instrument is written BASE/QUOTE or "
+                f"BASE/QUOTE@venue (e.g. BTC/USDT@sim), got {self.instrument or self.symbol!r}"
+            )
+        return self
+
+
+def split_instrument(text: str) -> tuple[str, str | None]:
+    """``BTC/USDT@binance`` -> (``BTC/USDT``, ``binance``); a bare symbol has no venue."""
+    symbol, sep, venue = text.strip().rpartition("@")
+    return (symbol.strip(), venue.strip()) if sep else (venue, None)
+
+
 class StrategiesConfig(_Section):
     dir: str = _STRATEGIES.dir
     """Folder of your own strategies (``*.py`` files with ``Strategy`` subclasses). Empty:
     the built-in ones only. A broken file is reported with its line; the others load."""
+
+    run: list[StrategyEntryConfig] = []
+    """Strategy instances, ``[[strategies.run]]`` here or ``[[strategies]]`` at the top of
+    the file (then without ``dir``): name, kind, account, instrument, params, autostart."""
+
+    @field_validator("run")
+    @classmethod
+    def _unique_names(cls, run: list[StrategyEntryConfig]) -> list[StrategyEntryConfig]:
+        names = [entry.name for entry in run]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"strategy names must be unique; repeated: {', '.join(duplicates)}")
+        return run
 
 
 def _default_accounts() -> list[AccountConfig]:
@@ -292,6 +354,32 @@ class Config(_Section):
 
     strategies: StrategiesConfig = Field(default_factory=StrategiesConfig.model_construct)
     """Automated strategies."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strategy_list(cls, data: Any) -> Any:
+        """``[[strategies]]`` (a list of entries) is ``[strategies] run = [...]``."""
+        if isinstance(data, dict) and isinstance(data.get("strategies"), list):
+            return {**data, "strategies": {"run": data["strategies"]}}
+        return data
+
+    @model_validator(mode="after")
+    def _strategy_accounts(self) -> Config:
+        venues = {a.name: a.venue for a in self.accounts}
+        for entry in self.strategies.run:
+            venue = venues.get(entry.account)
+            if venue is None:
+                raise ValueError(
+                    f"strategy {entry.name!r}: account {entry.account!r} is not configured; "
+                    f"allowed: {', '.join(venues)}"
+                )
+            _symbol, named = split_instrument(entry.instrument or entry.symbol)
+            if named is not None and named != venue:
+                raise ValueError(
+                    f"strategy {entry.name!r}: account {entry.account!r} trades on {venue!r}, "
+                    f"not {named!r}; write the instrument @{venue} or choose another account"
+                )
+        return self
 
     @model_validator(mode="after")
     def _known_venues(self) -> Config:
@@ -348,7 +436,20 @@ class Config(_Section):
                 )
                 for name, v in self.venues.items()
             },
-            StrategiesSettings(**_values(self.strategies)),
+            StrategiesSettings(
+                self.strategies.dir,
+                tuple(
+                    StrategyEntry(
+                        e.name,
+                        e.kind,
+                        e.account,
+                        split_instrument(e.instrument or e.symbol)[0],
+                        dict(e.params),
+                        e.autostart,
+                    )
+                    for e in self.strategies.run
+                ),
+            ),
         )
 
 

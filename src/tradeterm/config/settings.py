@@ -88,8 +88,21 @@ class VenueSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class StrategyEntry:
+    """One ``[[strategies]]`` entry: a strategy instance the workstation can start by name."""
+
+    name: str
+    kind: str
+    account: str
+    symbol: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    autostart: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class StrategiesSettings:
     dir: str = ""
+    run: tuple[StrategyEntry, ...] = ()
 
 
 NATIVE_EXCHANGES = ("binance", "kraken")

@@ -234,6 +234,14 @@ class ArmingChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class KillSwitchPulled:
+    """The kill switch was pulled: published before it cancels anything, so whatever trades
+    on its own (the strategies) stops first."""
+
+    flatten: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class BalancesChanged:
     account: str
 

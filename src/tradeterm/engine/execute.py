@@ -32,6 +32,7 @@ from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import (
     AccountReset,
     BalancesChanged,
+    KillSwitchPulled,
     OrderUpdated,
     TradingStateChanged,
 )
@@ -129,7 +130,8 @@ async def cancel_all(engine: Engine, command: CancelAll) -> int:
 async def kill(engine: Engine, flatten: bool) -> str:
     """Cancel every open order on every account (armed or not) and disarm every live account;
     with ``flatten`` also close every position at market. Returns what was done and what is
-    still open, in words."""
+    still open, in words. The strategies stop first (``KillSwitchPulled``)."""
+    engine.bus.publish(KillSwitchPulled(flatten))
     asked = await cancel_all(engine, CancelAll("*", "*"))
     parts = [f"kill: asked to cancel {asked} open order(s) on every account"]
     if flatten:

@@ -6,7 +6,8 @@ and its timers (the engine's clock), and sends the commands its helpers build
 through ``Engine.execute`` as tasks. It never lets a strategy's error reach the
 bus: an exception in a callback stops the strategy, logs the traceback, and
 marks it FAILED; a refused command comes back to the strategy as
-``on_command_refused``. While its account is HALTED the strategy is paused.
+``on_command_refused``. While its account is HALTED, or is live and not armed, the
+strategy is paused.
 """
 
 from __future__ import annotations
@@ -23,9 +24,17 @@ import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 from tradeterm.domain.account import Balance, Position
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.commands import AmendOrder, CancelOrder, Command, PlaceOrder
-from tradeterm.domain.enums import OrderStatus, OrderType, Side, TimeInForce, TradingState
+from tradeterm.domain.enums import (
+    AccountMode,
+    OrderStatus,
+    OrderType,
+    Side,
+    TimeInForce,
+    TradingState,
+)
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import (
+    ArmingChanged,
     BookChanged,
     OrderFilled,
     OrderUpdated,
@@ -90,6 +99,8 @@ class StrategyHost:
         self._tasks: set[asyncio.Task[None]] = set()
         self._unsubscribe: list[Callable[[], None]] = []
         self._halted = False
+        self._disarmed = False
+        self._rearm_resumes = False
         self._window: CandleWindow | None = None
 
     @property
@@ -126,6 +137,7 @@ class StrategyHost:
             bus.subscribe(OrderUpdated, self._on_order),
             bus.subscribe(OrderFilled, self._on_fill),
             bus.subscribe(TradingStateChanged, self._on_trading_state),
+            bus.subscribe(ArmingChanged, self._on_arming),
         ]
         self.strategy._host = self
         self.since_ns = self.engine.clock.now_ns()
@@ -137,6 +149,9 @@ class StrategyHost:
         if account.trading_state is TradingState.HALTED and self.state is StrategyState.RUNNING:
             self._halted = True
             self.pause(f"account {account.name} is HALTED")
+        if account.spec.mode is AccountMode.LIVE and not account.armed:
+            self._disarmed = self._rearm_resumes = True
+            self.pause(f"account {account.name} is not armed")
 
     def pause(self, reason: str = "paused by the user") -> None:
         """Stop delivering market data and timers; orders stay, their callbacks still come."""
@@ -151,6 +166,8 @@ class StrategyHost:
         account = self._account_state()
         if account.trading_state is TradingState.HALTED:
             raise TradetermError(f"account {account.name} is HALTED: resume the account first")
+        if self._disarmed:
+            raise TradetermError(f"account {account.name} is not armed: arm it first")
         self._halted = False
         self.state, self.reason = StrategyState.RUNNING, ""
         log.info("strategy %s resumed", self.name)
@@ -310,7 +327,20 @@ class StrategyHost:
             self.pause(f"account {self.account} is HALTED: {event.reason}")
         elif event.state is not TradingState.HALTED and self._halted:
             self._halted = False
-            if self.state is StrategyState.PAUSED:
+            if self.state is StrategyState.PAUSED and not self._disarmed:
+                self.resume()
+
+    def _on_arming(self, event: ArmingChanged) -> None:
+        """A live account's strategy runs only while the account is armed."""
+        if event.account != self.account:
+            return
+        if not event.armed:
+            self._disarmed = True
+            self._rearm_resumes = self.state is StrategyState.RUNNING  # not one the user paused
+            self.pause(f"account {self.account} disarmed: {event.reason}")
+        elif self._disarmed:
+            self._disarmed = False
+            if self._rearm_resumes and self.state is StrategyState.PAUSED and not self._halted:
                 self.resume()
 
     # --- commands -----------------------------------------------------------------------------

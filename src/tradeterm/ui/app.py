@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
     from tradeterm.engine.engine import Engine
     from tradeterm.engine.logbook import LogBook
+    from tradeterm.strategies.runner import StrategyRunner
     from tradeterm.ui.alerting import Alerting, Notifier
     from tradeterm.ui.bridge import UiBridge
     from tradeterm.ui.desk import Desk
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from tradeterm.ui.panes.orders import OrdersPane
     from tradeterm.ui.panes.positions import PositionsPane
     from tradeterm.ui.panes.scanner import ScannerPane
+    from tradeterm.ui.panes.strategies import StrategiesPane
     from tradeterm.ui.recording import Recording
     from tradeterm.ui.refresh import Refresher
     from tradeterm.ui.scanning import ScanRunner
@@ -110,6 +112,8 @@ class TradetermApp(App[None]):
     fills: Part[FillsPane] = Part()
     chart: Part[ChartPane] = Part()
     alerts_pane: Part[AlertsPane] = Part()
+    strategies_pane: Part[StrategiesPane] = Part()
+    strategies: Part[StrategyRunner] = Part()
     refresher: Part[Refresher] = Part()
     scans: Part[ScanRunner] = Part()
     alerting: Part[Alerting] = Part()

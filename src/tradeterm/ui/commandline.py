@@ -76,6 +76,12 @@ from tradeterm.ui.cmdalert import (
     parse_alert_command,
 )
 from tradeterm.ui.cmdlive import LIVE_FORMS, LiveCommand, parse_live_command
+from tradeterm.ui.cmdstrategy import (
+    STRATEGY_FORMS,
+    ShowStrategies,
+    StrategyAction,
+    parse_strategy_command,
+)
 from tradeterm.ui.cmdwords import (
     CommandError,
     Reader,
@@ -106,6 +112,7 @@ FORMS = {
     "help": "help",
     **ALERT_FORMS,
     **LIVE_FORMS,
+    **STRATEGY_FORMS,
 }
 COMMANDS = tuple(FORMS)
 ANY_FORM = "a command (" + ", ".join(COMMANDS) + ") or a symbol"
@@ -142,7 +149,8 @@ class ShowHelp:
 #: What ``parse_command`` returns: the engine's own commands where it has them.
 Command = (PlaceOrder | PlaceShare | PlaceOco | CancelOrder | CancelAll | AmendOrder
            | ClosePosition | SwitchAccount | SelectSymbol | SetTradingState | ResetAccount
-           | ShowHelp | AddAlert | RemoveAlert | ShowAlerts | LiveCommand)  # fmt: skip
+           | ShowHelp | AddAlert | RemoveAlert | ShowAlerts | LiveCommand
+           | StrategyAction | ShowStrategies)  # fmt: skip
 
 
 def parse_command(
@@ -186,6 +194,8 @@ def parse_command(
         return _amend(reader)
     if verb in LIVE_FORMS:
         return parse_live_command(reader, verb)
+    if verb in STRATEGY_FORMS:
+        return parse_strategy_command(reader, verb)
     if verb in ALERT_FORMS:
         return parse_alert_command(reader, verb, symbols, active_symbol)
     if verb == "account":

@@ -123,6 +123,28 @@ def _scanner(app: TradetermApp) -> list[Entry]:
     ]
 
 
+def _strategies(app: TradetermApp) -> list[Entry]:
+    from tradeterm.ui.strategizing import act
+
+    runner = app.strategies
+    entries: list[Entry] = [
+        (
+            f"Strategy: start {entry.name}",
+            partial(act, app, "start", entry.name),
+            f":strategy start {entry.name}  {entry.kind} on {entry.symbol}, {entry.account}",
+        )
+        for entry in runner.entries.values()
+    ]
+    entries.append(
+        (
+            "Strategies: show",
+            partial(app.action_focus_pane, "strategies"),
+            "0: p pause, u resume, x stop",
+        )
+    )
+    return entries
+
+
 def _chart(app: TradetermApp) -> list[Entry]:
     chart = app.chart
     entries: list[Entry] = [
@@ -183,6 +205,7 @@ class WorkstationCommands(Provider):
         commands.append(("Ladder: group finer", partial(app.action_group, -1), "["))
         commands += _scanner(app)
         commands += _chart(app)
+        commands += _strategies(app)
         commands.append(("Help: keys", app.action_help, "every key binding"))
         return commands
 

@@ -33,6 +33,7 @@ from tradeterm.engine.closing import buy_share, plan_close, sell_share
 from tradeterm.ui import live
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdlive import AskArm, AskKill, AskReconcile
+from tradeterm.ui.cmdstrategy import ShowStrategies, StrategyAction
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, PlaceShare, ShowHelp, parse_command
 from tradeterm.ui.host import Host
@@ -195,6 +196,12 @@ class Desk:
                 app.alerting.remove(command.alert_id)
             elif isinstance(command, ShowAlerts):
                 app.action_focus_pane("alerts")
+            elif isinstance(command, ShowStrategies):
+                app.action_focus_pane("strategies")
+            elif isinstance(command, StrategyAction):
+                from tradeterm.ui.strategizing import act
+
+                act(cast("TradetermApp", app), command.action, command.name, command.cancel)
             elif isinstance(command, AskArm | AskKill | AskReconcile):
                 live.ask(cast("TradetermApp", app), command)  # dialogs need the whole app
             else:

@@ -70,6 +70,12 @@ ALERTS_BINDINGS: list[Binding] = [
     Binding("d,delete", "remove", "Remove alert", id="alerts.remove"),
 ]
 
+STRATEGIES_BINDINGS: list[Binding] = [
+    Binding("p", "act('pause')", "Pause strategy", id="strategies.pause"),
+    Binding("u", "act('resume')", "Resume strategy", id="strategies.resume"),
+    Binding("x,d", "act('stop')", "Stop strategy (asks about its orders)", id="strategies.stop"),
+]
+
 FILTER_BINDINGS: list[Binding] = [
     Binding("enter", "keep", "Keep filter", id="filter.keep"),
     Binding("escape", "clear", "Clear filter", id="filter.clear"),
@@ -84,6 +90,7 @@ PANE_BINDINGS: list[tuple[str, list[Binding]]] = [
     ("Scanner (3)", SCANNER_BINDINGS),
     ("Scanner filter line (f)", FILTER_BINDINGS),
     ("Alerts (9)", ALERTS_BINDINGS),
+    ("Strategies (0)", STRATEGIES_BINDINGS),
 ]
 
 #: Help-screen sections: (title, [(keys, description)]) for keys without ids.

@@ -6,10 +6,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from tradeterm.analysis.alerts import AlertBook
+    from tradeterm.config.settings import StrategyEntry
     from tradeterm.engine.candle_feeder import CandleFeeder
     from tradeterm.engine.engine import Engine
     from tradeterm.engine.logbook import LogBook
+    from tradeterm.strategies.registry import StrategyClass
     from tradeterm.ui.recording import RecorderFactory
 
 
@@ -25,3 +29,7 @@ class Session:
     alerts: AlertBook | None = None
     recorder: RecorderFactory | None = None
     candles: tuple[CandleFeeder, ...] = ()
+    strategies: tuple[StrategyEntry, ...] = ()
+    """The ``[[strategies]]`` entries, checked (``:strategy start NAME``)."""
+    strategy_kinds: Mapping[str, StrategyClass] | None = None
+    """The strategies by kind: the built-ins and the user's folder (None: the built-ins)."""

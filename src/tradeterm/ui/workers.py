@@ -28,6 +28,8 @@ async def _start_engine(host: Host, parts: Workstation, start_feed: bool) -> Non
     engine = parts.engine
     if not engine.started:
         await engine.start()
+    for problem in parts.strategies.start_autostart():  # the others start
+        host.notify(problem, severity="error", timeout=8)
     if start_feed:
         for venue in engine.feeds:  # each feed its own worker: one failing leaves the others
             host.run_worker(

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual.widget import Widget
 
+from tradeterm.strategies.registry import BUILTINS
+from tradeterm.strategies.runner import StrategyRunner
 from tradeterm.ui.alerting import Alerting
 from tradeterm.ui.bridge import UiBridge
 from tradeterm.ui.notify import TerminalNotifier
@@ -22,6 +24,7 @@ from tradeterm.ui.panes.orders import OrdersPane
 from tradeterm.ui.panes.positions import PositionsPane
 from tradeterm.ui.panes.registry import PANES
 from tradeterm.ui.panes.scanner import ScannerPane
+from tradeterm.ui.panes.strategies import StrategiesPane
 from tradeterm.ui.recording import Recording
 from tradeterm.ui.refresh import Refresher
 from tradeterm.ui.scanning import DEFAULT_INTERVAL_S, ScanRunner
@@ -78,6 +81,9 @@ class Workstation:
         self.fills = self._content("fills", FillsPane)
         self.chart = self._content("chart", ChartPane)
         self.alerts_pane = self._content("alerts", AlertsPane)
+        self.strategies_pane = self._content("strategies", StrategiesPane)
+        kinds = BUILTINS if session.strategy_kinds is None else session.strategy_kinds
+        self.strategies = StrategyRunner(self.engine, session.strategies, kinds)
         self.refresher = Refresher(host, self, boxes, status, visible, refresh_hz)
         interval = DEFAULT_INTERVAL_S if scan_interval is None else scan_interval
         self.scans = ScanRunner(host, self, visible, interval)

@@ -2,6 +2,7 @@
 
 Each order shows the shortest ending of its id that is unique among the open orders (what
 ``cancel ID`` takes) and, for stops, the price that fires them (a trailing stop's distance too).
+TAG names the strategy instance that placed it (empty for the user's own orders).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ COLUMNS = (
     Column("status", "STATUS", 4, "left", priority=2),
     Column("filled", "FILLED", 6, priority=3),
     Column("queue", "QUEUE", 5, priority=4),
+    Column("tag", "TAG", 3, "left", priority=5),  # only where the pane is wide enough
 )
 SHORT_ID = 3
 """The fewest characters of an order's id the pane shows."""
@@ -118,6 +120,7 @@ def order_row(order: Order, market: Market | None, short_id: str | None = None) 
             status,
             fmt_qty(order.filled, qty_places, 8),
             "—" if queue is None else fmt_qty(queue, qty_places, 8),
+            order.tag or "",
         ),
         (
             order.created_ns,
@@ -130,6 +133,7 @@ def order_row(order: Order, market: Market | None, short_id: str | None = None) 
             status,
             order.filled,
             queue,
+            order.tag or "",
         ),
         (_muted, None, side, None, side, None, None, _muted if status.endswith("…") else None),
     )

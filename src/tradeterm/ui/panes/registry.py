@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from textual.widget import Widget
 
 if TYPE_CHECKING:
+    from tradeterm.strategies.runner import StrategyRunner
     from tradeterm.ui.layout import Pane
     from tradeterm.ui.panes.alerts import AlertsPane
     from tradeterm.ui.panes.chart import ChartPane
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from tradeterm.ui.panes.orders import OrdersPane
     from tradeterm.ui.panes.positions import PositionsPane
     from tradeterm.ui.panes.scanner import ScannerPane
+    from tradeterm.ui.panes.strategies import StrategiesPane
     from tradeterm.ui.session import Session
     from tradeterm.ui.widgets.ladder import Ladder
     from tradeterm.ui.widgets.tape import Tape
@@ -134,6 +136,12 @@ def _alerts(_session: Session) -> AlertsPane:
     return AlertsPane(id="alerts-pane-body")
 
 
+def _strategies(_session: Session) -> StrategiesPane:
+    from tradeterm.ui.panes.strategies import StrategiesPane
+
+    return StrategiesPane(id="strategies-pane-body")
+
+
 # --- drawing them ------------------------------------------------------------------------------
 
 
@@ -214,6 +222,20 @@ def _draw_alerts(frame: Frame, alerts: AlertsPane, _box: Pane) -> bool:
     return True
 
 
+def _draw_strategies(frame: Frame, pane: StrategiesPane, box: Pane) -> bool:
+    from tradeterm.ui.panes.strategies import LEGEND
+
+    pane.show(frame.parts.strategies.hosts.values())
+    box.set_titles(subtitle=pane.reason or LEGEND)
+    return True
+
+
+def _strategies_stale(frame: Frame, _pane: StrategiesPane) -> bool:
+    """While any ran: their PnL and states change without an event for the pane."""
+    runner: StrategyRunner = frame.parts.strategies
+    return bool(runner.hosts)
+
+
 PANES: tuple[PaneSpec[Any], ...] = (
     PaneSpec(
         "book", "book-pane", "Order book", "1", "Book", "market", _ladder, _draw_book,
@@ -245,6 +267,11 @@ PANES: tuple[PaneSpec[Any], ...] = (
     PaneSpec(
         "alerts", "alerts-pane", "Alerts", "9", "Alerts", "log", _alerts, _draw_alerts,
         Rate.SLOW, focus=lambda pane: pane.table,
+    ),
+    PaneSpec(
+        "strategies", "strategies-pane", "Strategies", "0", "Strategies", "positions", _strategies,
+        _draw_strategies, Rate.SLOW, focus=lambda pane: pane.table,
+        stale=_strategies_stale,
     ),
 )  # fmt: skip
 """The panes in key order."""

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from tradeterm.ui.panes.orders import OrdersPane
     from tradeterm.ui.panes.positions import PositionsPane
     from tradeterm.ui.panes.scanner import ScannerPane
+    from tradeterm.ui.panes.strategies import StrategiesPane
     from tradeterm.ui.widgets.ladder import Ladder
     from tradeterm.ui.widgets.table import FastTable
 
@@ -51,6 +52,11 @@ class WorkstationScreen(Screen[None]):
             self.app.notify("no alert selected", severity="warning", timeout=3)
             return
         self.station.dialogs.ask_remove_alert(event.alert_id)
+
+    def on_strategies_pane_act(self, event: StrategiesPane.Act) -> None:
+        from tradeterm.ui.strategizing import act
+
+        act(self.station, event.action, event.name)
 
     def on_orders_pane_act(self, event: OrdersPane.Act) -> None:
         self.station.dialogs.order_key(event.action, event.client_id, event.ticks)
