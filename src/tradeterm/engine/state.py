@@ -58,6 +58,10 @@ class FeedStatus:
     last_message_ns: int = 0
 
 
+NO_FEED = FeedStatus()
+"""What ``State.feed`` reads before any feed is known (an engine always has one)."""
+
+
 @dataclass(slots=True)
 class State:
     """Everything the engine knows. Only the engine writes it; everyone else reads."""
@@ -123,11 +127,7 @@ class State:
     def feed(self) -> FeedStatus:
         """The feed of the active instrument's venue (the first feed before any market)."""
         status = self.feeds.get(self.active.venue)
-        if status is None:
-            status = next(iter(self.feeds.values()), None)
-            if status is None:
-                status = self.feeds[""] = FeedStatus()
-        return status
+        return status if status is not None else next(iter(self.feeds.values()), NO_FEED)
 
     @property
     def account(self) -> AccountState:
