@@ -4,19 +4,24 @@ terminal driver posts one read: every key queued before the app takes the first.
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.app import App
+from textual.command import Hits
 from textual.keys import KEY_NAME_REPLACEMENTS
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 
 from tests.ui.conftest import Rig, build_rig
 from tests.ui.scanner_kit import redraw
-from tests.ui.trading_kit import WIDE, D, newest, orders, paper_rig
+from tests.ui.trading_kit import WIDE, D, newest, orders, paper_rig, until
 from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
+from tradeterm.ui.commands import WorkstationCommands
 from tradeterm.ui.screens.amend import AmendScreen
 from tradeterm.ui.screens.ticket import TicketScreen
 
@@ -122,6 +127,35 @@ async def test_palette_takes_an_order_in_a_burst(tmp_path: Path) -> None:
         order = newest(rig)
         assert (order.symbol, order.side, order.qty) == ("BTC/USDT", Side.BUY, D("0.01"))
         assert len(app.screen_stack) == 1
+
+
+async def test_palette_runs_the_typed_order_over_hits_of_a_shorter_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hits shown lag the typing: "buy" shows "Order: buy ticket" until the search for the
+    whole text answers (held here until the end, as a loaded machine may hold it). Enter runs
+    the order typed, not that stale hit."""
+    held = asyncio.Event()
+    search = WorkstationCommands.search
+
+    async def slow_search(self: WorkstationCommands, query: str) -> Hits:
+        if query != "buy":
+            await held.wait()
+        async for hit in search(self, query):
+            yield hit
+
+    monkeypatch.setattr(WorkstationCommands, "search", slow_search)
+    rig = paper_rig(tmp_path)
+    app = rig.app
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+p", *"buy")
+        await until(pilot, lambda: app.screen.query_one(OptionList).option_count > 0)
+        burst(app, [*" 0.01 BTC/USDT", "enter"])
+        await settled(rig, pilot)
+        held.set()
+        order = newest(rig)
+        assert (order.symbol, order.side, order.qty) == ("BTC/USDT", Side.BUY, D("0.01"))
+        assert len(app.screen_stack) == 1  # no ticket: the stale hit did not run
 
 
 async def test_amend_takes_the_price_and_enter_after_e(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from tests.ui.trading_kit import (
     set_book,
 )
 from tests.ui.trading_kit import table_text as text_of
+from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import Liquidity, OrderStatus, OrderType, Side
 from tradeterm.domain.fills import Fill
 from tradeterm.engine.history import HEADER, realized_rows
@@ -171,3 +172,26 @@ async def test_palette_runs_a_typed_order_and_the_trading_actions(tmp_path: Path
         await pilot.press("y")
         await rig.settle(pilot)
         assert all(o.status is OrderStatus.CANCELED for o in orders(rig))
+
+
+async def test_palette_enter_runs_typed_command_and_down_picks_another_hit(tmp_path: Path) -> None:
+    rig = paper_rig(tmp_path)
+    async with rig.app.run_test(size=WIDE) as pilot:
+        await rig.engine.place(PlaceOrder("BTC/USDT", Side.BUY, OrderType.LIMIT,
+                                          qty=D("0.01"), price=D(50000)))  # fmt: skip
+        await rig.settle(pilot)
+        await pilot.press("ctrl+p", *"cancel all")
+        await pilot.pause(0.3)
+        hits = rig.app.screen.query_one(OptionList)
+        assert hits.option_count >= 2  # the typed command first, then the names it matches
+        await pilot.press("down", "enter")  # "Orders: cancel all", which asks first
+        assert isinstance(rig.app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await rig.settle(pilot)
+        assert [o.status for o in orders(rig)] == [OrderStatus.OPEN]
+        await pilot.press("ctrl+p", *"cancel all")
+        await pilot.pause(0.3)
+        await pilot.press("enter")  # the typed command, as on the command line
+        await rig.settle(pilot)
+        assert [o.status for o in orders(rig)] == [OrderStatus.CANCELED]
+        assert len(rig.app.screen_stack) == 1

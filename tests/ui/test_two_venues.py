@@ -8,13 +8,10 @@ from __future__ import annotations
 import asyncio
 import sys
 import textwrap
-import time
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-from textual.pilot import Pilot
-
+from tests.ui.trading_kit import until
 from tradeterm.cli.compose import open_session
 from tradeterm.config.load import load_config
 from tradeterm.domain.instrument import Instrument
@@ -57,13 +54,6 @@ def write_config(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-async def until(pilot: Pilot[None], check: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
 
 
 async def test_the_scanner_and_ladder_show_both_venues_and_the_ticket_names_the_account(

@@ -3,6 +3,8 @@ and reading what the panes show."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +22,14 @@ WIDE = (160, 48)
 def paper_rig(tmp_path: Path, **kwargs: object) -> Rig:
     """The standard rig, trading on real paper venues (latency 0) and a ledger in tmp."""
     return build_rig(paper_dir=tmp_path, export_dir=tmp_path / "exports", **kwargs)  # type: ignore[arg-type]
+
+
+async def until(pilot: Pilot[None], check: Callable[[], bool], timeout: float = 20) -> None:
+    """Let the app run until ``check()`` holds (real time: a loaded machine is slow)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.05)
 
 
 async def command(rig: Rig, pilot: Pilot[None], text: str) -> None:

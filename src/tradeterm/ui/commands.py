@@ -159,6 +159,11 @@ def _chart(app: TradetermApp) -> list[Entry]:
     return entries
 
 
+TYPED_FIRST = 1e9
+"""The score of the hit for typed text that is a command: above any name it also matches
+(fuzzy scores exceed 1), so Enter at the top of the list runs what was typed."""
+
+
 class WorkstationCommands(Provider):
     """Symbols, themes, panes, log levels, ladder grouping, trading, chart and accounts."""
 
@@ -221,10 +226,12 @@ class WorkstationCommands(Provider):
         except CommandError:
             pass
         except TradetermError as exc:  # a command, but it would be refused: say why
-            yield Hit(1.0, f"Cannot run: {exc}", lambda: None, help=query)
+            yield Hit(TYPED_FIRST, f"Cannot run: {exc}", lambda: None, help=query)
         else:
             title = f"Run: {describe(command)}"
-            yield Hit(1.0, title, partial(app.desk.run, command), help="as on the command line")
+            yield Hit(
+                TYPED_FIRST, title, partial(app.desk.run, command), help="as on the command line"
+            )
         matcher = self.matcher(query)
         for title, callback, help_text in self._commands():
             score = matcher.match(title)

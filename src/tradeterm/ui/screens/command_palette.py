@@ -1,5 +1,8 @@
-"""The command palette: Textual's, except that Enter pressed before the search has shown any
-hit runs the typed text as the command line would, so a fast typist's Enter is never lost."""
+"""The command palette: Textual's, except that Enter on typed text that is a command runs that
+command as the command line would, unless the user has moved down the hits to pick another.
+The hits shown may still be those of the text as it was a few keys ago (the palette searches in
+its own tasks, and batches what it finds): a fast typist's Enter must run what was typed, not a
+stale hit, and must not be lost when no hit is shown yet."""
 
 from __future__ import annotations
 
@@ -24,9 +27,10 @@ def open_palette(app: TradetermApp) -> None:
 
 class TradePalette(CommandPalette):
     @on(Input.Submitted)
-    def _enter_before_hits(self, event: Input.Submitted) -> None:
-        if self.query_one(CommandList).option_count:
-            return  # hits are shown: Enter picks the highlighted one, as in Textual
+    def _enter_runs_the_command(self, event: Input.Submitted) -> None:
+        hits = self.query_one(CommandList)
+        if hits.option_count and hits.highlighted:
+            return  # the user moved down to another hit: Enter picks it, as in Textual
         app = cast("TradetermApp", self.app)
         if app.workstation is None:
             return
