@@ -28,6 +28,7 @@ from tradeterm.domain.enums import FillModel, OrderStatus, OrderType, Side, Time
 from tradeterm.domain.events import (
     ExecutionEvent,
     OrderAccepted,
+    OrderAmended,
     OrderCanceled,
     OrderExpired,
     OrderFilled,
@@ -165,6 +166,9 @@ class PaperExchange:
             self._fill(ex, event.fill)
         elif isinstance(event, OrderAccepted):
             ex.status = "NEW" if ex.executed == 0 else ex.status
+        elif isinstance(event, OrderAmended):
+            ex.order.qty = event.qty
+            ex.order.price = event.price if event.price is not None else ex.order.price
         elif isinstance(event, OrderCanceled):
             ex.status = "CANCELED"
         elif isinstance(event, OrderExpired):

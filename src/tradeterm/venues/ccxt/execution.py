@@ -31,12 +31,13 @@ from tradeterm.domain.events import (
     ExecutionEvent,
     OrderAmended,
 )
-from tradeterm.domain.orders import Order
+from tradeterm.domain.orders import Order, amend_keeps_queue
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.ports import ExecutionSink
 from tradeterm.engine.reconcile import ExchangeView, LedgerSide, SeenOrder
 from tradeterm.venues.ccxt.convert import dec, order_request
 from tradeterm.venues.ccxt.deadman import DeadMansSwitch
+from tradeterm.venues.ccxt.dialect import amends_in_place, finder
 from tradeterm.venues.ccxt.errors import (
     Translated,
     is_ccxt,
@@ -99,6 +100,7 @@ class CcxtVenue:
             self.label,
             clock,
             self._call,
+            finder(self._call, exchange_id, self.label),
             self._emit,
             lookup_polls=lookup_polls,
             linger_polls=linger_polls,
@@ -145,6 +147,11 @@ class CcxtVenue:
 
     def amend_note(self) -> str:
         """How an amend is done here, in words, for the amend dialog."""
+        if self.edits_natively and amends_in_place(self.exchange_id):
+            return (
+                f"is changed in place by {self.label}'s own amend (same order): it keeps its "
+                "place in the queue only when the quantity goes down at the same price"
+            )
         if self.edits_natively:
             return (
                 f"is replaced by {self.label}'s own edit (cancel-replace in one request): "
@@ -272,9 +279,10 @@ class CcxtVenue:
         """
         tracked = self.tracker.track(order)
         new_price = price if price is not None else order.price
-        remaining = qty - order.filled
+        in_place = self.edits_natively and amends_in_place(self.exchange_id)
+        amount = qty if in_place else qty - order.filled  # in place: the whole new quantity
         kind, side, _, _, params = order_request(order)
-        args = (order.symbol, kind, side, str(remaining), str(new_price) if new_price else None)
+        args = (order.symbol, kind, side, str(amount), str(new_price) if new_price else None)
         try:
             if self.edits_natively and tracked.exchange_ids:
                 answer = await self._call("edit_order", tracked.exchange_ids[-1], *args, params)
@@ -286,7 +294,8 @@ class CcxtVenue:
         except Translated as exc:
             raise exc.error from None
         self.tracker.add_exchange_id(tracked, str(answer.get("id") or ""))
-        self._emit(OrderAmended(order.client_id, new_price, qty, False, self.clock.now_ns()))
+        kept = in_place and amend_keeps_queue(order, price, qty)
+        self._emit(OrderAmended(order.client_id, new_price, qty, kept, self.clock.now_ns()))
 
     async def run(self) -> None:
         """Poll now, then every ``poll_s`` of the clock until cancelled; a failed poll is logged and
@@ -330,7 +339,8 @@ class CcxtVenue:
             TradetermError: the exchange could not be asked (translated).
         """
         try:
-            return await look(self._call, self.label, ledger, since_ns)
+            find = finder(self._call, self.exchange_id, self.label)
+            return await look(self._call, find, self.label, ledger, since_ns)
         except Translated as exc:
             raise exc.error from None
 
