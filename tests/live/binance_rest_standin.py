@@ -64,6 +64,8 @@ class BinanceRestStandIn(PaperExchange):
         self.create_keys = list(static["createOrder"][0]["httpResponse"])
         self.fetch_keys = list(static["fetchOrder"][0]["httpResponse"])
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.countdowns: list[tuple[str, int]] = []
+        """USD-M futures' countdownCancelAll calls: (symbol, countdownTime in ms; 0 = off)."""
         self._ids = itertools.count(5_000_001)
         self._trade_ids = itertools.count(900_001)
 
@@ -72,6 +74,7 @@ class BinanceRestStandIn(PaperExchange):
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/api/v3/exchangeInfo", self._exchange_info)
         app.router.add_route("*", "/api/v3/{path:.*}", self._private)
+        app.router.add_post("/fapiPrivate/countdownCancelAll", self._countdown)
 
     def new_order_id(self) -> int:
         return next(self._ids)
@@ -125,8 +128,8 @@ class BinanceRestStandIn(PaperExchange):
         self.requests.append(("GET", "exchangeInfo", {}))
         return web.Response(body=self.info_body, content_type="application/json")
 
-    async def _private(self, request: web.Request) -> web.Response:
-        path = request.match_info["path"]
+    async def _signed(self, request: web.Request, path: str) -> dict[str, str] | web.Response:
+        """The request's parameters, or Binance's error for a wrong key or signature."""
         raw = request.query_string or (await request.text())
         params = dict(parse_qsl(raw, keep_blank_values=True))
         self.requests.append((request.method, path, params))
@@ -136,6 +139,20 @@ class BinanceRestStandIn(PaperExchange):
         expected = hmac.new(self.secret.encode(), unsigned.encode(), hashlib.sha256).hexdigest()
         if not hmac.compare_digest(signature, expected):
             return _error(400, -1022, "Signature for this request is not valid.")
+        return params
+
+    async def _countdown(self, request: web.Request) -> web.Response:
+        params = await self._signed(request, "fapi/v1/countdownCancelAll")
+        if isinstance(params, web.Response):
+            return params
+        self.countdowns.append((params["symbol"], int(params["countdownTime"])))
+        return _json({"symbol": params["symbol"], "countdownTime": params["countdownTime"]})
+
+    async def _private(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        params = await self._signed(request, path)
+        if isinstance(params, web.Response):
+            return params
         route = (request.method, path)
         if route == ("GET", "account"):
             return _json(self._account())

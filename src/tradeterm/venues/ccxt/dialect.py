@@ -6,6 +6,9 @@ what an amend is (a new order, or the same order changed in place).
   found in OpenOrders, then ClosedOrders, filtered by its ``cl_ord_id``. Its AmendOrder
   changes the order in place (same id, the whole new quantity) and keeps its queue place
   when only the quantity goes down at the same price.
+- Binance USD-M futures (``binanceusdm``, or ``binance`` with ``defaultType`` future): the
+  dead-man's switch is ``countdownCancelAll``, one timer per symbol, which ccxt's
+  ``cancel_all_orders_after`` does not cover.
 """
 
 from __future__ import annotations
@@ -23,6 +26,23 @@ an ``OrderNotFound`` inside)."""
 
 LISTS_BY_CLIENT_ID = frozenset({"kraken"})
 AMENDS_IN_PLACE = frozenset({"kraken"})
+LABELS = {"binanceusdm": "Binance USD-M"}
+
+
+def label(exchange_id: str) -> str:
+    """The exchange's name in messages ("Kraken", "Binance USD-M")."""
+    return LABELS.get(exchange_id, exchange_id.capitalize())
+
+
+def plain_id(symbol: str) -> str:
+    """Binance's id of a symbol before the markets are loaded: BTC/USDT:USDT -> BTCUSDT."""
+    return symbol.split(":", maxsplit=1)[0].replace("/", "")
+
+
+def uses_countdown(exchange_id: str, options: Mapping[str, Any]) -> bool:
+    """True for Binance USD-M futures, whose dead-man's switch is ``countdownCancelAll``."""
+    futures = options.get("defaultType") in ("future", "swap")
+    return exchange_id == "binanceusdm" or (exchange_id == "binance" and futures)
 
 
 def amends_in_place(exchange_id: str) -> bool:

@@ -19,7 +19,7 @@ import asyncio
 import copy
 import decimal
 import logging
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -36,8 +36,8 @@ from tradeterm.engine.clock import Clock
 from tradeterm.engine.ports import ExecutionSink
 from tradeterm.engine.reconcile import ExchangeView, LedgerSide, SeenOrder
 from tradeterm.venues.ccxt.convert import dec, order_request
-from tradeterm.venues.ccxt.deadman import DeadMansSwitch
-from tradeterm.venues.ccxt.dialect import amends_in_place, finder
+from tradeterm.venues.ccxt.deadman import Countdown, DeadMansSwitch
+from tradeterm.venues.ccxt.dialect import amends_in_place, finder, label, plain_id, uses_countdown
 from tradeterm.venues.ccxt.errors import (
     Translated,
     is_ccxt,
@@ -84,10 +84,11 @@ class CcxtVenue:
         linger_polls: int = 3,
         dead_man_s: float = 60.0,
         dead_man_refresh_s: float = 20.0,
+        dead_man_symbols: Sequence[str] = (),
     ) -> None:
         self.name = account
         self.exchange_id = exchange_id
-        self.label = exchange_id.capitalize()
+        self.label = label(exchange_id)
         self.clock = clock
         self.poll_s = poll_s
         self._credentials = credentials
@@ -107,11 +108,19 @@ class CcxtVenue:
         )
         self._lock = asyncio.Lock()
         self.dead_man_refresh_s = dead_man_refresh_s
+        countdown = None
+        if uses_countdown(exchange_id, self._config.get("options", {})):
+            countdown = Countdown(
+                lambda p: self._cancel_after(0, p),
+                lambda s: str(self.client.market_id(s)) if self.client.markets else plain_id(s),
+                lambda: {*dead_man_symbols, *(t.symbol for t in self.tracker.watched())},
+            )
         self.dead_man = DeadMansSwitch(
             self.label,
-            lambda: self.client.has.get("cancelAllOrdersAfter") is True,
+            lambda: countdown is not None or self.client.has.get("cancelAllOrdersAfter") is True,
             self._cancel_after,
             dead_man_s,
+            countdown,
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self._looked_around = False
@@ -178,9 +187,12 @@ class CcxtVenue:
             self.dead_man.armed = event.armed
             self._in_background(self.dead_man.refresh())
 
-    async def _cancel_after(self, timeout_ms: int) -> None:
+    async def _cancel_after(self, timeout_ms: int, countdown: object = None) -> None:
         try:
-            await self._call("cancel_all_orders_after", timeout_ms)
+            if countdown is not None:  # one symbol's countdownCancelAll (see deadman.Countdown)
+                await self._call("fapiPrivatePostCountdownCancelAll", countdown)
+            else:
+                await self._call("cancel_all_orders_after", timeout_ms)
         except Translated as exc:
             raise exc.error from None
 
@@ -203,7 +215,7 @@ class CcxtVenue:
 
     async def _call_in(self, client: Any, method: str, *args: Any) -> Any:
         try:
-            if not client.markets:
+            if not client.markets and "_" in method:  # unified calls; implicit endpoints need none
                 await client.load_markets()
             return await getattr(client, method)(*args)
         except Exception as exc:
@@ -224,6 +236,7 @@ class CcxtVenue:
         """
         tracked = self.tracker.track(order)
         request = order_request(order)
+        await self.dead_man.cover(order.symbol)
         try:
             answer = await self._call("create_order", order.symbol, *request)
         except Translated as exc:
