@@ -61,3 +61,18 @@ def test_bad_risk_values_are_named(line: str, words: str) -> None:
     text = f'[[accounts]]\nname = "a"\n[accounts.risk]\n{line}\n'
     with pytest.raises(ConfigError, match=words):
         parse_config(tomllib.loads(text), "inline")
+
+
+def test_the_per_order_guards_reach_the_account_spec_and_bad_ones_are_named() -> None:
+    text = '[[accounts]]\nname = "a"\n[accounts.risk]\nmax_notional = "2500"\n'
+    text += 'max_position = "0.5"\nprice_band_pct = 3\n'
+    (spec,) = account_specs(parse_config(tomllib.loads(text), "inline"))
+    assert (spec.risk.max_notional, spec.risk.max_position, spec.risk.price_band_pct) == (
+        Decimal("2500"),
+        Decimal("0.5"),
+        Decimal("3"),
+    )
+    assert spec.risk.any
+    bad = '[[accounts]]\nname = "a"\n[accounts.risk]\nprice_band_pct = 0\n'
+    with pytest.raises(ConfigError, match="price_band_pct"):
+        parse_config(tomllib.loads(bad), "inline")

@@ -1,6 +1,7 @@
-"""The exchange's dead-man's switch (Kraken's CancelAllOrdersAfter through ccxt, against a
-stand-in on 127.0.0.1): refreshed on the engine's clock while armed, turned off by disarming,
-by the kill switch and by quitting; an exchange without one says so."""
+"""The exchange's dead-man's switch (Kraken's CancelAllOrdersAfter through ccxt, and Binance
+USD-M futures' countdownCancelAll per symbol, against stand-ins on 127.0.0.1): refreshed on
+the engine's clock while armed, turned off by disarming, by the kill switch and by quitting;
+an exchange without one says so."""
 
 from __future__ import annotations
 
@@ -44,13 +45,18 @@ async def kraken() -> AsyncIterator[KrakenRestStandIn]:
     await server.stop()
 
 
-def live_engine(clock: ManualClock, exchange: str, urls: dict) -> tuple[Engine, CcxtVenue]:  # type: ignore[type-arg]
+def live_engine(
+    clock: ManualClock,
+    exchange: str,
+    urls: dict,  # type: ignore[type-arg]
+    symbols: tuple[str, ...] = (),
+) -> tuple[Engine, CcxtVenue]:
     body = BinanceRestStandIn("k", "s", {}).info_body  # any markets will do: no orders here
     markets, _ = parse_exchange_info("x", body)
     engine = Engine(clock, StaticFeed(markets), [AccountSpec(NAME, AccountMode.LIVE, exchange)])
     venue = CcxtVenue(NAME, exchange, Credentials(KEY, SECRET), clock,
                       config={"urls": urls, "timeout": 3000, "enableRateLimit": False}, poll_s=3600,
-                      dead_man_s=60, dead_man_refresh_s=20)  # fmt: skip
+                      dead_man_s=60, dead_man_refresh_s=20, dead_man_symbols=symbols)  # fmt: skip
     engine.attach_venue(NAME, venue)
     engine.bus.subscribe(ArmingChanged, venue.on_arming)
     return engine, venue
@@ -107,3 +113,32 @@ def test_the_arm_dialog_can_say_which_exchanges_have_one() -> None:
     binance = CcxtVenue(NAME, "binance", creds, clock)
     assert "Kraken has a dead-man's switch" in kraken.dead_man_note()
     assert "Binance has no dead-man's switch" in binance.dead_man_note()
+
+
+async def test_binance_usdm_countdown_is_set_per_symbol_while_armed_and_stopped_on_disarm(
+    tmp_path: object,
+) -> None:
+    standin = BinanceRestStandIn(KEY, SECRET, {})
+    await standin.start()
+    clock = ManualClock()
+    engine, venue = live_engine(clock, "binanceusdm", standin.ccxt_urls(), ("BTC/USDT:USDT",))
+    assert "Binance USD-M has a dead-man's switch" in venue.dead_man_note()
+    await engine.start()
+    running = asyncio.create_task(venue.run())
+    try:
+        await asyncio.sleep(0.2)
+        assert standin.countdowns == []  # disarmed: no countdown
+        await engine.execute(Arm(NAME))
+        await until(lambda: standin.countdowns == [("BTCUSDT", 60000)])
+        clock.advance(20)
+        await until(lambda: len(standin.countdowns) == 2)
+        assert standin.countdowns[-1] == ("BTCUSDT", 60000)
+        await engine.execute(Disarm(NAME))
+        await until(lambda: standin.countdowns[-1] == ("BTCUSDT", 0))
+        clock.advance(40)
+        await asyncio.sleep(0.2)
+        assert len(standin.countdowns) == 3
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await standin.stop()

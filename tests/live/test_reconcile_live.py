@@ -159,3 +159,37 @@ async def test_accepting_an_order_the_exchange_no_longer_knows_ends_it_in_the_le
     order = account.orders[back.down.cancelled]
     assert order.status is OrderStatus.CANCELED
     assert order.reason == "Binance does not know it (reconciliation)"
+
+
+async def test_a_recorded_foreign_fill_changes_position_and_balances_also_after_a_restart(
+    back: Back, standin: BinanceRestStandIn, tmp_path: Path
+) -> None:
+    account = back.engine.state.accounts[ACCOUNT]
+    btc, usdt = account.balance("BTC").total, account.balance("USDT").total
+    held = account.position("BTC/USDT").qty
+    rec = Reconciliation(back.engine, account, back.venue)
+    found = await rec.start()
+    fill_at = next(i for i, d in enumerate(found) if d.kind is Kind.UNKNOWN_FILL)
+    trade = found[fill_at].trade
+    assert trade is not None and trade.side == "buy"
+    await rec.act(fill_at, Action.RECORD)
+    assert account.position("BTC/USDT").qty == held + trade.qty
+    assert account.balance("BTC").total == btc + trade.qty
+    assert account.balance("USDT").total == usdt - trade.qty * trade.price
+    assert any(f.fill_id.endswith(trade.trade_id) for f in account.fills)
+    shown = (account.position("BTC/USDT").qty, account.balance("BTC").total,
+             account.balance("USDT").total)  # fmt: skip
+    await back.venue.close()
+    await back.engine.stop()
+
+    again, venue = make_engine(standin, tmp_path / "ledger.sqlite")
+    await again.start()  # the ledger alone: no poll of the exchange yet
+    try:
+        restored = again.state.accounts[ACCOUNT]
+        assert (restored.position("BTC/USDT").qty, restored.balance("BTC").total,
+                restored.balance("USDT").total) == shown  # fmt: skip
+        back_again = await Reconciliation(again, restored, venue).start()
+        assert not [d for d in back_again if d.kind is Kind.UNKNOWN_FILL]  # not booked twice
+    finally:
+        await venue.close()
+        await again.stop()

@@ -177,6 +177,7 @@ def live_venue(
         clock,
         config=venue.ccxt,
         sandbox=venue.sandbox,
+        dead_man_symbols=venue.symbols,
     )
 
 

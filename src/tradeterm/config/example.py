@@ -52,6 +52,9 @@ _OFF_EXAMPLES: dict[str, Any] = {
     "max_positions": 5,
     "cooldown_s": 30,
     "max_orders_per_minute": 60,
+    "max_notional": "5000",
+    "max_position": "1",
+    "price_band_pct": "5",
 }
 
 

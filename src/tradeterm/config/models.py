@@ -111,6 +111,15 @@ class RiskConfig(StrategyRiskConfig):
     """Fall of equity below its peak, in %, at which the account is HALTED (cancels only)
     until you ``:resume`` it; resuming starts the peak again from equity then."""
 
+    max_notional: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] | None = None
+    """Largest value of one order, in its market's quote asset (price x quantity)."""
+
+    max_position: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] | None = None
+    """Largest quantity held in one instrument, long or short, in its base asset."""
+
+    price_band_pct: Annotated[Decimal, Field(gt=0, le=100, allow_inf_nan=False)] | None = None
+    """How far, in %, a limit price may be from the book's mid (the fat-finger guard)."""
+
     quote: Annotated[str, Field(min_length=1, max_length=16)] = "USDT"
     """The currency equity and losses are counted in (every asset held needs a market in it)."""
 
@@ -131,6 +140,9 @@ class RiskConfig(StrategyRiskConfig):
             max_positions=self.max_positions,
             cooldown_s=self.cooldown_s,
             max_orders_per_minute=self.max_orders_per_minute,
+            max_notional=self.max_notional,
+            max_position=self.max_position,
+            price_band_pct=self.price_band_pct,
             quote=self.quote,
             strategies={name: limits(s) for name, s in self.strategies.items()},
         )

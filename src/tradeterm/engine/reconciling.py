@@ -4,7 +4,8 @@ cancel, record, ignore, accept) until the user finishes, which lets it trade aga
 
 Every action is journaled (kind ``reconcile``) with what it was about; a fill tradeterm
 never knew is journaled as ``foreign_fill`` with its source (the exchange, the trade and
-order ids): it is evidence in the ledger, not an order of tradeterm's.
+order ids): not an order of tradeterm's, but it changes the account's position and balances
+(``engine.foreign_fills``), live and on every restart.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import TYPE_CHECKING
 
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import TradetermError
-from tradeterm.domain.events import OrderCanceled
+from tradeterm.domain.events import BalancesChanged, OrderCanceled
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountState
+from tradeterm.engine.foreign_fills import apply_foreign_fill
 from tradeterm.engine.journal import dumps
 from tradeterm.engine.ledger import Record
 from tradeterm.engine.reconcile import (
@@ -185,7 +187,13 @@ class Reconciliation:
         record = Record(
             self.engine.clock.now_ns(), self.account.name, "foreign_fill", None, payload
         )
-        await self.engine.trading.durable([record], lambda: None)
+        account, engine = self.account, self.engine
+
+        def book() -> None:
+            if apply_foreign_fill(engine.state, account, payload) is not None:
+                engine.bus.publish(BalancesChanged(account.name))
+
+        await engine.trading.durable([record], book)
         return f"recorded: {source}"
 
     async def _journal(self, diff: Difference, action: Action, said: str) -> None:

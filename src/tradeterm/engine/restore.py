@@ -13,6 +13,7 @@ from tradeterm.domain.orders import Order, can_transition
 from tradeterm.engine.accounting import apply_execution, hold
 from tradeterm.engine.balances import restore_totals
 from tradeterm.engine.execute import restore_trading_state
+from tradeterm.engine.foreign_fills import apply_foreign_fill
 from tradeterm.engine.journal import KIND_EVENTS, event_from_record, order_from_record
 
 if TYPE_CHECKING:
@@ -55,6 +56,9 @@ def replay_ledger(engine: Engine) -> Restored:
             continue
         if rec.kind == "trading_state":
             restore_trading_state(account, rec.payload)
+            continue
+        if rec.kind == "foreign_fill":
+            apply_foreign_fill(state, account, rec.payload)
             continue
         if rec.kind == "placed":
             order = order_from_record(rec.payload)

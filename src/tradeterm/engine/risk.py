@@ -26,6 +26,7 @@ from tradeterm.domain.numbers import (
     trunc_to,
 )
 from tradeterm.engine.accounts import AccountState
+from tradeterm.engine.risk_checks import RiskCheck
 
 #: Market buys hold their estimated cost plus this margin, and may not spend more.
 MARKET_BUY_MARGIN = Decimal("0.02")
@@ -65,6 +66,7 @@ class OrderPlan:
     """What an IOC or FOK order does against the book now, in words ("" for other orders):
     "fills all 0.02000 BTC at avg 68,010.00", "would be killed: only 0.01300 BTC available at
     or better than 68,000.0", "fills 0.01300 BTC at avg ..., the rest (0.00700) is cancelled"."""
+    risk_checks: list[RiskCheck] = field(default_factory=list)  # the account's per-order rules
 
     @property
     def ok(self) -> bool:

@@ -26,6 +26,8 @@ from tradeterm.domain.instrument import Instrument
 from tradeterm.domain.numbers import ZERO
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountState
+from tradeterm.engine.risk import OrderPlan
+from tradeterm.engine.risk_checks import RATE_RULE, RiskCheck, order_checks
 from tradeterm.engine.risk_rules import (
     NS,
     RATE_WINDOW_NS,
@@ -132,15 +134,29 @@ class RiskManager:
 
     # --- checking -------------------------------------------------------------------
 
+    def checks(self, cmd: PlaceOrder, account: AccountState, plan: OrderPlan) -> list[RiskCheck]:
+        """The per-order rules the account sets, with this order's numbers (the ticket shows
+        them before sending; see ``engine.risk_checks``)."""
+        limits = self.limits.get(account.name)
+        if limits is None or plan.market is None:
+            return []
+        price = cmd.price if cmd.price is not None else plan.avg_price or plan.mid
+        market, snap = plan.market, self.snapshot(account, limits)
+        return order_checks(cmd, plan.qty, price, plan.mid, market.quote, market.base, limits, snap)
+
     def vetoes(
-        self, cmd: PlaceOrder, account: AccountState, qty: Decimal, *, log_them: bool = False
+        self, cmd: PlaceOrder, account: AccountState, plan: OrderPlan, *, log_them: bool = False
     ) -> list[str]:
-        """Every risk rule ``cmd`` breaks on ``account``, in words (empty: it may pass);
-        ``log_them`` logs each (when the order is placed, not on every preview)."""
+        """Every risk rule ``cmd`` breaks on ``account``, in words (empty: it may pass); the
+        per-order checks with their numbers go to ``plan.risk_checks``. ``log_them`` logs
+        each refusal (when the order is placed, not on every preview)."""
         limits = self.limits.get(account.name)
         if limits is None:
             return []
+        qty = plan.qty
         found = vetoes(cmd, qty, limits, self.snapshot(account, limits))
+        plan.risk_checks = self.checks(cmd, account, plan)
+        found += [c.refusal for c in plan.risk_checks if c.refuses and c.rule != RATE_RULE]
         for problem in found if log_them else ():
             log.warning(
                 "risk veto: %s %s %s %s%s: %s",

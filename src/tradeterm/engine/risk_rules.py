@@ -41,6 +41,12 @@ class RiskLimits:
     """Seconds after a fill on a symbol before a new order that adds to it."""
     max_orders_per_minute: int | None = None
     """New orders in any minute of the engine clock."""
+    max_notional: Decimal | None = None
+    """Value of one order in its market's quote (see ``engine.risk_checks``)."""
+    max_position: Decimal | None = None
+    """Quantity held in one instrument, long or short, in its base asset."""
+    price_band_pct: Decimal | None = None
+    """How far, in %, a limit price may be from the book's mid."""
     quote: str = "USDT"
     """The currency equity and losses are counted in."""
     strategies: Mapping[str, RiskLimits] = field(default_factory=dict)
@@ -68,6 +74,9 @@ class RiskLimits:
                 self.max_positions,
                 self.cooldown_s,
                 self.max_orders_per_minute,
+                self.max_notional,
+                self.max_position,
+                self.price_band_pct,
             )
         ) or any(limits.any for limits in self.strategies.values())
 

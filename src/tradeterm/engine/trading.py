@@ -177,7 +177,7 @@ class Trading:
             self._pending_for(account),
             check_funds=check_funds,
         )
-        plan.problems.extend(self.engine.risk.vetoes(cmd, account, plan.qty, log_them=placing))
+        plan.problems += self.engine.risk.vetoes(cmd, account, plan, log_them=placing)
         return plan
 
     async def place(

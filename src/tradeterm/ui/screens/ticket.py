@@ -31,6 +31,7 @@ from tradeterm.ui.screens.ticket_form import (
     build_order,
     preview_lines,
     problem_lines,
+    risk_lines,
 )
 from tradeterm.ui.widgets.choice import Choice
 from tradeterm.ui.widgets.lineinput import LineInput
@@ -189,7 +190,7 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
         if cmd is not None and self.market is not None:
             plan = self.engine.preview(cmd)
             problems = plan.problems
-            lines = preview_lines(plan, cmd, self.market)
+            lines = preview_lines(plan, cmd, self.market) + risk_lines(plan)
         elif self.market is None:
             problems = [f"unknown symbol {self.symbol}"]
         if self._refusal:

@@ -162,5 +162,15 @@ def preview_lines(plan: OrderPlan, cmd: PlaceOrder, market: Market) -> list[Cont
     return lines
 
 
+def risk_lines(plan: OrderPlan) -> list[Content]:
+    """The account's per-order risk rules with this order's numbers, before it is sent."""
+    lines: list[Content] = []
+    for check in plan.risk_checks:
+        mark = "✗ refuses" if check.refuses else "✓"
+        text = f"{check.rule}: {check.value} (limit {check.limit}) {mark}"
+        lines.append(_row("risk", text))
+    return lines
+
+
 def problem_lines(problems: list[str]) -> list[Content]:
     return [Content.styled(f"✗ {problem}", "$error") for problem in problems]

@@ -19,7 +19,7 @@ import asyncio
 import copy
 import decimal
 import logging
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -31,12 +31,13 @@ from tradeterm.domain.events import (
     ExecutionEvent,
     OrderAmended,
 )
-from tradeterm.domain.orders import Order
+from tradeterm.domain.orders import Order, amend_keeps_queue
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.ports import ExecutionSink
 from tradeterm.engine.reconcile import ExchangeView, LedgerSide, SeenOrder
 from tradeterm.venues.ccxt.convert import dec, order_request
-from tradeterm.venues.ccxt.deadman import DeadMansSwitch
+from tradeterm.venues.ccxt.deadman import Countdown, DeadMansSwitch
+from tradeterm.venues.ccxt.dialect import amends_in_place, finder, label, plain_id, uses_countdown
 from tradeterm.venues.ccxt.errors import (
     Translated,
     is_ccxt,
@@ -83,10 +84,11 @@ class CcxtVenue:
         linger_polls: int = 3,
         dead_man_s: float = 60.0,
         dead_man_refresh_s: float = 20.0,
+        dead_man_symbols: Sequence[str] = (),
     ) -> None:
         self.name = account
         self.exchange_id = exchange_id
-        self.label = exchange_id.capitalize()
+        self.label = label(exchange_id)
         self.clock = clock
         self.poll_s = poll_s
         self._credentials = credentials
@@ -99,17 +101,26 @@ class CcxtVenue:
             self.label,
             clock,
             self._call,
+            finder(self._call, exchange_id, self.label),
             self._emit,
             lookup_polls=lookup_polls,
             linger_polls=linger_polls,
         )
         self._lock = asyncio.Lock()
         self.dead_man_refresh_s = dead_man_refresh_s
+        countdown = None
+        if uses_countdown(exchange_id, self._config.get("options", {})):
+            countdown = Countdown(
+                lambda p: self._cancel_after(0, p),
+                lambda s: str(self.client.market_id(s)) if self.client.markets else plain_id(s),
+                lambda: {*dead_man_symbols, *(t.symbol for t in self.tracker.watched())},
+            )
         self.dead_man = DeadMansSwitch(
             self.label,
-            lambda: self.client.has.get("cancelAllOrdersAfter") is True,
+            lambda: countdown is not None or self.client.has.get("cancelAllOrdersAfter") is True,
             self._cancel_after,
             dead_man_s,
+            countdown,
         )
         self._tasks: set[asyncio.Task[None]] = set()
         self._looked_around = False
@@ -145,6 +156,11 @@ class CcxtVenue:
 
     def amend_note(self) -> str:
         """How an amend is done here, in words, for the amend dialog."""
+        if self.edits_natively and amends_in_place(self.exchange_id):
+            return (
+                f"is changed in place by {self.label}'s own amend (same order): it keeps its "
+                "place in the queue only when the quantity goes down at the same price"
+            )
         if self.edits_natively:
             return (
                 f"is replaced by {self.label}'s own edit (cancel-replace in one request): "
@@ -171,9 +187,12 @@ class CcxtVenue:
             self.dead_man.armed = event.armed
             self._in_background(self.dead_man.refresh())
 
-    async def _cancel_after(self, timeout_ms: int) -> None:
+    async def _cancel_after(self, timeout_ms: int, countdown: object = None) -> None:
         try:
-            await self._call("cancel_all_orders_after", timeout_ms)
+            if countdown is not None:  # one symbol's countdownCancelAll (see deadman.Countdown)
+                await self._call("fapiPrivatePostCountdownCancelAll", countdown)
+            else:
+                await self._call("cancel_all_orders_after", timeout_ms)
         except Translated as exc:
             raise exc.error from None
 
@@ -196,7 +215,7 @@ class CcxtVenue:
 
     async def _call_in(self, client: Any, method: str, *args: Any) -> Any:
         try:
-            if not client.markets:
+            if not client.markets and "_" in method:  # unified calls; implicit endpoints need none
                 await client.load_markets()
             return await getattr(client, method)(*args)
         except Exception as exc:
@@ -217,6 +236,7 @@ class CcxtVenue:
         """
         tracked = self.tracker.track(order)
         request = order_request(order)
+        await self.dead_man.cover(order.symbol)
         try:
             answer = await self._call("create_order", order.symbol, *request)
         except Translated as exc:
@@ -272,9 +292,10 @@ class CcxtVenue:
         """
         tracked = self.tracker.track(order)
         new_price = price if price is not None else order.price
-        remaining = qty - order.filled
+        in_place = self.edits_natively and amends_in_place(self.exchange_id)
+        amount = qty if in_place else qty - order.filled  # in place: the whole new quantity
         kind, side, _, _, params = order_request(order)
-        args = (order.symbol, kind, side, str(remaining), str(new_price) if new_price else None)
+        args = (order.symbol, kind, side, str(amount), str(new_price) if new_price else None)
         try:
             if self.edits_natively and tracked.exchange_ids:
                 answer = await self._call("edit_order", tracked.exchange_ids[-1], *args, params)
@@ -286,7 +307,8 @@ class CcxtVenue:
         except Translated as exc:
             raise exc.error from None
         self.tracker.add_exchange_id(tracked, str(answer.get("id") or ""))
-        self._emit(OrderAmended(order.client_id, new_price, qty, False, self.clock.now_ns()))
+        kept = in_place and amend_keeps_queue(order, price, qty)
+        self._emit(OrderAmended(order.client_id, new_price, qty, kept, self.clock.now_ns()))
 
     async def run(self) -> None:
         """Poll now, then every ``poll_s`` of the clock until cancelled; a failed poll is logged and
@@ -330,7 +352,8 @@ class CcxtVenue:
             TradetermError: the exchange could not be asked (translated).
         """
         try:
-            return await look(self._call, self.label, ledger, since_ns)
+            find = finder(self._call, self.exchange_id, self.label)
+            return await look(self._call, find, self.label, ledger, since_ns)
         except Translated as exc:
             raise exc.error from None
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from tradeterm.engine.reconcile import ExchangeView, LedgerSide, SeenOrder, SeenTrade
 from tradeterm.venues.ccxt.convert import dec
+from tradeterm.venues.ccxt.dialect import Find
 from tradeterm.venues.ccxt.errors import Translated, is_not_found
 
 Call = Callable[..., Awaitable[Any]]
@@ -41,13 +42,16 @@ def seen_trade(trade: Mapping[str, Any]) -> SeenTrade:
     )
 
 
-async def look(call: Call, label: str, ledger: LedgerSide, since_ns: int | None) -> ExchangeView:
-    """Ask the exchange (raises ``Translated`` when it cannot be asked)."""
+async def look(
+    call: Call, find: Find, label: str, ledger: LedgerSide, since_ns: int | None
+) -> ExchangeView:
+    """Ask the exchange (raises ``Translated`` when it cannot be asked); ``find`` finds one
+    order by client id (see ``dialect``)."""
     listed = [seen_order(o) for o in await call("fetch_open_orders")]
     states: dict[str, SeenOrder] = {}
     for order in ledger.open_orders:
         try:
-            answer = await call("fetch_order", "", order.symbol, {"clientOrderId": order.client_id})
+            answer = await find(order.symbol, order.client_id, order.venue_order_id or "")
         except Translated as exc:
             if not is_not_found(exc.original):
                 raise

@@ -21,6 +21,7 @@ from tradeterm.domain.events import OrderRejected as OrderRejectedEvent
 from tradeterm.domain.orders import Order
 from tradeterm.engine.clock import Clock
 from tradeterm.venues.ccxt.convert import ENDED, dec, fill_from_trade
+from tradeterm.venues.ccxt.dialect import Find
 from tradeterm.venues.ccxt.errors import Translated, is_not_found
 
 log = logging.getLogger("tradeterm.venues.ccxt")
@@ -49,6 +50,7 @@ class OrderTracker:
 
     Args:
         call: one ccxt call by method name (raises ``Translated``).
+        find: one order by (symbol, client id, exchange id or ""), as the exchange allows.
         emit: where the execution events go (the engine's sink).
         lookup_polls: lookups by client id before an unanswered order is reported lost.
         linger_polls: polls an ended order is still watched for late fills.
@@ -60,6 +62,7 @@ class OrderTracker:
         label: str,
         clock: Clock,
         call: Callable[..., Awaitable[Any]],
+        find: Find,
         emit: Callable[[ExecutionEvent], None],
         *,
         lookup_polls: int = 3,
@@ -69,6 +72,7 @@ class OrderTracker:
         self.label = label
         self.clock = clock
         self._call = call
+        self._find = find
         self._emit = emit
         self.lookup_polls = lookup_polls
         self.linger_polls = linger_polls
@@ -153,9 +157,8 @@ class OrderTracker:
     async def refresh(self, tracked: Tracked) -> None:
         """Ask for one order's state by its client id and take it in."""
         try:
-            answer = await self._call(
-                "fetch_order", "", tracked.symbol, {"clientOrderId": tracked.client_id}
-            )
+            known = tracked.exchange_ids[-1] if tracked.exchange_ids else ""
+            answer = await self._find(tracked.symbol, tracked.client_id, known)
         except Translated as exc:
             if is_not_found(exc.original):
                 return
@@ -167,9 +170,7 @@ class OrderTracker:
         """Find an order whose placing got no answer, by client id; after ``lookup_polls``
         misses it is reported as never received."""
         try:
-            answer = await self._call(
-                "fetch_order", "", tracked.symbol, {"clientOrderId": tracked.client_id}
-            )
+            answer = await self._find(tracked.symbol, tracked.client_id, "")
         except Translated as exc:
             if not is_not_found(exc.original):
                 log.warning("%s: order %s not looked up: %s", self.label, tracked.client_id, exc)
