@@ -196,8 +196,8 @@ def test_the_workstation_refuses_to_open_with_a_bad_entry_and_knows_the_users_ki
     )
     good = (entry("mine", kind="dip"), entry("g", kind="grid", lower=1, upper=2))
     config = Settings(strategies=StrategiesSettings(str(folder), good))
-    entries, kinds = strategy_entries(config)
-    assert entries == good and "dip" in kinds and "grid" in kinds
+    entries, kinds, broken = strategy_entries(config)
+    assert entries == good and "dip" in kinds and "grid" in kinds and broken == ()
     bad = Settings(strategies=StrategiesSettings("", (*good, entry("g2", kind="grid", levels=0))))
     with pytest.raises(ConfigError) as caught:
         strategy_entries(bad)

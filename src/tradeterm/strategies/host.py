@@ -49,6 +49,7 @@ from tradeterm.engine.engine import Engine
 from tradeterm.strategies.base import Strategy, StrategyParams
 from tradeterm.strategies.candles import CandleWindow
 from tradeterm.strategies.host_orders import HostOrders
+from tradeterm.strategies.journal import OWN, Journal, done, writing
 
 log = logging.getLogger("tradeterm.strategies")
 
@@ -88,6 +89,8 @@ class StrategyHost:
         """Callbacks delivered (the benchmark's count)."""
         self.orders = HostOrders(self)
         """Its own orders and the commands it sends."""
+        self.journal = Journal(engine.clock.now_ns)
+        """Its recent log lines (the strategies pane's log view)."""
         self._timers: dict[str, Timer] = {}
         self._unsubscribe: list[Callable[[], None]] = []
         self._halted = False
@@ -132,8 +135,14 @@ class StrategyHost:
         self.since_ns = self.engine.clock.now_ns()
         self.state = StrategyState.RUNNING
         log.info(
-            "strategy %s (%s) started on %s, %s", self.name, self._kind, self.symbol, account.name
+            "strategy %s (%s) started on %s, %s",
+            self.name,
+            self._kind,
+            self.symbol,
+            account.name,
+            extra=OWN,
         )
+        self.note(logging.INFO, f"started ({self._kind}) on {self.symbol}, {account.name}")
         self._call(self.strategy.on_start)
         if account.trading_state is TradingState.HALTED and self.state is StrategyState.RUNNING:
             self._halted = True
@@ -146,7 +155,8 @@ class StrategyHost:
         """Stop delivering market data and timers; orders stay, their callbacks still come."""
         if self.state is StrategyState.RUNNING:
             self.state, self.reason = StrategyState.PAUSED, reason
-            log.info("strategy %s paused: %s", self.name, reason)
+            log.info("strategy %s paused: %s", self.name, reason, extra=OWN)
+            self.note(logging.INFO, f"paused: {reason}")
 
     def resume(self) -> None:
         """Deliver market data again. Raises TradetermError while the account is HALTED."""
@@ -159,7 +169,8 @@ class StrategyHost:
             raise TradetermError(f"account {account.name} is not armed: arm it first")
         self._halted = False
         self.state, self.reason = StrategyState.RUNNING, ""
-        log.info("strategy %s resumed", self.name)
+        log.info("strategy %s resumed", self.name, extra=OWN)
+        self.note(logging.INFO, "resumed")
 
     def stop(self, cancel_orders: bool | None = None, reason: str = "stopped by the user") -> None:
         """Stop for good: ``on_stop``, then unbind; its open orders are cancelled when
@@ -169,13 +180,15 @@ class StrategyHost:
         if not self._call(self.strategy.on_stop):
             return  # on_stop itself raised: the strategy failed
         self._teardown(StrategyState.STOPPED, reason, cancel_orders)
-        log.info("strategy %s stopped: %s", self.name, reason)
+        log.info("strategy %s stopped: %s", self.name, reason, extra=OWN)
+        self.note(logging.INFO, f"stopped: {reason}")
 
     def _fail(self, where: str, exc: BaseException) -> None:
         if self.state in (StrategyState.STOPPED, StrategyState.FAILED):
             return
         reason = f"{type(exc).__name__} in {where}: {exc}"
-        log.error("strategy %s failed: %s", self.name, reason, exc_info=exc)
+        log.error("strategy %s failed: %s", self.name, reason, exc_info=exc, extra=OWN)
+        self.note(logging.ERROR, f"failed: {reason} (the traceback is in the log file)")
         self._teardown(StrategyState.FAILED, reason, None)
 
     def _teardown(self, state: StrategyState, reason: str, cancel_orders: bool | None) -> None:
@@ -237,10 +250,14 @@ class StrategyHost:
         if book is None:
             return
         self.callbacks += 1
+        token = writing(self.journal)
         try:
             self.strategy.on_book(book)
         except Exception as exc:
+            done(token)
             self._fail("on_book", exc)
+        else:
+            done(token)
 
     def _on_trade(self, event: TradePrinted) -> None:
         trade = event.trade
@@ -359,12 +376,21 @@ class StrategyHost:
         if self.state is StrategyState.RUNNING:
             self._call(self.strategy.on_timer, name)
 
-    def _call(self, callback: Callable[..., None], *args: Any) -> bool:
-        """Run one callback; an exception fails the strategy instead of propagating (False)."""
+    def _call(self, callback: Callable[..., None], *args: Any, journal: bool = True) -> bool:
+        """Run one callback; an exception fails the strategy instead of propagating (False).
+        What it logs goes to the journal too, unless ``journal`` is False (the host wrote
+        the line already)."""
         self.callbacks += 1
+        token = writing(self.journal if journal else None)
         try:
             callback(*args)
         except Exception as exc:
+            done(token)
             self._fail(getattr(callback, "__name__", "a callback"), exc)
             return False
+        done(token)
         return True
+
+    def note(self, level: int, text: str) -> None:
+        """A line in its journal (not in the log: the caller logs what the log needs)."""
+        self.journal.add(level, text)

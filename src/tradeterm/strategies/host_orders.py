@@ -69,12 +69,15 @@ class HostOrders:
         strategy = host.strategy
         if status in _ACCEPTED and cid not in self._accepted:
             self._accepted.add(cid)
+            host.note(logging.INFO, f"{_order_text(order)} {status.value}")
             host._call(strategy.on_order_accepted, order)
         elif status in _CANCELED:
             self._forget(cid)
+            host.note(logging.INFO, f"{_order_text(order)} {status.value}")
             host._call(strategy.on_order_canceled, order)
         elif status in _REJECTED:
             self._forget(cid)
+            host.note(logging.WARNING, f"{_order_text(order)} {status.value}: {order.reason}")
             host._call(strategy.on_order_rejected, order, order.reason)
 
     def on_fill(self, event: OrderFilled) -> None:
@@ -84,6 +87,7 @@ class HostOrders:
             return
         if order.status.is_final:
             self._forget(fill.client_id)
+        self.host.note(logging.INFO, f"{_order_text(order)} filled {fill.qty} at {fill.price}")
         self.host._call(self.host.strategy.on_order_filled, order, fill)
 
     def _forget(self, client_id: str) -> None:
@@ -134,11 +138,7 @@ class HostOrders:
         host = self.host
         if new_risk and not host.running:
             reason = f"strategy {host.name} is {host.state.value}"
-            host._call(
-                host.strategy.on_command_refused,
-                command,
-                reason + (f" ({host.reason})" if host.reason else ""),
-            )
+            self._refused(command, reason + (f" ({host.reason})" if host.reason else ""))
             return
         self.spawn(self._send(command))
 
@@ -162,4 +162,11 @@ class HostOrders:
     def _refused(self, command: Command, reason: str) -> None:
         host = self.host
         if host.alive:
-            host._call(host.strategy.on_command_refused, command, reason)
+            host.note(logging.WARNING, f"{type(command).__name__} refused: {reason}")
+            host._call(host.strategy.on_command_refused, command, reason, journal=False)
+
+
+def _order_text(order: Order) -> str:
+    """``order c12 buy 0.001 BTC/USDT @ 60000`` (market orders without a price)."""
+    price = f" @ {order.price}" if order.price is not None else ""
+    return f"order {order.client_id} {order.side.value} {order.qty} {order.symbol}{price}"
