@@ -228,7 +228,7 @@ def parse_params(model: type[StrategyParams], texts: Mapping[str, str]) -> Strat
 def check_name(name: str, taken: Iterable[str]) -> str:
     """``name`` stripped, if it can name a new instance. Raises FormError saying why not."""
     name = name.strip()
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         raise FormError([("name", f"{name!r} is not a name: use {NAME_ALLOWED}")])
     if name in taken:
         raise FormError([("name", f"{name!r} is running already: choose another name")])
