@@ -138,7 +138,7 @@ class HostOrders:
         host = self.host
         if new_risk and not host.running:
             reason = f"strategy {host.name} is {host.state.value}"
-            self._refused(command, reason + (f" ({host.reason})" if host.reason else ""))
+            self._refuse(command, reason + (f" ({host.reason})" if host.reason else ""))
             return
         self.spawn(self._send(command))
 
@@ -160,10 +160,13 @@ class HostOrders:
             self.in_flight -= 1
 
     def _refused(self, command: Command, reason: str) -> None:
+        if self.host.alive:
+            self._refuse(command, reason)
+
+    def _refuse(self, command: Command, reason: str) -> None:
         host = self.host
-        if host.alive:
-            host.note(logging.WARNING, f"{type(command).__name__} refused: {reason}")
-            host._call(host.strategy.on_command_refused, command, reason, journal=False)
+        host.note(logging.WARNING, f"{type(command).__name__} refused: {reason}")
+        host._call(host.strategy.on_command_refused, command, reason, journal=False)
 
 
 def _order_text(order: Order) -> str:

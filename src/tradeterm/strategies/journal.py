@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable
-from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 CAPACITY = 500
@@ -42,24 +41,31 @@ class Journal:
 OWN = {"journaled": True}
 """``extra=`` of a record the host wrote to the journal itself (not copied again)."""
 
-_writing: ContextVar[Journal | None] = ContextVar("strategy_journal", default=None)
+
+class _Writing:
+    """The journal of the callback running now (callbacks are plain methods run one at a time
+    on the event loop; a plain slot costs far less than a context variable per book)."""
+
+    journal: Journal | None = None
 
 
-def writing(journal: Journal | None) -> Token[Journal | None]:
-    """Send what the strategies logger logs from now on to ``journal`` too; returns the
-    token ``done`` takes."""
-    return _writing.set(journal)
+def writing(journal: Journal | None) -> Journal | None:
+    """Send what the strategies logger logs from now on to ``journal`` too; returns what
+    ``done`` takes to put the previous one back."""
+    before = _Writing.journal
+    _Writing.journal = journal
+    return before
 
 
-def done(token: Token[Journal | None]) -> None:
-    _writing.reset(token)
+def done(before: Journal | None) -> None:
+    _Writing.journal = before
 
 
 class _Capture(logging.Filter):
     """Copies the strategies logger's records to the journal of the callback that runs."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        journal = _writing.get()
+        journal = _Writing.journal
         if journal is not None and not getattr(record, "journaled", False):
             try:
                 message = record.getMessage()
