@@ -39,8 +39,8 @@ COLUMNS = (
     Column("pnl", "PNL", 7),
     Column("since", "SINCE", 8, priority=4),
 )
-EMPTY = "no strategies running · n: start one · :strategy start NAME"
-LEGEND = "n new · p pause · u resume · x stop · v log"
+EMPTY = "no strategies running · :strategy start NAME"
+LEGEND = "p pause · u resume · x stop"
 BROKEN = "broken"
 """The state shown for a strategy file that did not load."""
 
