@@ -196,11 +196,38 @@ def test_the_workstation_refuses_to_open_with_a_bad_entry_and_knows_the_users_ki
     )
     good = (entry("mine", kind="dip"), entry("g", kind="grid", lower=1, upper=2))
     config = Settings(strategies=StrategiesSettings(str(folder), good))
-    entries, kinds = strategy_entries(config)
-    assert entries == good and "dip" in kinds and "grid" in kinds
+    entries, kinds, broken = strategy_entries(config)
+    assert entries == good and "dip" in kinds and "grid" in kinds and broken == ()
     bad = Settings(strategies=StrategiesSettings("", (*good, entry("g2", kind="grid", levels=0))))
     with pytest.raises(ConfigError) as caught:
         strategy_entries(bad)
     message = str(caught.value)
     assert message.startswith("[[strategies]]: strategy 'mine': unknown kind 'dip'")
     assert "strategy 'g2': params: grid parameters: levels: Input should be greater than" in message
+
+
+async def test_an_instance_from_the_form_becomes_an_entry_only_when_it_starts(
+    tmp_path: Path,
+) -> None:
+    engine = list_engine(tmp_path, BOOKS)
+    await engine.start()
+    runner = StrategyRunner(engine, [entry("cfg", kind="grid", lower=3000, upper=3200)], KNOWN)
+    grid = BUILTINS["grid"].params_model
+    params = grid.model_validate({"lower": 3000, "upper": 3100, "levels": 4})
+    # an unknown symbol: refused, and the config entry of that name is what it was
+    with pytest.raises(TradetermError, match="unknown symbol 'XRP/USDT'"):
+        runner.start_new("cfg", "grid", params, "paper", "XRP/USDT")
+    assert runner.entries["cfg"] == entry("cfg", kind="grid", lower=3000, upper=3200)
+    with pytest.raises(TradetermError, match="unknown symbol"):
+        runner.start_new("new", "grid", params, "paper", "XRP/USDT")
+    assert "new" not in runner.entries and not runner.hosts
+
+    host = runner.start_new("new", "grid", params, "paper", ETH.symbol)
+    assert host.state is StrategyState.RUNNING and host.params == params
+    with pytest.raises(TradetermError, match="strategy new is running already"):
+        runner.start_new("new", "grid", params, "paper", ETH.symbol)
+    runner.stop("new", cancel_orders=True)
+    again = runner.start("new")  # :strategy start NAME runs it again, same parameters
+    assert again is not host and again.params == params and again.symbol == ETH.symbol
+    runner.stop("new", cancel_orders=True)
+    runner.close()

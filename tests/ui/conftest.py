@@ -20,7 +20,7 @@ from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.ledger import Ledger
 from tradeterm.logsetup import setup_logging
-from tradeterm.strategies.registry import StrategyClass
+from tradeterm.strategies.registry import LoadError, StrategyClass
 from tradeterm.ui.alerting import Notifier
 from tradeterm.ui.app import DEFAULT_THEME, TradetermApp
 from tradeterm.ui.recording import RecorderFactory
@@ -74,6 +74,7 @@ def build_rig(
     theme: str = DEFAULT_THEME,
     strategies: tuple[StrategyEntry, ...] = (),
     strategy_kinds: Mapping[str, StrategyClass] | None = None,
+    strategy_errors: tuple[LoadError, ...] = (),
 ) -> Rig:
     """A workstation on a seeded sim with a frozen clock.
 
@@ -127,7 +128,7 @@ def build_rig(
             clock.now_ns,
         )
     app = TradetermApp(
-        Session(engine, logbook, book, recorder, (), strategies, strategy_kinds),
+        Session(engine, logbook, book, recorder, (), strategies, strategy_kinds, strategy_errors),
         keymap=keymap,
         save_theme=saved.append,
         start_feed=False,

@@ -4,6 +4,7 @@ engine, its ledger and venues, and the workstation's session around them."""
 from __future__ import annotations
 
 import importlib.util
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -30,9 +31,11 @@ from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim.feed import SimFeed
 
 if TYPE_CHECKING:
-    from tradeterm.strategies.registry import StrategyClass
+    from tradeterm.strategies.registry import LoadError, StrategyClass
     from tradeterm.venues.ccxt import CcxtVenue
     from tradeterm.venues.replay.recorder import Recorder
+
+log = logging.getLogger("tradeterm.strategies")
 
 
 def sim_feed(config: Settings, clock: Clock) -> SimFeed:
@@ -254,15 +257,17 @@ def open_session(
         venue = engine.feed.venue
         return Recorder(engine, data_dir / "recordings" / f"{venue}-{stamp}.ndjson.gz")
 
-    entries, kinds = strategy_entries(config)
-    return Session(engine, logbook, alerts, recorder, candles, entries, kinds)
+    entries, kinds, broken = strategy_entries(config)
+    return Session(engine, logbook, alerts, recorder, candles, entries, kinds, broken)
 
 
 def strategy_entries(
     config: Settings,
-) -> tuple[tuple[StrategyEntry, ...], Mapping[str, StrategyClass]]:
-    """The ``[[strategies]]`` entries and the strategies by kind (the built-ins and those of
-    ``strategies.dir``: a broken file there is logged and the others load).
+) -> tuple[tuple[StrategyEntry, ...], Mapping[str, StrategyClass], tuple[LoadError, ...]]:
+    """The ``[[strategies]]`` entries, the strategies by kind (the built-ins and those of
+    ``strategies.dir``) and the files there that did not load: a broken file is logged and
+    listed in the strategies pane, and the others load. While a file is broken, an entry
+    of a kind no file gives is not fatal either: it cannot start, and says so.
 
     Raises:
         ConfigError: an entry of an unknown kind or with bad parameters (every one, named).
@@ -271,9 +276,20 @@ def strategy_entries(
     from tradeterm.strategies.runner import check_entries
 
     kinds: dict[str, StrategyClass] = dict(BUILTINS)
+    broken: tuple[LoadError, ...] = ()
     if config.strategies.dir:
-        kinds.update(load_folder(config.strategies.dir).strategies)
-    problems = check_entries(config.strategies.run, kinds)
+        loaded = load_folder(config.strategies.dir)
+        kinds.update(loaded.strategies)
+        broken = tuple(loaded.errors)
+    checked = [e for e in config.strategies.run if e.kind in kinds or not broken]
+    problems = check_entries(checked, kinds)
     if problems:
         raise ConfigError("[[strategies]]: " + "; ".join(problems))
-    return config.strategies.run, kinds
+    for entry in config.strategies.run:
+        if entry.kind not in kinds and broken:
+            log.error(
+                "strategy %s: kind %r is not available: a strategy file did not load",
+                entry.name,
+                entry.kind,
+            )
+    return config.strategies.run, kinds, broken

@@ -7,14 +7,14 @@ through ``Engine.execute`` as tasks. It never lets a strategy's error reach the
 bus: an exception in a callback stops the strategy, logs the traceback, and
 marks it FAILED; a refused command comes back to the strategy as
 ``on_command_refused``. While its account is HALTED, or is live and not armed, the
-strategy is paused.
+strategy is paused. Its orders and the commands it sends are kept by ``HostOrders``
+(``host_orders.py``); this module holds the lifecycle and the market data.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -23,10 +23,8 @@ import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
 from tradeterm.domain.account import Balance, Position
 from tradeterm.domain.book import OrderBook
-from tradeterm.domain.commands import AmendOrder, CancelOrder, Command, PlaceOrder
 from tradeterm.domain.enums import (
     AccountMode,
-    OrderStatus,
     OrderType,
     Side,
     TimeInForce,
@@ -50,12 +48,10 @@ from tradeterm.engine.clock import Timer
 from tradeterm.engine.engine import Engine
 from tradeterm.strategies.base import Strategy, StrategyParams
 from tradeterm.strategies.candles import CandleWindow
+from tradeterm.strategies.host_orders import HostOrders
+from tradeterm.strategies.journal import OWN, Journal, done, writing
 
 log = logging.getLogger("tradeterm.strategies")
-
-_ACCEPTED = (OrderStatus.OPEN, OrderStatus.EMULATED)
-_CANCELED = (OrderStatus.CANCELED, OrderStatus.EXPIRED)
-_REJECTED = (OrderStatus.REJECTED, OrderStatus.DENIED)
 
 
 class StrategyState(StrEnum):
@@ -89,14 +85,13 @@ class StrategyHost:
         self.reason = ""
         """Why it is paused, stopped or failed, in words."""
         self.since_ns = 0
-        self.in_flight = 0
-        """Commands sent and not yet answered."""
         self.callbacks = 0
         """Callbacks delivered (the benchmark's count)."""
-        self._mine: dict[str, Order] = {}
-        self._accepted: set[str] = set()
+        self.orders = HostOrders(self)
+        """Its own orders and the commands it sends."""
+        self.journal = Journal(engine.clock.now_ns)
+        """Its recent log lines (the strategies pane's log view)."""
         self._timers: dict[str, Timer] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
         self._unsubscribe: list[Callable[[], None]] = []
         self._halted = False
         self._disarmed = False
@@ -126,16 +121,13 @@ class StrategyHost:
         timeframe = self.strategy.timeframe()
         if timeframe is not None:
             self._window = CandleWindow(timeframe, self.strategy.candle_window())
-        for order in account.open_orders():  # its orders from before a restart
-            if order.tag == self.name:
-                self._mine[order.client_id] = order
-                self._accepted.add(order.client_id)
+        self.orders.adopt(account)  # its orders from before a restart
         bus = self.engine.bus
         self._unsubscribe = [
             bus.subscribe(BookChanged, self._on_book),
             bus.subscribe(TradePrinted, self._on_trade),
-            bus.subscribe(OrderUpdated, self._on_order),
-            bus.subscribe(OrderFilled, self._on_fill),
+            bus.subscribe(OrderUpdated, self.orders.on_order),
+            bus.subscribe(OrderFilled, self.orders.on_fill),
             bus.subscribe(TradingStateChanged, self._on_trading_state),
             bus.subscribe(ArmingChanged, self._on_arming),
         ]
@@ -143,8 +135,14 @@ class StrategyHost:
         self.since_ns = self.engine.clock.now_ns()
         self.state = StrategyState.RUNNING
         log.info(
-            "strategy %s (%s) started on %s, %s", self.name, self._kind, self.symbol, account.name
+            "strategy %s (%s) started on %s, %s",
+            self.name,
+            self._kind,
+            self.symbol,
+            account.name,
+            extra=OWN,
         )
+        self.note(logging.INFO, f"started ({self._kind}) on {self.symbol}, {account.name}")
         self._call(self.strategy.on_start)
         if account.trading_state is TradingState.HALTED and self.state is StrategyState.RUNNING:
             self._halted = True
@@ -157,7 +155,8 @@ class StrategyHost:
         """Stop delivering market data and timers; orders stay, their callbacks still come."""
         if self.state is StrategyState.RUNNING:
             self.state, self.reason = StrategyState.PAUSED, reason
-            log.info("strategy %s paused: %s", self.name, reason)
+            log.info("strategy %s paused: %s", self.name, reason, extra=OWN)
+            self.note(logging.INFO, f"paused: {reason}")
 
     def resume(self) -> None:
         """Deliver market data again. Raises TradetermError while the account is HALTED."""
@@ -170,7 +169,8 @@ class StrategyHost:
             raise TradetermError(f"account {account.name} is not armed: arm it first")
         self._halted = False
         self.state, self.reason = StrategyState.RUNNING, ""
-        log.info("strategy %s resumed", self.name)
+        log.info("strategy %s resumed", self.name, extra=OWN)
+        self.note(logging.INFO, "resumed")
 
     def stop(self, cancel_orders: bool | None = None, reason: str = "stopped by the user") -> None:
         """Stop for good: ``on_stop``, then unbind; its open orders are cancelled when
@@ -180,13 +180,15 @@ class StrategyHost:
         if not self._call(self.strategy.on_stop):
             return  # on_stop itself raised: the strategy failed
         self._teardown(StrategyState.STOPPED, reason, cancel_orders)
-        log.info("strategy %s stopped: %s", self.name, reason)
+        log.info("strategy %s stopped: %s", self.name, reason, extra=OWN)
+        self.note(logging.INFO, f"stopped: {reason}")
 
     def _fail(self, where: str, exc: BaseException) -> None:
         if self.state in (StrategyState.STOPPED, StrategyState.FAILED):
             return
         reason = f"{type(exc).__name__} in {where}: {exc}"
-        log.error("strategy %s failed: %s", self.name, reason, exc_info=exc)
+        log.error("strategy %s failed: %s", self.name, reason, exc_info=exc, extra=OWN)
+        self.note(logging.ERROR, f"failed: {reason} (the traceback is in the log file)")
         self._teardown(StrategyState.FAILED, reason, None)
 
     def _teardown(self, state: StrategyState, reason: str, cancel_orders: bool | None) -> None:
@@ -198,9 +200,7 @@ class StrategyHost:
             unsubscribe()
         self._unsubscribe.clear()
         if self.cancel_on_stop if cancel_orders is None else cancel_orders:
-            for order in self.open_orders():
-                if order.status is not OrderStatus.PENDING_CANCEL:
-                    self._spawn(self._send(CancelOrder(order.client_id)))
+            self.orders.cancel_open()
 
     @property
     def _kind(self) -> str:
@@ -209,6 +209,16 @@ class StrategyHost:
     @property
     def running(self) -> bool:
         return self.state is StrategyState.RUNNING
+
+    @property
+    def alive(self) -> bool:
+        """Running or paused: started, and not stopped or failed."""
+        return self.state in (StrategyState.RUNNING, StrategyState.PAUSED)
+
+    @property
+    def in_flight(self) -> int:
+        """Commands sent and not yet answered."""
+        return self.orders.in_flight
 
     # --- market data: the only place that reads the engine's market caches -------------------
 
@@ -240,10 +250,14 @@ class StrategyHost:
         if book is None:
             return
         self.callbacks += 1
+        token = writing(self.journal)
         try:
             self.strategy.on_book(book)
         except Exception as exc:
+            done(token)
             self._fail("on_book", exc)
+        else:
+            done(token)
 
     def _on_trade(self, event: TradePrinted) -> None:
         trade = event.trade
@@ -278,7 +292,7 @@ class StrategyHost:
         return found if found is not None else Balance(asset)
 
     def open_orders(self, side: Side | None = None) -> list[Order]:
-        return [o for o in self._mine.values() if o.is_open and (side is None or o.side is side)]
+        return self.orders.open_orders(side)
 
     def candle_bars(self) -> Sequence[Candle]:
         if self._window is None:
@@ -289,35 +303,6 @@ class StrategyHost:
         if self._window is None:
             raise TradetermError(f"strategy {self.name} declares no timeframe: no candles")
         return self._window.frame()
-
-    def _on_order(self, event: OrderUpdated) -> None:
-        order = event.order
-        if order.tag != self.name or order.account != self.account:
-            return
-        cid, status = order.client_id, order.status
-        self._mine[cid] = order
-        if status in _ACCEPTED and cid not in self._accepted:
-            self._accepted.add(cid)
-            self._call(self.strategy.on_order_accepted, order)
-        elif status in _CANCELED:
-            self._forget(cid)
-            self._call(self.strategy.on_order_canceled, order)
-        elif status in _REJECTED:
-            self._forget(cid)
-            self._call(self.strategy.on_order_rejected, order, order.reason)
-
-    def _on_fill(self, event: OrderFilled) -> None:
-        fill = event.fill
-        order = self._mine.get(fill.client_id)
-        if order is None:
-            return
-        if order.status.is_final:
-            self._forget(fill.client_id)
-        self._call(self.strategy.on_order_filled, order, fill)
-
-    def _forget(self, client_id: str) -> None:
-        self._mine.pop(client_id, None)
-        self._accepted.discard(client_id)
 
     def _on_trading_state(self, event: TradingStateChanged) -> None:
         if event.account != self.account:
@@ -343,7 +328,7 @@ class StrategyHost:
             if self._rearm_resumes and self.state is StrategyState.PAUSED and not self._halted:
                 self.resume()
 
-    # --- commands -----------------------------------------------------------------------------
+    # --- commands: HostOrders builds and sends them -------------------------------------------
 
     def place(
         self,
@@ -358,8 +343,7 @@ class StrategyHost:
         post_only: bool,
         reduce_only: bool,
     ) -> None:
-        command = PlaceOrder(
-            self.symbol,
+        self.orders.place(
             side,
             type,
             qty=qty,
@@ -369,50 +353,13 @@ class StrategyHost:
             tif=tif,
             post_only=post_only,
             reduce_only=reduce_only,
-            account=self.account,
-            tag=self.name,
         )
-        self._submit(command, new_risk=True)
 
     def amend(self, order: Order, price: Decimal | None, qty: Decimal | None) -> None:
-        self._submit(AmendOrder(order.client_id, price, qty), new_risk=True)
+        self.orders.amend(order, price, qty)
 
     def cancel(self, order: Order) -> None:
-        self._submit(CancelOrder(order.client_id), new_risk=False)
-
-    def _submit(self, command: Command, *, new_risk: bool) -> None:
-        """Send ``command`` as a task; one that adds risk is refused (and reported) unless
-        the strategy is running: paused by the user or by a HALTED account."""
-        if new_risk and self.state is not StrategyState.RUNNING:
-            reason = f"strategy {self.name} is {self.state.value}"
-            self._call(
-                self.strategy.on_command_refused,
-                command,
-                reason + (f" ({self.reason})" if self.reason else ""),
-            )
-            return
-        self._spawn(self._send(command))
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(coro, name=f"strategy {self.name}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _send(self, command: Command) -> None:
-        self.in_flight += 1
-        try:
-            await self.engine.execute(command)
-        except TradetermError as exc:
-            self._refused(command, str(exc))
-        except Exception as exc:  # never raised through the bus or the loop
-            log.exception("strategy %s: %s failed", self.name, type(command).__name__)
-            self._refused(command, f"{type(exc).__name__}: {exc}")
-        finally:
-            self.in_flight -= 1
-
-    def _refused(self, command: Command, reason: str) -> None:
-        if self.state in (StrategyState.RUNNING, StrategyState.PAUSED):
-            self._call(self.strategy.on_command_refused, command, reason)
+        self.orders.cancel(order)
 
     # --- timers and the guard -------------------------------------------------------------------
 
@@ -429,12 +376,21 @@ class StrategyHost:
         if self.state is StrategyState.RUNNING:
             self._call(self.strategy.on_timer, name)
 
-    def _call(self, callback: Callable[..., None], *args: Any) -> bool:
-        """Run one callback; an exception fails the strategy instead of propagating (False)."""
+    def _call(self, callback: Callable[..., None], *args: Any, journal: bool = True) -> bool:
+        """Run one callback; an exception fails the strategy instead of propagating (False).
+        What it logs goes to the journal too, unless ``journal`` is False (the host wrote
+        the line already)."""
         self.callbacks += 1
+        token = writing(self.journal if journal else None)
         try:
             callback(*args)
         except Exception as exc:
+            done(token)
             self._fail(getattr(callback, "__name__", "a callback"), exc)
             return False
+        done(token)
         return True
+
+    def note(self, level: int, text: str) -> None:
+        """A line in its journal (not in the log: the caller logs what the log needs)."""
+        self.journal.add(level, text)

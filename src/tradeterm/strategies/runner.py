@@ -16,8 +16,9 @@ from tradeterm.config.settings import StrategyEntry
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import KillSwitchPulled
 from tradeterm.engine.engine import Engine
+from tradeterm.strategies.base import StrategyParams
 from tradeterm.strategies.host import StrategyHost, StrategyState
-from tradeterm.strategies.registry import BUILTINS, StrategyClass, make_params
+from tradeterm.strategies.registry import BUILTINS, LoadError, StrategyClass, make_params
 
 log = logging.getLogger("tradeterm.strategies")
 
@@ -61,10 +62,13 @@ class StrategyRunner:
         engine: Engine,
         entries: Iterable[StrategyEntry] = (),
         known: Mapping[str, StrategyClass] = BUILTINS,
+        broken: Iterable[LoadError] = (),
     ) -> None:
         self.engine = engine
         self.entries = {entry.name: entry for entry in entries}
         self.known = dict(known)
+        self.broken = {str(error.path): error for error in broken}
+        """The user's strategy files that did not load, by path (the pane lists them)."""
         self.hosts: dict[str, StrategyHost] = {}
         """Every instance started, by name, in the order started (stopped ones stay listed)."""
         self._unsubscribe = engine.bus.subscribe(KillSwitchPulled, self._on_kill)
@@ -83,6 +87,12 @@ class StrategyRunner:
         running = self.hosts.get(name)
         if running is not None and running.state not in _DONE:
             raise TradetermError(f"strategy {name} is {running.state.value} already")
+        if entry.kind not in self.known and self.broken:
+            files = ", ".join(str(error) for error in self.broken.values())
+            raise TradetermError(
+                f"strategy {name}: kind {entry.kind!r} is not available; "
+                f"strategy files that did not load: {files}"
+            )
         cls = _strategy_class(entry, self.known)
         strategy = cls(make_params(cls, entry.params))
         host = StrategyHost(
@@ -92,6 +102,32 @@ class StrategyRunner:
         self.hosts.pop(name, None)
         self.hosts[name] = host
         return host
+
+    def start_new(
+        self, name: str, kind: str, params: StrategyParams, account: str, symbol: str
+    ) -> StrategyHost:
+        """Start a new instance (the start form): it becomes the entry ``name`` for this
+        session, so ``:strategy start NAME`` runs it again once stopped.
+
+        Raises:
+            TradetermError: a name that runs already, an unknown kind, bad parameters, an
+                unknown account or symbol (the entry is then not kept).
+        """
+        values = params.model_dump(exclude_unset=True)
+        entry = StrategyEntry(name, kind, account, symbol, values)
+        before = self.entries.get(name)
+        running = self.hosts.get(name)
+        if running is not None and running.state not in _DONE:
+            raise TradetermError(f"strategy {name} is {running.state.value} already")
+        self.entries[name] = entry
+        try:
+            return self.start(name)
+        except TradetermError:
+            if before is None:
+                del self.entries[name]
+            else:
+                self.entries[name] = before
+            raise
 
     def start_autostart(self) -> list[str]:
         """Start every ``autostart`` entry; returns one line per entry that could not start

@@ -74,6 +74,9 @@ STRATEGIES_BINDINGS: list[Binding] = [
     Binding("p", "act('pause')", "Pause strategy", id="strategies.pause"),
     Binding("u", "act('resume')", "Resume strategy", id="strategies.resume"),
     Binding("x,d", "act('stop')", "Stop strategy (asks about its orders)", id="strategies.stop"),
+    # the form takes the keys of the same burst
+    Binding("n", "act('new')", "New strategy (form)", id="strategies.new", priority=True),
+    Binding("v", "act('log')", "Strategy's log lines", id="strategies.log"),
 ]
 
 FILTER_BINDINGS: list[Binding] = [

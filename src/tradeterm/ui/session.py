@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from tradeterm.engine.candle_feeder import CandleFeeder
     from tradeterm.engine.engine import Engine
     from tradeterm.engine.logbook import LogBook
-    from tradeterm.strategies.registry import StrategyClass
+    from tradeterm.strategies.registry import LoadError, StrategyClass
     from tradeterm.ui.recording import RecorderFactory
 
 
@@ -33,3 +33,5 @@ class Session:
     """The ``[[strategies]]`` entries, checked (``:strategy start NAME``)."""
     strategy_kinds: Mapping[str, StrategyClass] | None = None
     """The strategies by kind: the built-ins and the user's folder (None: the built-ins)."""
+    strategy_errors: tuple[LoadError, ...] = ()
+    """The user's strategy files that did not load (the strategies pane lists them)."""

@@ -10,19 +10,33 @@ from typing import TYPE_CHECKING
 from tradeterm.domain.errors import TradetermError
 
 if TYPE_CHECKING:
+    from tradeterm.strategies.base import StrategyParams
     from tradeterm.ui.app import TradetermApp
 
 log = logging.getLogger("tradeterm.ui.strategies")
 
 
 def act(app: TradetermApp, action: str, name: str | None, cancel: bool | None = None) -> None:
-    """``start``, ``pause``, ``resume`` or ``stop`` the strategy ``name``. A stop without
-    ``cancel`` asks first when it has open orders."""
+    """``start``, ``pause``, ``resume`` or ``stop`` the strategy ``name``, show its ``log``
+    lines, or open the start form (``new``). A stop without ``cancel`` asks first when it
+    has open orders."""
+    runner = app.strategies
+    if action == "new":
+        open_form(app)
+        return
     if name is None:
         app.notify("no strategy selected", severity="warning", timeout=3)
         return
-    runner = app.strategies
+    broken = runner.broken.get(name)
+    if broken is not None:
+        app.notify(f"strategy file did not load: {broken}", severity="warning", timeout=6)
+        return
     try:
+        if action == "log":
+            from tradeterm.ui.screens.strategy_log import StrategyLogScreen
+
+            app.push_screen(StrategyLogScreen(runner.host(name)))
+            return
         if action == "start":
             host = runner.start(name)
             said = f"strategy {name} started" + (f", {host.reason}" if host.reason else "")
@@ -57,3 +71,55 @@ def ask_stop(app: TradetermApp, name: str) -> None:
         act(app, "stop", name, cancel=bool(yes))
 
     app.push_screen(ConfirmScreen("STOP STRATEGY", question), answered)
+
+
+def open_form(app: TradetermApp) -> None:
+    """Pick a strategy, then fill its form; Enter starts it on the active instrument and
+    account (a mistake is said in the form, which stays open)."""
+    from tradeterm.ui.screens.strategy_form import StrategyKindScreen
+
+    runner = app.strategies
+    broken = [str(error) for error in runner.broken.values()]
+
+    def chosen(kind: str | None) -> None:
+        if kind is not None:
+            open_params(app, kind)
+
+    app.push_screen(StrategyKindScreen(runner.known, broken), chosen)
+
+
+def open_params(app: TradetermApp, kind: str) -> None:
+    """The form of ``kind``, pre-filled from the first config entry of that kind."""
+    from tradeterm.ui.paramform import entry_for, form_fields, fresh_name
+    from tradeterm.ui.screens.strategy_form import StrategyFormScreen
+
+    runner = app.strategies
+    cls = runner.known[kind]
+    state = app.engine.state
+    account, symbol = state.account, state.active.symbol
+    entry = entry_for(kind, runner.entries.values())
+
+    def taken() -> set[str]:
+        return {name for name, host in runner.hosts.items() if host.alive}
+
+    name = entry.name if entry is not None and entry.name not in taken() else ""
+    name = name or fresh_name(kind, symbol, set(runner.hosts) | set(runner.entries))
+
+    def start(name: str, params: StrategyParams) -> None:
+        if state.active.venue != account.spec.venue:
+            raise TradetermError(
+                f"{state.label(state.active)} is on {state.active.venue}, and account "
+                f"{account.name} trades on {account.spec.venue}: pick an instrument of "
+                f"{account.spec.venue} (/) or another account (a)"
+            )
+        host = runner.start_new(name, kind, params, account.name, symbol)
+        said = f"strategy {name} started" + (f", {host.reason}" if host.reason else "")
+        app.notify(said, timeout=4)
+        app.bridge.dirty.add("strategies")
+        app.refresher.hurry()
+
+    where = f"{state.label(state.active)} · account {account.name}"
+    fields = form_fields(cls.params_model, entry.params if entry is not None else None)
+    app.push_screen(
+        StrategyFormScreen(cls, fields, name=name, where=where, taken=taken, start=start)
+    )

@@ -83,7 +83,9 @@ class Workstation:
         self.alerts_pane = self._content("alerts", AlertsPane)
         self.strategies_pane = self._content("strategies", StrategiesPane)
         kinds = BUILTINS if session.strategy_kinds is None else session.strategy_kinds
-        self.strategies = StrategyRunner(self.engine, session.strategies, kinds)
+        self.strategies = StrategyRunner(
+            self.engine, session.strategies, kinds, session.strategy_errors
+        )
         self.refresher = Refresher(host, self, boxes, status, visible, refresh_hz)
         interval = DEFAULT_INTERVAL_S if scan_interval is None else scan_interval
         self.scans = ScanRunner(host, self, visible, interval)

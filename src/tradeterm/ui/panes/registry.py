@@ -225,15 +225,17 @@ def _draw_alerts(frame: Frame, alerts: AlertsPane, _box: Pane) -> bool:
 def _draw_strategies(frame: Frame, pane: StrategiesPane, box: Pane) -> bool:
     from tradeterm.ui.panes.strategies import LEGEND
 
-    pane.show(frame.parts.strategies.hosts.values())
+    runner: StrategyRunner = frame.parts.strategies
+    pane.show(runner.hosts.values(), runner.broken.values())
     box.set_titles(subtitle=pane.reason or LEGEND)
     return True
 
 
 def _strategies_stale(frame: Frame, _pane: StrategiesPane) -> bool:
-    """While any ran: their PnL and states change without an event for the pane."""
+    """While any ran: their PnL and states change without an event for the pane (and the
+    broken files are listed from the first frame)."""
     runner: StrategyRunner = frame.parts.strategies
-    return bool(runner.hosts)
+    return bool(runner.hosts or runner.broken)
 
 
 PANES: tuple[PaneSpec[Any], ...] = (

@@ -1,4 +1,5 @@
-"""The strategies pane: every instance started, its state, orders, position and PnL; p, u, x.
+"""The strategies pane: every instance started, its state, orders, position and PnL, and the
+user's strategy files that did not load; n (start form), p, u, x, v (its log lines).
 
 Position and PnL are the strategy's own: from the fills of the orders tagged with its name
 (the account may hold more of the asset), the PnL marked at the mid (fees in the quote
@@ -21,6 +22,7 @@ from tradeterm.domain.enums import Side
 from tradeterm.domain.market import Market
 from tradeterm.engine.accounts import AccountState
 from tradeterm.strategies.host import StrategyHost, StrategyState
+from tradeterm.strategies.registry import LoadError
 from tradeterm.ui.format import clock_text, fmt_money, fmt_qty
 from tradeterm.ui.keys import STRATEGIES_BINDINGS
 from tradeterm.ui.palette import role
@@ -39,6 +41,8 @@ COLUMNS = (
 )
 EMPTY = "no strategies running · :strategy start NAME"
 LEGEND = "p pause · u resume · x stop"
+BROKEN = "broken"
+"""The state shown for a strategy file that did not load."""
 
 _STATE_ROLE = {
     StrategyState.RUNNING: role("pnl_up"),
@@ -115,6 +119,19 @@ def strategy_row(host: StrategyHost) -> Row:
     )
 
 
+def broken_row(error: LoadError) -> Row:
+    """A strategy file that did not load: its file name, state ``broken`` (the subtitle
+    gives its path, line and error)."""
+    key = str(error.path)
+    shown = (error.path.name, "-", "", "", BROKEN, "", "", "", "")
+    return Row(
+        key,
+        shown,
+        (error.path.name, "", "", "", BROKEN, 0, Decimal(0), Decimal(0), 0),
+        (None, None, None, None, role("error"), None, None, None, None),
+    )
+
+
 class StrategiesPane(Vertical):
     """Lists the strategy instances; posts ``Act`` with the chosen one's name."""
 
@@ -137,11 +154,14 @@ class StrategiesPane(Vertical):
     def compose(self) -> ComposeResult:
         yield self.table
 
-    def show(self, hosts: Iterable[StrategyHost]) -> None:
+    def show(self, hosts: Iterable[StrategyHost], broken: Iterable[LoadError] = ()) -> None:
         rows, reasons = [], {}
         for host in hosts:
             rows.append(strategy_row(host))
             reasons[host.name] = host.reason
+        for error in broken:
+            rows.append(broken_row(error))
+            reasons[str(error.path)] = f"did not load: {error}"
         self.table.set_rows(rows)
         selected = self.table.cursor_key
         self.reason = reasons.get(selected, "") if selected is not None else ""
