@@ -3,7 +3,11 @@
 Binance's procedure (spot): buffer the stream and take a REST snapshot; drop buffered
 events with ``u <= lastUpdateId``; the first applied event must have
 ``U <= lastUpdateId + 1 <= u``; afterwards every event must have ``U == previous u + 1``.
-A break, or a book whose best bid reaches its best ask, asks for a fresh snapshot.
+The first rule holds whether that event was buffered or arrives after the snapshot (a
+snapshot can be answered before the stream has sent anything: its next event then usually
+starts before ``lastUpdateId + 1``). A break, or a book whose best bid reaches its best ask,
+asks for a fresh snapshot. (USD-M futures differ: ``U <= lastUpdateId <= u``, then ``pu``
+chains each event to the previous ``u``; this module serves spot only.)
 
 Prices are parsed once per distinct string (a cache); the engine's ``BookChanged``
 takes Decimal levels, so the conversion happens here, once per level, and the book kept
@@ -123,6 +127,8 @@ class DepthSync:
         self.emit = emit
         self.resync = resync
         self.synced = False
+        self.bridged = False
+        """Synced and an event has continued the snapshot (until then the first-event rule)."""
         self.last_u = 0
         self.buffer: deque[Diff] = deque(maxlen=BUFFER_LIMIT)
         self.bids = _Side(bids=True)
@@ -132,7 +138,7 @@ class DepthSync:
 
     def reset(self) -> None:
         """Forget sync (a new connection): buffer until the next snapshot."""
-        self.synced = False
+        self.synced = self.bridged = False
         self.buffer.clear()
 
     def on_diff(self, diff: Diff) -> None:
@@ -140,10 +146,15 @@ class DepthSync:
         if not self.synced:
             self.buffer.append(diff)
             return
-        if diff.last <= self.last_u:
+        last_u = self.last_u
+        if diff.last <= last_u:
             return
-        if diff.first != self.last_u + 1:
-            self._lose(f"gap: U={diff.first} but the previous u was {self.last_u}", diff)
+        if self.bridged:
+            if diff.first != last_u + 1:
+                self._lose(f"gap: U={diff.first} but the previous u was {last_u}", diff)
+                return
+        elif diff.first > last_u + 1:
+            self._lose(f"snapshot {last_u} is older than the stream (next U={diff.first})", diff)
             return
         self._apply(diff)
 
@@ -157,30 +168,22 @@ class DepthSync:
         self.bids.load(bids)
         self.asks.load(asks)
         self.last_u = snap
-        self.synced = True
+        self.synced, self.bridged = True, False
         self.emit(BookChanged(self.symbol, bids, asks, snapshot=True, seq=snap))
-        pending, bridged = list(self.buffer), False
+        pending = list(self.buffer)
         self.buffer.clear()
         for diff in pending:
-            if not self.synced:
-                self.buffer.append(diff)
-                continue
-            if diff.last <= snap:
-                continue
-            if not bridged and not diff.first <= snap + 1 <= diff.last:
-                self._lose(f"snapshot {snap} is older than the stream (next U={diff.first})", diff)
-                continue
-            if bridged:
+            if self.synced:
                 self.on_diff(diff)
             else:
-                bridged = True
-                self._apply(diff)
+                self.buffer.append(diff)
         return self.synced
 
     def _apply(self, diff: Diff) -> None:
         self.bids.apply(diff.bids)
         self.asks.apply(diff.asks)
         self.last_u = diff.last
+        self.bridged = True
         self.applied += 1
         self.emit(BookChanged(self.symbol, diff.bids, diff.asks, seq=diff.last, ts_ns=diff.ts_ns))
         bid, ask = self.bids.best, self.asks.best
@@ -188,7 +191,7 @@ class DepthSync:
             self._lose(f"crossed book: bid {bid} >= ask {ask} after u={diff.last}", None)
 
     def _lose(self, reason: str, diff: Diff | None) -> None:
-        self.synced = False
+        self.synced = self.bridged = False
         self.resyncs += 1
         self.buffer.clear()
         if diff is not None:
