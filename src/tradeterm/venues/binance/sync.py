@@ -9,9 +9,8 @@ starts before ``lastUpdateId + 1``). A break, or a book whose best bid reaches i
 asks for a fresh snapshot. (USD-M futures differ: ``U <= lastUpdateId <= u``, then ``pu``
 chains each event to the previous ``u``; this module serves spot only.)
 
-Prices are parsed once per distinct string (a cache); the engine's ``BookChanged``
-takes Decimal levels, so the conversion happens here, once per level, and the book kept
-for the crossed check reuses those Decimals.
+Levels arrive as Decimals from ``decode`` (each distinct string parsed once); the engine's
+``BookChanged`` takes them as they are, and the book kept for the crossed check reuses them.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from typing import Any, NamedTuple
 
 from tradeterm.domain.book import Level
 from tradeterm.domain.events import BookChanged
-from tradeterm.domain.numbers import dec
+from tradeterm.venues.binance.decode import Depth, levels
 
 BUFFER_LIMIT = 5_000
 """Diff events held while waiting for a snapshot; past that the oldest are dropped (and the
@@ -31,34 +30,6 @@ snapshot that follows is then likely too new to bridge, so it is fetched again).
 
 Emit = Callable[[BookChanged], None]
 Resync = Callable[[str], None]
-
-
-_PRICES: dict[str, Decimal] = {}
-"""Parsed price strings: a book quotes the same prices again and again."""
-_PRICES_LIMIT = 200_000
-
-
-def _levels(raw: Sequence[Sequence[str]]) -> list[Level]:
-    """``[["0.35", "12.0"], ...]`` as Decimal pairs (the hot path: one call per side per event).
-
-    Raises:
-        ValueError: a price or size is not a plain number >= 0 (as Binance writes them).
-        ArithmeticError: a text starting with a digit is still no number.
-    """
-    out: list[Level] = []
-    prices = _PRICES
-    for p, q in raw:
-        price = prices.get(p)
-        if price is None:
-            if not p[:1].isdigit():
-                raise ValueError(f"level price {p!r} is not a number > 0")
-            if len(prices) >= _PRICES_LIMIT:
-                prices.clear()
-            price = prices[p] = dec(p)
-        if not q[:1].isdigit():
-            raise ValueError(f"level size {q!r} is not a number >= 0")
-        out.append((price, Decimal(q)))
-    return out
 
 
 class Diff(NamedTuple):
@@ -77,8 +48,16 @@ class Diff(NamedTuple):
         if not isinstance(first, int) or not isinstance(last, int) or first > last:
             raise ValueError(f"bad update ids U={first!r} u={last!r}")
         return cls(
-            first, last, int(data.get("E", 0)) * 1_000_000, _levels(data["b"]), _levels(data["a"])
+            first, last, int(data.get("E", 0)) * 1_000_000, levels(data["b"]), levels(data["a"])
         )
+
+    @classmethod
+    def from_depth(cls, data: Depth) -> Diff:
+        """A typed depth event (``decode.depth_frame``); raises as ``parse`` does."""
+        first, last = data.U, data.u
+        if first > last:
+            raise ValueError(f"bad update ids U={first!r} u={last!r}")
+        return cls(first, last, data.E * 1_000_000, levels(data.b), levels(data.a))
 
 
 class _Side:
@@ -96,17 +75,19 @@ class _Side:
         self._rescan()
 
     def apply(self, levels: Sequence[Level]) -> None:
-        sizes, rescan = self.sizes, False
+        sizes, best, bids, pop = self.sizes, self.best, self.bids, self.sizes.pop
+        lost = False  # the best level went: found again from every level once at the end
         for price, qty in levels:
             if qty:
                 sizes[price] = qty
-                best = self.best
-                if best is None or (price > best if self.bids else price < best):
-                    self.best = price
-            elif sizes.pop(price, None) is not None and price == self.best:
-                rescan = True
-        if rescan:
+                if best is None or (price > best if bids else price < best):
+                    best = price
+            elif pop(price, None) is not None and price == best:
+                lost = True
+        if lost:
             self._rescan()
+        else:
+            self.best = best
 
     def _rescan(self) -> None:
         sizes = self.sizes
@@ -164,7 +145,7 @@ class DepthSync:
         Returns False (and asks for another snapshot) when the buffer cannot bridge it.
         """
         snap = int(body["lastUpdateId"])
-        bids, asks = _levels(body["bids"]), _levels(body["asks"])
+        bids, asks = levels(body["bids"]), levels(body["asks"])
         self.bids.load(bids)
         self.asks.load(asks)
         self.last_u = snap
