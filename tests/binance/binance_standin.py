@@ -96,6 +96,9 @@ class BinanceStandIn:
         self.requests: list[str] = []
         self.stream_paths: list[str] = []
         self.subscriptions: list[str] = []
+        self.unsubscriptions: list[str] = []
+        self.stream_requests: list[tuple[str, str]] = []
+        """(SUBSCRIBE or UNSUBSCRIBE, stream) in the order they came."""
         self.finished = asyncio.Event()
         self._server: Server | None = None
 
@@ -186,12 +189,18 @@ class BinanceStandIn:
                 reader.cancel()
 
     async def _acknowledge(self, ws: ServerConnection, subscribed: asyncio.Event) -> None:
-        """Answer each SUBSCRIBE as Binance does (``{"result": null, "id": N}``)."""
+        """Answer each SUBSCRIBE and UNSUBSCRIBE as Binance does (``{"result": null, "id": N}``)."""
         with contextlib.suppress(ConnectionClosed):
             async for raw in ws:
                 request = json.loads(raw)
-                if request.get("method") == "SUBSCRIBE":
-                    self.subscriptions.extend(request.get("params", []))
+                method = request.get("method")
+                if method in ("SUBSCRIBE", "UNSUBSCRIBE"):
+                    streams = request.get("params", [])
+                    if method == "SUBSCRIBE":
+                        self.subscriptions.extend(streams)
+                    else:
+                        self.unsubscriptions.extend(streams)
+                    self.stream_requests += [(method, stream) for stream in streams]
                     await ws.send(json.dumps({"result": None, "id": request.get("id")}))
                     subscribed.set()
 

@@ -193,3 +193,44 @@ async def test_a_wide_universe_streams_books_for_the_focused_symbol_only(
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
             await feed.close()
+
+
+async def test_a_focus_change_unsubscribes_the_streams_of_the_symbol_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tradeterm.venues.ccxt.feed.FULL_DEPTH_SYMBOLS", 2)
+    async with standin(interval_s=0.001) as server:
+        feed, engine = make(server, tmp_path)  # 4 symbols: more than 2
+        await engine.start()
+        task = asyncio.create_task(engine.run_feed())
+        try:
+            await until(lambda: "NKN/USDT" in engine.state.books_on(engine.feed.venue))
+            assert server.unsubscriptions == []
+            engine.select_symbol("LRC/BTC")
+            await until(lambda: "lrcbtc@depth@100ms" in server.subscriptions)
+            await until(lambda: len(server.unsubscriptions) == 2)
+            assert sorted(server.unsubscriptions) == ["nknusdt@depth@100ms", "nknusdt@trade"]
+            engine.select_symbol("NKN/USDT")  # back again: subscribed anew, LRC/BTC let go
+            await until(lambda: len(server.unsubscriptions) == 4)
+            assert sorted(server.unsubscriptions[2:]) == ["lrcbtc@depth@100ms", "lrcbtc@trade"]
+            assert server.subscriptions.count("nknusdt@depth@100ms") == 2
+            # to and fro at once: each symbol's unsubscribe lands before its new subscribe
+            for symbol in ("LRC/BTC", "NKN/USDT", "LRC/BTC", "NKN/USDT"):
+                engine.select_symbol(symbol)
+
+            def last(stream: str) -> str:
+                return [m for m, s in server.stream_requests if s == stream][-1]
+
+            settled = ("nknusdt@depth@100ms", "nknusdt@trade", "lrcbtc@depth@100ms", "lrcbtc@trade")
+            await until(
+                lambda: [last(s) for s in settled] == ["SUBSCRIBE"] * 2 + ["UNSUBSCRIBE"] * 2
+            )
+            await until(
+                lambda: not any(t.get_name().endswith("-unwatch") for t in asyncio.all_tasks())
+            )
+            assert [last(s) for s in settled] == ["SUBSCRIBE"] * 2 + ["UNSUBSCRIBE"] * 2
+            assert feed.malformed == 0
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await feed.close()

@@ -19,6 +19,7 @@ from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker, Trade
 from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.binance.candles import klines_path, parse_klines
+from tradeterm.venues.binance.decode import depth_frame
 from tradeterm.venues.binance.markets import CACHE_MAX_AGE_S, MarketsCache, parse_exchange_info
 from tradeterm.venues.binance.rest import Backoff, RestClient
 from tradeterm.venues.binance.sync import DepthSync, Diff
@@ -176,6 +177,12 @@ class BinanceFeed:
         """Decode one combined-stream frame and route it; a malformed one is logged and skipped."""
         self.messages += 1
         try:
+            depth = depth_frame(raw)
+            if depth is not None:  # the hot path: typed, straight to levels
+                book = self.books.get(depth.s)
+                if book is not None:
+                    book.on_diff(Diff.from_depth(depth))
+                return
             data = orjson.loads(raw)["data"]
             if isinstance(data, list):
                 for item in data:

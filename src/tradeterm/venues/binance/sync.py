@@ -3,11 +3,14 @@
 Binance's procedure (spot): buffer the stream and take a REST snapshot; drop buffered
 events with ``u <= lastUpdateId``; the first applied event must have
 ``U <= lastUpdateId + 1 <= u``; afterwards every event must have ``U == previous u + 1``.
-A break, or a book whose best bid reaches its best ask, asks for a fresh snapshot.
+The first rule holds whether that event was buffered or arrives after the snapshot (a
+snapshot can be answered before the stream has sent anything: its next event then usually
+starts before ``lastUpdateId + 1``). A break, or a book whose best bid reaches its best ask,
+asks for a fresh snapshot. (USD-M futures differ: ``U <= lastUpdateId <= u``, then ``pu``
+chains each event to the previous ``u``; this module serves spot only.)
 
-Prices are parsed once per distinct string (a cache); the engine's ``BookChanged``
-takes Decimal levels, so the conversion happens here, once per level, and the book kept
-for the crossed check reuses those Decimals.
+Levels arrive as Decimals from ``decode`` (each distinct string parsed once); the engine's
+``BookChanged`` takes them as they are, and the book kept for the crossed check reuses them.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any, NamedTuple
 
 from tradeterm.domain.book import Level
 from tradeterm.domain.events import BookChanged
-from tradeterm.domain.numbers import dec
+from tradeterm.venues.binance.decode import Depth, levels
 
 BUFFER_LIMIT = 5_000
 """Diff events held while waiting for a snapshot; past that the oldest are dropped (and the
@@ -27,34 +30,6 @@ snapshot that follows is then likely too new to bridge, so it is fetched again).
 
 Emit = Callable[[BookChanged], None]
 Resync = Callable[[str], None]
-
-
-_PRICES: dict[str, Decimal] = {}
-"""Parsed price strings: a book quotes the same prices again and again."""
-_PRICES_LIMIT = 200_000
-
-
-def _levels(raw: Sequence[Sequence[str]]) -> list[Level]:
-    """``[["0.35", "12.0"], ...]`` as Decimal pairs (the hot path: one call per side per event).
-
-    Raises:
-        ValueError: a price or size is not a plain number >= 0 (as Binance writes them).
-        ArithmeticError: a text starting with a digit is still no number.
-    """
-    out: list[Level] = []
-    prices = _PRICES
-    for p, q in raw:
-        price = prices.get(p)
-        if price is None:
-            if not p[:1].isdigit():
-                raise ValueError(f"level price {p!r} is not a number > 0")
-            if len(prices) >= _PRICES_LIMIT:
-                prices.clear()
-            price = prices[p] = dec(p)
-        if not q[:1].isdigit():
-            raise ValueError(f"level size {q!r} is not a number >= 0")
-        out.append((price, Decimal(q)))
-    return out
 
 
 class Diff(NamedTuple):
@@ -73,8 +48,16 @@ class Diff(NamedTuple):
         if not isinstance(first, int) or not isinstance(last, int) or first > last:
             raise ValueError(f"bad update ids U={first!r} u={last!r}")
         return cls(
-            first, last, int(data.get("E", 0)) * 1_000_000, _levels(data["b"]), _levels(data["a"])
+            first, last, int(data.get("E", 0)) * 1_000_000, levels(data["b"]), levels(data["a"])
         )
+
+    @classmethod
+    def from_depth(cls, data: Depth) -> Diff:
+        """A typed depth event (``decode.depth_frame``); raises as ``parse`` does."""
+        first, last = data.U, data.u
+        if first > last:
+            raise ValueError(f"bad update ids U={first!r} u={last!r}")
+        return cls(first, last, data.E * 1_000_000, levels(data.b), levels(data.a))
 
 
 class _Side:
@@ -92,17 +75,19 @@ class _Side:
         self._rescan()
 
     def apply(self, levels: Sequence[Level]) -> None:
-        sizes, rescan = self.sizes, False
+        sizes, best, bids, pop = self.sizes, self.best, self.bids, self.sizes.pop
+        lost = False  # the best level went: found again from every level once at the end
         for price, qty in levels:
             if qty:
                 sizes[price] = qty
-                best = self.best
-                if best is None or (price > best if self.bids else price < best):
-                    self.best = price
-            elif sizes.pop(price, None) is not None and price == self.best:
-                rescan = True
-        if rescan:
+                if best is None or (price > best if bids else price < best):
+                    best = price
+            elif pop(price, None) is not None and price == best:
+                lost = True
+        if lost:
             self._rescan()
+        else:
+            self.best = best
 
     def _rescan(self) -> None:
         sizes = self.sizes
@@ -123,6 +108,8 @@ class DepthSync:
         self.emit = emit
         self.resync = resync
         self.synced = False
+        self.bridged = False
+        """Synced and an event has continued the snapshot (until then the first-event rule)."""
         self.last_u = 0
         self.buffer: deque[Diff] = deque(maxlen=BUFFER_LIMIT)
         self.bids = _Side(bids=True)
@@ -132,7 +119,7 @@ class DepthSync:
 
     def reset(self) -> None:
         """Forget sync (a new connection): buffer until the next snapshot."""
-        self.synced = False
+        self.synced = self.bridged = False
         self.buffer.clear()
 
     def on_diff(self, diff: Diff) -> None:
@@ -140,10 +127,15 @@ class DepthSync:
         if not self.synced:
             self.buffer.append(diff)
             return
-        if diff.last <= self.last_u:
+        last_u = self.last_u
+        if diff.last <= last_u:
             return
-        if diff.first != self.last_u + 1:
-            self._lose(f"gap: U={diff.first} but the previous u was {self.last_u}", diff)
+        if self.bridged:
+            if diff.first != last_u + 1:
+                self._lose(f"gap: U={diff.first} but the previous u was {last_u}", diff)
+                return
+        elif diff.first > last_u + 1:
+            self._lose(f"snapshot {last_u} is older than the stream (next U={diff.first})", diff)
             return
         self._apply(diff)
 
@@ -153,34 +145,26 @@ class DepthSync:
         Returns False (and asks for another snapshot) when the buffer cannot bridge it.
         """
         snap = int(body["lastUpdateId"])
-        bids, asks = _levels(body["bids"]), _levels(body["asks"])
+        bids, asks = levels(body["bids"]), levels(body["asks"])
         self.bids.load(bids)
         self.asks.load(asks)
         self.last_u = snap
-        self.synced = True
+        self.synced, self.bridged = True, False
         self.emit(BookChanged(self.symbol, bids, asks, snapshot=True, seq=snap))
-        pending, bridged = list(self.buffer), False
+        pending = list(self.buffer)
         self.buffer.clear()
         for diff in pending:
-            if not self.synced:
-                self.buffer.append(diff)
-                continue
-            if diff.last <= snap:
-                continue
-            if not bridged and not diff.first <= snap + 1 <= diff.last:
-                self._lose(f"snapshot {snap} is older than the stream (next U={diff.first})", diff)
-                continue
-            if bridged:
+            if self.synced:
                 self.on_diff(diff)
             else:
-                bridged = True
-                self._apply(diff)
+                self.buffer.append(diff)
         return self.synced
 
     def _apply(self, diff: Diff) -> None:
         self.bids.apply(diff.bids)
         self.asks.apply(diff.asks)
         self.last_u = diff.last
+        self.bridged = True
         self.applied += 1
         self.emit(BookChanged(self.symbol, diff.bids, diff.asks, seq=diff.last, ts_ns=diff.ts_ns))
         bid, ask = self.bids.best, self.asks.best
@@ -188,7 +172,7 @@ class DepthSync:
             self._lose(f"crossed book: bid {bid} >= ask {ask} after u={diff.last}", None)
 
     def _lose(self, reason: str, diff: Diff | None) -> None:
-        self.synced = False
+        self.synced = self.bridged = False
         self.resyncs += 1
         self.buffer.clear()
         if diff is not None:

@@ -26,7 +26,7 @@ from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle
 from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.ccxt.feed_copy import BookMirror, ticker_event, trade_event
-from tradeterm.venues.ccxt.feed_exchange import bind, chunks, make_exchange
+from tradeterm.venues.ccxt.feed_exchange import bind, chunks, make_exchange, unwatch
 from tradeterm.venues.ccxt.markets import choose_symbols, exact, parse_market
 from tradeterm.venues.net import CACHE_MAX_AGE_S, Backoff, MarketsCache
 
@@ -35,6 +35,8 @@ log = logging.getLogger("tradeterm.venues.ccxt")
 FULL_DEPTH_SYMBOLS = 20
 """With more symbols than this (``universe = "all"``) books and trades stream for the focused
 symbol only; tickers stream for all of them (the scanner's rows)."""
+UNWATCH_TIMEOUT_S = 10.0
+"""How long an unsubscribe may wait for the exchange's answer before it is given up."""
 SILENCE_S = 60.0
 """No update from any stream for this long: the links are remade."""
 
@@ -91,6 +93,8 @@ class CcxtFeed:
         self._focus = ""
         self._gap_at = -1
         self._focused: list[asyncio.Task[None]] = []
+        self._unwatching: dict[str, asyncio.Task[None]] = {}
+        """Unsubscribes in flight by symbol: one at a time each (ccxt shares their answer)."""
         self._sink: MarketSink | None = None
 
     # --- markets -----------------------------------------------------------
@@ -196,12 +200,21 @@ class CcxtFeed:
 
     def focus(self, symbol: str) -> None:
         """With more than ``FULL_DEPTH_SYMBOLS`` symbols, move the book and trade streams to
-        ``symbol``; with fewer, every symbol streams in full already."""
+        ``symbol`` and unsubscribe those of the symbol left; with fewer, every symbol streams
+        in full already."""
         if symbol not in self.symbols or symbol == self._focus:
             return
-        self._focus = symbol
+        previous, self._focus = self._focus, symbol
         if self._focused:  # running with more symbols than FULL_DEPTH_SYMBOLS
             self._start_focused()
+            if previous in self._unwatching:
+                return  # being unsubscribed already, and not subscribed again since
+            task = asyncio.get_running_loop().create_task(
+                unwatch(self.exchange, previous, self.venue, UNWATCH_TIMEOUT_S, log),
+                name=f"{self.venue}-unwatch",
+            )
+            self._unwatching[previous] = task
+            task.add_done_callback(lambda _: self._unwatching.pop(previous, None))
 
     async def run(self, sink: MarketSink) -> None:
         """Stream into ``sink`` until cancelled; each stream reconnects with backoff."""
@@ -222,9 +235,10 @@ class CcxtFeed:
         try:
             await asyncio.gather(*loops)
         finally:
-            for task in self._focused:
+            for task in (*self._focused, *self._unwatching.values()):
                 task.cancel()
             self._focused = []
+            self._unwatching.clear()
             self._sink = None
             await self.close()
 
@@ -234,10 +248,25 @@ class CcxtFeed:
         symbols = [self._focus]
         self.mirrors[self._focus].reset()
         loop = asyncio.get_running_loop()
+        pending = set(self._unwatching.values())  # none may land after a new subscribe
         self._focused = [
-            loop.create_task(self._book_loop(symbols), name=f"{self.venue}-book"),
-            loop.create_task(self._trade_loop(symbols), name=f"{self.venue}-trades"),
+            loop.create_task(
+                self._after(pending, self._book_loop, symbols), name=f"{self.venue}-book"
+            ),
+            loop.create_task(
+                self._after(pending, self._trade_loop, symbols), name=f"{self.venue}-trades"
+            ),
         ]
+
+    @staticmethod
+    async def _after(
+        pending: set[asyncio.Task[None]],
+        loop: Callable[[list[str]], Awaitable[None]],
+        symbols: list[str],
+    ) -> None:
+        if pending:
+            await asyncio.wait(pending)  # unlike gather, a cancel here leaves them running
+        await loop(symbols)
 
     async def close(self) -> None:
         """Close ccxt's HTTP session and streams (``run`` does it when cancelled)."""

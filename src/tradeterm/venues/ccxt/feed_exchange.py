@@ -1,9 +1,11 @@
 """Making a ccxt.pro exchange object for the ccxt feed: the class by id (a clear error for an
 unknown one), tradeterm's defaults laid under the user's ``[venues.NAME.ccxt]`` table, and
-the small helpers that split symbols into subscriptions."""
+the small helpers that split symbols into subscriptions and end them."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -58,3 +60,30 @@ def bind(method: Callable[[str], Awaitable[Any]], symbol: str) -> Callable[[], A
 
 def chunks(symbols: Sequence[str]) -> list[list[str]]:
     return [list(symbols[i : i + CHUNK]) for i in range(0, len(symbols), CHUNK)]
+
+
+async def unwatch(
+    exchange: Any, symbol: str, venue: str, timeout_s: float, log: logging.Logger
+) -> None:
+    """Ask the exchange to stop the book and trade streams of ``symbol``, the way the feed
+    watched them (for several symbols at once where the exchange can). An exchange that
+    cannot, or does not answer within ``timeout_s``, goes on sending them; ccxt drops what
+    nobody watches."""
+    has = exchange.has
+    calls: list[Callable[[], Awaitable[Any]]] = []
+    if has.get("watchOrderBookForSymbols"):
+        if has.get("unWatchOrderBookForSymbols"):
+            calls.append(lambda: exchange.un_watch_order_book_for_symbols([symbol]))
+    elif has.get("unWatchOrderBook"):
+        calls.append(lambda: exchange.un_watch_order_book(symbol))
+    if has.get("watchTradesForSymbols"):
+        if has.get("unWatchTradesForSymbols"):
+            calls.append(lambda: exchange.un_watch_trades_for_symbols([symbol]))
+    elif has.get("unWatchTrades"):
+        calls.append(lambda: exchange.un_watch_trades(symbol))
+    for call in calls:
+        try:
+            async with asyncio.timeout(timeout_s):
+                await call()
+        except (ccxt.BaseError, TimeoutError) as exc:
+            log.info("%s: %s streams left on: %s", venue, symbol, exc)

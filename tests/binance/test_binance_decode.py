@@ -1,0 +1,109 @@
+"""The typed depth decoder: the same events as the general reader on real captures, anything
+else left to the general reader, bounded caches."""
+
+from __future__ import annotations
+
+import gzip
+from decimal import Decimal
+
+import orjson
+import pytest
+from binance_data import DATA, frames, need
+
+from tradeterm.venues.binance import decode
+from tradeterm.venues.binance.decode import depth_frame, levels
+from tradeterm.venues.binance.sync import Diff
+
+SPOT = DATA / "orderbook" / "binance" / "hftbacktest_spot_btcusdt_20240808.gz"
+
+
+def spot_frames() -> list[str]:
+    if not SPOT.exists():
+        pytest.skip(f"recorded data not found: {SPOT} (expected ../shared/data)")
+    with gzip.open(SPOT, "rt") as lines:
+        return [line.partition(" ")[2].strip() for line in lines]
+
+
+def digits(diff: Diff) -> tuple[object, ...]:
+    """A diff with its numbers as text: equal Decimals with other digits would differ."""
+    return (
+        diff.first,
+        diff.last,
+        diff.ts_ns,
+        [(str(p), str(q)) for p, q in diff.bids],
+        [(str(p), str(q)) for p, q in diff.asks],
+    )
+
+
+@pytest.mark.parametrize("source", ["hftbacktest", "cryptofeed"])
+def test_every_depth_frame_decodes_as_the_general_reader_reads_it(source: str) -> None:
+    if source == "cryptofeed":
+        need()
+    raw = spot_frames() if source == "hftbacktest" else frames()
+    depth = 0
+    for frame in raw:
+        data = orjson.loads(frame).get("data")
+        typed = depth_frame(frame)
+        typed_bytes = depth_frame(frame.encode())
+        if not isinstance(data, dict) or data.get("e") != "depthUpdate":
+            assert typed is None and typed_bytes is None, frame[:80]
+            continue
+        depth += 1
+        assert typed is not None and typed_bytes is not None, frame[:80]
+        assert typed.s == data["s"] == typed_bytes.s
+        want = digits(Diff.parse(data))
+        assert digits(Diff.from_depth(typed)) == want
+        assert digits(Diff.from_depth(typed_bytes)) == want
+    assert depth > 100
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        '{"stream":"x@depth","data":{"e":"depthUpdate","s":"X","U":"1","u":2,"b":[],"a":[]}}',
+        '{"stream":"x@depth","data":{"e":"depthUpdate","s":"X","U":1,"u":2,"b":[["1"]],"a":[]}}',
+        '{"stream":"x@depth","data":{"e":"depthUpdate","s":"X","U":1,"u":2,"b":[]}}',
+        '{"stream":"x@depth","data":{"e":"somethingElse","s":"X","U":1,"u":2,"b":[],"a":[]}}',
+        '{"stream":"x@depth","data":[]}',
+        '{"stream":"x@depth", not json',
+        '{"stream":"x@trade","data":{"e":"depthUpdate","s":"X","U":1,"u":2,"b":[],"a":[]}}',
+    ],
+)
+def test_frames_of_another_shape_are_left_to_the_general_reader(frame: str) -> None:
+    assert depth_frame(frame) is None
+
+
+@pytest.mark.parametrize(
+    ("level", "error"),
+    [
+        (["-1", "1"], ValueError),
+        (["1", "-0.5"], ValueError),
+        (["NaN", "1"], ValueError),
+        (["1", "Infinity"], ValueError),
+        (["1.2.3", "1"], ArithmeticError),
+        (["1", "1", "1"], ValueError),
+    ],
+)
+def test_a_level_that_is_no_plain_number_is_refused(level: list[str], error: type) -> None:
+    with pytest.raises(error):
+        levels([level])
+
+
+def test_levels_keep_the_digits_and_share_equal_strings() -> None:
+    first = levels([["61737.63000000", "0.00000000"], ["61737.64000000", "1.5"]])
+    again = levels([["61737.63000000", "0.00000000"]])
+    assert [(p.as_tuple(), q.as_tuple()) for p, q in first] == [
+        (Decimal("61737.63000000").as_tuple(), Decimal("0.00000000").as_tuple()),
+        (Decimal("61737.64000000").as_tuple(), Decimal("1.5").as_tuple()),
+    ]
+    assert first[0][0] is again[0][0] and first[0][1] is again[0][1]
+    assert not first[0][1] and first[1][1] == Decimal("1.5")
+
+
+def test_the_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    small = decode._Numbers("price", limit=50)
+    monkeypatch.setattr(decode, "PRICES", small)
+    for i in range(1, 500):
+        (price, _), *_ = levels([[f"{i}.5", "1"]])
+        assert price == Decimal(f"{i}.5")
+        assert len(small) <= 50
