@@ -102,7 +102,8 @@ async def decision_cost(calls: int) -> tuple[float, float, int]:
     await engine.start()
     bids = [(D(61_000) - D("0.5") * i, D("0.4")) for i in range(50)]
     asks = [(D("61000.5") + D("0.5") * i, D("0.4")) for i in range(50)]
-    engine.on_market(BookChanged("BTC/USDT", bids, asks, snapshot=True, ts_ns=clock.now_ns()))
+    sink = engine.sink(engine.feed.venue)  # the feed's way in: its events are the venue's
+    sink.on_market(BookChanged("BTC/USDT", bids, asks, snapshot=True, ts_ns=clock.now_ns()))
     strategy = MarketMaker(PARAMS)
     host = StrategyHost(engine, strategy, name="mm", account="paper", symbol="BTC/USDT")
     host.start()
@@ -127,7 +128,7 @@ async def decision_cost(calls: int) -> tuple[float, float, int]:
         BookChanged("BTC/USDT", [(D(60_980), D(q))], [], ts_ns=clock.now_ns())
         for q in ("0.5", "0.6")
     ]
-    on_market = engine.on_market
+    on_market = sink.on_market
 
     def feed() -> float:
         started = time.perf_counter()
