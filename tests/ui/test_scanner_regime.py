@@ -27,9 +27,7 @@ async def test_regime_column_shows_each_symbols_regime_when_the_pane_is_wide() -
         }
         assert {"ranging", "trending_up"} <= set(want.values())  # the sim has both
         assert table.column_widths[REGIME] == len("trending_down")
-        assert {s: cell(rig, s, "regime") for s in want} == {
-            s: r or "—" for s, r in want.items()
-        }
+        assert {s: cell(rig, s, "regime") for s in want} == {s: r or "—" for s, r in want.items()}
         ranging = {s for s, r in want.items() if r == "ranging"}
 
         await pilot.press("f")
