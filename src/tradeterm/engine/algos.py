@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import OrderStatus, OrderType
@@ -211,9 +212,8 @@ class AlgoDesk:
         weights, note = plan_weights(command.kind, count, interval_s, candles)
         step = Decimal("0.01") if in_quote else market.lot_size
         slices = _split(total, weights, step)
-        self._count += 1
         return AlgoOrder(
-            id=f"A{self._count}",
+            id="",
             kind=command.kind,
             order=replace(cmd, account=account),
             account=account,
@@ -230,6 +230,8 @@ class AlgoDesk:
     def start(self, command: PlaceAlgo) -> AlgoOrder:
         """Plan the parent and send its first child now (see ``plan`` for what it raises)."""
         algo = self.plan(command)
+        self._count += 1
+        algo.id = f"A{self._count}"
         self.algos[algo.id] = algo
         log.info(
             "%s %s %s %s %s over %gs in %d children%s",
@@ -337,3 +339,28 @@ class AlgoDesk:
         task = asyncio.get_running_loop().create_task(coro, name="algo child")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+_DESKS: WeakKeyDictionary[Engine, AlgoDesk] = WeakKeyDictionary()
+
+
+def algo_desk(engine: Engine) -> AlgoDesk:
+    """The engine's one ``AlgoDesk`` (made on first use)."""
+    desk = _DESKS.get(engine)
+    if desk is None:
+        desk = _DESKS[engine] = AlgoDesk(engine)
+    return desk
+
+
+def algos_of(engine: Engine, account: str) -> list[AlgoOrder]:
+    """The account's parents that are running or ended with children still open, newest
+    first (none before the first algo: no desk is made)."""
+    desk = _DESKS.get(engine)
+    if desk is None:
+        return []
+    shown = [
+        a
+        for a in desk.algos.values()
+        if a.account == account and (a.state is AlgoState.RUNNING or a.open_children)
+    ]
+    return shown[::-1]
