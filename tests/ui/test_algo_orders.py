@@ -59,3 +59,44 @@ async def test_a_bad_algo_command_says_what_is_wrong(tmp_path: Path) -> None:
         line = app.cmdline
         await until(pilot, lambda: "below one child order" in str(line.error_text))
         assert "A1" not in algo_desk(rig.engine).algos
+
+
+async def test_the_ticket_algo_field_starts_a_vwap_parent(tmp_path: Path) -> None:
+    from textual.widgets import Input, Static
+
+    from tradeterm.ui.screens.ticket import TicketScreen
+    from tradeterm.ui.widgets.choice import Choice
+
+    rig = paper_rig(tmp_path)
+    app = rig.app
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("b", "shift+tab", "right")  # type: limit -> market
+        screen = app.screen
+        assert isinstance(screen, TicketScreen)
+        assert screen.query_one("#type", Choice).value == "market"
+        assert not screen.query_one("#algo").disabled
+        screen.query_one("#qty", Input).value = "$3000"
+        algo = screen.query_one("#algo", Input)
+        algo.value = "vwap 1x"
+        await pilot.pause()
+        shown = str(screen.query_one("#ticket-preview", Static).content)
+        assert "algo duration '1x': a number with s, m or h" in shown
+        algo.value = "vwap 30m"
+        await until(
+            pilot,
+            lambda: (
+                "vwap: 60 market orders over 30m, one every 30s"
+                in str(screen.query_one("#ticket-preview", Static).content)
+            ),
+        )
+        screen.action_submit()
+        desk = algo_desk(rig.engine)
+        await until(pilot, lambda: "A1" in desk.algos and app.screen is not screen)
+        parent = desk.algos["A1"]
+        assert parent.kind == "vwap" and parent.in_quote and parent.target == D("3000")
+        assert parent.order.symbol == "BTC/USDT" and len(parent.slices) == 60
+        await until(pilot, lambda: parent.spent > 0)  # the first child went at once
+
+        # a limit order takes no algo: the field is disabled with the limit type
+        await pilot.press("b")
+        assert app.screen.query_one("#algo").disabled

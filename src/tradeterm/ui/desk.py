@@ -321,7 +321,7 @@ class Desk:
         self.app.notify(f"{what}: {exc}", severity="error", timeout=6)
         self.done()
 
-    async def send(self, cmd: PlaceOrder) -> str | None:
+    async def send(self, cmd: PlaceOrder | PlaceAlgo) -> str | None:
         """Place an order now (for the ticket); returns why it was refused, or None."""
         return await self.execute(cmd)
 
