@@ -57,7 +57,8 @@ async def test_a_bad_algo_command_says_what_is_wrong(tmp_path: Path) -> None:
     async with app.run_test(size=WIDE) as pilot:
         await run(rig, pilot, "buy 0.00001 ETH/USDT twap 10m")
         line = app.cmdline
-        await until(pilot, lambda: "below one child order" in str(line.error_text))
+        await until(pilot, lambda: "twap not started" in str(line.error_text))
+        assert "below min notional 5 USDT" in line.error_text  # the whole order's checks
         assert "A1" not in algo_desk(rig.engine).algos
 
 

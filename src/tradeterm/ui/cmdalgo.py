@@ -7,6 +7,7 @@ import re
 
 from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import OrderType
+from tradeterm.domain.errors import TradetermError
 from tradeterm.engine.algos import (
     MAX_DURATION_S,
     MIN_DURATION_S,
@@ -14,7 +15,9 @@ from tradeterm.engine.algos import (
     AlgoKind,
     AlgoOrder,
     PlaceAlgo,
+    algo_desk,
 )
+from tradeterm.engine.engine import Engine
 from tradeterm.ui.cmdwords import CommandError, Reader, Token
 
 ALGO_WORDS: tuple[AlgoKind, ...] = ("twap", "vwap")
@@ -93,3 +96,15 @@ def started_text(algo: AlgoOrder) -> str:
         f"{algo.id}: {algo.kind} {algo.order.side.value} {size} {algo.order.symbol} over "
         f"{duration_text(algo.duration_s)}, {len(algo.slices)} orders, one every {every}{note}"
     )
+
+
+def check_algo(engine: Engine, command: PlaceAlgo) -> str:
+    """Why the parent cannot start ("" when it can): the whole order's problems (funds,
+    trading state...) as a plain order would have them, then the split's."""
+    if problems := engine.preview(command.order).problems:
+        return f"{command.kind} not started: " + "; ".join(problems)
+    try:
+        algo_desk(engine).plan(command)
+    except TradetermError as exc:
+        return f"{command.kind} not started: {exc}"
+    return ""

@@ -33,7 +33,7 @@ from tradeterm.engine.algos import PlaceAlgo, algo_desk
 from tradeterm.engine.closing import buy_share, plan_close, sell_share
 from tradeterm.ui import live
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
-from tradeterm.ui.cmdalgo import started_text
+from tradeterm.ui.cmdalgo import check_algo, started_text
 from tradeterm.ui.cmdlive import AskArm, AskKill, AskReconcile
 from tradeterm.ui.cmdstrategy import ShowStrategies, StrategyAction
 from tradeterm.ui.cmdwords import CommandError
@@ -133,10 +133,8 @@ class Desk:
             if problems := engine.preview(leg).problems:
                 raise Refused("not sent (take-profit leg): " + "; ".join(problems))
         elif isinstance(command, PlaceAlgo):
-            try:
-                algo_desk(engine).plan(command)
-            except TradetermError as exc:
-                raise Refused(f"{command.kind} not started: {exc}") from None
+            if why := check_algo(engine, command):
+                raise Refused(why)
         elif (
             isinstance(command, CancelOrder)
             and command.client_id.upper() in algo_desk(engine).algos
