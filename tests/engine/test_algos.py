@@ -4,6 +4,7 @@ checks; cancelling the parent stops the schedule; a refused child stops the pare
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.strategies.strategy_rig import MS, T0, book, list_engine, play
-from tradeterm.domain.commands import PlaceOrder
+from tradeterm.domain.commands import Kill, PlaceOrder
 from tradeterm.domain.enums import OrderType, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.instrument import Instrument
@@ -124,6 +125,19 @@ async def test_cancelling_the_parent_stops_the_schedule(tmp_path: Path) -> None:
     assert [(c.created_ns - algo.start_ns) // S for c in children] == [0, 10, 20, 30]
     assert algo.state is AlgoState.CANCELED and algo.open_children == []
     assert 0 < algo.progress < 1
+
+
+async def test_the_kill_switch_stops_every_schedule(tmp_path: Path) -> None:
+    engine = list_engine(tmp_path, _books(120), USDT="100000")
+    await engine.start()
+    desk = AlgoDesk(engine)
+    started = _start_soon(engine, desk, PlaceAlgo(_buy("1"), "twap", 100))
+    kill = lambda: asyncio.ensure_future(engine.execute(Kill()))  # noqa: E731
+    engine.clock.call_at(T0 + 25 * S, kill)
+    await play(engine)
+    algo = started[0]
+    assert algo.state is AlgoState.CANCELED and algo.reason == "kill switch"
+    assert algo.sent == 3  # at 0, 10 and 20 s; none after the kill at 25 s
 
 
 async def test_a_refused_child_stops_the_parent_with_the_engines_words(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ first at once, then one every ``interval`` on the engine's clock (simulated unde
 deterministic driver). Each child is a ``PlaceOrder`` through ``Engine.execute``, so it
 passes the trading state and every risk check like any order; the first child refused
 stops the parent (``failed``, with the engine's words). ``cancel(parent_id)`` stops the
-schedule and cancels the children still open.
+schedule and cancels the children still open; the kill switch stops every schedule.
 
 - **Children**: one every ``max(MIN_INTERVAL_S, duration / MAX_CHILDREN)`` seconds, so at
   most ``MAX_CHILDREN``; fewer when the order is small: each child must reach the
@@ -33,7 +33,7 @@ from weakref import WeakKeyDictionary
 from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import OrderStatus, OrderType
 from tradeterm.domain.errors import TradetermError
-from tradeterm.domain.events import OrderUpdated
+from tradeterm.domain.events import KillSwitchPulled, OrderUpdated
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle
 from tradeterm.domain.orders import Order
@@ -160,6 +160,7 @@ class AlgoDesk:
         self._tasks: set[asyncio.Task[None]] = set()
         self._count = 0
         engine.subscribe(OrderUpdated, self._on_order)
+        engine.subscribe(KillSwitchPulled, self._on_kill)
 
     # --- planning ---------------------------------------------------------------------
 
@@ -316,6 +317,12 @@ class AlgoDesk:
         self._maybe_done(algo)
         if self.on_change is not None:
             self.on_change(algo)
+
+    def _on_kill(self, _event: KillSwitchPulled) -> None:
+        """The kill switch stops every schedule first (it cancels the open children)."""
+        for algo in self.algos.values():
+            if algo.state is AlgoState.RUNNING:
+                self._finish(algo, AlgoState.CANCELED, "kill switch")
 
     def _maybe_done(self, algo: AlgoOrder) -> None:
         if (
