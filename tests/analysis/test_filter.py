@@ -28,6 +28,7 @@ NUMBERS = {
     "momentum_score": [40.0, 10.0, 12.0, 90.0, NAN],
 }
 TREND = ["up", "down", "down", "up", ""]
+REGIME = ["trending_up", "ranging", "volatile", "ranging", ""]
 
 
 def hand_made() -> ScanResult:
@@ -37,6 +38,7 @@ def hand_made() -> ScanResult:
         symbols=SYMBOLS,
         numbers={name: np.array(values) for name, values in NUMBERS.items()},
         trend=np.array(TREND),
+        regime=np.array(REGIME),
         features={},
         components={},
         counts=np.array([500, 500, 500, 500, 0]),
@@ -61,6 +63,11 @@ VALID = [
     ('trend == "up"', {BTC, SOL}),
     ("trend = 'UP'", {BTC, SOL}),
     ("trend != 'up'", {ETH, WETH}),  # an unknown trend compares false
+    ('regime = "ranging"', {ETH, SOL}),
+    ("REGIME == 'Volatile'", {WETH}),
+    ('regime ~ "trending*"', {BTC}),
+    ("regime != 'ranging'", {BTC, WETH}),  # an unknown regime compares false
+    ('regime = "ranging" and rsi < 30', {ETH}),
     ('symbol ~ "ETH"', {ETH, WETH}),  # substring
     ("symbol ~ 'eth*'", {ETH}),  # glob, whole value, any case
     ("symbol ~ '*/USDT'", set(SYMBOLS)),
@@ -220,6 +227,7 @@ PIECES = [
     *NUMBERS,
     "symbol",
     "trend",
+    "regime",
     "vol",
     "chg",
     "spread",

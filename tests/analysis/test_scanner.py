@@ -245,7 +245,9 @@ def test_rows_have_the_stable_columns(scanned: Scanned) -> None:
         assert _same(row, result.row(symbol))
         assert row["symbol"] == symbol
         assert row["trend"] in ("up", "down", "flat", "")
-        assert all(isinstance(row[name], float) for name in COLUMN_NAMES[1:] if name != "trend")
+        assert row["regime"] in ("trending_up", "trending_down", "ranging", "volatile", "")
+        texts = ("trend", "regime")
+        assert all(isinstance(row[name], float) for name in COLUMN_NAMES[1:] if name not in texts)
 
 
 def _same(a: Row, b: Row) -> bool:

@@ -4,13 +4,13 @@ Examples: ``rsi < 30 and vol_z > 2 and spread_bps < 5``, ``trend == "up" and chg
 ``symbol ~ "ETH*" or (momentum_score >= 70 and not trend == "down")``, ``20 < rsi < 40``.
 
 - **Columns**: the scanner's (``symbol, last, chg_1h, chg_24h, vol_24h, spread_bps,
-  volatility, rsi, vol_z, trend, trend_score, meanrev_score, momentum_score``), any case,
+  volatility, rsi, vol_z, trend, regime, trend_score, meanrev_score, momentum_score``), any case,
   plus the aliases ``vol`` (vol_24h), ``chg`` (chg_24h) and ``spread`` (spread_bps).
 - **Numbers**: ``30``, ``-2.5``, ``.5``, ``1e3``; ``5%`` is the number 5 (the percent
   columns already hold percents, so ``%`` is allowed only with them and the 0-100 columns);
   ``k``, ``m``, ``b`` multiply by a thousand, a million, a billion (``vol > 10m``).
 - **Text**: ``"..."`` or ``'...'`` (backslash escapes the next character), compared with
-  the text columns (symbol, trend) and always case-insensitively: ``==``/``=`` and ``!=``
+  the text columns (symbol, trend, regime) and always case-insensitively: ``==``/``=`` and ``!=``
   compare whole values; ``~`` (and ``!~``, its negation) matches a glob when the pattern has
   ``*``, ``?`` or ``[`` (``"ETH*"``: starts with ETH) and otherwise a substring (``"ETH"``
   is also in ``"WETH/USDT"``).
@@ -18,7 +18,7 @@ Examples: ``rsi < 30 and vol_z > 2 and spread_bps < 5``, ``trend == "up" and chg
   numeric column, either side first; chains like ``20 < rsi < 40`` mean ``20 < rsi and
   rsi < 40``. Combine them with ``not`` (binds tightest), ``and``, ``or`` (loosest) and
   parentheses; the keywords are case-insensitive.
-- **Missing values**: a NaN number or an empty trend makes every comparison on it false,
+- **Missing values**: a NaN number or an empty trend or regime makes every comparison on it false,
   ``!=`` and ``!~`` included (``not rsi < 30`` is true for a NaN rsi).
 - An empty filter matches every row.
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, Generic, TypeVar
 
 import pandas as pd  # type: ignore[import-untyped, unused-ignore]
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from tradeterm.analysis.regime import REGIMES, Regime
 from tradeterm.domain.account import Balance, Position
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.commands import Command
@@ -27,6 +28,7 @@ from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Trade
 from tradeterm.domain.numbers import ceil_to, floor_to
 from tradeterm.domain.orders import Order
+from tradeterm.strategies.regimes import WAIT_PREFIX, RegimeGate
 
 if TYPE_CHECKING:
     from tradeterm.strategies.host import StrategyHost
@@ -40,6 +42,11 @@ class StrategyParams(BaseModel):
     config file, the backtester and the optimiser all read them)."""
 
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+
+    regimes: Annotated[tuple[Regime, ...], Field(min_length=1)] = REGIMES
+    """Market regimes it opens positions in: trending_up, trending_down, ranging, volatile
+    (docs/regimes.md; default all). Outside them it waits, and still amends, cancels and
+    closes what it has."""
 
 
 P = TypeVar("P", bound=StrategyParams)
@@ -63,6 +70,7 @@ class Strategy(Generic[P]):
     def __init__(self, params: P) -> None:
         self.params = params
         self._host: StrategyHost | None = None
+        self._gate = RegimeGate()
 
     # --- what the host asks -----------------------------------------------------------
 
@@ -189,6 +197,8 @@ class Strategy(Generic[P]):
         when ``price`` is given, else a market order. The order appears in ``open_orders``
         and the callbacks once the engine has journaled it."""
         kind = type or (OrderType.LIMIT if price is not None else OrderType.MARKET)
+        if self._regime_waits(side, qty, reduce_only):
+            return
         self.host.place(
             side,
             kind,
@@ -200,6 +210,43 @@ class Strategy(Generic[P]):
             post_only=post_only,
             reduce_only=reduce_only,
         )
+
+    @property
+    def waiting(self) -> str:
+        """Why it does not open new orders now (the regime), in words; "" when it may."""
+        return self._gate.waiting
+
+    def regime(self) -> str:
+        """The market regime now (``analysis.regime``): ``"trending_up"``, ``"trending_down"``,
+        ``"ranging"``, ``"volatile"``, or ``""`` with too little history."""
+        host = self.host
+        candles = host.engine.state.candles.get(host.instrument)
+        series = candles if candles is not None and len(candles) else self._own_bars()
+        return self._gate.regime(series)
+
+    def _own_bars(self) -> Sequence[Candle]:
+        return self.host.candle_bars() if self.timeframe() is not None else ()
+
+    def _regime_waits(self, side: Side, qty: Decimal | None, reduce_only: bool) -> bool:
+        """Whether a new order waits for a declared regime; keeps the host's reason in step."""
+        host = self.host
+        position = host.position()
+        why = self._gate.check(
+            self.params.regimes,
+            host.engine.state.candles.get(host.instrument) or (),
+            self._own_bars() if set(self.params.regimes) != set(REGIMES) else (),
+            name=self.name,
+            side=side,
+            qty=qty,
+            reduce_only=reduce_only,
+            held=position.qty if position is not None else Decimal(0),
+        )
+        waiting = self._gate.waiting  # an order that only shrinks passes and changes nothing
+        if waiting and (not host.reason or host.reason.startswith(WAIT_PREFIX)):
+            host.reason = waiting
+        elif not waiting and host.reason.startswith(WAIT_PREFIX):
+            host.reason = ""
+        return bool(why)
 
     def buy(
         self,

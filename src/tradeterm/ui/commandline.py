@@ -5,6 +5,7 @@ Grammar (words are case-insensitive; ``[...]`` is optional, ``a|b`` is a choice)
 
     buy|sell QTY|$QUOTE|N% [SYMBOL] [@ PRICE] [stop PRICE] [tp PRICE sl PRICE] [trail AMOUNT]
              [ioc|fok|gtc] [post] [reduce]
+    buy|sell QTY|$QUOTE [SYMBOL] twap|vwap DURATION   (an execution algorithm, ui/cmdalgo.py)
     sell all [SYMBOL] ...    (= sell 100%)
     close [SYMBOL|all]       (or: flatten = close all)
     oco buy|sell QTY [SYMBOL] tp PRICE sl PRICE
@@ -68,6 +69,7 @@ from tradeterm.domain.commands import (
     SwitchAccount,
 )
 from tradeterm.domain.enums import OrderType, Side, TimeInForce, TradingState
+from tradeterm.engine.algos import PlaceAlgo
 from tradeterm.ui.cmdalert import (
     ALERT_FORMS,
     AddAlert,
@@ -75,6 +77,7 @@ from tradeterm.ui.cmdalert import (
     ShowAlerts,
     parse_alert_command,
 )
+from tradeterm.ui.cmdalgo import ALGO_WORDS, algo_order, read_duration
 from tradeterm.ui.cmdlive import LIVE_FORMS, LiveCommand, parse_live_command
 from tradeterm.ui.cmdstrategy import (
     STRATEGY_FORMS,
@@ -93,7 +96,7 @@ from tradeterm.ui.cmdwords import (
 
 ORDER_FORM = (
     "buy|sell QTY|$QUOTE|N% [SYMBOL] [@ PRICE] [stop PRICE] [tp PRICE sl PRICE] [trail AMOUNT] "
-    "[ioc|fok|gtc] [post] [reduce]"
+    "[ioc|fok|gtc] [post] [reduce] [twap|vwap DURATION]"
 )
 FORMS = {
     "buy": ORDER_FORM,
@@ -120,7 +123,7 @@ ANY_FORM = "a command (" + ", ".join(COMMANDS) + ") or a symbol"
 _TIF = {"gtc": TimeInForce.GTC, "ioc": TimeInForce.IOC, "fok": TimeInForce.FOK}
 _FLAGS = {"post": "post", "post-only": "post", "reduce": "reduce", "reduce-only": "reduce"}
 _PRICED = ("@", "stop", "tp", "sl", "trail")
-_ORDER_WORDS = (*_PRICED, *_TIF, *_FLAGS)
+_ORDER_WORDS = (*_PRICED, *_TIF, *_FLAGS, *ALGO_WORDS)
 _GLOB = set("*?[")
 _WHAT = {"@": "limit price after @", "trail": "trail distance"}
 _STATES = {
@@ -150,7 +153,7 @@ class ShowHelp:
 Command = (PlaceOrder | PlaceShare | PlaceOco | CancelOrder | CancelAll | AmendOrder
            | ClosePosition | SwitchAccount | SelectSymbol | SetTradingState | ResetAccount
            | ShowHelp | AddAlert | RemoveAlert | ShowAlerts | LiveCommand
-           | StrategyAction | ShowStrategies)  # fmt: skip
+           | StrategyAction | ShowStrategies | PlaceAlgo)  # fmt: skip
 
 
 def parse_command(
@@ -227,7 +230,7 @@ def _symbol_or_error(reader: Reader, token: Token, symbols: Sequence[str]) -> st
 
 def _order(
     reader: Reader, side: Side, symbols: Sequence[str], active: str
-) -> PlaceOrder | PlaceShare:
+) -> PlaceOrder | PlaceShare | PlaceAlgo:
     percent: Decimal | None = None
     if (first := reader.peek()) is not None and (first.word == "all" or first.text.endswith("%")):
         qty_token = first
@@ -241,15 +244,19 @@ def _order(
     tif: TimeInForce | None = None
     flags: set[str] = set()
     seen: dict[str, Token] = {}
+    algo = None
     while (token := reader.peek()) is not None:
         reader.index += 1
         word = token.word
         key = word if word in _PRICED else "tif" if word in _TIF else _FLAGS.get(word, "symbol")
+        key = "algo" if word in ALGO_WORDS else key
         if key in seen and key != "symbol":
             what = "time in force" if key == "tif" else repr(token.text)
             raise reader.error(f"{what} given twice ({seen[key].text} and {token.text})", token)
         if word in _PRICED:
             prices[word] = reader.number(_WHAT.get(word, f"{word} price"))
+        elif key == "algo":
+            algo = (ALGO_WORDS[ALGO_WORDS.index(word)], read_duration(reader, word))
         elif key == "tif":
             tif = _TIF[word]
         elif key != "symbol":
@@ -280,6 +287,9 @@ def _order(
         take_profit=prices.get("tp"),
         stop_loss=prices.get("sl"),
     )
+    if algo is not None:
+        kind, seconds = algo
+        return algo_order(reader, order, kind, seconds, seen["algo"], percent is not None)
     return order if percent is None else PlaceShare(order, percent)
 
 

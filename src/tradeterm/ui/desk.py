@@ -29,9 +29,11 @@ from tradeterm.domain.commands import (
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.orders import Order
+from tradeterm.engine.algos import PlaceAlgo, algo_desk
 from tradeterm.engine.closing import buy_share, plan_close, sell_share
 from tradeterm.ui import live
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
+from tradeterm.ui.cmdalgo import check_algo, started_text
 from tradeterm.ui.cmdlive import AskArm, AskKill, AskReconcile
 from tradeterm.ui.cmdstrategy import ShowStrategies, StrategyAction
 from tradeterm.ui.cmdwords import CommandError
@@ -130,6 +132,14 @@ class Desk:
                              price=command.take_profit)  # fmt: skip
             if problems := engine.preview(leg).problems:
                 raise Refused("not sent (take-profit leg): " + "; ".join(problems))
+        elif isinstance(command, PlaceAlgo):
+            if why := check_algo(engine, command):
+                raise Refused(why)
+        elif (
+            isinstance(command, CancelOrder)
+            and command.client_id.upper() in algo_desk(engine).algos
+        ):
+            return command  # a parent: cancelled as one, with its children
         elif isinstance(command, CancelOrder):
             return CancelOrder(self.find_order(command.client_id).client_id)
         elif isinstance(command, AmendOrder):
@@ -202,6 +212,12 @@ class Desk:
                 from tradeterm.ui.strategizing import act
 
                 act(cast("TradetermApp", app), command.action, command.name, command.cancel)
+            elif isinstance(command, PlaceAlgo):
+                app.notify(started_text(algo_desk(self.engine).start(command)), timeout=4)
+            elif isinstance(command, CancelOrder) and (
+                command.client_id.upper() in algo_desk(self.engine).algos
+            ):
+                algo_desk(self.engine).cancel(command.client_id)
             elif isinstance(command, AskArm | AskKill | AskReconcile):
                 live.ask(cast("TradetermApp", app), command)  # dialogs need the whole app
             else:
@@ -303,7 +319,7 @@ class Desk:
         self.app.notify(f"{what}: {exc}", severity="error", timeout=6)
         self.done()
 
-    async def send(self, cmd: PlaceOrder) -> str | None:
+    async def send(self, cmd: PlaceOrder | PlaceAlgo) -> str | None:
         """Place an order now (for the ticket); returns why it was refused, or None."""
         return await self.execute(cmd)
 

@@ -155,6 +155,7 @@ GRAMMAR: list[tuple[str, str]] = [
     ("sell 1 SOL/USDT @ 160 reduce", "reduce-only: only shrinks the position, never flips it"),
     ("sell all ETH/USDT · sell 50%", "a share of the position, rounded down to the lot"),
     ("buy 25% SOL/USDT", "a share of the free quote balance"),
+    ("buy 2 ETH/USDT twap 10m · sell $5000 BTC/USDT vwap 30m", "market orders spread over time"),
     ("close · close SYMBOL|all · flatten", "close at market, reduce-only (all: every position)"),
     ("oco sell 1 SOL/USDT tp 160 sl 140", "exit pair: one cancels the other"),
     ("cancel all|ID|ETH* · cancel all sells", "cancel orders (ids in the orders pane), or a side"),

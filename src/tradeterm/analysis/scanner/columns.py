@@ -116,6 +116,14 @@ COLUMNS: tuple[ColumnInfo, ...] = (
         '"down" for the mirror case; "flat" otherwise; "" with fewer than '
         f"{TREND_HISTORY} candles",
     ),
+    ColumnInfo(
+        "regime",
+        "text",
+        "",
+        '"trending_up", "trending_down", "ranging" or "volatile" from ADX(14), the ATR '
+        'percentile and realised volatility (analysis.regime, docs/regimes.md); "" with '
+        "fewer than 121 candles or when the price never moved",
+    ),
     ColumnInfo("trend_score", "number", "0-100", "trend-following setup score (see recipes)"),
     ColumnInfo("meanrev_score", "number", "0-100", "mean-reversion setup score (see recipes)"),
     ColumnInfo("momentum_score", "number", "0-100", "momentum setup score (see recipes)"),

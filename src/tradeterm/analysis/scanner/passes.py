@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from tradeterm.analysis.regime import classify
 from tradeterm.analysis.scanner.convert import CandleMatrix, FloatArray, spread_column
 from tradeterm.analysis.scanner.features import compute
 from tradeterm.analysis.scanner.recipes import RECIPES
@@ -40,6 +41,7 @@ def scan(
     """
     with np.errstate(all="ignore"):  # NaN and inf are the documented outcomes, not errors
         computed = compute(matrix)
+        regime = classify(matrix)
     numbers: dict[str, FloatArray] = dict(computed.columns)
     numbers["spread_bps"] = spread_column(matrix.symbols, spreads, tickers)
     components: dict[str, dict[str, FloatArray]] = {}
@@ -55,6 +57,7 @@ def scan(
         symbols=matrix.symbols,
         numbers=numbers,
         trend=computed.trend,
+        regime=regime,
         features=computed.features,
         components=components,
         counts=matrix.counts,

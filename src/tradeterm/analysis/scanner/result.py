@@ -45,6 +45,7 @@ class ScanResult:
         symbols: the symbols, in the matrix's order.
         numbers: every numeric column (``NUMERIC_COLUMNS``) by name.
         trend: the trend state per symbol: ``"up"``, ``"down"``, ``"flat"`` or ``""``.
+        regime: the market regime per symbol (``analysis.regime.REGIMES``) or ``""``.
         features: the score inputs by name (``features.FEATURES``).
         components: per family, each component's value in ``[0, 1]``.
         counts: candles each symbol had.
@@ -55,6 +56,7 @@ class ScanResult:
     symbols: tuple[str, ...]
     numbers: dict[str, FloatArray]
     trend: TextArray
+    regime: TextArray
     features: dict[str, FloatArray]
     components: dict[str, dict[str, FloatArray]]
     counts: IntArray
@@ -75,11 +77,13 @@ class ScanResult:
             raise ScannerError(f"{symbol!r} is not in this scan") from None
 
     def column(self, name: str) -> FloatArray | TextArray:
-        """All values of one column (``COLUMN_NAMES``): floats, or str for symbol and trend."""
+        """All values of one column (``COLUMN_NAMES``): floats, or str for the text columns."""
         if name in self.numbers:
             return self.numbers[name]
         if name == "trend":
             return self.trend
+        if name == "regime":
+            return self.regime
         if name == "symbol":
             return np.asarray(self.symbols, dtype=np.str_).reshape(len(self.symbols))
         raise ScannerError(f"unknown column {name!r}; columns: {', '.join(COLUMN_NAMES)}")
@@ -99,6 +103,8 @@ class ScanResult:
                 row[name] = self.symbols[i]
             elif name == "trend":
                 row[name] = str(self.trend[i])
+            elif name == "regime":
+                row[name] = str(self.regime[i])
             else:
                 row[name] = float(self.numbers[name][i])
         return row

@@ -2,7 +2,8 @@
 
 Each order shows the shortest ending of its id that is unique among the open orders (what
 ``cancel ID`` takes) and, for stops, the price that fires them (a trailing stop's distance too).
-TAG names the strategy instance that placed it (empty for the user's own orders).
+TAG names the strategy instance that placed it (empty for the user's own orders). A TWAP or
+VWAP parent is one row (ID ``A1``..., TAG ``algo``) with its progress; ``c`` cancels it whole.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.market import Market
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountState
+from tradeterm.engine.algos import AlgoOrder
 from tradeterm.ui.format import fmt_price, fmt_qty
 from tradeterm.ui.keys import ORDERS_BINDINGS
 from tradeterm.ui.palette import role
+from tradeterm.ui.panes.algo_rows import algo_row
 from tradeterm.ui.widgets.table import Column, FastTable, Row
 
 COLUMNS = (
@@ -170,8 +173,17 @@ class OrdersPane(Vertical):
     def selected(self) -> str | None:
         return self.table.cursor_key
 
-    def show(self, account: AccountState, markets: Mapping[str, Market]) -> None:
-        orders = account.open_orders()[::-1]  # newest first (the account keeps them in order)
+    def show(
+        self,
+        account: AccountState,
+        markets: Mapping[str, Market],
+        algos: Sequence[AlgoOrder] = (),
+        now_ns: int = 0,
+    ) -> None:
+        """The open orders, newest first, after one row per TWAP/VWAP parent in ``algos``
+        (whose children are not listed on their own)."""
+        parents = {algo.id for algo in algos}
+        orders = [o for o in account.open_orders()[::-1] if o.tag not in parents]
         ids = short_ids([order.client_id for order in orders])
         cache = self._rows
         rows: dict[tuple[object, ...], Row] = {}
@@ -184,7 +196,8 @@ class OrdersPane(Vertical):
                 row = order_row(order, markets.get(order.symbol), short)
             rows[key] = row
         self._rows = rows
-        self.table.set_rows(list(rows.values()))
+        shown = [algo_row(a, markets.get(a.order.symbol), now_ns) for a in algos]
+        self.table.set_rows([*shown, *rows.values()])
         self.emulated_shown = any(o.emulated for o in orders)
 
     def _do(self, action: str, ticks: int = 0) -> None:

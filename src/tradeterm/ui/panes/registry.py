@@ -191,10 +191,13 @@ def _draw_log(_frame: Frame, log: LogPane, _box: Pane) -> bool:
 
 
 def _draw_orders(frame: Frame, orders: OrdersPane, box: Pane) -> bool:
+    from tradeterm.engine.algos import algos_of
     from tradeterm.ui.panes.orders import EMULATED
 
     state = frame.state
-    orders.show(state.account, state.markets_on(state.account.spec.venue))
+    algos = algos_of(frame.parts.engine, state.account.spec.name)
+    markets = state.markets_on(state.account.spec.venue)
+    orders.show(state.account, markets, algos, frame.now_ns)
     count = orders.table.row_count
     legend = f"{EMULATED.strip('·')} = emulated by tradeterm"
     box.set_titles(

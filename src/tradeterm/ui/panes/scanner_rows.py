@@ -1,6 +1,6 @@
 """The scanner table's columns and rows: live cells (last, 24h change, volume, spread, the
 sparkline) from the engine's state, analytic cells (1h change, volatility, RSI, volume z,
-trend state, the three scores) from the latest scan, formatted once per scan."""
+trend state, regime, the three scores) from the latest scan, formatted once per scan."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ COLUMNS = (
     Column("rsi", "RSI", 4, priority=3),
     Column("vol_z", "VOLZ", 5, priority=8),
     Column("trend", "TREND", 5, "left", priority=4),
+    Column("regime", "REGIME", 13, "left", priority=10),
     Column("trend_score", "TRD", 3, priority=1),
     Column("meanrev_score", "MR", 3, priority=1),
     Column("momentum_score", "MOM", 3, priority=1),
@@ -46,6 +47,7 @@ ANALYTIC = (
     "rsi",
     "vol_z",
     "trend",
+    "regime",
     "trend_score",
     "meanrev_score",
     "momentum_score",
@@ -56,6 +58,17 @@ NO_VALUE = "—"
 
 _up, _down, _muted = role("pnl_up"), role("pnl_down"), role("muted")
 _strong, _low, _high = role("accent"), role("bid"), role("ask")
+
+
+_TEXT_STYLES = {
+    "up": _up,
+    "down": _down,
+    "flat": _muted,
+    "trending_up": _up,
+    "trending_down": _down,
+    "ranging": _muted,
+    "volatile": _strong,
+}
 
 
 def _signed(value: float) -> Styler:
@@ -75,8 +88,8 @@ EMPTY = Analytic((NO_VALUE,) * len(ANALYTIC), (None,) * len(ANALYTIC), (None,) *
 
 
 def _cell(name: str, value: float | str) -> tuple[str, float | str | None, Styler | None]:
-    if isinstance(value, str):  # the trend state
-        style = {"up": _up, "down": _down, "flat": _muted}.get(value)
+    if isinstance(value, str):  # the trend state or the regime
+        style = _TEXT_STYLES.get(value)
         return value or NO_VALUE, value or None, style
     if math.isnan(value):
         return NO_VALUE, None, None

@@ -23,7 +23,10 @@ from textual.widgets import Input, Label, Rule, Static
 from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import OrderType, Side
 from tradeterm.domain.instrument import Instrument
+from tradeterm.engine.algos import PlaceAlgo, algo_desk
 from tradeterm.engine.engine import Engine
+from tradeterm.ui.screens.ticket_algo import PLACEHOLDER as ALGO_PLACEHOLDER
+from tradeterm.ui.screens.ticket_algo import algo_line, build_algo
 from tradeterm.ui.screens.ticket_form import (
     TYPES,
     USES,
@@ -40,7 +43,7 @@ PREVIEW_INTERVAL_S = 0.25
 YES_NO = (("no", "no"), ("yes", "yes"))
 
 
-class TicketScreen(ModalScreen[PlaceOrder | None]):
+class TicketScreen(ModalScreen[PlaceOrder | PlaceAlgo | None]):
     """Sends the order itself; dismisses with it once acknowledged, or None on Esc."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -57,7 +60,7 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
         side: Side,
         price: Decimal | None = None,
         *,
-        send: Callable[[PlaceOrder], Awaitable[str | None]],
+        send: Callable[[PlaceOrder | PlaceAlgo], Awaitable[str | None]],
         price_from_cursor: bool = False,
     ) -> None:
         """``send`` places an order and returns why it was refused, or None once it is
@@ -97,6 +100,7 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
                                                id="tif"))  # fmt: skip
                 yield from field("post-only", Choice(YES_NO, id="post"))
                 yield from field("reduce", Choice(YES_NO, id="reduce"))
+                yield from field("algo", self._input("algo", ALGO_PLACEHOLDER))
             yield Rule(id="ticket-rule")
             yield Static("", id="ticket-preview")
 
@@ -136,6 +140,7 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
             tif=self._choice("tif"),
             post=self._choice("post") == "yes",
             reduce=self._choice("reduce") == "yes",
+            algo=self._text("algo"),
         )
 
     def _touch(self, side: Side) -> Decimal | None:
@@ -191,6 +196,9 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
             plan = self.engine.preview(cmd)
             problems = plan.problems
             lines = preview_lines(plan, cmd, self.market) + risk_lines(plan)
+            algo, problems = self._algo(cmd, problems)
+            if algo:
+                lines.append(Content(algo))
         elif self.market is None:
             problems = [f"unknown symbol {self.symbol}"]
         if self._refusal:
@@ -213,17 +221,29 @@ class TicketScreen(ModalScreen[PlaceOrder | None]):
         if self.sending:
             return
         cmd, problems = build_order(self.fields(), self.market)
+        parent = None
         if cmd is not None:
             problems = self.engine.preview(cmd).problems
+            parent, wrong = build_algo(self.fields().algo, cmd)
+            problems = [*problems, *wrong]
         if cmd is None or problems:
             self.refresh_preview()
             self.app.bell()
             self.notify("not sent: " + "; ".join(problems), severity="error", timeout=4)
             return
         self.sending = True
-        self.run_worker(self._send(cmd), name="order.place", group="orders", exit_on_error=False)
+        sent = parent or cmd
+        self.run_worker(self._send(sent), name="order.place", group="orders", exit_on_error=False)
 
-    async def _send(self, cmd: PlaceOrder) -> None:
+    def _algo(self, cmd: PlaceOrder, problems: list[str]) -> tuple[str, list[str]]:
+        """The algo field's preview line and the problems with it added."""
+        parent, wrong = build_algo(self.fields().algo, cmd)
+        if parent is None:
+            return "", [*problems, *wrong]
+        line, wrong = algo_line(algo_desk(self.engine), parent)
+        return line, [*problems, *wrong]
+
+    async def _send(self, cmd: PlaceOrder | PlaceAlgo) -> None:
         problem = await self.send(cmd)
         self.sending = False
         if problem is None:

@@ -37,6 +37,7 @@ USES: dict[str, frozenset[OrderType]] = {
     "sl": frozenset({T.LIMIT, T.MARKET}),
     "tif": frozenset({T.LIMIT, T.MARKET}),
     "post": frozenset({T.LIMIT}),
+    "algo": frozenset({T.MARKET}),
 }
 _NAMES = {
     "price": "limit price",
@@ -63,6 +64,7 @@ class TicketFields:
     tif: str = "gtc"
     post: bool = False
     reduce: bool = False
+    algo: str = ""
 
 
 def build_order(fields: TicketFields, market: Market | None) -> tuple[PlaceOrder | None, list[str]]:

@@ -1,0 +1,373 @@
+"""TWAP and VWAP execution: a parent order split into market child orders over a duration.
+
+``AlgoDesk(engine).start(PlaceAlgo(order, "twap", 600))`` plans the children and sends the
+first at once, then one every ``interval`` on the engine's clock (simulated under the
+deterministic driver). Each child is a ``PlaceOrder`` through ``Engine.execute``, so it
+passes the trading state and every risk check like any order; the first child refused
+stops the parent (``failed``, with the engine's words). ``cancel(parent_id)`` stops the
+schedule and cancels the children still open; the kill switch stops every schedule.
+
+- **Children**: one every ``max(MIN_INTERVAL_S, duration / MAX_CHILDREN)`` seconds, so at
+  most ``MAX_CHILDREN``; fewer when the order is small: each child must reach the
+  market's minimum quantity and minimum order value (at the current mid) and a base
+  quantity is split in whole lots (the last child takes what rounding left).
+- **TWAP**: equal slices. **VWAP**: slices in proportion to the recent volume profile: the
+  volumes of the newest one-minute candles covering the same duration, in order (the
+  child at minute ``k`` of the schedule gets the weight of candle ``k`` of that window),
+  on the assumption that the recent rhythm of trading repeats. Without candles or volume
+  it falls back to equal slices and says so in ``note``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_DOWN, Decimal
+from enum import StrEnum
+from typing import Any, Literal
+from weakref import WeakKeyDictionary
+
+from tradeterm.domain.commands import PlaceOrder
+from tradeterm.domain.enums import OrderStatus, OrderType
+from tradeterm.domain.errors import TradetermError
+from tradeterm.domain.events import KillSwitchPulled, OrderUpdated
+from tradeterm.domain.market import Market
+from tradeterm.domain.market_data import Candle
+from tradeterm.domain.orders import Order
+from tradeterm.engine.clock import Timer
+from tradeterm.engine.engine import Engine
+
+log = logging.getLogger("tradeterm.algos")
+
+AlgoKind = Literal["twap", "vwap"]
+MAX_CHILDREN = 60
+MIN_INTERVAL_S = 10.0
+MIN_DURATION_S = 10.0
+MAX_DURATION_S = 24 * 3600.0
+NS = 1_000_000_000
+
+
+class AlgoState(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    CANCELED = "canceled"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceAlgo:
+    """Start an execution algorithm: ``order`` (a market order's side, symbol, account and
+    ``qty`` or ``quote_qty``) split over ``duration_s`` seconds by ``kind``."""
+
+    order: PlaceOrder
+    kind: AlgoKind
+    duration_s: float
+
+
+@dataclass
+class AlgoOrder:
+    """One parent order and its schedule. ``slices`` are base quantities, or quote amounts
+    when the parent was sized in quote (``in_quote``)."""
+
+    id: str
+    kind: AlgoKind
+    order: PlaceOrder
+    account: str
+    duration_s: float
+    slices: list[Decimal]
+    interval_ns: int
+    start_ns: int
+    in_quote: bool
+    note: str = ""
+    state: AlgoState = AlgoState.RUNNING
+    reason: str = ""
+    sent: int = 0
+    children: dict[str, Order] = field(default_factory=dict)
+    timer: Timer | None = None
+
+    @property
+    def target(self) -> Decimal:
+        return sum(self.slices, Decimal(0))
+
+    @property
+    def filled(self) -> Decimal:
+        """Base quantity filled by the children."""
+        return sum((o.filled for o in self.children.values()), Decimal(0))
+
+    @property
+    def spent(self) -> Decimal:
+        """Quote value of the children's fills."""
+        return sum((o.cost for o in self.children.values()), Decimal(0))
+
+    @property
+    def progress(self) -> float:
+        """Done share of the target, 0..1 (quote spent for a parent sized in quote)."""
+        done = self.spent if self.in_quote else self.filled
+        return float(done / self.target) if self.target else 0.0
+
+    @property
+    def open_children(self) -> list[Order]:
+        return [o for o in self.children.values() if o.is_open]
+
+    def next_due_ns(self) -> int | None:
+        if self.state is not AlgoState.RUNNING or self.sent >= len(self.slices):
+            return None
+        return self.start_ns + self.sent * self.interval_ns
+
+
+def plan_weights(
+    kind: AlgoKind, count: int, interval_s: float, candles: Sequence[Candle]
+) -> tuple[list[float], str]:
+    """Each child's share of the parent (adds up to 1) and a note when VWAP fell back."""
+    equal = [1.0 / count] * count
+    if kind == "twap":
+        return equal, ""
+    minutes = max(1, math.ceil(count * interval_s / 60.0))
+    recent = list(candles)[-minutes:]
+    if len(recent) < minutes or not any(c.volume > 0 for c in recent):
+        return equal, f"vwap: fewer than {minutes} candles with volume; equal slices"
+    weights = [float(recent[min(int(i * interval_s // 60), minutes - 1)].volume) for i in
+               range(count)]  # fmt: skip
+    total = sum(weights)
+    return [w / total for w in weights], ""
+
+
+def _split(total: Decimal, weights: Sequence[float], step: Decimal) -> list[Decimal]:
+    """``total`` in whole ``step`` units by ``weights`` (largest remainders get the units
+    rounding left over); what is below one step goes to the last part."""
+    units = int((total / step).to_integral_value(ROUND_DOWN))
+    raw = [w * units for w in weights]
+    parts = [int(r) for r in raw]
+    by_remainder = sorted(range(len(raw)), key=lambda i: (parts[i] - raw[i], i))
+    for i in by_remainder[: units - sum(parts)]:
+        parts[i] += 1
+    sizes = [p * step for p in parts]
+    sizes[-1] += total - units * step
+    return sizes
+
+
+class AlgoDesk:
+    """The running execution algorithms of one engine."""
+
+    def __init__(self, engine: Engine, on_change: Callable[[AlgoOrder], None] | None = None):
+        self.engine = engine
+        self.algos: dict[str, AlgoOrder] = {}
+        self.on_change = on_change
+        self._by_child: dict[str, AlgoOrder] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._count = 0
+        engine.subscribe(OrderUpdated, self._on_order)
+        engine.subscribe(KillSwitchPulled, self._on_kill)
+
+    # --- planning ---------------------------------------------------------------------
+
+    def _market(self, cmd: PlaceOrder) -> tuple[str, Market, Sequence[Candle], Decimal | None]:
+        state = self.engine.state
+        account = state.accounts.get(cmd.account) if cmd.account else state.account
+        if account is None:
+            raise TradetermError(f"unknown account {cmd.account!r}")
+        inst = state.instrument(account, cmd.symbol)
+        market = state.markets.get(inst)
+        if market is None:
+            raise TradetermError(f"unknown symbol {cmd.symbol} on {inst.venue}")
+        book = state.books.get(inst)
+        mid = book.mid() if book is not None else None
+        return account.spec.name, market, state.candles.get(inst) or (), mid
+
+    def plan(self, command: PlaceAlgo) -> AlgoOrder:
+        """The parent and its slices, checked; nothing is sent.
+
+        Raises:
+            TradetermError: a duration out of range, a limit or stop order, no size, or a
+                size too small for even one child (the message says the minimum).
+        """
+        cmd = command.order
+        if not MIN_DURATION_S <= command.duration_s <= MAX_DURATION_S:
+            raise TradetermError(
+                f"{command.kind} duration {command.duration_s:g}s: allowed 10s to 24h"
+            )
+        if cmd.type is not OrderType.MARKET or cmd.take_profit is not None:
+            raise TradetermError(f"{command.kind} sends market children: leave out @, stop, tp")
+        in_quote = cmd.quote_qty is not None
+        total = cmd.quote_qty if in_quote else cmd.qty
+        if total is None or total <= 0:
+            raise TradetermError(f"{command.kind} needs a quantity or a $ value")
+        account, market, candles, mid = self._market(cmd)
+        if mid is None:
+            raise TradetermError(f"{cmd.symbol} has no book yet: cannot size the children")
+        # the smallest child, in the parent's unit
+        min_base = max(market.min_qty, market.min_notional / mid, market.lot_size)
+        smallest = min_base * mid if in_quote else min_base
+        by_time = max(1, min(MAX_CHILDREN, int(command.duration_s // MIN_INTERVAL_S)))
+        count = min(by_time, int(total / smallest)) if smallest > 0 else by_time
+        if count < 1:
+            unit = market.quote if in_quote else market.base
+            raise TradetermError(
+                f"{command.kind} {total} {unit} is below one child order: at least "
+                f"{smallest.normalize():f} {unit}"
+            )
+        interval_s = command.duration_s / count
+        weights, note = plan_weights(command.kind, count, interval_s, candles)
+        step = Decimal("0.01") if in_quote else market.lot_size
+        slices = _split(total, weights, step)
+        return AlgoOrder(
+            id="",
+            kind=command.kind,
+            order=replace(cmd, account=account),
+            account=account,
+            duration_s=command.duration_s,
+            slices=slices,
+            interval_ns=int(interval_s * NS),
+            start_ns=self.engine.clock.now_ns(),
+            in_quote=in_quote,
+            note=note,
+        )
+
+    # --- running ----------------------------------------------------------------------
+
+    def start(self, command: PlaceAlgo) -> AlgoOrder:
+        """Plan the parent and send its first child now (see ``plan`` for what it raises)."""
+        algo = self.plan(command)
+        self._count += 1
+        algo.id = f"A{self._count}"
+        self.algos[algo.id] = algo
+        log.info(
+            "%s %s %s %s %s over %gs in %d children%s",
+            algo.id,
+            algo.kind,
+            algo.order.side.value,
+            algo.target,
+            algo.order.symbol,
+            algo.duration_s,
+            len(algo.slices),
+            f" ({algo.note})" if algo.note else "",
+        )
+        self._send_next(algo)
+        return algo
+
+    def cancel(self, algo_id: str) -> AlgoOrder:
+        """Stop the schedule and cancel the children still open.
+
+        Raises:
+            TradetermError: no such parent.
+        """
+        algo = self.algos.get(algo_id.upper())
+        if algo is None:
+            raise TradetermError(f"no algo order {algo_id}; running: {', '.join(self.algos)}")
+        if algo.state is AlgoState.RUNNING:
+            self._finish(algo, AlgoState.CANCELED, "canceled by the user")
+        for child in algo.open_children:
+            self._spawn(self._cancel_child(child.client_id))
+        return algo
+
+    def parent_of(self, client_id: str) -> AlgoOrder | None:
+        return self._by_child.get(client_id)
+
+    def _send_next(self, algo: AlgoOrder) -> None:
+        algo.timer = None
+        if algo.state is not AlgoState.RUNNING:
+            return
+        size = algo.slices[algo.sent]
+        algo.sent += 1
+        cmd = algo.order
+        child = replace(
+            cmd,
+            qty=None if algo.in_quote else size,
+            quote_qty=size if algo.in_quote else None,
+            tag=algo.id,
+        )
+        self._spawn(self._place(algo, child))
+        due = algo.next_due_ns()
+        if due is not None:
+            algo.timer = self.engine.clock.call_at(due, lambda: self._send_next(algo))
+
+    async def _place(self, algo: AlgoOrder, child: PlaceOrder) -> None:
+        try:
+            order = await self.engine.place(child)
+        except TradetermError as exc:
+            if algo.state is AlgoState.RUNNING:
+                self._finish(algo, AlgoState.FAILED, f"child {algo.sent} refused: {exc}")
+            return
+        self._track(algo, order)
+        self._maybe_done(algo)
+
+    async def _cancel_child(self, client_id: str) -> None:
+        try:
+            await self.engine.cancel(client_id)
+        except TradetermError as exc:  # it filled or ended meanwhile
+            log.info("cancel %s: %s", client_id, exc)
+
+    def _track(self, algo: AlgoOrder, order: Order) -> None:
+        algo.children[order.client_id] = order
+        self._by_child[order.client_id] = algo
+
+    def _on_order(self, event: OrderUpdated) -> None:
+        order = event.order
+        algo = self.algos.get(order.tag) if order.tag else None
+        if algo is None:
+            return
+        self._track(algo, order)
+        if order.status in (OrderStatus.REJECTED, OrderStatus.DENIED):
+            if algo.state is AlgoState.RUNNING:
+                self._finish(algo, AlgoState.FAILED, f"a child was refused: {order.reason}")
+            return
+        self._maybe_done(algo)
+        if self.on_change is not None:
+            self.on_change(algo)
+
+    def _on_kill(self, _event: KillSwitchPulled) -> None:
+        """The kill switch stops every schedule first (it cancels the open children)."""
+        for algo in self.algos.values():
+            if algo.state is AlgoState.RUNNING:
+                self._finish(algo, AlgoState.CANCELED, "kill switch")
+
+    def _maybe_done(self, algo: AlgoOrder) -> None:
+        if (
+            algo.state is AlgoState.RUNNING
+            and algo.sent == len(algo.slices)
+            and len(algo.children) == algo.sent
+            and not algo.open_children
+        ):
+            self._finish(algo, AlgoState.DONE, "")
+
+    def _finish(self, algo: AlgoOrder, state: AlgoState, reason: str) -> None:
+        algo.state, algo.reason = state, reason
+        if algo.timer is not None:
+            algo.timer.cancel()
+            algo.timer = None
+        log.info("%s %s%s", algo.id, state.value, f": {reason}" if reason else "")
+        if self.on_change is not None:
+            self.on_change(algo)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro, name="algo child")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+_DESKS: WeakKeyDictionary[Engine, AlgoDesk] = WeakKeyDictionary()
+
+
+def algo_desk(engine: Engine) -> AlgoDesk:
+    """The engine's one ``AlgoDesk`` (made on first use)."""
+    desk = _DESKS.get(engine)
+    if desk is None:
+        desk = _DESKS[engine] = AlgoDesk(engine)
+    return desk
+
+
+def algos_of(engine: Engine, account: str) -> list[AlgoOrder]:
+    """The account's parents that are running or ended with children still open, newest
+    first (none before the first algo: no desk is made)."""
+    desk = _DESKS.get(engine)
+    if desk is None:
+        return []
+    shown = [
+        a
+        for a in desk.algos.values()
+        if a.account == account and (a.state is AlgoState.RUNNING or a.open_children)
+    ]
+    return shown[::-1]
