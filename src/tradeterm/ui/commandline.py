@@ -75,6 +75,7 @@ from tradeterm.ui.cmdalert import (
     ShowAlerts,
     parse_alert_command,
 )
+from tradeterm.ui.cmdbacktest import BACKTEST_FORMS, RunBacktest, parse_backtest_command
 from tradeterm.ui.cmdlive import LIVE_FORMS, LiveCommand, parse_live_command
 from tradeterm.ui.cmdstrategy import (
     STRATEGY_FORMS,
@@ -113,6 +114,7 @@ FORMS = {
     **ALERT_FORMS,
     **LIVE_FORMS,
     **STRATEGY_FORMS,
+    **BACKTEST_FORMS,
 }
 COMMANDS = tuple(FORMS)
 ANY_FORM = "a command (" + ", ".join(COMMANDS) + ") or a symbol"
@@ -150,7 +152,7 @@ class ShowHelp:
 Command = (PlaceOrder | PlaceShare | PlaceOco | CancelOrder | CancelAll | AmendOrder
            | ClosePosition | SwitchAccount | SelectSymbol | SetTradingState | ResetAccount
            | ShowHelp | AddAlert | RemoveAlert | ShowAlerts | LiveCommand
-           | StrategyAction | ShowStrategies)  # fmt: skip
+           | StrategyAction | ShowStrategies | RunBacktest)  # fmt: skip
 
 
 def parse_command(
@@ -196,6 +198,8 @@ def parse_command(
         return parse_live_command(reader, verb)
     if verb in STRATEGY_FORMS:
         return parse_strategy_command(reader, verb)
+    if verb in BACKTEST_FORMS:
+        return parse_backtest_command(reader)
     if verb in ALERT_FORMS:
         return parse_alert_command(reader, verb, symbols, active_symbol)
     if verb == "account":
