@@ -83,7 +83,7 @@ async def test_backtest_opens_the_report_with_the_crossings_of_the_active_symbol
 @pytest.mark.parametrize(
     ("typed", "said"),
     [
-        ("backtest trend", "'trend' has no vectorised backtest here"),
+        ("backtest grid", "'grid' has no vectorised backtest here"),
         ("backtest sma_cros", "did you mean 'sma_cross'"),
         ("backtest sma_cross fast=40 slow=30", "fast (40) must be less than slow (30)"),
         ("backtest sma_cross speed=3", "has no parameter speed"),
