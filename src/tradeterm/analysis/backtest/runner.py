@@ -51,7 +51,7 @@ def run_vectorised(
     sim = simulate_candles(candles, name, params, check_fee(fee), fill)
     return build_report(
         strategy=name,
-        params=params.model_dump(),
+        params=params.model_dump(mode="json"),
         candles=candles,
         sim=sim,
         fill=fill,
