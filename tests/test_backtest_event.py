@@ -112,9 +112,12 @@ def test_the_event_report_has_the_vectorised_reports_keys(
 def test_a_strategy_without_array_signals_runs_event_driven(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, err = run(capsys, "backtest", "trend", "--data", str(XRP_5M), "--json")
+    code, out, err = run(capsys, "backtest", "grid", "--data", str(XRP_5M), "--json")
     assert code == 0, err
     assert json.loads(out)["mode"] == "event"
+    code, out, err = run(capsys, "backtest", "trend", "--data", str(XRP_5M), "--json")
+    assert code == 0, err
+    assert json.loads(out)["mode"] == "vectorised"  # the score strategies have a numpy path
 
 
 CAPTURE = DATA.parent / "orderbook" / "binance" / "hftbacktest_spot_btcusdt_20240808.gz"

@@ -155,8 +155,11 @@ def test_several_files_of_one_market_are_merged_by_time(
         (["nope", "--data", "X"], "unknown strategy 'nope'; known: grid, market_maker"),
         (
             ["nope", "--data", "X", "--mode", "vectorised"],
-            "unknown strategy 'nope': the vectorised ones are sma_cross",
+            "unknown strategy 'nope': the vectorised ones are mean_reversion, momentum, "
+            "sma_cross, trend",
         ),
+        (["trend", "--data", "X", "--fill", "next-open"], "--fill close only"),
+        (["momentum", "--data", "X", "--param", "entry_score=101"], "--param entry_score=101"),
         (["sma_cross", "--data", "X", "--mode", "event", "--fill", "next-open"], "--fill close"),
         (["sma_cross", "--data", "X", "--param", "speed=3"], "no parameter speed"),
         (["sma_cross", "--data", "X", "--param", "fast=abc"], "--param fast=abc"),

@@ -9,10 +9,9 @@ import math
 import os
 import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tradeterm.cli.backtest import add_common, load_candles, params_of
+from tradeterm.cli.backtest_args import add_common, load_candles, params_of, positive_int
 
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped, unused-ignore]
@@ -20,17 +19,6 @@ if TYPE_CHECKING:
     from tradeterm.analysis.backtest.search import Result, Window
 
 SHOWN = 10
-
-
-def positive_int(text: str) -> int:
-    """A whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not allowed: give a whole number >= 1")
-    return value
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -43,7 +31,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "convention of 'tradeterm backtest') and rank them. --param fixes a parameter; "
         "--space name=start:stop:step (stop included) or name=v1,v2 varies one.",
     )
-    add_common(parser)
+    add_common(parser, out_help="write results.json and the best point as strategy.toml")
     parser.add_argument(
         "--space",
         action="append",
@@ -77,9 +65,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--cluster", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://host:8786"
-    )
-    parser.add_argument(
-        "--out", type=Path, metavar="DIR", help="write results.json and the best strategy.toml"
     )
 
 

@@ -78,6 +78,7 @@ from tradeterm.ui.cmdalert import (
     parse_alert_command,
 )
 from tradeterm.ui.cmdalgo import ALGO_WORDS, algo_order, read_duration
+from tradeterm.ui.cmdbacktest import BACKTEST_FORMS, RunBacktest, parse_backtest_command
 from tradeterm.ui.cmdlive import LIVE_FORMS, LiveCommand, parse_live_command
 from tradeterm.ui.cmdstrategy import (
     STRATEGY_FORMS,
@@ -116,6 +117,7 @@ FORMS = {
     **ALERT_FORMS,
     **LIVE_FORMS,
     **STRATEGY_FORMS,
+    **BACKTEST_FORMS,
 }
 COMMANDS = tuple(FORMS)
 ANY_FORM = "a command (" + ", ".join(COMMANDS) + ") or a symbol"
@@ -153,7 +155,7 @@ class ShowHelp:
 Command = (PlaceOrder | PlaceShare | PlaceOco | CancelOrder | CancelAll | AmendOrder
            | ClosePosition | SwitchAccount | SelectSymbol | SetTradingState | ResetAccount
            | ShowHelp | AddAlert | RemoveAlert | ShowAlerts | LiveCommand
-           | StrategyAction | ShowStrategies | PlaceAlgo)  # fmt: skip
+           | StrategyAction | ShowStrategies | PlaceAlgo | RunBacktest)  # fmt: skip
 
 
 def parse_command(
@@ -199,6 +201,8 @@ def parse_command(
         return parse_live_command(reader, verb)
     if verb in STRATEGY_FORMS:
         return parse_strategy_command(reader, verb)
+    if verb in BACKTEST_FORMS:
+        return parse_backtest_command(reader)
     if verb in ALERT_FORMS:
         return parse_alert_command(reader, verb, symbols, active_symbol)
     if verb == "account":

@@ -30,6 +30,7 @@ from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.resample import TIMEFRAMES
 from tradeterm.ui import live
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
+from tradeterm.ui.cmdbacktest import RunBacktest
 from tradeterm.ui.cmdlive import AskArm, AskKill, AskReconcile
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, PlaceShare
@@ -135,6 +136,13 @@ def _strategies(app: TradetermApp) -> list[Entry]:
         )
         for entry in runner.entries.values()
     ]
+    entries.append(
+        (
+            "Backtest: sma_cross on the active symbol",
+            partial(app.action_command_line, "backtest sma_cross fast=10 slow=30"),
+            ":backtest sma_cross fast=10 slow=30 (edit the parameters, Enter runs it)",
+        )
+    )
     entries.append(
         (
             "Strategies: show",
@@ -290,6 +298,8 @@ def describe(command: Command) -> str:
         return f"unalert {command.alert_id}"
     if isinstance(command, ShowAlerts):
         return "alerts"
+    if isinstance(command, RunBacktest):
+        return command.words()
     if isinstance(command, Arm | AskArm):
         return f"arm {command.typed_name}" if isinstance(command, Arm) else "arm"
     if isinstance(command, Disarm):

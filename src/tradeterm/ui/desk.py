@@ -32,8 +32,10 @@ from tradeterm.domain.orders import Order
 from tradeterm.engine.algos import PlaceAlgo, algo_desk
 from tradeterm.engine.closing import buy_share, plan_close, sell_share
 from tradeterm.ui import live
+from tradeterm.ui.backtesting import start_backtest
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdalgo import check_algo, started_text
+from tradeterm.ui.cmdbacktest import RunBacktest
 from tradeterm.ui.cmdlive import AskArm, AskKill, AskReconcile
 from tradeterm.ui.cmdstrategy import ShowStrategies, StrategyAction
 from tradeterm.ui.cmdwords import CommandError
@@ -208,6 +210,8 @@ class Desk:
                 app.action_focus_pane("alerts")
             elif isinstance(command, ShowStrategies):
                 app.action_focus_pane("strategies")
+            elif isinstance(command, RunBacktest):
+                start_backtest(cast("TradetermApp", app), command)
             elif isinstance(command, StrategyAction):
                 from tradeterm.ui.strategizing import act
 

@@ -168,6 +168,7 @@ GRAMMAR: list[tuple[str, str]] = [
     ("alert ETH/USDT rsi < 25", "indicator alert: any scanner filter, checked on each scan"),
     ("alert repeat SOL/USDT vol_z > 3", "fires again each time it turns true again"),
     ("alerts · unalert ID", "show the alerts pane (9) · remove an alert"),
+    ("backtest sma_cross fast=10 slow=30", "backtest the active symbol's candles: figures, chart"),
     ("help", "this screen"),
     ("numbers", "0.5  1,500  1.5k  2m  $500 (quote value)"),
 ]

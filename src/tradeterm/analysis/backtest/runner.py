@@ -27,8 +27,14 @@ def simulate_candles(
     """The trades of strategy ``name`` on ``candles`` (see :mod:`.vector` for the fills)."""
     if fill not in FILLS:
         raise ConfigError(f"fill {fill!r} is not allowed: choose {' or '.join(FILLS)}")
+    vectorised = strategy(name)
+    if vectorised.trades is not None:
+        if fill != "close":
+            raise ConfigError(f"{name} fills at the close of the candle: --fill close only")
+        return vectorised.trades(candles, params, fee)
+    assert vectorised.signals is not None
     close = candles["close"].to_numpy(dtype=np.float64)
-    signal = strategy(name).signals(close, params)
+    signal = vectorised.signals(close, params)
     return simulate(candles["open"].to_numpy(dtype=np.float64), close, signal, fee, fill)
 
 
@@ -45,7 +51,7 @@ def run_vectorised(
     sim = simulate_candles(candles, name, params, check_fee(fee), fill)
     return build_report(
         strategy=name,
-        params=params.model_dump(),
+        params=params.model_dump(mode="json"),
         candles=candles,
         sim=sim,
         fill=fill,

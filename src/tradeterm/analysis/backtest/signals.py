@@ -2,7 +2,9 @@
 
 Each entry of :data:`VECTORISED` names a parameter model (pydantic, with ranges) and a signal
 function: closes in, one int8 per candle out (+1 enter long, -1 exit, 0 nothing), computed only
-from that candle and earlier ones. :mod:`.vector` turns the signals into trades.
+from that candle and earlier ones. :mod:`.vector` turns the signals into trades. The score
+strategies (``trend``, ``mean_reversion``, ``momentum``) exit on a stop-loss and take-profit
+from their entry price, so they make their trades in one pass of their own (:mod:`.scored`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from tradeterm.analysis.backtest.scored import MeanReversionParams, ScoreParams, simulate_scored
+from tradeterm.analysis.backtest.vector import Simulation
 from tradeterm.analysis.windows import map_windows, window_sum
 from tradeterm.domain.errors import ConfigError
 
@@ -69,10 +74,12 @@ def sma_cross(close: FloatArray, params: SmaCrossParams) -> Signal:
 
 @dataclass(frozen=True)
 class Vectorised:
-    """A strategy the vectorised engine can run."""
+    """A strategy the vectorised engine can run: from signals on the closes, or (``trades``)
+    from its own pass over the candles when its exits depend on its entry price."""
 
     params: type[BaseModel]
-    signals: Callable[[FloatArray, BaseModel], Signal]
+    signals: Callable[[FloatArray, BaseModel], Signal] | None = None
+    trades: Callable[[pd.DataFrame, BaseModel, float], Simulation] | None = None
 
 
 def _sma_cross(close: FloatArray, params: BaseModel) -> Signal:
@@ -80,7 +87,20 @@ def _sma_cross(close: FloatArray, params: BaseModel) -> Signal:
     return sma_cross(close, params)
 
 
-VECTORISED: dict[str, Vectorised] = {"sma_cross": Vectorised(SmaCrossParams, _sma_cross)}
+def _scored(family: str) -> Callable[[pd.DataFrame, BaseModel, float], Simulation]:
+    def trades(candles: pd.DataFrame, params: BaseModel, fee: float) -> Simulation:
+        assert isinstance(params, ScoreParams)
+        return simulate_scored(candles, family, params, fee)
+
+    return trades
+
+
+VECTORISED: dict[str, Vectorised] = {
+    "sma_cross": Vectorised(SmaCrossParams, _sma_cross),
+    "trend": Vectorised(ScoreParams, trades=_scored("trend")),
+    "momentum": Vectorised(ScoreParams, trades=_scored("momentum")),
+    "mean_reversion": Vectorised(MeanReversionParams, trades=_scored("meanrev")),
+}
 
 
 def strategy(name: str) -> Vectorised:

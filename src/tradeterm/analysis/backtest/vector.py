@@ -82,8 +82,21 @@ def simulate(
         entry_bar = entry_bar[entry_bar < bars]
         exit_bar = exit_bar[: len(entry_bar)]
         exit_bar = exit_bar[exit_bar < bars]
-    entry_price = prices[entry_bar]
-    exit_price = prices[exit_bar]
+    return from_trades(entry_bar, prices[entry_bar], exit_bar, prices[exit_bar], close, fee)
+
+
+def from_trades(
+    entry_bar: IntArray,
+    entry_price: FloatArray,
+    exit_bar: IntArray,
+    exit_price: FloatArray,
+    close: FloatArray,
+    fee: float,
+) -> Simulation:
+    """The simulation of trades entered and left at these candles and prices (one exit per
+    entry, in order; one entry more than exits when the last trade is still open), with the
+    fee and sizing convention in the module docstring."""
+    bars = len(close)
     closed = len(exit_bar)
     growth = exit_price / entry_price[:closed] * ((1.0 - fee) / (1.0 + fee))
     cash_before = np.empty(len(entry_bar))
@@ -106,7 +119,7 @@ def equity_curve(sim: Simulation, close: FloatArray) -> tuple[FloatArray, npt.ND
     """
     bars = len(close)
     count = np.zeros(bars, dtype=np.intp)
-    count[sim.entry_bar] = 1  # one trade starts per candle at most
+    np.add.at(count, sim.entry_bar, 1)  # a candle's last trade is the one it shows
     trade = np.cumsum(count) - 1
     k = np.maximum(trade, 0)
     if not len(sim.entry_bar):
