@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
-import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 from pydantic import BaseModel, ConfigDict
 
 from tradeterm.domain.account import Balance, Position
@@ -29,6 +28,8 @@ from tradeterm.domain.numbers import ceil_to, floor_to
 from tradeterm.domain.orders import Order
 
 if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+
     from tradeterm.strategies.host import StrategyHost
 
 log = logging.getLogger("tradeterm.strategies")

@@ -17,9 +17,7 @@ import logging
 from collections.abc import Callable, Coroutine, Sequence
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
-
-import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+from typing import TYPE_CHECKING, Any
 
 from tradeterm.domain.account import Balance, Position
 from tradeterm.domain.book import OrderBook
@@ -50,6 +48,9 @@ from tradeterm.engine.clock import Timer
 from tradeterm.engine.engine import Engine
 from tradeterm.strategies.base import Strategy, StrategyParams
 from tradeterm.strategies.candles import CandleWindow
+
+if TYPE_CHECKING:  # pandas is imported when a strategy first asks for its candles
+    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
 log = logging.getLogger("tradeterm.strategies")
 
