@@ -235,9 +235,11 @@ class StrategyHost:
     def _on_book(self, event: BookChanged) -> None:
         if event.symbol != self.symbol or self.state is not StrategyState.RUNNING:
             return
-        if event.venue != self._venue:
+        venue = event.venue
+        if venue != self._venue:
             return  # the same symbol on another venue
-        book = self.engine.state.books.get(self.instrument)
+        lane = self.engine.state.lanes.get(venue)  # (the venue's books by symbol)
+        book = None if lane is None else lane.books.get(self.symbol)
         if book is None:
             return
         self.callbacks += 1
