@@ -19,6 +19,7 @@ from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import BookChanged, SymbolSelected, TradePrinted
 from tradeterm.domain.instrument import Instrument, ambiguous_symbols, resolve, split
+from tradeterm.domain.market_data import Trade
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.driver import drive
@@ -215,3 +216,39 @@ async def test_a_feeds_events_are_kept_to_its_own_venue() -> None:
     assert top(engine, SIM_BTC) == before
     assert engine.state.books[BN_BTC].mid() == D("100.5")
     assert engine.state.feeds["binance"].last_message_ns > 0
+
+
+class NamedFeed:
+    """Only what the engine reads of a feed before it is started: its venue."""
+
+    def __init__(self, venue: str) -> None:
+        self.venue = venue
+
+
+def test_each_venues_lane_holds_that_venues_own_books_and_feed() -> None:
+    clock = ManualClock(START_NS)
+    engine = Engine(clock, [NamedFeed("sim"), NamedFeed("binance")], [AccountSpec("paper")])  # type: ignore[list-item]
+    sim_view, bn_view = engine.view("sim"), engine.view("binance")  # made before any book
+    seen: list[str] = []
+    bn_view.subscribe(BookChanged, lambda e: seen.append(f"book {e.venue}"))
+    bn_view.subscribe(TradePrinted, lambda e: seen.append(f"trade {e.venue}"))
+    assert bn_view.book("BTC/USDT") is None
+    for venue, bid in (("sim", "100"), ("binance", "200")):
+        clock.advance(1)
+        engine.sink(venue).on_market(
+            BookChanged("BTC/USDT", [(D(bid), D("1"))], [(D(bid) + 1, D("1"))], snapshot=True)
+        )
+        trade = Trade("BTC/USDT", D(bid), D("1"), Side.BUY, clock.now_ns(), venue)
+        engine.sink(venue).on_market(TradePrinted(trade))
+    sim_book, bn_book = sim_view.book("BTC/USDT"), bn_view.book("BTC/USDT")
+    assert sim_book is engine.state.books[SIM_BTC] and sim_book.best_bid() == D("100")
+    assert bn_book is engine.state.books[BN_BTC] and bn_book.best_bid() == D("200")
+    assert [t.price for t in engine.state.tapes[BN_BTC]] == [D("200")]
+    assert seen == ["book binance", "trade binance"]  # the sim's events are not binance's
+    sim_feed, bn_feed = engine.state.feeds["sim"], engine.state.feeds["binance"]
+    assert bn_feed.last_message_ns == clock.now_ns() > sim_feed.last_message_ns > 0
+    assert sim_view.book("ETH/USDT") is None and engine.view("kraken").book("BTC/USDT") is None
+    # a venue no feed was made for (an event straight into the engine) still gets a status
+    engine.on_market(TradePrinted(Trade("X/Y", D("1"), D("1"), Side.SELL, 1, "t"), "other"))
+    assert engine.state.feeds["other"].last_message_ns == clock.now_ns()
+    assert engine.state.tapes[Instrument("other", "X/Y")][0].price == D("1")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -18,34 +17,52 @@ class EventBus:
     Publishing is synchronous: when ``publish`` returns, every handler has run.
     The engine publishes only after its state was updated, so a handler always
     sees the state the event describes.
+
+    Handlers are kept in tuples that subscribing and unsubscribing replace, so a
+    handler may unsubscribe itself (or another) while an event is delivered, and
+    publishing (once per market message) copies nothing.
     """
 
     def __init__(self) -> None:
-        self._handlers: defaultdict[type, list[Handler]] = defaultdict(list)
-        self._any: list[Handler] = []
+        self._handlers: dict[type, tuple[Handler, ...]] = {}
+        self._any: tuple[Handler, ...] = ()
 
     def subscribe(self, event_type: type, handler: Handler) -> Callable[[], None]:
         """Call ``handler(event)`` for every event of ``event_type``; returns an unsubscribe."""
-        handlers = self._handlers[event_type]
-        handlers.append(handler)
-        return lambda: handlers.remove(handler) if handler in handlers else None
+        self._handlers[event_type] = (*self._handlers.get(event_type, ()), handler)
+
+        def unsubscribe() -> None:
+            self._handlers[event_type] = _without(self._handlers.get(event_type, ()), handler)
+
+        return unsubscribe
 
     def subscribe_all(self, handler: Handler) -> Callable[[], None]:
         """Call ``handler(event)`` for every event (the UI bridge, recorders)."""
-        self._any.append(handler)
-        return lambda: self._any.remove(handler) if handler in self._any else None
+        self._any = (*self._any, handler)
+
+        def unsubscribe() -> None:
+            self._any = _without(self._any, handler)
+
+        return unsubscribe
 
     def publish(self, event: object) -> None:
         handlers = self._handlers.get(type(event))
         if handlers:
-            # a copy: a handler may unsubscribe itself (or another) while we iterate
-            for handler in tuple(handlers):
+            for handler in handlers:
                 try:
                     handler(event)
                 except Exception:
                     log.exception("event handler %s failed on %s", handler, type(event).__name__)
-        for handler in tuple(self._any):
+        for handler in self._any:
             try:
                 handler(event)
             except Exception:
                 log.exception("event handler %s failed on %s", handler, type(event).__name__)
+
+
+def _without(handlers: tuple[Handler, ...], handler: Handler) -> tuple[Handler, ...]:
+    """``handlers`` less the first one equal to ``handler`` (unchanged when it is absent)."""
+    for i, known in enumerate(handlers):
+        if known == handler:
+            return handlers[:i] + handlers[i + 1 :]
+    return handlers

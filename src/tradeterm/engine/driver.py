@@ -218,21 +218,30 @@ async def _steps(
     """Every message, and every due time of the clock's timers, each followed by the tasks
     it started; then the timers of the tail."""
     end = until_ns
-    for ts in stream:  # pulling the next time plays the message before it
-        if spawned:
-            await _settle(spawned, report)
-        if until_ns is not None and ts > until_ns:
-            break
-        await _timers_until(ts, clock, spawned, report)
-        clock.set_ns(ts)
-        if report.first_ns is None:
-            report.first_ns = ts
-        report.last_ns = ts
-        report.messages += 1
-    else:
-        if spawned:
-            await _settle(spawned, report)
-        end = clock.now_ns() + tail_ns
+    next_due, set_ns = clock.next_due_ns, clock.set_ns
+    messages, last = 0, None
+    try:
+        for ts in stream:  # pulling the next time plays the message before it
+            if spawned:
+                await _settle(spawned, report)
+            if until_ns is not None and ts > until_ns:
+                break
+            due = next_due()
+            if due is not None and due <= ts:  # (most messages have no timer before them)
+                await _timers_until(ts, clock, spawned, report)
+            set_ns(ts)
+            if last is None:
+                report.first_ns = ts
+            last = ts
+            messages += 1
+        else:
+            if spawned:
+                await _settle(spawned, report)
+            end = clock.now_ns() + tail_ns
+    finally:
+        report.messages += messages
+        if last is not None:
+            report.last_ns = last
     if end is not None:
         await _timers_until(end, clock, spawned, report)
         clock.set_ns(end)

@@ -52,6 +52,7 @@ from tradeterm.engine.trading import Trading
 from tradeterm.engine.venue_view import FeedSink, VenueView
 
 log = logging.getLogger("tradeterm.engine")
+STALE = FeedState.STALE  # (a module global reads faster than an enum member on 3.11)
 
 
 class Engine:
@@ -260,16 +261,11 @@ class Engine:
         self._apply[type(event)](event)
         self.bus.publish(event)
 
-    def _touch(self, venue: str) -> None:
-        """A message arrived: staleness is measured from arrival, not the exchange's stamp."""
-        feed = self.state.feeds.get(venue)
-        if feed is None:
-            feed = self.state.feeds[venue] = FeedStatus(venue)
-        feed.last_message_ns = self.clock.now_ns()
-        if feed.state is FeedState.STALE:
-            feed.state = FeedState.CONNECTED
-            feed.detail = ""
-            self.bus.publish(FeedStateChanged(feed.venue, FeedState.CONNECTED))
+    def _revive(self, feed: FeedStatus) -> None:
+        """A message arrived on a stale feed: it is connected again."""
+        feed.state = FeedState.CONNECTED
+        feed.detail = ""
+        self.bus.publish(FeedStateChanged(feed.venue, FeedState.CONNECTED))
 
     def _on_markets(self, event: MarketsLoaded) -> None:
         self.state.add_markets(event.venue, tuple(event.markets))
@@ -280,21 +276,39 @@ class Engine:
                 feed.focus(self.state.active.symbol)
 
     def _on_book(self, event: BookChanged) -> None:
-        book = self.state.book(event.instrument)
+        # the hot path: the venue's lane finds the book by symbol, no Instrument to hash
+        lane = self.state.lanes.get(event.venue)
+        if lane is None:
+            lane = self.state.lane(event.venue)
+        book = lane.books.get(event.symbol)
+        if book is None:
+            book = self.state.book(Instrument.of(event.venue, event.symbol))
         if event.snapshot:
             book.load(event.bids, event.asks, event.seq)
         else:
             book.apply(event.bids, event.asks)
             book.seq = event.seq
         book.ts_ns = event.ts_ns
-        self._touch(event.venue)
+        feed = lane.feed  # staleness is measured from arrival, not the exchange's stamp
+        feed.last_message_ns = self.clock.now_ns()
+        if feed.state is STALE:
+            self._revive(feed)
 
     def _on_trade(self, event: TradePrinted) -> None:
-        tape = self.state.tape(event.instrument)
-        if tape and event.trade.ts_ns < tape[0].ts_ns:
+        trade = event.trade
+        lane = self.state.lanes.get(event.venue)
+        if lane is None:
+            lane = self.state.lane(event.venue)
+        tape = lane.tapes.get(trade.symbol)
+        if tape is None:
+            tape = self.state.tape(Instrument.of(event.venue, trade.symbol))
+        if tape and trade.ts_ns < tape[0].ts_ns:
             tape.clear()  # the market went back in time (a replay's jump): the tape restarts
-        tape.appendleft(event.trade)
-        self._touch(event.venue)
+        tape.appendleft(trade)
+        feed = lane.feed  # staleness is measured from arrival, not the exchange's stamp
+        feed.last_message_ns = self.clock.now_ns()
+        if feed.state is STALE:
+            self._revive(feed)
 
     def _on_ticker(self, event: TickerUpdated) -> None:
         self.state.tickers[event.instrument] = event.ticker

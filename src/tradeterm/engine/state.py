@@ -63,6 +63,17 @@ NO_FEED = FeedStatus()
 
 
 @dataclass(slots=True)
+class Lane:
+    """One venue's feed status, and its books and tapes by symbol: the same objects
+    ``State.feeds``, ``books`` and ``tapes`` hold, for the hot paths (a feed's updates, its
+    paper venue's reads), which then build and hash no ``Instrument``."""
+
+    feed: FeedStatus
+    books: dict[str, OrderBook] = field(default_factory=dict)
+    tapes: dict[str, deque[Trade]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class State:
     """Everything the engine knows. Only the engine writes it; everyone else reads."""
 
@@ -78,17 +89,33 @@ class State:
     active_account: str = ""
     ambiguous: frozenset[str] = frozenset()
     """Symbols more than one venue lists: shown as ``SYMBOL@VENUE``."""
+    lanes: dict[str, Lane] = field(default_factory=dict)
+    """Each venue's feed, books and tapes (``lane``); books and tapes are made only by
+    ``book`` and ``tape``, which keep both maps."""
+
+    def lane(self, venue: str) -> Lane:
+        """``venue``'s lane (live: books made later appear in it); a venue not seen before
+        gets its feed status here."""
+        lane = self.lanes.get(venue)
+        if lane is None:
+            feed = self.feeds.get(venue)
+            if feed is None:
+                feed = self.feeds[venue] = FeedStatus(venue)
+            lane = self.lanes[venue] = Lane(feed)
+        return lane
 
     def book(self, inst: Instrument) -> OrderBook:
         book = self.books.get(inst)
         if book is None:
             book = self.books[inst] = OrderBook(inst.symbol)
+            self.lane(inst.venue).books[inst.symbol] = book
         return book
 
     def tape(self, inst: Instrument) -> deque[Trade]:
         tape = self.tapes.get(inst)
         if tape is None:
             tape = self.tapes[inst] = deque(maxlen=TAPE_LENGTH)
+            self.lane(inst.venue).tapes[inst.symbol] = tape
         return tape
 
     def candle_series(self, inst: Instrument) -> deque[Candle]:

@@ -50,12 +50,22 @@ class VenueView:
         return self._engine.state.markets.get(Instrument.of(self.venue, symbol))
 
     def book(self, symbol: str) -> OrderBook | None:
-        return self._engine.state.books.get(Instrument.of(self.venue, symbol))
+        # the venue's lane: a symbol lookup, no Instrument to build (the paper venue asks on
+        # every book update)
+        lane = self._engine.state.lanes.get(self.venue)
+        return None if lane is None else lane.books.get(symbol)
 
     def subscribe(self, event_type: type, handler: Callable[[Any], None]) -> Callable[[], None]:
         """``handler`` gets this venue's events of ``event_type`` (market events of other
         venues are left out; order and account events all pass)."""
         venue = self.venue
+        if "venue" in getattr(event_type, "__slots__", ()):
+
+            def ours(event: Any) -> None:  # every event of the type names its venue
+                if event.venue == venue:
+                    handler(event)
+
+            return self._engine.bus.subscribe(event_type, ours)
 
         def mine(event: Any) -> None:
             if getattr(event, "venue", venue) == venue:

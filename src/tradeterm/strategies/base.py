@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, ClassVar, Generic, TypeVar
 
-import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 from pydantic import BaseModel, ConfigDict, Field
 
 from tradeterm.analysis.regime import REGIMES, Regime
@@ -31,6 +30,8 @@ from tradeterm.domain.orders import Order
 from tradeterm.strategies.regimes import WAIT_PREFIX, RegimeGate
 
 if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+
     from tradeterm.strategies.host import StrategyHost
 
 log = logging.getLogger("tradeterm.strategies")

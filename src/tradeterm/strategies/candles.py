@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections import deque
 from decimal import Decimal
-
-import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+from typing import TYPE_CHECKING
 
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.market_data import Candle, Trade
+
+if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
 _TIMEFRAME = re.compile(r"^([1-9][0-9]*)([smhd])$")
 _UNIT_MS = {"s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
@@ -59,6 +61,8 @@ class CandleWindow:
     def frame(self) -> pd.DataFrame:
         """The closed bars as floats (``open high low close volume``, a UTC DatetimeIndex):
         the one place a strategy's Decimal prices become analysis floats."""
+        import pandas as pd  # type: ignore[import-untyped, unused-ignore]  # (here: ~90 MB)
+
         bars = self.closed
         index = pd.to_datetime([c.ts_ms for c in bars], unit="ms", utc=True)
         return pd.DataFrame(

@@ -26,7 +26,6 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from tradeterm.analysis.indicators import atr
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.commands import Command, PlaceOrder
 from tradeterm.domain.enums import OrderStatus, Side
@@ -127,6 +126,8 @@ class Grid(Strategy[GridParams]):
 
     def atr_gap(self) -> Decimal | None:
         """``atr_mult`` ATRs, rounded to the tick, once enough bars closed."""
+        from tradeterm.analysis.indicators import atr  # (pandas: only for atr spacing)
+
         bars = self.candles()
         if len(bars) < self.params.atr_period + 1:
             return None

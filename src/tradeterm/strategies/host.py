@@ -17,9 +17,7 @@ import logging
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
-
-import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+from typing import TYPE_CHECKING, Any
 
 from tradeterm.domain.account import Balance, Position
 from tradeterm.domain.book import OrderBook
@@ -50,6 +48,9 @@ from tradeterm.strategies.base import Strategy, StrategyParams
 from tradeterm.strategies.candles import CandleWindow
 from tradeterm.strategies.host_orders import HostOrders
 from tradeterm.strategies.journal import OWN, Journal, done, writing
+
+if TYPE_CHECKING:  # pandas is imported when a strategy first asks for its candles
+    import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
 log = logging.getLogger("tradeterm.strategies")
 
@@ -244,9 +245,11 @@ class StrategyHost:
     def _on_book(self, event: BookChanged) -> None:
         if event.symbol != self.symbol or self.state is not StrategyState.RUNNING:
             return
-        if event.venue != self._venue:
+        venue = event.venue
+        if venue != self._venue:
             return  # the same symbol on another venue
-        book = self.engine.state.books.get(self.instrument)
+        lane = self.engine.state.lanes.get(venue)  # (the venue's books by symbol)
+        book = None if lane is None else lane.books.get(self.symbol)
         if book is None:
             return
         self.callbacks += 1

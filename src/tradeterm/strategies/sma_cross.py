@@ -15,7 +15,6 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from tradeterm.analysis.indicators import sma
 from tradeterm.domain.market_data import Candle
 from tradeterm.engine.risk import MARKET_BUY_MARGIN
 from tradeterm.strategies.base import Strategy, StrategyParams
@@ -59,6 +58,8 @@ class SmaCross(Strategy[SmaCrossParams]):
         return self.params.slow + 2
 
     def on_candle(self, candle: Candle) -> None:
+        from tradeterm.analysis.indicators import sma  # (pandas, when a bar first closes)
+
         closes = self.candles()["close"]
         if len(closes) < self.params.slow + 1:
             return
