@@ -20,8 +20,9 @@ from tests.ui.trading_kit import (
 from tradeterm.domain.commands import ClosePosition, PlaceOrder
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.engine.accounts import AccountSpec
+from tradeterm.ui.cmdorder import PlaceShare
 from tradeterm.ui.cmdwords import CommandError
-from tradeterm.ui.commandline import PlaceShare, parse_command
+from tradeterm.ui.commandline import parse_command
 from tradeterm.ui.screens.confirm import ConfirmScreen
 
 D = Decimal

@@ -32,8 +32,9 @@ from tradeterm.ui import live
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdbacktest import RunBacktest
 from tradeterm.ui.cmdlive import AskArm, AskKill, AskReconcile
+from tradeterm.ui.cmdorder import PlaceShare
 from tradeterm.ui.cmdwords import CommandError
-from tradeterm.ui.commandline import Command, PlaceShare
+from tradeterm.ui.commandline import Command
 from tradeterm.ui.panes.registry import PANE_IDS
 
 if TYPE_CHECKING:

@@ -37,9 +37,10 @@ from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdalgo import check_algo, started_text
 from tradeterm.ui.cmdbacktest import RunBacktest
 from tradeterm.ui.cmdlive import AskArm, AskKill, AskReconcile
+from tradeterm.ui.cmdorder import PlaceShare
 from tradeterm.ui.cmdstrategy import ShowStrategies, StrategyAction
 from tradeterm.ui.cmdwords import CommandError
-from tradeterm.ui.commandline import Command, PlaceShare, ShowHelp, parse_command
+from tradeterm.ui.commandline import Command, ShowHelp, parse_command
 from tradeterm.ui.host import Host
 
 if TYPE_CHECKING:
