@@ -17,17 +17,16 @@ from typing import Any
 
 import ccxt
 import ccxt.pro
-import orjson
 
 from tradeterm.domain.enums import FeedState
-from tradeterm.domain.errors import DataError, VenueUnavailable
+from tradeterm.domain.errors import DataError
 from tradeterm.domain.events import FeedStateChanged, MarketEvent
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle
 from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.ccxt.feed_copy import BookMirror, ticker_event, trade_event
 from tradeterm.venues.ccxt.feed_exchange import bind, chunks, make_exchange, unwatch
-from tradeterm.venues.ccxt.markets import choose_symbols, exact, parse_market
+from tradeterm.venues.ccxt.feed_rest import CcxtRest
 from tradeterm.venues.net import CACHE_MAX_AGE_S, Backoff, MarketsCache
 
 log = logging.getLogger("tradeterm.venues.ccxt")
@@ -79,11 +78,12 @@ class CcxtFeed:
         self.quote = quote
         self.exchange: Any = make_exchange(exchange, config or {})
         self.backoff = backoff or Backoff()
-        self.cache = (
+        cache = (
             MarketsCache(cache_dir / f"{self.venue}-ccxt-markets.json", cache_max_age_s, log)
             if cache_dir is not None
             else None
         )
+        self.rest = CcxtRest(self.exchange, self.venue, self.backoff, cache)
         self.markets: list[Market] = []
         self.symbols: list[str] = []
         self.mirrors: dict[str, BookMirror] = {}
@@ -97,7 +97,7 @@ class CcxtFeed:
         """Unsubscribes in flight by symbol: one at a time each (ccxt shares their answer)."""
         self._sink: MarketSink | None = None
 
-    # --- markets -----------------------------------------------------------
+    # --- markets and candles (REST: ``feed_rest``) --------------------------------
 
     async def load_markets(self) -> Sequence[Market]:
         """Markets from a fresh cache, else from the exchange (then cached), else from an old
@@ -107,94 +107,14 @@ class CcxtFeed:
             VenueUnavailable: the exchange cannot be reached and there is no cache.
             DataError: a configured symbol is not listed, or a market is unreadable.
         """
-        listed = await self._listed()
-        self.symbols = choose_symbols(self.venue, listed, self.wanted, self.quote)
-        mode = int(self.exchange.precisionMode)
-        self.markets = [parse_market(self.venue, listed[s], mode) for s in self.symbols]
+        self.symbols, self.markets = await self.rest.markets(self.wanted, self.quote)
         return self.markets
-
-    async def _listed(self) -> Mapping[str, Mapping[str, Any]]:
-        cache = self.cache
-        if cache is not None and cache.fresh() and self._from_cache(cache):
-            log.info("%s: %s", self.venue, cache.notice())
-            return dict(self.exchange.markets)
-        try:
-            markets = await self._rest(self.exchange.load_markets)
-        except ccxt.BaseError as exc:
-            if cache is not None and self._from_cache(cache):
-                log.warning("%s: exchange unreachable (%s); %s", self.venue, exc, cache.notice())
-                return dict(self.exchange.markets)
-            if isinstance(exc, ccxt.NetworkError):
-                raise VenueUnavailable(f"{self.venue}: markets not loaded: {exc}") from exc
-            raise DataError(f"{self.venue}: markets refused: {exc}") from exc
-        if cache is not None:
-            cache.write(orjson.dumps(markets, default=str))
-        return dict(markets)
-
-    async def _rest(self, call: Callable[[], Awaitable[Any]]) -> Any:
-        """``call()`` retried with backoff on network errors and rate-limit replies (ccxt
-        itself paces requests to the exchange's limits); the last failure is raised."""
-        if self.exchange.closed_by_user:
-            self.exchange.open()  # closed by an earlier run(): REST works again
-        for attempt in range(self.backoff.tries):
-            try:
-                return await call()
-            except ccxt.NetworkError as exc:
-                if attempt + 1 >= self.backoff.tries:
-                    raise
-                delay = self.backoff.delay(attempt)
-                log.warning("%s: request failed (%s); retry in %.1fs", self.venue, exc, delay)
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
-
-    def _from_cache(self, cache: MarketsCache) -> bool:
-        body = cache.read()
-        if body is None:
-            return False
-        try:
-            self.exchange.set_markets(orjson.loads(body))
-        except (orjson.JSONDecodeError, ccxt.BaseError, KeyError, TypeError, ValueError) as exc:
-            log.warning("%s: markets cache %s unreadable: %s", self.venue, cache.path, exc)
-            return False
-        return True
 
     async def fetch_candles(
         self, symbol: str, timeframe: str, since_ms: int | None, limit: int
     ) -> Sequence[Candle]:
-        """Closed candles from ``fetch_ohlcv``, oldest first.
-
-        Raises:
-            DataError: the exchange has no such symbol or timeframe.
-            VenueUnavailable: the exchange could not be reached.
-        """
-        if symbol not in (self.exchange.markets or {}):
-            raise DataError(f"{self.venue}: no market {symbol}")
-        timeframes = self.exchange.timeframes or {}
-        if timeframe not in timeframes:
-            raise DataError(
-                f"{self.venue} has no {timeframe!r} candles; allowed: {', '.join(timeframes)}"
-            )
-        try:
-            rows = await self._rest(
-                lambda: self.exchange.fetch_ohlcv(symbol, timeframe, since_ms, limit)
-            )
-        except ccxt.NetworkError as exc:
-            raise VenueUnavailable(f"{self.venue}: candles of {symbol}: {exc}") from exc
-        except ccxt.BaseError as exc:
-            raise DataError(f"{self.venue}: candles of {symbol} refused: {exc}") from exc
-        step = int(self.exchange.parse_timeframe(timeframe) * 1000)
-        now_ms = time.time_ns() // 1_000_000
-        try:
-            candles = [
-                Candle(
-                    int(r[0]), exact(r[1]), exact(r[2]), exact(r[3]), exact(r[4]), exact(r[5] or 0)
-                )
-                for r in rows
-                if int(r[0]) + step <= now_ms
-            ]
-        except (DataError, IndexError, TypeError, ValueError) as exc:
-            raise DataError(f"{self.venue}: candles of {symbol} unreadable: {exc}") from exc
-        return candles[:limit]
+        """Closed candles from ``fetch_ohlcv``, oldest first (see ``CcxtRest.candles``)."""
+        return await self.rest.candles(symbol, timeframe, since_ms, limit)
 
     # --- streaming ---------------------------------------------------------
 
