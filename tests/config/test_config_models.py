@@ -23,7 +23,6 @@ from tradeterm.config.models import (
     Config,
     GeneralConfig,
     SimConfig,
-    StrategiesConfig,
     UiConfig,
 )
 from tradeterm.config.settings import (
@@ -34,6 +33,7 @@ from tradeterm.config.settings import (
     SimSettings,
     UiSettings,
 )
+from tradeterm.config.strategy_config import StrategiesConfig
 from tradeterm.domain.enums import AccountMode, FillModel
 from tradeterm.domain.errors import ConfigError
 from tradeterm.venues.sim.catalog import ALL_LISTINGS, LISTINGS

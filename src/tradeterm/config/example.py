@@ -9,14 +9,9 @@ import tomli_w
 from pydantic import BaseModel
 
 from tradeterm.config.load import _plain
-from tradeterm.config.models import (
-    AccountConfig,
-    AlertConfig,
-    Config,
-    RiskConfig,
-    StrategyEntryConfig,
-    VenueConfig,
-)
+from tradeterm.config.models import AccountConfig, AlertConfig, Config, VenueConfig
+from tradeterm.config.risk_config import RiskConfig
+from tradeterm.config.strategy_config import StrategyEntryConfig
 from tradeterm.domain.enums import FillModel
 
 HEADER = """\

@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from tradeterm.config.risk_config import RiskConfig
+from tradeterm.config.section import Section
 from tradeterm.config.settings import (
     NATIVE_EXCHANGES,
     REPLAY,
@@ -20,24 +22,15 @@ from tradeterm.config.settings import (
     UiSettings,
     VenueSettings,
 )
+from tradeterm.config.strategy_config import StrategiesConfig, split_instrument
 from tradeterm.domain.enums import AccountMode, FillModel
-from tradeterm.engine.risk_rules import RiskLimits
 
 # The defaults live with the settings (a start without a config file reads only those).
 _GENERAL, _SIM, _UI = GeneralSettings(), SimSettings(), UiSettings()
-_STRATEGIES = StrategiesSettings()
 _ACCOUNT = Settings().accounts[0]
 
 
-class _Section(BaseModel):
-    # defer_build: the validation schema is built on first validation, not at import
-    # (`tradeterm init` reads the fields and docstrings only).
-    model_config = ConfigDict(
-        extra="forbid", use_attribute_docstrings=True, frozen=True, defer_build=True
-    )
-
-
-class GeneralConfig(_Section):
+class GeneralConfig(Section):
     venue: Literal["sim"] = _GENERAL.venue
     """Market-data venue the workstation opens on. ``sim`` is the built-in simulated market."""
 
@@ -48,7 +41,7 @@ class GeneralConfig(_Section):
     """Lowest level written to the log file and shown in the log pane."""
 
 
-class SimConfig(_Section):
+class SimConfig(Section):
     seed: int = _SIM.seed
     """Seed of the simulated market: the same seed replays the same market."""
 
@@ -65,7 +58,7 @@ class SimConfig(_Section):
     """One-minute candles of history the sim makes at start (1440 = one day)."""
 
 
-class UiConfig(_Section):
+class UiConfig(Section):
     theme: str = _UI.theme
     """Theme name: a file stem in themes/ or the user's themes directory."""
 
@@ -85,70 +78,7 @@ class UiConfig(_Section):
         return flatten_keys(value)
 
 
-class StrategyRiskConfig(_Section):
-    """Order-level limits for one strategy instance's orders; a key left out keeps the
-    account's value."""
-
-    max_positions: Annotated[int, Field(ge=0, le=1000)] | None = None
-    """How many symbols may hold a position at once."""
-
-    cooldown_s: Annotated[float, Field(ge=0, le=86_400)] | None = None
-    """Seconds after a fill on a symbol before a new order that adds to it."""
-
-    max_orders_per_minute: Annotated[int, Field(ge=1, le=10_000)] | None = None
-    """New orders in any minute of the engine clock."""
-
-
-class RiskConfig(StrategyRiskConfig):
-    """The risk manager's limits for an account (``[accounts.risk]``); none by default. An
-    order breaking one is refused with the rule and its numbers, and logged."""
-
-    daily_loss: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] | None = None
-    """Loss, in ``quote``, since 00:00 UTC at which the account goes REDUCING (only orders
-    that shrink a position) for the rest of the UTC day."""
-
-    max_drawdown_pct: Annotated[Decimal, Field(gt=0, le=100, allow_inf_nan=False)] | None = None
-    """Fall of equity below its peak, in %, at which the account is HALTED (cancels only)
-    until you ``:resume`` it; resuming starts the peak again from equity then."""
-
-    max_notional: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] | None = None
-    """Largest value of one order, in its market's quote asset (price x quantity)."""
-
-    max_position: Annotated[Decimal, Field(gt=0, allow_inf_nan=False)] | None = None
-    """Largest quantity held in one instrument, long or short, in its base asset."""
-
-    price_band_pct: Annotated[Decimal, Field(gt=0, le=100, allow_inf_nan=False)] | None = None
-    """How far, in %, a limit price may be from the book's mid (the fat-finger guard)."""
-
-    quote: Annotated[str, Field(min_length=1, max_length=16)] = "USDT"
-    """The currency equity and losses are counted in (every asset held needs a market in it)."""
-
-    strategies: dict[str, StrategyRiskConfig] = {}
-    """Overrides by strategy instance name: ``[accounts.risk.strategies.mm] cooldown_s = 5``."""
-
-    def to_limits(self) -> RiskLimits:
-        def limits(section: StrategyRiskConfig) -> RiskLimits:
-            return RiskLimits(
-                max_positions=section.max_positions,
-                cooldown_s=section.cooldown_s,
-                max_orders_per_minute=section.max_orders_per_minute,
-            )
-
-        return RiskLimits(
-            daily_loss=self.daily_loss,
-            max_drawdown_pct=self.max_drawdown_pct,
-            max_positions=self.max_positions,
-            cooldown_s=self.cooldown_s,
-            max_orders_per_minute=self.max_orders_per_minute,
-            max_notional=self.max_notional,
-            max_position=self.max_position,
-            price_band_pct=self.price_band_pct,
-            quote=self.quote,
-            strategies={name: limits(s) for name, s in self.strategies.items()},
-        )
-
-
-class AccountConfig(_Section):
+class AccountConfig(Section):
     name: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
     """Account name shown in the header (letters, digits, ``_ . -``)."""
 
@@ -186,7 +116,7 @@ class AccountConfig(_Section):
         return value
 
 
-class VenueConfig(_Section):
+class VenueConfig(Section):
     exchange: Annotated[str, Field(pattern=r"^[a-z0-9_]*$", max_length=32)] = ""
     """The exchange's id (a ccxt exchange id, lower case); defaults to the table's name.
     ``binance`` (spot) and ``kraken`` (spot) have native feeds; any other goes through ccxt;
@@ -247,7 +177,7 @@ class VenueConfig(_Section):
         return self
 
 
-class AlertConfig(_Section):
+class AlertConfig(Section):
     symbol: str
     """Symbol the alert watches, e.g. ``BTC/USDT``."""
 
@@ -272,78 +202,11 @@ def flatten_keys(value: Any) -> Any:
     return flat
 
 
-_NAME = r"^[A-Za-z0-9_.-]+$"
-
-
-class StrategyEntryConfig(_Section):
-    name: Annotated[str, Field(min_length=1, max_length=32, pattern=_NAME)]
-    """The instance's name (letters, digits, ``_ . -``): ``:strategy start NAME``, and the tag
-    on its orders."""
-
-    kind: Annotated[str, Field(min_length=1)]
-    """Which strategy: a built-in (``grid``, ``market_maker``, ``sma_cross``, ``trend``,
-    ``mean_reversion``, ``momentum``) or one from ``strategies.dir``."""
-
-    account: str
-    """The account it trades on (an ``[[accounts]]`` name)."""
-
-    instrument: str = ""
-    """What it trades, ``BASE/QUOTE`` or ``BASE/QUOTE@venue`` (the account's venue)."""
-
-    symbol: str = ""
-    """Another name for ``instrument`` (give one of the two)."""
-
-    params: dict[str, Any] = {}
-    """The strategy's parameters, checked against its parameter model at start-up."""
-
-    autostart: bool = False
-    """Start it with the workstation."""
-
-    @model_validator(mode="after")
-    def _one_instrument(self) -> StrategyEntryConfig:
-        if bool(self.instrument) == bool(self.symbol):
-            raise ValueError(
-                f'strategy {self.name!r}: give instrument = "BASE/QUOTE" (or symbol), once'
-            )
-        symbol, _venue = split_instrument(self.instrument or self.symbol)
-        if symbol.count("/") != 1 or not all(symbol.split("/")):
-            raise ValueError(
-                f"strategy {self.name!r}: instrument is written BASE/QUOTE or "
-                f"BASE/QUOTE@venue (e.g. BTC/USDT@sim), got {self.instrument or self.symbol!r}"
-            )
-        return self
-
-
-def split_instrument(text: str) -> tuple[str, str | None]:
-    """``BTC/USDT@binance`` -> (``BTC/USDT``, ``binance``); a bare symbol has no venue."""
-    symbol, sep, venue = text.strip().rpartition("@")
-    return (symbol.strip(), venue.strip()) if sep else (venue, None)
-
-
-class StrategiesConfig(_Section):
-    dir: str = _STRATEGIES.dir
-    """Folder of your own strategies (``*.py`` files with ``Strategy`` subclasses). Empty:
-    the built-in ones only. A broken file is reported with its line; the others load."""
-
-    run: list[StrategyEntryConfig] = []
-    """Strategy instances, ``[[strategies.run]]`` here or ``[[strategies]]`` at the top of
-    the file (then without ``dir``): name, kind, account, instrument, params, autostart."""
-
-    @field_validator("run")
-    @classmethod
-    def _unique_names(cls, run: list[StrategyEntryConfig]) -> list[StrategyEntryConfig]:
-        names = [entry.name for entry in run]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"strategy names must be unique; repeated: {', '.join(duplicates)}")
-        return run
-
-
 def _default_accounts() -> list[AccountConfig]:
     return [AccountConfig.model_construct(name=a.name) for a in Settings().accounts]
 
 
-class Config(_Section):
+class Config(Section):
     """The whole config file."""
 
     general: GeneralConfig = Field(default_factory=GeneralConfig.model_construct)
