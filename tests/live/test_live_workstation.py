@@ -4,26 +4,17 @@ exchange's answer -> the orders pane; and the refusal while disarmed, with nothi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from binance_rest_standin import BinanceRestStandIn
 from live_kit import ACCOUNT, make_engine
-from textual.pilot import Pilot
 
+from tests.ui.trading_kit import showing, until
 from tradeterm.domain.enums import OrderStatus
 from tradeterm.logsetup import setup_logging
 from tradeterm.ui.app import TradetermApp
 from tradeterm.ui.live import ArmScreen
 from tradeterm.ui.session import Session
-
-
-async def until(pilot: Pilot[None], ready: Callable[[], bool], turns: int = 400) -> None:
-    for _ in range(turns):
-        if ready():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("the workstation never got there")
 
 
 def orders_text(app: TradetermApp) -> str:
@@ -47,7 +38,7 @@ async def test_a_live_order_from_the_command_line_reaches_the_exchange_and_the_p
         assert standin.posts() == []  # refused before anything was sent
         await pilot.press("escape")
         await pilot.press("colon", *"arm", "enter")
-        await until(pilot, lambda: isinstance(app.screen, ArmScreen))
+        await until(pilot, showing(app, ArmScreen))
         assert "Binance has no dead-man's switch" in str(app.screen.query_one("#arm-note").render())
         await pilot.press(*ACCOUNT, "enter")
         await until(pilot, lambda: account.armed)

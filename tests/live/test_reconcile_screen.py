@@ -5,7 +5,6 @@ ledger, and ``:reconcile`` opens it again."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from binance_rest_standin import BinanceRestStandIn
@@ -14,6 +13,7 @@ from reconcile_kit import go_down_and_back, limit_buy
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
+from tests.ui.trading_kit import showing, until
 from tradeterm.domain.commands import Arm
 from tradeterm.domain.enums import OrderStatus
 from tradeterm.domain.errors import OrderRejected
@@ -21,14 +21,6 @@ from tradeterm.logsetup import setup_logging
 from tradeterm.ui.app import TradetermApp
 from tradeterm.ui.reconcile import ReconcileScreen
 from tradeterm.ui.session import Session
-
-
-async def until(pilot: Pilot[None], ready: Callable[[], bool], turns: int = 600) -> None:
-    for _ in range(turns):
-        if ready():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("the workstation never got there")
 
 
 def rows(screen: ReconcileScreen) -> list[list[str]]:
@@ -51,7 +43,7 @@ async def test_the_screen_after_a_restart_adopts_records_and_lets_trading_resume
     app = TradetermApp(Session(engine, setup_logging(None, "info")), refresh_hz=20)
     account = engine.state.accounts[ACCOUNT]
     async with app.run_test(size=(160, 48)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ReconcileScreen))
+        await until(pilot, showing(app, ReconcileScreen))
         screen = app.screen
         assert isinstance(screen, ReconcileScreen)
         kinds = [row[1] for row in rows(screen)]
@@ -92,7 +84,7 @@ async def test_the_screen_after_a_restart_adopts_records_and_lets_trading_resume
         assert len(standin.posts()) == before + 1
 
         await pilot.press("colon", *"reconcile", "enter")
-        await until(pilot, lambda: isinstance(app.screen, ReconcileScreen))
+        await until(pilot, showing(app, ReconcileScreen))
         assert account.reconciling
         await pilot.press("escape")
         await until(pilot, lambda: not account.reconciling)

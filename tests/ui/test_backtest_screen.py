@@ -14,7 +14,7 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 
 from tests.ui.conftest import Rig, build_rig, chart_drawn
-from tests.ui.trading_kit import notifications, until
+from tests.ui.trading_kit import notifications, showing, until
 from tradeterm.ui import backtesting
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.screens.backtest import BacktestScreen, EquityChart
@@ -129,7 +129,7 @@ async def test_the_ui_keeps_running_while_the_backtest_works(
         await until(pilot, lambda: bool(threads))
         # the backtest is held in its thread: the app still takes keys and draws
         await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await until(pilot, showing(app, CommandPalette))
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, CommandPalette))
         assert threads[0] != threading.main_thread().name
@@ -144,7 +144,7 @@ async def test_the_palette_runs_a_typed_backtest_and_offers_one() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await rig.settle(pilot)
         await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await until(pilot, showing(app, CommandPalette))
         await pilot.press(*"backtest sma_cross fast=5 slow=20")
         palette = app.screen
         await until(pilot, lambda: "Run: backtest sma_cross fast=5 slow=20" in _hits(palette))
@@ -155,7 +155,7 @@ async def test_the_palette_runs_a_typed_backtest_and_offers_one() -> None:
         await until(pilot, lambda: not isinstance(app.screen, BacktestScreen))
 
         await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await until(pilot, showing(app, CommandPalette))
         await pilot.press(*"backtest: sma")
         palette = app.screen
         await until(pilot, lambda: "Backtest: sma_cross on the active symbol" in _hits(palette))

@@ -11,7 +11,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from tests.ui.conftest import Rig
-from tests.ui.trading_kit import notifications, paper_rig, table_text, until
+from tests.ui.trading_kit import notifications, paper_rig, showing, table_text, until
 from tradeterm.cli.compose import strategy_entries
 from tradeterm.config.settings import Settings, StrategiesSettings, StrategyEntry
 from tradeterm.domain.book import OrderBook
@@ -72,7 +72,7 @@ async def test_v_shows_its_decisions_orders_vetoes_and_failure_without_traceback
             await pilot.press("0")
             await select(pilot, rig, "chatty-1")
             await pilot.press("v")
-            await until(pilot, lambda: isinstance(app.screen, StrategyLogScreen))
+            await until(pilot, showing(app, StrategyLogScreen))
             screen = app.screen
             assert isinstance(screen, StrategyLogScreen)
             order = host.open_orders()[0]
@@ -151,7 +151,7 @@ async def test_a_broken_strategy_file_is_listed_and_the_rest_runs(tmp_path: Path
         ]
         # the start form lists it too, as one that cannot start
         await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, StrategyKindScreen))
+        await until(pilot, showing(app, StrategyKindScreen))
         screen = app.screen
         assert isinstance(screen, StrategyKindScreen)
         assert list(screen.broken) == [f"{broken_file}:2: KeyError: 'missing'"]

@@ -11,7 +11,7 @@ import textwrap
 from decimal import Decimal
 from pathlib import Path
 
-from tests.ui.trading_kit import until
+from tests.ui.trading_kit import showing, until
 from tradeterm.cli.compose import open_session
 from tradeterm.config.load import load_config
 from tradeterm.domain.instrument import Instrument
@@ -97,7 +97,7 @@ async def test_the_scanner_and_ladder_show_both_venues_and_the_ticket_names_the_
 
         engine.switch_account("tape-paper")
         await pilot.press("b")
-        await until(pilot, lambda: isinstance(app.screen, TicketScreen))
+        await until(pilot, showing(app, TicketScreen))
         assert "BTC/USDT@tape" in str(app.screen.query_one("#ticket-box").border_title)
         await pilot.press("escape")
         await asyncio.sleep(0)

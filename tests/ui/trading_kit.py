@@ -7,8 +7,11 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from tests.ui.conftest import Rig, build_rig
 from tradeterm.domain.book import Level
@@ -30,6 +33,11 @@ async def until(pilot: Pilot[None], check: Callable[[], bool], timeout: float = 
     while not check():
         assert time.monotonic() < deadline, "timed out"
         await pilot.pause(0.05)
+
+
+def showing(app: App[None], screen: type[Screen[Any]]) -> Callable[[], bool]:
+    """For ``until``: ``screen`` is on top and mounted (its widgets can be queried)."""
+    return lambda: isinstance(app.screen, screen) and app.screen.is_mounted
 
 
 async def command(rig: Rig, pilot: Pilot[None], text: str) -> None:
