@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from tradeterm.domain.errors import VenueUnavailable
@@ -104,7 +104,7 @@ class PrivateStream:
         trades = asyncio.ensure_future(self._trades())
         watchers = [orders, trades]
         try:
-            await self._opened()
+            await self._opened(watchers)
             self.up = True
             self.connections += 1
             log.info("%s: private stream open (orders and trades)", self.label)
@@ -117,19 +117,21 @@ class PrivateStream:
                 task.cancel()
             await asyncio.gather(*watchers, return_exceptions=True)
 
-    async def _opened(self) -> None:
-        """Wait until the stream's connection is open (raises ``Translated`` if it fails)."""
+    async def _opened(self, watchers: Sequence[asyncio.Future[None]]) -> None:
+        """Wait until the stream's connection is open (raises ``Translated`` if it fails, or
+        what a watcher raised when it failed first)."""
         client = self._client()
         url = client.urls["api"]["ws"][STREAM_URLS[self.exchange_id]]
         while True:
+            for task in watchers:
+                if task.done():
+                    task.result()
+                    raise VenueUnavailable(f"{self.label}: private stream ended")
             connection = (client.clients or {}).get(url)
-            if connection is not None:
-                try:
-                    await asyncio.shield(connection.connected)
-                except Exception as exc:
-                    said = f"{self.label}: private stream could not connect ({type(exc).__name__})"
-                    raise Translated(exc, VenueUnavailable(said)) from None
-                return
+            if connection is not None and connection.connected.done():
+                if connection.connected.exception() is None:
+                    return
+                raise VenueUnavailable(f"{self.label}: private stream could not connect")
             await self._sleep(0.01)
 
     async def _sleep(self, seconds: float) -> None:
