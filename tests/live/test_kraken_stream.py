@@ -19,6 +19,7 @@ import pytest
 from kraken_rest_standin import kraken_markets
 from kraken_ws_standin import KrakenStandIn
 from live_kit import StaticFeed
+from textual.widgets import Input
 
 from tradeterm.config.secrets import Credentials
 from tradeterm.domain.commands import Arm, CancelOrder, PlaceOrder
@@ -28,6 +29,9 @@ from tradeterm.engine.clock import SystemClock
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.ledger import Ledger
 from tradeterm.logsetup import setup_logging
+from tradeterm.ui.app import TradetermApp
+from tradeterm.ui.screens.ticket import TicketScreen
+from tradeterm.ui.session import Session
 from tradeterm.venues.ccxt import CcxtVenue
 
 KEY = "krSTREAMkeyQ9w8e7r6"
@@ -210,3 +214,44 @@ async def test_keys_never_reach_a_message_a_log_or_the_ledger(rig: Rig, tmp_path
     assert not any(s in logged for s in secrets + tokens)
     written = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
     assert not any(s.encode() in written for s in secrets + tokens)
+
+
+async def test_the_ticket_order_shows_open_then_filled_from_the_stream(tmp_path: Path) -> None:
+    """From the keyboard: the ticket (b, quantity, price, enter) -> risk -> ccxt -> Kraken;
+    the stream's trade makes it FILLED on screen with the poll an hour away."""
+    kraken = KrakenStandIn(KEY, SECRET, {"USDT": Decimal("5000"), "BTC": Decimal("0.5")})
+    await kraken.start()
+    feed = StaticFeed(kraken_markets())
+    feed.venue = "kraken"
+    clock = SystemClock()
+    spec = AccountSpec(NAME, AccountMode.LIVE, "kraken", {}, disarm_after_s=900)
+    engine = Engine(clock, feed, [spec], ledger=Ledger(tmp_path / "ledger.sqlite"))
+    config = {"urls": kraken.ccxt_urls(), "timeout": 4000, "enableRateLimit": False}
+    venue = CcxtVenue(NAME, "kraken", Credentials(KEY, SECRET, source="test"), clock,
+                      config=config, poll_s=HOUR, sweep_s=HOUR)  # fmt: skip
+    engine.attach_venue(NAME, venue)
+    app = TradetermApp(Session(engine, setup_logging(None, "info")), refresh_hz=20)
+    account = engine.state.accounts[NAME]
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await until(lambda: venue.stream is not None and kraken.subscribers() == 1)
+            polled = lambda: sum(1 for m, _ in kraken.requests if m.startswith("Balance"))  # noqa: E731
+            await until(lambda: polled() >= 2)  # the first poll and the sweep: done
+            await engine.execute(Arm(NAME))
+            asked = sum(1 for m, _ in kraken.requests if m in SWEEP_CALLS)
+            await pilot.press("b")
+            assert isinstance(app.screen, TicketScreen)
+            price = app.screen.query_one("#price", Input)
+            price.value = "100000.0"
+            await pilot.press(*"0.01", "enter")
+            await until(lambda: any(o.status is OrderStatus.OPEN for o in account.orders.values()))
+            [order] = account.orders.values()
+            assert kraken.calls("AddOrder")[0]["cl_ord_id"] == order.client_id
+            kraken.trade("BTC/USDT", Decimal("99990.0"), Decimal("1"))
+            await until(lambda: order.status is OrderStatus.FILLED)
+            await until(lambda: "filled" in "\n".join(e.message for e in app.logbook.entries))
+            assert sum(1 for m, _ in kraken.requests if m in SWEEP_CALLS) == asked
+    finally:
+        logging.getLogger("tradeterm").propagate = True
+        await venue.close()
+        await kraken.stop()
