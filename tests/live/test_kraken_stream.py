@@ -255,3 +255,41 @@ async def test_the_ticket_order_shows_open_then_filled_from_the_stream(tmp_path:
         logging.getLogger("tradeterm").propagate = True
         await venue.close()
         await kraken.stop()
+
+
+async def test_polling_is_fast_while_the_stream_cannot_connect_and_slow_once_it_does(
+    tmp_path: Path,
+) -> None:
+    kraken = KrakenStandIn(KEY, SECRET, {"USDT": Decimal("5000"), "BTC": Decimal("0.5")})
+    await kraken.start()
+    kraken.refuse = True  # the websocket is down from the start; REST answers
+    feed = StaticFeed(kraken_markets())
+    feed.venue = "kraken"
+    clock = SystemClock()
+    spec = AccountSpec(NAME, AccountMode.LIVE, "kraken", {}, disarm_after_s=900)
+    engine = Engine(clock, feed, [spec], ledger=Ledger(tmp_path / "ledger.sqlite"))
+    config = {"urls": kraken.ccxt_urls(), "timeout": 4000, "enableRateLimit": False}
+    venue = CcxtVenue(NAME, "kraken", Credentials(KEY, SECRET, source="test"), clock,
+                      config=config, poll_s=0.2, sweep_s=HOUR,
+                      stream_backoff_s=0.05)  # fmt: skip
+    engine.attach_venue(NAME, venue)
+    await engine.start()
+    rig = Rig(kraken, engine, venue, tmp_path / "ledger.sqlite")
+    runner = asyncio.get_running_loop().create_task(venue.run())
+    try:
+        assert venue.stream is not None
+        await until(lambda: rig.polls() >= 4)  # every 0.2 s: the fallback
+        assert not venue.stream.up and kraken.connections == 0
+        kraken.refuse = False
+        await until(lambda: venue.stream is not None and venue.stream.up, seconds=30)
+        opened = rig.polls()
+        await until(lambda: rig.polls() > opened)  # the sweep at once when it opened
+        await asyncio.sleep(0.5)
+        polls = rig.polls()
+        await asyncio.sleep(1.0)  # five fallback rounds' worth of time
+        assert rig.polls() == polls  # the stream is up: the next sweep is an hour away
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+        await engine.stop()
+        await kraken.stop()
