@@ -60,6 +60,8 @@ class KrakenStandIn(KrakenRestStandIn):
         self.hold_stream = False
         self.held: list[dict[str, Any]] = []
         self.connections = 0
+        self.opened_at: list[int] = []
+        """How many REST requests had come when each connection was taken."""
         self._outboxes: dict[web.WebSocketResponse, asyncio.Queue[str | None]] = {}
         self._subscribed: set[web.WebSocketResponse] = set()
         self._sequence = itertools.count(1)
@@ -103,6 +105,7 @@ class KrakenStandIn(KrakenRestStandIn):
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self.connections += 1
+        self.opened_at.append(len(self.requests))
         outbox: asyncio.Queue[str | None] = asyncio.Queue()
         self._outboxes[socket] = outbox
         writer = asyncio.get_running_loop().create_task(self._write(socket, outbox))
