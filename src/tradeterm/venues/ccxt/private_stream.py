@@ -13,6 +13,9 @@
   seldom.
 - Exchanges whose private stream tradeterm knows are listed in ``STREAM_URLS`` (the ccxt
   url key of the connection, so the venue can tell when it is open).
+- Open means connected: a subscription the exchange refuses after that (a token refused)
+  is not surfaced by ccxt.pro, so the stream then stays silent and the sweeps every
+  ``sweep_s`` carry the account.
 """
 
 from __future__ import annotations
