@@ -101,10 +101,14 @@ class KrakenRestStandIn(PaperExchange):
         return f"O{n:05X}-TTSIN-{n:06X}"
 
     def ccxt_urls(self) -> dict[str, Any]:
-        """Every Kraken API at this address: nothing a test does can leave the machine."""
-        import ccxt
+        """Every Kraken API at this address, websockets too (ccxt.pro's ``ws`` urls): nothing
+        a test does can leave the machine."""
+        import ccxt.pro
 
-        return {"api": {key: self.url for key in ccxt.kraken().urls["api"]}}
+        ws = self.url.replace("http://", "ws://")
+        ws_urls = {key: f"{ws}/ws/{key}" for key in ccxt.pro.kraken().urls["api"]["ws"]}
+        rest = {key: self.url for key in ccxt.kraken().urls["api"]}
+        return {"api": {**rest, "ws": ws_urls}}
 
     def calls(self, method: str) -> list[dict[str, str]]:
         """The parameters of every call of ``method`` so far."""

@@ -11,6 +11,9 @@
   (each trade once), orders that left the open list get their final state, then the
   balances are taken as the account's totals. An order that ended stays watched for a few
   more polls, so a fill that the exchange reports after a cancel still lands.
+- Where tradeterm follows the exchange's private stream (``private_stream``: Kraken), orders
+  and trades move on as they happen; polling is then the slower fallback (every ``sweep_s``),
+  fast again while the stream is down, and at once after it reconnects.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 
 from tradeterm.config.secrets import Credentials
 from tradeterm.domain.enums import AccountMode, OrderType
-from tradeterm.domain.errors import TradetermError, VenueUnavailable
+from tradeterm.domain.errors import VenueUnavailable
 from tradeterm.domain.events import (
     ArmingChanged,
     ExecutionEvent,
@@ -35,6 +38,7 @@ from tradeterm.domain.orders import Order, amend_keeps_queue
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.ports import ExecutionSink
 from tradeterm.engine.reconcile import ExchangeView, LedgerSide, SeenOrder
+from tradeterm.venues.ccxt.clients import make_client
 from tradeterm.venues.ccxt.convert import dec, order_request
 from tradeterm.venues.ccxt.deadman import Countdown, DeadMansSwitch
 from tradeterm.venues.ccxt.dialect import amends_in_place, finder, label, plain_id, uses_countdown
@@ -45,6 +49,8 @@ from tradeterm.venues.ccxt.errors import (
     outcome_unknown,
     translate,
 )
+from tradeterm.venues.ccxt.polling import PollLoop
+from tradeterm.venues.ccxt.private_stream import PrivateStream, has_stream
 from tradeterm.venues.ccxt.reconciling import look
 from tradeterm.venues.ccxt.tracking import OrderTracker
 
@@ -52,16 +58,6 @@ log = logging.getLogger("tradeterm.venues.ccxt")
 
 NATIVE_TYPES = frozenset({OrderType.MARKET, OrderType.LIMIT})
 """Sent as they are; the engine emulates stops, trailing stops and OCO pairs."""
-
-# what a spot account needs from Binance: no futures markets, no private currency list
-_DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
-    "binance": {
-        "fetchCurrencies": False,
-        "fetchMargins": False,
-        "fetchMarkets": {"types": ["spot"]},
-        "warnOnFetchOpenOrdersWithoutSymbol": False,
-    }
-}
 
 
 class CcxtVenue:
@@ -85,6 +81,9 @@ class CcxtVenue:
         dead_man_s: float = 60.0,
         dead_man_refresh_s: float = 20.0,
         dead_man_symbols: Sequence[str] = (),
+        streams: bool | None = None,
+        sweep_s: float = 20.0,
+        stream_backoff_s: float = 1.0,
     ) -> None:
         self.name = account
         self.exchange_id = exchange_id
@@ -122,6 +121,14 @@ class CcxtVenue:
             dead_man_s,
             countdown,
         )
+        self.polls = PollLoop(clock, self.poll, self.label, poll_s)
+        self.stream: PrivateStream | None = None
+        if streams or (streams is None and has_stream(exchange_id)):
+            self.stream = PrivateStream(
+                exchange_id, self.label, clock, self.tracker, self._call, lambda: self.client,
+                lambda: self.polls.every(sweep_s), lambda: self.polls.every(poll_s),
+                backoff_s=stream_backoff_s,
+            )  # fmt: skip
         self._tasks: set[asyncio.Task[None]] = set()
         self._looked_around = False
         self._restored: list[Order] = []
@@ -138,15 +145,13 @@ class CcxtVenue:
     def client(self) -> Any:
         """The ccxt async exchange (made on first use: ccxt is imported only then)."""
         if self._client is None:
-            import ccxt.async_support as ccxt_async
-
-            options = {**_DEFAULT_OPTIONS.get(self.exchange_id, {})}
-            options.update(self._config.get("options", {}))
-            config = {"enableRateLimit": True, **self._config, "options": options}
-            config.update(self._credentials.ccxt_config())
-            self._client = getattr(ccxt_async, self.exchange_id)(config)
-            if self._sandbox:
-                self._client.set_sandbox_mode(True)
+            self._client = make_client(
+                self.exchange_id,
+                self._config,
+                self._credentials,
+                sandbox=self._sandbox,
+                streams=self.stream is not None,
+            )
         return self._client
 
     @property
@@ -311,25 +316,20 @@ class CcxtVenue:
         self._emit(OrderAmended(order.client_id, new_price, qty, kept, self.clock.now_ns()))
 
     async def run(self) -> None:
-        """Poll now, then every ``poll_s`` of the clock until cancelled; a failed poll is logged and
-        the next one tries again."""
-        wake = asyncio.Event()
-        wake.set()  # the first round at once: the account's balances and open orders
-        timer = self.clock.call_every(self.poll_s, wake.set)
+        """Follow the private stream where there is one (see ``private_stream``) and poll:
+        now, then every ``poll_s`` of the clock, or every ``sweep_s`` while the stream is
+        open, until cancelled (see ``polling``)."""
         keep_alive = self.clock.call_every(
             self.dead_man_refresh_s, lambda: self._in_background(self.dead_man.refresh())
         )
+        stream = asyncio.ensure_future(self.stream.run()) if self.stream else None
         try:
-            while True:
-                await wake.wait()
-                wake.clear()
-                try:
-                    await self.poll()
-                except TradetermError as exc:
-                    log.warning("%s: poll failed: %s", self.label, exc)
+            await self.polls.run()
         finally:
-            timer.cancel()
             keep_alive.cancel()
+            if stream is not None:
+                stream.cancel()
+                await asyncio.gather(stream, return_exceptions=True)
             await self.close()
 
     def restore(self, order: Order, queue_ahead: Decimal | None) -> None:

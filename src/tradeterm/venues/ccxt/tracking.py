@@ -127,18 +127,21 @@ class OrderTracker:
     async def poll_trades(self, symbol: str) -> None:
         trades = await self._call("fetch_my_trades", symbol)
         for trade in sorted(trades, key=lambda t: (t.get("timestamp") or 0, str(t["id"]))):
-            key = str(trade["id"])
             client_id = self.by_exchange_id.get(str(trade.get("order")))
-            if key in self.seen_trades or client_id is None:
-                continue
-            self.seen_trades.add(key)
-            tracked = self.orders[client_id]
-            qty = dec(trade["amount"])
-            tracked.counted += qty
-            if tracked.counted <= tracked.known_filled:
-                continue  # in the ledger from before the restart
-            fill = fill_from_trade(self.name, self.name, client_id, symbol, trade)
-            self._emit(OrderFilled(fill))
+            if client_id is not None:
+                self.take_trade(self.orders[client_id], trade)
+
+    def take_trade(self, tracked: Tracked, trade: Mapping[str, Any]) -> None:
+        """One of the order's trades (from a poll or a stream) as a fill, each trade once."""
+        key = str(trade["id"])
+        if key in self.seen_trades:
+            return
+        self.seen_trades.add(key)
+        tracked.counted += dec(trade["amount"])
+        if tracked.counted <= tracked.known_filled:
+            return  # in the ledger from before the restart
+        fill = fill_from_trade(self.name, self.name, tracked.client_id, tracked.symbol, trade)
+        self._emit(OrderFilled(fill))
 
     async def poll_orders(self, symbol: str) -> None:
         listed = await self._call("fetch_open_orders", symbol)
