@@ -24,6 +24,7 @@ def setup_logging(
 
     Nothing goes to the terminal: the workstation owns the screen.
     """
+    quiet_ccxt()
     logger = logging.getLogger("tradeterm")
     logger.setLevel(LEVELS[level])
     logger.propagate = False
@@ -42,3 +43,9 @@ def setup_logging(
         )
         logger.addHandler(file_handler)
     return book
+
+
+def quiet_ccxt() -> None:
+    """ccxt logs every request's headers, the API key among them, at DEBUG: its logger passes
+    on warnings and errors only, wherever a handler may be listening (a user's root logger)."""
+    logging.getLogger("ccxt").setLevel(logging.WARNING)

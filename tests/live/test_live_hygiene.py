@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +18,13 @@ async def test_no_file_written_in_a_live_session_holds_the_key_or_secret(
 ) -> None:
     data = tmp_path / "data"
     book = setup_logging(data / "logs", "debug")
+    everything: list[str] = []  # what a handler on the root logger would write (a user's own)
+    catch_all = logging.Handler(logging.DEBUG)
+    catch_all.emit = lambda record: everything.append(record.getMessage())  # type: ignore[method-assign]
+    root = logging.getLogger()
+    root.addHandler(catch_all)
+    root_level = root.level
+    root.setLevel(logging.DEBUG)
     engine, venue = make_engine(standin, data / "ledger.sqlite")
     await engine.start()
     try:
@@ -43,6 +51,8 @@ async def test_no_file_written_in_a_live_session_holds_the_key_or_secret(
     finally:
         await venue.close()
         await engine.stop()
+        root.removeHandler(catch_all)
+        root.setLevel(root_level)
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert any(p.suffix == ".log" for p in written) and any("ledger" in p.name for p in written)
     for path in written:
@@ -52,3 +62,5 @@ async def test_no_file_written_in_a_live_session_holds_the_key_or_secret(
     shown = "\n".join(entry.message for entry in book.entries)  # the log pane's lines
     assert "insufficient balance" in shown  # the refused order was logged...
     assert API_KEY not in shown and SECRET not in shown  # ...without the keys
+    heard = "\n".join(everything)  # ccxt logs request headers (the key) at DEBUG: kept quiet
+    assert API_KEY not in heard and SECRET not in heard
