@@ -5,7 +5,7 @@ and the filter line selects by regime."""
 from __future__ import annotations
 
 from tests.ui.conftest import build_rig
-from tests.ui.scanner_kit import WIDE, cell, redraw, type_text
+from tests.ui.scanner_kit import WIDE, cell, redraw, type_text, wait_for_passes
 from tradeterm.analysis.regime import classify_candles
 from tradeterm.ui.panes.scanner_rows import COLUMN_INDEX
 
@@ -18,8 +18,9 @@ async def test_regime_column_shows_each_symbols_regime_when_the_pane_is_wide() -
     table = app.scanner.table
     async with app.run_test(size=(119, 31)) as pilot:  # one pane at a time: the whole width
         await pilot.press("3")
+        passes = app.scans.passes
         app.scans.run_now()
-        await redraw(rig, pilot)
+        await wait_for_passes(rig, pilot, passes + 1)  # the scan runs in its own thread
         state = rig.engine.state
         want = {
             state.label(inst): classify_candles(list(candles))
@@ -42,8 +43,9 @@ async def test_regime_column_gives_way_first_on_a_narrower_pane() -> None:
     app = rig.app
     table = app.scanner.table
     async with app.run_test(size=WIDE) as pilot:
+        passes = app.scans.passes
         app.scans.run_now()
-        await redraw(rig, pilot)
+        await wait_for_passes(rig, pilot, passes + 1)
         widths = table.column_widths
         assert widths[REGIME] == 0
         assert widths[COLUMN_INDEX["trend_score"]] > 0 and widths[COLUMN_INDEX["last"]] > 0
