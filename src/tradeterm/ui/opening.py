@@ -84,13 +84,14 @@ async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
         return  # the app was closed meanwhile (quit before the market was open)
     chrome = Chrome()
     workstation = build(app, session, chrome)
+    screen = app.workstation_screen(chrome, workstation)
+    app.add_mode(WORKSTATION_MODE, lambda: screen)
+    mounted = app.switch_mode(WORKSTATION_MODE)  # current now: a dialog stacks over it
+    app.chrome = chrome
     start_engine(app, workstation, start_feed=app.start_feed)  # it connects while panes mount
     if app.start_feed:
         at_start_up(app)
-    screen = app.workstation_screen(chrome, workstation)
-    app.add_mode(WORKSTATION_MODE, lambda: screen)
-    await app.switch_mode(WORKSTATION_MODE)
-    app.chrome = chrome
+    await mounted
     begin(app)
     workstation.refresher.tick()  # the market connected meanwhile: draw it with the panes
     app.refresh_bindings()
