@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 
 from tests.ui.conftest import Rig, ladder_text
+from tests.ui.trading_kit import until
 from tradeterm.domain.errors import ConfigError, DataError, TradetermError
 from tradeterm.ui.app import TradetermApp
 from tradeterm.ui.screens.help import HelpScreen
+from tradeterm.ui.screens.workstation import WorkstationScreen
 from tradeterm.ui.session import Session
 from tradeterm.ui.widgets.keybar import KeyBar
 
@@ -53,8 +55,8 @@ async def test_the_frame_is_on_screen_before_the_market_is_built(rig: Rig) -> No
         # now the panes are filled, the keys work and the book is drawn
         assert app.ladder.parent is app.book_pane
         assert rig.engine.started
-        shown, _ = app.query_one(KeyBar).keys
-        assert all(k.enabled for k in shown)
+        bar = app.screen.query_one(KeyBar)  # the bar on screen, not the frame's
+        await until(pilot, lambda: all(k.enabled for k in bar.keys[0]))
         for _ in range(50):
             await pilot.pause()
             if any("spread" in row for row in ladder_text(app)):
@@ -63,6 +65,38 @@ async def test_the_frame_is_on_screen_before_the_market_is_built(rig: Rig) -> No
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_the_workstation_screen_is_made_with_its_parts_once_the_market_is_built(
+    rig: Rig,
+) -> None:
+    seen: dict[str, object] = {}
+    app = _opening_app(rig, seen)
+    async with app.run_test(size=(160, 48)) as pilot:
+        frame = app.screen
+        assert isinstance(frame, WorkstationScreen) and frame.workstation is None
+        await until(pilot, lambda: app.opened)
+        screen = app.screen
+        assert isinstance(screen, WorkstationScreen) and screen is not frame
+        assert screen.workstation is app.workstation is not None
+        assert app.screen_stack == [screen]  # it replaced the frame: dialogs stack over it
+        # its boxes hold the panes it was made with, and they are the app's boxes now
+        for pane, content in app.workstation.contents.items():
+            assert content.parent is app.boxes[pane] and content.screen is screen, pane
+        await pilot.press("b")
+        await until(pilot, lambda: len(app.screen_stack) == 2)
+        assert app.screen_stack[0] is screen
+
+
+async def test_a_ready_session_is_whole_before_its_first_frame(rig: Rig) -> None:
+    app = rig.app
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, WorkstationScreen)
+        assert screen.workstation is app.workstation is not None
+        assert app.ladder.screen is screen and app.ladder.parent is app.book_pane
+        assert app.opened and app.screen_stack == [screen]
+        await pilot.pause()
 
 
 async def test_quit_works_before_the_market_is_open(rig: Rig) -> None:

@@ -16,9 +16,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Input
@@ -28,16 +27,14 @@ from tradeterm.domain.enums import Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.ui.arrange import Arrangement
 from tradeterm.ui.keys import APP_BINDINGS
-from tradeterm.ui.layout import BOTTOM_ROW, TOP_ROW, Group, Pane, pane_boxes
+from tradeterm.ui.layout import Pane
 from tradeterm.ui.notices import Notice, NoticeLog
-from tradeterm.ui.panes.registry import PANE_GROUP, PANES
+from tradeterm.ui.panes.registry import PANE_GROUP
 from tradeterm.ui.part import Part
-from tradeterm.ui.screens.workstation import WorkstationScreen
+from tradeterm.ui.screens.workstation import Chrome, WorkstationScreen
 from tradeterm.ui.themes import default_variables
 from tradeterm.ui.theming import DEFAULT_THEME, ThemeChoice
 from tradeterm.ui.widgets.cmdline import CommandLine
-from tradeterm.ui.widgets.keybar import KeyBar
-from tradeterm.ui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -64,6 +61,7 @@ if TYPE_CHECKING:
     from tradeterm.ui.scanning import ScanRunner
     from tradeterm.ui.session import Session
     from tradeterm.ui.widgets.ladder import Ladder
+    from tradeterm.ui.widgets.status import StatusBar
     from tradeterm.ui.widgets.tape import Tape
     from tradeterm.ui.workstation import Workstation
 
@@ -118,6 +116,14 @@ class TradetermApp(App[None]):
     scans: Part[ScanRunner] = Part()
     alerting: Part[Alerting] = Part()
     recording: Part[Recording] = Part()
+    # The frame on screen (see ui/screens/workstation.py): replaced when the session opens.
+    status: Part[StatusBar] = Part(of="chrome")
+    cmdline: Part[CommandLine] = Part(of="chrome")
+    boxes: Part[dict[str, Pane]] = Part(of="chrome")
+    """The bordered box around each pane's content, by pane id (see the pane registry)."""
+    book_pane: Part[Pane] = Part(of="chrome")
+    orders_pane: Part[Pane] = Part(of="chrome")
+    scanner_box: Part[Pane] = Part(of="chrome")
 
     def __init__(
         self,
@@ -142,22 +148,16 @@ class TradetermApp(App[None]):
         self.notifier = notifier
         self.themes = ThemeChoice(self, user_themes, save_theme)
         self.themes.apply(theme, save=False)
-        self.cmdline = CommandLine(id="cmdline")
-        self.status = StatusBar(id="status")
         self.opened = False
         """True once the session is built and its panes are mounted: the keys work."""
         self._opener = session if callable(session) else None
-        self.boxes: dict[str, Pane] = {}
-        """The bordered box around each pane's content, by pane id (see the pane registry)."""
+        self.chrome = Chrome()
+        """The frame on screen: status bar, pane boxes, command line, key bar."""
         self.arrangement = Arrangement(self)
         self.workstation: Workstation | None = None
         """The session's parts: built at once from a ready session, else once it is made."""
         if not callable(session):
-            _opening().build(self, session)  # sets self.workstation
-        self.boxes.update(pane_boxes(self.workstation and self.workstation.contents))
-        self.book_pane = self.boxes["book"]
-        self.orders_pane = self.boxes["orders"]
-        self.scanner_box = self.boxes["scanner"]
+            _opening().build(self, session, self.chrome)  # sets self.workstation
         self._focus_before: Widget | None = None
         self._typing = False
         """True while a printable key is handed to a text field that has the focus."""
@@ -198,25 +198,21 @@ class TradetermApp(App[None]):
     # --- composition -----------------------------------------------------------
 
     def get_default_screen(self) -> Screen[None]:
-        return WorkstationScreen(id="_default")
+        """The workstation when the session is ready, else its frame until it is."""
+        return self.workstation_screen(self.chrome, self.workstation)
 
-    def compose(self) -> ComposeResult:
-        yield self.status
-        with Vertical(id="body"):
-            with Grid(id="top"):
-                yield from map(self._group, TOP_ROW)
-            with Horizontal(id="bottom"):
-                yield from map(self._group, BOTTOM_ROW)
-        yield self.cmdline
-        yield KeyBar(id="keys")
+    def workstation_screen(
+        self, chrome: Chrome, workstation: Workstation | None
+    ) -> WorkstationScreen:
+        """The screen of ``workstation`` in ``chrome`` (a subclass may add bars to it)."""
+        return WorkstationScreen(chrome, workstation)
 
-    def _group(self, gid: str) -> Group:
-        """The tab group ``gid`` with its panes' boxes, in key order."""
-        return Group(*(self.boxes[spec.id] for spec in PANES if spec.group == gid), id=gid)
-
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
+        screen = self.screen  # it composes its frame and panes in its own turn
+        if not screen.is_mounted:
+            await AwaitMount(screen, [screen])
         self.arrangement.layout(self.size)
         opening = _opening()
         if self._opener is None:

@@ -3,7 +3,7 @@ small one; and which pane gets the keys when the arrangement changes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.geometry import Size
 from textual.widget import Widget
@@ -12,46 +12,68 @@ from tradeterm.ui.layout import ALL, GROUPS, THREE_COLUMN_WIDTH, TOP_GROUPS, is_
 from tradeterm.ui.panes.registry import BY_ID, PANE_GROUP
 
 if TYPE_CHECKING:
-    from tradeterm.ui.app import TradetermApp
+    from textual.screen import Screen
+
+    from tradeterm.ui.screens.workstation import Chrome
+    from tradeterm.ui.workstation import Workstation
+
+
+class Stage(Protocol):
+    """What the arrangement uses of the app: the frame shown now, the session's parts once
+    they are built, and the screens stacked over the workstation."""
+
+    @property
+    def chrome(self) -> Chrome: ...
+    @property
+    def workstation(self) -> Workstation | None: ...
+    @property
+    def opened(self) -> bool: ...
+    @property
+    def screen_stack(self) -> list[Screen[Any]]: ...
 
 
 class Arrangement:
-    def __init__(self, app: TradetermApp) -> None:
-        self.app = app
+    def __init__(self, stage: Stage) -> None:
+        self.stage = stage
         self.tab = "market"
         self.wide = True
+        self.size = Size(0, 0)
 
     def layout(self, size: Size) -> None:
-        """Arrange the groups for a terminal of ``size``."""
-        app = self.app
+        """Arrange the groups for a terminal of ``size`` (once the frame is composed: the
+        app lays it out when its screen is mounted)."""
+        self.size = size
+        chrome = self.stage.chrome
+        if not chrome.body.is_attached:
+            return
         width, height = size
         wide = self.wide = is_wide(width, height)
-        self._tab_bar(wide)
-        body = app.query_one("#body")
+        self._tab_bar(chrome, wide)
+        body = chrome.body
         body.set_class(not wide, "-tabbed")
         body.set_class(wide and width >= THREE_COLUMN_WIDTH, "-three")
         for gid, _ in GROUPS:
-            app.query_one(f"#{gid}").display = wide or gid == self.tab
+            chrome.groups[gid].display = wide or gid == self.tab
         top_visible = wide or self.tab in TOP_GROUPS
-        app.query_one("#top").display = top_visible
-        app.query_one("#bottom").display = wide or not top_visible
-        if app.opened:
-            app.bridge.dirty |= ALL  # panes that were hidden kept nothing up to date
+        chrome.top.display = top_visible
+        chrome.bottom.display = wide or not top_visible
+        workstation = self.stage.workstation
+        if self.stage.opened and workstation is not None:
+            workstation.bridge.dirty |= ALL  # panes that were hidden kept nothing up to date
 
-    def _tab_bar(self, wide: bool) -> None:
+    def _tab_bar(self, chrome: Chrome, wide: bool) -> None:
         """Show the tabs on a small screen. They are made the first time one is needed:
         most starts are wide, and a hidden bar was 2-4 % of the work to the first frame."""
         from textual.widgets import Tab, Tabs
 
-        app = self.app
-        tabs = next(iter(app.query("#tabs").results(Tabs)), None)
+        tabs = chrome.tabs
         active = f"tab-{self.tab}"
         if tabs is None:
             if wide:
                 return
             titles = [Tab(title, id=f"tab-{gid}") for gid, title in GROUPS]
-            tabs = Tabs(*titles, active=active, id="tabs")
-            app.mount(tabs, before="#body")
+            tabs = chrome.tabs = Tabs(*titles, active=active, id="tabs")
+            chrome.body.screen.mount(tabs, before=chrome.body)
         elif not wide and tabs.is_mounted:  # else its first active tab is still to be set
             tabs.active = active
         tabs.set_class(not wide, "-shown")
@@ -59,9 +81,9 @@ class Arrangement:
     def show_group(self, gid: str) -> None:
         if self.tab != gid:
             self.tab = gid
-            self.layout(self.app.size)
-            app = self.app
-            if not self.wide and not app.cmdline.is_open and len(app.screen_stack) == 1:
+            self.layout(self.size)
+            stage = self.stage
+            if not self.wide and not stage.chrome.cmdline.is_open and len(stage.screen_stack) == 1:
                 self.focus_shown()
 
     def pane_visible(self, pane: str) -> bool:
@@ -69,7 +91,7 @@ class Arrangement:
 
     def pane_widget(self, pane: str) -> Widget:
         """The widget that takes the keys of ``pane``."""
-        workstation = self.app.workstation
+        workstation = self.stage.workstation
         if workstation is None:
             raise LookupError(f"pane {pane}: the workstation is not built yet")
         return BY_ID[pane].focus(workstation.contents[pane])

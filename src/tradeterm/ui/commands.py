@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -28,17 +28,24 @@ from tradeterm.domain.commands import (
 from tradeterm.domain.enums import TimeInForce, TradingState
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.resample import TIMEFRAMES
-from tradeterm.ui import live
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdbacktest import RunBacktest
 from tradeterm.ui.cmdlive import AskArm, AskKill, AskReconcile
 from tradeterm.ui.cmdorder import PlaceShare
+from tradeterm.ui.cmdstrategy import StrategyAction
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command
 from tradeterm.ui.panes.registry import PANE_IDS
 
 if TYPE_CHECKING:
+    from tradeterm.engine.engine import Engine
+    from tradeterm.strategies.runner import StrategyRunner
     from tradeterm.ui.app import TradetermApp
+    from tradeterm.ui.desk import Desk
+    from tradeterm.ui.panes.chart import ChartPane
+    from tradeterm.ui.panes.scanner import ScannerPane
+    from tradeterm.ui.recording import Recording
+    from tradeterm.ui.scanning import ScanRunner
 
 LOG_LEVELS = {
     "debug": logging.DEBUG,
@@ -50,7 +57,47 @@ LOG_LEVELS = {
 Entry = tuple[str, Callable[[], object], str]
 
 
-def _trading(app: TradetermApp) -> list[Entry]:
+class PaletteHost(Protocol):
+    """What the palette offers of the workstation: its actions, the desk that runs commands
+    (as the command line does) and the parts whose actions it lists."""
+
+    @property
+    def opened(self) -> bool: ...
+    @property
+    def engine(self) -> Engine: ...
+    @property
+    def desk(self) -> Desk: ...
+    @property
+    def recording(self) -> Recording: ...
+    @property
+    def scanner(self) -> ScannerPane: ...
+    @property
+    def scans(self) -> ScanRunner: ...
+    @property
+    def strategies(self) -> StrategyRunner: ...
+    @property
+    def chart(self) -> ChartPane: ...
+    @property
+    def theme_names(self) -> list[str]: ...
+
+    def select_symbol(self, symbol: str) -> None: ...
+    def apply_theme(self, name: str, *, save: bool) -> None: ...
+    def set_log_level(self, level: int) -> None: ...
+    def switch_account(self, name: str) -> None: ...
+    def action_ticket(self, side: str) -> None: ...
+    def action_command_line(self, text: str = "") -> None: ...
+    def action_cancel_all(self) -> None: ...
+    def action_order_history(self) -> None: ...
+    def action_accounts(self) -> None: ...
+    def action_reset_account(self) -> None: ...
+    def action_export_fills(self) -> None: ...
+    def action_toggle_recording(self) -> None: ...
+    def action_focus_pane(self, pane: str) -> None: ...
+    def action_group(self, delta: int) -> None: ...
+    def action_help(self) -> None: ...
+
+
+def _trading(app: PaletteHost) -> list[Entry]:
     account = app.engine.state.active_account
     return [
         ("Order: buy ticket", partial(app.action_ticket, "buy"), "b: order ticket, side buy"),
@@ -86,14 +133,14 @@ def _trading(app: TradetermApp) -> list[Entry]:
         ),
         (
             f"Account: arm {account}",
-            partial(live.ask_arm, app),
+            partial(app.desk.run, AskArm()),
             ":arm  live only: type the account's name; orders then reach the exchange",
         ),
         (f"Account: disarm {account}", partial(app.desk.run, Disarm()), ":disarm"),
-        ("Kill switch: cancel every order", partial(live.ask_kill, app), "K  asks once"),
+        ("Kill switch: cancel every order", partial(app.desk.run, AskKill()), "K  asks once"),
         (
             "Kill switch: cancel every order and flatten",
-            partial(live.ask_kill, app, True),
+            partial(app.desk.run, AskKill(flatten=True)),
             ":kill flatten  also closes every position at market (asks once)",
         ),
         ("Fills: export to CSV", app.action_export_fills, "x in the fills pane"),
@@ -105,7 +152,7 @@ def _trading(app: TradetermApp) -> list[Entry]:
     ]
 
 
-def _scanner(app: TradetermApp) -> list[Entry]:
+def _scanner(app: PaletteHost) -> list[Entry]:
     def scanner(action: Callable[[], object]) -> Callable[[], None]:
         def run() -> None:
             app.action_focus_pane("scanner")
@@ -125,14 +172,12 @@ def _scanner(app: TradetermApp) -> list[Entry]:
     ]
 
 
-def _strategies(app: TradetermApp) -> list[Entry]:
-    from tradeterm.ui.strategizing import act
-
+def _strategies(app: PaletteHost) -> list[Entry]:
     runner = app.strategies
     entries: list[Entry] = [
         (
             f"Strategy: start {entry.name}",
-            partial(act, app, "start", entry.name),
+            partial(app.desk.run, StrategyAction("start", entry.name)),
             f":strategy start {entry.name}  {entry.kind} on {entry.symbol}, {entry.account}",
         )
         for entry in runner.entries.values()
@@ -154,8 +199,7 @@ def _strategies(app: TradetermApp) -> list[Entry]:
     return entries
 
 
-def _chart(app: TradetermApp) -> list[Entry]:
-    chart = app.chart
+def _chart(chart: ChartPane) -> list[Entry]:
     entries: list[Entry] = [
         ("Chart: next timeframe", partial(chart.action_cycle_timeframe, 1), "m"),
         ("Chart: previous timeframe", partial(chart.action_cycle_timeframe, -1), "M"),
@@ -176,8 +220,13 @@ TYPED_FIRST = 1e9
 class WorkstationCommands(Provider):
     """Symbols, themes, panes, log levels, ladder grouping, trading, chart and accounts."""
 
+    @property
+    def host(self) -> PaletteHost:
+        station: TradetermApp = cast("TradetermApp", self.app)
+        return station  # checked: the app offers all the palette uses
+
     def _commands(self) -> list[Entry]:
-        app = cast("TradetermApp", self.app)
+        app = self.host
         if not app.opened:
             return []  # the market is still being built: nothing to act on yet
         state = app.engine.state
@@ -218,7 +267,7 @@ class WorkstationCommands(Provider):
         commands.append(("Ladder: group coarser", partial(app.action_group, 1), "]"))
         commands.append(("Ladder: group finer", partial(app.action_group, -1), "["))
         commands += _scanner(app)
-        commands += _chart(app)
+        commands += _chart(app.chart)
         commands += _strategies(app)
         commands.append(("Help: keys", app.action_help, "every key binding"))
         return commands
@@ -229,7 +278,7 @@ class WorkstationCommands(Provider):
                 yield DiscoveryHit(title, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
-        app = cast("TradetermApp", self.app)
+        app = self.host
         try:
             command = app.desk.parse(query)
         except CommandError:

@@ -12,8 +12,8 @@ from rich.text import Text
 from tradeterm.domain.errors import ConfigError, TradetermError
 from tradeterm.ui import live
 from tradeterm.ui.panes.alerts import LEGEND
-from tradeterm.ui.panes.registry import PANES
 from tradeterm.ui.reconcile import at_start_up
+from tradeterm.ui.screens.workstation import Chrome
 from tradeterm.ui.session import Session
 from tradeterm.ui.workers import start_engine
 from tradeterm.ui.workstation import Workstation
@@ -21,14 +21,20 @@ from tradeterm.ui.workstation import Workstation
 if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
 
+WORKSTATION_MODE = "workstation"
+"""The screen mode of a workstation opened after its first frame: a stack of its own, so the
+workstation screen is the one at the bottom (dialogs stack over it) and the frame it
+replaces waits, hidden, in Textual's default mode."""
 
-def build(app: TradetermApp, session: Session) -> Workstation:
-    """Make ``app``'s parts that need the session (``app.workstation``), from a ready one."""
+
+def build(app: TradetermApp, session: Session, chrome: Chrome) -> Workstation:
+    """Make ``app``'s parts that need the session (``app.workstation``), from a ready one,
+    showing pane state in ``chrome``'s boxes and status bar."""
     workstation = Workstation(
         session,
         app,
-        app.boxes,
-        app.status,
+        chrome.boxes,
+        chrome.status,
         app.arrangement.pane_visible,
         refresh_hz=app.refresh_hz,
         scan_interval=app.scan_interval,
@@ -65,23 +71,27 @@ def start(app: TradetermApp) -> None:
 
 
 async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
-    """Build the session after the first frame, fill the panes and start. A market that
-    cannot be built ends the app with its reason (exit 2 for config, else 1)."""
+    """Build the session after the first frame, then show the workstation screen made with
+    it in place of the frame (the stack keeps one screen) and start. A market that cannot
+    be built ends the app with its reason (exit 2 for config, else 1)."""
     try:
         session = opener()
     except TradetermError as exc:
         code = 2 if isinstance(exc, ConfigError) else 1
         app.exit(return_code=code, message=Text(f"tradeterm: {exc}"))
         return
-    workstation = build(app, session)
+    if not app.chrome.body.is_attached:
+        return  # the app was closed meanwhile (quit before the market was open)
+    chrome = Chrome()
+    workstation = build(app, session, chrome)
+    screen = app.workstation_screen(chrome, workstation)
+    app.add_mode(WORKSTATION_MODE, lambda: screen)
+    mounted = app.switch_mode(WORKSTATION_MODE)  # current now: a dialog stacks over it
+    app.chrome = chrome
     start_engine(app, workstation, start_feed=app.start_feed)  # it connects while panes mount
     if app.start_feed:
         at_start_up(app)
-    for spec in PANES:
-        box = app.boxes[spec.id]
-        if not box.is_attached:
-            return  # the app was closed meanwhile (quit before the market was open)
-        await box.mount(workstation.contents[spec.id])
+    await mounted
     begin(app)
     workstation.refresher.tick()  # the market connected meanwhile: draw it with the panes
     app.refresh_bindings()

@@ -12,9 +12,8 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
 from tradeterm.domain.errors import TradetermError
@@ -22,8 +21,12 @@ from tradeterm.engine.engine import Engine
 from tradeterm.engine.logbook import LogBook
 from tradeterm.engine.session_capture import SessionCapture
 from tradeterm.ui.app import TradetermApp
+from tradeterm.ui.screens.workstation import Chrome, WorkstationScreen
 from tradeterm.ui.session import Session
 from tradeterm.ui.widgets.playback import PlaybackBar, ReplayProgress
+
+if TYPE_CHECKING:
+    from tradeterm.ui.workstation import Workstation
 
 log = logging.getLogger("tradeterm.ui")
 
@@ -85,13 +88,12 @@ class ReplayApp(TradetermApp):
         self.bar = PlaybackBar(id="playback")
         self.reported = False
 
-    def compose(self) -> ComposeResult:
-        for widget in super().compose():
-            yield widget
-            if widget is self.status:
-                yield self.bar
+    def workstation_screen(
+        self, chrome: Chrome, workstation: Workstation | None
+    ) -> WorkstationScreen:
+        return WorkstationScreen(chrome, workstation, bars=[self.bar])
 
-    def on_mount(self) -> None:  # runs after TradetermApp.on_mount (Textual calls each)
+    async def on_mount(self) -> None:  # Textual calls TradetermApp.on_mount too
         self.set_interval(0.25, self._tick, name="playback")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -1,12 +1,25 @@
-"""The workstation's screen: it takes what its panes ask for (messages up) and hands it on."""
+"""The workstation's screen: its frame and panes, composed from a ready session's parts; it
+takes what its panes ask for (messages up) and hands it on."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
+
+from tradeterm.ui.layout import BOTTOM_ROW, GROUPS, TOP_ROW, Group, pane_boxes
+from tradeterm.ui.panes.registry import PANES
+from tradeterm.ui.widgets.cmdline import CommandLine
+from tradeterm.ui.widgets.keybar import KeyBar
+from tradeterm.ui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
+    from textual.widgets import Tabs
+
     from tradeterm.ui.app import TradetermApp
     from tradeterm.ui.panes.alerts import AlertsPane
     from tradeterm.ui.panes.orders import OrdersPane
@@ -15,12 +28,42 @@ if TYPE_CHECKING:
     from tradeterm.ui.panes.strategies import StrategiesPane
     from tradeterm.ui.widgets.ladder import Ladder
     from tradeterm.ui.widgets.table import FastTable
+    from tradeterm.ui.workstation import Workstation
+
+
+class Chrome:
+    """The workstation's frame, what the first frame shows: the status bar, every pane's
+    bordered box in its tab group, the command line and the key bar. A workstation's parts
+    are made with its boxes and status bar (they show pane state in them)."""
+
+    def __init__(self) -> None:
+        self.status = StatusBar(id="status")
+        self.cmdline = CommandLine(id="cmdline")
+        self.keys = KeyBar(id="keys")
+        self.boxes = pane_boxes(None)
+        """The bordered box around each pane's content, by pane id (see the pane registry)."""
+        self.book_pane = self.boxes["book"]
+        self.orders_pane = self.boxes["orders"]
+        self.scanner_box = self.boxes["scanner"]
+        self.groups = {
+            gid: Group(*(self.boxes[spec.id] for spec in PANES if spec.group == gid), id=gid)
+            for gid, _ in GROUPS
+        }
+        self.top = Grid(*(self.groups[gid] for gid in TOP_ROW), id="top")
+        self.bottom = Horizontal(*(self.groups[gid] for gid in BOTTOM_ROW), id="bottom")
+        self.body = Vertical(self.top, self.bottom, id="body")
+        self.tabs: Tabs | None = None
+        """The tab bar of small terminals, made the first time one is needed (see
+        ``ui/arrange.py``)."""
 
 
 class WorkstationScreen(Screen[None]):
-    """The panes' screen. Nothing takes the keys by itself: the app gives them to a pane on
-    screen (``Arrangement.focus_shown``), and until the panes are filled they stay with
-    the app, so the hidden command line's input never gets them.
+    """The panes' screen, made with its ``workstation`` (None: the frame alone, shown while
+    the market is built). ``bars`` sit under the status bar (a replay's playback bar).
+
+    Nothing takes the keys by itself: the app gives them to a pane on screen
+    (``Arrangement.focus_shown``), and until the panes are filled they stay with the app, so
+    the hidden command line's input never gets them.
 
     Messages from the panes are handled here by name (on_<widget>_<message>), so this module
     need not import the panes before the first frame: a choice goes to the app's dialogs or
@@ -28,6 +71,24 @@ class WorkstationScreen(Screen[None]):
     """
 
     AUTO_FOCUS = ""
+
+    def __init__(
+        self, chrome: Chrome, workstation: Workstation | None, bars: Sequence[Widget] = ()
+    ) -> None:
+        super().__init__()
+        self.chrome = chrome
+        self.workstation = workstation
+        self.bars = tuple(bars)
+
+    def compose(self) -> ComposeResult:
+        if self.workstation is not None:  # each pane's content in its box
+            for pane, content in self.workstation.contents.items():
+                self.chrome.boxes[pane].compose_add_child(content)
+        yield self.chrome.status
+        yield from self.bars
+        yield self.chrome.body
+        yield self.chrome.cmdline
+        yield self.chrome.keys
 
     @property
     def station(self) -> TradetermApp:
@@ -66,7 +127,7 @@ class WorkstationScreen(Screen[None]):
 
     def on_ladder_cursor_moved(self, event: Ladder.CursorMoved) -> None:
         price = event.price
-        self.station.boxes["book"].set_titles(
+        self.chrome.boxes["book"].set_titles(
             subtitle="" if price is None else f"cursor {price} · b/s: ticket here · esc clears"
         )
 
