@@ -214,11 +214,11 @@ class TradetermApp(App[None]):
         if not screen.is_mounted:
             await AwaitMount(screen, [screen])
         self.arrangement.layout(self.size)
-        opening = _opening()
         if self._opener is None:
-            opening.start(self)
-        else:
-            self.call_after_refresh(opening.open_later, self, self._opener)
+            _opening().start(self)
+        else:  # the opening module (strategies, numpy...) loads after the first frame too
+            opener = self._opener
+            self.call_after_refresh(lambda: _opening().open_later(self, opener))
 
     async def on_event(self, event: events.Event) -> None:
         """Keys that arrive in one burst are taken one by one, in order, each by what the key
