@@ -167,3 +167,21 @@ def test_the_first_frame_waits_for_no_engine_market_or_pane(tmp_path: Path) -> N
     )
     assert "tradeterm.ui.app" in loaded  # the probe did import the workstation
     assert not loaded & later, sorted(loaded & later)
+
+
+def test_the_first_book_waits_for_no_strategy(tmp_path: Path) -> None:
+    """The strategies (pydantic models, every built-in, the regime classifier and numpy)
+    were 0.7 s before the first book. With no strategy configured, opening the workstation
+    loads none of them: the pane and the runner load them when one is started."""
+    code = """
+        from pathlib import Path
+        from tradeterm.cli.compose import strategy_entries
+        from tradeterm.config.load import load_config
+        import tradeterm.ui.opening
+        strategy_entries(load_config(None, Path("no-config.toml"))[0])
+    """
+    loaded = modules_after(code, tmp_path, full=True)
+    assert "tradeterm.ui.workstation" in loaded  # the probe did import the workstation
+    later = {"tradeterm.strategies.base", "tradeterm.strategies.registry", "numpy"}
+    later |= {"tradeterm.analysis.regime", "pydantic"}
+    assert not loaded & later, sorted(loaded & later)

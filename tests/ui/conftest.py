@@ -20,7 +20,8 @@ from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.ledger import Ledger
 from tradeterm.logsetup import setup_logging
-from tradeterm.strategies.registry import LoadError, StrategyClass
+from tradeterm.strategies.registry import StrategyClass
+from tradeterm.strategies.status import LoadError
 from tradeterm.ui.alerting import Notifier
 from tradeterm.ui.app import DEFAULT_THEME, TradetermApp
 from tradeterm.ui.recording import RecorderFactory

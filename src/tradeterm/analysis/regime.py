@@ -16,14 +16,14 @@ A row with fewer than ``REGIME_HISTORY`` candles, or whose inputs are undefined 
 that never moved), gets ``""``. ADX, +DI, -DI and ATR are TA-Lib's (Wilder) definitions, as
 ``tradeterm.analysis.indicators`` computes them; a DX that is 0/0 makes the ADX undefined
 here (the indicator library holds the previous value instead). The thresholds are the
-module constants below and are documented in docs/regimes.md.
+module constants below and are documented in docs/regimes.md; the names are in
+``analysis.regime_names``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -33,8 +33,6 @@ from tradeterm.analysis.scanner.convert import CandleMatrix, FloatArray, candles
 from tradeterm.analysis.scanner.kernels import IntArray, seeded_at, seeded_full, starts, window_sum
 from tradeterm.domain.market_data import Candle
 
-Regime = Literal["trending_up", "trending_down", "ranging", "volatile"]
-REGIMES: tuple[Regime, ...] = ("trending_up", "trending_down", "ranging", "volatile")
 TextArray = npt.NDArray[np.str_]
 
 ADX_PERIOD = 14  # Wilder period of ADX, +DI and -DI

@@ -31,7 +31,8 @@ from tradeterm.venues.paper import PaperVenue
 from tradeterm.venues.sim.feed import SimFeed
 
 if TYPE_CHECKING:
-    from tradeterm.strategies.registry import LoadError, StrategyClass
+    from tradeterm.strategies.registry import StrategyClass
+    from tradeterm.strategies.status import LoadError
     from tradeterm.venues.ccxt import CcxtVenue
     from tradeterm.venues.replay.recorder import Recorder
 
@@ -263,7 +264,7 @@ def open_session(
 
 def strategy_entries(
     config: Settings,
-) -> tuple[tuple[StrategyEntry, ...], Mapping[str, StrategyClass], tuple[LoadError, ...]]:
+) -> tuple[tuple[StrategyEntry, ...], Mapping[str, StrategyClass] | None, tuple[LoadError, ...]]:
     """The ``[[strategies]]`` entries, the strategies by kind (the built-ins and those of
     ``strategies.dir``) and the files there that did not load: a broken file is logged and
     listed in the strategies pane, and the others load. While a file is broken, an entry
@@ -271,7 +272,12 @@ def strategy_entries(
 
     Raises:
         ConfigError: an entry of an unknown kind or with bad parameters (every one, named).
+
+    With no entry and no folder it loads no strategy (kinds None: the built-ins, loaded
+    when the start form or a strategy first needs them).
     """
+    if not config.strategies.run and not config.strategies.dir:
+        return (), None, ()
     from tradeterm.strategies.registry import BUILTINS, load_folder
     from tradeterm.strategies.runner import check_entries
 

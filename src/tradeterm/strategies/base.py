@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tradeterm.analysis.regime import REGIMES, Regime
+from tradeterm.analysis.regime_names import REGIMES, Regime
 from tradeterm.domain.account import Balance, Position
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.commands import Command

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from tradeterm.domain.account import Balance, Position
@@ -48,19 +47,12 @@ from tradeterm.strategies.base import Strategy, StrategyParams
 from tradeterm.strategies.candles import CandleWindow
 from tradeterm.strategies.host_orders import HostOrders
 from tradeterm.strategies.journal import OWN, Journal, done, writing
+from tradeterm.strategies.status import StrategyState
 
 if TYPE_CHECKING:  # pandas is imported when a strategy first asks for its candles
     import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
 log = logging.getLogger("tradeterm.strategies")
-
-
-class StrategyState(StrEnum):
-    NEW = "new"
-    RUNNING = "running"
-    PAUSED = "paused"
-    STOPPED = "stopped"
-    FAILED = "failed"
 
 
 class StrategyHost:

@@ -1,14 +1,15 @@
 """The regime gate: a strategy opens new positions only in the market regimes it declares.
 
 Every strategy's parameters have ``regimes`` (``StrategyParams.regimes``, default all four
-of ``analysis.regime.REGIMES``). Before a new order goes out, the strategy asks its gate
+of ``analysis.regime_names.REGIMES``). Before a new order goes out, the strategy asks its gate
 which regime the market is in, classified on the engine's one-minute candles of the
 strategy's instrument (the scanner's series), or on the strategy's own closed bars when
 the engine has too few candles. An order waits (is not sent) when the regime is not
 declared, or is not known yet (too little history). Amends, cancels and orders that only
 shrink the position (reduce-only, a sell of at most the long position held) always pass:
 a strategy still manages what it has. While it waits, its host's ``reason`` says why
-(the strategies pane shows it), and the log says so once per change.
+(the strategies pane shows it), and the log says so once per change. The classifier (and
+numpy with it) is loaded only when a strategy declares fewer than all four regimes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from itertools import islice
 
-from tradeterm.analysis.regime import REGIME_HISTORY, REGIMES, classify_candles
+from tradeterm.analysis.regime_names import REGIMES
 from tradeterm.analysis.scanner.columns import INDICATOR_HISTORY
 from tradeterm.domain.enums import Side
 from tradeterm.domain.market_data import Candle
@@ -44,6 +45,8 @@ class RegimeGate:
 
     def regime(self, candles: Sequence[Candle]) -> str:
         """The regime at the newest of ``candles`` (``""``: too little history)."""
+        from tradeterm.analysis.regime import REGIME_HISTORY, classify_candles  # numpy: late
+
         if len(candles) < REGIME_HISTORY:
             return ""
         newest = candles[-1]
@@ -82,6 +85,8 @@ class RegimeGate:
         )
         if shrinks:
             return ""
+        from tradeterm.analysis.regime import REGIME_HISTORY  # numpy only once a gate closes
+
         series = engine_candles if len(engine_candles) >= REGIME_HISTORY else own_bars
         regime = self.regime(series)
         allowed = ", ".join(declared)

@@ -27,6 +27,7 @@ from tradeterm.strategies.grid import Grid
 from tradeterm.strategies.market_maker import MarketMaker
 from tradeterm.strategies.scored import MeanReversion, Momentum, Trend
 from tradeterm.strategies.sma_cross import SmaCross
+from tradeterm.strategies.status import LoadError
 
 log = logging.getLogger("tradeterm.strategies")
 
@@ -36,19 +37,6 @@ BUILTINS: dict[str, StrategyClass] = {
     cls.kind: cls for cls in (SmaCross, Grid, MarketMaker, Trend, MeanReversion, Momentum)
 }
 """The built-in strategies by kind."""
-
-
-@dataclass(frozen=True, slots=True)
-class LoadError:
-    """A strategy file that could not be used: where, and why."""
-
-    path: Path
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
-        return f"{where}: {self.message}"
 
 
 @dataclass(slots=True)

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from tradeterm.config.settings import StrategyEntry
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import KillSwitchPulled
 from tradeterm.engine.engine import Engine
-from tradeterm.strategies.base import StrategyParams
-from tradeterm.strategies.host import StrategyHost, StrategyState
-from tradeterm.strategies.registry import BUILTINS, LoadError, StrategyClass, make_params
+from tradeterm.strategies.status import LoadError, StrategyState
+
+if TYPE_CHECKING:
+    from tradeterm.strategies.base import StrategyParams
+    from tradeterm.strategies.host import StrategyHost
+    from tradeterm.strategies.registry import StrategyClass
 
 log = logging.getLogger("tradeterm.strategies")
 
@@ -26,9 +30,11 @@ _DONE = (StrategyState.STOPPED, StrategyState.FAILED)
 
 
 def check_entries(
-    entries: Iterable[StrategyEntry], known: Mapping[str, StrategyClass] = BUILTINS
+    entries: Iterable[StrategyEntry], known: Mapping[str, StrategyClass] | None = None
 ) -> list[str]:
-    """What is wrong with ``entries``, one line each naming the entry (empty: nothing)."""
+    """What is wrong with ``entries``, one line each naming the entry (empty: nothing);
+    ``known``: the strategies by kind (None: the built-ins)."""
+    known = _builtins() if known is None else known
     problems = []
     for entry in entries:
         try:
@@ -36,6 +42,12 @@ def check_entries(
         except TradetermError as exc:
             problems.append(str(exc))
     return problems
+
+
+def _builtins() -> Mapping[str, StrategyClass]:
+    from tradeterm.strategies.registry import BUILTINS
+
+    return BUILTINS
 
 
 def _strategy_class(entry: StrategyEntry, known: Mapping[str, StrategyClass]) -> StrategyClass:
@@ -47,6 +59,8 @@ def _strategy_class(entry: StrategyEntry, known: Mapping[str, StrategyClass]) ->
             f"strategy {entry.name!r}: unknown kind {entry.kind!r}; "
             f"known: {', '.join(sorted(known))}"
         )
+    from tradeterm.strategies.registry import make_params
+
     try:
         make_params(cls, entry.params)
     except TradetermError as exc:
@@ -61,17 +75,25 @@ class StrategyRunner:
         self,
         engine: Engine,
         entries: Iterable[StrategyEntry] = (),
-        known: Mapping[str, StrategyClass] = BUILTINS,
+        known: Mapping[str, StrategyClass] | None = None,
         broken: Iterable[LoadError] = (),
     ) -> None:
         self.engine = engine
         self.entries = {entry.name: entry for entry in entries}
-        self.known = dict(known)
+        self._known = None if known is None else dict(known)
         self.broken = {str(error.path): error for error in broken}
         """The user's strategy files that did not load, by path (the pane lists them)."""
         self.hosts: dict[str, StrategyHost] = {}
         """Every instance started, by name, in the order started (stopped ones stay listed)."""
         self._unsubscribe = engine.bus.subscribe(KillSwitchPulled, self._on_kill)
+
+    @property
+    def known(self) -> dict[str, StrategyClass]:
+        """The strategies by kind; the built-ins load when first asked for (not at start-up
+        when no strategy is configured)."""
+        if self._known is None:
+            self._known = dict(_builtins())
+        return self._known
 
     def start(self, name: str) -> StrategyHost:
         """Start the entry ``name`` (again, if its last run stopped or failed).
@@ -93,6 +115,9 @@ class StrategyRunner:
                 f"strategy {name}: kind {entry.kind!r} is not available; "
                 f"strategy files that did not load: {files}"
             )
+        from tradeterm.strategies.host import StrategyHost
+        from tradeterm.strategies.registry import make_params
+
         cls = _strategy_class(entry, self.known)
         strategy = cls(make_params(cls, entry.params))
         host = StrategyHost(

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from tradeterm.engine.candle_feeder import CandleFeeder
     from tradeterm.engine.engine import Engine
     from tradeterm.engine.logbook import LogBook
-    from tradeterm.strategies.registry import LoadError, StrategyClass
+    from tradeterm.strategies.registry import StrategyClass
+    from tradeterm.strategies.status import LoadError
     from tradeterm.ui.recording import RecorderFactory
 
 

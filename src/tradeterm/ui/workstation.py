@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual.widget import Widget
 
-from tradeterm.strategies.registry import BUILTINS
 from tradeterm.strategies.runner import StrategyRunner
 from tradeterm.ui.alerting import Alerting
 from tradeterm.ui.bridge import UiBridge
@@ -82,9 +81,8 @@ class Workstation:
         self.chart = self._content("chart", ChartPane)
         self.alerts_pane = self._content("alerts", AlertsPane)
         self.strategies_pane = self._content("strategies", StrategiesPane)
-        kinds = BUILTINS if session.strategy_kinds is None else session.strategy_kinds
         self.strategies = StrategyRunner(
-            self.engine, session.strategies, kinds, session.strategy_errors
+            self.engine, session.strategies, session.strategy_kinds, session.strategy_errors
         )
         self.refresher = Refresher(host, self, boxes, status, visible, refresh_hz)
         interval = DEFAULT_INTERVAL_S if scan_interval is None else scan_interval

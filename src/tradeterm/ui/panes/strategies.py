@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -21,12 +21,14 @@ from tradeterm.domain.book import OrderBook
 from tradeterm.domain.enums import Side
 from tradeterm.domain.market import Market
 from tradeterm.engine.accounts import AccountState
-from tradeterm.strategies.host import StrategyHost, StrategyState
-from tradeterm.strategies.registry import LoadError
+from tradeterm.strategies.status import LoadError, StrategyState
 from tradeterm.ui.format import clock_text, fmt_money, fmt_qty
 from tradeterm.ui.keys import STRATEGIES_BINDINGS
 from tradeterm.ui.palette import role
 from tradeterm.ui.widgets.table import Column, FastTable, Row
+
+if TYPE_CHECKING:  # the hosts come from the runner: the pane loads no strategy
+    from tradeterm.strategies.host import StrategyHost
 
 COLUMNS = (
     Column("name", "NAME", 8, "left", flex=True),
