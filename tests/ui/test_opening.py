@@ -4,6 +4,8 @@ first frame is on screen."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tests.ui.conftest import Rig, ladder_text
@@ -134,3 +136,40 @@ async def test_a_market_that_cannot_be_built_ends_the_app_with_its_reason(
     assert not app.opened
     err = capsys.readouterr().err
     assert f"tradeterm: {error}" in err and "Traceback" not in err
+
+
+def _looks(app: TradetermApp) -> dict[str, tuple[str, ...]]:
+    """Every widget with an id on the screen, and how its CSS styled it."""
+    looks = {}
+    for widget in app.screen.query("*"):
+        if widget.id:
+            styles = widget.styles
+            looks[widget.id] = (
+                str(styles.background),
+                str(styles.color),
+                str(styles.border),
+                str(styles.display),
+                str(styles.height),
+                str(styles.padding),
+            )
+    return looks
+
+
+async def test_the_workstation_opened_later_is_styled_as_one_opened_ready(
+    rig_factory: Callable[..., Rig],
+) -> None:
+    """The screen made after the first frame skips Textual's restyling of the whole app (a
+    fifth of the time to the first book): its widgets must still get every rule."""
+    ready = rig_factory()
+    async with ready.app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: ready.app.opened)
+        await pilot.pause()
+        expected = _looks(ready.app)
+    seen: dict[str, object] = {}
+    app = _opening_app(rig_factory(), seen)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: app.opened)
+        await pilot.pause()
+        got = _looks(app)
+    assert len(expected) > 20
+    assert got == expected
