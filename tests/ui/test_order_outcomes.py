@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input, Static
 
 from tests.ui.conftest import Rig
-from tests.ui.trading_kit import WIDE, D, newest, paper_rig, set_book
+from tests.ui.trading_kit import WIDE, D, newest, notifications, paper_rig, set_book
 from tradeterm.domain.enums import OrderStatus, Side, TimeInForce
 from tradeterm.ui.screens.ticket import TicketScreen
 from tradeterm.ui.widgets.choice import Choice
@@ -18,30 +17,14 @@ BIDS = [("68010.0", "0.005"), ("68000.0", "0.008"), ("67990.0", "1")]
 ASKS = [("68020.0", "1")]
 
 
-def told(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every notification the app shows from now on, in order."""
-    shown: list[str] = []
-    notify = rig.app.notify
-
-    def recording(message: str, *args: object, **kwargs: object) -> None:
-        shown.append(message)
-        notify(message, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(rig.app, "notify", recording)
-    return shown
-
-
 def log_pane_text(rig: Rig) -> str:
     pane = rig.app.log_pane
     pane.sync()
     return "\n".join(pane.render_line(y).text for y in range(pane.size.height))
 
 
-async def test_fok_preview_then_killed_with_a_notice_and_a_log_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_fok_preview_then_killed_with_a_notice_and_a_log_line(tmp_path: Path) -> None:
     rig = paper_rig(tmp_path)
-    shown = told(rig, monkeypatch)
     async with rig.app.run_test(size=WIDE) as pilot:
         set_book(rig, "BTC/USDT", BIDS, ASKS)
         await pilot.press("s", *"0.02")
@@ -65,18 +48,15 @@ async def test_fok_preview_then_killed_with_a_notice_and_a_log_line(
         assert (order.side, order.tif, order.status) == (Side.SELL, TimeInForce.FOK,
                                                           OrderStatus.EXPIRED)  # fmt: skip
         what = f"paper sell 0.02000 BTC/USDT @ 68,000.0 ({order.client_id}) killed"
-        notices = [n for n in shown if n.startswith(what)]
+        notices = [n for n in notifications(rig) if n.startswith(what)]
         assert notices == [f"{what}: {order.reason}"]
         assert "FOK could not fill 0.02" in order.reason
         assert any(e.message == f"{what}: {order.reason}" for e in rig.app.logbook.entries)
         assert "paper sell 0.02000" in log_pane_text(rig)
 
 
-async def test_ioc_preview_fills_part_and_the_rest_expires_with_a_notice(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_ioc_preview_fills_part_and_the_rest_expires_with_a_notice(tmp_path: Path) -> None:
     rig = paper_rig(tmp_path)
-    shown = told(rig, monkeypatch)
     async with rig.app.run_test(size=WIDE) as pilot:
         set_book(rig, "BTC/USDT", BIDS, ASKS)
         await pilot.press("s", *"0.02")
@@ -96,7 +76,7 @@ async def test_ioc_preview_fills_part_and_the_rest_expires_with_a_notice(
         order = newest(rig)
         assert order.status is OrderStatus.EXPIRED and order.filled == D("0.013")
         what = f"paper sell 0.02000 BTC/USDT @ 68,000.0 ({order.client_id})"
-        assert f"{what} expired after filling 0.01300: IOC remainder" in shown
+        assert f"{what} expired after filling 0.01300: IOC remainder" in notifications(rig)
         messages = [e.message for e in rig.app.logbook.entries]
         assert sum(m.startswith(f"{what} partly filled: ") for m in messages) == 2
         assert f"{what} expired after filling 0.01300: IOC remainder" in messages

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from tradeterm.domain.errors import TradetermError
+from tradeterm.ui.host import Notifies, Screens, Works
 
 if TYPE_CHECKING:
     from tradeterm.analysis.backtest.report import Report
     from tradeterm.domain.market_data import Candle
-    from tradeterm.ui.app import TradetermApp
+    from tradeterm.engine.engine import Engine
     from tradeterm.ui.cmdbacktest import RunBacktest
 
 log = logging.getLogger("tradeterm.ui.backtest")
@@ -21,7 +22,15 @@ log = logging.getLogger("tradeterm.ui.backtest")
 WORKER_GROUP = "backtest"
 
 
-def start_backtest(app: TradetermApp, command: RunBacktest) -> None:
+class BacktestHost(Notifies, Screens, Works, Protocol):
+    """What ``:backtest`` uses of the workstation: the engine's candles, a worker to run in,
+    toasts, and the report screen to push."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+
+def start_backtest(app: BacktestHost, command: RunBacktest) -> None:
     """Copy the active instrument's candles (on the event loop, where the engine writes them)
     and backtest them in a worker named ``backtest``; the screen opens when it is done."""
     state = app.engine.state
@@ -38,7 +47,7 @@ def start_backtest(app: TradetermApp, command: RunBacktest) -> None:
 
 
 async def _run(
-    app: TradetermApp,
+    app: BacktestHost,
     command: RunBacktest,
     candles: list[Candle],
     where: str,

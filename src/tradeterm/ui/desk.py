@@ -13,7 +13,7 @@ import logging
 from collections.abc import Coroutine
 from dataclasses import replace
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tradeterm.domain.commands import (
     AmendOrder,
@@ -32,7 +32,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.engine.algos import PlaceAlgo, algo_desk
 from tradeterm.engine.closing import buy_share, plan_close, sell_share
 from tradeterm.ui import live
-from tradeterm.ui.backtesting import start_backtest
+from tradeterm.ui.backtesting import BacktestHost, start_backtest
 from tradeterm.ui.cmdalert import AddAlert, RemoveAlert, ShowAlerts
 from tradeterm.ui.cmdalgo import check_algo, started_text
 from tradeterm.ui.cmdbacktest import RunBacktest
@@ -42,11 +42,11 @@ from tradeterm.ui.cmdstrategy import ShowStrategies, StrategyAction
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, ShowHelp, parse_command
 from tradeterm.ui.host import Host
+from tradeterm.ui.strategizing import StrategizingHost, act
 
 if TYPE_CHECKING:
     from tradeterm.engine.engine import Engine
     from tradeterm.ui.alerting import Alerting
-    from tradeterm.ui.app import TradetermApp
     from tradeterm.ui.panes.orders import OrdersPane
     from tradeterm.ui.refresh import Refresher
     from tradeterm.ui.widgets.cmdline import CommandLine
@@ -59,9 +59,10 @@ class Refused(TradetermError):
     """A command that cannot run as asked; the message says why and what is allowed."""
 
 
-class DeskHost(Host, Protocol):
+class DeskHost(Host, live.LiveHost, StrategizingHost, BacktestHost, Protocol):
     """What the desk uses of the workstation: the engine, the panes it reads and redraws, and
-    the workstation's own actions for commands that are not trading (help, reset...)."""
+    the workstation's own actions for commands that are not trading (help, reset...); and
+    what the live dialogs, the strategy actions and ``:backtest`` it hands commands to use."""
 
     @property
     def engine(self) -> Engine: ...
@@ -212,11 +213,9 @@ class Desk:
             elif isinstance(command, ShowStrategies):
                 app.action_focus_pane("strategies")
             elif isinstance(command, RunBacktest):
-                start_backtest(cast("TradetermApp", app), command)
+                start_backtest(app, command)
             elif isinstance(command, StrategyAction):
-                from tradeterm.ui.strategizing import act
-
-                act(cast("TradetermApp", app), command.action, command.name, command.cancel)
+                act(app, command.action, command.name, command.cancel)
             elif isinstance(command, PlaceAlgo):
                 app.notify(started_text(algo_desk(self.engine).start(command)), timeout=4)
             elif isinstance(command, CancelOrder) and (
@@ -224,7 +223,7 @@ class Desk:
             ):
                 algo_desk(self.engine).cancel(command.client_id)
             elif isinstance(command, AskArm | AskKill | AskReconcile):
-                live.ask(cast("TradetermApp", app), command)  # dialogs need the whole app
+                live.ask(app, command)
             else:
                 if isinstance(command, PlaceShare):  # sized now, from what is held now
                     command = self._sized(command)

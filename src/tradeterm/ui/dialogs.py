@@ -5,14 +5,14 @@ a scanned symbol scored what it did."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from tradeterm.domain.commands import AmendOrder, CancelAll, ClosePosition
 from tradeterm.domain.enums import AccountMode, OrderStatus, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.engine.closing import plan_close
+from tradeterm.ui import live
 from tradeterm.ui.desk import Desk, Refused
 from tradeterm.ui.host import Host
 from tradeterm.ui.layout import ALL
@@ -20,11 +20,9 @@ from tradeterm.ui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
     from textual.binding import Binding
-    from textual.screen import Screen
 
     from tradeterm.engine.engine import Engine
     from tradeterm.ui.alerting import Alerting
-    from tradeterm.ui.app import TradetermApp
     from tradeterm.ui.bridge import UiBridge
     from tradeterm.ui.scanning import ScanRunner
     from tradeterm.ui.screens.amend import AmendResult
@@ -33,9 +31,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("tradeterm.ui.orders")
 
 
-class DialogsHost(Host, Protocol):
+class DialogsHost(Host, live.LiveHost, Protocol):
     """What the dialogs use of the workstation: screens to push, the desk that carries out
-    what they ask, the engine and the parts they read."""
+    what they ask, the engine and the parts they read (and what the kill switch's question,
+    ``live.ask_kill``, uses)."""
 
     keymap: dict[str, str]
     export_dir: Path | None
@@ -54,9 +53,6 @@ class DialogsHost(Host, Protocol):
     @property
     def ladder(self) -> Ladder: ...
 
-    def push_screen(
-        self, screen: Screen[Any], callback: Callable[[Any], None] | None = None
-    ) -> Any: ...
     def select_symbol(self, symbol: str) -> None: ...
     def switch_account(self, name: str) -> None: ...
 
@@ -74,9 +70,7 @@ class Dialogs:
 
     def ask_kill(self) -> None:
         """``K``: one confirmation, then cancel every open order on every account."""
-        from tradeterm.ui import live
-
-        live.ask_kill(cast("TradetermApp", self.app))  # its dialogs need the whole app
+        live.ask_kill(self.app)
 
     def order_history(self) -> None:
         """Every order of the active account, DENIED ones too (``h``)."""

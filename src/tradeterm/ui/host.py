@@ -2,6 +2,8 @@
 
 The helpers (refresh tick, scanner runs, alerts, recording, the desk) are given the app as a
 ``Host``, so they can call only these, and tests can hand them any object that offers them.
+Helpers that only tell and ask (the dialogs, the live and strategy actions) are given the
+smaller parts of it: ``Notifies``, ``Screens`` and ``Works``.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
+    from textual.screen import Screen
     from textual.timer import Timer
     from textual.worker import Worker
 
 
-class Host(Protocol):
-    """The app's services a helper uses."""
+class Notifies(Protocol):
+    """Shows a toast: what a helper that only tells the user needs."""
 
     def notify(
         self,
@@ -30,11 +33,18 @@ class Host(Protocol):
     ) -> None:
         """Show a toast (and keep it in the app's notices)."""
 
-    def set_interval(
-        self, interval: float, callback: Callable[[], Any] | None = None, *, name: str | None = None
-    ) -> Timer: ...
 
-    def call_later(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> bool: ...
+class Screens(Protocol):
+    """Stacks a screen (a dialog, a report) over the workstation; ``callback`` gets what it
+    is dismissed with."""
+
+    def push_screen(
+        self, screen: Screen[Any], callback: Callable[[Any], None] | None = None
+    ) -> Any: ...
+
+
+class Works(Protocol):
+    """Runs a job as a named worker (its failure reaches the app's one handler)."""
 
     def run_worker(
         self,
@@ -47,5 +57,15 @@ class Host(Protocol):
         exclusive: bool = False,
         thread: bool = False,
     ) -> Worker[Any]: ...
+
+
+class Host(Notifies, Works, Protocol):
+    """The app's services a helper uses: toasts, timers, workers, batched drawing."""
+
+    def set_interval(
+        self, interval: float, callback: Callable[[], Any] | None = None, *, name: str | None = None
+    ) -> Timer: ...
+
+    def call_later(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> bool: ...
 
     def batch_update(self) -> AbstractContextManager[None]: ...

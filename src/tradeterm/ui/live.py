@@ -4,7 +4,7 @@ frame while the active account is armed. Every change goes through ``Engine.exec
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,11 +16,48 @@ from tradeterm.domain.commands import Arm, Disarm, Kill
 from tradeterm.domain.enums import AccountMode
 from tradeterm.domain.events import ArmingChanged
 from tradeterm.ui.cmdlive import AskArm, AskKill, AskReconcile
+from tradeterm.ui.reconcile import ReconcileHost, ask_reconcile
 from tradeterm.ui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from tradeterm.engine.engine import Engine
-    from tradeterm.ui.app import TradetermApp
+    from tradeterm.ui.commandline import Command
+    from tradeterm.ui.refresh import Refresher
+
+
+class Runs(Protocol):
+    """Carries out a command in a worker, telling the user when it is refused (the desk)."""
+
+    def run(self, command: Command) -> None: ...
+
+
+class LiveHost(ReconcileHost, Protocol):
+    """What the live dialogs use of the workstation: the engine (the active account, its
+    venue), the desk that runs what they confirm, toasts and screens to push (and, for
+    ``:reconcile``, a worker)."""
+
+    @property
+    def desk(self) -> Runs: ...
+
+
+class ShowsMode(Protocol):
+    """Redraws the frame for the active account's mode (``TradetermApp.show_account_mode``)."""
+
+    def show_account_mode(self) -> None: ...
+
+
+class FrameHost(Protocol):
+    """What framing the screen uses: the engine's active account, the screen to frame, and
+    the refresher that redraws the slow panes."""
+
+    @property
+    def engine(self) -> Engine: ...
+    @property
+    def screen(self) -> Screen[Any]: ...
+    @property
+    def refresher(self) -> Refresher: ...
 
 
 class ArmScreen(ModalScreen[str | None]):
@@ -60,18 +97,16 @@ class ArmScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def ask(app: TradetermApp, command: AskArm | AskKill | AskReconcile) -> None:
+def ask(app: LiveHost, command: AskArm | AskKill | AskReconcile) -> None:
     if isinstance(command, AskArm):
         ask_arm(app)
     elif isinstance(command, AskReconcile):
-        from tradeterm.ui.reconcile import ask_reconcile
-
         ask_reconcile(app)
     else:
         ask_kill(app, command.flatten)
 
 
-def ask_arm(app: TradetermApp) -> None:
+def ask_arm(app: LiveHost) -> None:
     """The typed-name dialog for the active account (a paper account is told it is not live)."""
     account = app.engine.state.account
     if account.mode is not AccountMode.LIVE:
@@ -89,7 +124,7 @@ def ask_arm(app: TradetermApp) -> None:
     app.push_screen(ArmScreen(account.name, note() if callable(note) else ""), typed)
 
 
-def ask_kill(app: TradetermApp, flatten: bool = False) -> None:
+def ask_kill(app: LiveHost, flatten: bool = False) -> None:
     """One confirmation, then cancel every open order on every account (armed or not)."""
     state = app.engine.state
     count = sum(len(a.open_orders()) for a in state.accounts.values())
@@ -115,7 +150,7 @@ def said(command: object, result: object) -> str:
     return ""
 
 
-def watch(app: TradetermApp, engine: Engine) -> None:
+def watch(app: ShowsMode, engine: Engine) -> None:
     """Redraw the frame when the active account is armed or disarmed (the idle timer too)."""
 
     def changed(event: ArmingChanged) -> None:
@@ -125,7 +160,7 @@ def watch(app: TradetermApp, engine: Engine) -> None:
     engine.bus.subscribe(ArmingChanged, changed)
 
 
-def show_mode(app: TradetermApp) -> None:
+def show_mode(app: FrameHost) -> None:
     """Frame the screen for the active account: LIVE dashed while disarmed, heavy while armed."""
     account = app.engine.state.account
     app.screen.set_class(account.mode is AccountMode.LIVE, "-live")

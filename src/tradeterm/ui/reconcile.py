@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -20,14 +20,33 @@ from tradeterm.domain.enums import AccountMode
 from tradeterm.domain.errors import TradetermError
 from tradeterm.engine.reconcile import Action, Difference, Reconcilable
 from tradeterm.engine.reconciling import Reconciliation
+from tradeterm.ui.host import Notifies, Screens, Works
 
 if TYPE_CHECKING:
+    from textual.worker_manager import WorkerManager
+
     from tradeterm.engine.accounts import AccountState
-    from tradeterm.ui.app import TradetermApp
+    from tradeterm.engine.engine import Engine
 
 log = logging.getLogger("tradeterm.ui")
 
 Act = Callable[[int, Action], Awaitable[str]]
+
+
+class ReconcileHost(Notifies, Screens, Works, Protocol):
+    """What reconciling uses of the workstation: the engine (its accounts and venues), a
+    worker to compare in, toasts, and the screen to push."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+
+class StartUpHost(ReconcileHost, Protocol):
+    """At start-up, reconciling also waits for the engine's start worker."""
+
+    @property
+    def workers(self) -> WorkerManager: ...
+
 
 KEYS = {"a": Action.ADOPT, "c": Action.CANCEL, "r": Action.RECORD, "i": Action.IGNORE,
         "enter": Action.ACCEPT}  # fmt: skip
@@ -117,7 +136,7 @@ def _key(action: Action) -> str:
     return next(k for k, a in KEYS.items() if a is action)
 
 
-def reconcilable(app: TradetermApp) -> list[tuple[AccountState, Reconcilable]]:
+def reconcilable(app: ReconcileHost) -> list[tuple[AccountState, Reconcilable]]:
     """The live accounts whose venue can be reconciled."""
     engine = app.engine
     out: list[tuple[AccountState, Reconcilable]] = []
@@ -128,7 +147,7 @@ def reconcilable(app: TradetermApp) -> list[tuple[AccountState, Reconcilable]]:
     return out
 
 
-async def reconcile(app: TradetermApp, account: AccountState, venue: Reconcilable, *,
+async def reconcile(app: ReconcileHost, account: AccountState, venue: Reconcilable, *,
                     quiet: bool = True) -> None:  # fmt: skip
     """Compare, then show the screen (with ``quiet``, only when something differs); the
     account trades again once the user leaves it."""
@@ -147,7 +166,7 @@ async def reconcile(app: TradetermApp, account: AccountState, venue: Reconcilabl
     app.push_screen(ReconcileScreen(account.name, venue.label, found, rec.act, rec.finish))
 
 
-def at_start_up(app: TradetermApp) -> None:
+def at_start_up(app: StartUpHost) -> None:
     """Stop every reconcilable live account at once, then reconcile each once the engine has
     started (its ledger restored)."""
     pairs = reconcilable(app)
@@ -172,7 +191,7 @@ def at_start_up(app: TradetermApp) -> None:
         app.run_worker(when_started(), name="reconcile", group="reconcile", exit_on_error=False)
 
 
-def ask_reconcile(app: TradetermApp) -> None:
+def ask_reconcile(app: ReconcileHost) -> None:
     """``:reconcile``: the active account, differences or not."""
     account = app.engine.state.account
     pairs = [(a, v) for a, v in reconcilable(app) if a is account]

@@ -5,18 +5,37 @@ palette; every refusal is shown and logged, never raised."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from tradeterm.domain.errors import TradetermError
+from tradeterm.ui.host import Notifies, Screens
 
 if TYPE_CHECKING:
+    from tradeterm.engine.engine import Engine
     from tradeterm.strategies.base import StrategyParams
-    from tradeterm.ui.app import TradetermApp
+    from tradeterm.strategies.runner import StrategyRunner
+    from tradeterm.ui.bridge import UiBridge
+    from tradeterm.ui.refresh import Refresher
 
 log = logging.getLogger("tradeterm.ui.strategies")
 
 
-def act(app: TradetermApp, action: str, name: str | None, cancel: bool | None = None) -> None:
+class StrategizingHost(Notifies, Screens, Protocol):
+    """What the strategy actions use of the workstation: the runner they act on, the engine
+    (the active instrument and account), toasts, the forms and questions to push, and the
+    bridge and refresher that redraw the strategies pane."""
+
+    @property
+    def strategies(self) -> StrategyRunner: ...
+    @property
+    def engine(self) -> Engine: ...
+    @property
+    def bridge(self) -> UiBridge: ...
+    @property
+    def refresher(self) -> Refresher: ...
+
+
+def act(app: StrategizingHost, action: str, name: str | None, cancel: bool | None = None) -> None:
     """``start``, ``pause``, ``resume`` or ``stop`` the strategy ``name``, show its ``log``
     lines, or open the start form (``new``). A stop without ``cancel`` asks first when it
     has open orders."""
@@ -57,7 +76,7 @@ def act(app: TradetermApp, action: str, name: str | None, cancel: bool | None = 
     app.refresher.hurry()
 
 
-def ask_stop(app: TradetermApp, name: str) -> None:
+def ask_stop(app: StrategizingHost, name: str) -> None:
     """Ask whether stopping ``name`` also cancels its open orders."""
     from tradeterm.ui.screens.confirm import ConfirmScreen
 
@@ -73,7 +92,7 @@ def ask_stop(app: TradetermApp, name: str) -> None:
     app.push_screen(ConfirmScreen("STOP STRATEGY", question), answered)
 
 
-def open_form(app: TradetermApp) -> None:
+def open_form(app: StrategizingHost) -> None:
     """Pick a strategy, then fill its form; Enter starts it on the active instrument and
     account (a mistake is said in the form, which stays open)."""
     from tradeterm.ui.screens.strategy_form import StrategyKindScreen
@@ -88,7 +107,7 @@ def open_form(app: TradetermApp) -> None:
     app.push_screen(StrategyKindScreen(runner.known, broken), chosen)
 
 
-def open_params(app: TradetermApp, kind: str) -> None:
+def open_params(app: StrategizingHost, kind: str) -> None:
     """The form of ``kind``, pre-filled from the first config entry of that kind."""
     from tradeterm.ui.paramform import entry_for, form_fields, fresh_name
     from tradeterm.ui.screens.strategy_form import StrategyFormScreen
