@@ -80,3 +80,31 @@ def test_a_config_without_live_accounts_never_imports_ccxt(tmp_path: Path) -> No
         cwd=tmp_path,
     )
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("account", "venues", "names"),
+    [
+        ({"name": "real", "mode": "live"}, {}, ["'sim' is simulated", "none yet"]),
+        (
+            {"name": "real", "mode": "live", "venue": "tape"},
+            {
+                "tape": {"exchange": "replay", "files": ["x.gz"]},
+                "binance": {"symbols": ["BTC/USDT"]},
+            },
+            ["'tape' is simulated", "exchange: binance"],
+        ),
+    ],
+)
+def test_a_live_account_on_a_simulated_venue_is_a_config_error_saying_so(
+    account: dict[str, str], venues: dict[str, object], names: list[str]
+) -> None:
+    """Before, such an account started with no funds, armed, and refused every order with
+    "no venue to trade on": a dead end found only by trying."""
+    with pytest.raises(ConfigError) as refused:
+        parse_config({"accounts": [account], "venues": venues}, "test")
+    message = str(refused.value)
+    assert "account 'real'" in message and 'mode = "paper"' in message
+    assert "{'" not in message  # the rule in words, not a dump of the whole config
+    for name in names:
+        assert name in message

@@ -103,6 +103,9 @@ def describe_problem(error: Any) -> str:
         where = f"[{parent}]" if parent else "the top level"
         return f"unknown key {key!r} in {where}; allowed keys are: {allowed}"
     value = error.get("input")
+    if isinstance(value, dict) and error["type"] == "value_error":
+        # a check across a whole table: its message names what is wrong, not the table dump
+        return _allowed(error) if not error["loc"] else f"[{key}]: {_allowed(error)}"
     shown = "missing" if error["type"] == "missing" else repr(value)
     return f"key {key} = {shown} is not allowed: {_allowed(error)}"
 

@@ -270,11 +270,19 @@ class Config(Section):
                     f'{", ".join(NATIVE_EXCHANGES)} (others use feed = "ccxt")'
                 )
         known = ["sim", *self.venues]
+        simulated = {"sim"} | {n for n, v in self.venues.items() if (v.exchange or n) == REPLAY}
         for account in self.accounts:
             if account.venue not in known:
                 raise ValueError(
                     f"account {account.name!r}: venue {account.venue!r} is not configured; "
                     f"allowed: {', '.join(known)} (add a [venues.{account.venue}] table)"
+                )
+            if account.mode is AccountMode.LIVE and account.venue in simulated:
+                exchanges = [n for n in self.venues if n not in simulated]
+                raise ValueError(
+                    f'account {account.name!r}: mode = "live" trades on an exchange, and venue '
+                    f'{account.venue!r} is simulated; write mode = "paper", or a venue of a '
+                    f"real exchange: {', '.join(exchanges) or 'none yet (add [venues.binance])'}"
                 )
         return self
 
