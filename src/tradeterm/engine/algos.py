@@ -16,6 +16,9 @@ schedule and cancels the children still open; the kill switch stops every schedu
   child at minute ``k`` of the schedule gets the weight of candle ``k`` of that window),
   on the assumption that the recent rhythm of trading repeats. Without candles or volume
   it falls back to equal slices and says so in ``note``.
+- **Journal**: a parent is journaled when it starts, when a restart re-times it and when it
+  ends (``engine.algo_journal``); its children are orders tagged with its id. After a
+  restart ``engine.algo_restore`` resumes what is left of the schedule.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from weakref import WeakKeyDictionary
 
 from tradeterm.domain.commands import PlaceOrder
@@ -37,8 +40,12 @@ from tradeterm.domain.events import KillSwitchPulled, OrderUpdated
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle
 from tradeterm.domain.orders import Order
+from tradeterm.engine.algo_journal import end_record, parent_record
 from tradeterm.engine.clock import Timer
-from tradeterm.engine.engine import Engine
+from tradeterm.engine.ledger import Record
+
+if TYPE_CHECKING:
+    from tradeterm.engine.engine import Engine
 
 log = logging.getLogger("tradeterm.algos")
 
@@ -55,6 +62,8 @@ class AlgoState(StrEnum):
     DONE = "done"
     CANCELED = "canceled"
     FAILED = "failed"
+    EXPIRED = "expired"
+    """Its time ran out while tradeterm was stopped (the reason says how much was done)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +90,17 @@ class AlgoOrder:
     interval_ns: int
     start_ns: int
     in_quote: bool
+    step: Decimal = Decimal("0.01")
+    """The slices' unit: the lot size, or a cent for a parent sized in quote."""
     note: str = ""
     state: AlgoState = AlgoState.RUNNING
     reason: str = ""
     sent: int = 0
     children: dict[str, Order] = field(default_factory=dict)
     timer: Timer | None = None
+    skip: int = 0
+    """Grid steps left out after a restart: child ``i`` is due at ``start + (i + skip) *
+    interval`` (the missed children's share went to the ones still due)."""
 
     @property
     def target(self) -> Decimal:
@@ -115,7 +129,11 @@ class AlgoOrder:
     def next_due_ns(self) -> int | None:
         if self.state is not AlgoState.RUNNING or self.sent >= len(self.slices):
             return None
-        return self.start_ns + self.sent * self.interval_ns
+        return self.start_ns + (self.sent + self.skip) * self.interval_ns
+
+    @property
+    def end_ns(self) -> int:
+        return self.start_ns + int(self.duration_s * NS)
 
 
 def plan_weights(
@@ -135,7 +153,7 @@ def plan_weights(
     return [w / total for w in weights], ""
 
 
-def _split(total: Decimal, weights: Sequence[float], step: Decimal) -> list[Decimal]:
+def split_steps(total: Decimal, weights: Sequence[float], step: Decimal) -> list[Decimal]:
     """``total`` in whole ``step`` units by ``weights`` (largest remainders get the units
     rounding left over); what is below one step goes to the last part."""
     units = int((total / step).to_integral_value(ROUND_DOWN))
@@ -212,7 +230,7 @@ class AlgoDesk:
         interval_s = command.duration_s / count
         weights, note = plan_weights(command.kind, count, interval_s, candles)
         step = Decimal("0.01") if in_quote else market.lot_size
-        slices = _split(total, weights, step)
+        slices = split_steps(total, weights, step)
         return AlgoOrder(
             id="",
             kind=command.kind,
@@ -223,6 +241,7 @@ class AlgoDesk:
             interval_ns=int(interval_s * NS),
             start_ns=self.engine.clock.now_ns(),
             in_quote=in_quote,
+            step=step,
             note=note,
         )
 
@@ -233,6 +252,7 @@ class AlgoDesk:
         algo = self.plan(command)
         self._count += 1
         algo.id = f"A{self._count}"
+        self.journal(parent_record(algo))  # before any child: a restart finds the parent
         self.algos[algo.id] = algo
         log.info(
             "%s %s %s %s %s over %gs in %d children%s",
@@ -266,9 +286,48 @@ class AlgoDesk:
     def parent_of(self, client_id: str) -> AlgoOrder | None:
         return self._by_child.get(client_id)
 
+    # --- journal and restart --------------------------------------------------------
+
+    def journal(self, record: Record) -> None:
+        """Make ``record`` durable (at once when no batch is in flight, else in the next
+        batch, before anything submitted after it).
+
+        Raises:
+            FatalError: the ledger cannot be written.
+        """
+        self.engine.trading.writer.submit([record], lambda: None, at_once=True)
+
+    def adopt(self, algo: AlgoOrder, children: Sequence[Order]) -> None:
+        """Take a parent restored from the journal with the children it sent (nothing is
+        scheduled: see ``resume``); later ids follow it."""
+        self.algos[algo.id] = algo
+        for child in children:
+            self._track(algo, child)
+        number = algo.id[1:]
+        if number.isdigit():
+            self._count = max(self._count, int(number))
+
+    def resume(self, algo: AlgoOrder) -> None:
+        """Schedule a restored parent's next child at its time (at once if that has passed)."""
+        due = algo.next_due_ns()
+        if due is not None:
+            algo.timer = self.engine.clock.call_at(due, lambda: self._send_next(algo))
+        else:
+            self._maybe_done(algo)
+
+    def end(self, algo: AlgoOrder, state: AlgoState, reason: str) -> None:
+        """End a parent (journaled): no more children are sent."""
+        self._finish(algo, state, reason)
+
     def _send_next(self, algo: AlgoOrder) -> None:
         algo.timer = None
         if algo.state is not AlgoState.RUNNING:
+            return
+        if len(algo.children) < algo.sent:
+            # the last child is not journaled yet: children go to the journal one by one, in
+            # order, so a restart counts the slices sent from the children it finds
+            retry = self.engine.clock.now_ns() + NS
+            algo.timer = self.engine.clock.call_at(retry, lambda: self._send_next(algo))
             return
         size = algo.slices[algo.sent]
         algo.sent += 1
@@ -287,7 +346,9 @@ class AlgoDesk:
     async def _place(self, algo: AlgoOrder, child: PlaceOrder) -> None:
         try:
             order = await self.engine.place(child)
-        except TradetermError as exc:
+        except Exception as exc:
+            if not isinstance(exc, TradetermError):
+                log.exception("%s: child %d failed", algo.id, algo.sent)
             if algo.state is AlgoState.RUNNING:
                 self._finish(algo, AlgoState.FAILED, f"child {algo.sent} refused: {exc}")
             return
@@ -338,7 +399,12 @@ class AlgoDesk:
         if algo.timer is not None:
             algo.timer.cancel()
             algo.timer = None
-        log.info("%s %s%s", algo.id, state.value, f": {reason}" if reason else "")
+        try:
+            self.journal(end_record(algo, self.engine.clock.now_ns()))
+        except TradetermError as exc:  # the ledger failed: trading stops anyway
+            log.error("%s: its end could not be journaled: %s", algo.id, exc)
+        level = logging.WARNING if state is AlgoState.EXPIRED else logging.INFO
+        log.log(level, "%s %s%s", algo.id, state.value, f": {reason}" if reason else "")
         if self.on_change is not None:
             self.on_change(algo)
 
