@@ -15,7 +15,14 @@ from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import OrderType, Side
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountSpec
-from tradeterm.engine.algos import AlgoOrder, AlgoState, PlaceAlgo, algo_desk, algos_of
+from tradeterm.engine.algos import (
+    AlgoOrder,
+    AlgoState,
+    PlaceAlgo,
+    algo_desk,
+    algos_of,
+    restart_notes,
+)
 from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.ledger import Ledger
@@ -91,6 +98,7 @@ async def test_a_quick_restart_keeps_the_schedule_exactly(tmp_path: Path) -> Non
     first = await _first_life(tmp_path, PlaceAlgo(_buy("1"), "twap", 100), crash_s=35)
     assert first.sent == 4 and first.state is AlgoState.RUNNING
     engine = await _next_life(tmp_path, 2, at_s=37)
+    assert restart_notes(engine) == ["A1 twap resumed: 0.4 of 1 ETH done, 4/10 children sent"]
     algo = algo_desk(engine).algos["A1"]
     children = _children(engine)
     # the same ten children, at the same times, as had tradeterm never stopped
@@ -142,11 +150,13 @@ async def test_a_parent_whose_time_ran_out_expires_saying_how_much_was_done(
     algo = algo_desk(engine).algos["A1"]
     assert algo.state is AlgoState.EXPIRED
     assert "0.4 of 1 ETH done, 4/10 children sent" in algo.reason
+    assert restart_notes(engine) == [f"A1 twap expired: {algo.reason}"]
     assert len(_children(engine)) == 4
     assert algos_of(engine, "paper") == []  # nothing left to show in the orders pane
     # and it stays expired after another restart
     engine = await _next_life(tmp_path, 3, at_s=125)
     assert algo_desk(engine).algos["A1"].state is AlgoState.EXPIRED
+    assert restart_notes(engine) == []  # it ended before: nothing to tell
     assert len(_children(engine)) == 4
 
 

@@ -141,9 +141,15 @@ def resume_algos(engine: Engine, records: Sequence[Record]) -> None:
         refused = next((c for c in children if c.status in _REFUSED), None)
         if refused is not None:
             desk.end(algo, AlgoState.FAILED, f"a child was refused: {refused.reason}")
+            desk.notes.append(f"{algo.id} {algo.kind} failed: {algo.reason}")
         else:
-            log.info("%s %s restored: %s", algo.id, algo.kind, done_text(algo))
             _when_ready(engine, algo)
+            if algo.state is AlgoState.RUNNING:
+                note = f"{algo.id} {algo.kind} resumed: {done_text(algo)}"
+                log.info(note)
+            else:
+                note = f"{algo.id} {algo.kind} {algo.state.value}: {algo.reason}"
+            desk.notes.append(note)
 
 
 def _when_ready(engine: Engine, algo: AlgoOrder) -> None:

@@ -177,6 +177,8 @@ class AlgoDesk:
         self._by_child: dict[str, AlgoOrder] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._count = 0
+        self.notes: list[str] = []
+        """What a restart did to the journaled parents still running, for the user."""
         engine.subscribe(OrderUpdated, self._on_order)
         engine.subscribe(KillSwitchPulled, self._on_kill)
 
@@ -423,6 +425,15 @@ def algo_desk(engine: Engine) -> AlgoDesk:
     if desk is None:
         desk = _DESKS[engine] = AlgoDesk(engine)
     return desk
+
+
+def restart_notes(engine: Engine) -> list[str]:
+    """Once: what the restart did to each parent that was running (resumed, expired, failed)."""
+    desk = _DESKS.get(engine)
+    if desk is None:
+        return []
+    notes, desk.notes = desk.notes, []
+    return notes
 
 
 def algos_of(engine: Engine, account: str) -> list[AlgoOrder]:
