@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from tradeterm.engine.ledger import Record
 
 if TYPE_CHECKING:
-    from tradeterm.engine.algos import AlgoOrder
+    from tradeterm.engine.algo_order import AlgoOrder
 
 ALGO_KINDS = frozenset({"algo", "algo_resume", "algo_end"})
 

@@ -27,10 +27,9 @@ import asyncio
 import logging
 import math
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, Decimal
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from tradeterm.domain.commands import PlaceOrder
@@ -41,29 +40,36 @@ from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle
 from tradeterm.domain.orders import Order
 from tradeterm.engine.algo_journal import end_record, parent_record
-from tradeterm.engine.clock import Timer
+from tradeterm.engine.algo_order import NS, AlgoKind, AlgoOrder, AlgoState
 from tradeterm.engine.ledger import Record
 
 if TYPE_CHECKING:
     from tradeterm.engine.engine import Engine
 
+__all__ = [
+    "MAX_CHILDREN",
+    "MAX_DURATION_S",
+    "MIN_DURATION_S",
+    "MIN_INTERVAL_S",
+    "NS",
+    "AlgoDesk",
+    "AlgoKind",
+    "AlgoOrder",
+    "AlgoState",
+    "PlaceAlgo",
+    "algo_desk",
+    "algos_of",
+    "plan_weights",
+    "restart_notes",
+    "split_steps",
+]
+
 log = logging.getLogger("tradeterm.algos")
 
-AlgoKind = Literal["twap", "vwap"]
 MAX_CHILDREN = 60
 MIN_INTERVAL_S = 10.0
 MIN_DURATION_S = 10.0
 MAX_DURATION_S = 24 * 3600.0
-NS = 1_000_000_000
-
-
-class AlgoState(StrEnum):
-    RUNNING = "running"
-    DONE = "done"
-    CANCELED = "canceled"
-    FAILED = "failed"
-    EXPIRED = "expired"
-    """Its time ran out while tradeterm was stopped (the reason says how much was done)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,66 +80,6 @@ class PlaceAlgo:
     order: PlaceOrder
     kind: AlgoKind
     duration_s: float
-
-
-@dataclass
-class AlgoOrder:
-    """One parent order and its schedule. ``slices`` are base quantities, or quote amounts
-    when the parent was sized in quote (``in_quote``)."""
-
-    id: str
-    kind: AlgoKind
-    order: PlaceOrder
-    account: str
-    duration_s: float
-    slices: list[Decimal]
-    interval_ns: int
-    start_ns: int
-    in_quote: bool
-    step: Decimal = Decimal("0.01")
-    """The slices' unit: the lot size, or a cent for a parent sized in quote."""
-    note: str = ""
-    state: AlgoState = AlgoState.RUNNING
-    reason: str = ""
-    sent: int = 0
-    children: dict[str, Order] = field(default_factory=dict)
-    timer: Timer | None = None
-    skip: int = 0
-    """Grid steps left out after a restart: child ``i`` is due at ``start + (i + skip) *
-    interval`` (the missed children's share went to the ones still due)."""
-
-    @property
-    def target(self) -> Decimal:
-        return sum(self.slices, Decimal(0))
-
-    @property
-    def filled(self) -> Decimal:
-        """Base quantity filled by the children."""
-        return sum((o.filled for o in self.children.values()), Decimal(0))
-
-    @property
-    def spent(self) -> Decimal:
-        """Quote value of the children's fills."""
-        return sum((o.cost for o in self.children.values()), Decimal(0))
-
-    @property
-    def progress(self) -> float:
-        """Done share of the target, 0..1 (quote spent for a parent sized in quote)."""
-        done = self.spent if self.in_quote else self.filled
-        return float(done / self.target) if self.target else 0.0
-
-    @property
-    def open_children(self) -> list[Order]:
-        return [o for o in self.children.values() if o.is_open]
-
-    def next_due_ns(self) -> int | None:
-        if self.state is not AlgoState.RUNNING or self.sent >= len(self.slices):
-            return None
-        return self.start_ns + (self.sent + self.skip) * self.interval_ns
-
-    @property
-    def end_ns(self) -> int:
-        return self.start_ns + int(self.duration_s * NS)
 
 
 def plan_weights(
