@@ -76,6 +76,7 @@ def build_rig(
     strategies: tuple[StrategyEntry, ...] = (),
     strategy_kinds: Mapping[str, StrategyClass] | None = None,
     strategy_errors: tuple[LoadError, ...] = (),
+    client_id_prefix: str = "t",
 ) -> Rig:
     """A workstation on a seeded sim with a frozen clock.
 
@@ -102,7 +103,7 @@ def build_rig(
         AccountSpec("live-main", mode=AccountMode.LIVE, venue="sim"),
     ]
     ledger = Ledger(paper_dir / "ledger.sqlite") if paper_dir is not None else None
-    engine = Engine(clock, feed, specs, ledger=ledger, client_id_prefix="t")
+    engine = Engine(clock, feed, specs, ledger=ledger, client_id_prefix=client_id_prefix)
     venues: dict[str, PaperVenue] = {}
     if paper_dir is not None:
         for spec in specs:

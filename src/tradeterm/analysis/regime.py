@@ -22,7 +22,7 @@ module constants below and are documented in docs/regimes.md; the names are in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,8 +168,20 @@ def label(inputs: RegimeInputs, counts: IntArray) -> TextArray:
     return result
 
 
+Model = Callable[[CandleMatrix], TextArray]
+_MODEL: list[Model] = []  # the one model that labels instead of the rules, if any
+
+
+def set_model(model: Model | None) -> None:
+    """Label with ``model`` instead of the rules (None: the rules; see ``regime_gmm``)."""
+    _MODEL[:] = [] if model is None else [model]
+
+
 def classify(matrix: CandleMatrix) -> TextArray:
-    """The regime of every row of ``matrix`` at its newest candle (``""``: not known)."""
+    """The regime of every row of ``matrix`` at its newest candle (``""``: not known), by
+    the rules, or by the model ``regime_gmm.use_model`` chose."""
+    if _MODEL:
+        return _MODEL[0](matrix)
     return label(regime_inputs(matrix), matrix.counts)
 
 

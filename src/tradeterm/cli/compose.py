@@ -239,6 +239,11 @@ def open_session(
     data directory, the user's alert book with config's ``rules`` (from
     ``cli.market.check_market``), and a recorder for ``R``."""
     data_dir = paths.data_dir_for(config)
+    if config.general.regime_model != "rules":  # (the rules need no import here)
+        from tradeterm.analysis.regime_gmm import use_model
+
+        if note := use_model(config.general.regime_model):
+            logging.getLogger("tradeterm.analysis.regime").warning(note)
     feeds = market_feeds(config, clock)
     ledger = data_dir / paths.LEDGER_FILE
     engine = build_engine(config, clock, feeds, ledger, secrets_dir=secrets_dir)

@@ -40,6 +40,11 @@ class GeneralConfig(Section):
     log_level: Literal["debug", "info", "warning", "error"] = _GENERAL.log_level
     """Lowest level written to the log file and shown in the log pane."""
 
+    regime_model: Literal["rules", "gmm"] = _GENERAL.regime_model
+    """How market regimes are labelled: ``rules`` (the documented thresholds) or ``gmm`` (a
+    Gaussian mixture over the same features; needs scikit-learn, else the rules, said in
+    the log)."""
+
 
 class SimConfig(Section):
     seed: int = _SIM.seed

@@ -24,6 +24,7 @@ class GeneralSettings:
     venue: Literal["sim"] = "sim"
     data_dir: str = ""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    regime_model: Literal["rules", "gmm"] = "rules"
 
 
 @dataclass(frozen=True, slots=True)

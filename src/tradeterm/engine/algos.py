@@ -16,6 +16,9 @@ schedule and cancels the children still open; the kill switch stops every schedu
   child at minute ``k`` of the schedule gets the weight of candle ``k`` of that window),
   on the assumption that the recent rhythm of trading repeats. Without candles or volume
   it falls back to equal slices and says so in ``note``.
+- **Journal**: a parent is journaled when it starts, when a restart re-times it and when it
+  ends (``engine.algo_journal``); its children are orders tagged with its id. After a
+  restart ``engine.algo_restore`` resumes what is left of the schedule.
 """
 
 from __future__ import annotations
@@ -24,10 +27,9 @@ import asyncio
 import logging
 import math
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, Decimal
-from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from tradeterm.domain.commands import PlaceOrder
@@ -37,24 +39,37 @@ from tradeterm.domain.events import KillSwitchPulled, OrderUpdated
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle
 from tradeterm.domain.orders import Order
-from tradeterm.engine.clock import Timer
-from tradeterm.engine.engine import Engine
+from tradeterm.engine.algo_journal import end_record, parent_record
+from tradeterm.engine.algo_order import NS, AlgoKind, AlgoOrder, AlgoState
+from tradeterm.engine.ledger import Record
+
+if TYPE_CHECKING:
+    from tradeterm.engine.engine import Engine
+
+__all__ = [
+    "MAX_CHILDREN",
+    "MAX_DURATION_S",
+    "MIN_DURATION_S",
+    "MIN_INTERVAL_S",
+    "NS",
+    "AlgoDesk",
+    "AlgoKind",
+    "AlgoOrder",
+    "AlgoState",
+    "PlaceAlgo",
+    "algo_desk",
+    "algos_of",
+    "plan_weights",
+    "restart_notes",
+    "split_steps",
+]
 
 log = logging.getLogger("tradeterm.algos")
 
-AlgoKind = Literal["twap", "vwap"]
 MAX_CHILDREN = 60
 MIN_INTERVAL_S = 10.0
 MIN_DURATION_S = 10.0
 MAX_DURATION_S = 24 * 3600.0
-NS = 1_000_000_000
-
-
-class AlgoState(StrEnum):
-    RUNNING = "running"
-    DONE = "done"
-    CANCELED = "canceled"
-    FAILED = "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,57 +80,6 @@ class PlaceAlgo:
     order: PlaceOrder
     kind: AlgoKind
     duration_s: float
-
-
-@dataclass
-class AlgoOrder:
-    """One parent order and its schedule. ``slices`` are base quantities, or quote amounts
-    when the parent was sized in quote (``in_quote``)."""
-
-    id: str
-    kind: AlgoKind
-    order: PlaceOrder
-    account: str
-    duration_s: float
-    slices: list[Decimal]
-    interval_ns: int
-    start_ns: int
-    in_quote: bool
-    note: str = ""
-    state: AlgoState = AlgoState.RUNNING
-    reason: str = ""
-    sent: int = 0
-    children: dict[str, Order] = field(default_factory=dict)
-    timer: Timer | None = None
-
-    @property
-    def target(self) -> Decimal:
-        return sum(self.slices, Decimal(0))
-
-    @property
-    def filled(self) -> Decimal:
-        """Base quantity filled by the children."""
-        return sum((o.filled for o in self.children.values()), Decimal(0))
-
-    @property
-    def spent(self) -> Decimal:
-        """Quote value of the children's fills."""
-        return sum((o.cost for o in self.children.values()), Decimal(0))
-
-    @property
-    def progress(self) -> float:
-        """Done share of the target, 0..1 (quote spent for a parent sized in quote)."""
-        done = self.spent if self.in_quote else self.filled
-        return float(done / self.target) if self.target else 0.0
-
-    @property
-    def open_children(self) -> list[Order]:
-        return [o for o in self.children.values() if o.is_open]
-
-    def next_due_ns(self) -> int | None:
-        if self.state is not AlgoState.RUNNING or self.sent >= len(self.slices):
-            return None
-        return self.start_ns + self.sent * self.interval_ns
 
 
 def plan_weights(
@@ -135,7 +99,7 @@ def plan_weights(
     return [w / total for w in weights], ""
 
 
-def _split(total: Decimal, weights: Sequence[float], step: Decimal) -> list[Decimal]:
+def split_steps(total: Decimal, weights: Sequence[float], step: Decimal) -> list[Decimal]:
     """``total`` in whole ``step`` units by ``weights`` (largest remainders get the units
     rounding left over); what is below one step goes to the last part."""
     units = int((total / step).to_integral_value(ROUND_DOWN))
@@ -159,6 +123,8 @@ class AlgoDesk:
         self._by_child: dict[str, AlgoOrder] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._count = 0
+        self.notes: list[str] = []
+        """What a restart did to the journaled parents still running, for the user."""
         engine.subscribe(OrderUpdated, self._on_order)
         engine.subscribe(KillSwitchPulled, self._on_kill)
 
@@ -212,7 +178,7 @@ class AlgoDesk:
         interval_s = command.duration_s / count
         weights, note = plan_weights(command.kind, count, interval_s, candles)
         step = Decimal("0.01") if in_quote else market.lot_size
-        slices = _split(total, weights, step)
+        slices = split_steps(total, weights, step)
         return AlgoOrder(
             id="",
             kind=command.kind,
@@ -223,6 +189,7 @@ class AlgoDesk:
             interval_ns=int(interval_s * NS),
             start_ns=self.engine.clock.now_ns(),
             in_quote=in_quote,
+            step=step,
             note=note,
         )
 
@@ -233,6 +200,7 @@ class AlgoDesk:
         algo = self.plan(command)
         self._count += 1
         algo.id = f"A{self._count}"
+        self.journal(parent_record(algo))  # before any child: a restart finds the parent
         self.algos[algo.id] = algo
         log.info(
             "%s %s %s %s %s over %gs in %d children%s",
@@ -266,9 +234,48 @@ class AlgoDesk:
     def parent_of(self, client_id: str) -> AlgoOrder | None:
         return self._by_child.get(client_id)
 
+    # --- journal and restart --------------------------------------------------------
+
+    def journal(self, record: Record) -> None:
+        """Make ``record`` durable (at once when no batch is in flight, else in the next
+        batch, before anything submitted after it).
+
+        Raises:
+            FatalError: the ledger cannot be written.
+        """
+        self.engine.trading.writer.submit([record], lambda: None, at_once=True)
+
+    def adopt(self, algo: AlgoOrder, children: Sequence[Order]) -> None:
+        """Take a parent restored from the journal with the children it sent (nothing is
+        scheduled: see ``resume``); later ids follow it."""
+        self.algos[algo.id] = algo
+        for child in children:
+            self._track(algo, child)
+        number = algo.id[1:]
+        if number.isdigit():
+            self._count = max(self._count, int(number))
+
+    def resume(self, algo: AlgoOrder) -> None:
+        """Schedule a restored parent's next child at its time (at once if that has passed)."""
+        due = algo.next_due_ns()
+        if due is not None:
+            algo.timer = self.engine.clock.call_at(due, lambda: self._send_next(algo))
+        else:
+            self._maybe_done(algo)
+
+    def end(self, algo: AlgoOrder, state: AlgoState, reason: str) -> None:
+        """End a parent (journaled): no more children are sent."""
+        self._finish(algo, state, reason)
+
     def _send_next(self, algo: AlgoOrder) -> None:
         algo.timer = None
         if algo.state is not AlgoState.RUNNING:
+            return
+        if len(algo.children) < algo.sent:
+            # the last child is not journaled yet: children go to the journal one by one, in
+            # order, so a restart counts the slices sent from the children it finds
+            retry = self.engine.clock.now_ns() + NS
+            algo.timer = self.engine.clock.call_at(retry, lambda: self._send_next(algo))
             return
         size = algo.slices[algo.sent]
         algo.sent += 1
@@ -287,7 +294,9 @@ class AlgoDesk:
     async def _place(self, algo: AlgoOrder, child: PlaceOrder) -> None:
         try:
             order = await self.engine.place(child)
-        except TradetermError as exc:
+        except Exception as exc:
+            if not isinstance(exc, TradetermError):
+                log.exception("%s: child %d failed", algo.id, algo.sent)
             if algo.state is AlgoState.RUNNING:
                 self._finish(algo, AlgoState.FAILED, f"child {algo.sent} refused: {exc}")
             return
@@ -338,7 +347,12 @@ class AlgoDesk:
         if algo.timer is not None:
             algo.timer.cancel()
             algo.timer = None
-        log.info("%s %s%s", algo.id, state.value, f": {reason}" if reason else "")
+        try:
+            self.journal(end_record(algo, self.engine.clock.now_ns()))
+        except TradetermError as exc:  # the ledger failed: trading stops anyway
+            log.error("%s: its end could not be journaled: %s", algo.id, exc)
+        level = logging.WARNING if state is AlgoState.EXPIRED else logging.INFO
+        log.log(level, "%s %s%s", algo.id, state.value, f": {reason}" if reason else "")
         if self.on_change is not None:
             self.on_change(algo)
 
@@ -357,6 +371,15 @@ def algo_desk(engine: Engine) -> AlgoDesk:
     if desk is None:
         desk = _DESKS[engine] = AlgoDesk(engine)
     return desk
+
+
+def restart_notes(engine: Engine) -> list[str]:
+    """Once: what the restart did to each parent that was running (resumed, expired, failed)."""
+    desk = _DESKS.get(engine)
+    if desk is None:
+        return []
+    notes, desk.notes = desk.notes, []
+    return notes
 
 
 def algos_of(engine: Engine, account: str) -> list[AlgoOrder]:

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 from tradeterm.domain.enums import OrderStatus
 from tradeterm.domain.orders import Order, can_transition
 from tradeterm.engine.accounting import apply_execution, hold
+from tradeterm.engine.algo_journal import ALGO_KINDS
 from tradeterm.engine.balances import restore_totals
 from tradeterm.engine.execute import restore_trading_state
 from tradeterm.engine.foreign_fills import apply_foreign_fill
 from tradeterm.engine.journal import KIND_EVENTS, event_from_record, order_from_record
+from tradeterm.engine.ledger import Record
 
 if TYPE_CHECKING:
     from tradeterm.engine.engine import Engine
@@ -30,6 +32,8 @@ class Restored:
     skipped: int = 0
     amends: dict[str, tuple[Decimal | None, Decimal, Decimal | None]] = field(default_factory=dict)
     """Amends journaled but never answered: client id -> (price, qty, trigger) to send again."""
+    algos: list[Record] = field(default_factory=list)
+    """TWAP/VWAP parents' records (``engine.algo_restore`` resumes them)."""
 
 
 def replay_ledger(engine: Engine) -> Restored:
@@ -48,6 +52,10 @@ def replay_ledger(engine: Engine) -> Restored:
             continue
         if rec.kind == "reset":
             account.reset()
+            report.algos = [r for r in report.algos if r.account != rec.account]
+            continue
+        if rec.kind in ALGO_KINDS:
+            report.algos.append(rec)
             continue
         if rec.kind == "arming":  # an audit trail: a restart never re-arms
             continue
@@ -135,3 +143,7 @@ async def resume_orders(engine: Engine, restored: Restored) -> None:
         for order in list(account.orders.values()):
             if order.status.is_final and order.filled:
                 engine.emulator.on_order(order)  # place missing bracket exits
+    if restored.algos:  # imported only then: most sessions have no parent to resume
+        from tradeterm.engine.algo_restore import resume_algos
+
+        resume_algos(engine, restored.algos)

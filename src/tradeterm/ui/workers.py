@@ -28,6 +28,10 @@ async def _start_engine(host: Host, parts: Workstation, start_feed: bool) -> Non
     engine = parts.engine
     if not engine.started:
         await engine.start()
+    from tradeterm.engine.algos import restart_notes  # (after the first frame)
+
+    for note in restart_notes(engine):  # TWAP/VWAP parents resumed or ended by the restart
+        host.notify(note, timeout=8)
     for problem in parts.strategies.start_autostart():  # the others start
         host.notify(problem, severity="error", timeout=8)
     if start_feed:
