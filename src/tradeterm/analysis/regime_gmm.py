@@ -26,12 +26,12 @@ import numpy as np
 
 from tradeterm.analysis.regime import (
     REGIME_HISTORY,
-    REGIMES,
     TextArray,
     label,
     regime_inputs,
     set_model,
 )
+from tradeterm.analysis.regime_names import REGIMES
 from tradeterm.analysis.scanner.convert import CandleMatrix, FloatArray
 
 log = logging.getLogger("tradeterm.analysis.regime")
