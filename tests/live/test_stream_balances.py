@@ -2,7 +2,7 @@
 ``watch_balance``) and the fills the engine books count each trade once, whichever comes
 first: a balance that already has the trade is not moved again by its fill, and a balance
 from before the trade that comes after its fill does not undo it. A restart replays the
-ledger to the same totals. (Kraken's stand-in has no ``balances`` channel: Binance only.)"""
+ledger to the same totals. (Kraken's ``balances`` channel: in test_kraken_stream.py.)"""
 
 from __future__ import annotations
 

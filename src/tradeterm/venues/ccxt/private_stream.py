@@ -11,8 +11,9 @@ balances), with reconnection and a REST sweep to close gaps.
   like a polled answer: the first says OPEN, a final one CANCELED / EXPIRED (FILLED follows
   from the trades). A final word on an exchange id the order no longer has (Binance's
   cancel-replace cancels the old order, then places the new one) is not the order's end.
-- Balance updates (Binance) go to ``on_balances`` with the exchange's stamp (the event's
-  time of last account update): the engine takes them as the truth as of that stamp (see
+- Balance updates (Binance's ``outboundAccountPosition``, Kraken v2's ``balances``) go to
+  ``on_balances`` with the exchange's stamp (Binance: its time of account update; Kraken:
+  its ledger entry's time): the engine takes them as the truth as of that stamp (see
   ``engine.balances``), so a balance that comes before or after its trade counts it once.
 - Each trade becomes a fill once (trades are keyed by id, shared with polling), also after
   the order ended: a fill reported after a cancel still lands.
@@ -33,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -49,7 +51,7 @@ STREAM_URLS: dict[str, tuple[str, ...]] = {"kraken": ("privateV2",), "binance": 
 ``urls["api"]["ws"]`` (Kraken: the v2 ``executions`` channel; Binance spot: the WebSocket
 API connection its user data stream is subscribed on)."""
 
-BALANCE_STREAMS = frozenset({"binance"})
+BALANCE_STREAMS = frozenset({"binance", "kraken"})
 """Exchanges whose private stream also carries the balances tradeterm follows."""
 
 _STATUS = {"pending_new": "", "new": "open", "partially_filled": "open", "filled": "closed"}
@@ -69,6 +71,22 @@ def stream_url(client: Any, exchange_id: str) -> str:
     for key in STREAM_URLS[exchange_id]:
         url = url[key]
     return str(url)
+
+
+def balance_stamp_ns(info: Mapping[str, Any]) -> int | None:
+    """The exchange's time of a balance update (ns): Binance's time of account update
+    (``u``, else the event's ``E``, in ms); Kraken's newest ledger entry's ``timestamp``.
+    None for an unstamped one (Kraken's snapshot): it is not taken (the polls carry it)."""
+    stamp_ms = info.get("u") or info.get("E")
+    if stamp_ms:
+        return int(stamp_ms) * 1_000_000
+    data = info.get("data")
+    entries: list[Any] = data if isinstance(data, list) else []
+    stamps = [str(e["timestamp"]) for e in entries if isinstance(e, dict) and e.get("timestamp")]
+    if not stamps:
+        return None
+    newest = max(datetime.fromisoformat(s) for s in stamps)
+    return int(newest.timestamp()) * 1_000_000_000 + newest.microsecond * 1_000
 
 
 class PrivateStream:
@@ -199,15 +217,14 @@ class PrivateStream:
         while True:
             balance = await self._call("watch_balance")
             self._delivered = True
-            info = balance.get("info") or {}
-            stamp_ms = info.get("u") or info.get("E") or balance.get("timestamp")
+            stamp = balance_stamp_ns(balance.get("info") or {})
             totals = {
                 str(asset): dec(total)
                 for asset, total in (balance.get("total") or {}).items()
                 if total is not None
             }
-            if stamp_ms and totals:
-                take(totals, int(stamp_ms) * 1_000_000)
+            if stamp and totals:
+                take(totals, stamp)
 
     def _tracked(self, answer: Mapping[str, Any], key: str) -> tuple[Tracked | None, str]:
         info = answer.get("info") or {}
