@@ -11,10 +11,9 @@
   (each trade once), orders that left the open list get their final state, then the
   balances are taken as the account's totals. An order that ended stays watched for a few
   more polls, so a fill that the exchange reports after a cancel still lands.
-- Where tradeterm follows the exchange's private stream (``private_stream``: Kraken, Binance
-  spot), orders, trades (and Binance's balances) move on as they happen; polling is then
-  the slower fallback (every ``sweep_s``), fast again while the stream is down, and at once
-  after it reconnects.
+- Where tradeterm follows the private stream (``private_stream``: Kraken, Binance spot),
+  orders, trades and balances move on as they happen; polling is the slower fallback (every
+  ``sweep_s``), fast while the stream is down, and at once after it reconnects.
 """
 
 from __future__ import annotations
@@ -124,8 +123,7 @@ class CcxtVenue:
         )
         self.polls = PollLoop(clock, self.poll, self.label, poll_s)
         self.stream: PrivateStream | None = None
-        options = self._config.get("options", {})
-        if streams or (streams is None and has_stream(exchange_id, options)):
+        if streams or (streams is None and has_stream(exchange_id, self._config.get("options"))):
             self.stream = PrivateStream(
                 exchange_id, self.label, clock, self.tracker, self._call, lambda: self.client,
                 lambda: self.polls.every(sweep_s), lambda: self.polls.every(poll_s),
@@ -209,7 +207,6 @@ class CcxtVenue:
         task.add_done_callback(self._tasks.discard)
 
     def _stream_balances(self, totals: dict[str, Decimal], as_of_ns: int) -> None:
-        """The stream's balances of the assets an update lists, as of the exchange's stamp."""
         if self._sink is not None:
             self._sink.on_balances(self.name, totals, as_of_ns)
 
@@ -308,9 +305,10 @@ class CcxtVenue:
         amount = qty if in_place else qty - order.filled  # in place: the whole new quantity
         kind, side, _, _, params = order_request(order)
         args = (order.symbol, kind, side, str(amount), str(new_price) if new_price else None)
+        # a replaced order's end (its cancel, streamed) is not this order's end
+        tracked.replacing = "" if in_place or not tracked.exchange_ids else tracked.exchange_ids[-1]
         try:
             if self.edits_natively and tracked.exchange_ids:
-                tracked.replacing = "" if in_place else tracked.exchange_ids[-1]
                 answer = await self._call("edit_order", tracked.exchange_ids[-1], *args, params)
             else:
                 await self._call(
