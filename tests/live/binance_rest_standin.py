@@ -81,12 +81,21 @@ class BinanceRestStandIn(PaperExchange):
 
     def ccxt_urls(self) -> dict[str, Any]:
         """ccxt's ``urls``: spot REST here, and every other Binance API at this address too
-        (answered 404), so nothing a test does can leave the machine."""
+        (answered 404), websockets included (ccxt.pro's ``ws`` urls, the WebSocket API's
+        under ``/ws-api/<type>``), so nothing a test does can leave the machine."""
         import ccxt
+        import ccxt.pro
 
         others = {key: f"{self.url}/{key}" for key in ccxt.binance().urls["api"]}
         base = f"{self.url}/api/v3"
-        return {"api": {**others, "public": base, "private": base}}
+        ws = self.url.replace("http://", "ws://")
+        streams: dict[str, Any] = {}
+        for key, value in ccxt.pro.binance().urls["api"]["ws"].items():
+            if isinstance(value, dict):
+                streams[key] = {kind: f"{ws}/{key}/{kind}" for kind in value}
+            else:
+                streams[key] = f"{ws}/ws/{key}"
+        return {"api": {**others, "public": base, "private": base, "ws": streams}}
 
     def posts(self, path: str = "order") -> list[dict[str, str]]:
         """The parameters of every POST to ``path`` so far."""

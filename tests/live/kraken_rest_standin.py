@@ -14,6 +14,9 @@ and the signed private calls of one account, for ccxt's kraken class to talk to.
   every open order when it runs out without a refresh.
 - Faults to order (see the base): ``fail_next`` is a Kraken error string
   ("EOrder:Insufficient funds").
+- The website (what the user does in Kraken's web page, also while tradeterm is down):
+  ``place_on_website`` (an order tradeterm never knew), ``cancel_on_website`` (one of
+  tradeterm's); ``trade`` fills resting orders as on any exchange.
 """
 
 from __future__ import annotations
@@ -109,6 +112,19 @@ class KrakenRestStandIn(PaperExchange):
         ws_urls = {key: f"{ws}/ws/{key}" for key in ccxt.pro.kraken().urls["api"]["ws"]}
         rest = {key: self.url for key in ccxt.kraken().urls["api"]}
         return {"api": {**rest, "ws": ws_urls}}
+
+    # --- the website ---------------------------------------------------------------
+
+    async def place_on_website(self, side: str, qty: str, price: str) -> str:
+        """The user places a BTC/USDT limit order in Kraken's web page (no client id);
+        returns its order id."""
+        ex = await self.place(f"standin{next(self._ids)}", "XBTUSDT", "BTC/USDT", Side(side),
+                              OrderType.LIMIT, Decimal(qty), Decimal(price))  # fmt: skip
+        return str(ex.order_id)
+
+    async def cancel_on_website(self, client_id: str) -> None:
+        """The user cancels one of tradeterm's orders in Kraken's web page."""
+        await self.cancel(self.orders[client_id])
 
     def calls(self, method: str) -> list[dict[str, str]]:
         """The parameters of every call of ``method`` so far."""

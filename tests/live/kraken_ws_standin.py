@@ -11,9 +11,15 @@ order; ``trade`` for each fill (``exec_id`` is the trade's id in TradesHistory) 
 changed fields (no symbol), as Kraken sends them. Pings get a pong; a wrong or unknown token
 gets Kraken's ``ESession:Invalid session``.
 
+The ``balances`` channel: a snapshot of every asset, then one update per ledger entry a
+fill makes (the base and the quote asset, each with its ``timestamp``, the trade's time,
+and its new ``balance``), as Kraken's v2 documentation shows them.
+
 Faults to order: ``drop()`` closes every connection, ``refuse`` answers new connections 503
 (the exchange is down), ``hold_stream`` keeps updates back until ``release_stream`` (a
-lagging stream). ``frames`` keeps every websocket message, both ways, as sent.
+lagging stream); ``hold_balances`` keeps the balance updates back (in order) until
+``release_balances(n)``, ``balance_first`` sends a fill's balance update before its trade.
+``frames`` keeps every websocket message, both ways, as sent.
 """
 
 from __future__ import annotations
@@ -65,6 +71,11 @@ class KrakenStandIn(KrakenRestStandIn):
         self._outboxes: dict[web.WebSocketResponse, asyncio.Queue[str | None]] = {}
         self._subscribed: set[web.WebSocketResponse] = set()
         self._sequence = itertools.count(1)
+        self._balance_subscribed: set[web.WebSocketResponse] = set()
+        self.hold_balances = False
+        self.held_balances: list[dict[str, Any]] = []
+        self.balance_first = False
+        self._ledger_ids = itertools.count(1)
 
     def routes(self, app: web.Application) -> None:
         super().routes(app)
@@ -86,6 +97,15 @@ class KrakenStandIn(KrakenRestStandIn):
         held, self.held = self.held, []
         for message in held:
             self._broadcast(message)
+
+    def release_balances(self, count: int | None = None) -> None:
+        """Send the first ``count`` held balance updates (all when None), in order."""
+        count = len(self.held_balances) if count is None else count
+        out, self.held_balances = self.held_balances[:count], self.held_balances[count:]
+        if not self.held_balances:
+            self.hold_balances = False
+        for message in out:
+            self._send_balances(message)
 
     def subscribers(self) -> int:
         return len(self._subscribed)
@@ -120,6 +140,7 @@ class KrakenStandIn(KrakenRestStandIn):
                 self._answer(socket, json.loads(frame.data))
         finally:
             self._subscribed.discard(socket)
+            self._balance_subscribed.discard(socket)
             self._outboxes.pop(socket, None)
             outbox.put_nowait(None)
             await writer
@@ -144,6 +165,9 @@ class KrakenStandIn(KrakenRestStandIn):
             self._send(socket, {"method": "pong", "req_id": req_id, **times})
             return
         params = request.get("params") or {}
+        if method == "subscribe" and params.get("channel") == "balances":
+            self._subscribe_balances(socket, params, req_id, times)
+            return
         if method != "subscribe" or params.get("channel") != "executions":
             self._send(socket, {"error": "Event(s) not found", "method": method,
                                 "req_id": req_id, "success": False, **times})  # fmt: skip
@@ -165,6 +189,50 @@ class KrakenStandIn(KrakenRestStandIn):
         self._send(socket, {**snapshot, "sequence": next(self._sequence)})
         self._subscribed.add(socket)
 
+    def _subscribe_balances(
+        self, socket: web.WebSocketResponse, params: dict[str, Any], req_id: Any,
+        times: dict[str, str],
+    ) -> None:  # fmt: skip
+        if params.get("token") not in self.tokens:
+            self._send(socket, {"error": "ESession:Invalid session", "method": "subscribe",
+                                "req_id": req_id, "success": False, **times})  # fmt: skip
+            return
+        result = {"channel": "balances", "snapshot": True}
+        self._send(socket, {"method": "subscribe", "req_id": req_id, "result": result,
+                            "success": True, **times})  # fmt: skip
+        data = [{"asset": a, "asset_class": "currency", "balance": float(q),
+                 "wallets": [{"type": "spot", "id": "main", "balance": float(q)}]}
+                for a, q in sorted(self.balances.items())]  # fmt: skip
+        self._send(socket, {"channel": "balances", "type": "snapshot", "data": data,
+                            "sequence": next(self._sequence)})  # fmt: skip
+        self._balance_subscribed.add(socket)
+
+    def _balance_update(self, ex: ExOrder, row: dict[str, Any]) -> None:
+        """The two ledger entries of a fill (base and quote), as the balances channel says."""
+        market = self.view.markets[ex.order.symbol]
+        sign = 1 if ex.order.side.value == "buy" else -1
+        moves = (
+            (market.base, sign * Decimal(row["vol"])),
+            (market.quote, -sign * Decimal(row["cost"])),
+        )
+        data = [{"ledger_id": f"L{next(self._ledger_ids):05X}-TTSIN-{row['id'][-6:]}",
+                 "ref_id": row["id"], "timestamp": _stamp(int(row["time"] * 1e9)),
+                 "type": "trade", "asset": asset, "asset_class": "currency",
+                 "category": "trade", "wallet_type": "spot", "wallet_id": "main",
+                 "amount": float(amount), "fee": 0.0,
+                 "balance": float(self.balances.get(asset, Decimal(0)))}
+                for asset, amount in moves]  # fmt: skip
+        message = {"channel": "balances", "type": "update", "data": data}
+        if self.hold_balances:
+            self.held_balances.append(message)
+        else:
+            self._send_balances(message)
+
+    def _send_balances(self, message: dict[str, Any]) -> None:
+        message = {**message, "sequence": next(self._sequence)}
+        for socket in list(self._balance_subscribed):
+            self._send(socket, message)
+
     def _broadcast(self, update: dict[str, Any]) -> None:
         if self.hold_stream:
             self.held.append(update)
@@ -184,7 +252,11 @@ class KrakenStandIn(KrakenRestStandIn):
             self._broadcast(self._order(ex, "pending_new", "pending_new"))
             self._broadcast(self._order(ex, "new"))
         elif isinstance(event, OrderFilled):
+            if self.balance_first:
+                self._balance_update(ex, ex.trades[-1])
             self._broadcast(self._trade(ex, ex.trades[-1]))
+            if not self.balance_first:
+                self._balance_update(ex, ex.trades[-1])
             if ex.status == "FILLED":
                 self._broadcast(self._change(ex, "filled"))
         elif isinstance(event, OrderAmended):

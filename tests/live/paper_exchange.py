@@ -176,7 +176,7 @@ class PaperExchange:
         elif isinstance(event, OrderRejectedEvent):
             ex.status = "REJECTED"
 
-    def on_balances(self, account: str, totals: object) -> None:
+    def on_balances(self, account: str, totals: object, as_of_ns: int | None = None) -> None:
         """Not used: the stand-in keeps its own balances."""
 
     def _fill(self, ex: ExOrder, fill: Fill) -> None:

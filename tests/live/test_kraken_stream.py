@@ -293,3 +293,57 @@ async def test_polling_is_fast_while_the_stream_cannot_connect_and_slow_once_it_
         await asyncio.gather(runner, return_exceptions=True)
         await engine.stop()
         await kraken.stop()
+
+
+def funds(rig: Rig) -> dict[str, Decimal]:
+    account = rig.engine.state.accounts[NAME]
+    return {a: b.total for a, b in account.balances.items() if b.total}
+
+
+def balance_updates(kraken: KrakenStandIn) -> int:
+    return sum(1 for d, t in kraken.frames
+               if d == "out" and '"balances"' in t and '"update"' in t)  # fmt: skip
+
+
+async def test_a_balance_update_before_its_trade_is_not_counted_twice(rig: Rig) -> None:
+    """Kraken's ``balances`` channel (ccxt.pro ``watch_balance``): the ledger entries of a
+    fill sent ahead of its trade count the trade once."""
+    engine, kraken = rig.engine, rig.kraken
+    kraken.balance_first = True
+    order = await engine.place(limit_buy("100000.0"))
+    await until(lambda: order.status is OrderStatus.OPEN)
+    kraken.trade("BTC/USDT", Decimal("99990.0"), Decimal("1"))
+    await until(lambda: order.status is OrderStatus.FILLED and balance_updates(kraken) == 1)
+    await asyncio.sleep(0.2)
+    await rig.settle()
+    truth = {"BTC": Decimal("0.51"), "USDT": Decimal("4000")}
+    assert kraken.balances == truth
+    assert funds(rig) == truth  # not 0.52 BTC / 3000 USDT
+
+
+async def test_an_older_balance_update_after_a_later_fill_does_not_undo_it(rig: Rig) -> None:
+    """Two fills of one order; the first fill's balance update lags behind the second fill:
+    when it comes, the second fill stays counted."""
+    engine, kraken = rig.engine, rig.kraken
+    kraken.hold_balances = True
+    order = await engine.place(limit_buy("100000.0", "0.02"))
+    await until(lambda: order.status is OrderStatus.OPEN)
+    kraken.trade("BTC/USDT", Decimal("100000.0"), Decimal("0.005"))  # at its price: partly
+    await until(lambda: order.filled == Decimal("0.005"))
+    await asyncio.sleep(0.05)  # the second fill a few milliseconds later
+    kraken.trade("BTC/USDT", Decimal("99990.0"), Decimal("1"))
+    await until(lambda: order.status is OrderStatus.FILLED)
+    await rig.settle()
+    truth = {"BTC": Decimal("0.52"), "USDT": Decimal("3000")}
+    assert funds(rig) == truth and kraken.balances == truth
+    assert len(kraken.held_balances) == 2
+    kraken.release_balances(1)  # the first fill's: 0.505 BTC at Kraken then
+    await until(lambda: balance_updates(kraken) == 1)
+    await asyncio.sleep(0.2)
+    await rig.settle()
+    assert funds(rig) == truth
+    kraken.release_balances()
+    await until(lambda: balance_updates(kraken) == 2)
+    await asyncio.sleep(0.2)
+    await rig.settle()
+    assert funds(rig) == truth

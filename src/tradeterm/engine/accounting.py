@@ -19,7 +19,7 @@ import logging
 from decimal import Decimal
 
 from tradeterm.domain.account import fee_parts
-from tradeterm.domain.enums import OrderStatus, Side
+from tradeterm.domain.enums import AccountMode, OrderStatus, Side
 from tradeterm.domain.events import (
     ExecutionEvent,
     OrderAccepted,
@@ -124,18 +124,19 @@ def _apply_fill(account: AccountState, order: Order, market: Market, event: Orde
     order.fee_asset = fill.fee_asset
     if order.filled > order.qty:
         log.error("order %s filled %s of %s", order.client_id, order.filled, order.qty)
-    base, quote = account.balance(market.base), account.balance(market.quote)
     if fill.side is Side.BUY:
-        base.total += fill.qty
-        quote.total -= notional
+        moves = ((market.base, fill.qty), (market.quote, -notional))
         per_unit = order.price if order.price is not None else fill.price
         release = min(order.reserved, fill.qty * per_unit)
     else:
-        base.total -= fill.qty
-        quote.total += notional
+        moves = ((market.base, -fill.qty), (market.quote, notional))
         release = min(order.reserved, fill.qty)
+    live = account.spec.mode is AccountMode.LIVE
+    for asset, delta in (*moves, (fill.fee_asset, -fill.fee)):
+        # live: an exchange balance stamped after the fill has it already (balance_stamps)
+        if not live or account.stamps.book(asset, delta, fill.ts_ns):
+            account.balance(asset).total += delta
     hold(account, order, market, -release)
-    account.balance(fill.fee_asset).total -= fill.fee
     fee_quote, fee_base = fee_parts(fill.fee, fill.fee_asset, market.base, market.quote)
     account.position(fill.symbol).apply(fill.side, fill.qty, fill.price, fee_quote, fee_base)
     account.fills.appendleft(fill)

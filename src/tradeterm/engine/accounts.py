@@ -11,6 +11,7 @@ from tradeterm.domain.account import Balance, Position
 from tradeterm.domain.enums import AccountMode, FillModel, TradingState
 from tradeterm.domain.fills import Fill
 from tradeterm.domain.orders import Order
+from tradeterm.engine.balance_stamps import BalanceStamps
 from tradeterm.engine.risk_rules import RiskLimits
 
 
@@ -47,6 +48,8 @@ class AccountState:
     reconciling: bool = False
     """A live account's ledger and exchange are being compared: no new orders until the
     user leaves the reconciliation screen."""
+    stamps: BalanceStamps = field(default_factory=BalanceStamps)
+    """A live account: when the exchange last set each asset's total (see balance_stamps)."""
 
     @classmethod
     def from_spec(cls, spec: AccountSpec) -> AccountState:
@@ -68,6 +71,7 @@ class AccountState:
         self.positions.clear()
         self.orders.clear()
         self.fills.clear()
+        self.stamps = BalanceStamps()
 
     def balance(self, asset: str) -> Balance:
         bal = self.balances.get(asset)

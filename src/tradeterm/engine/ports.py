@@ -89,8 +89,11 @@ class ExecutionSink(Protocol):
         """Journal the event, apply it to state and publish it."""
         ...
 
-    def on_balances(self, account: str, totals: Mapping[str, Decimal]) -> None:
-        """A live venue's balance snapshot (asset -> total): journaled, then applied."""
+    def on_balances(
+        self, account: str, totals: Mapping[str, Decimal], as_of_ns: int | None = None
+    ) -> None:
+        """A live venue's balance snapshot (asset -> total): journaled, then applied. With
+        ``as_of_ns`` (the exchange's stamp), only the assets listed, as of that time."""
         ...
 
 

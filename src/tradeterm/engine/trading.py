@@ -385,10 +385,12 @@ class Trading:
         record = Record(now, name, EVENT_KINDS[type(event)], client_id, event_record(event))
         self.writer.submit([record], lambda: self._apply(name, event))
 
-    def on_balances(self, account: str, totals: Mapping[str, Decimal]) -> None:
+    def on_balances(
+        self, account: str, totals: Mapping[str, Decimal], as_of_ns: int | None = None
+    ) -> None:
         """A live venue's balance snapshot: journaled, then the account's totals (see
         ``engine.balances``)."""
-        on_balances(self.engine, account, totals)
+        on_balances(self.engine, account, totals, as_of_ns)
 
     def _apply(self, account_name: str, event: ExecutionEvent) -> None:
         account = self.engine.state.accounts[account_name]

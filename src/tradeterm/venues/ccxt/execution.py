@@ -11,9 +11,9 @@
   (each trade once), orders that left the open list get their final state, then the
   balances are taken as the account's totals. An order that ended stays watched for a few
   more polls, so a fill that the exchange reports after a cancel still lands.
-- Where tradeterm follows the exchange's private stream (``private_stream``: Kraken), orders
-  and trades move on as they happen; polling is then the slower fallback (every ``sweep_s``),
-  fast again while the stream is down, and at once after it reconnects.
+- Where tradeterm follows the private stream (``private_stream``: Kraken, Binance spot),
+  orders, trades and balances move on as they happen; polling is the slower fallback (every
+  ``sweep_s``), fast while the stream is down, and at once after it reconnects.
 """
 
 from __future__ import annotations
@@ -123,11 +123,11 @@ class CcxtVenue:
         )
         self.polls = PollLoop(clock, self.poll, self.label, poll_s)
         self.stream: PrivateStream | None = None
-        if streams or (streams is None and has_stream(exchange_id)):
+        if streams or (streams is None and has_stream(exchange_id, self._config.get("options"))):
             self.stream = PrivateStream(
                 exchange_id, self.label, clock, self.tracker, self._call, lambda: self.client,
                 lambda: self.polls.every(sweep_s), lambda: self.polls.every(poll_s),
-                backoff_s=stream_backoff_s,
+                on_balances=self._stream_balances, backoff_s=stream_backoff_s,
             )  # fmt: skip
         self._tasks: set[asyncio.Task[None]] = set()
         self._looked_around = False
@@ -205,6 +205,10 @@ class CcxtVenue:
         task = asyncio.get_running_loop().create_task(job)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _stream_balances(self, totals: dict[str, Decimal], as_of_ns: int) -> None:
+        if self._sink is not None:
+            self._sink.on_balances(self.name, totals, as_of_ns)
 
     def _emit(self, event: ExecutionEvent) -> None:
         if self._sink is not None:
@@ -301,6 +305,8 @@ class CcxtVenue:
         amount = qty if in_place else qty - order.filled  # in place: the whole new quantity
         kind, side, _, _, params = order_request(order)
         args = (order.symbol, kind, side, str(amount), str(new_price) if new_price else None)
+        # a replaced order's end (its cancel, streamed) is not this order's end
+        tracked.replacing = "" if in_place or not tracked.exchange_ids else tracked.exchange_ids[-1]
         try:
             if self.edits_natively and tracked.exchange_ids:
                 answer = await self._call("edit_order", tracked.exchange_ids[-1], *args, params)
@@ -311,6 +317,8 @@ class CcxtVenue:
                 answer = await self._call("create_order", *args, params)
         except Translated as exc:
             raise exc.error from None
+        finally:
+            tracked.replacing = ""
         self.tracker.add_exchange_id(tracked, str(answer.get("id") or ""))
         kept = in_place and amend_keeps_queue(order, price, qty)
         self._emit(OrderAmended(order.client_id, new_price, qty, kept, self.clock.now_ns()))

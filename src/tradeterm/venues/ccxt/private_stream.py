@@ -1,9 +1,20 @@
 """PrivateStream: a live account's orders and trades as they happen, through ccxt.pro's
-``watch_orders`` and ``watch_my_trades``, with reconnection and a REST sweep to close gaps.
+``watch_orders`` and ``watch_my_trades`` (and ``watch_balance`` where the stream carries the
+balances), with reconnection and a REST sweep to close gaps.
 
+- Kraken: the v2 ``executions`` channel after ``GetWebSocketsToken``. Binance spot: the
+  WebSocket API's user data stream (``userDataStream.subscribe.signature``: this ccxt
+  signs a subscription on the ws-api connection; no listenKey), whose ``executionReport``
+  and ``outboundAccountPosition`` events ccxt parses.
 - Each order update is matched to a tracked order by its exchange id, else by the client id
-  the exchange echoes (Kraken v2's ``cl_ord_id``), and taken in like a polled answer: the
-  first says OPEN, a final one CANCELED / EXPIRED (FILLED follows from the trades).
+  the exchange echoes (Kraken v2's ``cl_ord_id``, Binance's ``c`` / ``C``), and taken in
+  like a polled answer: the first says OPEN, a final one CANCELED / EXPIRED (FILLED follows
+  from the trades). A final word on an exchange id the order no longer has (Binance's
+  cancel-replace cancels the old order, then places the new one) is not the order's end.
+- Balance updates (Binance's ``outboundAccountPosition``, Kraken v2's ``balances``) go to
+  ``on_balances`` with the exchange's stamp (Binance: its time of account update; Kraken:
+  its ledger entry's time): the engine takes them as the truth as of that stamp (see
+  ``engine.balances``), so a balance that comes before or after its trade counts it once.
 - Each trade becomes a fill once (trades are keyed by id, shared with polling), also after
   the order ended: a fill reported after a cancel still lands.
 - When the stream drops, ``on_down`` is called (the venue polls at once, then often), and it
@@ -23,25 +34,59 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from tradeterm.domain.errors import VenueUnavailable
 from tradeterm.engine.clock import Clock
+from tradeterm.venues.ccxt.convert import ENDED, dec
 from tradeterm.venues.ccxt.errors import Translated
 from tradeterm.venues.ccxt.tracking import OrderTracker, Tracked
 
 log = logging.getLogger("tradeterm.venues.ccxt")
 
-STREAM_URLS = {"kraken": "privateV2"}
-"""Exchanges with a private stream tradeterm follows -> the key of its url in ccxt's
-``urls["api"]["ws"]`` (Kraken: the v2 ``executions`` channel after ``GetWebSocketsToken``)."""
+STREAM_URLS: dict[str, tuple[str, ...]] = {"kraken": ("privateV2",), "binance": ("ws-api", "spot")}
+"""Exchanges with a private stream tradeterm follows -> the path of its url in ccxt's
+``urls["api"]["ws"]`` (Kraken: the v2 ``executions`` channel; Binance spot: the WebSocket
+API connection its user data stream is subscribed on)."""
+
+BALANCE_STREAMS = frozenset({"binance", "kraken"})
+"""Exchanges whose private stream also carries the balances tradeterm follows."""
 
 _STATUS = {"pending_new": "", "new": "open", "partially_filled": "open", "filled": "closed"}
 """Kraken v2's order_status -> ccxt's (a pending order is not live yet: nothing to say)."""
 
 
-def has_stream(exchange_id: str) -> bool:
+def has_stream(exchange_id: str, options: Mapping[str, Any] | None = None) -> bool:
+    """True where tradeterm follows the account's private stream (Binance: spot only)."""
+    if exchange_id == "binance" and (options or {}).get("defaultType", "spot") != "spot":
+        return False
     return exchange_id in STREAM_URLS
+
+
+def stream_url(client: Any, exchange_id: str) -> str:
+    """The url of the stream's connection in the ccxt.pro client."""
+    url: Any = client.urls["api"]["ws"]
+    for key in STREAM_URLS[exchange_id]:
+        url = url[key]
+    return str(url)
+
+
+def balance_stamp_ns(info: Mapping[str, Any]) -> int | None:
+    """The exchange's time of a balance update (ns): Binance's time of account update
+    (``u``, else the event's ``E``, in ms); Kraken's newest ledger entry's ``timestamp``.
+    None for an unstamped one (Kraken's snapshot): it is not taken (the polls carry it)."""
+    stamp_ms = info.get("u") or info.get("E")
+    if stamp_ms:
+        return int(stamp_ms) * 1_000_000
+    data = info.get("data")
+    entries: list[Any] = data if isinstance(data, list) else []
+    stamps = [str(e["timestamp"]) for e in entries if isinstance(e, dict) and e.get("timestamp")]
+    if not stamps:
+        return None
+    newest = max(datetime.fromisoformat(s) for s in stamps)
+    return int(newest.timestamp()) * 1_000_000_000 + newest.microsecond * 1_000
 
 
 class PrivateStream:
@@ -51,6 +96,8 @@ class PrivateStream:
         call: one ccxt call by name on the venue's ccxt.pro client (raises ``Translated``).
         client: the ccxt.pro client (to see when its connection is open).
         on_up / on_down: the stream is (again) open / has dropped.
+        on_balances: (asset -> total, the exchange's stamp in ns) for the assets an update
+            lists, where the stream carries balances (``BALANCE_STREAMS``).
     """
 
     def __init__(
@@ -64,6 +111,7 @@ class PrivateStream:
         on_up: Callable[[], None],
         on_down: Callable[[], None],
         *,
+        on_balances: Callable[[dict[str, Decimal], int], None] | None = None,
         backoff_s: float = 1.0,
         max_backoff_s: float = 30.0,
     ) -> None:
@@ -75,6 +123,7 @@ class PrivateStream:
         self._client = client
         self._on_up = on_up
         self._on_down = on_down
+        self._on_balances = on_balances if exchange_id in BALANCE_STREAMS else None
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
         self.up = False
@@ -106,6 +155,8 @@ class PrivateStream:
         orders = asyncio.ensure_future(self._orders())  # first: its subscription is the one sent
         trades = asyncio.ensure_future(self._trades())
         watchers = [orders, trades]
+        if self._on_balances is not None:
+            watchers.append(asyncio.ensure_future(self._balances(self._on_balances)))
         try:
             await self._opened(watchers)
             self.up = True
@@ -124,7 +175,7 @@ class PrivateStream:
         """Wait until the stream's connection is open (raises ``Translated`` if it fails, or
         what a watcher raised when it failed first)."""
         client = self._client()
-        url = client.urls["api"]["ws"][STREAM_URLS[self.exchange_id]]
+        url = stream_url(client, self.exchange_id)
         while True:
             for task in watchers:
                 if task.done():
@@ -162,10 +213,27 @@ class PrivateStream:
                 self._delivered = True
                 self.take_trade(trade)
 
+    async def _balances(self, take: Callable[[dict[str, Decimal], int], None]) -> None:
+        while True:
+            balance = await self._call("watch_balance")
+            self._delivered = True
+            stamp = balance_stamp_ns(balance.get("info") or {})
+            totals = {
+                str(asset): dec(total)
+                for asset, total in (balance.get("total") or {}).items()
+                if total is not None
+            }
+            if stamp and totals:
+                take(totals, stamp)
+
     def _tracked(self, answer: Mapping[str, Any], key: str) -> tuple[Tracked | None, str]:
         info = answer.get("info") or {}
         exchange_id = str(answer.get(key) or info.get("order_id") or "")
-        client_id = self.tracker.by_exchange_id.get(exchange_id) or str(info.get("cl_ord_id") or "")
+        client_id = (
+            self.tracker.by_exchange_id.get(exchange_id)
+            or str(info.get("cl_ord_id") or "")
+            or str(answer.get("clientOrderId") or "")
+        )
         return self.tracker.orders.get(client_id), exchange_id
 
     def take_order(self, answer: Mapping[str, Any]) -> None:
@@ -175,6 +243,10 @@ class PrivateStream:
             return  # not tradeterm's: the reconciliation screen deals with those
         raw = str((answer.get("info") or {}).get("order_status") or "")
         status = _STATUS.get(raw, str(answer.get("status") or raw))
+        current = tracked.exchange_ids[-1] if tracked.exchange_ids else exchange_id
+        replaced = exchange_id != current or (exchange_id and exchange_id == tracked.replacing)
+        if status in ENDED and replaced:
+            return  # the old order of a cancel-replace: the order goes on under its new id
         if status:
             self.tracker.absorb(tracked, {**answer, "id": exchange_id, "status": status})
 

@@ -40,6 +40,8 @@ class Tracked:
     """Polls left to watch for late fills after the order ended."""
     lookups: int = 0
     """Polls that looked for an unanswered order by its client id and did not find it."""
+    replacing: str = ""
+    """The exchange id an amend in flight is replacing (its cancel is not the order's end)."""
     known_filled: Decimal = Decimal(0)
     """Filled before a restart (those trades are in the ledger already)."""
     counted: Decimal = Decimal(0)
