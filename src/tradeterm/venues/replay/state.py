@@ -103,11 +103,23 @@ class Context:
     Attributes:
         emit: the sink's ``on_market`` while events are wanted, else None (verify,
             or a feed fast-playing to a seek target).
+        keep_book: the engine sink's ``keep_book`` (a feed into an engine), else None:
+            a symbol's rebuilt book then becomes the engine's book at its first event
+            (``SymbolState.share``), so each update is applied to one book only.
         market_data: build trades, candles and tickers (a feed); verify leaves them out.
         scan: only look for symbols, snapshots and times (a feed's first pass).
     """
 
-    __slots__ = ("emit", "issues", "market_data", "names", "resyncing", "scan", "venue")
+    __slots__ = (
+        "emit",
+        "issues",
+        "keep_book",
+        "market_data",
+        "names",
+        "resyncing",
+        "scan",
+        "venue",
+    )
 
     def __init__(self, names: list[str], venue: str, *, market_data: bool, scan: bool) -> None:
         self.names = names
@@ -115,6 +127,7 @@ class Context:
         self.market_data = market_data
         self.scan = scan
         self.emit: Callable[[MarketEvent], None] | None = None
+        self.keep_book: Callable[[str], OrderBook] | None = None
         self.resyncing: set[str] = set()
         self.issues: list[Issue] = []
 
@@ -131,6 +144,8 @@ class SymbolState:
         self.exchange_symbol = exchange_symbol
         self.symbol = unified_symbol(exchange, exchange_symbol)
         self.book = OrderBook(self.symbol)
+        self.shared = False
+        """True once ``book`` is the engine's book (``share``)."""
         self.synced = False
         self.messages = 0
         self.applied = 0
@@ -203,11 +218,30 @@ class SymbolState:
 
     # --- output ------------------------------------------------------------
 
+    def share(self) -> None:
+        """Before the first book event to an engine: the engine's book takes this one's levels
+        and from then on is the book this state writes (the engine applies no update again).
+
+        Called while events are wanted (``ctx.emit`` set); without ``ctx.keep_book`` (verify,
+        a sink of another kind) the state keeps its own book.
+        """
+        keep = self.ctx.keep_book
+        if keep is None or self.shared:
+            return
+        own, book = self.book, keep(self.symbol)
+        book.load(own.bids.levels_best_first(), own.asks.levels_best_first(), own.seq)
+        book.ts_ns = own.ts_ns
+        self.book = book
+        self.shared = True
+
     def emit_book(
         self, bids: list[Level], asks: list[Level], snapshot: bool, seq: int, ts: int
     ) -> None:
+        """Send a book change the book already holds (sharing the book first, see ``share``)."""
         emit = self.ctx.emit
         if emit is not None:
+            if not self.shared and self.ctx.keep_book is not None:
+                self.share()
             emit(BookChanged(self.symbol, bids, asks, snapshot, seq, ts))
 
     def count_trade_id(self, trade_id: int) -> None:
