@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tradeterm.domain.book import BookSide, Level, OrderBook
 from tradeterm.domain.enums import FeedState
 from tradeterm.domain.events import BookChanged, FeedStateChanged, MarketEvent
 from tradeterm.domain.market_data import Trade
-from tradeterm.domain.numbers import dec_cached
+from tradeterm.domain.numbers import dec
 from tradeterm.venues.replay.files import Issue
 from tradeterm.venues.replay.tape import Tape
 
@@ -57,21 +57,32 @@ def text_of(value: Decimal) -> str:
 
 
 class _Memo(dict[str, Decimal]):
-    """A front cache for ``dec_cached``: a hit is one C-level subscript, a miss fills it."""
+    """A cache of parsed numbers: a hit is one C-level subscript, a miss parses once.
+
+    Prices and sizes have a cache each: sizes are mostly new strings and fill theirs,
+    prices repeat and stay. A miss parses a string in one Python call, as ``dec`` would
+    (the same errors), and anything else goes through ``dec`` itself.
+    """
 
     limit = 200_000
 
     def __missing__(self, text: str) -> Decimal:
+        if type(text) is not str:
+            return dec(text)  # (not what an exchange sends: parsed, never kept)
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"not a number: {text!r}") from None
+        if not value.is_finite():
+            raise ValueError(f"not a finite number: {text!r}")
         if len(self) >= self.limit:
             self.clear()
-        value = self[text] = dec_cached(text)
+        self[text] = value
         return value
 
 
-_MEMO = _Memo()
-
-
-_lookup = _MEMO.__getitem__
+_price = _Memo().__getitem__
+_size = _Memo().__getitem__
 
 
 def parse_levels(raw: list[list[str]]) -> list[Level]:
@@ -79,18 +90,18 @@ def parse_levels(raw: list[list[str]]) -> list[Level]:
     if not raw:
         return []
     prices, qtys = zip(*raw, strict=True)
-    return list(zip(map(_lookup, prices), map(_lookup, qtys), strict=True))
+    return list(zip(map(_price, prices), map(_size, qtys), strict=True))
 
 
 def set_levels(side: BookSide, raw: list[list[str]]) -> None:
     """Apply Binance levels straight to a book side, building no lists (nobody listens).
 
-    The strings become Decimals through the memo in C-level ``map``/``zip`` loops, and the
-    side takes them in one ``set_many`` call: no Python call per level.
+    The strings become Decimals through the caches in C-level ``map``/``zip`` loops, and
+    the side takes them in one ``set_many`` call: no Python call per level.
     """
     if raw:
         prices, qtys = zip(*raw, strict=True)
-        side.set_many(zip(map(_lookup, prices), map(_lookup, qtys), strict=True))
+        side.set_many(zip(map(_price, prices), map(_size, qtys), strict=True))
 
 
 BookFor = Callable[[type["SymbolState"], str, str, int], "SymbolState"]
