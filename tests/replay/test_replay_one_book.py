@@ -77,3 +77,36 @@ def test_each_update_is_written_once_and_the_engine_book_is_the_verified_one(
     assert book.seq == state.book.seq
     assert book.bids.top(10_000) == state.book.bids.top(10_000)
     assert book.asks.top(10_000) == state.book.asks.top(10_000)
+
+
+def test_a_seek_back_empties_the_kept_book_before_its_event(spot_head: Path) -> None:
+    """Subscribers of the "book cleared" event of a seek back find the engine's book empty."""
+    clock = ManualClock(0)
+    feed = ReplayFeed([spot_head], clock, speed=None, venue="binance")
+    engine = Engine(clock, feed, [AccountSpec("main")])
+    seen: list[
+        tuple[int, int]
+    ] = []  # (levels in the event, bids in the engine's book) on snapshots
+
+    def on_book(event: BookChanged) -> None:
+        if event.snapshot:
+            book = engine.state.books_on("binance")[event.symbol]
+            seen.append((len(event.bids), len(book.bids)))
+
+    engine.bus.subscribe(BookChanged, on_book)
+
+    async def run() -> None:
+        await engine.start()
+        task = asyncio.create_task(engine.run_feed())
+        while not feed.finished:
+            await asyncio.sleep(0.005)
+        first = feed.progress.start_ns
+        assert first is not None
+        seen.clear()
+        feed.seek(first - 1)  # before the first message: every book is cleared
+        while feed.seeking:
+            await asyncio.sleep(0.005)
+        task.cancel()
+
+    asyncio.run(run())
+    assert seen[0] == (0, 0)  # (then the session plays again from its start)

@@ -35,6 +35,7 @@ from tradeterm.venues.replay.markets import session_markets
 from tradeterm.venues.replay.playback import (
     Progress,
     check_speed,
+    empty_left_books,
     jump_clock,
     keeper,
     publish_state,
@@ -379,13 +380,9 @@ class ReplayFeed:
                 s for s in sorted(self._cleared) if s not in states or not states[s].has_book
             ]
             self._cleared.clear()
-            for symbol in cleared:  # (the engine's book, kept by the old session: emptied)
-                left = self._left.get(symbol)
-                if left is not None:
-                    left.load([], [])
-            self._left.clear()
             resyncing = self._session.ctx.resyncing
             detail = self._describe()
+            empty_left_books(cleared, self._left)  # (before their cleared events)
             publish_state(states.values(), cleared, emit, target, self.venue, resyncing, detail)
         self.clock.set_ns(target)  # landed, state shown: timers jumped over fire once now
         self._reanchor()

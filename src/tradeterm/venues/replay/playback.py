@@ -80,6 +80,17 @@ def keeper(sink: object) -> Callable[[str], OrderBook] | None:
     return keep if callable(keep) else None
 
 
+def empty_left_books(cleared: Iterable[str], left: dict[str, OrderBook]) -> None:
+    """After a seek back: the engine's books that the old session kept (``left``) and the
+    new one has not rebuilt (``cleared``) are emptied, as their cleared events say; the
+    rest are the new session's again once it shares them."""
+    for symbol in cleared:
+        book = left.get(symbol)
+        if book is not None:
+            book.load([], [])
+    left.clear()
+
+
 def publish_tickers(states: Iterable[SymbolState], emit: Emit, ts: int) -> None:
     """A ticker per symbol built from the replay (symbols with venue tickers are left out)."""
     for state in states:
