@@ -73,7 +73,7 @@ async def run(with_engine: bool, depth_only: bool = False) -> tuple[int, float]:
         after = [f for f in after if "@depth" in f[:40]]
     if with_engine:
         engine = Engine(ManualClock(), feed_for(Discard()), [AccountSpec("main")])
-        feed = feed_for(engine)
+        feed = feed_for(engine.sink(engine.feed.venue))
     else:
         feed = feed_for(Discard())
     for frame in before:

@@ -43,8 +43,9 @@ def test_buffered_events_bridge_the_snapshot_by_the_documented_rules() -> None:
     assert [e.seq for e in rec.books] == [10, 12, 13]
     assert rec.books[0].snapshot and not rec.books[1].snapshot
     assert rec.books[1].bids == [(Decimal(99), Decimal(3))]
-    assert book.bids.sizes == {Decimal(99): Decimal(3), Decimal(98): Decimal(2)}
-    assert book.asks.best == Decimal(102)
+    assert book.book is not None
+    assert book.book.bids.top(10) == [(Decimal(99), Decimal(3)), (Decimal(98), Decimal(2))]
+    assert book.book.asks.best() == Decimal(102)
     book.on_diff(diff(12, 13))  # old: ignored
     assert rec.reasons == [] and book.last_u == 13
 
@@ -86,7 +87,8 @@ def test_removing_the_best_level_finds_the_next_one() -> None:
     book = rec.sync()
     book.on_snapshot(snapshot(10))
     book.on_diff(diff(11, 11, [["99", "0.00000000"], ["50", "0"]]))
-    assert book.bids.best == Decimal(98) and book.synced
+    assert book.book is not None
+    assert book.book.bids.best() == Decimal(98) and book.synced
 
 
 def test_trades_and_tickers_become_engine_events() -> None:

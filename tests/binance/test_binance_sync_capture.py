@@ -46,10 +46,13 @@ def expected() -> dict[str, Any]:
     return result
 
 
-def top10(book: DepthSync) -> dict[str, list[list[Decimal]]]:
-    bids = sorted(book.bids.sizes.items(), reverse=True)[:10]
-    asks = sorted(book.asks.sizes.items())[:10]
-    return {"bids": [list(x) for x in bids], "asks": [list(x) for x in asks]}
+def top10(sync: DepthSync) -> dict[str, list[list[Decimal]]]:
+    book = sync.book
+    assert book is not None
+    return {
+        "bids": [list(x) for x in book.bids.top(10)],
+        "asks": [list(x) for x in book.asks.top(10)],
+    }
 
 
 def replay(snapshot_first: bool) -> tuple[DepthSync, list[str], int]:
@@ -77,8 +80,9 @@ def test_the_capture_syncs_once_and_ends_in_the_known_book(snapshot_first: bool)
     assert reasons == [] and book.resyncs == 0 and book.synced
     assert applied == book.applied == answer["applied"]
     assert book.last_u == answer["final_u"]
-    assert len(book.bids.sizes) == answer["final_levels"]["bids"]
-    assert len(book.asks.sizes) == answer["final_levels"]["asks"]
+    assert book.book is not None
+    assert len(book.book.bids) == answer["final_levels"]["bids"]
+    assert len(book.book.asks) == answer["final_levels"]["asks"]
     want = {
         side: [[Decimal(p), Decimal(q)] for p, q in levels]
         for side, levels in answer["final_top10"].items()

@@ -283,7 +283,9 @@ class Engine:
         book = lane.books.get(event.symbol)
         if book is None:
             book = self.state.book(Instrument.of(event.venue, event.symbol))
-        if event.snapshot:
+        if event.symbol in lane.kept:
+            book.seq = event.seq  # the feed already wrote it (``FeedSink.keep_book``)
+        elif event.snapshot:
             book.load(event.bids, event.asks, event.seq)
         else:
             book.apply(event.bids, event.asks)

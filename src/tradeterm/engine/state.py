@@ -71,6 +71,9 @@ class Lane:
     feed: FeedStatus
     books: dict[str, OrderBook] = field(default_factory=dict)
     tapes: dict[str, deque[Trade]] = field(default_factory=dict)
+    kept: set[str] = field(default_factory=set)
+    """Symbols whose book the feed keeps itself (``FeedSink.keep_book``): the engine does
+    not apply their ``BookChanged`` again, it only stamps their time."""
 
 
 @dataclass(slots=True)

@@ -36,6 +36,21 @@ class FeedSink:
             object.__setattr__(event, "venue", self.venue)
         self._engine.on_market(event)
 
+    def keep_book(self, symbol: str) -> OrderBook:
+        """The engine's book for ``symbol``, handed to a feed that keeps the book itself.
+
+        A feed that already rebuilds and checks each book (the replay: update ids,
+        checksums) writes its updates into this object before it sends the matching
+        ``BookChanged``, so each update is applied to one book, once. The engine then no
+        longer applies that symbol's ``BookChanged`` events; it stamps their time and
+        sequence, and readers (panes, the paper venue) see the book already updated, as
+        before. Only the feed that asked writes the book; everyone else reads it.
+        """
+        engine = self._engine
+        book = engine.state.book(Instrument.of(self.venue, symbol))
+        engine.state.lane(self.venue).kept.add(symbol)
+        return book
+
 
 class VenueView:
     """Read access to one venue's markets and books, and its market events (``MarketView``)."""

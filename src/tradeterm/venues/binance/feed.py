@@ -168,8 +168,14 @@ class BinanceFeed:
     def attach(self, sink: MarketSink) -> None:
         """Send events to ``sink``, with a fresh book state per loaded market (``run`` does it)."""
         self._sink = sink
+        keep = getattr(sink, "keep_book", None)  # an engine's sink: its books are written here
         self.books = {
-            native: DepthSync(symbol, sink.on_market, self._resync_handler(native))
+            native: DepthSync(
+                symbol,
+                sink.on_market,
+                self._resync_handler(native),
+                keep if callable(keep) else None,
+            )
             for symbol, native in self.native.items()
         }
 

@@ -10,7 +10,9 @@ asks for a fresh snapshot. (USD-M futures differ: ``U <= lastUpdateId <= u``, th
 chains each event to the previous ``u``; this module serves spot only.)
 
 Levels arrive as Decimals from ``decode`` (each distinct string parsed once); the engine's
-``BookChanged`` takes them as they are, and the book kept for the crossed check reuses them.
+``BookChanged`` takes them as they are. The book itself is written once: into the engine's
+book when the sink lends it (``FeedSink.keep_book``: the engine then applies no update
+again), else into a cheap book of its own; the crossed check reads it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from tradeterm.domain.book import Level
+from tradeterm.domain.book import Level, OrderBook
 from tradeterm.domain.events import BookChanged
 from tradeterm.venues.binance.decode import Depth, levels
 
@@ -63,19 +65,29 @@ class Diff(NamedTuple):
 class _Side:
     """One side's sizes by price, with its best price kept up to date cheaply."""
 
-    __slots__ = ("best", "bids", "sizes")
+    __slots__ = ("best_price", "is_bid", "sizes")
 
-    def __init__(self, bids: bool) -> None:
-        self.bids = bids
+    def __init__(self, is_bid: bool) -> None:
+        self.is_bid = is_bid
         self.sizes: dict[Decimal, Decimal] = {}
-        self.best: Decimal | None = None
+        self.best_price: Decimal | None = None
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def best(self) -> Decimal | None:
+        return self.best_price
+
+    def top(self, n: int) -> list[Level]:
+        """The best ``n`` levels, best first (sorted when asked: only tests ask)."""
+        return sorted(self.sizes.items(), reverse=self.is_bid)[: max(n, 0)]
 
     def load(self, levels: Sequence[Level]) -> None:
         self.sizes = {p: q for p, q in levels if q}
         self._rescan()
 
     def apply(self, levels: Sequence[Level]) -> None:
-        sizes, best, bids, pop = self.sizes, self.best, self.bids, self.sizes.pop
+        sizes, best, bids, pop = self.sizes, self.best_price, self.is_bid, self.sizes.pop
         lost = False  # the best level went: found again from every level once at the end
         for price, qty in levels:
             if qty:
@@ -87,11 +99,32 @@ class _Side:
         if lost:
             self._rescan()
         else:
-            self.best = best
+            self.best_price = best
 
     def _rescan(self) -> None:
         sizes = self.sizes
-        self.best = (max(sizes) if self.bids else min(sizes)) if sizes else None
+        self.best_price = (max(sizes) if self.is_bid else min(sizes)) if sizes else None
+
+
+class CheckBook:
+    """The book of a sync whose sink lends none (no engine behind it): sizes by price and
+    each side's best, all the crossed check needs; cheaper than a sorted ``OrderBook``."""
+
+    __slots__ = ("asks", "bids", "seq")
+
+    def __init__(self) -> None:
+        self.bids = _Side(is_bid=True)
+        self.asks = _Side(is_bid=False)
+        self.seq = 0
+
+    def load(self, bids: Sequence[Level], asks: Sequence[Level], seq: int = 0) -> None:
+        self.bids.load(bids)
+        self.asks.load(asks)
+        self.seq = seq
+
+    def apply(self, bids: Sequence[Level], asks: Sequence[Level]) -> None:
+        self.bids.apply(bids)
+        self.asks.apply(asks)
 
 
 class DepthSync:
@@ -101,9 +134,17 @@ class DepthSync:
         symbol: the unified symbol (``BTC/USDT``) the events carry.
         emit: where book events go (the engine's ``on_market``).
         resync: called with the reason when a fresh snapshot is needed.
+        keep: the engine sink's ``keep_book``: the book is then the engine's, taken at the
+            first snapshot; None keeps a ``CheckBook`` of its own.
     """
 
-    def __init__(self, symbol: str, emit: Emit, resync: Resync) -> None:
+    def __init__(
+        self,
+        symbol: str,
+        emit: Emit,
+        resync: Resync,
+        keep: Callable[[str], OrderBook] | None = None,
+    ) -> None:
         self.symbol = symbol
         self.emit = emit
         self.resync = resync
@@ -112,8 +153,9 @@ class DepthSync:
         """Synced and an event has continued the snapshot (until then the first-event rule)."""
         self.last_u = 0
         self.buffer: deque[Diff] = deque(maxlen=BUFFER_LIMIT)
-        self.bids = _Side(bids=True)
-        self.asks = _Side(bids=False)
+        self.keep = keep
+        self.book: OrderBook | CheckBook | None = None
+        """The book this sync writes (None before the first snapshot)."""
         self.applied = 0
         self.resyncs = 0
 
@@ -146,8 +188,11 @@ class DepthSync:
         """
         snap = int(body["lastUpdateId"])
         bids, asks = levels(body["bids"]), levels(body["asks"])
-        self.bids.load(bids)
-        self.asks.load(asks)
+        book = self.book
+        if book is None:
+            keep = self.keep
+            book = self.book = CheckBook() if keep is None else keep(self.symbol)
+        book.load(bids, asks, snap)
         self.last_u = snap
         self.synced, self.bridged = True, False
         self.emit(BookChanged(self.symbol, bids, asks, snapshot=True, seq=snap))
@@ -161,13 +206,14 @@ class DepthSync:
         return self.synced
 
     def _apply(self, diff: Diff) -> None:
-        self.bids.apply(diff.bids)
-        self.asks.apply(diff.asks)
-        self.last_u = diff.last
+        book = self.book
+        assert book is not None  # (synced: a snapshot came)
+        book.apply(diff.bids, diff.asks)
+        book.seq = self.last_u = diff.last
         self.bridged = True
         self.applied += 1
         self.emit(BookChanged(self.symbol, diff.bids, diff.asks, seq=diff.last, ts_ns=diff.ts_ns))
-        bid, ask = self.bids.best, self.asks.best
+        bid, ask = book.bids.best(), book.asks.best()
         if bid is not None and ask is not None and bid >= ask:
             self._lose(f"crossed book: bid {bid} >= ask {ask} after u={diff.last}", None)
 

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from tradeterm.domain.book import OrderBook
 from tradeterm.domain.enums import FeedState
 from tradeterm.domain.errors import DataError, TradetermError
 from tradeterm.domain.events import FeedStateChanged, MarketEvent
@@ -34,7 +35,9 @@ from tradeterm.venues.replay.markets import session_markets
 from tradeterm.venues.replay.playback import (
     Progress,
     check_speed,
+    empty_left_books,
     jump_clock,
+    keeper,
     publish_state,
     publish_tickers,
 )
@@ -94,6 +97,7 @@ class ReplayFeed:
         self._scanned: tuple[int | None, int | None, int] | None = None
         self._markets: list[Market] = []
         self._cleared: set[str] = set()  # books shown before a seek back, not rebuilt yet
+        self._left: dict[str, OrderBook] = {}  # the engine's books a restarted session left
 
     def _new_session(self) -> Session:
         session = Session(self.paths, venue=self.venue, market_data=True)
@@ -180,6 +184,7 @@ class ReplayFeed:
     def _open(self, sink: MarketSink) -> None:
         self._sink = sink
         self._session.ctx.emit = sink.on_market
+        self._session.ctx.keep_book = keeper(sink)
         sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED, self._describe()))
         first = self._peek()
         if first is not None and self.clock.now_ns() != first[0]:
@@ -377,13 +382,17 @@ class ReplayFeed:
             self._cleared.clear()
             resyncing = self._session.ctx.resyncing
             detail = self._describe()
+            empty_left_books(cleared, self._left)  # (before their cleared events)
             publish_state(states.values(), cleared, emit, target, self.venue, resyncing, detail)
         self.clock.set_ns(target)  # landed, state shown: timers jumped over fire once now
         self._reanchor()
 
     def _restart(self) -> None:
         """Back to the beginning (a seek backwards); the clock is rewound when it can be."""
+        self._left.update((k, v.book) for k, v in self._session.states.items() if v.shared)
         self._session = self._new_session()
+        if self._sink is not None:
+            self._session.ctx.keep_book = keeper(self._sink)
         self._items = self._session.items()
         self._peeked = None
         self.finished = False

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from tradeterm.domain.book import OrderBook
 from tradeterm.domain.enums import FeedState
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import (
@@ -72,6 +73,24 @@ def jump_clock(clock: ManualClock, ns: int) -> None:
         )
 
 
+def keeper(sink: object) -> Callable[[str], OrderBook] | None:
+    """The sink's ``keep_book`` when it has one (an engine's ``FeedSink``), else None: a
+    replay into an engine then writes the engine's books itself (``SymbolState.share``)."""
+    keep = getattr(sink, "keep_book", None)
+    return keep if callable(keep) else None
+
+
+def empty_left_books(cleared: Iterable[str], left: dict[str, OrderBook]) -> None:
+    """After a seek back: the engine's books that the old session kept (``left``) and the
+    new one has not rebuilt (``cleared``) are emptied, as their cleared events say; the
+    rest are the new session's again once it shares them."""
+    for symbol in cleared:
+        book = left.get(symbol)
+        if book is not None:
+            book.load([], [])
+    left.clear()
+
+
 def publish_tickers(states: Iterable[SymbolState], emit: Emit, ts: int) -> None:
     """A ticker per symbol built from the replay (symbols with venue tickers are left out)."""
     for state in states:
@@ -100,8 +119,9 @@ def publish_state(
         emit(BookChanged(symbol, [], [], True, 0, ts))
         emit(CandlesLoaded(symbol, []))
     for state in states:
-        book = state.book
         if state.has_book:
+            state.share()  # (the engine's book takes the levels; the event below is news)
+            book = state.book
             bids = list(book.bids.levels_best_first())
             asks = list(book.asks.levels_best_first())
             emit(BookChanged(state.symbol, bids, asks, True, book.seq, ts))

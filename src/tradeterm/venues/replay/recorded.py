@@ -48,6 +48,7 @@ class RecordedBook(SymbolState):
         book.ts_ns = event.ts_ns
         emit = self.ctx.emit
         if emit is not None:
+            self.share()
             emit(event)
 
     def on_trade(self, event: ev.TradePrinted) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tradeterm.domain.book import BookSide, Level, OrderBook
 from tradeterm.domain.enums import FeedState
 from tradeterm.domain.events import BookChanged, FeedStateChanged, MarketEvent
 from tradeterm.domain.market_data import Trade
-from tradeterm.domain.numbers import dec_cached
+from tradeterm.domain.numbers import dec
 from tradeterm.venues.replay.files import Issue
 from tradeterm.venues.replay.tape import Tape
 
@@ -57,21 +57,32 @@ def text_of(value: Decimal) -> str:
 
 
 class _Memo(dict[str, Decimal]):
-    """A front cache for ``dec_cached``: a hit is one C-level subscript, a miss fills it."""
+    """A cache of parsed numbers: a hit is one C-level subscript, a miss parses once.
+
+    Prices and sizes have a cache each: sizes are mostly new strings and fill theirs,
+    prices repeat and stay. A miss parses a string in one Python call, as ``dec`` would
+    (the same errors), and anything else goes through ``dec`` itself.
+    """
 
     limit = 200_000
 
     def __missing__(self, text: str) -> Decimal:
+        if type(text) is not str:
+            return dec(text)  # (not what an exchange sends: parsed, never kept)
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"not a number: {text!r}") from None
+        if not value.is_finite():
+            raise ValueError(f"not a finite number: {text!r}")
         if len(self) >= self.limit:
             self.clear()
-        value = self[text] = dec_cached(text)
+        self[text] = value
         return value
 
 
-_MEMO = _Memo()
-
-
-_lookup = _MEMO.__getitem__
+_price = _Memo().__getitem__
+_size = _Memo().__getitem__
 
 
 def parse_levels(raw: list[list[str]]) -> list[Level]:
@@ -79,18 +90,18 @@ def parse_levels(raw: list[list[str]]) -> list[Level]:
     if not raw:
         return []
     prices, qtys = zip(*raw, strict=True)
-    return list(zip(map(_lookup, prices), map(_lookup, qtys), strict=True))
+    return list(zip(map(_price, prices), map(_size, qtys), strict=True))
 
 
 def set_levels(side: BookSide, raw: list[list[str]]) -> None:
     """Apply Binance levels straight to a book side, building no lists (nobody listens).
 
-    The strings become Decimals through the memo in C-level ``map``/``zip`` loops, and the
-    side takes them in one ``set_many`` call: no Python call per level.
+    The strings become Decimals through the caches in C-level ``map``/``zip`` loops, and
+    the side takes them in one ``set_many`` call: no Python call per level.
     """
     if raw:
         prices, qtys = zip(*raw, strict=True)
-        side.set_many(zip(map(_lookup, prices), map(_lookup, qtys), strict=True))
+        side.set_many(zip(map(_price, prices), map(_size, qtys), strict=True))
 
 
 BookFor = Callable[[type["SymbolState"], str, str, int], "SymbolState"]
@@ -103,11 +114,23 @@ class Context:
     Attributes:
         emit: the sink's ``on_market`` while events are wanted, else None (verify,
             or a feed fast-playing to a seek target).
+        keep_book: the engine sink's ``keep_book`` (a feed into an engine), else None:
+            a symbol's rebuilt book then becomes the engine's book at its first event
+            (``SymbolState.share``), so each update is applied to one book only.
         market_data: build trades, candles and tickers (a feed); verify leaves them out.
         scan: only look for symbols, snapshots and times (a feed's first pass).
     """
 
-    __slots__ = ("emit", "issues", "market_data", "names", "resyncing", "scan", "venue")
+    __slots__ = (
+        "emit",
+        "issues",
+        "keep_book",
+        "market_data",
+        "names",
+        "resyncing",
+        "scan",
+        "venue",
+    )
 
     def __init__(self, names: list[str], venue: str, *, market_data: bool, scan: bool) -> None:
         self.names = names
@@ -115,6 +138,7 @@ class Context:
         self.market_data = market_data
         self.scan = scan
         self.emit: Callable[[MarketEvent], None] | None = None
+        self.keep_book: Callable[[str], OrderBook] | None = None
         self.resyncing: set[str] = set()
         self.issues: list[Issue] = []
 
@@ -131,6 +155,8 @@ class SymbolState:
         self.exchange_symbol = exchange_symbol
         self.symbol = unified_symbol(exchange, exchange_symbol)
         self.book = OrderBook(self.symbol)
+        self.shared = False
+        """True once ``book`` is the engine's book (``share``)."""
         self.synced = False
         self.messages = 0
         self.applied = 0
@@ -203,11 +229,30 @@ class SymbolState:
 
     # --- output ------------------------------------------------------------
 
+    def share(self) -> None:
+        """Before the first book event to an engine: the engine's book takes this one's levels
+        and from then on is the book this state writes (the engine applies no update again).
+
+        Called while events are wanted (``ctx.emit`` set); without ``ctx.keep_book`` (verify,
+        a sink of another kind) the state keeps its own book.
+        """
+        keep = self.ctx.keep_book
+        if keep is None or self.shared:
+            return
+        own, book = self.book, keep(self.symbol)
+        book.load(own.bids.levels_best_first(), own.asks.levels_best_first(), own.seq)
+        book.ts_ns = own.ts_ns
+        self.book = book
+        self.shared = True
+
     def emit_book(
         self, bids: list[Level], asks: list[Level], snapshot: bool, seq: int, ts: int
     ) -> None:
+        """Send a book change the book already holds (sharing the book first, see ``share``)."""
         emit = self.ctx.emit
         if emit is not None:
+            if not self.shared and self.ctx.keep_book is not None:
+                self.share()
             emit(BookChanged(self.symbol, bids, asks, snapshot, seq, ts))
 
     def count_trade_id(self, trade_id: int) -> None:
