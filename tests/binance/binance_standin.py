@@ -182,11 +182,16 @@ class BinanceStandIn:
             # frames start once its first SUBSCRIBE is acknowledged
             subscribed = asyncio.Event()
             reader = asyncio.create_task(self._acknowledge(ws, subscribed))
+            waiting = asyncio.create_task(subscribed.wait())
             try:
-                await subscribed.wait()
-                await self._play_frames(ws)
+                # a client that leaves before it subscribes ends the reader: this handler
+                # must end too, or the server's wait_closed() waits for it forever
+                await asyncio.wait({reader, waiting}, return_when=asyncio.FIRST_COMPLETED)
+                if subscribed.is_set():
+                    await self._play_frames(ws)
             finally:
                 reader.cancel()
+                waiting.cancel()
 
     async def _acknowledge(self, ws: ServerConnection, subscribed: asyncio.Event) -> None:
         """Answer each SUBSCRIBE and UNSUBSCRIBE as Binance does (``{"result": null, "id": N}``)."""

@@ -234,3 +234,17 @@ async def test_a_focus_change_unsubscribes_the_streams_of_the_symbol_left(
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
             await feed.close()
+
+
+async def test_a_client_that_leaves_before_subscribing_does_not_hold_the_stand_in_open() -> None:
+    """A link closed before its SUBSCRIBE (a reconnect cut short) used to leave the stand-in's
+    handler waiting forever, and the whole test run hung in ``wait_closed``."""
+    from websockets.asyncio.client import connect
+
+    async def leave_early() -> None:
+        async with standin() as server:
+            async with connect(f"ws://127.0.0.1:{server.port}/ws"):
+                pass  # gone before it subscribed
+            await until(lambda: server.connections == 1)
+
+    await asyncio.wait_for(leave_early(), 10)  # the stand-in closes: no hang

@@ -188,11 +188,16 @@ class KrakenStandIn:
         self.connections += 1
         session = _Session(self, ws)
         reader = asyncio.create_task(session.read())
+        waiting = asyncio.create_task(session.subscribed.wait())
         with contextlib.suppress(ConnectionClosed):  # a client that leaves mid-stream
-            await session.subscribed.wait()
-            await self._play(session)
+            # one that leaves before it subscribes ends the reader, and this handler with it
+            # (else the server's wait_closed() would wait for it forever)
+            await asyncio.wait({reader, waiting}, return_when=asyncio.FIRST_COMPLETED)
+            if session.subscribed.is_set():
+                await self._play(session)
         reader.cancel()
-        await asyncio.gather(reader, return_exceptions=True)
+        waiting.cancel()
+        await asyncio.gather(reader, waiting, return_exceptions=True)
 
     async def _play(self, session: _Session) -> None:
         faults, ws = self.faults, session.ws

@@ -224,3 +224,20 @@ async def test_snapshots_failing_again_and_again_are_asked_for_with_growing_wait
     waits = [r.getMessage() for r in caplog.records if "resubscribing in" in r.getMessage()]
     assert len(waits) == 2  # the first resubscribe goes at once, the later ones wait
     assert_known_books(engine)
+
+
+async def test_a_client_that_leaves_before_subscribing_does_not_hold_the_stand_in_open() -> None:
+    """A link closed before it subscribed used to leave the stand-in's handler waiting
+    forever, so leaving the stand-in hung (and with it the test run)."""
+    from websockets.asyncio.client import connect
+
+    async def leave_early() -> None:
+        async with standin() as server:
+            async with connect(f"ws://127.0.0.1:{server.port}/v2"):
+                pass  # gone before it subscribed
+            for _ in range(500):
+                if server.connections == 1:
+                    break
+                await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(leave_early(), 10)  # the stand-in closes: no hang
