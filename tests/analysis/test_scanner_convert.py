@@ -162,7 +162,8 @@ def test_packed_series_convert_to_the_same_floats_as_their_candles() -> None:
 
     awkward = _walk(9, 600)
     odd = [Decimal("NaN"), Decimal("9007199254740993"), Decimal("1.5E+30"), Decimal("-0.0")]
-    for i, value in zip(range(5, 600, 37), [*odd, Decimal("67242.50"), Decimal("1E-40")] * 3):
+    values = [*odd, Decimal("67242.50"), Decimal("1E-40")] * 3
+    for i, value in zip(range(5, 600, 37), values, strict=False):
         awkward[i] = replace(awkward[i], close=value, volume=value)
     lists = {"A": _walk(1, 1500), "B": _walk(2, 40), "C": [], "D": awkward}
     packed = {symbol: CandleSeries(candles) for symbol, candles in lists.items()}

@@ -162,6 +162,9 @@ class ScanRunner:
                 self.builder = MatrixBuilder()
             builder = self.builder
         matrix = builder.build(snapshot.candles, SCAN_LENGTH)
+        # the worker that ran this pass may outlive it (with the snapshot): let the copied
+        # candles (a few MB for 124 symbols) go now that the matrix holds them
+        snapshot.candles.clear()
         result = scan(matrix, spreads=snapshot.spreads, tickers=snapshot.tickers)
         return result, (time.perf_counter() - started) * 1e3
 
