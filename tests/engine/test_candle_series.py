@@ -71,6 +71,19 @@ def test_packed_candles_read_back_exactly(awkward: bool) -> None:
             assert got == expected or (got != got and expected != expected)  # NaN
 
 
+@pytest.mark.parametrize("awkward", [False, True])
+def test_floats_back_are_every_nth_newest_value(awkward: bool) -> None:
+    candles = _candles(500, seed=8, awkward=awkward)
+    series = CandleSeries(candles)
+    for step, count in ((1, 10), (5, 24), (7, 100), (60, 3)):
+        for name in FIELDS:
+            got = series.floats_back(name, step, count)
+            picked = candles[::-1][::step][:count]
+            expected = [float(getattr(c, name)) for c in picked]
+            assert len(got) == len(expected)
+            assert all(a == b or (a != a and b != b) for a, b in zip(got, expected, strict=True))
+
+
 def test_it_behaves_as_the_bounded_deque_it_replaces() -> None:
     """Random appends, extends, replacements of the newest and clears, side by side."""
     rng = random.Random(5)

@@ -93,3 +93,23 @@ def test_a_closed_minute_is_one_candle_for_the_sim_and_the_engine() -> None:
     sim_closed = list(flow.closed)[closed_before:]
     assert engine_closed == sim_closed
     assert all(a is b for a, b in zip(engine_closed, sim_closed, strict=True))
+
+
+def test_the_24h_window_summed_from_packed_candles_equals_summing_the_candles() -> None:
+    """The ticker's 24-hour figures come from the packed integers: the very Decimals (value
+    and exponent) that summing the candles themselves gives, also once live minutes closed."""
+    from tradeterm.venues.sim.feed import DAY_MINUTES, _Window
+
+    clock, feed, engine = make(seed=5, symbols=["BTC/USDT", "DOGE/USDT"], history_minutes=1500)
+    feed.bootstrap(engine)
+    for _ in range(3):
+        for _ in range(70):
+            clock.advance(60.0)
+            feed.step(engine, 40)
+        for flow in feed.flows.values():
+            mid = flow.price(round(flow.mid_ticks()))
+            packed = _Window.of(flow.closed, mid)
+            summed = _Window(flow.closed.tail(DAY_MINUTES), mid)
+            assert flow.closed.packed > 1000 and flow.closed.hot
+            for name in ("count", "open", "high", "low", "volume", "quote_volume"):
+                assert repr(getattr(packed, name)) == repr(getattr(summed, name)), name

@@ -254,6 +254,28 @@ class CandleSeries(Sequence[Candle]):
         digits = column.digits[index]
         return digits / 10**-exp if exp < 0 else float(digits * 10**exp)
 
+    def floats_back(self, field: str, step: int, count: int) -> list[float]:
+        """``float_at(-1 - i * step, field)`` for ``i`` in ``range(count)`` (newest first,
+        as far as the series reaches), in one pass."""
+        hot, packed = self._hot, len(self._ts)
+        size = packed + len(hot)
+        indices = range(size - 1, max(-1, size - 1 - step * count), -step)
+        out = [float(getattr(hot[i - packed], field)) for i in indices if i >= packed]
+        rest = [i for i in indices if i < packed]
+        if not rest:
+            return out
+        position = FIELDS.index(field)
+        column = self._columns[position]
+        exp = column.exp
+        if column.exps is not None or exp is None or exp == ASIDE:
+            return out + [self.float_at(i, field) for i in rest]
+        digits = column.digits
+        if exp < 0:
+            scale = 10**-exp
+            return out + [digits[i] / scale for i in rest]
+        scale = 10**exp
+        return out + [float(digits[i] * scale) for i in rest]
+
     def tail(self, count: int) -> list[Candle]:
         """The newest ``count`` candles, oldest first."""
         newest_first = list(islice(reversed(self), max(0, count)))

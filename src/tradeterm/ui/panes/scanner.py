@@ -193,7 +193,7 @@ class ScannerPane(Vertical):
             return cached[1]
         count = min(SPARK_W, (len(series) + SPARK_MINUTES - 1) // SPARK_MINUTES)
         if isinstance(series, CandleSeries):  # packed: no candle made for a point
-            closes = [series.float_at(-1 - i * SPARK_MINUTES, "close") for i in range(count)]
+            closes = series.floats_back("close", SPARK_MINUTES, count)
         else:
             closes = [float(series[-1 - i * SPARK_MINUTES].close) for i in range(count)]
         closes.reverse()
