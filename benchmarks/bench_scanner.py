@@ -49,7 +49,8 @@ def universe(symbols: int, minutes: int) -> dict[str, list[Candle]]:
     for i in range(symbols):
         base = LISTINGS[i % len(LISTINGS)]
         listing = dataclasses.replace(base, symbol=f"{base.symbol.split('/')[0]}{i}/USDT")
-        series[listing.symbol] = SymbolFlow(listing, SEED, NOW_NS).history(NOW_NS, minutes)
+        # as Candle objects, as a venue's REST history arrives (the sim now packs its own)
+        series[listing.symbol] = list(SymbolFlow(listing, SEED, NOW_NS).history(NOW_NS, minutes))
     return series
 
 

@@ -152,3 +152,25 @@ def test_spread_from_ticker() -> None:
     assert math.isnan(ticker_spread_bps(ticker(None, "1")))
     assert math.isnan(ticker_spread_bps(ticker("0", "0")))
     assert math.isnan(ticker_spread_bps(None))
+
+
+def test_packed_series_convert_to_the_same_floats_as_their_candles() -> None:
+    """The engine's packed series are converted from their integer columns: the same floats
+    as converting each Decimal, also for values a float does not hold exactly, mixed
+    exponents, values put aside (NaN, huge) and the newest candles kept as objects."""
+    from tradeterm.engine.candle_series import CandleSeries
+
+    awkward = _walk(9, 600)
+    odd = [Decimal("NaN"), Decimal("9007199254740993"), Decimal("1.5E+30"), Decimal("-0.0")]
+    values = [*odd, Decimal("67242.50"), Decimal("1E-40")] * 3
+    for i, value in zip(range(5, 600, 37), values, strict=False):
+        awkward[i] = replace(awkward[i], close=value, volume=value)
+    lists = {"A": _walk(1, 1500), "B": _walk(2, 40), "C": [], "D": awkward}
+    packed = {symbol: CandleSeries(candles) for symbol, candles in lists.items()}
+    assert packed["A"].packed > 1300
+    for length in (1, 30, 500, 1441):
+        expected = candles_to_matrix(lists, length)
+        _same(candles_to_matrix(packed, length), expected)
+        _same(MatrixBuilder().build(packed, length), expected)
+        tails = {symbol: series.packed_tail(length) for symbol, series in packed.items()}
+        _same(MatrixBuilder().build(tails, length), expected)

@@ -51,17 +51,29 @@ def test_prices_stay_exact_after_the_cache_forgets() -> None:
     ]
 
 
-def test_every_symbols_history_shares_one_set_of_timestamps() -> None:
-    """A day of history for 124 symbols is 178,560 candles: their minute stamps are one set of
-    ints, not one per candle, and the values are the minutes before the start."""
+def test_the_history_is_packed_minute_by_minute_and_exact() -> None:
+    """A day of history for 124 symbols is 178,560 candles: the sim keeps them packed (no
+    Candle or Decimal objects), and each reads back as the exact Decimal of its tick and lot."""
     _clock, feed, engine = make(seed=3, symbols=["BTC/USDT", "ETH/USDT"], history_minutes=90)
     feed.bootstrap(engine)
-    btc = list(feed.flows["BTC/USDT"].closed)
-    eth = list(feed.flows["ETH/USDT"].closed)
-    assert len(btc) == len(eth) == 90
-    assert [c.ts_ms for c in btc] == [c.ts_ms for c in eth]
-    assert all(a.ts_ms is b.ts_ms for a, b in zip(btc, eth, strict=True))
-    assert all(b.ts_ms - a.ts_ms == 60_000 for a, b in pairwise(btc))
+    for symbol in ("BTC/USDT", "ETH/USDT"):
+        flow = feed.flows[symbol]
+        assert flow.closed.packed == len(flow.closed) == 90
+        candles = list(flow.closed)
+        assert all(b.ts_ms - a.ts_ms == 60_000 for a, b in pairwise(candles))
+        tick, lot = flow.market.tick_size, flow.market.lot_size
+        for candle in candles:
+            for price in (candle.open, candle.high, candle.low, candle.close):
+                assert price == Decimal(int(price / tick)) * tick
+                assert price.as_tuple().exponent == tick.as_tuple().exponent
+            assert candle.low <= min(candle.open, candle.close)
+            assert candle.high >= max(candle.open, candle.close)
+            assert candle.volume.as_tuple().exponent == lot.as_tuple().exponent
+            assert candle.volume > 0
+        series = engine.state.candles_on(engine.feed.venue)[symbol]
+        assert list(series)[:90] == candles
+    btc = [c.ts_ms for c in feed.flows["BTC/USDT"].closed]
+    assert btc == [c.ts_ms for c in feed.flows["ETH/USDT"].closed]
     assert feed.flows["BTC/USDT"].cached_prices <= PRICE_CACHE_LIMIT
 
 
@@ -81,3 +93,23 @@ def test_a_closed_minute_is_one_candle_for_the_sim_and_the_engine() -> None:
     sim_closed = list(flow.closed)[closed_before:]
     assert engine_closed == sim_closed
     assert all(a is b for a, b in zip(engine_closed, sim_closed, strict=True))
+
+
+def test_the_24h_window_summed_from_packed_candles_equals_summing_the_candles() -> None:
+    """The ticker's 24-hour figures come from the packed integers: the very Decimals (value
+    and exponent) that summing the candles themselves gives, also once live minutes closed."""
+    from tradeterm.venues.sim.feed import DAY_MINUTES, _Window
+
+    clock, feed, engine = make(seed=5, symbols=["BTC/USDT", "DOGE/USDT"], history_minutes=1500)
+    feed.bootstrap(engine)
+    for _ in range(3):
+        for _ in range(70):
+            clock.advance(60.0)
+            feed.step(engine, 40)
+        for flow in feed.flows.values():
+            mid = flow.price(round(flow.mid_ticks()))
+            packed = _Window.of(flow.closed, mid)
+            summed = _Window(flow.closed.tail(DAY_MINUTES), mid)
+            assert flow.closed.packed > 1000 and flow.closed.hot
+            for name in ("count", "open", "high", "low", "volume", "quote_volume"):
+                assert repr(getattr(packed, name)) == repr(getattr(summed, name)), name

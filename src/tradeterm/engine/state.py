@@ -17,9 +17,10 @@ from tradeterm.domain.enums import FeedState
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.instrument import Instrument, ambiguous_symbols, resolve, split
 from tradeterm.domain.market import Market
-from tradeterm.domain.market_data import Candle, Ticker, Trade
+from tradeterm.domain.market_data import Ticker, Trade
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountState
+from tradeterm.engine.candle_series import CandleSeries
 
 TAPE_LENGTH = 200
 CANDLE_HISTORY = 2 * 1440
@@ -84,7 +85,7 @@ class State:
     books: dict[Instrument, OrderBook] = field(default_factory=dict)
     tapes: dict[Instrument, deque[Trade]] = field(default_factory=dict)
     tickers: dict[Instrument, Ticker] = field(default_factory=dict)
-    candles: dict[Instrument, deque[Candle]] = field(default_factory=dict)
+    candles: dict[Instrument, CandleSeries] = field(default_factory=dict)
     accounts: dict[str, AccountState] = field(default_factory=dict)
     feeds: dict[str, FeedStatus] = field(default_factory=dict)
     """Each venue's feed, by venue name, in the order the feeds were given."""
@@ -121,10 +122,10 @@ class State:
             self.lane(inst.venue).tapes[inst.symbol] = tape
         return tape
 
-    def candle_series(self, inst: Instrument) -> deque[Candle]:
+    def candle_series(self, inst: Instrument) -> CandleSeries:
         series = self.candles.get(inst)
         if series is None:
-            series = self.candles[inst] = deque(maxlen=CANDLE_HISTORY)
+            series = self.candles[inst] = CandleSeries(maxlen=CANDLE_HISTORY)
         return series
 
     def add_markets(self, venue: str, markets: list[Market] | tuple[Market, ...]) -> None:
@@ -203,7 +204,7 @@ class State:
     def tickers_on(self, venue: str) -> VenueMap[Ticker]:
         return VenueMap(self.tickers, venue)
 
-    def candles_on(self, venue: str) -> VenueMap[deque[Candle]]:
+    def candles_on(self, venue: str) -> VenueMap[CandleSeries]:
         return VenueMap(self.candles, venue)
 
     def tapes_on(self, venue: str) -> VenueMap[deque[Trade]]:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from textual.worker import Worker, WorkerState
 
 from tradeterm.domain.market_data import Candle, Ticker
+from tradeterm.engine.candle_series import CandleSeries
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -45,7 +46,7 @@ WORKER_GROUP = "scanner"
 class Snapshot:
     """What one pass reads, copied on the event loop."""
 
-    candles: dict[str, list[Candle]]
+    candles: dict[str, Sequence[Candle]]
     spreads: dict[str, float | None]
     tickers: dict[str, Ticker]
 
@@ -65,9 +66,12 @@ class ScanTiming:
     """Handing the result to the pane and the alerts, on the loop."""
 
 
-def _newest(series: Sequence[Candle], length: int) -> list[Candle]:
-    """The newest ``length`` candles, oldest first (the same objects: the builder reuses the
-    floats of candles it converted before by identity)."""
+def _newest(series: Sequence[Candle], length: int) -> Sequence[Candle]:
+    """The newest ``length`` candles, oldest first: of the engine's packed series a packed
+    copy (its columns, which the builder converts without a Decimal), else a list of the same
+    objects (the builder reuses the floats of candles it converted before by identity)."""
+    if isinstance(series, CandleSeries):
+        return series.packed_tail(length)
     newest_first = list(islice(reversed(series), length))
     newest_first.reverse()
     return newest_first
@@ -158,6 +162,9 @@ class ScanRunner:
                 self.builder = MatrixBuilder()
             builder = self.builder
         matrix = builder.build(snapshot.candles, SCAN_LENGTH)
+        # the worker that ran this pass may outlive it (with the snapshot): let the copied
+        # candles (a few MB for 124 symbols) go now that the matrix holds them
+        snapshot.candles.clear()
         result = scan(matrix, spreads=snapshot.spreads, tickers=snapshot.tickers)
         return result, (time.perf_counter() - started) * 1e3
 

@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from tradeterm.analysis.scanner.columns import ScannerError
 from tradeterm.domain.market_data import Candle, Ticker
+from tradeterm.engine.candle_series import ASIDE, CandleSeries
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -100,6 +101,59 @@ def _to_floats(candles: Iterable[Candle], count: int) -> FloatArray:
     return flat.reshape(count, 5)
 
 
+_POWERS = np.array([float(10**k) for k in range(23)])
+"""Powers of ten a float holds exactly: ``digits / 10**k`` is then correctly rounded, as
+``float(Decimal)`` is."""
+_EXACT_DIGITS = 2**53
+
+
+def _packed_floats(series: CandleSeries, length: int) -> tuple[FloatArray, int]:
+    """The newest ``length`` candles of a packed series as ``(n, 5)`` floats, and the newest
+    open time (-1: none): the packed columns are converted as integers in one vectorised pass
+    (``digits * 10**exp`` with both exact in a float is correctly rounded, the same float as
+    ``float(Decimal)``); anything else (the few newest candles, a value put aside, digits a
+    float does not hold exactly) as :func:`_to_floats` does."""
+    hot = series.hot[-length:] if length else []
+    ts, columns, aside = series.columns()
+    count = min(len(ts), length - len(hot))
+    start = len(ts) - count
+    out = np.empty((count + len(hot), 5))
+    for field, column in enumerate(columns):
+        if not count:
+            break
+        wide = column.digits.typecode != "i"
+        digits = np.frombuffer(column.digits, dtype=np.int64 if wide else np.int32)[start:]
+        target = out[:count, field]
+        if column.exps is None and column.exp is not None and abs(column.exp) <= 22:
+            # the common case: one exponent, a price in ticks or a volume in lots
+            exp = column.exp
+            target[:] = digits
+            if exp < 0:
+                target /= _POWERS[-exp]
+            elif exp > 0:
+                target *= _POWERS[exp]
+            if not wide or not (np.abs(digits) > _EXACT_DIGITS).any():
+                continue
+            exps = np.full(count, exp, np.int64)
+        elif column.exps is None:
+            exps = np.full(count, ASIDE if column.exp is None else column.exp, np.int64)
+        else:
+            exps = np.frombuffer(column.exps, dtype=np.int8)[start:].astype(np.int64)
+        values = digits.astype(np.float64)
+        scale = _POWERS[np.clip(np.abs(exps), 0, 22)]
+        target[:] = np.where(exps >= 0, values * scale, values / scale)
+        inexact = (np.abs(digits) > _EXACT_DIGITS) | (np.abs(exps) > 22)
+        for index in np.flatnonzero(inexact).tolist():
+            value = aside.get((start + index, field))
+            if value is None:
+                value = column.value(start + index)
+            target[index] = math.nan if value is None else _safe_float(value)
+    if hot:
+        out[count:] = _to_floats(hot, len(hot))
+    newest = hot[-1].ts_ms if hot else ts[-1] if count else -1
+    return out, newest
+
+
 def _assemble(
     symbols: tuple[str, ...], blocks: list[FloatArray], last_ts: list[int], length: int
 ) -> CandleMatrix:
@@ -141,6 +195,8 @@ def candles_to_matrix(series: Mapping[str, Sequence[Candle]], length: int) -> Ca
     """
     length = _check_length(length)
     symbols = tuple(series)
+    if any(isinstance(series[symbol], CandleSeries) for symbol in symbols):
+        return MatrixBuilder().build(series, length)
     windows = [_tail(series[symbol], length) for symbol in symbols]
     total = sum(map(len, windows))
     flat = _to_floats(chain.from_iterable(windows), total)
@@ -159,9 +215,11 @@ class _Converted:
 class MatrixBuilder:
     """Builds :class:`CandleMatrix` snapshots repeatedly, converting only what changed.
 
-    It keeps the floats of every symbol's candles from the previous call. A candle that was
-    already closed then (any but the newest) and is still the same object is reused; the
-    newest candles are converted again. This relies on what the engine does: it appends
+    A :class:`CandleSeries` (the engine's packed candles) is converted whole at each call,
+    from its integer columns (vectorised: about as fast as reusing floats, and nothing kept).
+    For other sequences it keeps the floats of every symbol's candles from the previous call.
+    A candle that was already closed then (any but the newest) and is still the same object is
+    reused; the newest candles are converted again. This relies on what the engine does: it appends
     closed candles and only ever replaces, or updates in place, the newest one. A history
     that was reloaded (new objects) is converted in full. The result always equals
     ``candles_to_matrix(series, length)``.
@@ -184,7 +242,14 @@ class MatrixBuilder:
         last_ts: list[int] = []
         conversions: list[int] = []
         for symbol in symbols:
-            window = _tail(series[symbol], length)
+            candles = series[symbol]
+            if isinstance(candles, CandleSeries):  # packed: converted whole, nothing cached
+                block, newest = _packed_floats(candles, length)
+                conversions.append(len(block))
+                blocks.append(block)
+                last_ts.append(newest)
+                continue
+            window = _tail(candles, length)
             converted, count = self._update(self._cache.get(symbol), window)
             conversions.append(count)
             cache[symbol] = converted

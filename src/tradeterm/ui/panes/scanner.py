@@ -4,8 +4,7 @@ reasons behind a row's scores one key away (``w``). Enter makes a symbol active.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
@@ -19,6 +18,7 @@ from textual.message import Message
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker
+from tradeterm.engine.candle_series import CandleSeries
 from tradeterm.ui.format import sparkline
 from tradeterm.ui.keys import SCANNER_BINDINGS
 from tradeterm.ui.panes.scanner_rows import (
@@ -47,7 +47,7 @@ class _Inputs:
     markets: Mapping[str, Market]
     tickers: Mapping[str, Ticker]
     books: Mapping[str, OrderBook]
-    candles: Mapping[str, deque[Candle]]
+    candles: Mapping[str, Sequence[Candle]]
     active: str
 
 
@@ -130,7 +130,7 @@ class ScannerPane(Vertical):
         markets: Mapping[str, Market],
         tickers: Mapping[str, Ticker],
         books: Mapping[str, OrderBook],
-        candles: Mapping[str, deque[Candle]],
+        candles: Mapping[str, Sequence[Candle]],
         active: str,
         stale: str = "",
     ) -> None:
@@ -183,7 +183,7 @@ class ScannerPane(Vertical):
         )
         self.table.set_rows(rows)
 
-    def _spark(self, symbol: str, series: deque[Candle] | None) -> str:
+    def _spark(self, symbol: str, series: Sequence[Candle] | None) -> str:
         if not series:
             return ""
         last = series[-1]
@@ -192,7 +192,10 @@ class ScannerPane(Vertical):
         if cached and cached[0] == key:
             return cached[1]
         count = min(SPARK_W, (len(series) + SPARK_MINUTES - 1) // SPARK_MINUTES)
-        closes = [float(series[-1 - i * SPARK_MINUTES].close) for i in range(count)]
+        if isinstance(series, CandleSeries):  # packed: no candle made for a point
+            closes = series.floats_back("close", SPARK_MINUTES, count)
+        else:
+            closes = [float(series[-1 - i * SPARK_MINUTES].close) for i in range(count)]
         closes.reverse()
         text = sparkline(closes, SPARK_W)
         self._sparks[symbol] = (key, text)

@@ -9,7 +9,8 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
-from itertools import accumulate, islice
+from itertools import accumulate
+from operator import mul
 from random import Random
 
 from tradeterm.domain.enums import FeedState
@@ -22,6 +23,7 @@ from tradeterm.domain.events import (
 )
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker
+from tradeterm.engine.candle_series import CandleSeries
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.sim.catalog import VENUE, select_listings
@@ -49,6 +51,37 @@ class _Window:
         self.low = min((c.low for c in candles), default=price)
         self.volume = sum((c.volume for c in candles), Decimal(0))
         self.quote_volume = sum((c.volume * c.close for c in candles), Decimal(0))
+
+    @classmethod
+    def of(cls, closed: CandleSeries, price: Decimal) -> _Window:
+        """The window of the newest day of ``closed``: the packed candles are summed as
+        integers (the same Decimals as summing each candle's, without making them)."""
+        day = closed.packed_tail(DAY_MINUTES)
+        _, columns, aside = day.columns()
+        exps = [column.exp for column in columns]
+        if (
+            aside
+            or not day.packed
+            or any(c.exps is not None or e is None for c, e in zip(columns, exps, strict=True))
+        ):
+            return cls(day.tail(DAY_MINUTES), price)
+        window = cls((), price)
+        opens, highs, lows, closes, volumes = (column.digits for column in columns)
+        open_exp, high_exp, low_exp, close_exp, volume_exp = (int(e or 0) for e in exps)
+        hot = day.hot
+        window.count = len(day)
+        window.open = Decimal(opens[0]).scaleb(open_exp)
+        window.high = max([Decimal(max(highs)).scaleb(high_exp), *(c.high for c in hot)])
+        window.low = min([Decimal(min(lows)).scaleb(low_exp), *(c.low for c in hot)])
+        window.volume = sum(
+            (c.volume for c in hot), Decimal(0) + Decimal(sum(volumes)).scaleb(volume_exp)
+        )
+        quote = sum(map(mul, volumes, closes))
+        window.quote_volume = sum(
+            (c.volume * c.close for c in hot),
+            Decimal(0) + Decimal(quote).scaleb(volume_exp + close_exp),
+        )
+        return window
 
 
 class SimFeed:
@@ -127,7 +160,7 @@ class SimFeed:
             return False
         flow = self._missing.popleft()
         flow.history(self._history_at, self.history_minutes)
-        sink.on_market(CandlesLoaded(flow.symbol, list(flow.closed)))
+        sink.on_market(CandlesLoaded(flow.symbol, flow.closed.copy()))
         if flow.candle is not None:  # the live minute, which the loaded history replaces
             sink.on_market(CandleUpdated(flow.symbol, replace(flow.candle)))
         sink.on_market(TickerUpdated(self.ticker(flow, self.clock.now_ns())))
@@ -159,8 +192,7 @@ class SimFeed:
         key = closed[-1].ts_ms if closed else -1
         window = self._windows.get(flow.symbol)
         if window is None or self._window_keys.get(flow.symbol) != key:
-            recent = list(islice(closed, max(0, len(closed) - DAY_MINUTES), None))
-            window = self._windows[flow.symbol] = _Window(recent, mid)
+            window = self._windows[flow.symbol] = _Window.of(closed, mid)
             self._window_keys[flow.symbol] = key
         live = flow.candle
         last = live.close if live is not None else closed[-1].close if closed else mid
@@ -234,6 +266,6 @@ class SimFeed:
         if limit <= 0:
             return []
         if since_ms is None:
-            return list(flow.closed)[-limit:]
+            return flow.closed.tail(limit)
         # as ccxt: the first ``limit`` candles from ``since``, so callers can page forward
         return [c for c in flow.closed if c.ts_ms >= since_ms][:limit]

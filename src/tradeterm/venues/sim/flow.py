@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, insort
-from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
@@ -24,6 +23,7 @@ from tradeterm.domain.book import Level
 from tradeterm.domain.enums import Side
 from tradeterm.domain.events import BookChanged, CandleUpdated, MarketEvent, TradePrinted
 from tradeterm.domain.market_data import Candle, Trade
+from tradeterm.engine.candle_series import CandleSeries
 from tradeterm.venues.sim.catalog import Listing, listing_market
 
 SECONDS_PER_YEAR = 365 * 86_400
@@ -115,7 +115,7 @@ class SymbolFlow:
         self.bids = _Side(is_bid=True)
         self.asks = _Side(is_bid=False)
         self.candle: Candle | None = None
-        self.closed: deque[Candle] = deque(maxlen=2 * 1440)
+        self.closed = CandleSeries(maxlen=2 * 1440)
         # One Decimal per price in ticks, shared by levels, trades and candles: a day of
         # candles for 124 symbols held 700,000 equal copies (70 MB) without it. Bounded by
         # PRICE_CACHE_LIMIT (``_forget_prices``); candles keep the Decimals they were made with.
@@ -333,40 +333,56 @@ class SymbolFlow:
         # a copy: the live candle keeps changing, a published event must not
         emit(CandleUpdated(self.symbol, replace(candle)))
 
-    def history(self, now_ns: int, minutes: int) -> list[Candle]:
+    def history(self, now_ns: int, minutes: int) -> CandleSeries:
         """Make ``minutes`` closed one-minute candles ending at the minute of ``now_ns``, and
-        put them before any minute the live market has closed since.
+        put them before any minute the live market has closed since; returns them.
 
         The path is walked backwards from the price the market opened at, so it joins the
-        live market.
+        live market. The candles are made as integers (prices in ticks, volumes in lots) and
+        packed as such (``CandleSeries.pack_ints``): no Decimal is made for them.
         """
         rng = self._history_rng
         gauss, uniform = rng.gauss, rng.random
-        price, lot = self.price, self.lot
         sigma = self.sigma * math.sqrt(60.0) * 1.5
-        lots = self.listing.size * 3.0 / float(lot)
+        lots = self.listing.size * 3.0 / float(self.lot)
         minute_ms = now_ns // 60_000_000_000 * 60_000
         close = self.opened_at
-        candles: list[Candle] = []
-        append = candles.append
-        for stamp in _minute_stamps(minute_ms, minutes):
+        opens: list[int] = []
+        highs: list[int] = []
+        lows: list[int] = []
+        closes: list[int] = []
+        volumes: list[int] = []
+        for _ in range(minutes):
             open_ = close * math.exp(-sigma * gauss(0.0, 1.0))
             top, bottom = (open_, close) if open_ > close else (close, open_)
-            high = round(top * (1.0 + sigma * 0.8 * uniform()))
-            low = max(1, round(bottom * (1.0 - sigma * 0.8 * uniform())))
-            append(
-                Candle(
-                    stamp,
-                    price(round(open_)),
-                    price(high),
-                    price(low),
-                    price(round(close)),
-                    Decimal(int(lots * (0.2 + 1.6 * uniform()) + 1)) * lot,
-                )
-            )
+            highs.append(round(top * (1.0 + sigma * 0.8 * uniform())))
+            lows.append(max(1, round(bottom * (1.0 - sigma * 0.8 * uniform()))))
+            opens.append(round(open_))
+            closes.append(round(close))
+            volumes.append(int(lots * (0.2 + 1.6 * uniform()) + 1))
             close = open_
-        candles.reverse()
-        self.closed = deque([*candles, *self.closed], maxlen=self.closed.maxlen)
-        if len(self._prices) > PRICE_CACHE_LIMIT:
-            self._forget_prices()  # the candles keep theirs
-        return candles
+        price_digits, price_exp = _coefficient(self.tick)
+        lot_digits, lot_exp = _coefficient(self.lot)
+        columns = [
+            [tick * price_digits for tick in reversed(ticks)]
+            for ticks in (opens, highs, lows, closes)
+        ]
+        columns.append([count * lot_digits for count in reversed(volumes)])
+        made = CandleSeries(maxlen=self.closed.maxlen)
+        made.pack_ints(
+            _minute_stamps(minute_ms, minutes)[::-1],
+            columns,
+            (price_exp, price_exp, price_exp, price_exp, lot_exp),
+        )
+        history = made.copy()
+        made.extend(self.closed)
+        self.closed = made
+        return history
+
+
+def _coefficient(step: Decimal) -> tuple[int, int]:
+    """``step`` as (integer coefficient, exponent): ``Decimal(n) * step`` is ``n * coefficient``
+    at that exponent, exactly."""
+    sign, digits, exp = step.as_tuple()
+    assert isinstance(exp, int) and not sign
+    return int("".join(map(str, digits))), exp
