@@ -17,7 +17,8 @@ from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.engine import Engine
 from tradeterm.venues.kraken import KrakenFeed
-from tradeterm.venues.kraken.book import CheckBook, KrakenBook, checksum
+from tradeterm.venues.kraken.book import KrakenBook, checksum
+from tradeterm.venues.kraken.check_book import CheckBook
 from tradeterm.venues.kraken.markets import parse_asset_pairs
 
 SYMBOLS = list(PAIRS.values())

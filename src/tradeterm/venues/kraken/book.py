@@ -11,20 +11,22 @@ The book is written once: into the engine's own book when the sink lends it
 (``FeedSink.keep_book``: the engine then applies no update again), else into a cheap
 ``CheckBook``. An update is written, checked, and taken back level by level when the check
 fails, so readers of the engine's book never see a book that failed its checksum; a
-snapshot is checked before it is loaded.
+snapshot is checked before it is loaded. Each level's checksum text (its digits at the
+pair's precisions) is made when the level is written and kept by price, so a check joins
+20 kept strings.
 """
 
 from __future__ import annotations
 
-import bisect
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import islice
-from typing import Any, Protocol
+from typing import Any
 
 from tradeterm.domain.book import Level, OrderBook
 from tradeterm.domain.events import BookChanged
+from tradeterm.venues.kraken.check_book import Book, CheckBook, Side
 
 Emit = Callable[[BookChanged], None]
 Resync = Callable[[str], None]
@@ -66,18 +68,18 @@ def levels(raw: Iterable[Mapping[str, Any]]) -> list[Level]:
     return [(number(level["price"]), number(level["qty"])) for level in raw]
 
 
-_DIGITS: dict[tuple[Decimal, int], str] = {}
-"""Checksum text by (value, places): the same prices and sizes come back again and again."""
-
-
 def _digits(value: Decimal, places: int) -> str:
-    key = (value, places)
-    text = _DIGITS.get(key)
-    if text is None:
-        if len(_DIGITS) >= _NUMBERS_LIMIT:
-            _DIGITS.clear()
-        text = _DIGITS[key] = f"{value:.{places}f}".replace(".", "").lstrip("0")
-    return text
+    """``value`` as the checksum prints it: ``places`` decimals, no point, no leading zeros."""
+    return f"{value:.{places}f}".replace(".", "").lstrip("0")
+
+
+_PRINTED: dict[int, dict[Decimal, str]] = {}
+"""Checksum digits by value, one table per number of places (shared by every book that
+prints at those places, and kept across reconnects: the same numbers come back)."""
+
+
+def _printed(places: int) -> dict[Decimal, str]:
+    return _PRINTED.setdefault(places, {})
 
 
 def checksum(
@@ -92,141 +94,11 @@ def checksum(
     return zlib.crc32(text.encode()) & 0xFFFFFFFF
 
 
-class Side(Protocol):
-    """What the Kraken book writes and reads on one side (``BookSide`` and ``CheckSide``)."""
+Texts = dict[Decimal, str]
+"""One side's checksum text by price: the level's price and qty digits, kept as written."""
 
-    def __len__(self) -> int: ...
-
-    def set(self, price: Decimal, qty: Decimal) -> Decimal: ...
-
-    def qty_at(self, price: Decimal) -> Decimal: ...
-
-    def prices_best_first(self) -> Iterator[Decimal]: ...
-
-    def truncate(self, depth: int) -> None: ...
-
-    def top(self, n: int) -> list[Level]: ...
-
-    def best(self) -> Decimal | None: ...
-
-
-class Book(Protocol):
-    """The book a ``KrakenBook`` writes: the engine's ``OrderBook`` or a ``CheckBook``."""
-
-    @property
-    def bids(self) -> Side: ...
-
-    @property
-    def asks(self) -> Side: ...
-
-    def load(self, bids: Iterable[Level], asks: Iterable[Level], seq: int = 0) -> None: ...
-
-
-class CheckSide:
-    """Sizes by price with the prices kept sorted ascending (a bid side's best is the last)."""
-
-    __slots__ = ("is_bid", "keys", "sizes")
-
-    def __init__(self, is_bid: bool) -> None:
-        self.is_bid = is_bid
-        self.sizes: dict[Decimal, Decimal] = {}
-        self.keys: list[Decimal] = []
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def load(self, new: Iterable[Level]) -> None:
-        self.sizes = {p: q for p, q in new if q}
-        self.keys = sorted(self.sizes)
-
-    def set(self, price: Decimal, qty: Decimal) -> Decimal:
-        """Set the size at a price (zero removes the level); returns the previous size."""
-        sizes = self.sizes
-        if qty:
-            old = sizes.get(price)
-            sizes[price] = qty
-            if old is not None:
-                return old
-            bisect.insort(self.keys, price)
-            return ZERO
-        gone = sizes.pop(price, None)
-        if gone is None:
-            return ZERO
-        keys = self.keys
-        del keys[bisect.bisect_left(keys, price)]
-        return gone
-
-    def qty_at(self, price: Decimal) -> Decimal:
-        return self.sizes.get(price, ZERO)
-
-    def prices_best_first(self) -> Iterator[Decimal]:
-        return reversed(self.keys) if self.is_bid else iter(self.keys)
-
-    def truncate(self, depth: int) -> None:
-        """Keep only the best ``depth`` levels."""
-        keys = self.keys
-        extra = len(keys) - depth
-        if extra <= 0:
-            return
-        if self.is_bid:
-            gone = keys[:extra]
-            del keys[:extra]
-        else:
-            gone = keys[depth:]
-            del keys[depth:]
-        sizes = self.sizes
-        for price in gone:
-            del sizes[price]
-
-    def top(self, n: int) -> list[Level]:
-        """The best ``n`` levels, best first."""
-        if n <= 0:
-            return []
-        sizes, keys = self.sizes, self.keys
-        best = reversed(keys[-n:]) if self.is_bid else keys[:n]
-        return [(p, sizes[p]) for p in best]
-
-    def best(self) -> Decimal | None:
-        keys = self.keys
-        if not keys:
-            return None
-        return keys[-1] if self.is_bid else keys[0]
-
-
-class CheckBook:
-    """The book of a feed whose sink lends none (no engine behind it): what the checksum
-    and the crossed check need, cheaper than a sorted ``OrderBook``."""
-
-    __slots__ = ("asks", "bids", "seq")
-
-    def __init__(self) -> None:
-        self.bids = CheckSide(is_bid=True)
-        self.asks = CheckSide(is_bid=False)
-        self.seq = 0
-
-    def load(self, bids: Iterable[Level], asks: Iterable[Level], seq: int = 0) -> None:
-        self.bids.load(bids)
-        self.asks.load(asks)
-        self.seq = seq
-
-
-Undo = list[tuple[Side, Decimal, Decimal]]
-"""(side, price, size before) for every level written by an update, in order."""
-
-
-def _write(side: Side, changes: list[Level], depth: int, undo: Undo) -> list[Level]:
-    """Write ``changes`` to ``side`` and drop the levels past ``depth``, noting each old size
-    in ``undo``; returns the changes with the dropped levels added as deletions."""
-    put = side.set
-    for price, qty in changes:
-        undo.append((side, price, put(price, qty)))
-    if len(side) <= depth:
-        return changes
-    gone = list(islice(side.prices_best_first(), depth, None))
-    qty_at = side.qty_at
-    undo.extend((side, price, qty_at(price)) for price in gone)
-    side.truncate(depth)
-    return changes + [(price, ZERO) for price in gone]
+Undo = list[tuple[Side, Texts, Decimal, Decimal]]
+"""(side, its texts, price, size before) for every level an update wrote, in order."""
 
 
 def _side_levels(raw: Sequence[Level], depth: int, bids: bool) -> list[Level]:
@@ -235,8 +107,16 @@ def _side_levels(raw: Sequence[Level], depth: int, bids: bool) -> list[Level]:
     return [(p, sizes[p]) for p in sorted(sizes, reverse=bids)[:depth]]
 
 
+def _crc(asks: str, bids: str) -> int:
+    return zlib.crc32((asks + bids).encode()) & 0xFFFFFFFF
+
+
 class KrakenBook:
     """The checked book of one pair; emits ``BookChanged`` with the unified symbol.
+
+    Each level's checksum text (its price and qty digits at the pair's precisions) is made
+    when the level is written and kept beside the book, so a check joins the top 10 texts
+    of each side instead of printing 40 numbers.
 
     Args:
         symbol: the unified (and v2) symbol.
@@ -275,6 +155,10 @@ class KrakenBook:
         """The checksum of the last check, matched or not."""
         self.updates = 0
         self.resyncs = 0
+        self._bid_texts: Texts = {}
+        self._ask_texts: Texts = {}
+        self._price_digits = _printed(price_decimals)
+        self._qty_digits = _printed(qty_decimals)
 
     def reset(self) -> None:
         """Forget sync (a new connection): updates are ignored until the next snapshot."""
@@ -290,13 +174,22 @@ class KrakenBook:
         bids = _side_levels(levels(data["bids"]), depth, bids=True)
         asks = _side_levels(levels(data["asks"]), depth, bids=False)
         want = data.get("checksum")
-        if want is not None and not self._verify(int(want), asks, bids, "snapshot"):
-            return
+        text = self._text
+        bid_texts = {p: text(p, q) for p, q in bids}
+        ask_texts = {p: text(p, q) for p, q in asks}
+        if want is not None:
+            got = _crc(
+                "".join(ask_texts[p] for p, _ in asks[:10]),
+                "".join(bid_texts[p] for p, _ in bids[:10]),
+            )
+            if not self._verify(got, int(want), "snapshot"):
+                return
         book = self.book
         if book is None:
             keep = self.keep
             book = self.book = CheckBook() if keep is None else keep(self.symbol)
         book.load(bids, asks)
+        self._bid_texts, self._ask_texts = bid_texts, ask_texts
         self.synced = True
         self.emit(BookChanged(self.symbol, bids, asks, snapshot=True, ts_ns=ts_ns))
 
@@ -314,15 +207,15 @@ class KrakenBook:
         want = int(data["checksum"])
         undo: Undo = []
         bid_side, ask_side = book.bids, book.asks
-        bids = _write(bid_side, bids, self.depth, undo)
-        asks = _write(ask_side, asks, self.depth, undo)
+        bids = self._write(bid_side, self._bid_texts, bids, undo)
+        asks = self._write(ask_side, self._ask_texts, asks, undo)
         self.updates += 1
-        if not self._verify(want, ask_side.top(10), bid_side.top(10), f"update {self.updates}"):
-            _take_back(undo)
+        if not self._verify(self._computed(book), want, f"update {self.updates}"):
+            self._take_back(undo)
             return
         bid, ask = bid_side.best(), ask_side.best()
         if bid is not None and ask is not None and bid >= ask:
-            _take_back(undo)
+            self._take_back(undo)
             self._lose(f"crossed book: bid {bid} >= ask {ask} after update {self.updates}")
             return
         self.emit(BookChanged(self.symbol, bids, asks, seq=self.updates, ts_ns=ts_ns))
@@ -331,8 +224,66 @@ class KrakenBook:
         """The checksum of the last check (over the update or snapshot a failed one refused)."""
         return self.last_computed
 
-    def _verify(self, want: int, asks: Sequence[Level], bids: Sequence[Level], where: str) -> bool:
-        got = self.last_computed = checksum(asks, bids, self.price_decimals, self.qty_decimals)
+    # --- writing -----------------------------------------------------------
+
+    def _write(self, side: Side, texts: Texts, changes: list[Level], undo: Undo) -> list[Level]:
+        """Write ``changes`` to ``side`` and drop the levels past the depth, noting each old
+        size in ``undo``; returns the changes with the dropped levels added as deletions."""
+        put, text = side.set, self._text
+        for price, qty in changes:
+            undo.append((side, texts, price, put(price, qty)))
+            if qty:
+                texts[price] = text(price, qty)
+            else:
+                texts.pop(price, None)
+        depth = self.depth
+        if len(side) <= depth:
+            return changes
+        gone = list(islice(side.prices_best_first(), depth, None))
+        qty_at = side.qty_at
+        undo.extend((side, texts, price, qty_at(price)) for price in gone)
+        side.truncate(depth)
+        for price in gone:
+            del texts[price]
+        return changes + [(price, ZERO) for price in gone]
+
+    def _take_back(self, undo: Undo) -> None:
+        """Put back every level an update wrote, last first: the book is as it was before."""
+        text = self._text
+        for side, texts, price, qty in reversed(undo):
+            side.set(price, qty)
+            if qty:
+                texts[price] = text(price, qty)
+            else:
+                texts.pop(price, None)
+
+    def _text(self, price: Decimal, qty: Decimal) -> str:
+        """A level's checksum text: price and qty at the pair's precisions, no point, no
+        leading zeros (each distinct number printed once per precision)."""
+        prices, qtys = self._price_digits, self._qty_digits
+        p = prices.get(price)
+        if p is None:
+            if len(prices) >= _NUMBERS_LIMIT:
+                prices.clear()
+            p = prices[price] = _digits(price, self.price_decimals)
+        q = qtys.get(qty)
+        if q is None:
+            if len(qtys) >= _NUMBERS_LIMIT:
+                qtys.clear()
+            q = qtys[qty] = _digits(qty, self.qty_decimals)
+        return p + q
+
+    # --- checking ----------------------------------------------------------
+
+    def _computed(self, book: Book) -> int:
+        """The checksum of the book's top 10 levels a side, from the kept level texts."""
+        return _crc(
+            "".join(map(self._ask_texts.__getitem__, islice(book.asks.prices_best_first(), 10))),
+            "".join(map(self._bid_texts.__getitem__, islice(book.bids.prices_best_first(), 10))),
+        )
+
+    def _verify(self, got: int, want: int, where: str) -> bool:
+        self.last_computed = got
         if got == want:
             self.checksum = got
             return True
@@ -343,9 +294,3 @@ class KrakenBook:
         self.synced = False
         self.resyncs += 1
         self.resync(reason)
-
-
-def _take_back(undo: Undo) -> None:
-    """Put back every level an update wrote, last first: the book is as it was before it."""
-    for side, price, qty in reversed(undo):
-        side.set(price, qty)
