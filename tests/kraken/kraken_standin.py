@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import json
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -210,7 +210,7 @@ class KrakenStandIn:
             if index in faults.pause:
                 await asyncio.sleep(faults.pause.pop(index))
             async with session.lock:
-                frame = self._advance(self.events[index], session, index in faults.corrupt)
+                frame = self._advance(self.events[index], session.channels, index in faults.corrupt)
                 self.position += 1
                 if frame is not None:
                     await ws.send(frame)
@@ -222,7 +222,20 @@ class KrakenStandIn:
         self.finished.set()
         await ws.wait_closed()
 
-    def _advance(self, event: Event, session: _Session, corrupt: bool) -> str | None:
+    def frames(self, corrupt: Iterable[int] = ()) -> Iterator[tuple[int, str]]:
+        """(timeline index, frame) for every event, as a client subscribed to every channel of
+        every pair from the start gets them, with no connection (in-process tests); the
+        updates at the ``corrupt`` indexes carry a wrong checksum."""
+        everything = {name: set(self.books) for name in ("book", "trade", "ticker")}
+        bad = set(corrupt)
+        while self.position < len(self.events):
+            index = self.position
+            frame = self._advance(self.events[index], everything, index in bad)
+            self.position += 1
+            if frame is not None:
+                yield index, frame
+
+    def _advance(self, event: Event, channels: Mapping[str, set[str]], corrupt: bool) -> str | None:
         """Play ``event`` on the true books; the v2 frame to send, if this client wants it."""
         symbol = event.symbol
         if event.kind == "heartbeat":
@@ -233,12 +246,12 @@ class KrakenStandIn:
             book.play(event.asks, event.bids)
             self.known.add(symbol)
             self.checksums[symbol] = book.checksum()
-            return self.snapshot(symbol) if symbol in session.channels["book"] else None
+            return self.snapshot(symbol) if symbol in channels["book"] else None
         if event.kind == "update":
             book = self.books[symbol]
             book.play(event.asks, event.bids)
             checksum = self.checksums[symbol] = book.checksum()
-            if symbol not in session.channels["book"]:
+            if symbol not in channels["book"]:
                 return None
             return (
                 '{"channel":"book","type":"update","data":[{"symbol":"%s","bids":%s,"asks":%s,'
@@ -251,7 +264,7 @@ class KrakenStandIn:
                     _stamp(event.ts),
                 )
             )
-        if symbol not in session.channels[event.kind]:
+        if symbol not in channels[event.kind]:
             return None
         if event.kind == "trade":
             rows = ",".join(

@@ -187,8 +187,10 @@ class KrakenFeed:
         self._ws = None
 
     def attach(self, sink: MarketSink) -> None:
-        """Send events to ``sink``, with a fresh book per loaded market (``run`` does it)."""
+        """Send events to ``sink``, with a fresh book per loaded market (``run`` does it); an
+        engine's sink lends its own books (``keep_book``), which the feed then writes."""
         self._sink = sink
+        keep = getattr(sink, "keep_book", None)  # an engine's sink: its books are written here
         self.books = {
             symbol: KrakenBook(
                 symbol,
@@ -197,6 +199,7 @@ class KrakenFeed:
                 self.depth,
                 sink.on_market,
                 self._resync_handler(symbol),
+                keep if callable(keep) else None,
             )
             for symbol, pair in self.pairs.items()
         }
