@@ -135,9 +135,10 @@ async def test_malformed_messages_are_skipped_and_nothing_crashes(
             await session(feed, engine)
         await releaser
     # ccxt's reader stops at the first text it cannot parse; the feed notices the silence and
-    # remakes the link, which resyncs from fresh snapshots
+    # remakes the link, which resyncs from fresh snapshots (a loaded machine may be silent
+    # once more while it catches up, and remake it again)
     silent = [r.getMessage() for r in caplog.records if "no update for" in r.getMessage()]
-    assert silent and server.connections == 2
+    assert silent and server.connections >= 2
     states = [e.state for e in events if isinstance(e, FeedStateChanged)]
     assert states[-2:] == [FeedState.RECONNECTING, FeedState.CONNECTED]
     assert_known_books(engine)
