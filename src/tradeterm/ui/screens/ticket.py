@@ -105,9 +105,10 @@ class TicketScreen(ModalScreen[PlaceOrder | PlaceAlgo | None]):
             yield Rule(id="ticket-rule")
             yield Static("", id="ticket-preview")
 
-    @staticmethod
-    def _input(name: str, placeholder: str) -> Input:
-        return LineInput(placeholder=placeholder, id=name, compact=True, select_on_focus=False)
+    def _input(self, name: str, placeholder: str) -> Input:
+        field = LineInput(placeholder=placeholder, id=name, compact=True, select_on_focus=False)
+        field.on_enter = lambda _text: self.action_submit()  # in the Enter key's own turn
+        return field
 
     def on_mount(self) -> None:
         if self.initial_price is not None:
