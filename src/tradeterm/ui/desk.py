@@ -1,6 +1,6 @@
 """The trading desk: carries out what the keys, the ticket, the command line and the palette
-ask for (place, cancel, cancel all, amend, move by a tick), as named workers, and says how
-it went.
+ask for (place, cancel, cancel all, amend, move by a tick), at once in the key's own turn
+(a named worker carries on whatever must wait, see ``ui/eager.py``), and says how it went.
 
 Every refusal is shown in plain words (under the command line, in the ticket, or in a
 notification) and logged; nothing is sent when a check fails. After each action the orders
