@@ -46,6 +46,9 @@ from tradeterm.venues.sim.feed import SimFeed
 
 SIZE = (120, 40)
 TIMEOUT_S = 5.0
+AIM_MEDIAN_MS = 5.0
+AIM_P99_MS = 20.0
+"""The aims (issue 17): Enter to the order's row under 5 ms median, p99 under 20 ms."""
 
 
 def build(directory: Path) -> TradetermApp:
@@ -173,8 +176,11 @@ def main() -> None:
         ms = [v * 1000 for v in results[name]]
         commit = [v * 1000 for v in results[f"{name}: its durable ledger commit"]]
         rest = [a - b for a, b in zip(ms, commit, strict=True)]
-        figure(f"{name}: Enter to order row on screen, median", statistics.median(ms), "ms", note)
-        figure(f"{name}: Enter to order row on screen, p99", p99(ms), "ms", note)
+        median, worst = statistics.median(ms), p99(ms)
+        missed = "" if median < AIM_MEDIAN_MS else f"; MISSED the aim of {AIM_MEDIAN_MS:g} ms"
+        figure(f"{name}: Enter to order row on screen, median", median, "ms", note + missed)
+        missed = "" if worst < AIM_P99_MS else f"; MISSED the aim of {AIM_P99_MS:g} ms"
+        figure(f"{name}: Enter to order row on screen, p99", worst, "ms", note + missed)
         commit_note = f"p99 {p99(commit):.2f} ms"
         rest_note = f"p99 {p99(rest):.2f} ms: keys, checks, worker, venue, table update"
         figure(f"{name}: of which the durable commit, median", statistics.median(commit), "ms",

@@ -1,6 +1,6 @@
 """The trading desk: carries out what the keys, the ticket, the command line and the palette
-ask for (place, cancel, cancel all, amend, move by a tick), as named workers, and says how
-it went.
+ask for (place, cancel, cancel all, amend, move by a tick), at once in the key's own turn
+(a named worker carries on whatever must wait, see ``ui/eager.py``), and says how it went.
 
 Every refusal is shown in plain words (under the command line, in the ticket, or in a
 notification) and logged; nothing is sent when a check fails. After each action the orders
@@ -10,7 +10,7 @@ pane redraws at once and the slow panes follow (``Refresher.hurry``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
@@ -41,6 +41,7 @@ from tradeterm.ui.cmdorder import PlaceShare
 from tradeterm.ui.cmdstrategy import ShowStrategies, StrategyAction
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, ShowHelp, parse_command
+from tradeterm.ui.eager import run_now
 from tradeterm.ui.host import Host
 from tradeterm.ui.strategizing import StrategizingHost, act
 
@@ -75,6 +76,7 @@ class DeskHost(Host, live.LiveHost, StrategizingHost, BacktestHost, Protocol):
     @property
     def orders(self) -> OrdersPane: ...
 
+    def call_after_refresh(self, callback: Callable[[], object]) -> bool: ...
     def action_help(self) -> None: ...
     def action_focus_pane(self, pane: str) -> None: ...
     def action_reset_account(self) -> None: ...
@@ -307,16 +309,18 @@ class Desk:
         self.work(f"order.{type(command).__name__}", job())
 
     def work(self, name: str, job: Coroutine[Any, Any, None]) -> None:
-        self.app.run_worker(job, name=name, group="orders", exit_on_error=False)
+        """Run ``job`` now, in this turn (an order is acknowledged without waiting on
+        anything); a worker named ``name`` in group ``orders`` finishes it if it must wait."""
+        run_now(self.app, job, name=name, group="orders")
 
     def done(self) -> None:
-        """Show the outcome now: the orders pane at once, the other panes in the loop's next
-        turn (so they never delay the order's row), and the slow panes follow at once for a
-        moment."""
+        """Show the outcome now: the orders pane at once, the other panes once the screen has
+        been repainted with it (so they never delay the order's row), and the slow panes
+        follow at once for a moment."""
         refresher = self.app.refresher
         refresher.hurry()
         refresher.draw_orders()
-        self.app.call_later(refresher.tick)
+        self.app.call_after_refresh(refresher.tick)
 
     def refused(self, what: str, exc: TradetermError) -> None:
         log.warning("%s: %s", what, exc)

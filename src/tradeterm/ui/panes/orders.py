@@ -75,13 +75,15 @@ def short_ids(client_ids: Sequence[str], least: int = SHORT_ID) -> dict[str, str
     ``client_ids`` ends with, ignoring case: what ``cancel ID`` needs to find that order."""
     # ids sorted by their reversed text: an id shares its longest ending with a neighbour
     ends = sorted((cid.lower()[::-1], cid) for cid in client_ids)
-    shown = {}
-    for n, (end, cid) in enumerate(ends):
-        shared = 0
-        for other in ends[max(0, n - 1) : n] + ends[n + 1 : n + 2]:
-            shared = max(shared, _shared_start(end, other[0]))
-        shown[cid] = cid[-min(len(cid), max(least, shared + 1)) :]
-    return shown
+    shared = [0] * len(ends)  # the longest ending each shares with a neighbour
+    for n in range(1, len(ends)):
+        common = _shared_start(ends[n - 1][0], ends[n][0])
+        shared[n - 1] = max(shared[n - 1], common)
+        shared[n] = max(shared[n], common)
+    return {
+        cid: cid[-min(len(cid), max(least, most + 1)) :]
+        for (_, cid), most in zip(ends, shared, strict=True)
+    }
 
 
 def _shared_start(a: str, b: str) -> int:

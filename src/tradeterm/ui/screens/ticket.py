@@ -25,6 +25,7 @@ from tradeterm.domain.enums import OrderType, Side
 from tradeterm.domain.instrument import Instrument
 from tradeterm.engine.algos import PlaceAlgo, algo_desk
 from tradeterm.engine.engine import Engine
+from tradeterm.ui.eager import run_now
 from tradeterm.ui.screens.ticket_algo import PLACEHOLDER as ALGO_PLACEHOLDER
 from tradeterm.ui.screens.ticket_algo import algo_line, build_algo
 from tradeterm.ui.screens.ticket_form import (
@@ -104,9 +105,10 @@ class TicketScreen(ModalScreen[PlaceOrder | PlaceAlgo | None]):
             yield Rule(id="ticket-rule")
             yield Static("", id="ticket-preview")
 
-    @staticmethod
-    def _input(name: str, placeholder: str) -> Input:
-        return LineInput(placeholder=placeholder, id=name, compact=True, select_on_focus=False)
+    def _input(self, name: str, placeholder: str) -> Input:
+        field = LineInput(placeholder=placeholder, id=name, compact=True, select_on_focus=False)
+        field.on_enter = lambda _text: self.action_submit()  # in the Enter key's own turn
+        return field
 
     def on_mount(self) -> None:
         if self.initial_price is not None:
@@ -233,7 +235,7 @@ class TicketScreen(ModalScreen[PlaceOrder | PlaceAlgo | None]):
             return
         self.sending = True
         sent = parent or cmd
-        self.run_worker(self._send(sent), name="order.place", group="orders", exit_on_error=False)
+        run_now(self, self._send(sent), name="order.place", group="orders")
 
     def _algo(self, cmd: PlaceOrder, problems: list[str]) -> tuple[str, list[str]]:
         """The algo field's preview line and the problems with it added."""

@@ -46,6 +46,7 @@ class CommandLine(Vertical):
         self.input = LineInput(
             placeholder=PLACEHOLDER, id="cmd-input", compact=True, select_on_focus=False
         )
+        self.input.on_enter = self._submit  # in the Enter key's own turn
         self.error = Static("", id="cmd-error")
         self.history: list[str] = []
         self._recall = 0

@@ -93,7 +93,9 @@ class FastTable(LineWidget, can_focus=True):
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Replace the rows; only rows whose cells changed are redrawn."""
         new = {row.key: row for row in rows}
-        changed = [k for k, r in new.items() if self._rows.get(k) != r]
+        old = self._rows
+        # a pane hands back the very Row it gave before for a row that did not change
+        changed = [k for k, r in new.items() if (was := old.get(k)) is not r and was != r]
         for key in changed:
             self._strips.pop(key, None)
         old_order, old_top = self._order, self.top_row
