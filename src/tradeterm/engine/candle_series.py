@@ -201,21 +201,22 @@ class CandleSeries(Sequence[Candle]):
     def __getitem__(self, index: int | slice) -> Candle | list[Candle]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        size = len(self)
-        if index < 0:
-            index += size
-        if not 0 <= index < size:
-            raise IndexError("candle index out of range")
+        index = self._position(index)
         packed = len(self._ts)
         return self._unpack(index) if index < packed else self._hot[index - packed]
 
+    def _position(self, index: int) -> int:
+        """``index`` from the oldest (a negative one counts from the newest). Raises
+        IndexError outside the series."""
+        size = len(self)
+        position = index + size if index < 0 else index
+        if not 0 <= position < size:
+            raise IndexError("candle index out of range")
+        return position
+
     def __setitem__(self, index: int, candle: Candle) -> None:
         """Replace one candle (the engine replaces the newest, which is never packed)."""
-        size = len(self)
-        if index < 0:
-            index += size
-        if not 0 <= index < size:
-            raise IndexError("candle index out of range")
+        index = self._position(index)
         packed = len(self._ts)
         if index >= packed:
             self._hot[index - packed] = candle
@@ -238,11 +239,7 @@ class CandleSeries(Sequence[Candle]):
     def float_at(self, index: int, field: str) -> float:
         """One field of one candle as a float, without making the candle (the same float as
         ``float(series[index].<field>)``: an integer over a power of ten rounds correctly)."""
-        size = len(self)
-        if index < 0:
-            index += size
-        if not 0 <= index < size:
-            raise IndexError("candle index out of range")
+        index = self._position(index)
         packed = len(self._ts)
         if index >= packed:
             return float(getattr(self._hot[index - packed], field))

@@ -14,26 +14,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from typing import Any, Protocol
+from typing import Any
+
+from tradeterm.ui.host import Works
 
 
-class WorkerHost(Protocol):
-    """What ``run_now`` needs of the app or screen: Textual's ``run_worker``."""
-
-    def run_worker(
-        self,
-        work: Any,
-        name: str | None = "",
-        group: str = "default",
-        description: str = "",
-        exit_on_error: bool = True,
-        start: bool = True,
-        exclusive: bool = False,
-        thread: bool = False,
-    ) -> Any: ...
-
-
-def run_now(host: WorkerHost, job: Coroutine[Any, Any, None], *, name: str, group: str) -> bool:
+def run_now(host: Works, job: Coroutine[Any, Any, None], *, name: str, group: str) -> bool:
     """Run ``job`` until it first waits; returns True when it finished in that step.
 
     Otherwise (it waits, or it raised) a worker of ``host`` named ``name`` in ``group`` takes
