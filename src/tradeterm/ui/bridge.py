@@ -60,6 +60,8 @@ class UiBridge:
         self.engine = engine
         self.dirty = DirtySet(ALL)
         self._wake: Callable[[], None] | None = None
+        self.on_manual_order: Callable[[], None] | None = None
+        """Called when an order the user placed (no strategy or algo tag) changes."""
         self.notices: list[str] = []
         self.scan_due = True
         self._told: set[tuple[str, str]] = set()
@@ -144,6 +146,8 @@ class UiBridge:
         # "own": the ladder's own-order markers, recomputed only when orders change
         self.dirty |= {"orders", "own", "positions"}
         order = event.order
+        if not order.tag and self.on_manual_order is not None:
+            self.on_manual_order()
         if order.type is OrderType.TRAILING_STOP:
             if order.is_open:
                 self._trailing[order.client_id] = order.symbol

@@ -76,6 +76,8 @@ class Refresher:
         self._quiet_since = time.monotonic()
         self._timer: Timer | None = None
         self._rate_hz: float | None = None
+        self._orders_soon = False
+        parts.bridge.on_manual_order = self._manual_order_changed
 
     @property
     def rate_hz(self) -> float | None:
@@ -112,6 +114,20 @@ class Refresher:
         """The user just acted: show its outcome now, not at the slow rate."""
         self._hurry_until = time.monotonic() + HURRY_S
         self.wake()
+
+    def _manual_order_changed(self) -> None:
+        """An untagged order changed. Within a second of the user acting (``hurry``), it is
+        the venue's answer to the user's order, arriving outside the key's turn (a live
+        exchange's acknowledgement): draw its row in the loop's next turn, not at the next
+        tick (92 ms median at 10 Hz before). One such drawing at a time, so a burst draws
+        once; strategies' orders and scripted ones follow the tick's rates."""
+        if time.monotonic() < self._hurry_until and not self._orders_soon:
+            self._orders_soon = True
+            self.host.call_later(self._draw_orders_soon)
+
+    def _draw_orders_soon(self) -> None:
+        self._orders_soon = False
+        self.draw_orders()
 
     def draw_orders(self) -> None:
         """Draw the orders pane now, ahead of the tick (the user's own order just changed)."""
