@@ -10,9 +10,7 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from tests.strategies.strategy_rig import MS, T0, ListFeed, book, play
-from tradeterm.domain.commands import PlaceOrder
-from tradeterm.domain.enums import OrderType, Side
+from tests.strategies.strategy_rig import MS, T0, ListFeed, book, eth_market_buy, play
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.algos import (
@@ -46,16 +44,6 @@ def _engine(tmp: Path, life: int, from_s: float) -> Engine:
         "paper", PaperVenue("paper", engine.view(engine.feed.venue), clock, latency_ms=10)
     )
     return engine
-
-
-def _buy(qty: str | None = None, quote: str | None = None) -> PlaceOrder:
-    return PlaceOrder(
-        "ETH/USDT",
-        Side.BUY,
-        OrderType.MARKET,
-        qty=D(qty) if qty else None,
-        quote_qty=D(quote) if quote else None,
-    )
 
 
 async def _first_life(tmp: Path, command: PlaceAlgo, crash_s: float) -> AlgoOrder:
@@ -95,7 +83,7 @@ def _journaled_children(tmp: Path) -> Counter[str]:
 
 
 async def test_a_quick_restart_keeps_the_schedule_exactly(tmp_path: Path) -> None:
-    first = await _first_life(tmp_path, PlaceAlgo(_buy("1"), "twap", 100), crash_s=35)
+    first = await _first_life(tmp_path, PlaceAlgo(eth_market_buy("1"), "twap", 100), crash_s=35)
     assert first.sent == 4 and first.state is AlgoState.RUNNING
     engine = await _next_life(tmp_path, 2, at_s=37)
     assert restart_notes(engine) == ["A1 twap resumed: 0.4 of 1 ETH done, 4/10 children sent"]
@@ -108,12 +96,12 @@ async def test_a_quick_restart_keeps_the_schedule_exactly(tmp_path: Path) -> Non
     assert algo.state is AlgoState.DONE and algo.filled == D("1") and algo.progress == 1.0
     assert set(_journaled_children(tmp_path).values()) == {1}
     # ids go on from the restored parent's
-    assert algo_desk(engine).start(PlaceAlgo(_buy("0.1"), "twap", 20)).id == "A2"
+    assert algo_desk(engine).start(PlaceAlgo(eth_market_buy("0.1"), "twap", 20)).id == "A2"
 
 
 async def test_a_child_in_flight_at_the_crash_is_not_sent_again(tmp_path: Path) -> None:
     # the child due at 30.5 s is journaled and on its way to the venue (10 ms) at the crash
-    await _first_life(tmp_path, PlaceAlgo(_buy("1"), "twap", 100), crash_s=30.505)
+    await _first_life(tmp_path, PlaceAlgo(eth_market_buy("1"), "twap", 100), crash_s=30.505)
     engine = await _next_life(tmp_path, 2, at_s=31)
     children = _children(engine)
     assert len(children) == 10 and sum(c.qty for c in children) == D("1")
@@ -128,7 +116,7 @@ async def test_a_child_in_flight_at_the_crash_is_not_sent_again(tmp_path: Path) 
 
 
 async def test_missed_children_are_spread_over_those_still_due(tmp_path: Path) -> None:
-    await _first_life(tmp_path, PlaceAlgo(_buy("1"), "twap", 100), crash_s=35)
+    await _first_life(tmp_path, PlaceAlgo(eth_market_buy("1"), "twap", 100), crash_s=35)
     # down from 35 s to 62 s: the children due at 40.5, 50.5 and 60.5 s were missed; their
     # 0.3 ETH goes to the three still due (70.5, 80.5, 90.5 s); then down again at 82 s
     await _next_life(tmp_path, 2, at_s=62, until_s=82)
@@ -145,7 +133,7 @@ async def test_missed_children_are_spread_over_those_still_due(tmp_path: Path) -
 async def test_a_parent_whose_time_ran_out_expires_saying_how_much_was_done(
     tmp_path: Path,
 ) -> None:
-    await _first_life(tmp_path, PlaceAlgo(_buy("1"), "twap", 100), crash_s=35)
+    await _first_life(tmp_path, PlaceAlgo(eth_market_buy("1"), "twap", 100), crash_s=35)
     engine = await _next_life(tmp_path, 2, at_s=120)
     algo = algo_desk(engine).algos["A1"]
     assert algo.state is AlgoState.EXPIRED
@@ -165,7 +153,7 @@ async def test_a_cancelled_parent_does_not_resume(tmp_path: Path) -> None:
     await engine.start()
     desk = algo_desk(engine)
     started: list[AlgoOrder] = []
-    twap = PlaceAlgo(_buy("1"), "twap", 100)
+    twap = PlaceAlgo(eth_market_buy("1"), "twap", 100)
     engine.clock.call_at(START, lambda: started.append(desk.start(twap)))
     engine.clock.call_at(T0 + 25 * S, lambda: desk.cancel("A1"))
     await play(engine, until_ns=T0 + 35 * S)
@@ -178,7 +166,7 @@ async def test_a_cancelled_parent_does_not_resume(tmp_path: Path) -> None:
 
 
 async def test_a_restored_parent_shows_its_progress_in_the_orders_pane(tmp_path: Path) -> None:
-    await _first_life(tmp_path, PlaceAlgo(_buy("1"), "twap", 100), crash_s=35)
+    await _first_life(tmp_path, PlaceAlgo(eth_market_buy("1"), "twap", 100), crash_s=35)
     engine = await _next_life(tmp_path, 2, at_s=37, until_s=45)
     shown = algos_of(engine, "paper")
     assert [a.id for a in shown] == ["A1"]
@@ -193,7 +181,9 @@ async def test_restarts_at_random_moments_never_send_more_than_the_parent(
         tmp = tmp_path / str(round_)
         tmp.mkdir()
         kind = "vwap" if round_ % 2 else "twap"
-        command = PlaceAlgo(_buy(quote="2500") if round_ % 3 == 0 else _buy("0.7"), kind, 100)
+        command = PlaceAlgo(
+            eth_market_buy(quote="2500") if round_ % 3 == 0 else eth_market_buy("0.7"), kind, 100
+        )
         crash = rng.uniform(1, 99)
         algo = await _first_life(tmp, command, crash_s=crash)
         target, in_quote = algo.target, algo.in_quote

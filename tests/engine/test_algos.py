@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.strategies.strategy_rig import MS, T0, book, list_engine, play
+from tests.strategies.strategy_rig import MS, T0, book, eth_market_buy, list_engine, play
 from tradeterm.domain.commands import Kill, PlaceOrder
 from tradeterm.domain.enums import OrderType, Side
 from tradeterm.domain.errors import TradetermError
@@ -42,23 +42,14 @@ def _start_soon(engine, desk: AlgoDesk, command: PlaceAlgo) -> list[AlgoOrder]: 
     return started
 
 
-def _buy(qty: str | None = None, quote: str | None = None) -> PlaceOrder:
-    return PlaceOrder(
-        "ETH/USDT",
-        Side.BUY,
-        OrderType.MARKET,
-        qty=D(qty) if qty else None,
-        quote_qty=D(quote) if quote else None,
-    )
-
-
 async def test_twap_sends_equal_children_every_ten_seconds(tmp_path: Path) -> None:
     engine = list_engine(tmp_path, _books(620), USDT="100000")
     await engine.start()
     desk = AlgoDesk(engine)
     started: list[str] = []
     engine.clock.call_at(
-        T0 + 500 * MS, lambda: started.append(desk.start(PlaceAlgo(_buy("2"), "twap", 600)).id)
+        T0 + 500 * MS,
+        lambda: started.append(desk.start(PlaceAlgo(eth_market_buy("2"), "twap", 600)).id),
     )
     report = await play(engine)
     assert not report.failed
@@ -86,7 +77,7 @@ async def test_vwap_follows_the_recent_volume_profile(tmp_path: Path) -> None:
         Candle(k * 60_000, D(3100), D(3100), D(3100), D(3100), D(v)) for k, v in enumerate(volumes)
     )
     desk = AlgoDesk(engine)
-    started = _start_soon(engine, desk, PlaceAlgo(_buy("2"), "vwap", 600))
+    started = _start_soon(engine, desk, PlaceAlgo(eth_market_buy("2"), "vwap", 600))
     await play(engine)
     algo = started[0]
     children = _children(engine, algo.id)
@@ -106,7 +97,7 @@ async def test_vwap_without_candles_says_it_splits_equally(tmp_path: Path) -> No
     await engine.start()
     desk = AlgoDesk(engine)
     await play(engine)
-    plan = desk.plan(PlaceAlgo(_buy(quote="5000"), "vwap", 1800))
+    plan = desk.plan(PlaceAlgo(eth_market_buy(quote="5000"), "vwap", 1800))
     assert "equal slices" in plan.note
     assert len(plan.slices) == 60 and plan.in_quote
     assert set(plan.slices) == {D("83.33"), D("83.34")} and sum(plan.slices) == D("5000")
@@ -117,7 +108,7 @@ async def test_cancelling_the_parent_stops_the_schedule(tmp_path: Path) -> None:
     engine = list_engine(tmp_path, _books(120), USDT="100000")
     await engine.start()
     desk = AlgoDesk(engine)
-    started = _start_soon(engine, desk, PlaceAlgo(_buy("1"), "twap", 100))
+    started = _start_soon(engine, desk, PlaceAlgo(eth_market_buy("1"), "twap", 100))
     engine.clock.call_at(T0 + 35 * S, lambda: desk.cancel(started[0].id))
     await play(engine)
     algo = started[0]
@@ -131,7 +122,7 @@ async def test_the_kill_switch_stops_every_schedule(tmp_path: Path) -> None:
     engine = list_engine(tmp_path, _books(120), USDT="100000")
     await engine.start()
     desk = AlgoDesk(engine)
-    started = _start_soon(engine, desk, PlaceAlgo(_buy("1"), "twap", 100))
+    started = _start_soon(engine, desk, PlaceAlgo(eth_market_buy("1"), "twap", 100))
     kill = lambda: asyncio.ensure_future(engine.execute(Kill()))  # noqa: E731
     engine.clock.call_at(T0 + 25 * S, kill)
     await play(engine)
@@ -156,8 +147,8 @@ async def test_a_refused_child_stops_the_parent_with_the_engines_words(tmp_path:
 @pytest.mark.parametrize(
     ("order", "duration", "words"),
     [
-        (_buy("2"), 5, "allowed 10s to 24h"),
-        (_buy("0.001"), 600, "below one child order"),
+        (eth_market_buy("2"), 5, "allowed 10s to 24h"),
+        (eth_market_buy("0.001"), 600, "below one child order"),
         (
             PlaceOrder("ETH/USDT", Side.BUY, OrderType.LIMIT, qty=D(1), price=D(3000)),
             600,

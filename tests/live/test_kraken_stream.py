@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kraken_rest_standin import kraken_markets
@@ -69,21 +70,32 @@ class Rig:
         await self.engine.trading.writer.drain()
 
 
-@pytest.fixture
-async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+async def started_standin() -> KrakenStandIn:
     kraken = KrakenStandIn(KEY, SECRET, {"USDT": Decimal("5000"), "BTC": Decimal("0.5")})
     await kraken.start()
+    return kraken
+
+
+def live_engine(kraken: KrakenStandIn, ledger: Path, **venue: Any) -> tuple[Engine, CcxtVenue]:
+    """An engine whose live account trades on ``kraken`` through ccxt's real kraken class;
+    ``venue``: the CcxtVenue's pacing (poll_s, sweep_s, stream_backoff_s)."""
     feed = StaticFeed(kraken_markets())
     feed.venue = "kraken"
     clock = SystemClock()
     spec = AccountSpec(NAME, AccountMode.LIVE, "kraken", {}, disarm_after_s=900)
-    ledger = tmp_path / "ledger.sqlite"
     engine = Engine(clock, feed, [spec], ledger=Ledger(ledger))
     config = {"urls": kraken.ccxt_urls(), "timeout": 4000, "enableRateLimit": False}
-    venue = CcxtVenue(NAME, "kraken", Credentials(KEY, SECRET, source="test"), clock,
-                      config=config, poll_s=HOUR, sweep_s=HOUR,
-                      stream_backoff_s=0.05)  # fmt: skip
-    engine.attach_venue(NAME, venue)
+    ccxt_venue = CcxtVenue(NAME, "kraken", Credentials(KEY, SECRET, source="test"), clock,
+                           config=config, **venue)  # fmt: skip
+    engine.attach_venue(NAME, ccxt_venue)
+    return engine, ccxt_venue
+
+
+@pytest.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+    kraken = await started_standin()
+    ledger = tmp_path / "ledger.sqlite"
+    engine, venue = live_engine(kraken, ledger, poll_s=HOUR, sweep_s=HOUR, stream_backoff_s=0.05)
     await engine.start()
     runner = asyncio.get_running_loop().create_task(venue.run())
     rig = Rig(kraken, engine, venue, ledger)
@@ -219,17 +231,8 @@ async def test_keys_never_reach_a_message_a_log_or_the_ledger(rig: Rig, tmp_path
 async def test_the_ticket_order_shows_open_then_filled_from_the_stream(tmp_path: Path) -> None:
     """From the keyboard: the ticket (b, quantity, price, enter) -> risk -> ccxt -> Kraken;
     the stream's trade makes it FILLED on screen with the poll an hour away."""
-    kraken = KrakenStandIn(KEY, SECRET, {"USDT": Decimal("5000"), "BTC": Decimal("0.5")})
-    await kraken.start()
-    feed = StaticFeed(kraken_markets())
-    feed.venue = "kraken"
-    clock = SystemClock()
-    spec = AccountSpec(NAME, AccountMode.LIVE, "kraken", {}, disarm_after_s=900)
-    engine = Engine(clock, feed, [spec], ledger=Ledger(tmp_path / "ledger.sqlite"))
-    config = {"urls": kraken.ccxt_urls(), "timeout": 4000, "enableRateLimit": False}
-    venue = CcxtVenue(NAME, "kraken", Credentials(KEY, SECRET, source="test"), clock,
-                      config=config, poll_s=HOUR, sweep_s=HOUR)  # fmt: skip
-    engine.attach_venue(NAME, venue)
+    kraken = await started_standin()
+    engine, venue = live_engine(kraken, tmp_path / "ledger.sqlite", poll_s=HOUR, sweep_s=HOUR)
     app = TradetermApp(Session(engine, setup_logging(None, "info")), refresh_hz=20)
     account = engine.state.accounts[NAME]
     try:
@@ -260,19 +263,11 @@ async def test_the_ticket_order_shows_open_then_filled_from_the_stream(tmp_path:
 async def test_polling_is_fast_while_the_stream_cannot_connect_and_slow_once_it_does(
     tmp_path: Path,
 ) -> None:
-    kraken = KrakenStandIn(KEY, SECRET, {"USDT": Decimal("5000"), "BTC": Decimal("0.5")})
-    await kraken.start()
+    kraken = await started_standin()
     kraken.refuse = True  # the websocket is down from the start; REST answers
-    feed = StaticFeed(kraken_markets())
-    feed.venue = "kraken"
-    clock = SystemClock()
-    spec = AccountSpec(NAME, AccountMode.LIVE, "kraken", {}, disarm_after_s=900)
-    engine = Engine(clock, feed, [spec], ledger=Ledger(tmp_path / "ledger.sqlite"))
-    config = {"urls": kraken.ccxt_urls(), "timeout": 4000, "enableRateLimit": False}
-    venue = CcxtVenue(NAME, "kraken", Credentials(KEY, SECRET, source="test"), clock,
-                      config=config, poll_s=0.2, sweep_s=HOUR,
-                      stream_backoff_s=0.05)  # fmt: skip
-    engine.attach_venue(NAME, venue)
+    engine, venue = live_engine(
+        kraken, tmp_path / "ledger.sqlite", poll_s=0.2, sweep_s=HOUR, stream_backoff_s=0.05
+    )
     await engine.start()
     rig = Rig(kraken, engine, venue, tmp_path / "ledger.sqlite")
     runner = asyncio.get_running_loop().create_task(venue.run())

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tradeterm.domain.enums import Side
+from tradeterm.domain.commands import PlaceOrder
+from tradeterm.domain.enums import OrderType, Side
 from tradeterm.domain.events import BookChanged, MarketEvent, TradePrinted
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Trade
@@ -160,3 +161,14 @@ async def play(engine: Engine, until_ns: int | None = None) -> DriveReport:
     feed = engine.feed
     assert isinstance(feed, ListFeed)
     return await drive(engine, [feed], until_ns=until_ns)
+
+
+def eth_market_buy(qty: str | None = None, quote: str | None = None) -> PlaceOrder:
+    """A market buy of ETH/USDT by base quantity or by quote amount (the algo tests' parent)."""
+    return PlaceOrder(
+        "ETH/USDT",
+        Side.BUY,
+        OrderType.MARKET,
+        qty=Decimal(qty) if qty else None,
+        quote_qty=Decimal(quote) if quote else None,
+    )
