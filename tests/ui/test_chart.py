@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
@@ -371,3 +372,37 @@ def test_snapshot_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot, pane)
 
     assert snap_compare(Host(pane, walk()), terminal_size=(80, 24), run_before=drawn)
+
+
+def test_the_drawing_libraries_load_only_when_a_plot_is_due() -> None:
+    """plotext and numpy take a tenth of a second to import, in a thread that competes with
+    the first book for the interpreter: while the chart has only a message to show (one
+    candle after start-up, before the history), it loads neither; the history's arrival
+    loads them and draws the plot."""
+    code = f"""
+import asyncio, sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from test_chart import MARKET, NOW_NS, Host, settle, walk
+from tradeterm.ui.panes.chart import ChartPane
+
+async def main():
+    pane = ChartPane(min_interval=0, live_interval=0, timeframe="1m")
+    app = Host(pane, walk(1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pane)
+        print(pane.message, "plotext" in sys.modules, "numpy" in sys.modules)
+        pane.show(walk(600), MARKET, [], NOW_NS)
+        for _ in range(500):
+            await pilot.pause(0.01)
+            if pane.message is None and pane.render_count > 1:
+                break
+        print(pane.message, "plotext" in sys.modules, "numpy" in sys.modules)
+
+asyncio.run(main())
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    before, after = out.stdout.strip().splitlines()[-2:]
+    assert before == "1 candle in 1m yet: the chart needs at least 2 False False"
+    assert after == "None True True"

@@ -188,13 +188,15 @@ class ChartPane(LineWidget, can_focus=True):
         self._pending = False
         if not self._dirty or not self.is_on_screen:
             return  # on_show schedules the drawing when the pane comes back
-        if not draw.libraries_ready():
-            self._import_then_draw()
+        request = self._request()  # shows a message instead when there is no plot to draw
+        if request is not None and not draw.libraries_ready():
+            self._import_then_draw()  # only a plot needs them: none is loaded before one is due
             return
         self._dirty = False
         self._last_draw = time.monotonic()
         self.render_count += 1
-        self._draw()
+        if request is not None:
+            self._plot(request)
 
     def _import_then_draw(self) -> None:
         """Import the drawing libraries in a thread (once), then draw."""
@@ -215,14 +217,15 @@ class ChartPane(LineWidget, can_focus=True):
 
     # --- drawing ------------------------------------------------------------------------
 
-    def _draw(self) -> None:
+    def _request(self) -> draw.ChartRequest | None:
+        """What to plot, or None after showing the message that stands in for a plot."""
         width, height = self.size.width, self.size.height
         market = self._market
         if width <= 0 or height <= 0:
-            return
+            return None
         if market is None:
             self._show_message("waiting for candles…", width, height)
-            return
+            return None
         length = TIMEFRAMES[self.timeframe]
         capacity = width // draw.STEP
         try:
@@ -232,7 +235,7 @@ class ChartPane(LineWidget, can_focus=True):
             if message != self.message:  # once, not at every redraw while it lasts
                 log.warning("chart of %s: %s", market.symbol, exc)
             self._show_message(message, width, height)
-            return
+            return None
         labels, fits = draw.fit_width(tail[-capacity:], market.price_places, width)
         count = min(len(tail), fits)
         self.visible_candles = tail[-count:] if count else []
@@ -241,11 +244,11 @@ class ChartPane(LineWidget, can_focus=True):
             have = "no candle" if count == 0 else "1 candle"
             message = f"{have} in {self.timeframe} yet: the chart needs at least 2"
             self._show_message(message, width, height)
-            return
+            return None
         if height < 4 or width < labels + 8:
             self._show_message(f"chart needs more room than {width}x{height}", width, height)
-            return
-        request = draw.ChartRequest(
+            return None
+        return draw.ChartRequest(
             series=draw.to_floats(tail[-(count + draw.WARMUP) :]),
             visible=count,
             marks=self.fill_marks,
@@ -257,9 +260,12 @@ class ChartPane(LineWidget, can_focus=True):
             height=height - 1,
             labels=labels,
         )
+
+    def _plot(self, request: draw.ChartRequest) -> None:
         if self._colors is None:
             self._colors = draw.ChartColors.from_variables(self.app.get_css_variables())
         self.message = None
+        width, height = request.width, request.height + 1
         body = [ansi_strip(text, width) for text in draw.render(request, self._colors)]
         self.set_lines([self._header(width), *body][:height])
 
