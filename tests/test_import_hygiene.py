@@ -185,3 +185,15 @@ def test_the_first_book_waits_for_no_strategy(tmp_path: Path) -> None:
     later = {"tradeterm.strategies.base", "tradeterm.strategies.registry", "numpy"}
     later |= {"tradeterm.analysis.regime", "pydantic"}
     assert not loaded & later, sorted(loaded & later)
+
+
+def test_opening_loads_no_live_dialog_or_reconciliation_screen(tmp_path: Path) -> None:
+    """The arm and kill dialogs and the reconciliation screen (with Textual's DataTable) were
+    about 40 ms before the first book on the sim: opening loads only the armed frame's
+    watcher, and the rest loads with a live account or the first live command."""
+    loaded = modules_after("import tradeterm.ui.opening", tmp_path, full=True)
+    assert "tradeterm.ui.live_frame" in loaded  # the probe did import the opening
+    later = {"tradeterm.ui.live", "tradeterm.ui.reconcile", "tradeterm.engine.reconciling"}
+    later |= {"textual.widgets._data_table"}
+    assert all(importlib.util.find_spec(name) for name in later)  # no name is misspelt
+    assert not loaded & later, sorted(loaded & later)

@@ -334,7 +334,7 @@ class TradetermApp(App[None]):
 
     def show_account_mode(self) -> None:
         """Frame the screen for a live account: dashed while disarmed, heavy while armed."""
-        from tradeterm.ui.live import show_mode
+        from tradeterm.ui.live_frame import show_mode
 
         show_mode(self)
 

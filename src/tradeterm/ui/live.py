@@ -1,10 +1,10 @@
 """What live trading adds to the workstation: ``:arm`` (the typed-name dialog), ``:disarm``,
-``:kill [flatten]`` and ``K`` (one confirmation), the idle timer's key presses and the red
-frame while the active account is armed. Every change goes through ``Engine.execute``."""
+``:kill [flatten]`` and ``K`` (one confirmation), the idle timer's key presses. Every change
+goes through ``Engine.execute``; the red frame of an armed account is ``ui/live_frame.py``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,17 +14,12 @@ from textual.widgets import Input, Static
 
 from tradeterm.domain.commands import Arm, Disarm, Kill
 from tradeterm.domain.enums import AccountMode
-from tradeterm.domain.events import ArmingChanged
 from tradeterm.ui.cmdlive import AskArm, AskKill, AskReconcile
 from tradeterm.ui.reconcile import ReconcileHost, ask_reconcile
 from tradeterm.ui.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
-    from textual.screen import Screen
-
-    from tradeterm.engine.engine import Engine
     from tradeterm.ui.commandline import Command
-    from tradeterm.ui.refresh import Refresher
 
 
 class Runs(Protocol):
@@ -40,24 +35,6 @@ class LiveHost(ReconcileHost, Protocol):
 
     @property
     def desk(self) -> Runs: ...
-
-
-class ShowsMode(Protocol):
-    """Redraws the frame for the active account's mode (``TradetermApp.show_account_mode``)."""
-
-    def show_account_mode(self) -> None: ...
-
-
-class FrameHost(Protocol):
-    """What framing the screen uses: the engine's active account, the screen to frame, and
-    the refresher that redraws the slow panes."""
-
-    @property
-    def engine(self) -> Engine: ...
-    @property
-    def screen(self) -> Screen[Any]: ...
-    @property
-    def refresher(self) -> Refresher: ...
 
 
 class ArmScreen(ModalScreen[str | None]):
@@ -148,27 +125,3 @@ def said(command: object, result: object) -> str:
     if isinstance(command, Disarm):
         return "account DISARMED: no new order reaches the exchange"
     return ""
-
-
-def watch(app: ShowsMode, engine: Engine) -> None:
-    """Redraw the frame when the active account is armed or disarmed (the idle timer too)."""
-
-    def changed(event: ArmingChanged) -> None:
-        if event.account == engine.state.active_account:
-            app.show_account_mode()
-
-    engine.bus.subscribe(ArmingChanged, changed)
-
-
-def show_mode(app: FrameHost) -> None:
-    """Frame the screen for the active account: LIVE dashed while disarmed, heavy while armed."""
-    account = app.engine.state.account
-    app.screen.set_class(account.mode is AccountMode.LIVE, "-live")
-    app.screen.set_class(framed(app.engine), "-armed")
-    app.refresher.hurry()
-
-
-def framed(engine: Engine) -> bool:
-    """The red frame is on while the active account is live and armed."""
-    account = engine.state.account
-    return account.mode is AccountMode.LIVE and account.armed

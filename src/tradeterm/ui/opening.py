@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from tradeterm.domain.enums import AccountMode
 from tradeterm.domain.errors import ConfigError, TradetermError
-from tradeterm.ui import live
+from tradeterm.ui import live_frame
 from tradeterm.ui.panes.alerts import LEGEND
-from tradeterm.ui.reconcile import at_start_up
 from tradeterm.ui.screens.workstation import Chrome
 from tradeterm.ui.session import Session
 from tradeterm.ui.workers import start_engine
@@ -44,7 +44,7 @@ def build(app: TradetermApp, session: Session, chrome: Chrome) -> Workstation:
     )
     app.workstation = workstation
     wire_pane_keys(app, workstation)
-    live.watch(app, session.engine)
+    live_frame.watch(app, session.engine)
     return workstation
 
 
@@ -69,7 +69,7 @@ def start(app: TradetermApp) -> None:
     if app.workstation is not None:
         start_engine(app, app.workstation, start_feed=app.start_feed)
         if app.start_feed:
-            at_start_up(app)
+            reconcile_at_start(app)
 
 
 async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
@@ -93,11 +93,20 @@ async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
     app.chrome = chrome
     start_engine(app, workstation, start_feed=app.start_feed)  # it connects while panes mount
     if app.start_feed:
-        at_start_up(app)
+        reconcile_at_start(app)
     await mounted
     begin(app)
     workstation.refresher.tick()  # the market connected meanwhile: draw it with the panes
     app.refresh_bindings()
+
+
+def reconcile_at_start(app: TradetermApp) -> None:
+    """Reconcile the live accounts with their exchanges; the reconciliation screen and its
+    table load only when a live account is configured."""
+    if any(a.mode is AccountMode.LIVE for a in app.engine.state.accounts.values()):
+        from tradeterm.ui.reconcile import at_start_up
+
+        at_start_up(app)
 
 
 def _styled_already(app: TradetermApp, screen: Screen[None]) -> None:
