@@ -13,10 +13,10 @@ from itertools import pairwise
 from sim_rig import make
 
 from tradeterm.domain.enums import FeedState
-from tradeterm.domain.events import BookChanged, TickerUpdated
+from tradeterm.domain.events import BookChanged, CandlesLoaded, TickerUpdated
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.ports import MarketSink
-from tradeterm.venues.sim.feed import SimFeed
+from tradeterm.venues.sim.feed import HISTORY_AFTER_S, SimFeed
 
 SYMBOLS = ["BTC/USDT", "ETH/USDT", "SOL/USDT", "XRP/USDT"]
 
@@ -59,15 +59,27 @@ async def test_run_makes_about_rate_events_per_second() -> None:
 
 
 async def test_run_goes_live_at_once_and_sends_the_history_while_the_market_moves() -> None:
+    """The books and the tape at once; the history from HISTORY_AFTER_S on (the first book is
+    drawn with nothing else to compute), a symbol per tick, paused market too."""
     _clock, feed, engine = make(symbols=SYMBOLS, history_minutes=30, rate=0)
+    loop = asyncio.get_running_loop()
+    loaded_at: list[float] = []
+    engine.subscribe(CandlesLoaded, lambda _event: loaded_at.append(loop.time()))
+    started = loop.time()
     task = asyncio.create_task(feed.run(engine.sink(feed.venue)))
     await asyncio.sleep(0)  # the first turn: books, the tape's last seconds, connected
     assert engine.state.feed.state is FeedState.CONNECTED
     assert set(engine.state.books_on(engine.feed.venue)) == set(SYMBOLS)
     assert not feed.bootstrapped and not engine.state.tickers_on(engine.feed.venue)
-    await run_for(feed, engine, 0.2)  # a symbol's history per tick (paused market too)
+    deadline = started + HISTORY_AFTER_S + 5.0
+    while not feed.bootstrapped and loop.time() < deadline:
+        await asyncio.sleep(0.01)
     task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
     assert feed.bootstrapped
+    assert len(loaded_at) == len(SYMBOLS)
+    assert min(loaded_at) - started >= HISTORY_AFTER_S
     assert set(engine.state.tickers_on(engine.feed.venue)) == set(SYMBOLS)
     for symbol in SYMBOLS:  # the history and the live minute after it
         series = list(engine.state.candles_on(engine.feed.venue)[symbol])

@@ -33,6 +33,9 @@ log = logging.getLogger("tradeterm.venues.sim")
 
 TICK_S = 0.02
 PAUSED_TICK_S = 0.5
+HISTORY_AFTER_S = 0.5
+"""The candle history starts this long after the market: the first book and tape are drawn
+first (as a venue's REST history arrives after its stream), with nothing else to compute."""
 WARM_UP_EVENTS = 800
 WARM_UP_NS = 30_000_000_000
 DAY_MINUTES = 1440
@@ -228,12 +231,14 @@ class SimFeed:
         Work per tick is capped at half a second's worth of events, so a slow
         machine sees a slower market rather than a growing backlog. The market moves from
         the first tick; until every symbol has its candle history, each tick also makes one
-        symbol's (a day of 22 symbols' candles is about 0.2 s of work).
+        symbol's (a day of 22 symbols' candles is about 0.2 s of work), from
+        ``HISTORY_AFTER_S`` on.
         """
         if self._missing is None:
             self._connect(sink)
         loop = asyncio.get_running_loop()
         last = loop.time()
+        history_from = last + HISTORY_AFTER_S
         last_ticker = last
         events_at_ticker = self.events
         carry = 0.0
@@ -248,7 +253,8 @@ class SimFeed:
             carry = due - count
             if count:
                 self.step(sink, min(count, max(1, int(self.rate / 2))))
-            self._backfill(sink)
+            if now >= history_from:
+                self._backfill(sink)
             if now - last_ticker >= 1.0 and self.events != events_at_ticker and self.bootstrapped:
                 last_ticker, events_at_ticker = now, self.events
                 self.publish_tickers(sink)
