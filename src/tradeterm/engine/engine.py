@@ -43,6 +43,7 @@ from tradeterm.engine.emulator import Emulator
 from tradeterm.engine.execute import Result, execute
 from tradeterm.engine.history import FillRow, ledger_rows, realized_rows
 from tradeterm.engine.ledger import Ledger
+from tradeterm.engine.order_preview import amend_preview, preview
 from tradeterm.engine.ports import ExecutionVenue, MarketFeed
 from tradeterm.engine.restore import replay_ledger, resume_orders
 from tradeterm.engine.risk import OrderPlan
@@ -228,10 +229,10 @@ class Engine:
 
     def preview(self, cmd: PlaceOrder) -> OrderPlan:
         """What an order would do now and every rule it breaks (the ticket's live preview)."""
-        return self.trading.preview(cmd)
+        return preview(self.trading, cmd)
 
     def amend_preview(self, client_id: str, price: Decimal | None, qty: Decimal) -> str:
-        return self.trading.amend_preview(client_id, price, qty)
+        return amend_preview(self.trading, client_id, price, qty)
 
     async def close_position(self, command: ClosePosition) -> str:
         """Close one position (or all of the account's) at market, reduce-only, for what is

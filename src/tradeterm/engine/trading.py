@@ -29,7 +29,7 @@ from tradeterm.domain.events import (
 )
 from tradeterm.domain.events import OrderRejected as OrderRejectedEvent
 from tradeterm.domain.instrument import Instrument
-from tradeterm.domain.orders import Order, amend_keeps_queue, can_transition
+from tradeterm.domain.orders import Order, can_transition
 from tradeterm.engine.accounting import apply_execution, hold, hold_asset
 from tradeterm.engine.accounts import AccountState
 from tradeterm.engine.amending import check_amend
@@ -37,8 +37,8 @@ from tradeterm.engine.balances import on_balances
 from tradeterm.engine.journal import EVENT_KINDS, dumps, event_record, order_record
 from tradeterm.engine.ledger import Ledger, Record
 from tradeterm.engine.order_log import log_execution
+from tradeterm.engine.order_preview import preview
 from tradeterm.engine.ports import ExecutionVenue
-from tradeterm.engine.risk import OrderPlan, plan_order
 from tradeterm.engine.writer import JournalWriter
 
 if TYPE_CHECKING:
@@ -105,7 +105,8 @@ class Trading:
         """Route the venue's events for ``client_id`` to ``account_name`` (used by restore)."""
         self._owner[client_id] = account_name
 
-    def _pending_for(self, account: AccountState) -> Mapping[str, Decimal]:
+    def pending_for(self, account: AccountState) -> Mapping[str, Decimal]:
+        """Funds held by ``account``'s orders not yet acknowledged, per asset."""
         return {asset: q for (name, asset), q in self._pending.items() if name == account.name}
 
     def last_price(self, inst: Instrument) -> Decimal | None:
@@ -155,31 +156,6 @@ class Trading:
 
     # --- placing -------------------------------------------------------------------
 
-    def preview(
-        self, cmd: PlaceOrder, *, check_funds: bool = True, placing: bool = False
-    ) -> OrderPlan:
-        """What ``cmd`` would do now, and every rule it breaks, the risk manager's too."""
-        state = self.engine.state
-        try:
-            account = self.account(cmd.account)
-            symbol = self.engine.state.local_symbol(account, cmd.symbol)
-        except TradetermError as exc:
-            return OrderPlan(None, problems=[str(exc)])
-        if symbol != cmd.symbol:
-            cmd = replace(cmd, symbol=symbol)
-        inst = state.instrument(account, cmd.symbol)
-        plan = plan_order(
-            cmd,
-            account,
-            state.markets.get(inst),
-            state.books.get(inst),
-            self.last_price(inst),
-            self._pending_for(account),
-            check_funds=check_funds,
-        )
-        plan.problems += self.engine.risk.vetoes(cmd, account, plan, log_them=placing)
-        return plan
-
     async def place(
         self,
         cmd: PlaceOrder,
@@ -206,7 +182,7 @@ class Trading:
         if symbol != cmd.symbol:
             cmd = replace(cmd, symbol=symbol)
         await self.engine.risk.enforce(account)
-        plan = self.preview(cmd, check_funds=not holdless, placing=True)
+        plan = preview(self, cmd, check_funds=not holdless, placing=True)
         if holdless:
             plan.hold, plan.budget = Decimal(0), None
         now = self.engine.clock.now_ns()
@@ -326,16 +302,6 @@ class Trading:
             if order.status in _CANCELLING:  # it works on: a retry may cancel it
                 order.status = order.working_status()
                 self._publish(account, order)
-
-    def amend_preview(self, client_id: str, price: Decimal | None, qty: Decimal) -> str:
-        """What an amend would do to the queue place, in words, before the user confirms."""
-        account, order = self.order(client_id)
-        venue_note = getattr(self.engine.venues.get(account.name), "amend_note", None)
-        if callable(venue_note):  # a live venue says how its exchange amends
-            return str(venue_note())
-        if amend_keeps_queue(order, price, qty):
-            return "keeps its place in the queue (lower quantity, same price)"
-        return "goes to the back of the queue (new price or more quantity)"
 
     async def amend(
         self,

@@ -17,14 +17,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from tradeterm.domain.commands import (
     AmendOrder,
-    CancelAll,
     CancelOrder,
     ClosePosition,
     PlaceOco,
     PlaceOrder,
     ResetAccount,
-    SetTradingState,
-    SwitchAccount,
 )
 from tradeterm.domain.enums import OrderStatus, OrderType, Side
 from tradeterm.domain.errors import TradetermError
@@ -41,6 +38,7 @@ from tradeterm.ui.cmdorder import PlaceShare
 from tradeterm.ui.cmdstrategy import ShowStrategies, StrategyAction
 from tradeterm.ui.cmdwords import CommandError
 from tradeterm.ui.commandline import Command, ShowHelp, parse_command
+from tradeterm.ui.desk_report import amend_effect, report, what
 from tradeterm.ui.eager import run_now
 from tradeterm.ui.host import Host
 from tradeterm.ui.strategizing import StrategizingHost, act
@@ -229,50 +227,16 @@ class Desk:
             else:
                 if isinstance(command, PlaceShare):  # sized now, from what is held now
                     command = self._sized(command)
-                effect = self._effect(command)
+                effect = amend_effect(self.engine, command)
                 result = await self.engine.execute(command)
-                self._report(command, result, effect)
+                report(app, self.engine, command, result, effect)
         except TradetermError as exc:
-            text = f"{_what(command)}: {exc}"
+            text = f"{what(command)}: {exc}"
             log.warning("%s", text)
             self.done()
             return text
         self.done()
         return None
-
-    def _effect(self, command: Command) -> str:
-        """What an amend will do to the queue place, in words, told before it is sent."""
-        if isinstance(command, AmendOrder) and command.price is not None:
-            order = self.engine.state.account.orders[command.client_id]
-            qty = order.qty if command.qty is None else command.qty
-            return self.engine.amend_preview(command.client_id, command.price, qty)
-        return ""
-
-    def _report(self, command: Command, result: object, effect: str) -> None:
-        """Say what a command did where the panes alone would not show it."""
-        app = self.app
-        if isinstance(command, CancelAll) and isinstance(result, int):
-            which = "" if command.pattern == "*" else f" matching {command.pattern}"
-            which += f" ({command.side.value}s)" if command.side is not None else ""
-            app.notify(
-                f"cancel sent for {result} order{'s' if result != 1 else ''}{which}"
-                if result
-                else f"no open orders{which} to cancel",
-                timeout=3,
-            )
-        elif isinstance(command, AmendOrder) and effect:
-            app.notify(f"amending {command.client_id} to {command.price}: it {effect}", timeout=3)
-        elif isinstance(command, ClosePosition) and isinstance(result, str):
-            log.info("close: %s", result)
-            app.notify(result, timeout=6)
-        elif text := live.said(command, result):
-            app.notify(text, timeout=6)
-        elif isinstance(command, SwitchAccount):
-            app.show_account_mode()
-        elif isinstance(command, SetTradingState):
-            state = self.engine.state.accounts
-            name = command.account or self.engine.state.active_account
-            app.notify(f"account {name} is {state[name].trading_state.value.upper()}", timeout=3)
 
     def run_line(self, text: str, line: CommandLine) -> None:
         """Run what was typed on the command line. An error stays under the line with the
@@ -381,22 +345,3 @@ class Desk:
         moved = self.move(chosen.client_id, ticks)
         if moved is not None:
             app.ladder.set_cursor(app.ladder.bucket(moved, chosen.side is Side.BUY))
-
-
-def _what(command: Command) -> str:
-    """What a refusal message starts with: which command was not done."""
-    if isinstance(command, PlaceOrder):
-        return f"{command.side.value} {command.symbol} not placed"
-    if isinstance(command, PlaceOco):
-        return f"OCO on {command.symbol} not placed"
-    if isinstance(command, CancelOrder):
-        return f"cancel {command.client_id}"
-    if isinstance(command, CancelAll):
-        return "cancel all" if command.pattern == "*" else f"cancel {command.pattern}"
-    if isinstance(command, AmendOrder):
-        return f"amend {command.client_id}"
-    if isinstance(command, ClosePosition):
-        return f"close {command.symbol or 'all'}"
-    if isinstance(command, AddAlert | RemoveAlert):
-        return "alert not set" if isinstance(command, AddAlert) else f"unalert {command.alert_id}"
-    return type(command).__name__

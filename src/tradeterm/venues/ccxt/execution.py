@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import decimal
 import logging
 from collections.abc import Coroutine, Mapping, Sequence
 from decimal import Decimal
@@ -38,17 +37,12 @@ from tradeterm.domain.orders import Order, amend_keeps_queue
 from tradeterm.engine.clock import Clock
 from tradeterm.engine.ports import ExecutionSink
 from tradeterm.engine.reconcile import ExchangeView, LedgerSide, SeenOrder
+from tradeterm.venues.ccxt.calls import call
 from tradeterm.venues.ccxt.clients import make_client
 from tradeterm.venues.ccxt.convert import dec, order_request
 from tradeterm.venues.ccxt.deadman import Countdown, DeadMansSwitch
 from tradeterm.venues.ccxt.dialect import amends_in_place, finder, label, plain_id, uses_countdown
-from tradeterm.venues.ccxt.errors import (
-    Translated,
-    is_ccxt,
-    is_not_found,
-    outcome_unknown,
-    translate,
-)
+from tradeterm.venues.ccxt.errors import Translated, is_not_found, outcome_unknown
 from tradeterm.venues.ccxt.polling import PollLoop
 from tradeterm.venues.ccxt.private_stream import PrivateStream, has_stream
 from tradeterm.venues.ccxt.reconciling import look
@@ -215,24 +209,8 @@ class CcxtVenue:
             self._sink.on_execution(event)
 
     async def _call(self, method: str, *args: Any) -> Any:
-        """One ccxt call; its errors come out translated (see ``errors.translate``)."""
-        client = self.client
-        # ccxt sets traps and rounding on the decimal context it runs in: give it its own,
-        # so the engine's Decimal arithmetic is never changed by an exchange call
-        with decimal.localcontext():
-            return await self._call_in(client, method, *args)
-
-    async def _call_in(self, client: Any, method: str, *args: Any) -> Any:
-        try:
-            if not client.markets and "_" in method:  # unified calls; implicit endpoints need none
-                await client.load_markets()
-            return await getattr(client, method)(*args)
-        except Exception as exc:
-            if not is_ccxt(exc):
-                raise
-            body = str(getattr(client, "last_http_response", "") or "")
-            error = translate(exc, self.label, self._credentials.redact, body)
-            raise Translated(exc, error) from None
+        """One ccxt call; its errors come out translated (see ``calls.call``)."""
+        return await call(self.client, method, args, self.label, self._credentials.redact)
 
     # --- the ExecutionVenue port ---------------------------------------------------
 

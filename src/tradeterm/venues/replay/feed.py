@@ -30,8 +30,7 @@ from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle
 from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.ports import MarketSink
-from tradeterm.venues.replay.files import Format, Item
-from tradeterm.venues.replay.markets import session_markets
+from tradeterm.venues.replay.files import Item
 from tradeterm.venues.replay.playback import (
     Progress,
     check_speed,
@@ -41,7 +40,7 @@ from tradeterm.venues.replay.playback import (
     publish_state,
     publish_tickers,
 )
-from tradeterm.venues.replay.recording import header_markets
+from tradeterm.venues.replay.scan import Span, scan_files
 from tradeterm.venues.replay.session import Session
 
 SLICE_S = 0.02
@@ -94,7 +93,7 @@ class ReplayFeed:
         self._next_ticker_ns = 0
         self._anchor_wall = 0.0
         self._anchor_ns: int | None = None
-        self._scanned: tuple[int | None, int | None, int] | None = None
+        self._scanned: Span | None = None
         self._markets: list[Market] = []
         self._cleared: set[str] = set()  # books shown before a seek back, not rebuilt yet
         self._left: dict[str, OrderBook] = {}  # the engine's books a restarted session left
@@ -113,16 +112,7 @@ class ReplayFeed:
         return list(self._markets)
 
     def _scan(self) -> None:
-        scan = Session(self.paths, venue=self.venue, scan=True)
-        scan.run()
-        recorded = [
-            m
-            for s in scan.sources
-            if s.format is Format.RECORDING
-            for m in header_markets(s.header)
-        ]
-        self._markets = session_markets(scan.states.values(), recorded, self.venue)
-        self._scanned = (scan.first_ts, scan.last_ts, scan.messages)
+        self._markets, self._scanned = scan_files(self.paths, self.venue)
 
     def focus(self, symbol: str) -> None:
         """Every replayed symbol streams in full; nothing to change."""
