@@ -153,6 +153,7 @@ def test_the_first_frame_waits_for_no_engine_market_or_pane(tmp_path: Path) -> N
     later = {
         "tradeterm.engine.engine",
         "tradeterm.domain.events",
+        "tradeterm.domain.commands",  # the risk rules the config reads name it in annotations
         "tradeterm.venues.sim.feed",
         "tradeterm.venues.paper",
         "tradeterm.analysis.alerts",

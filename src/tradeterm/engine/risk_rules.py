@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import Side
 from tradeterm.domain.numbers import ZERO
+
+if TYPE_CHECKING:  # annotations only: the config loads this module before the first frame
+    from tradeterm.domain.commands import PlaceOrder
 
 NS = 1_000_000_000
 RATE_WINDOW_NS = 60 * NS
