@@ -10,7 +10,9 @@ the start path. It counts from the interpreter's start until the frame that draw
 "Order book" (``--book``: the first frame with the ladder's spread row) has been written
 to the terminal, in a 120x40 pty with a fresh data directory and bytecode cached.
 Timers fire 50x more often per instruction under valgrind, so the book figure is only
-comparable with itself.
+comparable with itself. ``--bare`` also counts the bare Textual app of ``bare_textual.py`` to
+its first frame, the yardstick of issue 17 (tradeterm's first frame at most 1.5x a bare
+app's), and prints the ratio.
 """
 
 from __future__ import annotations
@@ -45,9 +47,17 @@ class _ExitOnFrame:
         return getattr(self._stream, name)
 
 
+BARE = "--bare-app"
+
+
 def _launch(needle: str, args: list[str]) -> None:
-    """Inside the pty, under valgrind: run tradeterm as ``python -m tradeterm`` would."""
+    """Inside the pty, under valgrind: run tradeterm as ``python -m tradeterm`` would (or the
+    bare app, for ``BARE``)."""
     sys.__stderr__ = _ExitOnFrame(sys.__stderr__, needle)  # type: ignore
+    if args == [BARE]:
+        bare = Path(__file__).resolve().parent / "bare_textual.py"
+        runpy.run_path(str(bare), run_name="__main__")
+        return
     sys.argv = ["tradeterm", *args]
     runpy.run_module("tradeterm", run_name="__main__", alter_sys=True)
 
@@ -94,6 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--book", action="store_true", help="count to the first book instead")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--bare", action="store_true", help="also count a bare Textual app")
     parser.add_argument("args", nargs="*", help="tradeterm's arguments (after --)")
     options = parser.parse_args()
     needle = "spread" if options.book else "Order book"
@@ -104,6 +115,15 @@ def main() -> None:
         f"instructions to the {what}: {statistics.median(counts) / 1e6:,.0f} M"
         f"  (median of {options.runs}: {', '.join(f'{c / 1e6:,.0f}' for c in counts)})"
     )
+    if options.bare:
+        count("Order book", [BARE])
+        bare = [count("Order book", [BARE]) for _ in range(options.runs)]
+        base = statistics.median(bare)
+        print(
+            f"instructions to a bare Textual app's first frame: {base / 1e6:,.0f} M"
+            f"  (median of {options.runs}); tradeterm's {what}: "
+            f"{statistics.median(counts) / base:.2f}x"
+        )
 
 
 if __name__ == "__main__":
