@@ -153,6 +153,7 @@ class TradetermApp(App[None]):
         self._opener = session if callable(session) else None
         self.chrome = Chrome()
         """The frame on screen: status bar, pane boxes, command line, key bar."""
+        self.chrome.cmdline.on_submit = self.run_command_line
         self.arrangement = Arrangement(self)
         self.workstation: Workstation | None = None
         """The session's parts: built at once from a ready session, else once it is made."""
@@ -367,7 +368,11 @@ class TradetermApp(App[None]):
         self.cmdline.open(text)
 
     def on_command_line_submitted(self, event: CommandLine.Submitted) -> None:
-        self.desk.run_line(event.text, self.cmdline)
+        self.run_command_line(event.text)
+
+    def run_command_line(self, text: str) -> None:
+        """Run a line typed on the command line (its ``on_submit``: in the Enter key's turn)."""
+        self.desk.run_line(text, self.cmdline)
 
     def on_command_line_closed(self) -> None:
         before, self._focus_before = self._focus_before, None

@@ -1,11 +1,13 @@
 """The command line (:): one input with history; errors stay under it, pointing at the word.
 
-The widget only edits text: Enter posts ``Submitted`` and the app answers with ``accept``
+The widget only edits text: Enter hands the text to ``on_submit`` when its owner set one (at
+once, in the Enter key's own turn), else posts ``Submitted``; the owner answers with ``accept``
 (the line closes and joins the history) or ``fail`` (the error shows, the text stays).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -40,6 +42,10 @@ class CommandLine(Vertical):
 
     class Closed(Message):
         """The line closed (accepted or dismissed): focus can go back where it was."""
+
+    on_submit: Callable[[str], object] | None = None
+    """What runs a line, set by the owner: called in the Enter key's own turn, so an order
+    skips ``Submitted``'s climb to the app (one event-loop turn per container)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -77,11 +83,11 @@ class CommandLine(Vertical):
         self.screen.set_focus(self.input)
 
     def accept(self, text: str) -> None:
-        """The command ran: remember it and close."""
+        """The command ran: remember it and close. The hidden input keeps the text until the
+        next ``open`` replaces it (clearing it now would only redo the input's watchers)."""
         if text.strip() and (not self.history or self.history[-1] != text):
             self.history.append(text)
             del self.history[:-HISTORY]
-        self.input.value = ""
         self.action_close()
 
     def fail(self, message: str, position: int | None = None, expected: str = "") -> None:
@@ -96,6 +102,9 @@ class CommandLine(Vertical):
         self._show_error(Content("\n").join(parts))
 
     def _show_error(self, content: Content | None) -> None:
+        if content is None and not self.error.display:
+            self.error_text = ""
+            return  # nothing shown: nothing to clear
         self.error.update(content or "")
         self.error.display = content is not None
         if content is None:
@@ -110,7 +119,11 @@ class CommandLine(Vertical):
         self._submit(event.value)
 
     def _submit(self, text: str) -> None:
-        if text.strip():
+        if not text.strip():
+            return
+        if self.on_submit is not None:
+            self.on_submit(text)
+        else:
             self.post_message(self.Submitted(text))
 
     @on(Input.Changed, "#cmd-input")
