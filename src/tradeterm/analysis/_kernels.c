@@ -305,7 +305,7 @@ bollinger(PyObject *self, PyObject *args)
     const double *x = v[0].data;
     double *middle = v[1].data, *upper = v[2].data, *lower = v[3].data;
     double *percent_b = v[4].data, *width = v[5].data;
-    const double p = (double)period, scale = factor;
+    const double inverse = 1.0 / (double)period, scale = factor;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t block = 0; block < outputs; block += period) {
         Py_ssize_t end = block + period < outputs ? block + period : outputs;
@@ -322,8 +322,8 @@ bollinger(PyObject *self, PyObject *args)
                 sum += in - out;
                 squares += in * in - out * out;
             }
-            double mean = sum / p;
-            double var = squares / p - mean * mean;
+            double mean = sum * inverse; /* two divisions fewer a row; an ulp apart */
+            double var = squares * inverse - mean * mean;
             double half = sqrt(var > 0.0 ? var : 0.0) * scale;
             double m = mean + shift;
             double up = m + half, down = m - half;
