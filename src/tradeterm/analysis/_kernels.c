@@ -102,82 +102,67 @@ fail:
     return NULL;
 }
 
-/* macd_line(values, fast_seed, fast_d, fast_k, slow_seed, slow_d, slow_k, line):
- * line[i] = fast[i] - slow[i], both EMAs seeded at i = 0 and fed values[i-1] after;
- * len(values) >= len(line) - 1. */
+/* macd(values, fast_seed, fast_d, fast_k, slow_seed, slow_d, slow_k, signal_period, signal_d,
+ *      signal_k, line, signal, hist): line[i] = fast EMA - slow EMA (both seeded at
+ * i = 0, fed values[i-1] after), then its signal EMA (seeded with
+ * the mean of its first signal_period values) and hist = line - signal, all in one loop so
+ * the three recurrences overlap; line[:signal_period - 1] is set to NaN after use.
+ * len(signal) = len(hist) = len(line) - signal_period + 1. */
 static PyObject *
-macd_line(PyObject *self, PyObject *args)
+macd(PyObject *self, PyObject *args)
 {
-    PyObject *values_obj, *line_obj;
-    double fast, fd, fk, slow, sd, sk;
-    Vec v[2];
+    PyObject *values_obj, *line_obj, *signal_obj, *hist_obj;
+    double fast, fd, fk, slow, sd, sk, gd, gk;
+    Py_ssize_t g;
+    Vec v[4];
     memset(v, 0, sizeof v);
-    if (!PyArg_ParseTuple(args, "OddddddO", &values_obj, &fast, &fd, &fk, &slow, &sd, &sk,
-                          &line_obj))
+    if (!PyArg_ParseTuple(args, "OddddddnddOOO", &values_obj, &fast, &fd, &fk, &slow, &sd, &sk,
+                          &g, &gd, &gk, &line_obj, &signal_obj, &hist_obj))
         return NULL;
-    if (vec_get(values_obj, &v[0], 0, "values") < 0 || vec_get(line_obj, &v[1], 1, "line") < 0)
+    if (vec_get(values_obj, &v[0], 0, "values") < 0 || vec_get(line_obj, &v[1], 1, "line") < 0 ||
+        vec_get(signal_obj, &v[2], 1, "signal") < 0 || vec_get(hist_obj, &v[3], 1, "hist") < 0)
         goto fail;
     Py_ssize_t n = v[1].size;
-    if (n > 0 && v[0].size < n - 1 && too_short("values is shorter than line - 1") < 0)
+    if ((g < 1 || n < g || v[0].size < n - 1 || v[2].size != n - g + 1 ||
+         v[3].size != n - g + 1) &&
+        too_short("macd needs len(values) >= len(line) - 1 >= signal_period - 1 and "
+                  "len(signal) = len(hist) = len(line) - signal_period + 1") < 0)
         goto fail;
     const double *x = v[0].data;
-    double *line = v[1].data;
+    double *line = v[1].data, *signal = v[2].data, *hist = v[3].data;
     Py_BEGIN_ALLOW_THREADS
-    if (n > 0) {
-        const double fast_d = fd, fast_k = fk, slow_d = sd, slow_k = sk;
-        double f = fast, s = slow;
-        line[0] = f - s;
-        for (Py_ssize_t i = 1; i < n; i++) {
-            double value = x[i - 1];
-            f = fast_d * f + fast_k * value;
-            s = slow_d * s + slow_k * value;
-            line[i] = f - s;
-        }
+    const double fast_d = fd, fast_k = fk, slow_d = sd, slow_k = sk;
+    const double signal_d = gd, signal_k = gk;
+    double f = fast, s = slow, seed = 0.0;
+    line[0] = f - s;
+    for (Py_ssize_t i = 1; i < g; i++) {
+        double value = x[i - 1];
+        f = fast_d * f + fast_k * value;
+        s = slow_d * s + slow_k * value;
+        line[i] = f - s;
     }
+    for (Py_ssize_t i = 0; i < g; i++)
+        seed += line[i];
+    double acc = seed / (double)g;
+    signal[0] = acc;
+    hist[0] = line[g - 1] - acc;
+    for (Py_ssize_t i = g; i < n; i++) {
+        double value = x[i - 1];
+        f = fast_d * f + fast_k * value;
+        s = slow_d * s + slow_k * value;
+        double m = f - s;
+        line[i] = m;
+        acc = signal_d * acc + signal_k * m;
+        signal[i - g + 1] = acc;
+        hist[i - g + 1] = m - acc;
+    }
+    for (Py_ssize_t i = 0; i + 1 < g; i++)
+        line[i] = NAN;
     Py_END_ALLOW_THREADS
-    vec_release(v, 2);
+    vec_release(v, 4);
     Py_RETURN_NONE;
 fail:
-    vec_release(v, 2);
-    return NULL;
-}
-
-/* signal_hist(line, seed, d, k, signal, hist): signal[0] = seed,
- * signal[i] = d * signal[i-1] + k * line[i]; hist = line - signal; all of one length. */
-static PyObject *
-signal_hist(PyObject *self, PyObject *args)
-{
-    PyObject *line_obj, *signal_obj, *hist_obj;
-    double seed, d, k;
-    Vec v[3];
-    memset(v, 0, sizeof v);
-    if (!PyArg_ParseTuple(args, "OdddOO", &line_obj, &seed, &d, &k, &signal_obj, &hist_obj))
-        return NULL;
-    if (vec_get(line_obj, &v[0], 0, "line") < 0 || vec_get(signal_obj, &v[1], 1, "signal") < 0 ||
-        vec_get(hist_obj, &v[2], 1, "hist") < 0)
-        goto fail;
-    Py_ssize_t n = v[1].size;
-    if ((v[0].size < n || v[2].size < n) && too_short("line and hist need len(signal)") < 0)
-        goto fail;
-    const double *line = v[0].data;
-    double *signal = v[1].data, *hist = v[2].data;
-    Py_BEGIN_ALLOW_THREADS
-    if (n > 0) {
-        const double decay = d, factor = k;
-        double acc = seed;
-        signal[0] = acc;
-        hist[0] = line[0] - acc;
-        for (Py_ssize_t i = 1; i < n; i++) {
-            acc = decay * acc + factor * line[i];
-            signal[i] = acc;
-            hist[i] = line[i] - acc;
-        }
-    }
-    Py_END_ALLOW_THREADS
-    vec_release(v, 3);
-    Py_RETURN_NONE;
-fail:
-    vec_release(v, 3);
+    vec_release(v, 4);
     return NULL;
 }
 
@@ -345,8 +330,7 @@ fail:
 
 static PyMethodDef methods[] = {
     {"recurrence", recurrence, METH_VARARGS, "out[0] = seed; out[i] = d*out[i-1] + scale*tail[i-1]"},
-    {"macd_line", macd_line, METH_VARARGS, "fast EMA - slow EMA over values"},
-    {"signal_hist", signal_hist, METH_VARARGS, "signal EMA of the MACD line and the histogram"},
+    {"macd", macd, METH_VARARGS, "MACD line, signal and histogram in one loop"},
     {"rsi", rsi, METH_VARARGS, "Wilder RSI from row period on"},
     {"atr", atr, METH_VARARGS, "Wilder ATR from row period on, true range inline"},
     {"bollinger", bollinger, METH_VARARGS, "the five Bollinger columns of every window"},

@@ -3,7 +3,7 @@
 from typing_extensions import Buffer
 
 def recurrence(tail: Buffer, seed: float, d: float, scale: float, out: Buffer) -> None: ...
-def macd_line(
+def macd(
     values: Buffer,
     fast_seed: float,
     fast_d: float,
@@ -11,10 +11,12 @@ def macd_line(
     slow_seed: float,
     slow_d: float,
     slow_k: float,
+    signal_period: int,
+    signal_d: float,
+    signal_k: float,
     line: Buffer,
-) -> None: ...
-def signal_hist(
-    line: Buffer, seed: float, d: float, k: float, signal: Buffer, hist: Buffer
+    signal: Buffer,
+    hist: Buffer,
 ) -> None: ...
 def rsi(values: Buffer, period: int, gain_seed: float, loss_seed: float, out: Buffer) -> None: ...
 def atr(

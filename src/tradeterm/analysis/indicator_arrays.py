@@ -65,10 +65,8 @@ def macd_into(
     native = kernels()
     if native is not None:
         tail = np.ascontiguousarray(x[s:])
-        native.macd_line(tail, fast_ema.seed, fast_ema.d, kf, slow_ema.seed, slow_ema.d, ks, line)
-        seed = math.fsum(line[:g]) / g
-        native.signal_hist(line[g - 1 :], seed, 1.0 - kg, kg, signal_line, hist)
-        line[: g - 1] = np.nan
+        fast_args = (fast_ema.seed, fast_ema.d, kf, slow_ema.seed, slow_ema.d, ks)
+        native.macd(tail, *fast_args, g, 1.0 - kg, kg, line, signal_line, hist)
         return
     combined_filter(x[s:], [fast_ema, slow_ema], line)  # the line: fast - slow in one pass
     macd_line = line[g - 1 :]
