@@ -6,6 +6,9 @@ convert pandas Series and write through the ``*_into`` functions here. Callers t
 hold floats (the chart, drawing on a small machine where importing pandas costs 80 MB and half
 a second) call the array functions at the end of this module.
 
+Each ``*_into`` function runs the C kernels of :mod:`tradeterm.analysis.native` when they are
+built (one sequential pass, as TA-Lib), and the blocked numpy code below otherwise.
+
 The ``*_into`` functions take ``x``, the values from the first valid row on (no NaN), and
 write the rows from the first computable one on into the ``out`` slices given.
 """
@@ -17,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tradeterm.analysis.native import kernels
 from tradeterm.analysis.recurrence import (
     CHUNK,
     FloatArray,
@@ -34,7 +38,12 @@ from tradeterm.analysis.windows import WindowMoments, map_windows
 def ema_into(x: FloatArray, period: int, out: FloatArray) -> None:
     """EMA of ``x`` into ``out`` (rows ``period - 1`` on); ``len(x) >= period``."""
     k = 2.0 / (period + 1)
-    seeded_filter(math.fsum(x[:period]) / period, x[period:], 1.0 - k, k, out)
+    seed = math.fsum(x[:period]) / period
+    native = kernels()
+    if native is not None:
+        native.recurrence(np.ascontiguousarray(x[period:]), seed, 1.0 - k, k, out)
+        return
+    seeded_filter(seed, x[period:], 1.0 - k, k, out)
 
 
 def macd_into(
@@ -53,6 +62,12 @@ def macd_into(
     kf, ks, kg = 2.0 / (f + 1), 2.0 / (s + 1), 2.0 / (g + 1)
     fast_ema = Term(math.fsum(x[s - f : s]) / f, 1.0 - kf, kf, 1.0)
     slow_ema = Term(math.fsum(x[:s]) / s, 1.0 - ks, ks, -1.0)
+    native = kernels()
+    if native is not None:
+        tail = np.ascontiguousarray(x[s:])
+        fast_args = (fast_ema.seed, fast_ema.d, kf, slow_ema.seed, slow_ema.d, ks)
+        native.macd(tail, *fast_args, g, 1.0 - kg, kg, line, signal_line, hist)
+        return
     combined_filter(x[s:], [fast_ema, slow_ema], line)  # the line: fast - slow in one pass
     macd_line = line[g - 1 :]
 
@@ -79,6 +94,12 @@ def rsi_into(x: FloatArray, period: int, out: FloatArray) -> None:
     """RSI (Wilder) of ``x`` into ``out`` (rows ``period`` on); ``len(x) > period``."""
     p = period
     seed_changes = np.diff(x[: p + 1])
+    gain_seed = math.fsum(np.maximum(seed_changes, 0.0))
+    loss_seed = math.fsum(np.minimum(seed_changes, 0.0))
+    native = kernels()
+    if native is not None:
+        native.rsi(np.ascontiguousarray(x), p, gain_seed, loss_seed, out)
+        return
     # row p on: the price changes first, then the RSI, in place
     for begin in range(1, len(out), CHUNK):
         end = min(len(out), begin + CHUNK)
@@ -88,10 +109,8 @@ def rsi_into(x: FloatArray, period: int, out: FloatArray) -> None:
     # Wilder sums (p times the averages): same ratio, one division fewer per row. The loss
     # sum is negative, so gain - loss is the sum of both. The gains go last: they overwrite
     # the changes that both recurrences read.
-    losses = Recurrence(math.fsum(np.minimum(seed_changes, 0.0)), d, _part(changes, up=False))
-    gains = Recurrence(
-        math.fsum(np.maximum(seed_changes, 0.0)), d, _part(changes, up=True), out=out
-    )
+    losses = Recurrence(loss_seed, d, _part(changes, up=False))
+    gains = Recurrence(gain_seed, d, _part(changes, up=True), out=out)
 
     def store(begin: int, end: int, ys: Sequence[FloatArray]) -> None:
         loss, gain = ys  # gain is out[begin:end]
@@ -108,6 +127,10 @@ def bollinger_into(
 ) -> None:
     """Bollinger Bands of ``x`` into ``columns`` (``middle, upper, lower, percent_b,
     width``, rows ``period - 1`` on); ``len(x) >= period``."""
+    native = kernels()
+    if native is not None:
+        native.bollinger(np.ascontiguousarray(x), period, factor, *columns)
+        return
     middle, upper, lower, percent_b, width = columns
     price = x[period - 1 :]
 

@@ -20,6 +20,7 @@ from tradeterm.analysis.indicators._validate import (
     prepare,
     series_out,
 )
+from tradeterm.analysis.native import kernels
 from tradeterm.analysis.recurrence import CHUNK, Recurrence, from_array, run_recurrences
 from tradeterm.analysis.windows import (
     WindowMoments,
@@ -89,6 +90,11 @@ def atr(high: pd.Series, low: pd.Series, close: pd.Series, period: int = 14) -> 
         head = np.empty(p)
         true_range(h[1 : p + 1], lo[1 : p + 1], c[:p], head)
         ranges = out[first:]  # the true ranges after the first ATR, then smoothed in place
+        native = kernels()
+        if native is not None:
+            contiguous = (np.ascontiguousarray(values) for values in (h, lo, c))
+            native.atr(*contiguous, p, math.fsum(head) / p, ranges)
+            return series_out(out, inputs, f"atr_{p}")
         for begin in range(p + 1, len(c), CHUNK):
             at = slice(begin, min(len(c), begin + CHUNK))
             true_range(
