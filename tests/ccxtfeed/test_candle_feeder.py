@@ -19,7 +19,7 @@ from ccxt_rig import FAST, ccxt_config, standin, until
 
 from tradeterm.domain.enums import Side
 from tradeterm.domain.events import TradePrinted
-from tradeterm.domain.market_data import Trade
+from tradeterm.domain.market_data import Candle, Trade
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.candle_feeder import CandleFeeder
 from tradeterm.engine.candle_store import CandleStore
@@ -139,6 +139,35 @@ async def test_trades_build_the_live_bar_after_the_history(kind: str, tmp_path: 
     asked = klines_asked(server)
     assert "symbol=NKNUSDT" in asked[0]  # the active symbol first
     assert "symbol=BLZETH" in asked[1]  # then the others (this venue has none: logged)
+
+
+async def test_a_round_over_stored_symbols_lets_the_loop_run_between_them(
+    tmp_path: Path,
+) -> None:
+    """At a restart the store holds every symbol's history, so no fill awaits a request: the
+    round must still hand the loop back between symbols (the feed connects meanwhile)."""
+    rows = recorded()
+    async with standin(klines={}) as server:
+        engine, feeder, store = await rig(server, "native", tmp_path, rows)
+        for symbol in SYMBOLS:
+            store.put("binance", symbol, "1m", [Candle(*bar) for bar in as_bars(rows)])
+        seen: list[dict[str, int]] = []
+
+        async def other_work() -> None:
+            while len(feeder.filled) < len(SYMBOLS):
+                seen.append(dict(feeder.filled))
+                await asyncio.sleep(0)
+
+        observer = asyncio.create_task(other_work())
+        live = asyncio.create_task(feeder.run())
+        try:
+            await asyncio.wait_for(observer, 10)
+        finally:
+            live.cancel()
+            await asyncio.gather(live, return_exceptions=True)
+            await close(engine.feed)
+    assert klines_asked(server) == []  # all from the store
+    assert {"NKN/USDT": 1} in seen  # the loop ran after the first symbol, before the second
 
 
 async def test_the_workstation_chart_draws_the_backfilled_candles(tmp_path: Path) -> None:

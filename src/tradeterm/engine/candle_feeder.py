@@ -87,6 +87,10 @@ class CandleFeeder:
                     self._plan()
                 while self._queue:
                     await self.fill(self._queue.popleft())
+                    # a symbol the store already holds is filled without a request, so without
+                    # this turn a round over every market would hold the event loop to its end
+                    # (at start: the stream's connect and the first book waited ~0.5 s)
+                    await asyncio.sleep(0)
                 self._wake.clear()
                 await self._wake.wait()  # the refresh timer, or a symbol chosen
         finally:
