@@ -18,7 +18,7 @@ from binance_standin import BinanceStandIn
 from ccxt_rig import FAST, ccxt_config, standin, until
 
 from tradeterm.domain.enums import Side
-from tradeterm.domain.events import TradePrinted
+from tradeterm.domain.events import BookChanged, TradePrinted
 from tradeterm.domain.market_data import Candle, Trade
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.candle_feeder import CandleFeeder
@@ -60,7 +60,11 @@ def bars(candles: Any) -> list[tuple[int, ...]]:
 
 
 async def rig(
-    server: BinanceStandIn, kind: str, tmp_path: Path, rows: list[list[Any]]
+    server: BinanceStandIn,
+    kind: str,
+    tmp_path: Path,
+    rows: list[list[Any]],
+    wait_book_s: float = 0.0,
 ) -> tuple[Engine, CandleFeeder, CandleStore]:
     # the engine's clock stands one minute after the last recorded bar opened
     clock = ManualClock((rows[-1][0] + 60_000) * 1_000_000)
@@ -68,7 +72,10 @@ async def rig(
     await engine.start()
     store = CandleStore(tmp_path / "candles.sqlite")
     minutes = len(rows)
-    return engine, CandleFeeder(engine, store, history_minutes=minutes, refresh_s=0), store
+    feeder = CandleFeeder(
+        engine, store, history_minutes=minutes, refresh_s=0, wait_book_s=wait_book_s
+    )
+    return engine, feeder, store
 
 
 async def close(feed: MarketFeed) -> None:
@@ -168,6 +175,39 @@ async def test_a_round_over_stored_symbols_lets_the_loop_run_between_them(
             await close(engine.feed)
     assert klines_asked(server) == []  # all from the store
     assert {"NKN/USDT": 1} in seen  # the loop ran after the first symbol, before the second
+
+
+@pytest.mark.parametrize("trigger", ["book", "timeout"])
+async def test_the_first_round_waits_for_the_active_book(trigger: str, tmp_path: Path) -> None:
+    """A day of candles for every market is the most work at start: it waits for the active
+    symbol's first book (another symbol's does not count), or ``wait_book_s`` at most."""
+    rows = recorded()
+    async with standin(klines={}) as server:
+        engine, feeder, store = await rig(server, "native", tmp_path, rows, wait_book_s=5)
+        for symbol in SYMBOLS:
+            store.put("binance", symbol, "1m", [Candle(*bar) for bar in as_bars(rows)])
+        active = engine.state.active
+        other = next(s for s in SYMBOLS if s != active.symbol)
+        sink = engine.sink(engine.feed.venue)
+        live = asyncio.create_task(feeder.run())
+        try:
+            for turn in range(50):  # a fill from the store needs no request: it would be done
+                await asyncio.sleep(0)
+                if turn == 5:  # (run has subscribed by now)
+                    sink.on_market(BookChanged(other, [], [], snapshot=True))
+            waited = dict(feeder.filled)
+            if trigger == "book":
+                sink.on_market(BookChanged(active.symbol, [], [], snapshot=True))
+            else:
+                assert isinstance(engine.clock, ManualClock)
+                engine.clock.advance(5)
+            await until(lambda: len(feeder.filled) == len(SYMBOLS))
+        finally:
+            live.cancel()
+            await asyncio.gather(live, return_exceptions=True)
+            await close(engine.feed)
+    assert waited == {}
+    assert feeder.filled == dict.fromkeys(SYMBOLS, 1)
 
 
 async def test_the_workstation_chart_draws_the_backfilled_candles(tmp_path: Path) -> None:

@@ -4,7 +4,9 @@ refetched) and loaded into the engine; the live bar is built from the feed's tra
 chart and the scanner read ``state.candles`` as they do on the sim.
 
 Order of work: the active symbol first, then the others in market order; a symbol the user
-selects jumps the queue. Every ``refresh_s`` each symbol is topped up again (one request
+selects jumps the queue. The first round waits for the active symbol's first book (at most
+``wait_book_s``): loading a day of candles for every market is the most work at start, and
+the book is what the user waits for. Every ``refresh_s`` each symbol is topped up again (one request
 each), so scanner rows whose trades are not streamed stay current.
 """
 
@@ -16,6 +18,7 @@ from collections import deque
 
 from tradeterm.domain.errors import DataError, VenueUnavailable
 from tradeterm.domain.events import (
+    BookChanged,
     CandlesLoaded,
     CandleUpdated,
     MarketEvent,
@@ -33,6 +36,8 @@ log = logging.getLogger("tradeterm.engine.candles")
 HISTORY_MINUTES = 1440
 """One day of one-minute bars: the scanner's 24h columns need 1441."""
 REFRESH_S = 300.0
+WAIT_BOOK_S = 2.0
+"""The first round starts at the active symbol's first book, or this long after ``run``."""
 
 
 class CandleFeeder:
@@ -46,6 +51,8 @@ class CandleFeeder:
         history_minutes: how far back the history reaches.
         refresh_s: how often (on the engine's clock) every symbol is topped up (0: never
             after the first fill).
+        wait_book_s: the first round waits at most this long (on the engine's clock) for the
+            active symbol's first book on this venue (0: starts at once).
     """
 
     def __init__(
@@ -56,6 +63,7 @@ class CandleFeeder:
         history_minutes: int = HISTORY_MINUTES,
         refresh_s: float = REFRESH_S,
         venue: str | None = None,
+        wait_book_s: float = WAIT_BOOK_S,
     ) -> None:
         self.engine = engine
         self.venue = engine.feed.venue if venue is None else venue
@@ -64,6 +72,7 @@ class CandleFeeder:
         self.store = store
         self.history_ms = history_minutes * MINUTE_MS
         self.refresh_s = refresh_s
+        self.wait_book_s = wait_book_s
         self.live: dict[str, Candle] = {}
         self.filled: dict[str, int] = {}
         """Symbol -> how many times it was backfilled."""
@@ -81,6 +90,7 @@ class CandleFeeder:
         timer = clock.call_every(self.refresh_s, self._due) if self.refresh_s > 0 else None
         self._round = True
         try:
+            await self._first_book()
             while True:
                 if self._round:
                     self._round = False
@@ -98,6 +108,26 @@ class CandleFeeder:
                 timer.cancel()
             for unsubscribe in undo:
                 unsubscribe()
+
+    async def _first_book(self) -> None:
+        """Until the active symbol's first book on this venue, or ``wait_book_s``."""
+        active = self.engine.state.active
+        if self.wait_book_s <= 0 or active.venue != self.venue:
+            return
+        ready = asyncio.Event()
+
+        def on_book(event: BookChanged) -> None:
+            if event.venue == self.venue and event.symbol == active.symbol:
+                ready.set()
+
+        clock = self.engine.clock
+        unsubscribe = self.engine.bus.subscribe(BookChanged, on_book)
+        timer = clock.call_at(clock.now_ns() + int(self.wait_book_s * 1e9), ready.set)
+        try:
+            await ready.wait()
+        finally:
+            unsubscribe()  # (book events are the hot path: not a call more than needed)
+            timer.cancel()
 
     def _due(self) -> None:
         self._round = True
