@@ -21,7 +21,7 @@ from tradeterm.domain.enums import Side
 from tradeterm.domain.events import BookChanged, TradePrinted
 from tradeterm.domain.market_data import Candle, Trade
 from tradeterm.engine.accounts import AccountSpec
-from tradeterm.engine.candle_feeder import CandleFeeder
+from tradeterm.engine.candle_feeder import AFTER_BOOK_S, CandleFeeder
 from tradeterm.engine.candle_store import CandleStore
 from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.engine import Engine
@@ -180,7 +180,8 @@ async def test_a_round_over_stored_symbols_lets_the_loop_run_between_them(
 @pytest.mark.parametrize("trigger", ["book", "timeout"])
 async def test_the_first_round_waits_for_the_active_book(trigger: str, tmp_path: Path) -> None:
     """A day of candles for every market is the most work at start: it waits for the active
-    symbol's first book (another symbol's does not count), or ``wait_book_s`` at most."""
+    symbol's first book (another symbol's does not count) and ``AFTER_BOOK_S`` more, or
+    ``wait_book_s`` at most."""
     rows = recorded()
     async with standin(klines={}) as server:
         engine, feeder, store = await rig(server, "native", tmp_path, rows, wait_book_s=5)
@@ -195,18 +196,22 @@ async def test_the_first_round_waits_for_the_active_book(trigger: str, tmp_path:
                 await asyncio.sleep(0)
                 if turn == 5:  # (run has subscribed by now)
                     sink.on_market(BookChanged(other, [], [], snapshot=True))
-            waited = dict(feeder.filled)
+            waited = [dict(feeder.filled)]
+            assert isinstance(engine.clock, ManualClock)
             if trigger == "book":
                 sink.on_market(BookChanged(active.symbol, [], [], snapshot=True))
+                for _ in range(50):
+                    await asyncio.sleep(0)
+                waited.append(dict(feeder.filled))  # the ladder draws the book first
+                engine.clock.advance(AFTER_BOOK_S)
             else:
-                assert isinstance(engine.clock, ManualClock)
                 engine.clock.advance(5)
             await until(lambda: len(feeder.filled) == len(SYMBOLS))
         finally:
             live.cancel()
             await asyncio.gather(live, return_exceptions=True)
             await close(engine.feed)
-    assert waited == {}
+    assert all(filled == {} for filled in waited)
     assert feeder.filled == dict.fromkeys(SYMBOLS, 1)
 
 
