@@ -18,10 +18,10 @@ from binance_standin import BinanceStandIn
 from ccxt_rig import FAST, ccxt_config, standin, until
 
 from tradeterm.domain.enums import Side
-from tradeterm.domain.events import TradePrinted
-from tradeterm.domain.market_data import Trade
+from tradeterm.domain.events import BookChanged, TradePrinted
+from tradeterm.domain.market_data import Candle, Trade
 from tradeterm.engine.accounts import AccountSpec
-from tradeterm.engine.candle_feeder import CandleFeeder
+from tradeterm.engine.candle_feeder import AFTER_BOOK_S, CandleFeeder
 from tradeterm.engine.candle_store import CandleStore
 from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.engine import Engine
@@ -60,7 +60,11 @@ def bars(candles: Any) -> list[tuple[int, ...]]:
 
 
 async def rig(
-    server: BinanceStandIn, kind: str, tmp_path: Path, rows: list[list[Any]]
+    server: BinanceStandIn,
+    kind: str,
+    tmp_path: Path,
+    rows: list[list[Any]],
+    wait_book_s: float = 0.0,
 ) -> tuple[Engine, CandleFeeder, CandleStore]:
     # the engine's clock stands one minute after the last recorded bar opened
     clock = ManualClock((rows[-1][0] + 60_000) * 1_000_000)
@@ -68,7 +72,10 @@ async def rig(
     await engine.start()
     store = CandleStore(tmp_path / "candles.sqlite")
     minutes = len(rows)
-    return engine, CandleFeeder(engine, store, history_minutes=minutes, refresh_s=0), store
+    feeder = CandleFeeder(
+        engine, store, history_minutes=minutes, refresh_s=0, wait_book_s=wait_book_s
+    )
+    return engine, feeder, store
 
 
 async def close(feed: MarketFeed) -> None:
@@ -139,6 +146,73 @@ async def test_trades_build_the_live_bar_after_the_history(kind: str, tmp_path: 
     asked = klines_asked(server)
     assert "symbol=NKNUSDT" in asked[0]  # the active symbol first
     assert "symbol=BLZETH" in asked[1]  # then the others (this venue has none: logged)
+
+
+async def test_a_round_over_stored_symbols_lets_the_loop_run_between_them(
+    tmp_path: Path,
+) -> None:
+    """At a restart the store holds every symbol's history, so no fill awaits a request: the
+    round must still hand the loop back between symbols (the feed connects meanwhile)."""
+    rows = recorded()
+    async with standin(klines={}) as server:
+        engine, feeder, store = await rig(server, "native", tmp_path, rows)
+        for symbol in SYMBOLS:
+            store.put("binance", symbol, "1m", [Candle(*bar) for bar in as_bars(rows)])
+        seen: list[dict[str, int]] = []
+
+        async def other_work() -> None:
+            while len(feeder.filled) < len(SYMBOLS):
+                seen.append(dict(feeder.filled))
+                await asyncio.sleep(0)
+
+        observer = asyncio.create_task(other_work())
+        live = asyncio.create_task(feeder.run())
+        try:
+            await asyncio.wait_for(observer, 10)
+        finally:
+            live.cancel()
+            await asyncio.gather(live, return_exceptions=True)
+            await close(engine.feed)
+    assert klines_asked(server) == []  # all from the store
+    assert {"NKN/USDT": 1} in seen  # the loop ran after the first symbol, before the second
+
+
+@pytest.mark.parametrize("trigger", ["book", "timeout"])
+async def test_the_first_round_waits_for_the_active_book(trigger: str, tmp_path: Path) -> None:
+    """A day of candles for every market is the most work at start: it waits for the active
+    symbol's first book (another symbol's does not count) and ``AFTER_BOOK_S`` more, or
+    ``wait_book_s`` at most."""
+    rows = recorded()
+    async with standin(klines={}) as server:
+        engine, feeder, store = await rig(server, "native", tmp_path, rows, wait_book_s=5)
+        for symbol in SYMBOLS:
+            store.put("binance", symbol, "1m", [Candle(*bar) for bar in as_bars(rows)])
+        active = engine.state.active
+        other = next(s for s in SYMBOLS if s != active.symbol)
+        sink = engine.sink(engine.feed.venue)
+        live = asyncio.create_task(feeder.run())
+        try:
+            for turn in range(50):  # a fill from the store needs no request: it would be done
+                await asyncio.sleep(0)
+                if turn == 5:  # (run has subscribed by now)
+                    sink.on_market(BookChanged(other, [], [], snapshot=True))
+            waited = [dict(feeder.filled)]
+            assert isinstance(engine.clock, ManualClock)
+            if trigger == "book":
+                sink.on_market(BookChanged(active.symbol, [], [], snapshot=True))
+                for _ in range(50):
+                    await asyncio.sleep(0)
+                waited.append(dict(feeder.filled))  # the ladder draws the book first
+                engine.clock.advance(AFTER_BOOK_S)
+            else:
+                engine.clock.advance(5)
+            await until(lambda: len(feeder.filled) == len(SYMBOLS))
+        finally:
+            live.cancel()
+            await asyncio.gather(live, return_exceptions=True)
+            await close(engine.feed)
+    assert all(filled == {} for filled in waited)
+    assert feeder.filled == dict.fromkeys(SYMBOLS, 1)
 
 
 async def test_the_workstation_chart_draws_the_backfilled_candles(tmp_path: Path) -> None:
