@@ -69,6 +69,30 @@ async def test_the_frame_is_on_screen_before_the_market_is_built(rig: Rig) -> No
         assert isinstance(app.screen, HelpScreen)
 
 
+@pytest.mark.parametrize(
+    ("size", "shown", "hidden"),
+    [
+        ((80, 24), ("1·2 Book & tape", "6·7 Orders", "1 Order book"), ("6 Orders", "4 Positions")),
+        ((220, 60), ("1 Order book", "3 Scanner", "6 Orders", "7 Fills"), ("Book & tape",)),
+    ],
+)
+async def test_the_frame_is_laid_out_for_the_terminal_before_it_is_first_drawn(
+    rig: Rig, size: tuple[int, int], shown: tuple[str, ...], hidden: tuple[str, ...]
+) -> None:
+    """The app no longer waits for its frame to mount before laying it out (a frame drawn
+    while it waited was thrown away): the tabs of a small terminal and the groups they hide
+    are in place in the frame on screen when the market is asked for."""
+    seen: dict[str, object] = {}
+    app = _opening_app(rig, seen)
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: app.opened)
+    frame = str(seen["frame"]).replace("&#160;", " ").replace("&amp;", "&")
+    for text in shown:
+        assert text in frame, text
+    for text in hidden:
+        assert text not in frame, text
+
+
 async def test_the_workstation_screen_is_made_with_its_parts_once_the_market_is_built(
     rig: Rig,
 ) -> None:

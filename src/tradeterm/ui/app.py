@@ -210,13 +210,16 @@ class TradetermApp(App[None]):
     async def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
-        screen = self.screen  # it composes its frame and panes in its own turn
-        if not screen.is_mounted:
-            await AwaitMount(screen, [screen])
-        self.arrangement.layout(self.size)
+        self.arrangement.layout(self.size)  # before the screen composes its frame
         if self._opener is None:
+            screen = self.screen  # it composes its frame and panes in its own turn
+            if not screen.is_mounted:
+                await AwaitMount(screen, [screen])
             _opening().start(self)
         else:  # the opening module (strategies, numpy...) loads after the first frame too
+            # Not waiting here for the frame to mount: Textual holds every repaint until the
+            # app's mount handler returns, and a frame drawn meanwhile (about 5 % of the work
+            # to the first frame) was thrown away. The screen runs this once it has drawn.
             opener = self._opener
             self.call_after_refresh(lambda: _opening().open_later(self, opener))
 
