@@ -62,13 +62,13 @@ class Arrangement:
     def _tab_bar(self, chrome: Chrome, wide: bool) -> None:
         """Show the tabs on a small screen. They are made the first time one is needed:
         most starts are wide, and a hidden bar was 2-4 % of the work to the first frame."""
-        from textual.widgets import Tab, Tabs
-
         tabs = chrome.tabs
         active = f"tab-{self.tab}"
         if tabs is None:
             if wide:
                 return
+            from textual.widgets import Tab, Tabs
+
             titles = [Tab(title, id=f"tab-{gid}") for gid, title in GROUPS]
             tabs = chrome.tabs = Tabs(*titles, active=active, id="tabs")
             if chrome.body.is_attached:  # else the screen composes it over the body
