@@ -7,7 +7,7 @@ import argparse
 
 import pytest
 
-from tradeterm.cli import COMMANDS, build_parser
+from tradeterm.cli import COMMANDS, NO_ARGUMENTS, build_parser
 
 ARGVS = [
     [],
@@ -58,3 +58,7 @@ def test_a_named_subcommand_helps_as_in_the_whole_parser(
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1]
     assert "usage: tradeterm " + name in outputs[0]
+
+
+def test_a_plain_start_is_what_the_parser_makes_of_no_arguments() -> None:
+    assert vars(NO_ARGUMENTS) == vars(build_parser().parse_args([]))
