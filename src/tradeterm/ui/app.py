@@ -392,6 +392,17 @@ class TradetermApp(App[None]):
         await self.engine.stop()
         self.exit()
 
+    def refresh_css(self, animate: bool = True) -> None:
+        """Setting the configured theme as the app is made has Textual re-parse every
+        stylesheet once the app runs, into a new stylesheet whose parses the app's own does
+        not keep: the first screen then parsed them all again (each parse about 4 % of the
+        work to the first frame). Before there is a screen nothing is styled or parsed yet,
+        so the theme's variables are all the stylesheet needs, and it is parsed once."""
+        if not self.screen_stack:
+            self.stylesheet.set_variables(self.get_css_variables())
+            return
+        super().refresh_css(animate=animate)
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """tradeterm's own variables ($bid, $ask, $live...) for themes that lack them."""
         return {**super().get_theme_variable_defaults(), **default_variables()}
