@@ -198,3 +198,59 @@ def test_opening_loads_no_live_dialog_or_reconciliation_screen(tmp_path: Path) -
     later |= {"textual.widgets._data_table"}
     assert all(importlib.util.find_spec(name) for name in later)  # no name is misspelt
     assert not loaded & later, sorted(loaded & later)
+
+
+def test_a_plain_tradeterm_builds_no_parser(tmp_path: Path) -> None:
+    """``tradeterm`` with no arguments reaches its app without argparse or the parser, whose
+    subcommands' arguments load backtest and optimize: about 3 % of the work to the first
+    frame."""
+    code = f"""
+        import os, sys
+        os.environ["TRADETERM_CONFIG_DIR"] = {str(tmp_path / "config")!r}
+        os.environ["TRADETERM_DATA_DIR"] = {str(tmp_path / "data")!r}
+        from tradeterm.ui.app import TradetermApp
+        TradetermApp.run = lambda self: None  # stop where the first frame would be drawn
+        import tradeterm.cli
+        assert tradeterm.cli.main([]) == 0
+    """
+    loaded = modules_after(code, tmp_path, full=True)
+    assert "tradeterm.cli.workstation" in loaded  # the probe did reach the app
+    later = {"tradeterm.cli.backtest", "tradeterm.cli.optimize", "tradeterm.cli.backtest_args"}
+    later |= {"argparse"}
+    assert all(importlib.util.find_spec(name) for name in later)  # no name is misspelt
+    assert not loaded & later, sorted(loaded & later)
+
+
+def test_a_wide_first_frame_loads_no_tab_bar(tmp_path: Path) -> None:
+    """The tab bar of small terminals (Textual's Tabs) loads only when one is shown: at
+    120x40 the modules on hand when the market is asked for (the first frame is drawn) hold
+    no Tabs, at 80x24 they do."""
+    code = """
+        import asyncio, sys
+        from tradeterm.domain.errors import TradetermError
+        from tradeterm.ui.app import TradetermApp
+
+        seen = {}
+
+        def probe(size):
+            def open_session():
+                seen[size] = "textual.widgets._tabs" in sys.modules
+                raise TradetermError("enough")
+
+            async def run():
+                app = TradetermApp(open_session, start_feed=False)
+                async with app.run_test(size=size) as pilot:
+                    for _ in range(100):
+                        await pilot.pause()
+                        if size in seen:
+                            break
+
+            asyncio.run(run())
+
+        probe((120, 40))
+        probe((80, 24))
+        print(seen)
+        assert seen == {(120, 40): False, (80, 24): True}, seen
+    """
+    loaded = modules_after(code, tmp_path, full=True)
+    assert "textual.widgets._tabs" in loaded

@@ -5,9 +5,11 @@ first frame is on screen."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+import tradeterm.ui.app as tradeterm_ui_app
 from tests.ui.conftest import Rig, ladder_text
 from tests.ui.trading_kit import until
 from tradeterm.domain.errors import ConfigError, DataError, TradetermError
@@ -67,6 +69,30 @@ async def test_the_frame_is_on_screen_before_the_market_is_built(rig: Rig) -> No
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+@pytest.mark.parametrize(
+    ("size", "shown", "hidden"),
+    [
+        ((80, 24), ("1·2 Book & tape", "6·7 Orders", "1 Order book"), ("6 Orders", "4 Positions")),
+        ((220, 60), ("1 Order book", "3 Scanner", "6 Orders", "7 Fills"), ("Book & tape",)),
+    ],
+)
+async def test_the_frame_is_laid_out_for_the_terminal_before_it_is_first_drawn(
+    rig: Rig, size: tuple[int, int], shown: tuple[str, ...], hidden: tuple[str, ...]
+) -> None:
+    """The app no longer waits for its frame to mount before laying it out (a frame drawn
+    while it waited was thrown away): the tabs of a small terminal and the groups they hide
+    are in place in the frame on screen when the market is asked for."""
+    seen: dict[str, object] = {}
+    app = _opening_app(rig, seen)
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: app.opened)
+    frame = str(seen["frame"]).replace("&#160;", " ").replace("&amp;", "&")
+    for text in shown:
+        assert text in frame, text
+    for text in hidden:
+        assert text not in frame, text
 
 
 async def test_the_workstation_screen_is_made_with_its_parts_once_the_market_is_built(
@@ -176,3 +202,36 @@ async def test_the_workstation_opened_later_is_styled_as_one_opened_ready(
         got = _looks(app)
     assert len(expected) > 20
     assert got == expected
+
+
+@pytest.mark.parametrize("theme", ["tradeterm-light", "tradeterm-dark"])
+async def test_the_configured_theme_is_parsed_once_and_drawn_in_the_first_frame(
+    rig: Rig, theme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The theme set as the app is made used to have Textual parse every stylesheet into a
+    new one at start, and the first screen parsed them all again (each about 4 % of the work
+    to the first frame): the app's stylesheet is parsed once, with the theme's colours."""
+    from textual.css import stylesheet
+
+    app_css = (Path(tradeterm_ui_app.__file__).with_name("app.tcss")).read_text("utf-8")
+    parsed: list[str] = []
+    real_parse = stylesheet.parse
+
+    def counting_parse(scope: str, css: str, *args: object, **kwargs: object) -> object:
+        if css == app_css:
+            parsed.append(css)
+        return real_parse(scope, css, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stylesheet, "parse", counting_parse)
+    seen: dict[str, object] = {}
+    app = _opening_app(rig, seen)
+    app.apply_theme(theme, save=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.opened)
+        background = app.screen.styles.background
+    assert len(parsed) == 1
+    expected = app.get_theme(theme)
+    assert expected is not None and expected.background is not None
+    assert background.hex.lower() == expected.background.lower()
+    # the frame drawn before the market was in the theme's colours too
+    assert expected.background.lower() in str(seen["frame"]).lower()

@@ -19,12 +19,10 @@ if TYPE_CHECKING:
 MODES = ("auto", "event", "vectorised")
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
-    """Register ``backtest`` on the command line's subcommands."""
-    backtest = commands.add_parser(
-        "backtest",
-        help="backtest a strategy on candle files and report returns, risk and trades",
-        description="Backtest STRATEGY on candles (CSV with a header, Parquet, Feather in "
+def add_arguments(backtest: argparse.ArgumentParser) -> None:
+    """Give the command line's ``backtest`` its description and arguments."""
+    backtest.description = (
+        "Backtest STRATEGY on candles (CSV with a header, Parquet, Feather in "
         "freqtrade's layout, JSON lists [[ms, o, h, l, c, v], ...]; several files of one "
         "market are merged by time). Candle-mode convention: a market order sent on a "
         "candle's close fills at that close; the fee is paid in quote on top of the "
@@ -32,7 +30,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "yields U x close x (1 - fee)); an open position at the end is valued at the last "
         "close without an exit fee. --fill next-open fills at the next candle's open. Recorded "
         "book captures (and --mode event) run the strategy object through the engine and a "
-        "paper venue on the deterministic driver.",
+        "paper venue on the deterministic driver."
     )
     add_common(
         backtest,

@@ -21,15 +21,13 @@ if TYPE_CHECKING:
 SHOWN = 10
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
-    """Register ``optimize`` on the command line's subcommands."""
-    parser = commands.add_parser(
-        "optimize",
-        help="search a strategy's parameters on candle files (grid, random, walk-forward)",
-        description="Backtest STRATEGY at the points of a parameter space (every one, "
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Give the command line's ``optimize`` its description and arguments."""
+    parser.description = (
+        "Backtest STRATEGY at the points of a parameter space (every one, "
         "random ones, a genetic search or Optuna's TPE; vectorised, with the candle-mode "
         "convention of 'tradeterm backtest') and rank them. --param fixes a parameter; "
-        "--space name=start:stop:step (stop included) or name=v1,v2 varies one.",
+        "--space name=start:stop:step (stop included) or name=v1,v2 varies one."
     )
     add_common(parser, out_help="write results.json and the best point as strategy.toml")
     parser.add_argument(

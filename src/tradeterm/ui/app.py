@@ -211,13 +211,16 @@ class TradetermApp(App[None]):
     async def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
-        screen = self.screen  # it composes its frame and panes in its own turn
-        if not screen.is_mounted:
-            await AwaitMount(screen, [screen])
-        self.arrangement.layout(self.size)
+        self.arrangement.layout(self.size)  # before the screen composes its frame
         if self._opener is None:
+            screen = self.screen  # it composes its frame and panes in its own turn
+            if not screen.is_mounted:
+                await AwaitMount(screen, [screen])
             _opening().start(self)
         else:  # the opening module (strategies, numpy...) loads after the first frame too
+            # Not waiting here for the frame to mount: Textual holds every repaint until the
+            # app's mount handler returns, and a frame drawn meanwhile (about 5 % of the work
+            # to the first frame) was thrown away. The screen runs this once it has drawn.
             opener = self._opener
             self.call_after_refresh(lambda: _opening().open_later(self, opener))
 
@@ -393,6 +396,17 @@ class TradetermApp(App[None]):
         self.recording.stop()
         await self.engine.stop()
         self.exit()
+
+    def refresh_css(self, animate: bool = True) -> None:
+        """Setting the configured theme as the app is made has Textual re-parse every
+        stylesheet once the app runs, into a new stylesheet whose parses the app's own does
+        not keep: the first screen then parsed them all again (each parse about 4 % of the
+        work to the first frame). Before there is a screen nothing is styled or parsed yet,
+        so the theme's variables are all the stylesheet needs, and it is parsed once."""
+        if not self.screen_stack:
+            self.stylesheet.set_variables(self.get_css_variables())
+            return
+        super().refresh_css(animate=animate)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """tradeterm's own variables ($bid, $ask, $live...) for themes that lack them."""

@@ -40,12 +40,10 @@ class Arrangement:
         self.size = Size(0, 0)
 
     def layout(self, size: Size) -> None:
-        """Arrange the groups for a terminal of ``size`` (once the frame is composed: the
-        app lays it out when its screen is mounted)."""
+        """Arrange the groups for a terminal of ``size``, before the frame is composed too
+        (the app lays it out as it starts, so the first frame is drawn arranged)."""
         self.size = size
         chrome = self.stage.chrome
-        if not chrome.body.is_attached:
-            return
         width, height = size
         wide = self.wide = is_wide(width, height)
         self._tab_bar(chrome, wide)
@@ -64,16 +62,17 @@ class Arrangement:
     def _tab_bar(self, chrome: Chrome, wide: bool) -> None:
         """Show the tabs on a small screen. They are made the first time one is needed:
         most starts are wide, and a hidden bar was 2-4 % of the work to the first frame."""
-        from textual.widgets import Tab, Tabs
-
         tabs = chrome.tabs
         active = f"tab-{self.tab}"
         if tabs is None:
             if wide:
                 return
+            from textual.widgets import Tab, Tabs
+
             titles = [Tab(title, id=f"tab-{gid}") for gid, title in GROUPS]
             tabs = chrome.tabs = Tabs(*titles, active=active, id="tabs")
-            chrome.body.screen.mount(tabs, before=chrome.body)
+            if chrome.body.is_attached:  # else the screen composes it over the body
+                chrome.body.screen.mount(tabs, before=chrome.body)
         elif not wide and tabs.is_mounted:  # else its first active tab is still to be set
             tabs.active = active
         tabs.set_class(not wide, "-shown")

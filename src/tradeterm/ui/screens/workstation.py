@@ -88,6 +88,8 @@ class WorkstationScreen(Screen[None]):
                 self.chrome.boxes[pane].compose_add_child(content)
         yield self.chrome.status
         yield from self.bars
+        if self.chrome.tabs is not None:  # laid out before the screen was composed
+            yield self.chrome.tabs
         yield self.chrome.body
         yield self.chrome.cmdline
         yield self.chrome.keys
