@@ -32,8 +32,8 @@ from tradeterm.ui.notices import Notice, NoticeLog
 from tradeterm.ui.panes.registry import PANE_GROUP
 from tradeterm.ui.part import Part
 from tradeterm.ui.screens.workstation import Chrome, WorkstationScreen
-from tradeterm.ui.themes import default_variables
-from tradeterm.ui.theming import DEFAULT_THEME, ThemeChoice
+from tradeterm.ui.themed_app import ThemedApp
+from tradeterm.ui.theming import DEFAULT_THEME
 from tradeterm.ui.widgets.cmdline import CommandLine
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def _workstation_commands() -> type[Provider]:
     return WorkstationCommands
 
 
-class TradetermApp(App[None]):
+class TradetermApp(ThemedApp):
     """The workstation on ``session``: a ready ``Session``, or a function that builds one,
     called once the first frame is on screen. The CLI (the composition root) builds it.
 
@@ -139,15 +139,13 @@ class TradetermApp(App[None]):
         scan_interval: float | None = None,
         notifier: Notifier | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(theme, user_themes, save_theme)
         self.keymap = dict(keymap or {})
         self.refresh_hz = refresh_hz
         self.start_feed = start_feed
         self.export_dir = export_dir
         self.scan_interval = scan_interval
         self.notifier = notifier
-        self.themes = ThemeChoice(self, user_themes, save_theme)
-        self.themes.apply(theme, save=False)
         self.opened = False
         """True once the session is built and its panes are mounted: the keys work."""
         self._opener = session if callable(session) else None
@@ -309,16 +307,6 @@ class TradetermApp(App[None]):
             f"ladder grouped by {ticks} tick{'s' if ticks > 1 else ''} ({step})", timeout=1.5
         )
 
-    @property
-    def theme_names(self) -> list[str]:
-        return self.themes.names
-
-    def action_cycle_theme(self) -> None:
-        self.themes.cycle()
-
-    def apply_theme(self, name: str, *, save: bool) -> None:
-        self.themes.apply(name, save=save)
-
     def action_cycle_log_level(self) -> None:
         name = self.log_pane.cycle_level()
         self.boxes["log"].set_titles(subtitle=f"≥ {name} (l)")
@@ -396,21 +384,6 @@ class TradetermApp(App[None]):
         self.recording.stop()
         await self.engine.stop()
         self.exit()
-
-    def refresh_css(self, animate: bool = True) -> None:
-        """Setting the configured theme as the app is made has Textual re-parse every
-        stylesheet once the app runs, into a new stylesheet whose parses the app's own does
-        not keep: the first screen then parsed them all again (each parse about 4 % of the
-        work to the first frame). Before there is a screen nothing is styled or parsed yet,
-        so the theme's variables are all the stylesheet needs, and it is parsed once."""
-        if not self.screen_stack:
-            self.stylesheet.set_variables(self.get_css_variables())
-            return
-        super().refresh_css(animate=animate)
-
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        """tradeterm's own variables ($bid, $ask, $live...) for themes that lack them."""
-        return {**super().get_theme_variable_defaults(), **default_variables()}
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
