@@ -323,10 +323,17 @@ class Engine:
 
     def _on_candle(self, event: CandleUpdated) -> None:
         series = self.state.candle_series(event.instrument)
-        if series and series[-1].ts_ms == event.candle.ts_ms:
-            series[-1] = event.candle
-        elif not series or series[-1].ts_ms < event.candle.ts_ms:
-            series.append(event.candle)
+        candle = event.candle
+        if not series:
+            series.append(candle)
+            return
+        newest = series[-1]
+        if newest is candle:
+            return  # the feed updated its live candle in place (a replay, once per trade)
+        if newest.ts_ms == candle.ts_ms:
+            series[-1] = candle
+        elif newest.ts_ms < candle.ts_ms:
+            series.append(candle)
 
     def _on_feed_state(self, event: FeedStateChanged) -> None:
         feed = self.state.feeds.get(event.venue)
