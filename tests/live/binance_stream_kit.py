@@ -5,15 +5,14 @@ unless a test says otherwise."""
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from binance_ws_standin import BinanceStandIn
-from live_kit import ACCOUNT, API_KEY, SECRET, StaticFeed
+from live_kit import ACCOUNT, API_KEY, SECRET, StaticFeed, until
 
 from tradeterm.config.secrets import Credentials
 from tradeterm.domain.commands import Arm, PlaceOrder
@@ -28,14 +27,6 @@ from tradeterm.venues.ccxt import CcxtVenue
 HOUR = 3600.0
 SWEEP_PATHS = ("myTrades", "openOrders", "order")
 """The REST paths a poll asks about orders and trades with (GET)."""
-
-
-async def until(ready: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not ready():
-        if time.monotonic() > deadline:
-            raise AssertionError("never happened")
-        await asyncio.sleep(0.01)
 
 
 def limit_buy(price: str, qty: str = "0.01") -> PlaceOrder:

@@ -5,7 +5,8 @@ code, and the Binance spot REST stand-in on 127.0.0.1 it talks to (a uniquely na
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,3 +81,11 @@ def make_engine(
     )
     engine.attach_venue(ACCOUNT, venue)
     return engine, venue
+
+
+async def until(ready: Callable[[], bool], seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError("never happened")
+        await asyncio.sleep(0.01)

@@ -13,8 +13,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from binance_stream_kit import limit_buy, stream_rig, until
-from live_kit import ACCOUNT, API_KEY, SECRET
+from binance_stream_kit import limit_buy, stream_rig
+from live_kit import ACCOUNT, API_KEY, SECRET, until
 
 from tradeterm.domain.commands import AmendOrder, CancelOrder
 from tradeterm.domain.enums import OrderStatus

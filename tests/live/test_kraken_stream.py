@@ -10,7 +10,7 @@ import asyncio
 import base64
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from kraken_rest_standin import kraken_markets
 from kraken_ws_standin import KrakenStandIn
-from live_kit import StaticFeed
+from live_kit import StaticFeed, until
 from textual.widgets import Input
 
 from tradeterm.config.secrets import Credentials
@@ -42,14 +42,6 @@ NAME = "kr-live"
 HOUR = 3600.0
 SWEEP_CALLS = ("TradesHistory", "OpenOrders", "ClosedOrders", "QueryOrders")
 """The REST calls a poll asks about orders and trades with."""
-
-
-async def until(ready: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not ready():
-        if time.monotonic() > deadline:
-            raise AssertionError("never happened")
-        await asyncio.sleep(0.01)
 
 
 @dataclass

@@ -10,8 +10,8 @@ import asyncio
 from decimal import Decimal
 from pathlib import Path
 
-from binance_stream_kit import limit_buy, stream_engine, stream_rig, until
-from live_kit import ACCOUNT
+from binance_stream_kit import limit_buy, stream_engine, stream_rig
+from live_kit import ACCOUNT, until
 
 from tradeterm.domain.enums import OrderStatus
 from tradeterm.engine.accounts import AccountState
