@@ -9,13 +9,13 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from test_crash import kill_after, ready_lines
 
 from tradeterm.engine.journal import order_from_record
 from tradeterm.engine.ledger import Ledger
@@ -40,13 +40,7 @@ def _lines(
     """What the trader printed until it was killed ``kill_after_s`` after READY (or, with
     ``wait_for``, until it printed a line starting so, 30 s at most)."""
     assert proc.stdout is not None
-    lines: list[str] = []
-    while (line := proc.stdout.readline().strip()) != "READY":
-        if not line:
-            proc.kill()
-            err = proc.stderr.read() if proc.stderr else ""
-            raise AssertionError(f"trader did not start: {err}")
-        lines.append(line)
+    lines = ready_lines(proc)
     if kill_after_s is None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -57,13 +51,7 @@ def _lines(
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         return lines
-    reader = threading.Thread(target=lambda: lines.extend(x.strip() for x in proc.stdout))
-    reader.start()
-    time.sleep(kill_after_s)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    reader.join()
-    return lines
+    return kill_after(proc, lines, kill_after_s)
 
 
 def _journal(data_dir: Path) -> tuple[Counter[str], Decimal, Counter[str]]:

@@ -49,17 +49,30 @@ def run_and_kill(data_dir: Path, seed: int, after_s: float) -> list[str]:
         text=True,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )
+    return kill_after(proc, ready_lines(proc), after_s)
+
+
+def ready_lines(proc: subprocess.Popen[str]) -> list[str]:
+    """What a crash trader printed until READY (restoring may acknowledge events before it:
+    they count too); a trader that ends first fails the test with its stderr."""
     assert proc.stdout is not None
-    lines: list[str] = []  # restoring may acknowledge events before READY: they count too
+    lines: list[str] = []
     while (line := proc.stdout.readline().strip()) != "READY":
         if not line:
             proc.kill()
             err = proc.stderr.read() if proc.stderr else ""
             raise AssertionError(f"trader did not start: {err}")
         lines.append(line)
-    reader = threading.Thread(target=lambda: lines.extend(line.strip() for line in proc.stdout))
+    return lines
+
+
+def kill_after(proc: subprocess.Popen[str], lines: list[str], seconds: float) -> list[str]:
+    """Let the trader run ``seconds`` more, SIGKILL it; ``lines`` plus all it printed."""
+    assert proc.stdout is not None
+    stdout = proc.stdout
+    reader = threading.Thread(target=lambda: lines.extend(line.strip() for line in stdout))
     reader.start()
-    time.sleep(after_s)
+    time.sleep(seconds)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     reader.join()  # everything it printed before dying was acknowledged too

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.ui.trading_kit import WIDE, D, notifications, paper_rig, run, table_text, until
+from tests.ui.trading_kit import (
+    WIDE,
+    D,
+    notifications,
+    paper_rig,
+    parent_row,
+    run,
+    until,
+)
 from tradeterm.engine.algos import AlgoState, algo_desk
 
 
@@ -34,10 +42,7 @@ async def test_twap_from_the_command_line_shows_one_parent_and_cancels_as_one(
         app.refresher.hurry()
         app.refresher.tick()
         await pilot.pause()
-        lines = table_text(app.orders.table)
-        parent = [line for line in lines if line.lstrip().startswith("A1")]
-        assert len(parent) == 1, lines
-        words = parent[0].split()
+        words = parent_row(app, "A1")
         assert words[:4] == ["A1", "ETH/USDT", "buy", "twap"]
         assert "2/60" in words and "3%" in words and "9m50s" in words  # 0.02 of 0.6
 

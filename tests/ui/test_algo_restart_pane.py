@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.ui.trading_kit import WIDE, D, notifications, paper_rig, run, table_text, until
+from tests.ui.trading_kit import (
+    WIDE,
+    D,
+    notifications,
+    paper_rig,
+    parent_row,
+    run,
+    until,
+)
 from tradeterm.engine.algos import algo_desk
 from tradeterm.engine.restore import replay_ledger, resume_orders
 
@@ -29,10 +37,7 @@ async def test_a_restarted_session_shows_and_resumes_the_parent(tmp_path: Path) 
         app.refresher.hurry()
         app.refresher.tick()
         await pilot.pause()
-        lines = table_text(app.orders.table)
-        parent = [line for line in lines if line.lstrip().startswith("A1")]
-        assert len(parent) == 1, lines
-        words = parent[0].split()
+        words = parent_row(app, "A1")
         assert words[:4] == ["A1", "ETH/USDT", "buy", "twap"]
         assert "1/60" in words and "2%" in words  # 0.01 of 0.6
 

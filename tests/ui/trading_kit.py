@@ -75,6 +75,14 @@ def table_text(table: object) -> list[str]:
     return [table.render_line(y).text for y in range(height)]  # type: ignore[attr-defined]
 
 
+def parent_row(app: object, tag: str) -> list[str]:
+    """The words of algo parent ``tag``'s one row in the orders pane, as drawn."""
+    lines = table_text(app.orders.table)  # type: ignore[attr-defined]
+    parent = [line for line in lines if line.lstrip().startswith(tag)]
+    assert len(parent) == 1, lines
+    return parent[0].split()
+
+
 def notifications(rig: Rig) -> list[str]:
     return [n.message for n in rig.app.notices]
 
