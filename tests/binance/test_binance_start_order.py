@@ -1,0 +1,83 @@
+"""The order of a native Binance start on the local stand-in: the stream first, then the
+active symbol's depth snapshot alone, then the other symbols' (issue 13: first book fast)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from binance_standin import BinanceStandIn, Faults
+from test_binance_feed import FAST, depth_frames, standin, until
+
+from tradeterm.domain.enums import FeedState
+from tradeterm.domain.events import BookChanged, FeedStateChanged
+from tradeterm.engine.accounts import AccountSpec
+from tradeterm.engine.clock import SystemClock
+from tradeterm.engine.engine import Engine
+from tradeterm.venues.binance import BinanceFeed
+
+SYMBOLS = ["NKN/USDT", "BLZ/ETH", "LRC/BTC", "RUNE/EUR"]
+ACTIVE = "RUNE/EUR"
+"""The last configured symbol: on the old order its snapshot was asked for last."""
+
+
+def depth_requests(server: BinanceStandIn) -> list[str]:
+    """The symbols whose depth snapshots the stand-in was asked for, in order."""
+    return [r.split("symbol=")[1].split("&")[0] for r in server.requests if "/depth?" in r]
+
+
+async def start_on(server: BinanceStandIn, tmp_path: Path) -> tuple[BinanceFeed, Engine]:
+    feed = BinanceFeed(SYMBOLS, urls=server.urls, cache_dir=tmp_path, backoff=FAST)
+    engine = Engine(SystemClock(), feed, [AccountSpec("main", venue="binance")])
+    await engine.start()
+    engine.select_symbol(ACTIVE)  # (the first market is active after the start)
+    return feed, engine
+
+
+async def test_the_active_symbols_snapshot_is_asked_for_first_and_alone(tmp_path: Path) -> None:
+    async with standin() as server:
+        feed, engine = await start_on(server, tmp_path)
+        seen: list[tuple[list[str], int]] = []  # at the active book: depth asked, streams open
+
+        def on_book(event: BookChanged) -> None:
+            if event.snapshot and event.symbol == ACTIVE and not seen:
+                seen.append((depth_requests(server), len(server.stream_paths)))
+
+        engine.bus.subscribe(BookChanged, on_book)
+        task = asyncio.create_task(engine.run_feed())
+        try:
+            await until(lambda: all(b.synced for b in feed.books.values()) and len(feed.books) == 4)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    asked, streams = seen[0]
+    assert streams == 1  # the stream is open (its events buffered) before any snapshot
+    assert asked == ["RUNEEUR"]  # first, and alone while its answer came
+    assert sorted(depth_requests(server)) == sorted(feed.native.values())  # then every other
+    books = engine.state.books_on("binance")
+    assert all(books[s].bids and books[s].asks for s in SYMBOLS)
+
+
+async def test_after_a_reconnect_the_active_book_is_again_synced_first(tmp_path: Path) -> None:
+    cut = depth_frames("NKNUSDT")[60]
+    async with standin(Faults(close_after={cut})) as server:
+        feed, engine = await start_on(server, tmp_path)
+        opened: list[int] = []  # depth requests made before each connection was up
+
+        def on_state(event: FeedStateChanged) -> None:
+            if event.state is FeedState.CONNECTED:
+                opened.append(len(depth_requests(server)))
+
+        engine.bus.subscribe(FeedStateChanged, on_state)
+        task = asyncio.create_task(engine.run_feed())
+        try:
+            await until(
+                lambda: feed.connections == 2 and all(b.synced for b in feed.books.values())
+            )
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    asked = depth_requests(server)
+    assert len(opened) == 2 and opened[1] > 0
+    assert [asked[i] for i in opened] == ["RUNEEUR", "RUNEEUR"]  # each connection: it first
+    assert sorted(set(asked[opened[1] :])) == sorted(feed.native.values())
