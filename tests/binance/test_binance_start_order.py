@@ -1,5 +1,6 @@
-"""The order of a native Binance start on the local stand-in: the stream first, then the
-active symbol's depth snapshot alone, then the other symbols' (issue 13: first book fast)."""
+"""The order of a native Binance start on the local stand-in: the active symbol's streams
+first, then its depth snapshot alone, then the other symbols' streams (subscribed by
+message) and snapshots (issue 13: the first book fast)."""
 
 from __future__ import annotations
 
@@ -37,11 +38,21 @@ async def start_on(server: BinanceStandIn, tmp_path: Path) -> tuple[BinanceFeed,
 async def test_the_active_symbols_snapshot_is_asked_for_first_and_alone(tmp_path: Path) -> None:
     async with standin() as server:
         feed, engine = await start_on(server, tmp_path)
-        seen: list[tuple[list[str], int]] = []  # at the active book: depth asked, streams open
+        seen: list[tuple[list[str], list[str], list[str]]] = []
+        """At the active book: depth snapshots asked for, stream urls, streams subscribed."""
+        late: dict[str, bool] = {}
+        """Each other symbol: was its depth stream subscribed before its snapshot came?"""
 
         def on_book(event: BookChanged) -> None:
-            if event.snapshot and event.symbol == ACTIVE and not seen:
-                seen.append((depth_requests(server), len(server.stream_paths)))
+            if not event.snapshot:
+                return
+            if event.symbol == ACTIVE and not seen:
+                seen.append(
+                    (depth_requests(server), server.stream_paths[:], server.subscriptions[:])
+                )
+            elif event.symbol != ACTIVE:
+                native = feed.native[event.symbol].lower()
+                late.setdefault(event.symbol, f"{native}@depth@100ms" in server.subscriptions)
 
         engine.bus.subscribe(BookChanged, on_book)
         task = asyncio.create_task(engine.run_feed())
@@ -50,17 +61,24 @@ async def test_the_active_symbols_snapshot_is_asked_for_first_and_alone(tmp_path
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-    asked, streams = seen[0]
-    assert streams == 1  # the stream is open (its events buffered) before any snapshot
+    asked, paths, subscribed = seen[0]
+    # the stream is open (its events buffered) before any snapshot, with the active streams only
+    assert paths == ["/stream?streams=runeeur@depth@100ms/runeeur@trade/runeeur@ticker"]
     assert asked == ["RUNEEUR"]  # first, and alone while its answer came
-    assert sorted(depth_requests(server)) == sorted(feed.native.values())  # then every other
+    assert subscribed == []  # nor any other symbol's trades or diffs
+    # then every other symbol: subscribed by message, its snapshot asked for once that is done
+    assert sorted(depth_requests(server)) == sorted(feed.native.values())
+    assert late == {s: True for s in SYMBOLS if s != ACTIVE}
+    assert {s.partition("@")[0] for s in server.subscriptions} == {"nknusdt", "blzeth", "lrcbtc"}
+    assert feed.malformed == 0  # (the SUBSCRIBE's answer is no stream message)
     books = engine.state.books_on("binance")
     assert all(books[s].bids and books[s].asks for s in SYMBOLS)
 
 
 async def test_after_a_reconnect_the_active_book_is_again_synced_first(tmp_path: Path) -> None:
     cut = depth_frames("NKNUSDT")[60]
-    async with standin(Faults(close_after={cut})) as server:
+    synced = asyncio.Event()  # the link drops once the active book was synced on it
+    async with standin(Faults(close_after={cut}, hold={cut: synced})) as server:
         feed, engine = await start_on(server, tmp_path)
         opened: list[int] = []  # depth requests made before each connection was up
 
@@ -68,7 +86,12 @@ async def test_after_a_reconnect_the_active_book_is_again_synced_first(tmp_path:
             if event.state is FeedState.CONNECTED:
                 opened.append(len(depth_requests(server)))
 
+        def on_book(event: BookChanged) -> None:
+            if event.snapshot and event.symbol == ACTIVE:
+                synced.set()
+
         engine.bus.subscribe(FeedStateChanged, on_state)
+        engine.bus.subscribe(BookChanged, on_book)
         task = asyncio.create_task(engine.run_feed())
         try:
             await until(

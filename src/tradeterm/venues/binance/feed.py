@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
 from tradeterm.domain.enums import FeedState, Side
 from tradeterm.domain.errors import DataError, VenueUnavailable
@@ -22,6 +23,7 @@ from tradeterm.venues.binance.candles import klines_path, parse_klines
 from tradeterm.venues.binance.decode import depth_frame
 from tradeterm.venues.binance.markets import CACHE_MAX_AGE_S, MarketsCache, parse_exchange_info
 from tradeterm.venues.binance.rest import Backoff, RestClient
+from tradeterm.venues.binance.streams import Subscriber, stream_names
 from tradeterm.venues.binance.sync import DepthSync, Diff
 from tradeterm.venues.net import cached_markets
 from tradeterm.venues.stream import log_malformed, stream_forever
@@ -35,6 +37,9 @@ OTHERS_AFTER_S = 0.25
 """The other symbols' snapshots are asked for this long after the focused book's first
 answer: the workstation mounts and draws that book meanwhile (on 20 symbols, 19 snapshots
 of 1000 levels parsed beside it kept the loop busy 60-140 ms before the ladder drew)."""
+SUBSCRIBE_TIMEOUT_S = 10.0
+"""How long the other symbols' SUBSCRIBE waits for its answer before their snapshots are
+asked for anyway (their events then resync the books that do not bridge)."""
 
 
 def endpoints(urls: Mapping[str, Any] | None) -> tuple[str, str]:
@@ -107,6 +112,10 @@ class BinanceFeed:
         self._syncing: asyncio.Task[None] | None = None
         self._lead = ""
         """The focused symbol's native name: its book is synced first and alone."""
+        self._streamed: list[str] = []
+        """The markets whose streams the connection's url names (the others are subscribed
+        after the first book)."""
+        self._subscriber = Subscriber(venue)
         self._sink: MarketSink | None = None
 
     # --- markets -----------------------------------------------------------
@@ -147,11 +156,16 @@ class BinanceFeed:
     # --- streaming ---------------------------------------------------------
 
     def stream_url(self) -> str:
-        names = []
-        for native in self.native.values():
-            low = native.lower()
-            names += [f"{low}@depth@100ms", f"{low}@trade", f"{low}@ticker"]
-        return f"{self.ws_base}/stream?streams={'/'.join(names)}"
+        """The combined stream's url for a new connection: the focused market's streams
+        only when there are others (they are subscribed after its first book, so their
+        trades and diffs do not hold the loop before it), else every market's."""
+        lead = self._first_book()
+        self._streamed = [lead] if lead and len(self.native) > 1 else list(self.native.values())
+        return f"{self.ws_base}/stream?streams={'/'.join(stream_names(self._streamed))}"
+
+    def _first_book(self) -> str:
+        """The native name of the book synced first: the focused market's, else the first."""
+        return self._lead if self._lead in self.books else next(iter(self.books), "")
 
     async def run(self, sink: MarketSink) -> None:
         """Stream into ``sink`` until cancelled, reconnecting with backoff and jitter."""
@@ -169,7 +183,7 @@ class BinanceFeed:
             log,
         )
 
-    async def _opened(self, _ws: ClientConnection) -> None:
+    async def _opened(self, ws: ClientConnection) -> None:
         """Connected (the streams are subscribed, so their events are buffered): say so, then
         resync every book from a fresh snapshot, the focused one's first (``_sync_books``)."""
         self.connections += 1
@@ -178,21 +192,29 @@ class BinanceFeed:
         for book in self.books.values():
             book.reset()
         self._syncing = asyncio.get_running_loop().create_task(
-            self._sync_books(), name=f"{self.venue}-sync-books"
+            self._sync_books(ws), name=f"{self.venue}-sync-books"
         )
 
-    async def _sync_books(self) -> None:
-        """The focused symbol's snapshot is asked for first and alone: the ladder waits for
-        that book (asked beside 19 others, it came 20-40 ms later). The others are asked for
-        ``others_after_s`` after its first answer (or failure); their diffs are buffered
-        meanwhile, as Binance's rules want."""
-        lead = self._lead if self._lead in self.books else next(iter(self.books), "")
+    async def _sync_books(self, ws: ClientConnection) -> None:
+        """The focused market first and alone: its streams are the only ones in the url and
+        its snapshot is asked for first (beside 19 others it came 20-40 ms later, and their
+        snapshots, trades and diffs held the loop before the ladder drew it). The others are
+        subscribed ``others_after_s`` after its first answer (or failure); once the exchange
+        has said yes, their events are buffered and their snapshots asked for, as Binance's
+        rules want."""
+        lead = self._streamed[0] if len(self._streamed) == 1 else self._first_book()
         if lead:
             tried = asyncio.Event()
             self._request_snapshot(lead, tried)
             await tried.wait()
             if len(self.books) > 1 and self.others_after_s > 0:
                 await asyncio.sleep(self.others_after_s)  # a live link: wall time
+        others = [n for n in self.books if n not in self._streamed]
+        if others:
+            try:
+                await self._subscriber.subscribe(ws, stream_names(others), SUBSCRIBE_TIMEOUT_S)
+            except ConnectionClosed:
+                return  # (the stream loop reconnects, and this starts again)
         for native in self.books:
             if not self.books[native].synced:
                 self._request_snapshot(native)
@@ -221,7 +243,10 @@ class BinanceFeed:
                 if book is not None:
                     book.on_diff(Diff.from_depth(depth))
                 return
-            data = orjson.loads(raw)["data"]
+            message = orjson.loads(raw)
+            if "data" not in message and self._subscriber.answered(message):
+                return  # the answer to a SUBSCRIBE
+            data = message["data"]
             if isinstance(data, list):
                 for item in data:
                     self._route(item)
