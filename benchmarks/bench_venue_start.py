@@ -123,7 +123,9 @@ def aim(what: str, value: float, limit: float, unit: str) -> None:
     print(f"{verdict}: {what} {value:.3g} {unit} (aim: < {limit:g} {unit})", flush=True)
 
 
-def report(label: str, starts: list[tuple[float, float, float, float]]) -> tuple[float, float]:
+def report(
+    label: str, starts: list[tuple[float, float, float, float]], stream_s: float = STREAM_S
+) -> tuple[float, float]:
     frame, book, cpu, rss = (statistics.median(column) for column in zip(*starts, strict=True))
     note = f"median of {len(starts)}"
     figure(f"{label}: start to first frame", frame, "s", note)
@@ -134,7 +136,7 @@ def report(label: str, starts: list[tuple[float, float, float, float]]) -> tuple
         "s",
         f"{note}; user + system, the figure a loaded machine disturbs least",
     )
-    figure(f"{label}: peak RSS after {STREAM_S:g} s of streaming", rss, "MB", note)
+    figure(f"{label}: peak RSS after {stream_s:g} s of streaming", rss, "MB", note)
     return book, rss
 
 
@@ -191,7 +193,7 @@ def against(home: Path, timed: int, other: Path) -> None:
     finally:
         venue.close()
     for name, src in trees.items():
-        report(f"binance, 20 symbols, {name} ({src})", starts[name])
+        report(f"binance, 20 symbols, {name} ({src})", starts[name], 3.0)
     print(f"load average (1 min) over the starts: {min(loads):.1f}-{max(loads):.1f}", flush=True)
 
 

@@ -40,6 +40,8 @@ class Faults:
     """Wait for the event before this frame (a test lets the client settle first)."""
     rest_failures: int = 0
     """The first N REST requests are answered 429 with Retry-After: 0."""
+    refuse_subscribe: bool = False
+    """Answer a SUBSCRIBE on a connection that named its streams in the url with an error."""
 
 
 class _Book:
@@ -212,6 +214,11 @@ class BinanceStandIn:
                 method = request.get("method")
                 if method in ("SUBSCRIBE", "UNSUBSCRIBE"):
                     streams = request.get("params", [])
+                    refuse = symbols is not None and self.faults.refuse_subscribe
+                    if method == "SUBSCRIBE" and refuse:
+                        refusal = {"code": 2, "msg": "Invalid request"}
+                        await ws.send(json.dumps({"error": refusal, "id": request.get("id")}))
+                        continue
                     if method == "SUBSCRIBE":
                         self.subscriptions.extend(streams)
                         if symbols is not None:

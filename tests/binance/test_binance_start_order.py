@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from binance_standin import BinanceStandIn, Faults
 from test_binance_feed import FAST, depth_frames, standin, until
 
@@ -104,3 +105,21 @@ async def test_after_a_reconnect_the_active_book_is_again_synced_first(tmp_path:
     assert len(opened) == 2 and opened[1] > 0
     assert [asked[i] for i in opened] == ["RUNEEUR", "RUNEEUR"]  # each connection: it first
     assert sorted(set(asked[opened[1] :])) == sorted(feed.native.values())
+
+
+async def test_a_refused_subscription_leaves_the_other_books_empty_not_frozen(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with standin(Faults(refuse_subscribe=True)) as server:
+        feed, engine = await start_on(server, tmp_path)
+        task = asyncio.create_task(engine.run_feed())
+        try:
+            await until(lambda: "not subscribed" in caplog.text)
+            await asyncio.sleep(0.1)  # (no snapshot asked for after it)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    assert depth_requests(server) == ["RUNEEUR"]  # none for books no diff would follow
+    assert feed.books["RUNEEUR"].synced
+    assert not any(b.synced for n, b in feed.books.items() if n != "RUNEEUR")
+    assert "SUBSCRIBE #1 refused" in caplog.text and "3 markets not subscribed" in caplog.text

@@ -38,8 +38,8 @@ OTHERS_AFTER_S = 0.25
 answer: the workstation mounts and draws that book meanwhile (on 20 symbols, 19 snapshots
 of 1000 levels parsed beside it kept the loop busy 60-140 ms before the ladder drew)."""
 SUBSCRIBE_TIMEOUT_S = 10.0
-"""How long the other symbols' SUBSCRIBE waits for its answer before their snapshots are
-asked for anyway (their events then resync the books that do not bridge)."""
+"""How long the other symbols' SUBSCRIBE waits for its answer; without one (or refused)
+their snapshots are not asked for: they wait, empty, for the next connection."""
 
 
 def endpoints(urls: Mapping[str, Any] | None) -> tuple[str, str]:
@@ -212,9 +212,18 @@ class BinanceFeed:
         others = [n for n in self.books if n not in self._streamed]
         if others:
             try:
-                await self._subscriber.subscribe(ws, stream_names(others), SUBSCRIBE_TIMEOUT_S)
+                subscribed = await self._subscriber.subscribe(
+                    ws, stream_names(others), SUBSCRIBE_TIMEOUT_S
+                )
             except ConnectionClosed:
                 return  # (the stream loop reconnects, and this starts again)
+            if not subscribed:  # a snapshot no diff follows would be a frozen, wrong book
+                log.error(
+                    "%s: %d markets not subscribed: their books wait for the next connection",
+                    self.venue,
+                    len(others),
+                )
+                return
         for native in self.books:
             if not self.books[native].synced:
                 self._request_snapshot(native)
