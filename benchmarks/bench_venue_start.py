@@ -2,7 +2,7 @@
 workstation on a paper account on Binance (native feed, 20 USDT symbols, markets from the
 cache), with the same start on the sim in the same run.
 
-Run: ``python benchmarks/bench_venue_start.py [--quick]``. A local Binance
+Run: ``python benchmarks/bench_venue_start.py [--quick] [--against SRC]``. A local Binance
 (``binance_venue_server.py``, its own process) serves exchangeInfo, depth snapshots, klines
 and a live depth@100ms + trade stream for the 20 symbols on 127.0.0.1; tradeterm runs in a
 real pseudo-terminal (120x40) as a user starts it, with a config whose first account is a
@@ -13,11 +13,16 @@ read; the CPU seconds the process had used by the first book are printed too (on
 machine the wall times follow its load). The aims are issue 13's: first book under 1 s and
 peak RSS under 120 MB. A last start reports the modules the process loaded: on native feeds
 ccxt must not be one of them.
+
+``--against SRC`` (the ``src`` folder of another checkout, e.g. ``git archive`` of main)
+measures a before/after instead: timed Binance starts alternate between that tree and this
+one on the same local venue, and both medians are printed with the load average seen.
 """
 
 from __future__ import annotations
 
 import atexit
+import os
 import runpy
 import shutil
 import statistics
@@ -118,7 +123,9 @@ def aim(what: str, value: float, limit: float, unit: str) -> None:
     print(f"{verdict}: {what} {value:.3g} {unit} (aim: < {limit:g} {unit})", flush=True)
 
 
-def report(label: str, starts: list[tuple[float, float, float, float]]) -> tuple[float, float]:
+def report(
+    label: str, starts: list[tuple[float, float, float, float]], stream_s: float = STREAM_S
+) -> tuple[float, float]:
     frame, book, cpu, rss = (statistics.median(column) for column in zip(*starts, strict=True))
     note = f"median of {len(starts)}"
     figure(f"{label}: start to first frame", frame, "s", note)
@@ -129,7 +136,7 @@ def report(label: str, starts: list[tuple[float, float, float, float]]) -> tuple
         "s",
         f"{note}; user + system, the figure a loaded machine disturbs least",
     )
-    figure(f"{label}: peak RSS after {STREAM_S:g} s of streaming", rss, "MB", note)
+    figure(f"{label}: peak RSS after {stream_s:g} s of streaming", rss, "MB", note)
     return book, rss
 
 
@@ -166,6 +173,30 @@ def on_binance(home: Path, timed: int) -> None:
         venue.close()
 
 
+def against(home: Path, timed: int, other: Path) -> None:
+    """Alternate timed Binance starts between ``other`` (a ``src`` folder) and this tree."""
+    trees = {"before": str(other.resolve()), "after": str(HERE.parent / "src")}
+    venue = Venue(home)
+    starts: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in trees}
+    loads: list[float] = []
+    try:
+        args = ["--config", str(venue.config)]
+        for src in trees.values():  # untimed: the cache, the candle store, bytecode
+            os.environ["PYTHONPATH"] = src
+            start(args, 3.0)
+        for i in range(timed):
+            order = list(trees.items())
+            for name, src in order if i % 2 == 0 else order[::-1]:
+                os.environ["PYTHONPATH"] = src
+                starts[name].append(start(args, 3.0))
+                loads.append(os.getloadavg()[0])
+    finally:
+        venue.close()
+    for name, src in trees.items():
+        report(f"binance, 20 symbols, {name} ({src})", starts[name], 3.0)
+    print(f"load average (1 min) over the starts: {min(loads):.1f}-{max(loads):.1f}", flush=True)
+
+
 def on_sim(timed: int) -> None:
     start([], 0.0)  # untimed, as above
     report("sim (default config)", [start([], STREAM_S) for _ in range(timed)])
@@ -178,6 +209,9 @@ def main() -> None:
     timed = 1 if "--quick" in sys.argv else 3
     home = Path(tempfile.mkdtemp(prefix="tradeterm-bench-venue-"))
     try:
+        if "--against" in sys.argv:
+            against(home, max(timed, 4), Path(sys.argv[sys.argv.index("--against") + 1]))
+            return
         on_binance(home, timed)
         on_sim(timed)
     finally:

@@ -40,6 +40,8 @@ class Faults:
     """Wait for the event before this frame (a test lets the client settle first)."""
     rest_failures: int = 0
     """The first N REST requests are answered 429 with Retry-After: 0."""
+    refuse_subscribe: bool = False
+    """Answer a SUBSCRIBE on a connection that named its streams in the url with an error."""
 
 
 class _Book:
@@ -73,7 +75,9 @@ class BinanceStandIn:
     """Serve ``frames`` (raw combined-stream messages) and REST from recorded bodies.
 
     Frames continue across connections: a client that reconnects gets the frames after the
-    last one played, as if the market had moved on.
+    last one played, as if the market had moved on. A connection that names its streams in
+    the url (``/stream?streams=...``) gets the frames of the symbols it named or has since
+    subscribed by message (every frame plays, so the true books move all the same).
     """
 
     def __init__(
@@ -176,7 +180,13 @@ class BinanceStandIn:
         path = ws.request.path if ws.request is not None else ""
         with contextlib.suppress(ConnectionClosed):  # a client that leaves mid-stream
             if "streams=" in path:
-                await self._play_frames(ws)
+                named = path.partition("streams=")[2].split("/")
+                symbols = {stream.partition("@")[0] for stream in named}
+                reader = asyncio.create_task(self._acknowledge(ws, asyncio.Event(), symbols))
+                try:
+                    await self._play_frames(ws, symbols)
+                finally:
+                    reader.cancel()
                 return
             # no streams in the url: the client subscribes by message (as ccxt does); the
             # frames start once its first SUBSCRIBE is acknowledged
@@ -193,23 +203,35 @@ class BinanceStandIn:
                 reader.cancel()
                 waiting.cancel()
 
-    async def _acknowledge(self, ws: ServerConnection, subscribed: asyncio.Event) -> None:
-        """Answer each SUBSCRIBE and UNSUBSCRIBE as Binance does (``{"result": null, "id": N}``)."""
+    async def _acknowledge(
+        self, ws: ServerConnection, subscribed: asyncio.Event, symbols: set[str] | None = None
+    ) -> None:
+        """Answer each SUBSCRIBE and UNSUBSCRIBE as Binance does (``{"result": null, "id": N}``),
+        adding what is subscribed to ``symbols`` (lower-case names) when given."""
         with contextlib.suppress(ConnectionClosed):
             async for raw in ws:
                 request = json.loads(raw)
                 method = request.get("method")
                 if method in ("SUBSCRIBE", "UNSUBSCRIBE"):
                     streams = request.get("params", [])
+                    refuse = symbols is not None and self.faults.refuse_subscribe
+                    if method == "SUBSCRIBE" and refuse:
+                        refusal = {"code": 2, "msg": "Invalid request"}
+                        await ws.send(json.dumps({"error": refusal, "id": request.get("id")}))
+                        continue
                     if method == "SUBSCRIBE":
                         self.subscriptions.extend(streams)
+                        if symbols is not None:
+                            symbols.update(stream.partition("@")[0] for stream in streams)
                     else:
                         self.unsubscriptions.extend(streams)
                     self.stream_requests += [(method, stream) for stream in streams]
                     await ws.send(json.dumps({"result": None, "id": request.get("id")}))
                     subscribed.set()
 
-    async def _play_frames(self, ws: ServerConnection) -> None:
+    async def _play_frames(self, ws: ServerConnection, symbols: set[str] | None = None) -> None:
+        """Play the frames from where the last connection left off, sending those of
+        ``symbols`` (lower-case names; None: all)."""
         faults = self.faults
         while self.position < len(self.frames):
             index = self.position
@@ -220,9 +242,9 @@ class BinanceStandIn:
             if index in faults.pause:
                 await asyncio.sleep(faults.pause.pop(index))
             frame = self.frames[index]
-            self._play(frame)
+            symbol = self._play(frame)
             self.position += 1
-            if index not in faults.drop:
+            if index not in faults.drop and (symbols is None or symbol in symbols):
                 await ws.send(frame)
             await asyncio.sleep(self.interval_s)
             if index in faults.close_after:
@@ -232,7 +254,10 @@ class BinanceStandIn:
         self.finished.set()
         await ws.wait_closed()
 
-    def _play(self, frame: str) -> None:
-        data = json.loads(frame)["data"]
+    def _play(self, frame: str) -> str:
+        """Move the true book by ``frame``; the frame's symbol (lower-case) is returned."""
+        message = json.loads(frame)
+        data = message["data"]
         if data.get("e") == "depthUpdate" and data["s"] in self.books:
             self.books[data["s"]].play(data)
+        return str(message["stream"]).partition("@")[0]

@@ -89,10 +89,13 @@ async def session(
 
 async def test_a_normal_session_ends_in_the_known_final_books(tmp_path: Path) -> None:
     answers = expected()
-    async with standin() as server:
+    go = asyncio.Event()  # the market starts once every symbol is subscribed: all trades count
+    async with standin(Faults(hold={0: go})) as server:
         feed, engine = make(server, tmp_path)
         events: list[Any] = []
         engine.bus.subscribe_all(events.append)
+        opening = asyncio.create_task(until(lambda: bool(server.subscriptions)))
+        opening.add_done_callback(lambda _: go.set())
         await session(server, feed, engine)
     for native, symbol in SYMBOLS.items():
         answer = answers[native]

@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
 from tradeterm.domain.enums import FeedState, Side
 from tradeterm.domain.errors import DataError, VenueUnavailable
@@ -22,6 +23,7 @@ from tradeterm.venues.binance.candles import klines_path, parse_klines
 from tradeterm.venues.binance.decode import depth_frame
 from tradeterm.venues.binance.markets import CACHE_MAX_AGE_S, MarketsCache, parse_exchange_info
 from tradeterm.venues.binance.rest import Backoff, RestClient
+from tradeterm.venues.binance.streams import Subscriber, stream_names
 from tradeterm.venues.binance.sync import DepthSync, Diff
 from tradeterm.venues.net import cached_markets
 from tradeterm.venues.stream import log_malformed, stream_forever
@@ -31,6 +33,13 @@ log = logging.getLogger("tradeterm.venues.binance")
 PUBLIC = "https://api.binance.com/api/v3"
 WS = "wss://stream.binance.com:9443/ws"
 DEPTH_LIMIT = 1000
+OTHERS_AFTER_S = 0.25
+"""The other symbols' snapshots are asked for this long after the focused book's first
+answer: the workstation mounts and draws that book meanwhile (on 20 symbols, 19 snapshots
+of 1000 levels parsed beside it kept the loop busy 60-140 ms before the ladder drew)."""
+SUBSCRIBE_TIMEOUT_S = 10.0
+"""How long the other symbols' SUBSCRIBE waits for its answer; without one (or refused)
+their snapshots are not asked for: they wait, empty, for the next connection."""
 
 
 def endpoints(urls: Mapping[str, Any] | None) -> tuple[str, str]:
@@ -64,6 +73,8 @@ class BinanceFeed:
         cache_max_age_s: a cache younger than this is used without asking the exchange.
         backoff: reconnect and REST retry timing.
         quote: with no ``symbols``, only the markets quoted in this asset.
+        others_after_s: at each connection the focused symbol's book is synced first; the
+            other symbols' snapshots are asked for this many seconds after its answer.
     """
 
     def __init__(
@@ -76,8 +87,10 @@ class BinanceFeed:
         cache_max_age_s: float = CACHE_MAX_AGE_S,
         backoff: Backoff | None = None,
         quote: str = "",
+        others_after_s: float = OTHERS_AFTER_S,
     ) -> None:
         self.venue = venue
+        self.others_after_s = others_after_s
         self.symbols = list(symbols)
         self.quote = quote
         public, self.ws_base = endpoints(urls)
@@ -96,6 +109,13 @@ class BinanceFeed:
         self.messages = 0
         self.malformed = 0
         self._snapshots: dict[str, asyncio.Task[None]] = {}
+        self._syncing: asyncio.Task[None] | None = None
+        self._lead = ""
+        """The focused symbol's native name: its book is synced first and alone."""
+        self._streamed: list[str] = []
+        """The markets whose streams the connection's url names (the others are subscribed
+        after the first book)."""
+        self._subscriber = Subscriber(venue)
         self._sink: MarketSink | None = None
 
     # --- markets -----------------------------------------------------------
@@ -113,7 +133,9 @@ class BinanceFeed:
         return self.markets
 
     def focus(self, symbol: str) -> None:
-        """Every configured symbol streams in full; nothing to change."""
+        """Every configured symbol streams in full; the focused one's book is synced first
+        at each connection, before the other snapshots are asked for."""
+        self._lead = self.native.get(symbol, "")
 
     async def fetch_candles(
         self, symbol: str, timeframe: str, since_ms: int | None, limit: int
@@ -134,11 +156,16 @@ class BinanceFeed:
     # --- streaming ---------------------------------------------------------
 
     def stream_url(self) -> str:
-        names = []
-        for native in self.native.values():
-            low = native.lower()
-            names += [f"{low}@depth@100ms", f"{low}@trade", f"{low}@ticker"]
-        return f"{self.ws_base}/stream?streams={'/'.join(names)}"
+        """The combined stream's url for a new connection: the focused market's streams
+        only when there are others (they are subscribed after its first book, so their
+        trades and diffs do not hold the loop before it), else every market's."""
+        lead = self._first_book()
+        self._streamed = [lead] if lead and len(self.native) > 1 else list(self.native.values())
+        return f"{self.ws_base}/stream?streams={'/'.join(stream_names(self._streamed))}"
+
+    def _first_book(self) -> str:
+        """The native name of the book synced first: the focused market's, else the first."""
+        return self._lead if self._lead in self.books else next(iter(self.books), "")
 
     async def run(self, sink: MarketSink) -> None:
         """Stream into ``sink`` until cancelled, reconnecting with backoff and jitter."""
@@ -156,14 +183,50 @@ class BinanceFeed:
             log,
         )
 
-    async def _opened(self, _ws: ClientConnection) -> None:
-        """Connected: say so, then resync every book from a fresh snapshot."""
+    async def _opened(self, ws: ClientConnection) -> None:
+        """Connected (the streams are subscribed, so their events are buffered): say so, then
+        resync every book from a fresh snapshot, the focused one's first (``_sync_books``)."""
         self.connections += 1
         assert self._sink is not None
         self._sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
-        for native, book in self.books.items():
+        for book in self.books.values():
             book.reset()
-            self._request_snapshot(native)
+        self._syncing = asyncio.get_running_loop().create_task(
+            self._sync_books(ws), name=f"{self.venue}-sync-books"
+        )
+
+    async def _sync_books(self, ws: ClientConnection) -> None:
+        """The focused market first and alone: its streams are the only ones in the url and
+        its snapshot is asked for first (beside 19 others it came 20-40 ms later, and their
+        snapshots, trades and diffs held the loop before the ladder drew it). The others are
+        subscribed ``others_after_s`` after its first answer (or failure); once the exchange
+        has said yes, their events are buffered and their snapshots asked for, as Binance's
+        rules want."""
+        lead = self._streamed[0] if len(self._streamed) == 1 else self._first_book()
+        if lead:
+            tried = asyncio.Event()
+            self._request_snapshot(lead, tried)
+            await tried.wait()
+            if len(self.books) > 1 and self.others_after_s > 0:
+                await asyncio.sleep(self.others_after_s)  # a live link: wall time
+        others = [n for n in self.books if n not in self._streamed]
+        if others:
+            try:
+                subscribed = await self._subscriber.subscribe(
+                    ws, stream_names(others), SUBSCRIBE_TIMEOUT_S
+                )
+            except ConnectionClosed:
+                return  # (the stream loop reconnects, and this starts again)
+            if not subscribed:  # a snapshot no diff follows would be a frozen, wrong book
+                log.error(
+                    "%s: %d markets not subscribed: their books wait for the next connection",
+                    self.venue,
+                    len(others),
+                )
+                return
+        for native in self.books:
+            if not self.books[native].synced:
+                self._request_snapshot(native)
 
     def attach(self, sink: MarketSink) -> None:
         """Send events to ``sink``, with a fresh book state per loaded market (``run`` does it)."""
@@ -189,7 +252,10 @@ class BinanceFeed:
                 if book is not None:
                     book.on_diff(Diff.from_depth(depth))
                 return
-            data = orjson.loads(raw)["data"]
+            message = orjson.loads(raw)
+            if "data" not in message and self._subscriber.answered(message):
+                return  # the answer to a SUBSCRIBE
+            data = message["data"]
             if isinstance(data, list):
                 for item in data:
                     self._route(item)
@@ -258,36 +324,49 @@ class BinanceFeed:
 
         return resync
 
-    def _request_snapshot(self, native: str) -> None:
+    def _request_snapshot(self, native: str, tried: asyncio.Event | None = None) -> None:
         task = self._snapshots.get(native)
         if task is None or task.done():
             self._snapshots[native] = asyncio.get_running_loop().create_task(
-                self._snapshot(native), name=f"{self.venue}-snapshot-{native}"
+                self._snapshot(native, tried), name=f"{self.venue}-snapshot-{native}"
             )
+        elif tried is not None:
+            tried.set()  # (already on its way: nothing to wait for)
 
-    async def _snapshot(self, native: str) -> None:
+    async def _snapshot(self, native: str, tried: asyncio.Event | None = None) -> None:
+        """Sync ``native``'s book from REST snapshots until it holds; ``tried`` is set once
+        the first answer is applied, or failed (the REST client's own retries included)."""
         book = self.books[native]
         tries = 0
-        while not book.synced:
-            if tries:
-                await asyncio.sleep(self.backoff.delay(tries - 1))
-            tries += 1
-            try:
-                body = orjson.loads(
-                    await self.rest.get(f"depth?symbol={native}&limit={DEPTH_LIMIT}")
-                )
-            except (VenueUnavailable, DataError, orjson.JSONDecodeError) as exc:
-                log.warning("%s %s: depth snapshot failed: %s", self.venue, native, exc)
-                continue
-            if book.synced:
-                return
-            try:
-                book.on_snapshot(body)
-            except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
-                book.synced = False
-                log.warning("%s %s: depth snapshot unreadable: %s", self.venue, native, exc)
+        try:
+            while not book.synced:
+                if tries:
+                    if tried is not None:
+                        tried.set()
+                    await asyncio.sleep(self.backoff.delay(tries - 1))
+                tries += 1
+                try:
+                    body = orjson.loads(
+                        await self.rest.get(f"depth?symbol={native}&limit={DEPTH_LIMIT}")
+                    )
+                except (VenueUnavailable, DataError, orjson.JSONDecodeError) as exc:
+                    log.warning("%s %s: depth snapshot failed: %s", self.venue, native, exc)
+                    continue
+                if book.synced:
+                    return
+                try:
+                    book.on_snapshot(body)
+                except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+                    book.synced = False
+                    log.warning("%s %s: depth snapshot unreadable: %s", self.venue, native, exc)
+        finally:
+            if tried is not None:
+                tried.set()
 
     def _cancel_snapshots(self) -> None:
+        if self._syncing is not None:
+            self._syncing.cancel()
+            self._syncing = None
         for task in self._snapshots.values():
             task.cancel()
         self._snapshots.clear()
