@@ -25,6 +25,7 @@ from tradeterm.venues.binance.rest import Backoff, RestClient
 from tradeterm.venues.binance.sync import DepthSync, Diff
 from tradeterm.venues.net import cached_markets
 from tradeterm.venues.stream import log_malformed, stream_forever
+from tradeterm.venues.ws_direct import Compression
 
 log = logging.getLogger("tradeterm.venues.binance")
 
@@ -64,6 +65,7 @@ class BinanceFeed:
         cache_max_age_s: a cache younger than this is used without asking the exchange.
         backoff: reconnect and REST retry timing.
         quote: with no ``symbols``, only the markets quoted in this asset.
+        compression: offer permessage-deflate or not (``ws_direct.compression_for``).
     """
 
     def __init__(
@@ -76,10 +78,12 @@ class BinanceFeed:
         cache_max_age_s: float = CACHE_MAX_AGE_S,
         backoff: Backoff | None = None,
         quote: str = "",
+        compression: Compression = "auto",
     ) -> None:
         self.venue = venue
         self.symbols = list(symbols)
         self.quote = quote
+        self.compression: Compression = compression
         public, self.ws_base = endpoints(urls)
         self.backoff = backoff or Backoff()
         self.rest = RestClient(public, self.backoff, logger=log)
@@ -154,6 +158,7 @@ class BinanceFeed:
             self.on_message,
             self._cancel_snapshots,
             log,
+            self.compression,
         )
 
     async def _opened(self, _ws: ClientConnection) -> None:

@@ -1,0 +1,41 @@
+"""The native Binance feed's websocket with and without permessage-deflate, either way round,
+against the local stand-in replaying a real capture: the books always end as recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from binance_data import EXCHANGE_INFO, frames, need, snapshots
+from binance_standin import BinanceStandIn
+from test_binance_feed import assert_known_tops, make, session
+
+from tradeterm.venues.ws_direct import Compression
+
+
+def standin(compression: str | None) -> BinanceStandIn:
+    need()
+    return BinanceStandIn(
+        frames(), snapshots(), EXCHANGE_INFO.read_bytes(), compression=compression
+    )
+
+
+@pytest.mark.parametrize(
+    ("client", "server", "offered", "used"),
+    [
+        ("deflate", "deflate", True, True),  # a remote exchange that compresses
+        ("none", "deflate", False, False),  # the trader turned it off
+        ("deflate", None, True, False),  # an exchange that declines the offer
+        ("auto", "deflate", False, False),  # 127.0.0.1: a local server, bytes are free
+    ],
+)
+async def test_the_books_end_as_recorded_whatever_compression_is_agreed(
+    tmp_path: Path, client: Compression, server: str | None, offered: bool, used: bool
+) -> None:
+    async with standin(server) as exchange:
+        feed, engine = make(exchange, tmp_path, compression=client)
+        await session(exchange, feed, engine)
+    assert ("permessage-deflate" in exchange.offered[0]) is offered
+    assert ("permessage-deflate" in exchange.negotiated[0]) is used
+    assert feed.malformed == 0 and exchange.connections == 1
+    assert_known_tops(engine)
