@@ -9,9 +9,10 @@ that venue. Once the first book is on screen and the snapshots are in (``SETTLE_
 process's user + system CPU is read over ``WINDOW_S`` seconds, with the messages the server
 sent meanwhile: CPU % of one core, and microseconds of CPU a message (everything the process
 does, drawing included, over the messages). Cases: the capture's own rate (about 760
-messages a second: what 20 busy symbols send), and stress rates of depth diffs only and of
-depth + trades. ``compression`` is the feed's default towards 127.0.0.1 (none) unless the
-case says ``deflate``.
+messages a second: what 20 busy symbols send; measured ~660), stress rates of depth diffs
+only and of depth + trades (the server sends what it can: the rate printed is the rate
+sent), and an idle stream (the workstation's own cost, to subtract). ``compression`` is the
+feed's default towards 127.0.0.1 (none) unless the case says ``deflate``.
 
 ``--trees`` runs every case once per source tree (``PYTHONPATH``), alternating, ``--runs``
 times, and prints each tree's medians: a before/after comparison in one run.
@@ -47,6 +48,7 @@ class Case:
     depth_only: bool = False
     compression: str | None = None  # None: the feed's default (none towards 127.0.0.1)
     seconds: float = 345.0  # of the capture: all of it
+    server_deflate: bool = True  # False: the server declines deflate (any client streams plain)
 
 
 CASES = [
@@ -54,6 +56,8 @@ CASES = [
     Case("capture rate (~760 msg/s), depth + trades, deflate", None, False, "deflate", 60.0),
     Case("5,000 depth msg/s", 5000.0, depth_only=True),
     Case("10,000 msg/s, depth + trades", 10000.0),
+    Case("idle: 10 msg/s, depth + trades (the drawing's own cost)", 10.0, seconds=60.0),
+    Case("3,000 depth msg/s, server declines deflate", 3000.0, True, server_deflate=False),
 ]
 
 
@@ -68,6 +72,8 @@ class Venue:
             args += ["--rate", str(case.rate)]
         if case.depth_only:
             args.append("--depth-only")
+        if not case.server_deflate:
+            args.append("--no-deflate")
         self.proc = subprocess.Popen(
             [sys.executable, str(HERE / "binance_venue_server.py"), *args],
             stdin=subprocess.PIPE,

@@ -15,7 +15,8 @@ against the clock from each connection's start (``PacedStandIn``).
 
 ``python benchmarks/binance_venue_server.py [--seconds N] [--rate R] [--depth-only]`` prints
 ``port`` on one line and serves at once (``--rate``: R messages a second instead of the
-capture's rate, for the streaming benchmark; ``--depth-only``: no trades); each line then
+capture's rate, for the streaming benchmark; ``--depth-only``: no trades; ``--no-deflate``:
+decline a client's offer of permessage-deflate); each line then
 read from standard input is answered with one line ``frames_sent depth_requests
 klines_requests connections``; it stops when standard input closes.
 """
@@ -193,7 +194,7 @@ class PacedStandIn(BinanceStandIn):
         return super()._http(connection, request)
 
 
-async def serve(seconds: float, rate: float | None, depth_only: bool) -> None:
+async def serve(seconds: float, rate: float | None, depth_only: bool, deflate: bool) -> None:
     snapshot, messages = read_capture(seconds)
     if depth_only:
         messages = [m for m in messages if m[1]["data"].get("e") == "depthUpdate"]
@@ -212,7 +213,12 @@ async def serve(seconds: float, rate: float | None, depth_only: bool) -> None:
     }
     bars = {f"{b}USDT": klines(mid, k, now_ms, i) for i, (b, k) in enumerate(SCALE.items())}
     server = PacedStandIn(
-        frames, books, exchange_info(), klines=bars, rate=rate or len(frames) / span_s
+        frames,
+        books,
+        exchange_info(),
+        klines=bars,
+        rate=rate or len(frames) / span_s,
+        compression="deflate" if deflate else None,
     )
     loop = asyncio.get_running_loop()
     async with server:
@@ -230,8 +236,11 @@ def main() -> None:
     )
     parser.add_argument("--rate", type=float, default=None, help="messages a second to send")
     parser.add_argument("--depth-only", action="store_true", help="depth diffs only, no trades")
+    parser.add_argument(
+        "--no-deflate", action="store_true", help="decline permessage-deflate when offered"
+    )
     args = parser.parse_args()
-    asyncio.run(serve(args.seconds, args.rate, args.depth_only))
+    asyncio.run(serve(args.seconds, args.rate, args.depth_only, not args.no_deflate))
 
 
 if __name__ == "__main__":
