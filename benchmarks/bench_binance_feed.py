@@ -6,7 +6,15 @@ through each feed into the engine, in the client's CPU time until its book is fi
 
 Run from any directory: ``python benchmarks/bench_binance_feed.py [--quick]``. Uses the
 hftbacktest BTCUSDT spot capture of 2024-08-08 (depth@100ms, trade, bookTicker; REST
-snapshot inline).
+snapshot inline). Over the wire runs each client twice: offering permessage-deflate (as
+both do to a remote exchange; the local server agrees) and not (native: ``compression =
+"none"``, the default towards 127.0.0.1; ccxt: ``options.ws.compress = 0``). The transport's
+share is the wire figure less the in-process feed -> engine figure on the same depth
+messages.
+
+``--one KIND COMPRESSION`` runs one over-the-wire measurement and prints ``count cpu wall``
+(KIND ``native`` or ``ccxt``; COMPRESSION ``deflate``, ``none`` or ``default``: the feed's
+own default), for a driver that alternates source trees in one run.
 """
 
 from __future__ import annotations
@@ -102,21 +110,29 @@ def decode_only() -> tuple[int, float, float]:
 SERVER = Path(__file__).resolve().parent / "binance_server.py"
 
 
-def wire_feed(kind: str, port: int) -> MarketFeed:
+def wire_feed(kind: str, port: int, compression: str = "default") -> MarketFeed:
     public, ws = f"http://127.0.0.1:{port}/api/v3", f"ws://127.0.0.1:{port}"
     if kind == "native":
-        return BinanceFeed(["BTC/USDT"], urls={"api": {"public": public, "ws": f"{ws}/ws"}})
+        urls = {"api": {"public": public, "ws": f"{ws}/ws"}}
+        if compression == "default":
+            return BinanceFeed(["BTC/USDT"], urls=urls)
+        return BinanceFeed(["BTC/USDT"], urls=urls, compression=compression)  # type: ignore[arg-type]
     from tradeterm.venues.ccxt.feed import CcxtFeed  # ccxt.pro's own Binance client
 
+    options: dict[str, Any] = {"streamLimits": {"spot": 1}}
+    if compression != "default":
+        options["ws"] = {"compress": 15 if compression == "deflate" else 0}
     config = {
         "urls": {"api": {"public": public, "ws": {"spot": f"{ws}/stream"}}},
-        "options": {"streamLimits": {"spot": 1}},
+        "options": options,
         "enableRateLimit": False,  # one snapshot; Binance's weights would only add waiting
     }
     return CcxtFeed("binance", ["BTC/USDT"], config=config)
 
 
-async def over_the_wire(kind: str, limit: int) -> tuple[int, float, float]:
+async def over_the_wire(
+    kind: str, limit: int, compression: str = "default"
+) -> tuple[int, float, float]:
     """(depth messages, client CPU seconds, wall seconds) from the synced book to the final
     one: the server holds its stream until the feed has its first book."""
     server = subprocess.Popen(
@@ -127,7 +143,7 @@ async def over_the_wire(kind: str, limit: int) -> tuple[int, float, float]:
     )
     assert server.stdout is not None and server.stdin is not None
     port, final_u, count = map(int, server.stdout.readline().split())
-    feed = wire_feed(kind, port)
+    feed = wire_feed(kind, port, compression)
     engine = Engine(SystemClock(), feed, [AccountSpec("main")])
     await engine.start()
     first, final = asyncio.Event(), asyncio.Event()
@@ -156,25 +172,41 @@ async def over_the_wire(kind: str, limit: int) -> tuple[int, float, float]:
     return count, cpu, wall
 
 
-def wire_figures(limit: int, runs: int) -> None:
-    rates: dict[str, float] = {}
-    for kind in ("native", "ccxt"):
-        results = sorted(
-            (asyncio.run(over_the_wire(kind, limit)) for _ in range(runs)), key=lambda r: r[1]
-        )
-        count, cpu, wall = results[len(results) // 2]  # the median run by CPU
-        rates[kind] = count / cpu
+def wire_figures(limit: int, runs: int) -> dict[str, float]:
+    """Microseconds of client CPU per depth message, by ``kind compression``; the runs of
+    the four alternate, and each figure is the median run."""
+    runs_of: dict[tuple[str, str], list[tuple[int, float, float]]] = {}
+    for _ in range(runs):
+        for compression in ("deflate", "none"):
+            for kind in ("native", "ccxt"):
+                result = asyncio.run(over_the_wire(kind, limit, compression))
+                runs_of.setdefault((kind, compression), []).append(result)
+    us: dict[str, float] = {}
+    for (kind, compression), results in runs_of.items():
+        count, cpu, wall = sorted(results, key=lambda r: r[1])[len(results) // 2]
+        us[f"{kind} {compression}"] = cpu / count * 1e6
         print(
-            f"over the wire, {kind}: {count / cpu:,.0f} depth msg/CPU-s ({count:,} messages, "
-            f"{cpu:.2f} CPU-s, {wall:.2f} s wall, median of {runs}; "
+            f"over the wire, {kind}, compression {compression}: {count / cpu:,.0f} depth "
+            f"msg/CPU-s ({cpu / count * 1e6:.1f} us each; {count:,} messages, {cpu:.2f} CPU-s, "
+            f"{wall:.2f} s wall, median of {runs}; "
             f"{10_000 * cpu / count * 100:.0f} % of a core at 10,000 msg/s)"
         )
-    print(f"over the wire, native / ccxt.pro: {rates['native'] / rates['ccxt']:.1f}x per CPU-s")
+    for compression in ("deflate", "none"):
+        ratio = us[f"ccxt {compression}"] / us[f"native {compression}"]
+        print(
+            f"over the wire, compression {compression}, native / ccxt.pro: {ratio:.1f}x per CPU-s"
+        )
+    return us
 
 
 def main() -> int:
-    quick = "--quick" in sys.argv[1:]
-    wire_figures(1_000 if quick else 100_000, 1 if quick else 3)
+    args = sys.argv[1:]
+    if args[:1] == ["--one"]:
+        count, cpu, wall = asyncio.run(over_the_wire(args[1], 100_000, args[2]))
+        print(count, cpu, wall)
+        return 0
+    quick = "--quick" in args
+    wire = wire_figures(1_000 if quick else 100_000, 1 if quick else 3)
     count, fast, slow = decode_only()
     print(f"messages after the snapshot: {count} (depth@100ms + trade)")
     print(f"decode only: orjson {count / fast:,.0f} msg/CPU-s, json {count / slow:,.0f} msg/CPU-s")
@@ -186,6 +218,13 @@ def main() -> int:
             print(
                 f"{what}, {where}: {count / cpu:,.0f} msg/CPU-s ({cpu * 1e6 / count:.1f} us each)"
             )
+    in_process = cpu * 1e6 / count  # the last run: depth only, feed -> engine
+    for compression in ("deflate", "none"):
+        transport = wire[f"native {compression}"] - in_process
+        print(
+            f"native transport, compression {compression}: {transport:.1f} us a depth message "
+            "(over the wire less in-process feed -> engine)"
+        )
     return 0
 
 

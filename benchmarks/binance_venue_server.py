@@ -13,10 +13,12 @@ server's start, so the stream looks live. Messages are sent at the capture's mea
 38 a second a symbol: 10 depth diffs and 28 trades), one symbol's copy after another, kept
 against the clock from each connection's start (``PacedStandIn``).
 
-``python benchmarks/binance_venue_server.py [--seconds N]`` prints ``port`` on one line and
-serves at once; each line then read from standard input is answered with one line
-``frames_sent depth_requests klines_requests connections``; it stops when standard input
-closes.
+``python benchmarks/binance_venue_server.py [--seconds N] [--rate R] [--depth-only]`` prints
+``port`` on one line and serves at once (``--rate``: R messages a second instead of the
+capture's rate, for the streaming benchmark; ``--depth-only``: no trades; ``--no-deflate``:
+decline a client's offer of permessage-deflate); each line then
+read from standard input is answered with one line ``frames_sent depth_requests
+klines_requests connections``; it stops when standard input closes.
 """
 
 from __future__ import annotations
@@ -163,6 +165,7 @@ class PacedStandIn(BinanceStandIn):
     def __init__(self, *args: Any, rate: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rate = rate
+        self._pending: list[str] = []
         self._since = (-1, 0.0, 0)  # (connection, its start, position then)
 
     @property
@@ -178,9 +181,23 @@ class PacedStandIn(BinanceStandIn):
     def interval_s(self, _value: float) -> None:
         """(The stand-in's fixed pause is not used.)"""
 
+    def _play(self, frame: str) -> None:
+        """Keep the frame for the true books, played when a snapshot is asked for: at
+        thousands of frames a second, reading each one here would cap the rate served."""
+        self._pending.append(frame)
 
-async def serve(seconds: float) -> None:
+    def _http(self, connection: Any, request: Any) -> Any:
+        if "/depth?" in request.path:
+            pending, self._pending = self._pending, []
+            for frame in pending:
+                super()._play(frame)
+        return super()._http(connection, request)
+
+
+async def serve(seconds: float, rate: float | None, depth_only: bool, deflate: bool) -> None:
     snapshot, messages = read_capture(seconds)
+    if depth_only:
+        messages = [m for m in messages if m[1]["data"].get("e") == "depthUpdate"]
     now_ms = int(time.time() * 1000)
     offset_ms = now_ms - int(messages[0][1]["data"]["E"])
     frames = [relabel(m, base, offset_ms) for _, m in messages for base in SCALE]
@@ -195,7 +212,14 @@ async def serve(seconds: float) -> None:
         for base, k in SCALE.items()
     }
     bars = {f"{b}USDT": klines(mid, k, now_ms, i) for i, (b, k) in enumerate(SCALE.items())}
-    server = PacedStandIn(frames, books, exchange_info(), klines=bars, rate=len(frames) / span_s)
+    server = PacedStandIn(
+        frames,
+        books,
+        exchange_info(),
+        klines=bars,
+        rate=rate or len(frames) / span_s,
+        compression="deflate" if deflate else None,
+    )
     loop = asyncio.get_running_loop()
     async with server:
         print(server.port, flush=True)
@@ -210,7 +234,13 @@ def main() -> None:
     parser.add_argument(
         "--seconds", type=float, default=120.0, help="seconds of the capture to serve"
     )
-    asyncio.run(serve(parser.parse_args().seconds))
+    parser.add_argument("--rate", type=float, default=None, help="messages a second to send")
+    parser.add_argument("--depth-only", action="store_true", help="depth diffs only, no trades")
+    parser.add_argument(
+        "--no-deflate", action="store_true", help="decline permessage-deflate when offered"
+    )
+    args = parser.parse_args()
+    asyncio.run(serve(args.seconds, args.rate, args.depth_only, not args.no_deflate))
 
 
 if __name__ == "__main__":

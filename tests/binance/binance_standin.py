@@ -88,6 +88,7 @@ class BinanceStandIn:
         faults: Faults | None = None,
         interval_s: float = 0.0,
         klines: Mapping[str, list[list[Any]]] | None = None,
+        compression: str | None = "deflate",
     ) -> None:
         self.frames = list(frames)
         self.books = {s: _Book(b) for s, b in snapshots.items()}
@@ -95,6 +96,12 @@ class BinanceStandIn:
         self.faults = faults or Faults()
         self.interval_s = interval_s
         self.klines = dict(klines or {})
+        self.compression = compression
+        """``websockets``' server setting: ``deflate`` agrees to a client's offer, None declines."""
+        self.offered: list[str] = []
+        """Each stream connection's Sec-WebSocket-Extensions request header ("" without one)."""
+        self.negotiated: list[str] = []
+        """The same header in each answer: the extension the connection uses ("" for none)."""
         self.position = 0
         self.connections = 0
         self.requests: list[str] = []
@@ -123,7 +130,12 @@ class BinanceStandIn:
 
     async def __aenter__(self) -> BinanceStandIn:
         self._server = await serve(
-            self._stream, "127.0.0.1", 0, process_request=self._http, max_size=2**24
+            self._stream,
+            "127.0.0.1",
+            0,
+            process_request=self._http,
+            max_size=2**24,
+            compression=self.compression,
         )
         return self
 
@@ -178,6 +190,9 @@ class BinanceStandIn:
     async def _stream(self, ws: ServerConnection) -> None:
         self.connections += 1
         path = ws.request.path if ws.request is not None else ""
+        if ws.request is not None and ws.response is not None:
+            self.offered.append(ws.request.headers.get("Sec-WebSocket-Extensions", ""))
+            self.negotiated.append(ws.response.headers.get("Sec-WebSocket-Extensions", ""))
         with contextlib.suppress(ConnectionClosed):  # a client that leaves mid-stream
             if "streams=" in path:
                 named = path.partition("streams=")[2].split("/")

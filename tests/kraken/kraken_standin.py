@@ -119,6 +119,7 @@ class KrakenStandIn:
         self.interval_s = interval_s
         self.ohlc = dict(ohlc or {})
         self.position = 0
+        self.negotiated: list[str] = []
         self.connections = 0
         self.requests: list[str] = []
         self.received: list[dict[str, Any]] = []
@@ -186,6 +187,8 @@ class KrakenStandIn:
 
     async def _stream(self, ws: ServerConnection) -> None:
         self.connections += 1
+        if ws.response is not None:  # the extension this connection uses ("" for none)
+            self.negotiated.append(ws.response.headers.get("Sec-WebSocket-Extensions", ""))
         session = _Session(self, ws)
         reader = asyncio.create_task(session.read())
         waiting = asyncio.create_task(session.subscribed.wait())

@@ -83,6 +83,7 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
             cache_dir=cache_dir,
             cache_max_age_s=venue.markets_cache_hours * 3600,
             quote=venue.quote,
+            compression=venue.compression,
         )
     from tradeterm.venues.binance import BinanceFeed  # only a configured exchange pays for it
 
@@ -93,6 +94,7 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
         cache_dir=cache_dir,
         cache_max_age_s=venue.markets_cache_hours * 3600,
         quote=venue.quote,
+        compression=venue.compression,
     )
 
 

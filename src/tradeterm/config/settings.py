@@ -79,6 +79,8 @@ class VenueSettings:
     """``auto``, ``native`` or ``ccxt`` (see the config's ``[venues.NAME] feed``)."""
     quote: str = ""
     """With no ``symbols`` (``universe = "all"``): only markets quoted in this asset."""
+    compression: Literal["auto", "deflate", "none"] = "auto"
+    """Native feeds: permessage-deflate offered or not (``[venues.NAME] compression``)."""
 
     @property
     def uses_ccxt(self) -> bool:

@@ -1,5 +1,8 @@
 """The native feeds' stream loop: connect, read until the link drops, reconnect with backoff
-and jitter, say so on the sink; and the one way a malformed message is logged."""
+and jitter, say so on the sink; and the one way a malformed message is logged.
+
+Messages reach ``on_message`` in the read that completed them (``ws_direct``), not through
+``websockets``' queue and an ``async for``: see docs/native-feeds-wire.md for the figures."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from tradeterm.domain.errors import VenueUnavailable
 from tradeterm.domain.events import FeedStateChanged
 from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.net import Backoff
+from tradeterm.venues.ws_direct import Compression, DirectConnection, compression_for
 
 
 async def stream_forever(
@@ -27,20 +31,33 @@ async def stream_forever(
     on_message: Callable[[str | bytes], None],
     on_close: Callable[[], None],
     logger: logging.Logger,
+    compression: Compression = "auto",
 ) -> None:
     """Stream until cancelled. ``on_open`` runs on each connection and says CONNECTED on the
     sink when the feed is ready (after its subscriptions, or before its snapshots);
-    ``on_close`` runs after each one. A bad url ends it with VenueUnavailable."""
+    ``on_close`` runs after each one. ``compression`` says whether permessage-deflate is
+    offered (``compression_for``). A bad url ends it with VenueUnavailable; an exception
+    from ``on_message`` ends it too (after the connection is closed)."""
     attempt = 0
     sink.on_market(FeedStateChanged(venue, FeedState.CONNECTING))
     while True:
+        link = url()
         try:
-            async with websockets.connect(url(), max_size=2**24) as ws:
+            async with websockets.connect(
+                link,
+                max_size=2**24,
+                compression=compression_for(link, compression),
+                create_connection=DirectConnection,
+            ) as ws:
+                assert isinstance(ws, DirectConnection)
                 await on_open(ws)
-                async for raw in ws:
-                    attempt = 0
-                    on_message(raw)
-            detail = "the exchange closed the stream"
+                ws.deliver(on_message)  # with what arrived during on_open first
+                await ws.wait_closed()
+            if ws.failure is not None:
+                raise ws.failure
+            if ws.messages:
+                attempt = 0
+            detail = ws.closed_detail()
         except (OSError, TimeoutError, WebSocketException) as exc:
             if isinstance(exc, InvalidURI):
                 raise VenueUnavailable(f"{venue}: bad stream url: {exc}") from exc

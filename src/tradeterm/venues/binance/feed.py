@@ -27,6 +27,7 @@ from tradeterm.venues.binance.streams import Subscriber, stream_names
 from tradeterm.venues.binance.sync import DepthSync, Diff
 from tradeterm.venues.net import cached_markets
 from tradeterm.venues.stream import log_malformed, stream_forever
+from tradeterm.venues.ws_direct import Compression
 
 log = logging.getLogger("tradeterm.venues.binance")
 
@@ -75,6 +76,7 @@ class BinanceFeed:
         quote: with no ``symbols``, only the markets quoted in this asset.
         others_after_s: at each connection the focused symbol's book is synced first; the
             other symbols' snapshots are asked for this many seconds after its answer.
+        compression: offer permessage-deflate or not (``ws_direct.compression_for``).
     """
 
     def __init__(
@@ -88,11 +90,13 @@ class BinanceFeed:
         backoff: Backoff | None = None,
         quote: str = "",
         others_after_s: float = OTHERS_AFTER_S,
+        compression: Compression = "auto",
     ) -> None:
         self.venue = venue
         self.others_after_s = others_after_s
         self.symbols = list(symbols)
         self.quote = quote
+        self.compression: Compression = compression
         public, self.ws_base = endpoints(urls)
         self.backoff = backoff or Backoff()
         self.rest = RestClient(public, self.backoff, logger=log)
@@ -181,6 +185,7 @@ class BinanceFeed:
             self.on_message,
             self._cancel_snapshots,
             log,
+            self.compression,
         )
 
     async def _opened(self, ws: ClientConnection) -> None:

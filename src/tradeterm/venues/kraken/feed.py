@@ -32,6 +32,7 @@ from tradeterm.venues.net import (
     cached_markets,
 )
 from tradeterm.venues.stream import log_malformed, stream_forever
+from tradeterm.venues.ws_direct import Compression
 
 log = logging.getLogger("tradeterm.venues.kraken")
 
@@ -73,6 +74,7 @@ class KrakenFeed:
         backoff: reconnect and REST retry timing.
         depth: the book depth to subscribe to (one of ``DEPTHS``).
         quote: with no ``symbols``, only the pairs quoted in this asset.
+        compression: offer permessage-deflate or not (``ws_direct.compression_for``).
     """
 
     def __init__(
@@ -86,12 +88,14 @@ class KrakenFeed:
         backoff: Backoff | None = None,
         depth: int = 100,
         quote: str = "",
+        compression: Compression = "auto",
     ) -> None:
         if depth not in DEPTHS:
             raise DataError(f"{venue}: book depth {depth} is not allowed; allowed: {DEPTHS}")
         self.venue = venue
         self.symbols = list(symbols)
         self.quote = quote
+        self.compression: Compression = compression
         self.depth = depth
         public, self.ws_url = endpoints(urls)
         self.backoff = backoff or Backoff()
@@ -170,6 +174,7 @@ class KrakenFeed:
             self.on_message,
             self._closed,
             log,
+            self.compression,
         )
 
     async def _opened(self, ws: ClientConnection) -> None:
