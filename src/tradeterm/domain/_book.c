@@ -20,13 +20,259 @@
  * cache with an int ``limit`` attribute is done here exactly as those caches' __missing__
  * does it (clear when ``len >= limit``, then store Decimal(text)); every other miss calls
  * the cache's own __missing__, so its errors are the Python ones.
+ *
+ * Comparisons: a Decimal comparison through PyObject_RichCompareBool costs about 50 ns,
+ * and a search in a book of 1,000-2,000 levels makes a dozen of them: most of set_many's
+ * time. compare() below reads two finite decimal.Decimal values whose coefficients fit
+ * one 64-bit word (every price a book meets) straight from the C decimal object's layout
+ * (CPython's Modules/_decimal: PyDecObject around libmpdec's mpd_t, radix 10**19) and
+ * orders them exactly; anything else (NaN, infinity, a subclass, a longer coefficient)
+ * goes through RichCompare. The layout is not a public API, so the module probes it at
+ * import on known values and uses RichCompare everywhere when the probe fails
+ * (FAST_COMPARE says which).
+ *
+ * Hashes: a new price's first dict look-up computes Decimal's hash (a modular power in
+ * libmpdec, a third of set_many's time on a fresh capture). prime_hash() computes the
+ * same number (Python's numeric hash: coefficient * 10**exp modulo 2**61 - 1, sign
+ * applied, -1 -> -2) for the same one-word Decimals and stores it in the object's hash
+ * cache, as Decimal.__hash__ itself would; the probe checks it against hash() too.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <stdint.h>
+#include <string.h>
+
 static PyObject *Decimal = NULL;      /* decimal.Decimal */
 static PyObject *str_copy_negate = NULL;
 static PyObject *str_limit = NULL;
+
+/* ---- exact comparison of Decimals ---------------------------------------------------- */
+
+/* CPython 3's C decimal object: libmpdec's mpd_t (64-bit build) after the cached hash. */
+typedef struct {
+    uint8_t flags; /* 1 negative, 2 infinite, 4 NaN, 8 sNaN; higher bits: storage */
+    Py_ssize_t exp;
+    Py_ssize_t digits;
+    Py_ssize_t len;
+    Py_ssize_t alloc;
+    uint64_t *data; /* base 10**19, least significant word first */
+} MpdView;
+
+typedef struct {
+    PyObject_HEAD
+    Py_hash_t hash;
+    MpdView dec;
+    uint64_t data[4];
+} DecView;
+
+#define SPECIAL 14
+#define NOT_DECIDED 2
+
+static int fast_compare = 0;
+
+static const uint64_t POW10[20] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+    100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+    10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+    100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+};
+
+/* -1, 0 or 1 as a <=> b, or NOT_DECIDED when the values are not plain one-word Decimals. */
+static int
+compare_fast(PyObject *a, PyObject *b)
+{
+    if (!fast_compare || Py_TYPE(a) != (PyTypeObject *)Decimal ||
+        Py_TYPE(b) != (PyTypeObject *)Decimal) {
+        return NOT_DECIDED;
+    }
+    const MpdView *x = &((DecView *)a)->dec, *y = &((DecView *)b)->dec;
+    if (((x->flags | y->flags) & SPECIAL) || x->len != 1 || y->len != 1) {
+        return NOT_DECIDED;
+    }
+    uint64_t cx = x->data[0], cy = y->data[0];
+    int nx = x->flags & 1, ny = y->flags & 1;
+    if (cx == 0) {
+        return cy == 0 ? 0 : (ny ? 1 : -1); /* -0 == 0 */
+    }
+    if (cy == 0) {
+        return nx ? -1 : 1;
+    }
+    if (nx != ny) {
+        return nx ? -1 : 1;
+    }
+    int magnitude;
+    Py_ssize_t top_x = x->exp + x->digits, top_y = y->exp + y->digits;
+    if (top_x != top_y) {
+        magnitude = top_x > top_y ? 1 : -1;
+    } else {
+        /* the same leading position: line the coefficients up (at most 19 digits each,
+         * so the shifted one still has at most 19 digits and fits 64 bits) */
+        Py_ssize_t shift = x->exp - y->exp;
+        if (shift < -19 || shift > 19) {
+            return NOT_DECIDED;
+        }
+        if (shift > 0) {
+            cx *= POW10[shift];
+        } else if (shift < 0) {
+            cy *= POW10[-shift];
+        }
+        magnitude = cx > cy ? 1 : (cx < cy ? -1 : 0);
+    }
+    return nx ? -magnitude : magnitude;
+}
+
+#define MODULUS 2305843009213693951ULL /* 2**61 - 1, _PyHASH_MODULUS on 64-bit builds */
+#define TEN_INVERSE 2075258708292324556ULL /* pow(10, MODULUS - 2, MODULUS) */
+
+static uint64_t
+mulmod(uint64_t a, uint64_t b)
+{
+    unsigned __int128 p = (unsigned __int128)a * b;
+    uint64_t lo = (uint64_t)(p & MODULUS), hi = (uint64_t)(p >> 61);
+    uint64_t r = lo + hi; /* 2**61 == 1 (mod 2**61 - 1) */
+    r = (r & MODULUS) + (r >> 61);
+    return r >= MODULUS ? r - MODULUS : r;
+}
+
+static uint64_t
+powmod(uint64_t base, uint64_t exp)
+{
+    uint64_t result = 1;
+    while (exp) {
+        if (exp & 1) {
+            result = mulmod(result, base);
+        }
+        base = mulmod(base, base);
+        exp >>= 1;
+    }
+    return result;
+}
+
+/* hash(value) for a plain one-word Decimal, or -1 when not one (no exception set). */
+static Py_hash_t
+hash_fast(PyObject *value)
+{
+    if (!fast_compare || Py_TYPE(value) != (PyTypeObject *)Decimal) {
+        return -1;
+    }
+    const MpdView *v = &((DecView *)value)->dec;
+    if ((v->flags & SPECIAL) || v->len != 1) {
+        return -1;
+    }
+    uint64_t coefficient = v->data[0] % MODULUS;
+    uint64_t scale = v->exp >= 0 ? powmod(10, (uint64_t)v->exp)
+                                 : powmod(TEN_INVERSE, (uint64_t)(-v->exp));
+    Py_hash_t h = (Py_hash_t)mulmod(coefficient, scale);
+    if (v->flags & 1) {
+        h = -h;
+    }
+    return h == -1 ? -2 : h;
+}
+
+/* Fill a Decimal's hash cache if it is empty and the value is a plain one-word Decimal. */
+static inline void
+prime_hash(PyObject *value)
+{
+    if (fast_compare && Py_TYPE(value) == (PyTypeObject *)Decimal &&
+        ((DecView *)value)->hash == -1) {
+        Py_hash_t h = hash_fast(value);
+        if (h != -1) {
+            ((DecView *)value)->hash = h;
+        }
+    }
+}
+
+/* a < b (op Py_LT) or a > b (Py_GT): 1, 0, or -1 with an exception. */
+static int
+ordered(PyObject *a, PyObject *b, int op)
+{
+    int c = compare_fast(a, b);
+    if (c != NOT_DECIDED) {
+        return op == Py_LT ? c < 0 : c > 0;
+    }
+    Py_INCREF(a); /* the list's item, held while Python code may run */
+    Py_INCREF(b);
+    c = PyObject_RichCompareBool(a, b, op);
+    Py_DECREF(a);
+    Py_DECREF(b);
+    return c;
+}
+
+static int
+probe_one(const char *text, int negative, Py_ssize_t exp, Py_ssize_t digits, Py_ssize_t len,
+          uint64_t low)
+{
+    PyObject *value = PyObject_CallFunction(Decimal, "s", text);
+    if (value == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    const MpdView *v = &((DecView *)value)->dec;
+    int ok = Py_TYPE(value) == (PyTypeObject *)Decimal && (v->flags & 15) == negative &&
+             v->exp == exp && v->digits == digits && v->len == len && v->data != NULL &&
+             v->data[0] == low && ((DecView *)value)->hash == -1;
+    if (ok && len == 1) {
+        fast_compare = 1; /* (for hash_fast; reset by the caller when any probe fails) */
+        Py_hash_t mine = hash_fast(value);
+        Py_hash_t theirs = PyObject_Hash(value); /* fills the cache */
+        ok = mine == theirs && ((DecView *)value)->hash == theirs;
+        fast_compare = 0;
+    }
+    Py_DECREF(value);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        return 0;
+    }
+    return ok;
+}
+
+/* Whether decimal.Decimal is the C object laid out as DecView (checked on known values). */
+static int
+probe_layout(void)
+{
+    if (((PyTypeObject *)Decimal)->tp_basicsize != (Py_ssize_t)sizeof(DecView) ||
+        sizeof(void *) != 8) {
+        return 0;
+    }
+    return probe_one("-12.5", 1, -1, 3, 1, 125) && probe_one("0", 0, 0, 1, 1, 0) &&
+           probe_one("5E+3", 0, 3, 1, 1, 5) &&
+           probe_one("0.00012300", 0, -8, 5, 1, 12300) &&
+           probe_one("-1", 1, 0, 1, 1, 1) && /* hash -1 -> -2 */
+           probe_one("9999999999999999999E-300", 0, -300, 19, 1, 9999999999999999999ULL) &&
+           probe_one("1234567890123456789012345.678", 0, -3, 28, 2, 123456789012345678ULL);
+}
+
+static PyObject *
+decimal_hash(PyObject *self, PyObject *value)
+{
+    Py_hash_t h = hash_fast(value);
+    if (h == -1) {
+        h = PyObject_Hash(value);
+        if (h == -1) {
+            return NULL;
+        }
+    }
+    return PyLong_FromSsize_t(h);
+}
+
+static PyObject *
+compare(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "compare(a, b) takes 2 arguments");
+        return NULL;
+    }
+    int lt = ordered(args[0], args[1], Py_LT);
+    if (lt < 0) {
+        return NULL;
+    }
+    int gt = ordered(args[0], args[1], Py_GT);
+    if (gt < 0) {
+        return NULL;
+    }
+    return PyLong_FromLong(gt - lt);
+}
 
 /* ---- pairs --------------------------------------------------------------------------- */
 
@@ -116,9 +362,7 @@ left_ascending(PyObject *prices, PyObject *x)
     Py_ssize_t lo = 0, hi = PyList_GET_SIZE(prices);
     while (lo < hi) {
         Py_ssize_t mid = ((size_t)lo + hi) / 2;
-        PyObject *item = Py_NewRef(PyList_GET_ITEM(prices, mid));
-        int lt = PyObject_RichCompareBool(item, x, Py_LT);
-        Py_DECREF(item);
+        int lt = ordered(PyList_GET_ITEM(prices, mid), x, Py_LT);
         if (lt < 0) {
             return -1;
         }
@@ -138,9 +382,7 @@ right_ascending(PyObject *prices, PyObject *x)
     Py_ssize_t lo = 0, hi = PyList_GET_SIZE(prices);
     while (lo < hi) {
         Py_ssize_t mid = ((size_t)lo + hi) / 2;
-        PyObject *item = Py_NewRef(PyList_GET_ITEM(prices, mid));
-        int lt = PyObject_RichCompareBool(x, item, Py_LT);
-        Py_DECREF(item);
+        int lt = ordered(x, PyList_GET_ITEM(prices, mid), Py_LT);
         if (lt < 0) {
             return -1;
         }
@@ -161,9 +403,7 @@ left_descending(PyObject *prices, PyObject *x)
     Py_ssize_t lo = 0, hi = PyList_GET_SIZE(prices);
     while (lo < hi) {
         Py_ssize_t mid = ((size_t)lo + hi) / 2;
-        PyObject *item = Py_NewRef(PyList_GET_ITEM(prices, mid));
-        int gt = PyObject_RichCompareBool(item, x, Py_GT);
-        Py_DECREF(item);
+        int gt = ordered(PyList_GET_ITEM(prices, mid), x, Py_GT);
         if (gt < 0) {
             return -1;
         }
@@ -176,20 +416,48 @@ left_descending(PyObject *prices, PyObject *x)
     return lo;
 }
 
+/* del list[i], with Python's IndexError past the end; one memmove (list_ass_slice's work
+ * without its generality). */
 static int
 delete_at(PyObject *list, Py_ssize_t i)
 {
-    if (i >= PyList_GET_SIZE(list)) {
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    if (i >= n) {
         PyErr_SetString(PyExc_IndexError, "list assignment index out of range");
         return -1;
     }
-    return PyList_SetSlice(list, i, i + 1, NULL);
+    PyObject **items = ((PyListObject *)list)->ob_item;
+    PyObject *gone = items[i];
+    memmove(&items[i], &items[i + 1], (size_t)(n - 1 - i) * sizeof(PyObject *));
+    Py_SET_SIZE(list, n - 1);
+    Py_DECREF(gone);
+    return 0;
+}
+
+/* list.insert(i, item) for 0 <= i <= len: grow by an append, then one memmove (CPython's
+ * own insert moves the pointers one by one, most of set_many's time in a deep book). */
+static int
+insert_at(PyObject *list, Py_ssize_t i, PyObject *item)
+{
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    if (PyList_Append(list, item) < 0) {
+        return -1;
+    }
+    if (i < n) {
+        PyObject **items = ((PyListObject *)list)->ob_item;
+        memmove(&items[i + 1], &items[i], (size_t)(n - i) * sizeof(PyObject *));
+        items[i] = item;
+    }
+    return 0;
 }
 
 /* dict.pop(key, None) != None: 1 when it was there (and is now gone), 0 if not, -1 error. */
 static int
 pop_present(PyObject *levels, PyObject *key)
 {
+    if (PyDict_GET_SIZE(levels) == 0) {
+        return 0; /* dict.pop on an empty dict answers before hashing the key */
+    }
     PyObject *old = PyDict_GetItemWithError(levels, key);
     if (old == NULL) {
         return PyErr_Occurred() ? -1 : 0;
@@ -210,6 +478,7 @@ apply_level(PyObject *levels, PyObject *prices, PyObject *keys, int is_bid, PyOb
     if (nonzero < 0) {
         return -1;
     }
+    prime_hash(price);
     if (nonzero) {
         int present = PyDict_Contains(levels, price);
         if (present < 0) {
@@ -218,7 +487,7 @@ apply_level(PyObject *levels, PyObject *prices, PyObject *keys, int is_bid, PyOb
         if (!present) {
             if (is_bid) {
                 Py_ssize_t i = right_ascending(prices, price);
-                if (i < 0 || PyList_Insert(prices, i, price) < 0) {
+                if (i < 0 || insert_at(prices, i, price) < 0) {
                     return -1;
                 }
             } else {
@@ -227,8 +496,8 @@ apply_level(PyObject *levels, PyObject *prices, PyObject *keys, int is_bid, PyOb
                     return -1;
                 }
                 Py_ssize_t i = left_descending(prices, price);
-                int bad = i < 0 || PyList_Insert(keys, i, key) < 0 ||
-                          PyList_Insert(prices, i, price) < 0;
+                int bad = i < 0 || insert_at(keys, i, key) < 0 ||
+                          insert_at(prices, i, price) < 0;
                 Py_DECREF(key);
                 if (bad) {
                     return -1;
@@ -441,8 +710,15 @@ parse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             Py_DECREF(size);
             goto fail;
         }
+        int atomic = Py_IS_TYPE(price, (PyTypeObject *)Decimal) &&
+                     Py_IS_TYPE(size, (PyTypeObject *)Decimal);
         PyTuple_SET_ITEM(pair, 0, price);
         PyTuple_SET_ITEM(pair, 1, size);
+        if (atomic) {
+            /* two Decimals hold no references: the collector would untrack this pair at
+             * its first pass; untracked now, the young collections have less to walk */
+            PyObject_GC_UnTrack(pair);
+        }
         PyList_SET_ITEM(out, i, pair);
     }
     Py_DECREF(seq);
@@ -458,6 +734,10 @@ static PyMethodDef methods[] = {
      "set_many(levels, prices, keys, is_bid, new): BookSide.set_many on the side's parts"},
     {"parse", (PyCFunction)(void (*)(void))parse, METH_FASTCALL,
      "parse(raw, prices, sizes): [[price, size], ...] strings as cached Decimal pairs"},
+    {"decimal_hash", decimal_hash, METH_O,
+     "decimal_hash(d): hash(d) as set_many computes it for the values it caches it for"},
+    {"compare", (PyCFunction)(void (*)(void))compare, METH_FASTCALL,
+     "compare(a, b): -1, 0 or 1 as a <=> b, the way set_many's searches compare"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -484,5 +764,11 @@ PyInit__book(void)
     if (str_copy_negate == NULL || str_limit == NULL) {
         return NULL;
     }
-    return PyModule_Create(&module);
+    fast_compare = probe_layout();
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && PyModule_AddObjectRef(m, "FAST_COMPARE", fast_compare ? Py_True : Py_False) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
 }
