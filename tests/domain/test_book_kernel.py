@@ -283,3 +283,42 @@ def test_an_order_book_reads_the_same_after_either_path() -> None:
     assert book.bids.top(5) == [(Decimal("10.5"), Decimal("1"))]
     assert book.asks.top(5) == [(Decimal("10.9"), Decimal("4"))]
     assert book.spread() == Decimal("0.4")
+
+
+def run_one(set_level: Callable[..., Any], is_bid: bool, levels: list[Any]) -> Any:
+    """Set each level on its own; the side and what each call returned or raised."""
+    side = fresh(is_bid)
+    answers = []
+    for price, qty in levels:
+        try:
+            old = set_level(side[0], side[1], side[2], is_bid, price, qty)
+            answers.append(None if old is None else repr(old))
+        except Exception as error:
+            answers.append(type(error).__name__)
+    return spelled(side), answers
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(
+    levels=st.lists(
+        st.tuples(st.one_of(PRICES, st.sampled_from([Decimal("NaN")])), SIZES), max_size=60
+    ),
+    is_bid=st.booleans(),
+)
+def test_c_and_python_set_level_give_the_same_side_and_answers(
+    levels: list[tuple[Decimal, Decimal]], is_bid: bool
+) -> None:
+    assert C is not None
+    assert run_one(C.set_level, is_bid, levels) == run_one(
+        book_kernel.set_level_python, is_bid, levels
+    )
+
+
+@needs_c
+def test_c_set_level_refuses_what_is_no_decimal() -> None:
+    assert C is not None
+    with pytest.raises(TypeError, match=r"must be Decimals, not float and decimal\.Decimal"):
+        C.set_level({}, [], [], False, 1.5, Decimal(1))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="6 arguments"):
+        C.set_level({}, [], [], False, Decimal(1))  # type: ignore[call-arg]

@@ -5,7 +5,8 @@
  * when TRADETERM_KERNELS=numpy. Both give the same books, the same Decimal objects and the
  * same return values:
  *
- * set_many(levels, prices, keys, is_bid, new) applies (price, size) pairs to one side of a
+ * set_level(levels, prices, keys, is_bid, price, qty) is BookSide.set on those parts (the
+ * previous size back, or None). set_many(levels, prices, keys, is_bid, new) applies (price, size) pairs to one side of a
  * book laid out as domain/book.py lays it out: ``levels`` a dict price -> size, ``prices``
  * the sorted price list with the best price last (bids ascending, asks descending) and, for
  * asks, ``keys`` the exact negations of ``prices`` index for index (for bids ``keys`` is
@@ -585,6 +586,102 @@ fail:
     return NULL;
 }
 
+/* set_level(levels, prices, keys, is_bid, price, qty): BookSide.set's steps, in its order
+ * (the dict first, then the list); returns the previous size, or None when there was none. */
+static PyObject *
+set_level(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError,
+                        "set_level(levels, prices, keys, is_bid, price, qty) takes 6 arguments");
+        return NULL;
+    }
+    PyObject *levels = args[0], *prices = args[1], *keys = args[2];
+    PyObject *price = args[4], *qty = args[5];
+    if (!PyDict_Check(levels) || !PyList_Check(prices) || !PyList_Check(keys)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "set_level needs the side's dict, its price list and its key list");
+        return NULL;
+    }
+    if (!PyObject_TypeCheck(price, (PyTypeObject *)Decimal) ||
+        !PyObject_TypeCheck(qty, (PyTypeObject *)Decimal)) {
+        PyErr_Format(PyExc_TypeError,
+                     "a book level's price and size must be Decimals, not %.100s and %.100s",
+                     Py_TYPE(price)->tp_name, Py_TYPE(qty)->tp_name);
+        return NULL;
+    }
+    int is_bid = PyObject_IsTrue(args[3]);
+    if (is_bid < 0) {
+        return NULL;
+    }
+    if (is_bid && keys != prices) {
+        PyErr_SetString(PyExc_ValueError, "a bid side's keys are its prices");
+        return NULL;
+    }
+    int nonzero = PyObject_IsTrue(qty);
+    if (nonzero < 0) {
+        return NULL;
+    }
+    prime_hash(price);
+    if (nonzero) {
+        PyObject *old = PyDict_GetItemWithError(levels, price);
+        if (old == NULL && PyErr_Occurred()) {
+            return NULL;
+        }
+        Py_XINCREF(old);
+        if (PyDict_SetItem(levels, price, qty) < 0) {
+            Py_XDECREF(old);
+            return NULL;
+        }
+        if (old != NULL && old != Py_None) {
+            return old;
+        }
+        Py_XDECREF(old);
+        if (is_bid) {
+            Py_ssize_t i = right_ascending(prices, price);
+            if (i < 0 || insert_at(prices, i, price) < 0) {
+                return NULL;
+            }
+        } else {
+            PyObject *key = PyObject_CallMethodNoArgs(price, str_copy_negate);
+            if (key == NULL) {
+                return NULL;
+            }
+            Py_ssize_t i = left_descending(prices, price);
+            int bad = i < 0 || insert_at(keys, i, key) < 0 || insert_at(prices, i, price) < 0;
+            Py_DECREF(key);
+            if (bad) {
+                return NULL;
+            }
+        }
+        Py_RETURN_NONE;
+    }
+    if (PyDict_GET_SIZE(levels) == 0) {
+        Py_RETURN_NONE;
+    }
+    PyObject *old = PyDict_GetItemWithError(levels, price);
+    if (old == NULL) {
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    Py_INCREF(old);
+    if (PyDict_DelItem(levels, price) < 0) {
+        Py_DECREF(old);
+        return NULL;
+    }
+    if (old == Py_None) {
+        return old;
+    }
+    Py_ssize_t i = is_bid ? left_ascending(prices, price) : left_descending(prices, price);
+    if (i < 0 || (!is_bid && delete_at(keys, i) < 0) || delete_at(prices, i) < 0) {
+        Py_DECREF(old);
+        return NULL;
+    }
+    return old;
+}
+
 /* ---- parse --------------------------------------------------------------------------- */
 
 /* Digits with at most one '.', a digit first: what Decimal() and both caches take as is. */
@@ -732,6 +829,8 @@ fail:
 static PyMethodDef methods[] = {
     {"set_many", (PyCFunction)(void (*)(void))set_many, METH_FASTCALL,
      "set_many(levels, prices, keys, is_bid, new): BookSide.set_many on the side's parts"},
+    {"set_level", (PyCFunction)(void (*)(void))set_level, METH_FASTCALL,
+     "set_level(levels, prices, keys, is_bid, price, qty): BookSide.set; the old size or None"},
     {"parse", (PyCFunction)(void (*)(void))parse, METH_FASTCALL,
      "parse(raw, prices, sizes): [[price, size], ...] strings as cached Decimal pairs"},
     {"decimal_hash", decimal_hash, METH_O,
