@@ -21,6 +21,11 @@ setup(
         Extension(
             "tradeterm.domain._book",
             ["src/tradeterm/domain/_book.c"],
+            depends=[
+                "src/tradeterm/domain/_book_decimal.h",
+                "src/tradeterm/domain/_book_lists.h",
+                "src/tradeterm/domain/_book_parse.h",
+            ],
             optional=True,
         ),
     ]
