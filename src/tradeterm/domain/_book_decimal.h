@@ -79,14 +79,26 @@ compare_fast(PyObject *a, PyObject *b)
 #define MODULUS 2305843009213693951ULL /* 2**61 - 1, _PyHASH_MODULUS on 64-bit builds */
 #define TEN_INVERSE 2075258708292324556ULL /* pow(10, MODULUS - 2, MODULUS) */
 
+#if defined(__SIZEOF_INT128__) && SIZEOF_VOID_P == 8
+#define LAYOUT_POSSIBLE 1
+#else
+#define LAYOUT_POSSIBLE 0 /* (32-bit builds, MSVC): RichCompare and hash() only */
+#endif
+
 static uint64_t
 mulmod(uint64_t a, uint64_t b)
 {
+#if LAYOUT_POSSIBLE
     unsigned __int128 p = (unsigned __int128)a * b;
     uint64_t lo = (uint64_t)(p & MODULUS), hi = (uint64_t)(p >> 61);
     uint64_t r = lo + hi; /* 2**61 == 1 (mod 2**61 - 1) */
     r = (r & MODULUS) + (r >> 61);
     return r >= MODULUS ? r - MODULUS : r;
+#else
+    (void)a;
+    (void)b;
+    return 0; /* never called: the probe fails first */
+#endif
 }
 
 static uint64_t
@@ -185,8 +197,8 @@ probe_one(const char *text, int negative, Py_ssize_t exp, Py_ssize_t digits, Py_
 static int
 probe_layout(void)
 {
-    if (((PyTypeObject *)Decimal)->tp_basicsize != (Py_ssize_t)sizeof(DecView) ||
-        sizeof(void *) != 8) {
+    if (!LAYOUT_POSSIBLE ||
+        ((PyTypeObject *)Decimal)->tp_basicsize != (Py_ssize_t)sizeof(DecView)) {
         return 0;
     }
     return probe_one("-12.5", 1, -1, 3, 1, 125) && probe_one("0", 0, 0, 1, 1, 0) &&
