@@ -85,7 +85,7 @@ def spelled(side: Side) -> tuple[list[tuple[str, str]], list[str], list[str]]:
 
 
 @needs_c
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches=st.lists(LEVELS, min_size=1, max_size=6), is_bid=st.booleans())
 def test_c_and_python_set_many_build_the_same_side(
     batches: list[list[tuple[Decimal, Decimal]]], is_bid: bool
@@ -215,7 +215,7 @@ def outcome(parse: Callable[..., Any], raw: Any, prices: Any, sizes: Any) -> Any
 
 
 @needs_c
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(batches=st.lists(RAW_LEVELS, min_size=1, max_size=5), limit=st.integers(1, 8))
 @pytest.mark.parametrize("cache", [_Numbers, _Memo])
 def test_c_and_python_parse_give_the_same_levels_errors_and_caches(
