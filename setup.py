@@ -1,8 +1,12 @@
-"""Build the optional C kernels of the indicators (tradeterm.analysis._kernels).
+"""Build the optional C extensions: the indicator kernels and the book's level path.
 
-Everything else is configured in pyproject.toml. The extension is optional: without a C
-compiler the install still succeeds and the indicators run on their numpy code (as they do
-with TRADETERM_KERNELS=numpy). For a source checkout: ``python setup.py build_ext --inplace``.
+``tradeterm.analysis._kernels`` runs the indicators' loops; ``tradeterm.domain._book`` the
+order book's ``set_many`` and level parsing.
+
+Everything else is configured in pyproject.toml. Both extensions are optional: without a
+C compiler the install still succeeds and the indicators and the book run their numpy and
+Python code (as they do with TRADETERM_KERNELS=numpy). For a source checkout:
+``python setup.py build_ext --inplace``.
 """
 
 from setuptools import Extension, setup
@@ -13,6 +17,16 @@ setup(
             "tradeterm.analysis._kernels",
             ["src/tradeterm/analysis/_kernels.c"],
             optional=True,
-        )
+        ),
+        Extension(
+            "tradeterm.domain._book",
+            ["src/tradeterm/domain/_book.c"],
+            depends=[
+                "src/tradeterm/domain/_book_decimal.h",
+                "src/tradeterm/domain/_book_lists.h",
+                "src/tradeterm/domain/_book_parse.h",
+            ],
+            optional=True,
+        ),
     ]
 )

@@ -9,15 +9,18 @@ dict store; a new or removed level is one ``bisect`` and a C-level list insert
 or delete near the end. Reading the top N levels is a slice. Prices and sizes
 are ``Decimal`` so the book agrees with the exchange to the last digit (Kraken
 checksums are computed over the strings as received, and ``Decimal`` keeps
-those digits).
+those digits). ``set_many``, the per-level loop of every depth message, runs in C when the
+optional extension is built (``book_kernel``), with the same structure and results, and
+so does ``set``.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from tradeterm.domain.book_kernel import set_level as _set_level
+from tradeterm.domain.book_kernel import set_many as _set_many
 from tradeterm.domain.enums import Side
 from tradeterm.domain.numbers import ZERO, ceil_to, floor_to
 
@@ -50,57 +53,15 @@ class BookSide:
 
     def set(self, price: Decimal, qty: Decimal) -> Decimal:
         """Set the size at a price (zero removes the level); returns the previous size."""
-        if qty:
-            levels = self._levels
-            old = levels.get(price)
-            levels[price] = qty
-            if old is not None:
-                return old
-            if self.is_bid:
-                insort(self._prices, price)
-            else:
-                keys = self._keys
-                key = _negate(price)
-                i = bisect_left(keys, key)
-                keys.insert(i, key)
-                self._prices.insert(i, price)
-            return ZERO
-        old = self._levels.pop(price, None)
-        if old is None:
-            return ZERO
-        if self.is_bid:
-            prices = self._prices
-            del prices[bisect_left(prices, price)]
-        else:
-            i = bisect_left(self._keys, _negate(price))
-            del self._keys[i]
-            del self._prices[i]
-        return old
+        old = _set_level(self._levels, self._prices, self._keys, self.is_bid, price, qty)
+        return ZERO if old is None else old
 
     def set_many(self, levels: Iterable[Level]) -> None:
-        """``set`` for many levels at once (zero removes): the same result, less overhead."""
-        book, prices, keys = self._levels, self._prices, self._keys
-        if self.is_bid:
-            for price, qty in levels:
-                if qty:
-                    if price not in book:
-                        insort(prices, price)
-                    book[price] = qty
-                elif book.pop(price, None) is not None:
-                    del prices[bisect_left(prices, price)]
-            return
-        for price, qty in levels:
-            if qty:
-                if price not in book:
-                    key = _negate(price)
-                    i = bisect_left(keys, key)
-                    keys.insert(i, key)
-                    prices.insert(i, price)
-                book[price] = qty
-            elif book.pop(price, None) is not None:
-                i = bisect_left(keys, _negate(price))
-                del keys[i]
-                del prices[i]
+        """``set`` for many levels at once (zero removes): the same result, less overhead.
+
+        Runs ``book_kernel.set_many``: the C loop where it is built, else its Python twin.
+        """
+        _set_many(self._levels, self._prices, self._keys, self.is_bid, levels)
 
     def clear(self) -> None:
         self._levels.clear()

@@ -4,6 +4,8 @@ strings, and cached Decimals turn them into the levels the engine's book takes.
 A depth message quotes the same prices and sizes again and again (half of all sizes are
 ``0.00000000``), so each distinct string becomes a Decimal once: a level then costs two
 dict look-ups in C instead of a Decimal parse. Both caches are bounded (cleared when full).
+The level loop is ``book_kernel.parse`` (C where built: a miss on a plain number is parsed
+there exactly as ``__missing__`` would, every other miss calls ``__missing__``).
 """
 
 from __future__ import annotations
@@ -14,13 +16,18 @@ from decimal import Decimal
 import msgspec
 
 from tradeterm.domain.book import Level
+from tradeterm.domain.book_kernel import parse
 
 CACHE_LIMIT = 200_000
 """Distinct strings kept per cache; past that the cache starts again."""
 
 
 class _Numbers(dict[str, Decimal]):
-    """Price or size strings to Decimals, parsed on a miss (``__missing__``, called by C)."""
+    """Price or size strings to Decimals, parsed on a miss (``__missing__``, called by C).
+
+    The C parse (``book_kernel``) relies on ``limit``: it handles a miss on a plain number
+    itself, exactly as ``__missing__`` would.
+    """
 
     def __init__(self, what: str, limit: int = CACHE_LIMIT) -> None:
         super().__init__()
@@ -52,8 +59,7 @@ def levels(raw: Sequence[Sequence[str]]) -> list[Level]:
         ArithmeticError: a text starting with a digit is still no number.
         TypeError: a price or size is not a string.
     """
-    prices, sizes = PRICES, SIZES
-    return [(prices[p], sizes[q]) for p, q in raw]
+    return parse(raw, PRICES, SIZES)
 
 
 class Depth(msgspec.Struct):

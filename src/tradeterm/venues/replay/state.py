@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tradeterm.domain.book import BookSide, Level, OrderBook
+from tradeterm.domain.book_kernel import parse
 from tradeterm.domain.enums import FeedState
 from tradeterm.domain.events import BookChanged, FeedStateChanged, MarketEvent
 from tradeterm.domain.market_data import Trade
@@ -61,7 +62,9 @@ class _Memo(dict[str, Decimal]):
 
     Prices and sizes have a cache each: sizes are mostly new strings and fill theirs,
     prices repeat and stay. A miss parses a string in one Python call, as ``dec`` would
-    (the same errors), and anything else goes through ``dec`` itself.
+    (the same errors), and anything else goes through ``dec`` itself. The C parse
+    (``book_kernel``) relies on ``limit``: it handles a miss on a plain number itself,
+    exactly as this method would.
     """
 
     limit = 200_000
@@ -88,19 +91,16 @@ _SIZES = _Memo()
 def parse_levels(raw: list[list[str]]) -> list[Level]:
     """Binance levels ``[[price, qty], ...]`` as Decimal pairs (memoised parsing).
 
-    A list comprehension of two subscripts per level: a cache hit is a C-level
-    ``dict`` subscript with no call (cheaper than ``map`` over bound methods and a
-    ``zip`` transposition); a level that is not a pair raises ValueError.
+    ``book_kernel.parse``: two cache subscripts per level (in C where built); a level
+    that is not a pair raises ValueError.
     """
-    prices, sizes = _PRICES, _SIZES
-    return [(prices[p], sizes[q]) for p, q in raw]
+    return parse(raw, _PRICES, _SIZES)
 
 
 def set_levels(side: BookSide, raw: list[list[str]]) -> None:
     """Apply Binance levels straight to a book side (one ``set_many`` call)."""
     if raw:
-        prices, sizes = _PRICES, _SIZES
-        side.set_many([(prices[p], sizes[q]) for p, q in raw])
+        side.set_many(parse(raw, _PRICES, _SIZES))
 
 
 BookFor = Callable[[type["SymbolState"], str, str, int], "SymbolState"]

@@ -1,0 +1,120 @@
+/* The sorted-list steps of _book.c: bisect's searches (its comparisons, element for
+ * element), a one-memmove insert and delete, and dict.pop(key, None).
+ *
+ * Part of _book.c (included once, after _book_decimal.h): see the note there.
+ */
+
+/* bisect_left(prices, x): first i with not prices[i] < x. -1 on error. */
+static Py_ssize_t
+left_ascending(PyObject *prices, PyObject *x)
+{
+    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(prices);
+    while (lo < hi) {
+        Py_ssize_t mid = ((size_t)lo + hi) / 2;
+        int lt = ordered(PyList_GET_ITEM(prices, mid), x, Py_LT);
+        if (lt < 0) {
+            return -1;
+        }
+        if (lt) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* insort_right's index: first i with x < prices[i]. -1 on error. */
+static Py_ssize_t
+right_ascending(PyObject *prices, PyObject *x)
+{
+    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(prices);
+    while (lo < hi) {
+        Py_ssize_t mid = ((size_t)lo + hi) / 2;
+        int lt = ordered(x, PyList_GET_ITEM(prices, mid), Py_LT);
+        if (lt < 0) {
+            return -1;
+        }
+        if (lt) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    return lo;
+}
+
+/* bisect_left(keys, -x) over the negated keys, read off the descending prices instead:
+ * keys[mid] < -x exactly when prices[mid] > x. -1 on error. */
+static Py_ssize_t
+left_descending(PyObject *prices, PyObject *x)
+{
+    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(prices);
+    while (lo < hi) {
+        Py_ssize_t mid = ((size_t)lo + hi) / 2;
+        int gt = ordered(PyList_GET_ITEM(prices, mid), x, Py_GT);
+        if (gt < 0) {
+            return -1;
+        }
+        if (gt) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/* del list[i], with Python's IndexError past the end; one memmove (list_ass_slice's work
+ * without its generality). */
+static int
+delete_at(PyObject *list, Py_ssize_t i)
+{
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    if (i >= n) {
+        PyErr_SetString(PyExc_IndexError, "list assignment index out of range");
+        return -1;
+    }
+    PyObject **items = ((PyListObject *)list)->ob_item;
+    PyObject *gone = items[i];
+    memmove(&items[i], &items[i + 1], (size_t)(n - 1 - i) * sizeof(PyObject *));
+    Py_SET_SIZE(list, n - 1);
+    Py_DECREF(gone);
+    return 0;
+}
+
+/* list.insert(i, item) for 0 <= i <= len: grow by an append, then one memmove (CPython's
+ * own insert moves the pointers one by one, most of set_many's time in a deep book). */
+static int
+insert_at(PyObject *list, Py_ssize_t i, PyObject *item)
+{
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    if (PyList_Append(list, item) < 0) {
+        return -1;
+    }
+    if (i < n) {
+        PyObject **items = ((PyListObject *)list)->ob_item;
+        memmove(&items[i + 1], &items[i], (size_t)(n - i) * sizeof(PyObject *));
+        items[i] = item;
+    }
+    return 0;
+}
+
+/* dict.pop(key, None) != None: 1 when it was there (and is now gone), 0 if not, -1 error. */
+static int
+pop_present(PyObject *levels, PyObject *key)
+{
+    if (PyDict_GET_SIZE(levels) == 0) {
+        return 0; /* dict.pop on an empty dict answers before hashing the key */
+    }
+    PyObject *old = PyDict_GetItemWithError(levels, key);
+    if (old == NULL) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    int none = old == Py_None;
+    if (PyDict_DelItem(levels, key) < 0) {
+        return -1;
+    }
+    return none ? 0 : 1;
+}
+

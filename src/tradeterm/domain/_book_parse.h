@@ -1,0 +1,195 @@
+/* The level-string parse of _book.c: [[price, size], ...] as cached Decimal pairs.
+ *
+ * Part of _book.c (included once, after its globals): see the note on parse there.
+ */
+
+/* A level's two items as new references, with Python's unpacking errors. */
+static int
+unpack_pair(PyObject *item, PyObject **a, PyObject **b)
+{
+    if (PyTuple_CheckExact(item) && PyTuple_GET_SIZE(item) == 2) {
+        *a = Py_NewRef(PyTuple_GET_ITEM(item, 0));
+        *b = Py_NewRef(PyTuple_GET_ITEM(item, 1));
+        return 0;
+    }
+    if (PyList_CheckExact(item) && PyList_GET_SIZE(item) == 2) {
+        *a = Py_NewRef(PyList_GET_ITEM(item, 0));
+        *b = Py_NewRef(PyList_GET_ITEM(item, 1));
+        return 0;
+    }
+    PyObject *it = PyObject_GetIter(item);
+    if (it == NULL) {
+        PyErr_Format(PyExc_TypeError, "cannot unpack non-iterable %.100s object",
+                     Py_TYPE(item)->tp_name);
+        return -1;
+    }
+    PyObject *got[3] = {NULL, NULL, NULL};
+    Py_ssize_t n = 0;
+    for (; n < 3; n++) {
+        got[n] = PyIter_Next(it);
+        if (got[n] == NULL) {
+            break;
+        }
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred() || n != 2) {
+        for (Py_ssize_t i = 0; i < 3; i++) {
+            Py_XDECREF(got[i]);
+        }
+        if (!PyErr_Occurred()) {
+            if (n < 2) {
+                PyErr_Format(PyExc_ValueError,
+                             "not enough values to unpack (expected 2, got %zd)", n);
+            } else {
+                PyErr_SetString(PyExc_ValueError, "too many values to unpack (expected 2)");
+            }
+        }
+        return -1;
+    }
+    *a = got[0];
+    *b = got[1];
+    return 0;
+}
+
+/* A book level: a 2-tuple or 2-list of Decimals, else a TypeError saying so. */
+/* Digits with at most one '.', a digit first: what Decimal() and both caches take as is. */
+static int
+plain_number(PyObject *text)
+{
+    if (!PyUnicode_CheckExact(text) || !PyUnicode_IS_ASCII(text)) {
+        return 0;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    const char *s = (const char *)PyUnicode_1BYTE_DATA(text);
+    if (n == 0 || n > 200 || s[0] < '0' || s[0] > '9') {
+        return 0;
+    }
+    int dots = 0;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        char c = s[i];
+        if (c == '.') {
+            if (++dots > 1) {
+                return 0;
+            }
+        } else if (c < '0' || c > '9') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+typedef struct {
+    PyObject *cache;
+    Py_ssize_t limit; /* -1: not known yet; -2: no int limit (always the cache's own miss) */
+} Cache;
+
+/* The cache's value for text, as a new reference. */
+static PyObject *
+cached(Cache *c, PyObject *text)
+{
+    PyObject *value = PyDict_GetItemWithError(c->cache, text);
+    if (value != NULL) {
+        return Py_NewRef(value);
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    if (c->limit == -1) {
+        PyObject *limit = PyObject_GetAttr(c->cache, str_limit);
+        c->limit = -2;
+        if (limit == NULL) {
+            PyErr_Clear();
+        } else {
+            if (PyLong_CheckExact(limit)) {
+                Py_ssize_t v = PyLong_AsSsize_t(limit);
+                if (v >= 0) {
+                    c->limit = v;
+                }
+            }
+            Py_DECREF(limit);
+            PyErr_Clear();
+        }
+    }
+    if (c->limit < 0 || !plain_number(text)) {
+        return PyObject_GetItem(c->cache, text);
+    }
+    if (PyDict_GET_SIZE(c->cache) >= c->limit) {
+        PyDict_Clear(c->cache);
+    }
+    value = PyObject_CallOneArg(Decimal, text);
+    if (value == NULL) {
+        return NULL;
+    }
+    if (PyDict_SetItem(c->cache, text, value) < 0) {
+        Py_DECREF(value);
+        return NULL;
+    }
+    return value;
+}
+
+static PyObject *
+parse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "parse(raw, prices, sizes) takes 3 arguments");
+        return NULL;
+    }
+    if (!PyDict_Check(args[1]) || !PyDict_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "parse needs two dict caches");
+        return NULL;
+    }
+    Cache prices = {args[1], -1}, sizes = {args[2], -1};
+    PyObject *seq = PySequence_Fast(args[0], "levels must be iterable");
+    if (seq == NULL) {
+        return NULL;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyList_New(n);
+    if (out == NULL) {
+        Py_DECREF(seq);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = Py_NewRef(PySequence_Fast_GET_ITEM(seq, i));
+        PyObject *p, *q;
+        int bad = unpack_pair(item, &p, &q);
+        Py_DECREF(item);
+        if (bad) {
+            goto fail;
+        }
+        PyObject *price = cached(&prices, p);
+        Py_DECREF(p);
+        if (price == NULL) {
+            Py_DECREF(q);
+            goto fail;
+        }
+        PyObject *size = cached(&sizes, q);
+        Py_DECREF(q);
+        if (size == NULL) {
+            Py_DECREF(price);
+            goto fail;
+        }
+        PyObject *pair = PyTuple_New(2);
+        if (pair == NULL) {
+            Py_DECREF(price);
+            Py_DECREF(size);
+            goto fail;
+        }
+        int atomic = Py_IS_TYPE(price, (PyTypeObject *)Decimal) &&
+                     Py_IS_TYPE(size, (PyTypeObject *)Decimal);
+        PyTuple_SET_ITEM(pair, 0, price);
+        PyTuple_SET_ITEM(pair, 1, size);
+        if (atomic) {
+            /* two Decimals hold no references: the collector would untrack this pair at
+             * its first pass; untracked now, the young collections have less to walk */
+            PyObject_GC_UnTrack(pair);
+        }
+        PyList_SET_ITEM(out, i, pair);
+    }
+    Py_DECREF(seq);
+    return out;
+fail:
+    Py_DECREF(seq);
+    Py_DECREF(out);
+    return NULL;
+}

@@ -1,0 +1,124 @@
+"""The order book's level path: the optional C functions (``_book.c``) or their Python twins.
+
+``tradeterm.domain._book`` is built by ``setup.py`` when a C compiler is present. It holds
+the loops that run once per level of every depth message: ``set_many`` (apply price/size
+pairs to one side of a ``BookSide``), ``set_level`` (``BookSide.set``, one level) and
+``parse`` (level strings to cached ``Decimal`` pairs). The Python functions here do the
+same, step for step, and are used when the module is not built, or when the environment
+variable ``TRADETERM_KERNELS=numpy`` is set when this module is first imported (the same
+switch as the indicator kernels; the book reads it once, as its loops are too hot to read
+it per call). Both paths give the same books, holding the same ``Decimal`` objects, and
+the same errors for the same steps; the C functions also refuse a level that is not a
+pair of Decimals with a ``TypeError`` where Python would fail later or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from types import ModuleType
+
+Level = tuple[Decimal, Decimal]
+Side = dict[Decimal, Decimal]
+SetMany = Callable[[Side, list[Decimal], list[Decimal], bool, Iterable[Level]], None]
+SetLevel = Callable[[Side, list[Decimal], list[Decimal], bool, Decimal, Decimal], Decimal | None]
+Parse = Callable[[Sequence[Sequence[str]], dict[str, Decimal], dict[str, Decimal]], list[Level]]
+
+SWITCH = "TRADETERM_KERNELS"
+"""Set to ``numpy`` (as for the indicators) to run the Python loops even where C is built."""
+
+_negate = Decimal.copy_negate
+
+
+def set_many_python(
+    book: dict[Decimal, Decimal],
+    prices: list[Decimal],
+    keys: list[Decimal],
+    is_bid: bool,
+    levels: Iterable[Level],
+) -> None:
+    """Apply absolute sizes (zero removes) to one side's dict, price list and key list."""
+    if is_bid:
+        for price, qty in levels:
+            if qty:
+                if price not in book:
+                    insort(prices, price)
+                book[price] = qty
+            elif book.pop(price, None) is not None:
+                del prices[bisect_left(prices, price)]
+        return
+    for price, qty in levels:
+        if qty:
+            if price not in book:
+                key = _negate(price)
+                i = bisect_left(keys, key)
+                keys.insert(i, key)
+                prices.insert(i, price)
+            book[price] = qty
+        elif book.pop(price, None) is not None:
+            i = bisect_left(keys, _negate(price))
+            del keys[i]
+            del prices[i]
+
+
+def set_level_python(
+    book: dict[Decimal, Decimal],
+    prices: list[Decimal],
+    keys: list[Decimal],
+    is_bid: bool,
+    price: Decimal,
+    qty: Decimal,
+) -> Decimal | None:
+    """Set one level (zero removes it); the previous size, or None when there was none."""
+    if qty:
+        old = book.get(price)
+        book[price] = qty
+        if old is not None:
+            return old
+        if is_bid:
+            insort(prices, price)
+        else:
+            key = _negate(price)
+            i = bisect_left(keys, key)
+            keys.insert(i, key)
+            prices.insert(i, price)
+        return None
+    old = book.pop(price, None)
+    if old is None:
+        return None
+    if is_bid:
+        del prices[bisect_left(prices, price)]
+    else:
+        i = bisect_left(keys, _negate(price))
+        del keys[i]
+        del prices[i]
+    return old
+
+
+def parse_python(
+    raw: Sequence[Sequence[str]], prices: dict[str, Decimal], sizes: dict[str, Decimal]
+) -> list[Level]:
+    """``[[price, size], ...]`` strings as Decimal pairs through two caches (whose
+    ``__missing__`` parses a string once)."""
+    return [(prices[p], sizes[q]) for p, q in raw]
+
+
+def _load() -> ModuleType | None:
+    try:
+        from tradeterm.domain import _book
+    except ImportError:
+        return None
+    return _book
+
+
+C_MODULE = _load()
+"""The built C module, or None (whatever the switch says)."""
+
+ON = C_MODULE is not None and os.environ.get(SWITCH) != "numpy"
+"""True when the book runs the C loops."""
+
+set_many: SetMany = C_MODULE.set_many if ON and C_MODULE else set_many_python
+set_level: SetLevel = C_MODULE.set_level if ON and C_MODULE else set_level_python
+parse: Parse = C_MODULE.parse if ON and C_MODULE else parse_python
