@@ -10,7 +10,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 
 from tradeterm.ui.layout import BOTTOM_ROW, GROUPS, TOP_ROW, Group, pane_boxes
 from tradeterm.ui.panes.registry import PANES
@@ -93,6 +93,15 @@ class WorkstationScreen(Screen[None]):
         yield self.chrome.body
         yield self.chrome.cmdline
         yield self.chrome.keys
+
+    def open(self, workstation: Workstation) -> list[AwaitMount]:
+        """Put ``workstation``'s pane contents in the frame's boxes: the frame shown while the
+        market was built becomes the workstation's screen (await what this returns). Only the
+        contents mount: composing a second frame for them, and switching to it, was about a
+        sixth of the time to the first book."""
+        self.workstation = workstation
+        boxes = self.chrome.boxes
+        return [boxes[pane].mount(content) for pane, content in workstation.contents.items()]
 
     def on_screen_suspend(self) -> None:
         self._styled = False  # classes may change while another screen is on top
