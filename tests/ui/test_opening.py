@@ -30,6 +30,10 @@ def _opening_app(rig: Rig, seen: dict[str, object]) -> TradetermApp:
         seen["frame"] = screen
         seen["ladder mounted"] = bool(app.query("#ladder"))
         seen["opened"] = app.opened
+        seen["screen"] = screen = app.screen
+        seen["status"] = screen.query_one(StatusBar)
+        seen["workstation"] = getattr(screen, "workstation", "no such attribute")
+        seen["boxes"] = {pane: box for pane, box in app.chrome.boxes.items() if box.is_mounted}
         keys, _ = app.query_one(KeyBar).keys
         seen["keys"] = {k.display: k.enabled for k in keys}
         return Session(rig.engine, rig.app.logbook)
@@ -96,6 +100,33 @@ async def test_the_frame_is_laid_out_for_the_terminal_before_it_is_first_drawn(
         assert text not in frame, text
 
 
+async def test_the_market_is_built_right_after_the_first_frame(rig: Rig) -> None:
+    """The session is built as soon as the first frame is drawn, not after the repaints that
+    follow it (Textual's resize at start, the toasts' layer laid out): those were three full
+    frames and a repaint tick between the first frame and the first book. The frame was laid
+    out once when the market is asked for; the layouts that follow it come after."""
+    layouts: list[str] = []
+    seen: dict[str, object] = {}
+
+    class Counting(TradetermApp):
+        def on_mount(self) -> None:  # runs before TradetermApp's
+            signal = self.screen.screen_layout_refresh_signal  # each layout after the first
+            signal.subscribe(self, lambda screen: layouts.append("layout"))
+
+    def open_session() -> Session:
+        seen["frame"] = app.export_screenshot()
+        seen["layouts"] = len(layouts)
+        return Session(rig.engine, rig.app.logbook)
+
+    app = Counting(open_session, start_feed=False, refresh_hz=20)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: app.opened)
+        await until(pilot, lambda: any("spread" in row for row in ladder_text(app)))
+    assert "1&#160;Order&#160;book" in str(seen["frame"])  # the frame was drawn
+    assert seen["layouts"] == 0
+    assert layouts  # the layouts after it were counted
+
+
 async def test_the_frame_on_screen_takes_the_workstation_made_once_the_market_is_built(
     rig: Rig,
 ) -> None:
@@ -105,17 +136,14 @@ async def test_the_frame_on_screen_takes_the_workstation_made_once_the_market_is
     seen: dict[str, object] = {}
     app = _opening_app(rig, seen)
     async with app.run_test(size=(160, 48)) as pilot:
-        frame = app.screen
-        assert isinstance(frame, WorkstationScreen) and frame.workstation is None
-        chrome = app.chrome
-        framed = {pane: box for pane, box in chrome.boxes.items() if box.is_mounted}
-        assert len(framed) == len(chrome.boxes)
-        status = frame.query_one(StatusBar)
         await until(pilot, lambda: app.opened)
+        frame, framed = seen["screen"], seen["boxes"]  # as the market was being built
+        assert isinstance(frame, WorkstationScreen) and isinstance(framed, dict)
+        assert len(framed) == len(app.chrome.boxes) and seen["workstation"] is None
         screen = app.screen
         assert screen is frame and app.screen_stack == [screen]  # dialogs stack over it
         assert screen.workstation is app.workstation is not None
-        assert app.chrome is chrome and screen.query_one(StatusBar) is status
+        assert screen.query_one(StatusBar) is seen["status"]
         # its boxes are the frame's, now holding the panes the workstation was made with
         for pane, content in app.workstation.contents.items():
             assert app.boxes[pane] is framed[pane], pane

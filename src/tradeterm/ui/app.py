@@ -220,7 +220,9 @@ class TradetermApp(ThemedApp):
             # app's mount handler returns, and a frame drawn meanwhile (about 5 % of the work
             # to the first frame) was thrown away. The screen runs this once it has drawn.
             opener = self._opener
-            self.call_after_refresh(lambda: _opening().open_later(self, opener))
+            screen = self.screen
+            assert isinstance(screen, WorkstationScreen)  # get_default_screen's
+            screen.after_first_frame(lambda: _opening().open_later(self, opener))
 
     async def on_event(self, event: events.Event) -> None:
         """Keys that arrive in one burst are taken one by one, in order, each by what the key
