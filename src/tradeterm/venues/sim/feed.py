@@ -145,14 +145,17 @@ class SimFeed:
         while self._backfill(sink):
             pass
 
-    def _connect(self, sink: MarketSink) -> None:
-        """The books and the tape's last seconds: the market is live from here. The candle
-        history, most of the work of connecting, follows symbol by symbol (``_backfill``)."""
+    def _connect(self, sink: MarketSink, *, warm_up: bool = True) -> None:
+        """The books and (``warm_up``) the tape's last seconds: the market is live from here.
+        The candle history, most of the work of connecting, follows symbol by symbol
+        (``_backfill``). Without ``warm_up`` the caller sends the tape's seconds later
+        (``_warm_up`` at the time kept in ``_history_at``), before any new event."""
         now = self._history_at = self.clock.now_ns()
         sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTING))
         for flow in self._order:
             sink.on_market(flow.snapshot(now))
-        self._warm_up(sink, now)
+        if warm_up:
+            self._warm_up(sink, now)
         sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
         self._missing = deque(self._order)
 
@@ -234,8 +237,9 @@ class SimFeed:
         symbol's (a day of 22 symbols' candles is about 0.2 s of work), from
         ``HISTORY_AFTER_S`` on.
         """
-        if self._missing is None:
-            self._connect(sink)
+        warm_up = self._missing is None
+        if warm_up:  # the books now; the tape's last seconds on the first tick, once the
+            self._connect(sink, warm_up=False)  # first book is drawn (800 events: 25 ms)
         loop = asyncio.get_running_loop()
         last = loop.time()
         history_from = last + HISTORY_AFTER_S
@@ -246,6 +250,9 @@ class SimFeed:
             # a paused market (rate 0) wakes twice a second, not fifty times, once it has
             # its history
             await asyncio.sleep(TICK_S if self.rate > 0 or self._missing else PAUSED_TICK_S)
+            if warm_up:
+                warm_up = False
+                self._warm_up(sink, self._history_at)
             now = loop.time()
             due = (now - last) * self.rate + carry
             last = now
