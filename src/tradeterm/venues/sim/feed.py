@@ -36,6 +36,10 @@ PAUSED_TICK_S = 0.5
 HISTORY_AFTER_S = 0.5
 """The candle history starts this long after the market: the first book and tape are drawn
 first (as a venue's REST history arrives after its stream), with nothing else to compute."""
+WARM_UP_AFTER_S = 0.15
+"""``run`` sends the tape's last seconds (and starts the market) this long after the books:
+the first book is drawn meanwhile, with nothing else to compute (the warm-up's 800 events
+are about 25 ms of the engine's work, a tenth of the time from the first frame to the book)."""
 WARM_UP_EVENTS = 800
 WARM_UP_NS = 30_000_000_000
 DAY_MINUTES = 1440
@@ -232,14 +236,16 @@ class SimFeed:
         market moves.
 
         Work per tick is capped at half a second's worth of events, so a slow
-        machine sees a slower market rather than a growing backlog. The market moves from
-        the first tick; until every symbol has its candle history, each tick also makes one
-        symbol's (a day of 22 symbols' candles is about 0.2 s of work), from
-        ``HISTORY_AFTER_S`` on.
+        machine sees a slower market rather than a growing backlog. Connecting here, it sends
+        the books at once and the tape's last seconds ``WARM_UP_AFTER_S`` later. The market
+        moves from the first tick after; until every symbol has its candle history, each
+        tick also makes one symbol's (a day of 22 symbols' candles is about 0.2 s of work),
+        from ``HISTORY_AFTER_S`` on.
         """
-        warm_up = self._missing is None
-        if warm_up:  # the books now; the tape's last seconds on the first tick, once the
-            self._connect(sink, warm_up=False)  # first book is drawn (800 events: 25 ms)
+        if self._missing is None:  # the books now; the tape's seconds once the book is drawn
+            self._connect(sink, warm_up=False)
+            await asyncio.sleep(WARM_UP_AFTER_S)
+            self._warm_up(sink, self._history_at)
         loop = asyncio.get_running_loop()
         last = loop.time()
         history_from = last + HISTORY_AFTER_S
@@ -250,9 +256,6 @@ class SimFeed:
             # a paused market (rate 0) wakes twice a second, not fifty times, once it has
             # its history
             await asyncio.sleep(TICK_S if self.rate > 0 or self._missing else PAUSED_TICK_S)
-            if warm_up:
-                warm_up = False
-                self._warm_up(sink, self._history_at)
             now = loop.time()
             due = (now - last) * self.rate + carry
             last = now
