@@ -127,6 +127,28 @@ async def test_the_market_is_built_right_after_the_first_frame(rig: Rig) -> None
     assert layouts  # the layouts after it were counted
 
 
+async def test_on_open_is_called_once_the_opened_workstation_has_drawn_its_market(
+    rig: Rig,
+) -> None:
+    """The CLI turns the garbage collector back on from ``on_open``: once, after the session
+    is built and its book drawn, never before the panes are filled."""
+    calls: list[tuple[bool, bool]] = []
+
+    def opened() -> None:
+        calls.append((app.opened, any("spread" in row for row in ladder_text(app))))
+
+    def open_session() -> Session:
+        assert not calls
+        return Session(rig.engine, rig.app.logbook)
+
+    app = TradetermApp(open_session, start_feed=False, refresh_hz=20, on_open=opened)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: bool(calls))
+        for _ in range(5):
+            await pilot.pause()
+    assert calls == [(True, True)]
+
+
 async def test_the_frame_on_screen_takes_the_workstation_made_once_the_market_is_built(
     rig: Rig,
 ) -> None:

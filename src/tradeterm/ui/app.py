@@ -87,7 +87,8 @@ class TradetermApp(ThemedApp):
 
     ``scan_interval`` is the scanner's seconds between passes (0: only on demand; None: the
     scanner's default); ``notifier`` announces fired alerts on the desktop (default: the
-    controlling terminal).
+    controlling terminal); ``on_open`` is called once the session made by ``session`` has
+    been built and drawn (the CLI collects garbage again from there).
     """
 
     HELP_SECTIONS: ClassVar[list[tuple[str, list[Binding]]]] = []
@@ -138,8 +139,11 @@ class TradetermApp(ThemedApp):
         export_dir: Path | None = None,
         scan_interval: float | None = None,
         notifier: Notifier | None = None,
+        on_open: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(theme, user_themes, save_theme)
+        self.on_open = on_open
+        """Called once a workstation opened after its first frame has drawn the market."""
         self.keymap = dict(keymap or {})
         self.refresh_hz = refresh_hz
         self.start_feed = start_feed

@@ -88,6 +88,8 @@ async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
     begin(app)
     workstation.refresher.tick()  # the market connected meanwhile: draw it with the panes
     app.refresh_bindings()
+    if app.on_open is not None:
+        app.call_after_refresh(app.on_open)  # once that is drawn
 
 
 def reconcile_at_start(app: TradetermApp) -> None:
