@@ -89,7 +89,7 @@ class WorkstationScreen(Screen[None]):
         toasts' layer laid out, the repaint the resume asks for. Waiting for those (with
         ``call_after_refresh``) put three full frames and a repaint tick between the first
         frame and the opening; drawn after it, the first book's frame draws them at once."""
-        if self.is_mounted and self._after_first_frame is None and self.size:
+        if self.is_mounted and self.size:
             self.call_next(callback)  # drawn already
         else:
             self._after_first_frame = callback
@@ -120,10 +120,10 @@ class WorkstationScreen(Screen[None]):
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """Skip Textual's restyle of every node when the screen was never suspended since it
-        mounted: Textual resumes a new mode's screen twice (``_init_mode``, ``switch_mode``),
-        and each restyle of the filled workstation took about a tenth of the time from the
-        first frame to the first book. This handler runs before the base class's, which
-        draws the first frame: what waits for that frame runs next (``call_next``)."""
+        mounted (its widgets were styled as they mounted): a restyle of the filled workstation
+        took about a tenth of the time from the first frame to the first book. This handler
+        runs before the base class's, which draws the first frame: what waits for that frame
+        runs next (``call_next``)."""
         if self._styled:
             event.refresh_styles = False
         self._styled = True
