@@ -13,10 +13,10 @@ from itertools import pairwise
 from sim_rig import make
 
 from tradeterm.domain.enums import FeedState
-from tradeterm.domain.events import BookChanged, CandlesLoaded, TickerUpdated
+from tradeterm.domain.events import BookChanged, CandlesLoaded, TickerUpdated, TradePrinted
 from tradeterm.engine.engine import Engine
 from tradeterm.engine.ports import MarketSink
-from tradeterm.venues.sim.feed import HISTORY_AFTER_S, SimFeed
+from tradeterm.venues.sim.feed import HISTORY_AFTER_S, WARM_UP_AFTER_S, SimFeed
 
 SYMBOLS = ["BTC/USDT", "ETH/USDT", "SOL/USDT", "XRP/USDT"]
 
@@ -67,7 +67,7 @@ async def test_run_goes_live_at_once_and_sends_the_history_while_the_market_move
     engine.subscribe(CandlesLoaded, lambda _event: loaded_at.append(loop.time()))
     started = loop.time()
     task = asyncio.create_task(feed.run(engine.sink(feed.venue)))
-    await asyncio.sleep(0)  # the first turn: books, the tape's last seconds, connected
+    await asyncio.sleep(0)  # the first turn: books, connected (the tape's seconds next tick)
     assert engine.state.feed.state is FeedState.CONNECTED
     assert set(engine.state.books_on(engine.feed.venue)) == set(SYMBOLS)
     assert not feed.bootstrapped and not engine.state.tickers_on(engine.feed.venue)
@@ -138,3 +138,41 @@ def count_tickers(engine: Engine) -> list[int]:
 
     engine.subscribe(TickerUpdated, on_ticker)
     return counter
+
+
+async def test_run_sends_the_books_first_and_the_tapes_last_seconds_a_moment_later() -> None:
+    """The first book is drawn without waiting for the tape's last seconds (800 events, about
+    25 ms): the run's first turn sends the books only; ``WARM_UP_AFTER_S`` later come the same
+    warm-up events, with the same times, as a bootstrap sends, before any new event."""
+    _clock, booted, engine = make(symbols=SYMBOLS, history_minutes=30, rate=0)
+    expected: list[object] = []
+    engine.subscribe(TradePrinted, expected.append)
+    booted.bootstrap(engine)
+    assert len(expected) > 10
+    _clock, feed, engine = make(symbols=SYMBOLS, history_minutes=30, rate=0)
+    loop = asyncio.get_running_loop()
+    trades: list[object] = []
+    first_at: list[float] = []
+
+    def on_trade(event: TradePrinted) -> None:
+        first_at.append(loop.time())
+        trades.append(event)
+
+    engine.subscribe(TradePrinted, on_trade)
+    started = loop.time()
+    task = asyncio.create_task(feed.run(engine.sink(feed.venue)))
+    try:
+        await asyncio.sleep(0)  # the first turn
+        assert engine.state.feed.state is FeedState.CONNECTED
+        assert set(engine.state.books_on(engine.feed.venue)) == set(SYMBOLS)
+        assert trades == []
+        deadline = loop.time() + 5.0
+        while not trades and loop.time() < deadline:
+            await asyncio.sleep(0.005)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert trades[: len(expected)] == expected
+    assert first_at[0] - started >= 0.9 * WARM_UP_AFTER_S
+    assert feed.events == 0  # a paused market: nothing new, only the tape's last seconds

@@ -18,6 +18,7 @@ from tradeterm.ui.screens.help import HelpScreen
 from tradeterm.ui.screens.workstation import WorkstationScreen
 from tradeterm.ui.session import Session
 from tradeterm.ui.widgets.keybar import KeyBar
+from tradeterm.ui.widgets.status import StatusBar
 
 
 def _opening_app(rig: Rig, seen: dict[str, object]) -> TradetermApp:
@@ -29,6 +30,10 @@ def _opening_app(rig: Rig, seen: dict[str, object]) -> TradetermApp:
         seen["frame"] = screen
         seen["ladder mounted"] = bool(app.query("#ladder"))
         seen["opened"] = app.opened
+        seen["screen"] = screen = app.screen
+        seen["status"] = screen.query_one(StatusBar)
+        seen["workstation"] = getattr(screen, "workstation", "no such attribute")
+        seen["boxes"] = {pane: box for pane, box in app.chrome.boxes.items() if box.is_mounted}
         keys, _ = app.query_one(KeyBar).keys
         seen["keys"] = {k.display: k.enabled for k in keys}
         return Session(rig.engine, rig.app.logbook)
@@ -95,22 +100,76 @@ async def test_the_frame_is_laid_out_for_the_terminal_before_it_is_first_drawn(
         assert text not in frame, text
 
 
-async def test_the_workstation_screen_is_made_with_its_parts_once_the_market_is_built(
+async def test_the_market_is_built_right_after_the_first_frame(rig: Rig) -> None:
+    """The session is built as soon as the first frame is drawn, not after the repaints that
+    follow it (Textual's resize at start, the toasts' layer laid out): those were three full
+    frames and a repaint tick between the first frame and the first book. The frame was laid
+    out once when the market is asked for; the layouts that follow it come after."""
+    layouts: list[str] = []
+    seen: dict[str, object] = {}
+
+    class Counting(TradetermApp):
+        def on_mount(self) -> None:  # runs before TradetermApp's
+            signal = self.screen.screen_layout_refresh_signal  # each layout after the first
+            signal.subscribe(self, lambda screen: layouts.append("layout"))
+
+    def open_session() -> Session:
+        seen["frame"] = app.export_screenshot()
+        seen["layouts"] = len(layouts)
+        return Session(rig.engine, rig.app.logbook)
+
+    app = Counting(open_session, start_feed=False, refresh_hz=20)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: app.opened)
+        await until(pilot, lambda: any("spread" in row for row in ladder_text(app)))
+    assert "1&#160;Order&#160;book" in str(seen["frame"])  # the frame was drawn
+    assert seen["layouts"] == 0
+    assert layouts  # the layouts after it were counted
+
+
+async def test_on_open_is_called_once_the_opened_workstation_has_drawn_its_market(
     rig: Rig,
 ) -> None:
+    """The CLI turns the garbage collector back on from ``on_open``: once, after the session
+    is built and its book drawn, never before the panes are filled."""
+    calls: list[tuple[bool, bool]] = []
+
+    def opened() -> None:
+        calls.append((app.opened, any("spread" in row for row in ladder_text(app))))
+
+    def open_session() -> Session:
+        assert not calls
+        return Session(rig.engine, rig.app.logbook)
+
+    app = TradetermApp(open_session, start_feed=False, refresh_hz=20, on_open=opened)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: bool(calls))
+        for _ in range(5):
+            await pilot.pause()
+    assert calls == [(True, True)]
+
+
+async def test_the_frame_on_screen_takes_the_workstation_made_once_the_market_is_built(
+    rig: Rig,
+) -> None:
+    """The workstation's parts are made at once from the ready session and go into the frame
+    already on screen: only the panes' contents mount (a second frame composed for them, and
+    the switch to it, were about a sixth of the time to the first book)."""
     seen: dict[str, object] = {}
     app = _opening_app(rig, seen)
     async with app.run_test(size=(160, 48)) as pilot:
-        frame = app.screen
-        assert isinstance(frame, WorkstationScreen) and frame.workstation is None
         await until(pilot, lambda: app.opened)
+        frame, framed = seen["screen"], seen["boxes"]  # as the market was being built
+        assert isinstance(frame, WorkstationScreen) and isinstance(framed, dict)
+        assert len(framed) == len(app.chrome.boxes) and seen["workstation"] is None
         screen = app.screen
-        assert isinstance(screen, WorkstationScreen) and screen is not frame
+        assert screen is frame and app.screen_stack == [screen]  # dialogs stack over it
         assert screen.workstation is app.workstation is not None
-        assert app.screen_stack == [screen]  # it replaced the frame: dialogs stack over it
-        # its boxes hold the panes it was made with, and they are the app's boxes now
+        assert screen.query_one(StatusBar) is seen["status"]
+        # its boxes are the frame's, now holding the panes the workstation was made with
         for pane, content in app.workstation.contents.items():
-            assert content.parent is app.boxes[pane] and content.screen is screen, pane
+            assert app.boxes[pane] is framed[pane], pane
+            assert content.parent is framed[pane] and content.screen is screen, pane
         await pilot.press("b")
         await until(pilot, lambda: len(app.screen_stack) == 2)
         assert app.screen_stack[0] is screen

@@ -87,7 +87,8 @@ class TradetermApp(ThemedApp):
 
     ``scan_interval`` is the scanner's seconds between passes (0: only on demand; None: the
     scanner's default); ``notifier`` announces fired alerts on the desktop (default: the
-    controlling terminal).
+    controlling terminal); ``on_open`` is called once the session made by ``session`` has
+    been built and drawn (the CLI collects garbage again from there).
     """
 
     HELP_SECTIONS: ClassVar[list[tuple[str, list[Binding]]]] = []
@@ -138,8 +139,11 @@ class TradetermApp(ThemedApp):
         export_dir: Path | None = None,
         scan_interval: float | None = None,
         notifier: Notifier | None = None,
+        on_open: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(theme, user_themes, save_theme)
+        self.on_open = on_open
+        """Called once a workstation opened after its first frame has drawn the market."""
         self.keymap = dict(keymap or {})
         self.refresh_hz = refresh_hz
         self.start_feed = start_feed
@@ -220,7 +224,9 @@ class TradetermApp(ThemedApp):
             # app's mount handler returns, and a frame drawn meanwhile (about 5 % of the work
             # to the first frame) was thrown away. The screen runs this once it has drawn.
             opener = self._opener
-            self.call_after_refresh(lambda: _opening().open_later(self, opener))
+            screen = self.screen
+            assert isinstance(screen, WorkstationScreen)  # get_default_screen's
+            screen.after_first_frame(lambda: _opening().open_later(self, opener))
 
     async def on_event(self, event: events.Event) -> None:
         """Keys that arrive in one burst are taken one by one, in order, each by what the key

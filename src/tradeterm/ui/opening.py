@@ -13,20 +13,13 @@ from tradeterm.domain.enums import AccountMode
 from tradeterm.domain.errors import ConfigError, TradetermError
 from tradeterm.ui import live_frame
 from tradeterm.ui.panes.alerts import LEGEND
-from tradeterm.ui.screens.workstation import Chrome
+from tradeterm.ui.screens.workstation import Chrome, WorkstationScreen
 from tradeterm.ui.session import Session
 from tradeterm.ui.workers import start_engine
 from tradeterm.ui.workstation import Workstation
 
 if TYPE_CHECKING:
-    from textual.screen import Screen
-
     from tradeterm.ui.app import TradetermApp
-
-WORKSTATION_MODE = "workstation"
-"""The screen mode of a workstation opened after its first frame: a stack of its own, so the
-workstation screen is the one at the bottom (dialogs stack over it) and the frame it
-replaces waits, hidden, in Textual's default mode."""
 
 
 def build(app: TradetermApp, session: Session, chrome: Chrome) -> Workstation:
@@ -73,8 +66,8 @@ def start(app: TradetermApp) -> None:
 
 
 async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
-    """Build the session after the first frame, then show the workstation screen made with
-    it in place of the frame (the stack keeps one screen) and start. A market that cannot
+    """Build the session after the first frame, then fill the frame on screen with the
+    workstation made from it (``WorkstationScreen.open``) and start. A market that cannot
     be built ends the app with its reason (exit 2 for config, else 1)."""
     try:
         session = opener()
@@ -82,22 +75,21 @@ async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
         code = 2 if isinstance(exc, ConfigError) else 1
         app.exit(return_code=code, message=Text(f"tradeterm: {exc}"))
         return
-    if not app.chrome.body.is_attached:
+    screen = app.screen
+    if not isinstance(screen, WorkstationScreen) or not app.chrome.body.is_attached:
         return  # the app was closed meanwhile (quit before the market was open)
-    chrome = Chrome()
-    workstation = build(app, session, chrome)
-    screen = app.workstation_screen(chrome, workstation)
-    _styled_already(app, screen)
-    app.add_mode(WORKSTATION_MODE, lambda: screen)
-    mounted = app.switch_mode(WORKSTATION_MODE)  # current now: a dialog stacks over it
-    app.chrome = chrome
+    workstation = build(app, session, app.chrome)
+    mounted = screen.open(workstation)
     start_engine(app, workstation, start_feed=app.start_feed)  # it connects while panes mount
     if app.start_feed:
         reconcile_at_start(app)
-    await mounted
+    for mounting in mounted:
+        await mounting
     begin(app)
     workstation.refresher.tick()  # the market connected meanwhile: draw it with the panes
     app.refresh_bindings()
+    if app.on_open is not None:
+        app.call_after_refresh(app.on_open)  # once that is drawn
 
 
 def reconcile_at_start(app: TradetermApp) -> None:
@@ -107,17 +99,6 @@ def reconcile_at_start(app: TradetermApp) -> None:
         from tradeterm.ui.reconcile import at_start_up
 
         at_start_up(app)
-
-
-def _styled_already(app: TradetermApp, screen: Screen[None]) -> None:
-    """Tell Textual the new screen has the app's stylesheet as it is: its widgets are styled
-    as they mount. Otherwise a new mode's screen makes Textual re-parse every stylesheet and
-    restyle every node twice (in ``_init_mode`` and ``switch_mode``), about a fifth of the
-    time from the first frame to the first book. The frame's screen class brought the same
-    CSS, so nothing new is to be parsed."""
-    count = getattr(app, "_css_update_count", None)
-    if isinstance(count, int):
-        screen._css_update_count = count
 
 
 def begin(app: TradetermApp) -> None:

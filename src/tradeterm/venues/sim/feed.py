@@ -36,6 +36,10 @@ PAUSED_TICK_S = 0.5
 HISTORY_AFTER_S = 0.5
 """The candle history starts this long after the market: the first book and tape are drawn
 first (as a venue's REST history arrives after its stream), with nothing else to compute."""
+WARM_UP_AFTER_S = 0.15
+"""``run`` sends the tape's last seconds (and starts the market) this long after the books:
+the first book is drawn meanwhile, with nothing else to compute (the warm-up's 800 events
+are about 25 ms of the engine's work, a tenth of the time from the first frame to the book)."""
 WARM_UP_EVENTS = 800
 WARM_UP_NS = 30_000_000_000
 DAY_MINUTES = 1440
@@ -145,14 +149,17 @@ class SimFeed:
         while self._backfill(sink):
             pass
 
-    def _connect(self, sink: MarketSink) -> None:
-        """The books and the tape's last seconds: the market is live from here. The candle
-        history, most of the work of connecting, follows symbol by symbol (``_backfill``)."""
+    def _connect(self, sink: MarketSink, *, warm_up: bool = True) -> None:
+        """The books and (``warm_up``) the tape's last seconds: the market is live from here.
+        The candle history, most of the work of connecting, follows symbol by symbol
+        (``_backfill``). Without ``warm_up`` the caller sends the tape's seconds later
+        (``_warm_up`` at the time kept in ``_history_at``), before any new event."""
         now = self._history_at = self.clock.now_ns()
         sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTING))
         for flow in self._order:
             sink.on_market(flow.snapshot(now))
-        self._warm_up(sink, now)
+        if warm_up:
+            self._warm_up(sink, now)
         sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
         self._missing = deque(self._order)
 
@@ -229,13 +236,16 @@ class SimFeed:
         market moves.
 
         Work per tick is capped at half a second's worth of events, so a slow
-        machine sees a slower market rather than a growing backlog. The market moves from
-        the first tick; until every symbol has its candle history, each tick also makes one
-        symbol's (a day of 22 symbols' candles is about 0.2 s of work), from
-        ``HISTORY_AFTER_S`` on.
+        machine sees a slower market rather than a growing backlog. Connecting here, it sends
+        the books at once and the tape's last seconds ``WARM_UP_AFTER_S`` later. The market
+        moves from the first tick after; until every symbol has its candle history, each
+        tick also makes one symbol's (a day of 22 symbols' candles is about 0.2 s of work),
+        from ``HISTORY_AFTER_S`` on.
         """
-        if self._missing is None:
-            self._connect(sink)
+        if self._missing is None:  # the books now; the tape's seconds once the book is drawn
+            self._connect(sink, warm_up=False)
+            await asyncio.sleep(WARM_UP_AFTER_S)
+            self._warm_up(sink, self._history_at)
         loop = asyncio.get_running_loop()
         last = loop.time()
         history_from = last + HISTORY_AFTER_S
