@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 from pathlib import Path
 
 from tradeterm.domain.book import OrderBook
@@ -162,14 +163,13 @@ class ReplayFeed:
     def timeline(self, sink: MarketSink) -> Iterator[int]:
         """The session for the deterministic driver (``tradeterm.engine.driver``): no pacing.
 
-        Yields each message's receive time; the caller sets the clock to it (timers due
-        first), then advances the iterator, which plays the message into ``sink`` (``_play``
-        inlined). Ends with the "replay finished" state.
+        Yields each message's time; the caller sets the clock to it, then advancing the
+        iterator plays the message into ``sink``. Ends with the "replay finished" state.
         """
         self._open(sink)
-        while (item := self._peek()) is not None:
+        first, self._peeked = self._peek(), None
+        for item in chain(() if first is None else (first,), self._items):  # (``_play`` inlined)
             yield (ts := item[0])
-            self._peeked = None
             self._session.process(item)
             self.messages += 1
             self._now_ns = ts
