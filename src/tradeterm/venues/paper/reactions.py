@@ -91,9 +91,7 @@ def depth_fills(
     Our bids can only become crossed by an ask level at or below our highest bid
     appearing, growing or being refreshed (which also drops its consumed memory), and
     our asks likewise by a bid level; so only such an update, a snapshot or a restore
-    (``st.recheck``, which also re-reads our levels from the book) looks for crossed orders.
-    The book's best opposite price is read first: while it does not reach our best price,
-    no update can have crossed it, and the update's levels are not searched.
+    (``st.recheck``, which also re-reads our levels from the book) looks at the book.
     """
     event_bids, event_asks = event.bids, event.asks
     snapshot = event.snapshot
@@ -106,9 +104,7 @@ def depth_fills(
         resync(st, book, changed)
         check_bids, check_asks = bool(bids), bool(asks)
     else:
-        # A cross needs the book's best opposite price at or through ours (checked below
-        # before any fill): while it is not, no update can cross, and its levels are not read.
-        book = book_of(event.symbol) if rules.fills_on_cross else None
+        book = None
         check_bids = check_asks = False
         if bids:
             if event_bids:
@@ -116,28 +112,22 @@ def depth_fills(
                     level = bids.get(price)
                     if level is not None:
                         rules.on_depth(level, size, st.lot, changed)
-            if event_asks and book is not None:
+            if event_asks:
                 top = st.bid_prices[-1]
-                best = book.asks.best()
-                if best is not None and best <= top:
-                    for price, size in event_asks:
-                        if price <= top and size:
-                            check_bids = True
-                            break
+                for price, size in event_asks:
+                    if price <= top and size:
+                        check_bids = True
         if asks:
             if event_asks:
                 for price, size in event_asks:
                     level = asks.get(price)
                     if level is not None:
                         rules.on_depth(level, size, st.lot, changed)
-            if event_bids and book is not None:
+            if event_bids:
                 low = st.ask_prices[0]
-                best = book.bids.best()
-                if best is not None and best >= low:
-                    for price, size in event_bids:
-                        if price >= low and size:
-                            check_asks = True
-                            break
+                for price, size in event_bids:
+                    if price >= low and size:
+                        check_asks = True
     if not ((check_bids or check_asks) and rules.fills_on_cross):
         return NO_FILLS
     if book is None:
