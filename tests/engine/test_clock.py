@@ -124,6 +124,31 @@ def test_rewinding_fires_nothing_and_time_never_goes_back_on_set() -> None:
     assert seen == [T0 + 20 * MS]
 
 
+def test_move_if_quiet_moves_only_when_no_timer_would_fire() -> None:
+    clock = ManualClock(T0)
+    seen: list[int] = []
+    cancelled = clock.call_at(T0 + 5 * MS, lambda: seen.append(-1))
+    cancelled.cancel()
+    clock.call_at(T0 + 10 * MS, lambda: seen.append(clock.now_ns()))
+    assert clock.move_if_quiet(T0 + 9 * MS)  # (past a cancelled timer: nothing to fire)
+    assert clock.now_ns() == T0 + 9 * MS
+    assert not clock.move_if_quiet(T0 + 10 * MS)  # due by then: the caller fires it
+    assert clock.now_ns() == T0 + 9 * MS and seen == []
+    clock.set_ns(T0 + 10 * MS)
+    assert seen == [T0 + 10 * MS]
+    assert clock.move_if_quiet(T0 + 3 * MS)  # earlier: time never goes back
+    assert clock.now_ns() == T0 + 10 * MS
+
+
+def test_move_if_quiet_leaves_a_timer_overdue_on_a_rewound_clock_to_set_ns() -> None:
+    clock = ManualClock(T0)
+    seen: list[int] = []
+    clock.call_at(T0 + 10 * MS, lambda: seen.append(clock.now_ns()))
+    clock.rewind_ns(T0 + 20 * MS)
+    assert not clock.move_if_quiet(T0)  # set_ns(T0) would fire it: so nothing moves
+    assert seen == [] and clock.now_ns() == T0 + 20 * MS
+
+
 def test_a_repeating_timer_jumped_over_fires_once_then_keeps_its_beat() -> None:
     """A replay starting in 2021 on a clock made at 0 jumps there: a one-second watch set at 0
     must not fire for every second since 1970."""

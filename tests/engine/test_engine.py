@@ -190,6 +190,26 @@ def test_candles_replace_the_live_bar_append_newer_and_ignore_older(rig: Rig) ->
     assert list(series) == history[:2]
 
 
+def test_a_live_candle_sent_again_after_new_history_is_stored_again(rig: Rig) -> None:
+    """A feed updates its live candle in place and sends the same object once a trade (the
+    engine passes over it then); history loaded in between drops it, so it is added again."""
+    engine = rig.engine
+    live = candle(60_000 * 9, close="100")
+    engine.on_market(CandleUpdated("BTC/USDT", live))
+    live.add_trade(Decimal("105"), Decimal("1"))
+    engine.on_market(CandleUpdated("BTC/USDT", live))  # the same object, updated in place
+    series = engine.state.candles_on(engine.feed.venue)["BTC/USDT"]
+    assert list(series) == [live]
+    assert series[-1].high == Decimal("105")
+
+    history = [candle(60_000 * k) for k in range(1, 4)]
+    engine.on_market(CandlesLoaded("BTC/USDT", history))
+    engine.on_market(CandleUpdated("BTC/USDT", live))
+    assert list(series) == [*history, live]
+    engine.on_market(CandleUpdated("BTC/USDT", live))
+    assert list(series) == [*history, live]
+
+
 async def test_select_symbol_publishes_once_and_refuses_unknown(rig: Rig) -> None:
     engine = rig.engine
     await engine.start()

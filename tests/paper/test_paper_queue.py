@@ -145,6 +145,20 @@ def test_an_ask_posted_at_our_bid_fills_us_as_maker() -> None:
     assert [str(f.price) for f in h.sink.fills(cid)] == ["3099.50", "3099.50"]
 
 
+def test_a_bid_posted_at_our_ask_fills_us_as_maker_and_updates_away_from_it_do_not() -> None:
+    h = harness()
+    cid = h.limit(Side.SELL, "1.0", "3099.50").client_id  # inside the spread, nothing ahead
+    h.update(bids=[("3099.20", "3.0")], asks=[("3099.80", "2.0")])  # near, not through
+    assert h.sink.fills(cid) == []
+    h.update(bids=[("3099.50", "0.3")])  # a buyer at our price
+    (fill,) = h.sink.fills(cid)
+    assert (fill.price, fill.qty, fill.liquidity) == (D("3099.50"), D("0.3"), Liquidity.MAKER)
+    h.update(asks=[("3101.00", "9.0")])  # nothing new on the bid side: nothing more
+    assert h.sink.filled(cid) == D("0.3")
+    h.update(bids=[("3099.60", "5.0")])  # a bid through our price takes the rest
+    assert h.sink.filled(cid) == D("1.0")
+
+
 def test_pessimistic_ignores_touches_and_prints_at_the_price() -> None:
     h = harness(FillModel.PESSIMISTIC)
     cid = h.limit(Side.BUY, "1.0", "3099.50").client_id

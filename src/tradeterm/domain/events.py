@@ -13,6 +13,7 @@ from tradeterm.domain.instrument import Instrument
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker, Trade
 from tradeterm.domain.orders import Order
+from tradeterm.domain.quick_init import quick_init
 
 # --- market data -----------------------------------------------------------
 # Each market event names its venue: a feed stamps its own, and the engine keeps a feed's
@@ -27,6 +28,7 @@ class MarketsLoaded:
     markets: Sequence[Market]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BookChanged:
     """Levels of a book changed to the given absolute sizes (zero = removed).
@@ -47,6 +49,7 @@ class BookChanged:
         return Instrument.of(self.venue, self.symbol)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TradePrinted:
     trade: Trade
@@ -57,6 +60,7 @@ class TradePrinted:
         return Instrument.of(self.venue, self.trade.symbol)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TickerUpdated:
     ticker: Ticker
@@ -80,6 +84,7 @@ class CandlesLoaded:
         return Instrument.of(self.venue, self.symbol)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CandleUpdated:
     """The live candle changed (``closed`` when its minute ended)."""

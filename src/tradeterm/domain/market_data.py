@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tradeterm.domain.enums import Side
+from tradeterm.domain.quick_init import quick_init
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Trade:
     """A public trade print; ``side`` is the aggressor's side."""
@@ -20,6 +22,7 @@ class Trade:
     trade_id: str = ""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Ticker:
     """Rolling 24-hour statistics for a symbol."""

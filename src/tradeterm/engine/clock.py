@@ -166,6 +166,20 @@ class ManualClock:
         if ns > self._now:  # noqa: PLR1730
             self._now = ns
 
+    def move_if_quiet(self, ns: int) -> bool:
+        """``set_ns(ns)`` when that fires no timer (True); else nothing moves (False: the
+        caller fires the due timers its own way, then calls ``set_ns``). The deterministic
+        driver's one call a message, instead of ``next_due_ns`` and ``set_ns``."""
+        if ns < self._now:  # noqa: PLR1730 (as set_ns: time only moves on)
+            ns = self._now
+        timers = self._timers
+        while timers and timers[0][2].cancelled:
+            heapq.heappop(timers)
+        if timers and timers[0][0] <= ns:
+            return False
+        self._now = ns
+        return True
+
     def rewind_ns(self, ns: int) -> None:
         """Move to ``ns`` even when it is earlier (a replay jumping back in time); no timer
         fires, and pending ones stay due at their own times."""

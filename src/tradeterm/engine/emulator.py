@@ -262,6 +262,8 @@ class Emulator:
     # --- triggers --------------------------------------------------------------------------
 
     def _on_trade(self, event: TradePrinted) -> None:
+        if not self._watching:
+            return  # (every print comes here: most of the time no order waits for one)
         trade, accounts, venue = event.trade, self.engine.state.accounts, event.venue
         watching = [
             w

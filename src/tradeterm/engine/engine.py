@@ -94,7 +94,7 @@ class Engine:
         self.state.active_account = accounts[0].name
         for name in self.feeds:
             self.state.feeds[name] = FeedStatus(name)
-        self._apply: dict[type, Callable[[Any], None]] = {
+        self.appliers: dict[type, Callable[[Any], None]] = {
             BookChanged: self._on_book,
             TradePrinted: self._on_trade,
             TickerUpdated: self._on_ticker,
@@ -103,6 +103,7 @@ class Engine:
             MarketsLoaded: self._on_markets,
             FeedStateChanged: self._on_feed_state,
         }
+        """How each kind of market event is applied to ``state`` (before it is published)."""
         self.started = False
         self.trading = Trading(self, ledger, client_id_prefix)
         self.emulator = Emulator(self)
@@ -259,7 +260,7 @@ class Engine:
 
     def on_market(self, event: MarketEvent) -> None:
         """Apply a market event to state, then publish it."""
-        self._apply[type(event)](event)
+        self.appliers[type(event)](event)
         self.bus.publish(event)
 
     def _revive(self, feed: FeedStatus) -> None:
@@ -320,20 +321,27 @@ class Engine:
         series = self.state.candle_series(event.instrument)
         series.clear()
         series.extend(event.candles)
+        self.state.lane(event.venue).newest.pop(event.symbol, None)
 
     def _on_candle(self, event: CandleUpdated) -> None:
-        series = self.state.candle_series(event.instrument)
+        lane = self.state.lanes.get(event.venue)
+        if lane is None:
+            lane = self.state.lane(event.venue)
         candle = event.candle
-        if not series:
-            series.append(candle)
-            return
-        newest = series[-1]
+        newest = lane.newest.get(event.symbol)
         if newest is candle:
             return  # the feed updated its live candle in place (a replay, once per trade)
-        if newest.ts_ms == candle.ts_ms:
+        series = self.state.candle_series(event.instrument)
+        if not series:
+            series.append(candle)
+        elif (newest := series[-1]) is candle:
+            pass
+        elif newest.ts_ms == candle.ts_ms:
             series[-1] = candle
         elif newest.ts_ms < candle.ts_ms:
             series.append(candle)
+        if series:
+            lane.newest[event.symbol] = series[-1]
 
     def _on_feed_state(self, event: FeedStateChanged) -> None:
         feed = self.state.feeds.get(event.venue)

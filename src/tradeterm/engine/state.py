@@ -17,7 +17,7 @@ from tradeterm.domain.enums import FeedState
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.instrument import Instrument, ambiguous_symbols, resolve, split
 from tradeterm.domain.market import Market
-from tradeterm.domain.market_data import Ticker, Trade
+from tradeterm.domain.market_data import Candle, Ticker, Trade
 from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountState
 from tradeterm.engine.candle_series import CandleSeries
@@ -75,6 +75,9 @@ class Lane:
     kept: set[str] = field(default_factory=set)
     """Symbols whose book the feed keeps itself (``FeedSink.keep_book``): the engine does
     not apply their ``BookChanged`` again, it only stamps their time."""
+    newest: dict[str, Candle] = field(default_factory=dict)
+    """Each symbol's newest stored candle, for the engine alone (``Engine._on_candle``): a
+    feed that updates its live candle in place sends the same object again, once a trade."""
 
 
 @dataclass(slots=True)

@@ -90,6 +90,8 @@ class StrategyHost:
         self._disarmed = False
         self._rearm_resumes = False
         self._window: CandleWindow | None = None
+        self._trading_venue = ""
+        """Its account's venue, read once at start (the market callbacks compare it)."""
 
     @property
     def params(self) -> StrategyParams:
@@ -110,6 +112,7 @@ class StrategyHost:
         if not self.engine.started:
             raise TradetermError(f"strategy {self.name}: the engine has not loaded its markets")
         account = self._account_state()
+        self._trading_venue = account.spec.venue
         self.market()  # the symbol must be known
         timeframe = self.strategy.timeframe()
         if timeframe is not None:
@@ -216,10 +219,6 @@ class StrategyHost:
     # --- market data: the only place that reads the engine's market caches -------------------
 
     @property
-    def _venue(self) -> str:
-        return self._account_state().spec.venue
-
-    @property
     def instrument(self) -> Instrument:
         """The symbol on the venue its account trades on."""
         return self.engine.state.instrument(self._account_state(), self.symbol)
@@ -238,7 +237,7 @@ class StrategyHost:
         if event.symbol != self.symbol or self.state is not StrategyState.RUNNING:
             return
         venue = event.venue
-        if venue != self._venue:
+        if venue != self._trading_venue:
             return  # the same symbol on another venue
         lane = self.engine.state.lanes.get(venue)  # (the venue's books by symbol)
         book = None if lane is None else lane.books.get(self.symbol)
@@ -258,7 +257,7 @@ class StrategyHost:
         trade = event.trade
         if trade.symbol != self.symbol or self.state is not StrategyState.RUNNING:
             return
-        if event.venue != self._venue:
+        if event.venue != self._trading_venue:
             return
         closed = self._window.add(trade) if self._window is not None else None
         self._call(self.strategy.on_trade, trade)

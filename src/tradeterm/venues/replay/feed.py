@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 from pathlib import Path
 
 from tradeterm.domain.book import OrderBook
@@ -37,6 +38,7 @@ from tradeterm.venues.replay.playback import (
     empty_left_books,
     jump_clock,
     keeper,
+    progress_at,
     publish_state,
     publish_tickers,
 )
@@ -161,14 +163,18 @@ class ReplayFeed:
     def timeline(self, sink: MarketSink) -> Iterator[int]:
         """The session for the deterministic driver (``tradeterm.engine.driver``): no pacing.
 
-        Yields each message's receive time before playing it; the message is played into
-        ``sink`` when the iterator is advanced again. Ends with the "replay finished" state.
+        Yields each message's time; the caller sets the clock to it, then advancing the
+        iterator plays the message into ``sink``. Ends with the "replay finished" state.
         """
         self._open(sink)
-        while (item := self._peek()) is not None:
-            yield item[0]
-            self._peeked = None
-            self._play(item)
+        first, self._peeked = self._peek(), None
+        for item in chain(() if first is None else (first,), self._items):  # (``_play`` inlined)
+            yield (ts := item[0])
+            self._session.process(item)
+            self.messages += 1
+            self._now_ns = ts
+            if ts >= self._next_ticker_ns:
+                self._publish_tickers(ts)
         self._finish()
 
     def _open(self, sink: MarketSink) -> None:
@@ -268,14 +274,8 @@ class ReplayFeed:
 
     @property
     def progress(self) -> Progress:
-        start, end, total = self._scanned or (self._session.first_ts, None, None)
-        now = self._now_ns
-        fraction = 0.0
-        if self.finished:
-            fraction = 1.0
-        elif start is not None and end is not None and now is not None and end > start:
-            fraction = min(1.0, max(0.0, (now - start) / (end - start)))
-        return Progress(start, end, now, fraction, self.messages, total)
+        span = self._scanned or (self._session.first_ts, None, None)
+        return progress_at(span, self._now_ns, self.finished, self.messages)
 
     # --- playing -----------------------------------------------------------------
 

@@ -43,6 +43,19 @@ class Progress:
     total_messages: int | None
 
 
+def progress_at(
+    span: tuple[int | None, int | None, int | None], now: int | None, finished: bool, messages: int
+) -> Progress:
+    """Where a replay is: ``span`` is (start, end, total messages) as far as known."""
+    start, end, total = span
+    fraction = 0.0
+    if finished:
+        fraction = 1.0
+    elif start is not None and end is not None and now is not None and end > start:
+        fraction = min(1.0, max(0.0, (now - start) / (end - start)))
+    return Progress(start, end, now, fraction, messages, total)
+
+
 def check_speed(speed: float | None) -> float | None:
     """Raises TradetermError unless ``speed`` is None (as fast as possible) or 0.25..100."""
     if speed is None:

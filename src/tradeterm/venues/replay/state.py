@@ -172,7 +172,7 @@ class SymbolState:
         self.last_ts = 0
         self.first_levels: tuple[list[str], list[str]] | None = None
         self.has_book = False
-        self.tape = Tape(self.symbol) if ctx.market_data else None
+        self.tape = Tape(self.symbol, ctx.venue) if ctx.market_data else None
 
     # --- sync --------------------------------------------------------------
 
@@ -252,7 +252,7 @@ class SymbolState:
         if emit is not None:
             if not self.shared and self.ctx.keep_book is not None:
                 self.share()
-            emit(BookChanged(self.symbol, bids, asks, snapshot, seq, ts))
+            emit(BookChanged(self.symbol, bids, asks, snapshot, seq, ts, self.ctx.venue))
 
     def count_trade_id(self, trade_id: int) -> None:
         last = self.last_trade_id

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from tradeterm.domain.book import OrderBook
-from tradeterm.domain.events import CandleUpdated, MarketEvent, TradePrinted
+from tradeterm.domain.events import SIM, CandleUpdated, MarketEvent, TradePrinted
 from tradeterm.domain.market_data import Candle, Ticker, Trade
 from tradeterm.domain.numbers import ZERO
 
@@ -42,10 +42,13 @@ class Tape:
         "last",
         "recent",
         "symbol",
+        "venue",
     )
 
-    def __init__(self, symbol: str) -> None:
+    def __init__(self, symbol: str, venue: str = SIM) -> None:
         self.symbol = symbol
+        self.venue = venue
+        """Named on the events ``add`` makes (the sink then need not stamp them)."""
         self.recent: deque[Trade] = deque(maxlen=RECENT_TRADES)
         self.closed: deque[Candle] = deque(maxlen=CANDLE_HISTORY)
         self.candle: Candle | None = None
@@ -67,7 +70,7 @@ class Tape:
         self.last = price
         if not self.builds_candles:
             if emit is not None:
-                emit(TradePrinted(trade))
+                emit(TradePrinted(trade, self.venue))
             return
         minute_ms = trade.ts_ns // MINUTE_NS * 60_000
         candle = self.candle
@@ -79,13 +82,13 @@ class Tape:
         candle.add_trade(price, qty)
         self.candle_qvol += price * qty
         if emit is not None:
-            emit(TradePrinted(trade))
-            emit(CandleUpdated(self.symbol, candle))
+            emit(TradePrinted(trade, self.venue))
+            emit(CandleUpdated(self.symbol, candle, False, self.venue))
 
     def _close(self, candle: Candle, emit: Emit | None) -> None:
         self._remember(candle, self.candle_qvol)
         if emit is not None:
-            emit(CandleUpdated(self.symbol, candle, closed=True))
+            emit(CandleUpdated(self.symbol, candle, True, self.venue))
 
     def _remember(self, candle: Candle, quote_volume: Decimal) -> None:
         self.closed.append(candle)
