@@ -1,5 +1,5 @@
 """The C book (``_book.c``) stays memory-safe, and answers as its Python twin does, when a
-comparison runs Python code that changes the lists it is walking.
+comparison or a cache miss runs Python code that changes the lists it is walking.
 
 Each case runs in a child interpreter: on a C loop that kept a stale length it is a crash
 (a read past the list's end), not an exception."""
@@ -52,6 +52,37 @@ except Exception as error:
     print("c ask", type(error).__name__)
 """
 
+SHRINKING_RAW = """
+from decimal import Decimal
+from tradeterm.domain import book_kernel as k
+
+class Emptying(dict):
+    # a cache whose miss empties the message being parsed
+    def __missing__(self, text):
+        raw.clear()
+        self[text] = value = Decimal(text)
+        return value
+
+class Plain(dict):
+    def __missing__(self, text):
+        self[text] = value = Decimal(text)
+        return value
+
+class Growing(dict):
+    # a cache whose miss adds a level to the message being parsed
+    def __missing__(self, text):
+        if len(raw) < 5:
+            raw.append([str(len(raw) + 10), "1"])
+        self[text] = value = Decimal(text)
+        return value
+
+for name, fn in (("py", k.parse_python), ("c", k.C_MODULE.parse)):
+    raw = [[str(i), "1"] for i in range(1, 300)]
+    print(name, len(fn(raw, Emptying(), Plain())))
+    raw = [["1", "1"]]
+    print(name, [str(p) for p, _ in fn(raw, Growing(), Plain())])
+"""
+
 
 def child(code: str) -> list[str]:
     done = subprocess.run(
@@ -69,3 +100,12 @@ def child(code: str) -> list[str]:
 def test_a_comparison_that_empties_the_price_list_raises_as_bisect_does() -> None:
     lines = child(SHRINKING_PRICE)
     assert lines == ["py IndexError", "c IndexError", "c ask IndexError"]
+
+
+@needs_c
+def test_a_cache_miss_that_changes_the_message_parses_what_python_would() -> None:
+    lines = child(SHRINKING_RAW)
+    assert [line.replace("c ", "", 1) for line in lines if line.startswith("c ")] == [
+        line.replace("py ", "", 1) for line in lines if line.startswith("py ")
+    ]
+    assert len(lines) == 4
