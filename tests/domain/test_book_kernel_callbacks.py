@@ -83,6 +83,24 @@ for name, fn in (("py", k.parse_python), ("c", k.C_MODULE.parse)):
     print(name, [str(p) for p, _ in fn(raw, Growing(), Plain())])
 """
 
+LOOKING_AROUND = """
+import gc
+from decimal import Decimal
+from tradeterm.domain import book_kernel as k
+
+class Looking(dict):
+    # a cache whose miss looks at every list alive (as a debugger or a profiler may)
+    def __missing__(self, text):
+        for thing in gc.get_objects():
+            if type(thing) is list:
+                len([x for x in thing])
+        self[text] = value = Decimal(text)
+        return value
+
+raw = [[str(i), "1"] for i in range(1, 50)]
+print(len(k.C_MODULE.parse(raw, Looking(), Looking())))
+"""
+
 
 def child(code: str) -> list[str]:
     done = subprocess.run(
@@ -109,3 +127,8 @@ def test_a_cache_miss_that_changes_the_message_parses_what_python_would() -> Non
         line.replace("py ", "", 1) for line in lines if line.startswith("py ")
     ]
     assert len(lines) == 4
+
+
+@needs_c
+def test_python_code_run_by_a_cache_miss_never_sees_the_half_made_result() -> None:
+    assert child(LOOKING_AROUND) == ["49"]

@@ -149,6 +149,9 @@ parse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(seq);
         return NULL;
     }
+    /* out's empty (NULL) slots must not be seen by Python code a cache miss runs (through
+     * gc.get_objects(), say): the list is left to the collector only once it is filled */
+    PyObject_GC_UnTrack(out);
     /* raw's length is read again each step, as Python's loop does: a cache's __missing__
      * may run Python code that shortens or extends a list given as raw */
     Py_ssize_t i = 0;
@@ -201,6 +204,7 @@ parse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         Py_SET_SIZE(out, i); /* the slots past i were never filled (NULL) */
     }
     Py_DECREF(seq);
+    PyObject_GC_Track(out);
     return out;
 fail:
     Py_DECREF(seq);
