@@ -42,6 +42,8 @@ class Faults:
     """The first N REST requests are answered 429 with Retry-After: 0."""
     refuse_subscribe: bool = False
     """Answer a SUBSCRIBE on a connection that named its streams in the url with an error."""
+    silent_subscribe: bool = False
+    """Subscribe what a SUBSCRIBE asks for on such a connection, but never answer it."""
 
 
 class _Book:
@@ -241,6 +243,8 @@ class BinanceStandIn:
                     else:
                         self.unsubscriptions.extend(streams)
                     self.stream_requests += [(method, stream) for stream in streams]
+                    if symbols is not None and self.faults.silent_subscribe:
+                        continue  # (the answer is lost; the streams flow all the same)
                     await ws.send(json.dumps({"result": None, "id": request.get("id")}))
                     subscribed.set()
 

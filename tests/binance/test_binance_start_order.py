@@ -17,6 +17,7 @@ from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import SystemClock
 from tradeterm.engine.engine import Engine
 from tradeterm.venues.binance import BinanceFeed
+from tradeterm.venues.binance import feed as binance_feed
 
 SYMBOLS = ["NKN/USDT", "BLZ/ETH", "LRC/BTC", "RUNE/EUR"]
 ACTIVE = "RUNE/EUR"
@@ -123,3 +124,21 @@ async def test_a_refused_subscription_leaves_the_other_books_empty_not_frozen(
     assert feed.books["RUNEEUR"].synced
     assert not any(b.synced for n, b in feed.books.items() if n != "RUNEEUR")
     assert "SUBSCRIBE #1 refused" in caplog.text and "3 markets not subscribed" in caplog.text
+
+
+async def test_subscribed_books_sync_when_the_subscribes_answer_never_comes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exchange subscribed the other symbols but its answer was lost (or came after the
+    wait): their diffs flow, so their snapshots are asked for all the same, rather than their
+    diffs piling up unsynced until the next connection."""
+    monkeypatch.setattr(binance_feed, "SUBSCRIBE_TIMEOUT_S", 0.2)
+    async with standin(Faults(silent_subscribe=True), interval_s=0.01) as server:
+        feed, engine = await start_on(server, tmp_path)
+        task = asyncio.create_task(engine.run_feed())
+        try:
+            await until(lambda: len(feed.books) == 4 and all(b.synced for b in feed.books.values()))
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    assert sorted(depth_requests(server)) == sorted(feed.native.values())

@@ -105,6 +105,15 @@ def test_what_it_cannot_do_is_refused() -> None:
         def __post_init__(self) -> None:
             pass
 
-    for cls in (NoSlots, Factory, After):
+    @dataclass(frozen=True, slots=True)
+    class Scaled:  # an InitVar with no __post_init__: a parameter, but no field
+        a: int
+        scale: dataclasses.InitVar[int] = 1
+
+    @dataclass(frozen=True, slots=True, init=False)
+    class Own:  # its own __init__ (or none made by the dataclass)
+        a: int
+
+    for cls in (NoSlots, Factory, After, Scaled, Own):
         with pytest.raises(TypeError):
             quick_init(cls)

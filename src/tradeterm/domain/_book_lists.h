@@ -4,6 +4,18 @@
  * Part of _book.c (included once, after _book_decimal.h): see the note there.
  */
 
+/* prices[i], borrowed, or NULL with bisect's IndexError when a comparison's Python code
+ * (a Decimal subclass's __lt__, say) shortened the list under the search. */
+static inline PyObject *
+item_at(PyObject *prices, Py_ssize_t i)
+{
+    if (i >= PyList_GET_SIZE(prices)) {
+        PyErr_SetString(PyExc_IndexError, "list index out of range");
+        return NULL;
+    }
+    return PyList_GET_ITEM(prices, i);
+}
+
 /* bisect_left(prices, x): first i with not prices[i] < x. -1 on error. */
 static Py_ssize_t
 left_ascending(PyObject *prices, PyObject *x)
@@ -11,7 +23,8 @@ left_ascending(PyObject *prices, PyObject *x)
     Py_ssize_t lo = 0, hi = PyList_GET_SIZE(prices);
     while (lo < hi) {
         Py_ssize_t mid = ((size_t)lo + hi) / 2;
-        int lt = ordered(PyList_GET_ITEM(prices, mid), x, Py_LT);
+        PyObject *item = item_at(prices, mid);
+        int lt = item == NULL ? -1 : ordered(item, x, Py_LT);
         if (lt < 0) {
             return -1;
         }
@@ -31,7 +44,8 @@ right_ascending(PyObject *prices, PyObject *x)
     Py_ssize_t lo = 0, hi = PyList_GET_SIZE(prices);
     while (lo < hi) {
         Py_ssize_t mid = ((size_t)lo + hi) / 2;
-        int lt = ordered(x, PyList_GET_ITEM(prices, mid), Py_LT);
+        PyObject *item = item_at(prices, mid);
+        int lt = item == NULL ? -1 : ordered(x, item, Py_LT);
         if (lt < 0) {
             return -1;
         }
@@ -52,7 +66,8 @@ left_descending(PyObject *prices, PyObject *x)
     Py_ssize_t lo = 0, hi = PyList_GET_SIZE(prices);
     while (lo < hi) {
         Py_ssize_t mid = ((size_t)lo + hi) / 2;
-        int gt = ordered(PyList_GET_ITEM(prices, mid), x, Py_GT);
+        PyObject *item = item_at(prices, mid);
+        int gt = item == NULL ? -1 : ordered(item, x, Py_GT);
         if (gt < 0) {
             return -1;
         }

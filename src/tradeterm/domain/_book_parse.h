@@ -149,7 +149,13 @@ parse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(seq);
         return NULL;
     }
-    for (Py_ssize_t i = 0; i < n; i++) {
+    /* out's empty (NULL) slots must not be seen by Python code a cache miss runs (through
+     * gc.get_objects(), say): the list is left to the collector only once it is filled */
+    PyObject_GC_UnTrack(out);
+    /* raw's length is read again each step, as Python's loop does: a cache's __missing__
+     * may run Python code that shortens or extends a list given as raw */
+    Py_ssize_t i = 0;
+    for (; i < PySequence_Fast_GET_SIZE(seq); i++) {
         PyObject *item = Py_NewRef(PySequence_Fast_GET_ITEM(seq, i));
         PyObject *p, *q;
         int bad = unpack_pair(item, &p, &q);
@@ -184,9 +190,21 @@ parse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
              * its first pass; untracked now, the young collections have less to walk */
             PyObject_GC_UnTrack(pair);
         }
-        PyList_SET_ITEM(out, i, pair);
+        if (i < n) {
+            PyList_SET_ITEM(out, i, pair);
+        } else {
+            int bad = PyList_Append(out, pair);
+            Py_DECREF(pair);
+            if (bad) {
+                goto fail;
+            }
+        }
+    }
+    if (i < n) {
+        Py_SET_SIZE(out, i); /* the slots past i were never filled (NULL) */
     }
     Py_DECREF(seq);
+    PyObject_GC_Track(out);
     return out;
 fail:
     Py_DECREF(seq);

@@ -10,6 +10,7 @@ same signature and defaults and the same object as a result: equality, hashing, 
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import MISSING, fields, is_dataclass
 from typing import Any, TypeVar
 
@@ -22,12 +23,19 @@ def quick_init(cls: type[T]) -> type[T]:
 
     Raises:
         TypeError: ``cls`` is not a slotted dataclass, or has what the plain ``__init__``
-            cannot do (``__post_init__``, ``default_factory``, keyword-only or non-init fields).
+            cannot do (``__post_init__``, ``default_factory``, keyword-only or non-init
+            fields, an ``InitVar``: any parameter of the dataclass ``__init__`` that is not
+            a field of the same name, in the same order).
     """
     if not is_dataclass(cls) or "__slots__" not in cls.__dict__:
         raise TypeError(f"{cls.__name__} is not a slotted dataclass")
     if hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__} has __post_init__: keep the dataclass __init__")
+    generated = cls.__dict__.get("__init__")
+    wanted = [f.name for f in fields(cls)]
+    if generated is None or list(inspect.signature(generated).parameters)[1:] != wanted:
+        # an InitVar is a parameter but no field: dropping it would change the signature
+        raise TypeError(f"{cls.__name__}.__init__ takes more than its fields: keep it")
     env: dict[str, Any] = {}
     params: list[str] = []
     body: list[str] = []
@@ -44,7 +52,6 @@ def quick_init(cls: type[T]) -> type[T]:
     source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body or ["    pass"])
     exec(source, env)
     init = env["__init__"]
-    generated = cls.__dict__["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
     init.__annotations__ = dict(getattr(generated, "__annotations__", {}))

@@ -75,9 +75,14 @@ async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
         code = 2 if isinstance(exc, ConfigError) else 1
         app.exit(return_code=code, message=Text(f"tradeterm: {exc}"))
         return
-    screen = app.screen
-    if not isinstance(screen, WorkstationScreen) or not app.chrome.body.is_attached:
+    if not app.chrome.body.is_attached:
         return  # the app was closed meanwhile (quit before the market was open)
+    # the frame's screen, which need not be on top: a screen pushed meanwhile (the palette,
+    # ctrl+p) stays over it, and the market opens underneath (else it never would, and the
+    # collector the CLI turns on in on_open would stay off)
+    screen = app.chrome.body.screen
+    if not isinstance(screen, WorkstationScreen):
+        return
     workstation = build(app, session, app.chrome)
     mounted = screen.open(workstation)
     start_engine(app, workstation, start_feed=app.start_feed)  # it connects while panes mount

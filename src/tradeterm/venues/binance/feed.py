@@ -40,7 +40,8 @@ answer: the workstation mounts and draws that book meanwhile (on 20 symbols, 19 
 of 1000 levels parsed beside it kept the loop busy 60-140 ms before the ladder drew)."""
 SUBSCRIBE_TIMEOUT_S = 10.0
 """How long the other symbols' SUBSCRIBE waits for its answer; without one (or refused)
-their snapshots are not asked for: they wait, empty, for the next connection."""
+their snapshots are not asked for: they wait, empty, for the next connection, or for their
+first diff (the answer was lost, but the exchange subscribed them: ``_unsynced``)."""
 
 
 def endpoints(urls: Mapping[str, Any] | None) -> tuple[str, str]:
@@ -256,6 +257,8 @@ class BinanceFeed:
                 book = self.books.get(depth.s)
                 if book is not None:
                     book.on_diff(Diff.from_depth(depth))
+                    if not book.synced:
+                        self._unsynced(depth.s)
                 return
             message = orjson.loads(raw)
             if "data" not in message and self._subscriber.answered(message):
@@ -276,6 +279,8 @@ class BinanceFeed:
             book = self.books.get(data["s"])
             if book is not None:
                 book.on_diff(Diff.parse(data))
+                if not book.synced:
+                    self._unsynced(data["s"])
         elif kind in ("trade", "aggTrade"):
             self._trade(data)
         elif kind in ("24hrTicker", "24hrMiniTicker"):
@@ -328,6 +333,12 @@ class BinanceFeed:
             self._request_snapshot(native)
 
         return resync
+
+    def _unsynced(self, native: str) -> None:
+        """A diff for a book not synced on an open connection: its snapshot is asked for if
+        none is on its way (a SUBSCRIBE whose answer was lost or late: its events flow)."""
+        if self._syncing is not None:
+            self._request_snapshot(native)
 
     def _request_snapshot(self, native: str, tried: asyncio.Event | None = None) -> None:
         task = self._snapshots.get(native)
