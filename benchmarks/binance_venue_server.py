@@ -181,10 +181,13 @@ class PacedStandIn(BinanceStandIn):
     def interval_s(self, _value: float) -> None:
         """(The stand-in's fixed pause is not used.)"""
 
-    def _play(self, frame: str) -> None:
+    def _play(self, frame: str) -> str:
         """Keep the frame for the true books, played when a snapshot is asked for: at
-        thousands of frames a second, reading each one here would cap the rate served."""
+        thousands of frames a second, reading each one here would cap the rate served.
+        Its symbol (lower-case) is read from the stream name at the frame's start, which
+        decides whether a connection that named its streams gets it."""
         self._pending.append(frame)
+        return frame.partition('"stream":"')[2].partition("@")[0]
 
     def _http(self, connection: Any, request: Any) -> Any:
         if "/depth?" in request.path:
