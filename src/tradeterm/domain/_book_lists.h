@@ -16,19 +16,21 @@ item_at(PyObject *prices, Py_ssize_t i)
     return PyList_GET_ITEM(prices, i);
 }
 
-/* bisect_left(prices, x): first i with not prices[i] < x. -1 on error. */
+/* The binary search behind bisect's three uses here: the first i where the search stops
+ * going right. It goes right past prices[mid] while ``prices[mid] op x`` holds or, with
+ * ``x_first``, while ``x op prices[mid]`` does not (insort_right's rule). -1 on error. */
 static Py_ssize_t
-left_ascending(PyObject *prices, PyObject *x)
+search(PyObject *prices, PyObject *x, int op, int x_first)
 {
     Py_ssize_t lo = 0, hi = PyList_GET_SIZE(prices);
     while (lo < hi) {
         Py_ssize_t mid = ((size_t)lo + hi) / 2;
         PyObject *item = item_at(prices, mid);
-        int lt = item == NULL ? -1 : ordered(item, x, Py_LT);
-        if (lt < 0) {
+        int holds = item == NULL ? -1 : x_first ? ordered(x, item, op) : ordered(item, x, op);
+        if (holds < 0) {
             return -1;
         }
-        if (lt) {
+        if (holds != x_first) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -37,47 +39,26 @@ left_ascending(PyObject *prices, PyObject *x)
     return lo;
 }
 
+/* bisect_left(prices, x): first i with not prices[i] < x. -1 on error. */
+static inline Py_ssize_t
+left_ascending(PyObject *prices, PyObject *x)
+{
+    return search(prices, x, Py_LT, 0);
+}
+
 /* insort_right's index: first i with x < prices[i]. -1 on error. */
-static Py_ssize_t
+static inline Py_ssize_t
 right_ascending(PyObject *prices, PyObject *x)
 {
-    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(prices);
-    while (lo < hi) {
-        Py_ssize_t mid = ((size_t)lo + hi) / 2;
-        PyObject *item = item_at(prices, mid);
-        int lt = item == NULL ? -1 : ordered(x, item, Py_LT);
-        if (lt < 0) {
-            return -1;
-        }
-        if (lt) {
-            hi = mid;
-        } else {
-            lo = mid + 1;
-        }
-    }
-    return lo;
+    return search(prices, x, Py_LT, 1);
 }
 
 /* bisect_left(keys, -x) over the negated keys, read off the descending prices instead:
  * keys[mid] < -x exactly when prices[mid] > x. -1 on error. */
-static Py_ssize_t
+static inline Py_ssize_t
 left_descending(PyObject *prices, PyObject *x)
 {
-    Py_ssize_t lo = 0, hi = PyList_GET_SIZE(prices);
-    while (lo < hi) {
-        Py_ssize_t mid = ((size_t)lo + hi) / 2;
-        PyObject *item = item_at(prices, mid);
-        int gt = item == NULL ? -1 : ordered(item, x, Py_GT);
-        if (gt < 0) {
-            return -1;
-        }
-        if (gt) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
+    return search(prices, x, Py_GT, 0);
 }
 
 /* del list[i], with Python's IndexError past the end; one memmove (list_ass_slice's work
