@@ -5,8 +5,8 @@ order book's ``set_many`` and level parsing.
 
 Everything else is configured in pyproject.toml. Both extensions are optional: without a
 C compiler the install still succeeds and the indicators and the book run their numpy and
-Python code (as they do with TRADETERM_KERNELS=numpy). For a source checkout:
-``python setup.py build_ext --inplace``.
+Python code (as they do with TRADETERM_KERNELS=numpy). In a source checkout,
+``pip install -e . --no-deps`` rebuilds them in place.
 """
 
 from setuptools import Extension, setup
