@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -178,9 +179,12 @@ async def test_a_batch_handler_gets_each_reads_messages_together_and_in_order() 
         await ws.wait_closed()
 
     calls: list[tuple[str, list[str | bytes]]] = []
+    collecting: list[bool] = []
 
     def held(kind: str, messages: list[str | bytes]) -> None:
         calls.append((kind, messages))
+        if kind == "read":
+            collecting.append(gc.isenabled())
         if len(calls) == 1:
             time.sleep(0.3)  # the loop is held: the next read finds many messages waiting
 
@@ -207,3 +211,4 @@ async def test_a_batch_handler_gets_each_reads_messages_together_and_in_order() 
     reads = [ms for kind, ms in calls if kind == "read"]
     assert reads and all(len(ms) > 1 for ms in reads)  # a read of one went to on_message
     assert max(map(len, reads)) > 10  # what piled up while the feed was busy: one list
+    assert not any(collecting) and gc.isenabled()  # paused for each read's batch, then back

@@ -12,6 +12,7 @@ together are handled together, in order, and nothing queues up behind a slow rea
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 from collections.abc import Callable
 from typing import Literal
@@ -76,7 +77,12 @@ class DirectConnection(ClientConnection):
     a time, dozens of depth messages: the feed then pays its per-message costs, the book's
     update and the engine's event, once per symbol per read). A read that completed one
     message, the usual case at a real exchange's rate, still goes to ``handler`` alone.
-    No message waits for a later read: a batch is only what has already arrived.
+    No message waits for a later read: a batch is only what has already arrived. The
+    cyclic collector is paused while ``batch`` runs: what a feed makes of a read's messages
+    (thousands of level tuples for a hundred depth messages) stays alive until their books
+    are written and is freed by reference counting right after, so every collection those
+    allocations would trigger on the way would find nothing (3-4 % of the feed's
+    instructions at 100 messages a read); a collection that is due runs after the batch.
     """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -168,8 +174,14 @@ class DirectConnection(ClientConnection):
         if self.failure is not None or batch is None:
             return
         self.messages += len(messages)
+        pause = gc.isenabled()
+        if pause:  # (see the class's docstring)
+            gc.disable()
         try:
             batch(messages)
         except Exception as exc:  # a bug behind the feed: end the stream loop with it
             self.failure = exc
             self.transport.abort()
+        finally:
+            if pause:
+                gc.enable()

@@ -18,7 +18,7 @@ again), else into a cheap book of its own; the crossed check reads it.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -86,7 +86,7 @@ class _Side:
         self.sizes = {p: q for p, q in levels if q}
         self._rescan()
 
-    def apply(self, levels: Sequence[Level]) -> None:
+    def apply(self, levels: Iterable[Level]) -> None:
         sizes, best, bids, pop = self.sizes, self.best_price, self.is_bid, self.sizes.pop
         lost = False  # the best level went: found again from every level once at the end
         for price, qty in levels:
@@ -122,7 +122,7 @@ class CheckBook:
         self.asks.load(asks)
         self.seq = seq
 
-    def apply(self, bids: Sequence[Level], asks: Sequence[Level]) -> None:
+    def apply(self, bids: Iterable[Level], asks: Iterable[Level]) -> None:
         self.bids.apply(bids)
         self.asks.apply(asks)
 
@@ -186,7 +186,10 @@ class DepthSync:
         exactly as ``on_diff`` checks it; the run of them that continues the book is then
         written at once: one ``apply`` with their levels in order (sizes are absolute, so
         that is the book of applying them one by one) and one ``BookChanged`` carrying every
-        level, stamped with the last one's update id and the exchange's own time.
+        level (what the paper venue's queues read), stamped with the last one's update id
+        and the exchange's own time. (Writing each price once, with its last size, was
+        measured: the depth@100ms stream repeats a fifth of its prices within 10 messages,
+        but hashing the Decimals to find them cost more than the writes it saved.)
 
         A gap or a stale snapshot ends the run where it is found: the events before it are
         applied, then the resync starts as ``on_diff`` would start it. The crossed check
