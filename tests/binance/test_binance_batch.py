@@ -238,14 +238,14 @@ def test_a_read_of_frames_ends_where_one_by_one_ends_and_trades_keep_their_place
         for e in batched.events[2:]  # after the two snapshots
     ]
     assert kinds == [
-        ("BookChanged", "BTC/USDT", 12),  # 11 and 12 together, before the trade
-        ("BookChanged", "ETH/USDT", 11),
+        ("BookChanged", "BTC/USDT", 12),  # 11 and 12 together, before the BTC trade
         ("TradePrinted", "", 0),
+        ("BookChanged", "ETH/USDT", 11),  # (its run goes on past another symbol's trade)
         ("BookChanged", "BTC/USDT", 13),
     ]
     first = batched.events[2]
     assert isinstance(first, BookChanged) and first.ts_ns == 3_000_000
-    assert isinstance(batched.events[4], TradePrinted)
+    assert isinstance(batched.events[3], TradePrinted)
     assert sum("malformed message #6" in r.getMessage() for r in caplog.records) == 2
 
 
@@ -273,3 +273,18 @@ def test_the_capture_read_in_reads_of_any_size_ends_in_the_known_book() -> None:
         for side, levels in answer["final_top10"].items()
     }
     assert top10(sync) == want
+
+
+def test_a_frame_about_no_symbol_ends_every_run_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    sink = Sink()
+    feed = feed_for(sink, [], monkeypatch)
+    answer = orjson.dumps({"result": None, "id": 99})  # an answer nobody waits for
+    feed.on_messages([depth("BTCUSDT", 11, 11, "96"), depth("ETHUSDT", 11, 11, "96"), answer])
+    feed.on_messages([depth("ETHUSDT", 12, 12, "97"), trade("BTCUSDT", "97")])
+    seen = [(type(e).__name__, getattr(e, "symbol", "")) for e in sink.events[2:]]
+    assert seen == [
+        ("BookChanged", "BTC/USDT"),
+        ("BookChanged", "ETH/USDT"),
+        ("TradePrinted", ""),  # another symbol's trade: ETH's run waits for the read's end
+        ("BookChanged", "ETH/USDT"),
+    ]

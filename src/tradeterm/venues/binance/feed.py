@@ -241,7 +241,7 @@ class BinanceFeed:
                     if not book.synced:
                         self._unsynced(depth.s)
                 return
-            self._other(raw)
+            self._other(orjson.loads(raw))
         except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             self.malformed += 1
             log_malformed(log, self.venue, self.messages, exc, raw)
@@ -250,8 +250,11 @@ class BinanceFeed:
         """The frames one socket read completed, in order: each is decoded and checked on
         its own (a malformed one is logged and skipped), and a symbol's run of depth events
         reaches its book together (``DepthSync.on_diffs``: one update, one ``BookChanged``).
-        A run ends at the batch's end or at any other frame (a trade, a ticker, an answer),
-        so those still follow every book update sent before them."""
+        A symbol's run ends at the batch's end or at another frame about that symbol (a
+        trade, a ticker), which still follows every update of its book sent before it; a
+        frame about no known symbol (an answer) ends every run. (Updates of other books
+        may then come after it: they arrived in the same read, and no book waits on
+        another's.)"""
         runs: dict[str, list[Diff]] = {}
         books = self.books
         for raw in batch:
@@ -267,10 +270,17 @@ class BinanceFeed:
                         else:
                             run.append(diff)
                     continue
-                if runs:
-                    self._runs(runs)
-                    runs = {}
-                self._other(raw)
+                message = orjson.loads(raw)
+                if runs:  # what this frame is about is written first (all, if unsure)
+                    data = message.get("data") if isinstance(message, dict) else None
+                    symbol = data.get("s") if isinstance(data, dict) else None
+                    run = runs.pop(symbol, None) if isinstance(symbol, str) else None
+                    if run is not None and isinstance(symbol, str):
+                        self._runs({symbol: run})
+                    elif symbol not in books:
+                        self._runs(runs)
+                        runs = {}
+                self._other(message)
             except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
                 self.malformed += 1
                 log_malformed(log, self.venue, self.messages, exc, raw)
@@ -284,9 +294,8 @@ class BinanceFeed:
             if not book.synced:
                 self._unsynced(native)
 
-    def _other(self, raw: str | bytes) -> None:
+    def _other(self, message: Any) -> None:
         """A frame that is not a depth event (or not a well-formed one: this says why)."""
-        message = orjson.loads(raw)
         if "data" not in message and self._subscriber.answered(message):
             return  # the answer to a SUBSCRIBE
         data = message["data"]
