@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -167,3 +169,46 @@ def test_compression_is_offered_to_remote_exchanges_unless_set(
     url: str, setting: str, expected: str | None
 ) -> None:
     assert compression_for(url, setting) == expected  # type: ignore[arg-type]
+
+
+async def test_a_batch_handler_gets_each_reads_messages_together_and_in_order() -> None:
+    async def play(ws: ServerConnection) -> None:
+        await ws.send("first")
+        for n in range(200):  # sent while the client is busy with "first": they queue up
+            await ws.send(str(n))
+        await ws.wait_closed()
+
+    calls: list[tuple[str, list[str | bytes]]] = []
+    collecting: list[bool] = []
+
+    def held(kind: str, messages: list[str | bytes]) -> None:
+        calls.append((kind, messages))
+        if kind == "read":
+            collecting.append(gc.isenabled())
+        if len(calls) == 1:
+            time.sleep(0.3)  # the loop is held: the next read finds many messages waiting
+
+    async with server(play) as url:
+        task = asyncio.create_task(
+            stream_forever(
+                "x",
+                lambda: url,
+                Sink(),
+                FAST,
+                opened,
+                lambda raw: held("one", [raw]),
+                lambda: None,
+                log,
+                on_messages=lambda read: held("read", read),
+            )
+        )
+        async with asyncio.timeout(10):
+            while sum(len(m) for _, m in calls) < 201:
+                await asyncio.sleep(0.005)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert [m for _, ms in calls for m in ms] == ["first"] + [str(n) for n in range(200)]
+    reads = [ms for kind, ms in calls if kind == "read"]
+    assert reads and all(len(ms) > 1 for ms in reads)  # a read of one went to on_message
+    assert max(map(len, reads)) > 10  # what piled up while the feed was busy: one list
+    assert not any(collecting) and gc.isenabled()  # paused for each read's batch, then back

@@ -19,7 +19,7 @@ from tradeterm.domain.errors import VenueUnavailable
 from tradeterm.domain.events import FeedStateChanged
 from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.net import Backoff
-from tradeterm.venues.ws_direct import Compression, DirectConnection, compression_for
+from tradeterm.venues.ws_direct import Batch, Compression, DirectConnection, compression_for
 
 
 async def stream_forever(
@@ -32,12 +32,15 @@ async def stream_forever(
     on_close: Callable[[], None],
     logger: logging.Logger,
     compression: Compression = "auto",
+    on_messages: Batch | None = None,
 ) -> None:
     """Stream until cancelled. ``on_open`` runs on each connection and says CONNECTED on the
     sink when the feed is ready (after its subscriptions, or before its snapshots);
     ``on_close`` runs after each one. ``compression`` says whether permessage-deflate is
-    offered (``compression_for``). A bad url ends it with VenueUnavailable; an exception
-    from ``on_message`` ends it too (after the connection is closed)."""
+    offered (``compression_for``); ``on_messages``, when given, takes the messages that one
+    socket read completed together (``DirectConnection``). A bad url ends it with
+    VenueUnavailable; an exception from ``on_message`` (or ``on_messages``) ends it too (after
+    the connection is closed)."""
     attempt = 0
     sink.on_market(FeedStateChanged(venue, FeedState.CONNECTING))
     while True:
@@ -51,7 +54,7 @@ async def stream_forever(
             ) as ws:
                 assert isinstance(ws, DirectConnection)
                 await on_open(ws)
-                ws.deliver(on_message)  # with what arrived during on_open first
+                ws.deliver(on_message, on_messages)  # with what arrived during on_open first
                 await ws.wait_closed()
             if ws.failure is not None:
                 raise ws.failure

@@ -12,6 +12,7 @@ together are handled together, in order, and nothing queues up behind a slow rea
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 from collections.abc import Callable
 from typing import Literal
@@ -59,6 +60,10 @@ def _text(data: bytes) -> str | bytes:
         return data
 
 
+Batch = Callable[[list[str | bytes]], None]
+"""A feed's handler for every message one socket read completed, in order (``deliver``)."""
+
+
 class DirectConnection(ClientConnection):
     """A client connection whose data messages go to ``deliver``'s handler as they are read.
 
@@ -66,23 +71,57 @@ class DirectConnection(ClientConnection):
     and handed over first, in order. An exception from the handler (not a malformed
     message: the feeds log and skip those themselves) aborts the connection and is kept in
     ``failure``, for the stream loop to raise once the connection is closed.
+
+    With a ``batch`` handler, the messages one socket read completed go to it together, as
+    one list in order, after the read is parsed (under load asyncio reads up to 256 KiB at
+    a time, dozens of depth messages: the feed then pays its per-message costs, the book's
+    update and the engine's event, once per symbol per read). A read that completed one
+    message, the usual case at a real exchange's rate, still goes to ``handler`` alone.
+    No message waits for a later read: a batch is only what has already arrived. The
+    cyclic collector is paused while ``batch`` runs: what a feed makes of a read's messages
+    (thousands of level tuples for a hundred depth messages) stays alive until their books
+    are written and is freed by reference counting right after, so every collection those
+    allocations would trigger on the way would find nothing (3-4 % of the feed's
+    instructions at 100 messages a read); a collection that is due runs after the batch.
     """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.handler: Callable[[str | bytes], None] | None = None
+        self.batch: Batch | None = None
         self.messages = 0
         self.failure: Exception | None = None
         self._early: list[str | bytes] = []
         self._parts: list[bytes] = []
         self._text = True
+        self._read: list[str | bytes] | None = None
+        """The messages of the read being parsed (only with a ``batch`` handler)."""
 
-    def deliver(self, handler: Callable[[str | bytes], None]) -> None:
-        """Hand every message, from now on and those held so far, to ``handler``."""
-        self.handler = handler
+    def deliver(self, handler: Callable[[str | bytes], None], batch: Batch | None = None) -> None:
+        """Hand every message, from now on and those held so far, to ``handler``; with
+        ``batch``, the messages of one read (and those held) go to it as one list."""
+        self.handler, self.batch = handler, batch
         early, self._early = self._early, []
+        if batch is not None and len(early) > 1:
+            self._hand_read(early)
+            return
         for message in early:
             self._hand(message)
+
+    def data_received(self, data: bytes) -> None:
+        if self.batch is None or self.handler is None:
+            super().data_received(data)
+            return
+        read: list[str | bytes] = []
+        self._read = read
+        try:
+            super().data_received(data)  # (its frames reach process_event, then _hand)
+        finally:
+            self._read = None
+        if len(read) == 1:
+            self._hand(read[0])
+        elif read:
+            self._hand_read(read)
 
     def closed_detail(self) -> str:
         """How the connection ended, for the reconnect log line and the status bar."""
@@ -117,6 +156,10 @@ class DirectConnection(ClientConnection):
         if handler is None:
             self._early.append(message)
             return
+        read = self._read
+        if read is not None:
+            read.append(message)  # handed over with the rest of its read
+            return
         if self.failure is not None:
             return
         self.messages += 1
@@ -125,3 +168,20 @@ class DirectConnection(ClientConnection):
         except Exception as exc:  # a bug behind the feed: end the stream loop with it
             self.failure = exc
             self.transport.abort()
+
+    def _hand_read(self, messages: list[str | bytes]) -> None:
+        batch = self.batch
+        if self.failure is not None or batch is None:
+            return
+        self.messages += len(messages)
+        pause = gc.isenabled()
+        if pause:  # (see the class's docstring)
+            gc.disable()
+        try:
+            batch(messages)
+        except Exception as exc:  # a bug behind the feed: end the stream loop with it
+            self.failure = exc
+            self.transport.abort()
+        finally:
+            if pause:
+                gc.enable()

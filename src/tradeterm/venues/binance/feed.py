@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,26 +12,26 @@ import orjson
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from tradeterm.domain.enums import FeedState, Side
+from tradeterm.domain.enums import FeedState
 from tradeterm.domain.errors import DataError, VenueUnavailable
-from tradeterm.domain.events import FeedStateChanged, TickerUpdated, TradePrinted
+from tradeterm.domain.events import FeedStateChanged
 from tradeterm.domain.market import Market
-from tradeterm.domain.market_data import Candle, Ticker, Trade
+from tradeterm.domain.market_data import Candle
 from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.binance.candles import klines_path, parse_klines
 from tradeterm.venues.binance.decode import depth_frame
 from tradeterm.venues.binance.markets import CACHE_MAX_AGE_S, MarketsCache, parse_exchange_info
+from tradeterm.venues.binance.prints import ticker_event, trade_event
 from tradeterm.venues.binance.rest import Backoff, RestClient
 from tradeterm.venues.binance.streams import Subscriber, stream_names
 from tradeterm.venues.binance.sync import DepthSync, Diff
+from tradeterm.venues.binance.urls import endpoints
 from tradeterm.venues.net import cached_markets
 from tradeterm.venues.stream import log_malformed, stream_forever
 from tradeterm.venues.ws_direct import Compression
 
 log = logging.getLogger("tradeterm.venues.binance")
 
-PUBLIC = "https://api.binance.com/api/v3"
-WS = "wss://stream.binance.com:9443/ws"
 DEPTH_LIMIT = 1000
 OTHERS_AFTER_S = 0.25
 """The other symbols' snapshots are asked for this long after the focused book's first
@@ -42,25 +41,6 @@ SUBSCRIBE_TIMEOUT_S = 10.0
 """How long the other symbols' SUBSCRIBE waits for its answer; without one (or refused)
 their snapshots are not asked for: they wait, empty, for the next connection, or for their
 first diff (the answer was lost, but the exchange subscribed them: ``_unsynced``)."""
-
-
-def endpoints(urls: Mapping[str, Any] | None) -> tuple[str, str]:
-    """REST base and combined-stream base from ccxt-style ``urls``.
-
-    ``urls.api.public`` is the REST base (``.../api/v3``); ``urls.api.ws`` is a url, or a
-    table whose ``spot`` entry is one. A trailing ``/ws`` or ``/stream`` is dropped: the feed
-    adds ``/stream?streams=...``.
-    """
-    api = (urls or {}).get("api", {})
-    public = api.get("public", PUBLIC) if isinstance(api, Mapping) else PUBLIC
-    ws: Any = api.get("ws", WS) if isinstance(api, Mapping) else WS
-    if isinstance(ws, Mapping):
-        ws = ws.get("spot", WS)
-    base = str(ws).rstrip("/")
-    for suffix in ("/ws", "/stream"):
-        if base.endswith(suffix):
-            base = base[: -len(suffix)]
-    return str(public), base
 
 
 class BinanceFeed:
@@ -187,6 +167,7 @@ class BinanceFeed:
             self._cancel_snapshots,
             log,
             self.compression,
+            self.on_messages,
         )
 
     async def _opened(self, ws: ClientConnection) -> None:
@@ -260,18 +241,69 @@ class BinanceFeed:
                     if not book.synced:
                         self._unsynced(depth.s)
                 return
-            message = orjson.loads(raw)
-            if "data" not in message and self._subscriber.answered(message):
-                return  # the answer to a SUBSCRIBE
-            data = message["data"]
-            if isinstance(data, list):
-                for item in data:
-                    self._route(item)
-            else:
-                self._route(data)
+            self._other(orjson.loads(raw))
         except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             self.malformed += 1
             log_malformed(log, self.venue, self.messages, exc, raw)
+
+    def on_messages(self, batch: list[str | bytes]) -> None:
+        """The frames one socket read completed, in order: each is decoded and checked on
+        its own (a malformed one is logged and skipped), and a symbol's run of depth events
+        reaches its book together (``DepthSync.on_diffs``: one update, one ``BookChanged``).
+        A symbol's run ends at the batch's end or at another frame about that symbol (a
+        trade, a ticker), which still follows every update of its book sent before it; a
+        frame about no known symbol (an answer) ends every run. (Updates of other books
+        may then come after it: they arrived in the same read, and no book waits on
+        another's.)"""
+        runs: dict[str, list[Diff]] = {}
+        books = self.books
+        for raw in batch:
+            self.messages += 1
+            try:
+                depth = depth_frame(raw)
+                if depth is not None:
+                    if depth.s in books:
+                        diff = Diff.from_depth(depth)
+                        run = runs.get(depth.s)
+                        if run is None:
+                            runs[depth.s] = [diff]
+                        else:
+                            run.append(diff)
+                    continue
+                message = orjson.loads(raw)
+                if runs:  # what this frame is about is written first (all, if unsure)
+                    data = message.get("data") if isinstance(message, dict) else None
+                    symbol = data.get("s") if isinstance(data, dict) else None
+                    run = runs.pop(symbol, None) if isinstance(symbol, str) else None
+                    if run is not None and isinstance(symbol, str):
+                        self._runs({symbol: run})
+                    elif symbol not in books:
+                        self._runs(runs)
+                        runs = {}
+                self._other(message)
+            except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+                self.malformed += 1
+                log_malformed(log, self.venue, self.messages, exc, raw)
+        if runs:
+            self._runs(runs)
+
+    def _runs(self, runs: dict[str, list[Diff]]) -> None:
+        for native, diffs in runs.items():
+            book = self.books[native]
+            book.on_diffs(diffs)
+            if not book.synced:
+                self._unsynced(native)
+
+    def _other(self, message: Any) -> None:
+        """A frame that is not a depth event (or not a well-formed one: this says why)."""
+        if "data" not in message and self._subscriber.answered(message):
+            return  # the answer to a SUBSCRIBE
+        data = message["data"]
+        if isinstance(data, list):
+            for item in data:
+                self._route(item)
+        else:
+            self._route(data)
 
     def _route(self, data: dict[str, Any]) -> None:
         kind = data.get("e")
@@ -287,37 +319,14 @@ class BinanceFeed:
             self._ticker(data)
 
     def _trade(self, data: dict[str, Any]) -> None:
-        symbol = self.unified.get(data["s"])
-        if symbol is None or self._sink is None:
-            return
-        trade = Trade(
-            symbol=symbol,
-            price=Decimal(data["p"]),
-            qty=Decimal(data["q"]),
-            side=Side.SELL if data["m"] else Side.BUY,  # m: the buyer was the maker
-            ts_ns=int(data["T"]) * 1_000_000,
-            trade_id=str(data.get("t", data.get("a", ""))),
-        )
-        self._sink.on_market(TradePrinted(trade))
+        event = trade_event(data, self.unified)
+        if event is not None and self._sink is not None:
+            self._sink.on_market(event)
 
     def _ticker(self, data: dict[str, Any]) -> None:
-        symbol = self.unified.get(data["s"])
-        if symbol is None or self._sink is None:
-            return
-        bid, ask = data.get("b"), data.get("a")
-        ticker = Ticker(
-            symbol=symbol,
-            last=Decimal(data["c"]),
-            bid=Decimal(bid) if bid is not None else None,
-            ask=Decimal(ask) if ask is not None else None,
-            open_24h=Decimal(data["o"]),
-            high_24h=Decimal(data["h"]),
-            low_24h=Decimal(data["l"]),
-            volume_24h=Decimal(data["v"]),
-            quote_volume_24h=Decimal(data["q"]),
-            ts_ns=int(data["E"]) * 1_000_000,
-        )
-        self._sink.on_market(TickerUpdated(ticker))
+        event = ticker_event(data, self.unified)
+        if event is not None and self._sink is not None:
+            self._sink.on_market(event)
 
     # --- snapshots ---------------------------------------------------------
 

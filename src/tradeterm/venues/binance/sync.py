@@ -18,7 +18,7 @@ again), else into a cheap book of its own; the crossed check reads it.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -86,7 +86,7 @@ class _Side:
         self.sizes = {p: q for p, q in levels if q}
         self._rescan()
 
-    def apply(self, levels: Sequence[Level]) -> None:
+    def apply(self, levels: Iterable[Level]) -> None:
         sizes, best, bids, pop = self.sizes, self.best_price, self.is_bid, self.sizes.pop
         lost = False  # the best level went: found again from every level once at the end
         for price, qty in levels:
@@ -122,7 +122,7 @@ class CheckBook:
         self.asks.load(asks)
         self.seq = seq
 
-    def apply(self, bids: Sequence[Level], asks: Sequence[Level]) -> None:
+    def apply(self, bids: Iterable[Level], asks: Iterable[Level]) -> None:
         self.bids.apply(bids)
         self.asks.apply(asks)
 
@@ -181,6 +181,72 @@ class DepthSync:
             return
         self._apply(diff)
 
+    def on_diffs(self, diffs: Sequence[Diff]) -> None:
+        """Consecutive depth events (one socket read's), each checked by the update-id rules
+        exactly as ``on_diff`` checks it; the run of them that continues the book is then
+        written at once: one ``apply`` with their levels in order (sizes are absolute, so
+        that is the book of applying them one by one) and one ``BookChanged`` carrying every
+        level (what the paper venue's queues read), stamped with the last one's update id
+        and the exchange's own time. (Writing each price once, with its last size, was
+        measured: the depth@100ms stream repeats a fifth of its prices within 10 messages,
+        but hashing the Decimals to find them cost more than the writes it saved.)
+
+        A gap or a stale snapshot ends the run where it is found: the events before it are
+        applied, then the resync starts as ``on_diff`` would start it. The crossed check
+        reads the book once the run is written (Binance's depth@100ms already nets out what
+        happened within its 100 ms; a run of two of them is the same kind of summary).
+        """
+        if len(diffs) == 1:
+            self.on_diff(diffs[0])
+            return
+        run: list[Diff] = []
+        for diff in diffs:
+            if not self.synced:
+                self.buffer.append(diff)
+                continue
+            last_u = self.last_u
+            if diff.last <= last_u:
+                continue
+            if self.bridged:
+                if diff.first != last_u + 1:
+                    self._lose_after(
+                        run, f"gap: U={diff.first} but the previous u was {last_u}", diff
+                    )
+                    run = []
+                    continue
+            elif diff.first > last_u + 1:
+                reason = f"snapshot {last_u} is older than the stream (next U={diff.first})"
+                self._lose_after(run, reason, diff)
+                run = []
+                continue
+            run.append(diff)
+            self.last_u = diff.last
+            self.bridged = True
+        if run:
+            self._apply_run(run)
+
+    def _lose_after(self, run: list[Diff], reason: str, diff: Diff) -> None:
+        """Write ``run``, then lose sync at ``diff`` (unless the run's book was crossed, which
+        lost it already: ``diff`` is then buffered for the snapshot that is on its way)."""
+        if run:
+            self._apply_run(run)
+        if self.synced:
+            self._lose(reason, diff)
+        else:
+            self.buffer.append(diff)
+
+    def _apply_run(self, run: list[Diff]) -> None:
+        if len(run) == 1:
+            self._apply(run[0])
+            return
+        bids: list[Level] = []
+        asks: list[Level] = []
+        for diff in run:
+            bids += diff.bids
+            asks += diff.asks
+        last = run[-1]
+        self._apply(Diff(run[0].first, last.last, last.ts_ns, bids, asks), len(run))
+
     def on_snapshot(self, body: dict[str, Any]) -> bool:
         """A REST depth snapshot: load it, then bridge with the buffered events.
 
@@ -205,13 +271,13 @@ class DepthSync:
                 self.buffer.append(diff)
         return self.synced
 
-    def _apply(self, diff: Diff) -> None:
+    def _apply(self, diff: Diff, events: int = 1) -> None:
         book = self.book
         assert book is not None  # (synced: a snapshot came)
         book.apply(diff.bids, diff.asks)
         book.seq = self.last_u = diff.last
         self.bridged = True
-        self.applied += 1
+        self.applied += events
         self.emit(BookChanged(self.symbol, diff.bids, diff.asks, seq=diff.last, ts_ns=diff.ts_ns))
         bid, ask = book.bids.best(), book.asks.best()
         if bid is not None and ask is not None and bid >= ask:
