@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -49,10 +50,10 @@ async def start_on(server: KrakenStandIn, tmp_path: Path) -> tuple[KrakenFeed, E
     return feed, engine
 
 
-async def run_until(engine: Engine, done: object, timeout: float = 20.0) -> None:
+async def run_until(engine: Engine, done: Callable[[], bool], timeout: float = 40.0) -> None:
     task = asyncio.create_task(engine.run_feed())
     try:
-        await until(done, timeout)  # type: ignore[arg-type]
+        await until(done, timeout)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
