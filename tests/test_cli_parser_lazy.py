@@ -7,7 +7,7 @@ import argparse
 
 import pytest
 
-from tradeterm.cli import COMMANDS, NO_ARGUMENTS, build_parser
+from tradeterm.cli import COMMANDS, NO_ARGUMENTS, build_parser, quick_arguments
 
 ARGVS = [
     [],
@@ -62,3 +62,33 @@ def test_a_named_subcommand_helps_as_in_the_whole_parser(
 
 def test_a_plain_start_is_what_the_parser_makes_of_no_arguments() -> None:
     assert vars(NO_ARGUMENTS) == vars(build_parser().parse_args([]))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--config", "c.toml"], ["--config=c.toml"], ["--config", "/a b/c.toml"]],
+    ids=" ".join,
+)
+def test_a_start_on_a_config_file_is_what_the_parser_makes_of_it(argv: list[str]) -> None:
+    quick = quick_arguments(argv)
+    assert quick is not None
+    assert vars(quick) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--config"],
+        ["--config", "-x"],
+        ["--config", ""],
+        ["--config="],
+        ["--config=-c"],  # (argparse takes it: left to it all the same)
+        ["--conf", "c.toml"],
+        ["--config", "c.toml", "--seed", "3"],
+        ["--seed", "3"],
+        ["replay", "a.ndjson"],
+    ],
+    ids=repr,
+)
+def test_any_other_command_line_is_left_to_the_parser(argv: list[str]) -> None:
+    assert quick_arguments(argv) is None

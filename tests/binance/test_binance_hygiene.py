@@ -24,7 +24,8 @@ PROBE = """
     session = open_session(config, SystemClock(), LogBook(), [])
     markets = asyncio.run(session.engine.feed.load_markets())
     print(json.dumps({"venue": session.engine.feed.venue, "markets": len(markets),
-                      "modules": sorted({m.split(".")[0] for m in sys.modules})}))
+                      "modules": sorted({m.split(".")[0] for m in sys.modules}),
+                      "sim": "tradeterm.venues.sim.feed" in sys.modules}))
 """
 
 BINANCE = """
@@ -70,10 +71,11 @@ def test_a_binance_session_runs_without_ccxt(tmp_path: Path) -> None:
     modules = set(result["modules"])  # type: ignore[arg-type]
     assert {"websockets", "orjson"} <= modules  # the probe sees the venue's own imports
     assert "ccxt" not in modules
+    assert result["sim"] is False  # (nor the built-in market's code)
 
 
 def test_a_sim_session_imports_no_exchange_library(tmp_path: Path) -> None:
     result = probe(tmp_path, '[general]\ndata_dir = "data"\n')
-    assert result["venue"] == "sim"
+    assert result["venue"] == "sim" and result["sim"] is True
     modules = set(result["modules"])  # type: ignore[arg-type]
     assert not modules & {"ccxt", "websockets", "orjson", "aiohttp"}

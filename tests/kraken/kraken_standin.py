@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ class Faults:
     """Wait for the event before this one (a test lets the client settle first)."""
     bad_snapshots: dict[str, int] = field(default_factory=dict)
     """Symbol -> how many of its next snapshots go out with a wrong checksum."""
+    refuse_books: set[str] = field(default_factory=set)
+    """Pairs whose book subscription is refused (``success: false``, as Kraken refuses)."""
     rest_failures: int = 0
     """The first N REST requests are answered 429 with Retry-After: 0."""
 
@@ -98,7 +101,12 @@ class KrakenStandIn:
     """Serve the ``events`` timeline as Kraken v2 and AssetPairs from the recorded body.
 
     The timeline continues across connections: a client that reconnects gets the events
-    after the last one played, as if the market had moved on.
+    after the last one played, as if the market had moved on. It starts with a connection's
+    first book subscription; with ``await_all`` every pair's book is known from the start (its
+    first recorded snapshot, as a live exchange always has a book: a subscription is answered
+    with its snapshot at once) and the timeline waits until the connection has subscribed
+    every pair's book, trades and ticker, so a client that subscribes in steps misses nothing
+    recorded.
     """
 
     def __init__(
@@ -110,6 +118,7 @@ class KrakenStandIn:
         depth: int = 1000,
         interval_s: float = 0.0,
         ohlc: Mapping[str, list[list[Any]]] | None = None,
+        await_all: bool = False,
     ) -> None:
         self.events = list(events)
         self.books = {s: _Book(p, q, depth) for s, (p, q) in precisions.items()}
@@ -125,6 +134,17 @@ class KrakenStandIn:
         self.received: list[dict[str, Any]] = []
         self.checksums: dict[str, int] = {}
         self.finished = asyncio.Event()
+        self.journal: list[tuple[float, str]] = []
+        """What happened on the streams, in order, with its ``time.monotonic()``: ``snapshot
+        SYMBOL`` sent, ``subscribe CHANNEL SYMBOL,...`` and ``unsubscribe ...`` received."""
+        self.await_all = await_all
+        self._primed: set[int] = set()
+        """Timeline indexes of the snapshots played before the start (``await_all``)."""
+        if await_all:
+            for index, event in enumerate(self.events):
+                if event.kind == "snapshot" and event.symbol not in self.known:
+                    self._advance(event, {"book": set()}, False)
+                    self._primed.add(index)
         self._server: Server | None = None
 
     @property
@@ -191,12 +211,13 @@ class KrakenStandIn:
             self.negotiated.append(ws.response.headers.get("Sec-WebSocket-Extensions", ""))
         session = _Session(self, ws)
         reader = asyncio.create_task(session.read())
-        waiting = asyncio.create_task(session.subscribed.wait())
+        ready = session.everything if self.await_all else session.subscribed
+        waiting = asyncio.create_task(ready.wait())
         with contextlib.suppress(ConnectionClosed):  # a client that leaves mid-stream
             # one that leaves before it subscribes ends the reader, and this handler with it
             # (else the server's wait_closed() would wait for it forever)
             await asyncio.wait({reader, waiting}, return_when=asyncio.FIRST_COMPLETED)
-            if session.subscribed.is_set():
+            if ready.is_set():
                 await self._play(session)
         reader.cancel()
         waiting.cancel()
@@ -213,7 +234,13 @@ class KrakenStandIn:
             if index in faults.pause:
                 await asyncio.sleep(faults.pause.pop(index))
             async with session.lock:
-                frame = self._advance(self.events[index], session.channels, index in faults.corrupt)
+                frame = (
+                    None  # played before the start: the book holds it
+                    if index in self._primed
+                    else self._advance(
+                        self.events[index], session.channels, index in faults.corrupt
+                    )
+                )
                 self.position += 1
                 if frame is not None:
                     await ws.send(frame)
@@ -233,6 +260,9 @@ class KrakenStandIn:
         bad = set(corrupt)
         while self.position < len(self.events):
             index = self.position
+            if index in self._primed:
+                self.position += 1
+                continue
             frame = self._advance(self.events[index], everything, index in bad)
             self.position += 1
             if frame is not None:
@@ -307,6 +337,7 @@ class KrakenStandIn:
         )
 
     def snapshot(self, symbol: str) -> str:
+        self.journal.append((time.monotonic(), f"snapshot {symbol}"))
         book = self.books[symbol]
         bad = self.faults.bad_snapshots.get(symbol, 0)
         if bad:
@@ -331,6 +362,8 @@ class _Session:
         self.ws = ws
         self.lock = asyncio.Lock()
         self.subscribed = asyncio.Event()
+        self.everything = asyncio.Event()
+        """Every pair's book, trades and ticker subscribed."""
         self.channels: dict[str, set[str]] = {"book": set(), "trade": set(), "ticker": set()}
 
     async def read(self) -> None:
@@ -349,7 +382,15 @@ class _Session:
             )
             return
         async with self.lock:
+            asked = f"{method} {channel} {','.join(params.get('symbol', []))}"
+            self.server.journal.append((time.monotonic(), asked))
             for symbol in params.get("symbol", []):
+                if channel == "book" and symbol in self.server.faults.refuse_books:
+                    refusal = {"method": method, "success": False, "symbol": symbol}
+                    await self.ws.send(
+                        json.dumps({**refusal, "error": "Currency pair not supported"})
+                    )
+                    continue
                 if method == "unsubscribe":
                     self.channels[channel].discard(symbol)
                     continue
@@ -360,3 +401,6 @@ class _Session:
                     await self.ws.send(self.server.snapshot(symbol))
             if channel == "book" and method == "subscribe":
                 self.subscribed.set()
+            wanted = set(self.server.books) - self.server.faults.refuse_books
+            if all(wanted <= pairs for pairs in self.channels.values()):
+                self.everything.set()

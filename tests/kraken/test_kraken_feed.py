@@ -35,8 +35,17 @@ async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
 
 
 def standin(faults: Faults | None = None) -> KrakenStandIn:
+    """The stand-in, its timeline held until every pair is subscribed (the feed subscribes the
+    active pair first, the others after its book): every fault lands on a subscribed pair."""
     need()
-    return KrakenStandIn(timeline(), precisions(), ASSET_PAIRS.read_bytes(), faults, DEPTH)
+    return KrakenStandIn(
+        timeline(), precisions(), ASSET_PAIRS.read_bytes(), faults, DEPTH, await_all=True
+    )
+
+
+def book_subscriptions(server: KrakenStandIn) -> list[list[str]]:
+    """The pairs of each book subscription the stand-in received, in order."""
+    return [r["params"]["symbol"] for r in server.received if r["params"]["channel"] == "book"]
 
 
 def make(server: KrakenStandIn, tmp_path: Path) -> tuple[KrakenFeed, Engine]:
@@ -94,13 +103,18 @@ async def test_a_normal_session_ends_in_the_known_final_books(tmp_path: Path) ->
     assert all(feed.books[s].resyncs == 0 for s in SYMBOLS)
     assert server.connections == 1 and feed.malformed == 0
     assert server.requests == ["/0/public/AssetPairs"]
-    book_sub = [r for r in server.received if r["params"]["channel"] == "book"]
-    assert book_sub[0]["params"] == {
-        "channel": "book",
-        "symbol": SYMBOLS,
-        "depth": 1000,
-        "snapshot": True,
-    }
+    book_sub = [r["params"] for r in server.received if r["params"]["channel"] == "book"]
+    first = feed.first_book()  # the active pair, alone; then every other pair at once
+    assert first == engine.state.active.symbol
+    assert book_sub == [
+        {"channel": "book", "symbol": [first], "depth": 1000, "snapshot": True},
+        {
+            "channel": "book",
+            "symbol": [s for s in SYMBOLS if s != first],
+            "depth": 1000,
+            "snapshot": True,
+        },
+    ]
     assert engine.state.markets_on(engine.feed.venue)["BTC/CHF"].venue == "kraken"
     trades = [e.trade for e in events if isinstance(e, TradePrinted)]
     recorded = [(e.symbol, row) for e in timeline() if e.kind == "trade" for row in e.body]
@@ -128,8 +142,10 @@ async def test_a_dropped_connection_reconnects_and_resyncs(tmp_path: Path) -> No
     states = [e.state for e in events if isinstance(e, FeedStateChanged)]
     assert FeedState.RECONNECTING in states
     assert states[states.index(FeedState.RECONNECTING) + 1] == FeedState.CONNECTED
-    subs = [r for r in server.received if r["method"] == "subscribe"]
-    assert [r["params"]["channel"] for r in subs].count("book") == 2  # one per connection
+    first = feed.first_book()
+    others = [s for s in SYMBOLS if s != first]
+    # each connection: the active pair alone, then the others
+    assert book_subscriptions(server) == [[first], others, [first], others]
     assert_known_books(engine)
 
 

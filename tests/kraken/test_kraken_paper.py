@@ -108,7 +108,7 @@ async def test_the_workstation_draws_the_kraken_book(tmp_path: Path) -> None:
             await until(lambda: bool(opened) and opened[0].engine.started, 15)
             feed = opened[0].engine.feed
             assert isinstance(feed, KrakenFeed)
-            await until(at_final(server, feed), 20)
+            await until(at_final(server, feed), 40)  # (a loaded machine: slow, not wrong)
             market = opened[0].engine.state.markets_on(feed.venue)[
                 "WAVES/EUR"
             ]  # the first symbol shows

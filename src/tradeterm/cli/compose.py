@@ -28,19 +28,21 @@ from tradeterm.engine.logbook import LogBook
 from tradeterm.engine.ports import MarketFeed
 from tradeterm.ui.session import Session
 from tradeterm.venues.paper import PaperVenue
-from tradeterm.venues.sim.feed import SimFeed
 
 if TYPE_CHECKING:
     from tradeterm.strategies.registry import StrategyClass
     from tradeterm.strategies.status import LoadError
     from tradeterm.venues.ccxt import CcxtVenue
     from tradeterm.venues.replay.recorder import Recorder
+    from tradeterm.venues.sim.feed import SimFeed
 
 log = logging.getLogger("tradeterm.strategies")
 
 
 def sim_feed(config: Settings, clock: Clock) -> SimFeed:
     """The built-in market as configured. Raises ConfigError for an unknown symbol."""
+    from tradeterm.venues.sim.feed import SimFeed  # (a start on an exchange needs none of it)
+
     sim_symbols(config)
     return SimFeed(
         clock,

@@ -44,18 +44,46 @@ def load_config(
             )
         return Settings(), target
     try:
-        raw = tomllib.loads(target.read_text(encoding="utf-8"))
+        text = target.read_bytes()
+        raw = tomllib.loads(text.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {target} is not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config file {target} cannot be read: {exc}") from None
-    return parse_config(raw, target, check_keys), target
+    return _checked(raw, text, target, check_keys), target
+
+
+def _checked(
+    raw: dict[str, Any], text: bytes, source: Path, check_keys: KeyCheck | None
+) -> Settings:
+    """``parse_config``, or the settings the same file validated to last time (``checked``);
+    the key remaps are checked either way (against the app's bindings, which may change)."""
+    from tradeterm.config import checked
+
+    where, key = checked.cache_path(source, raw), checked.key_of(text)
+    settings = checked.recall(where, key) if where is not None else None
+    if settings is None:
+        settings = _validate(raw, source, check_keys)
+        if where is not None:
+            checked.remember(where, key, settings)
+    elif check_keys is not None:
+        problems = check_keys(settings.ui.keys)
+        if problems:
+            raise ConfigError(describe_problems(problems, source))
+    return settings.files_from(source.parent)
 
 
 def parse_config(
     raw: dict[str, Any], source: Path | str, check_keys: KeyCheck | None = None
 ) -> Settings:
     """Validate a parsed TOML document. Raises ConfigError naming every bad key at once."""
+    settings = _validate(raw, source, check_keys)
+    if isinstance(source, Path):  # a replay's files are found from the config file's folder
+        settings = settings.files_from(source.parent)
+    return settings
+
+
+def _validate(raw: dict[str, Any], source: Path | str, check_keys: KeyCheck | None) -> Settings:
     from pydantic import ValidationError
 
     from tradeterm.config.models import Config, flatten_keys
@@ -71,8 +99,6 @@ def parse_config(
         problems += check_keys(keys)
     if problems or settings is None:
         raise ConfigError(describe_problems(problems, source))
-    if isinstance(source, Path):  # a replay's files are found from the config file's folder
-        settings = settings.files_from(source.parent)
     return settings
 
 

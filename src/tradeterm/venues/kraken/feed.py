@@ -24,6 +24,7 @@ from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.kraken.book import KrakenBook, number
 from tradeterm.venues.kraken.candles import ohlc_path, parse_ohlc
 from tradeterm.venues.kraken.markets import PairInfo, parse_asset_pairs
+from tradeterm.venues.kraken.subscribe import OTHERS_AFTER_S, LeadFirst, requests
 from tradeterm.venues.net import (
     CACHE_MAX_AGE_S,
     Backoff,
@@ -75,6 +76,8 @@ class KrakenFeed:
         depth: the book depth to subscribe to (one of ``DEPTHS``).
         quote: with no ``symbols``, only the pairs quoted in this asset.
         compression: offer permessage-deflate or not (``ws_direct.compression_for``).
+        others_after_s: at each connection the focused pair is subscribed first and alone;
+            the others this many seconds after its snapshot (``subscribe.LeadFirst``).
     """
 
     def __init__(
@@ -89,6 +92,7 @@ class KrakenFeed:
         depth: int = 100,
         quote: str = "",
         compression: Compression = "auto",
+        others_after_s: float = OTHERS_AFTER_S,
     ) -> None:
         if depth not in DEPTHS:
             raise DataError(f"{venue}: book depth {depth} is not allowed; allowed: {DEPTHS}")
@@ -115,6 +119,9 @@ class KrakenFeed:
         self._sends: set[asyncio.Task[None]] = set()
         self._failures: dict[str, int] = {}  # resyncs in a row without a good snapshot
         self._sink: MarketSink | None = None
+        self._lead = ""
+        """The focused pair: subscribed first and alone at each connection."""
+        self._order = LeadFirst(venue, depth, others_after_s)
 
     # --- markets -----------------------------------------------------------
 
@@ -130,7 +137,9 @@ class KrakenFeed:
         return self.markets
 
     def focus(self, symbol: str) -> None:
-        """Every configured symbol streams in full; nothing to change."""
+        """Every configured symbol streams in full; the focused one is subscribed first and
+        alone at each connection, the others after its book (``subscribe.LeadFirst``)."""
+        self._lead = symbol
 
     async def fetch_candles(
         self, symbol: str, timeframe: str, since_ms: int | None, limit: int
@@ -151,14 +160,13 @@ class KrakenFeed:
     # --- streaming ---------------------------------------------------------
 
     def subscriptions(self) -> list[dict[str, Any]]:
-        """The v2 subscribe requests sent on every connection."""
-        symbols = list(self.pairs)
-        params: list[dict[str, Any]] = [
-            {"channel": "book", "symbol": symbols, "depth": self.depth, "snapshot": True},
-            {"channel": "trade", "symbol": symbols, "snapshot": False},
-            {"channel": "ticker", "symbol": symbols},
-        ]
-        return [{"method": "subscribe", "params": p, "req_id": i} for i, p in enumerate(params)]
+        """The v2 subscribe requests for every pair (a connection sends them in two steps:
+        ``subscribe.LeadFirst``)."""
+        return requests(list(self.pairs), self.depth)
+
+    def first_book(self) -> str:
+        """The pair subscribed first: the focused one, else the first loaded."""
+        return self._lead if self._lead in self.pairs else next(iter(self.pairs), "")
 
     async def run(self, sink: MarketSink) -> None:
         """Stream into ``sink`` until cancelled, reconnecting with backoff and jitter."""
@@ -178,18 +186,18 @@ class KrakenFeed:
         )
 
     async def _opened(self, ws: ClientConnection) -> None:
-        """Connected: fresh books, subscribe, then say so."""
+        """Connected: fresh books, subscribe (the focused pair first), then say so."""
         self.connections += 1
         self._ws = ws
         for book in self.books.values():
             book.reset()
-        for request in self.subscriptions():
-            await ws.send(orjson.dumps(request).decode())
+        await self._order.open(ws, list(self.pairs), self.first_book())
         assert self._sink is not None
         self._sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
 
     def _closed(self) -> None:
         self._ws = None
+        self._order.close()
 
     def attach(self, sink: MarketSink) -> None:
         """Send events to ``sink``, with a fresh book per loaded market (``run`` does it); an
@@ -227,6 +235,7 @@ class KrakenFeed:
                     self._ticker(item)
             elif message.get("success") is False:
                 log.warning("%s: request refused: %s", self.venue, message.get("error"))
+                self._order.refused()
         except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
             self.malformed += 1
             log_malformed(log, self.venue, self.messages, exc, raw)
@@ -240,6 +249,7 @@ class KrakenFeed:
             book.on_snapshot(item, ts_ns)
             if book.synced:
                 self._failures.pop(book.symbol, None)
+            self._order.book_came(book.symbol)
         else:
             book.on_update(item, ts_ns)
 
