@@ -1,6 +1,8 @@
 """Event-driven backtests: events per second and peak RSS of the deterministic driver on the
 shared hftbacktest BTC/USDT capture, with the market maker and with no strategy, and the
 same fills run to run; candles per second of event-driven ``sma_cross`` on a candle file.
+Beside them, the replay's decoding alone (its events dropped, no engine): the ceiling any
+work after the engine's hand-off can approach.
 
 Each run is its own Python process, so its peak RSS (``ru_maxrss``) is its own. Aim from
 issue 18: at least 200,000 events/s with the market maker, under 150 MB.
@@ -23,11 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import figure
-from tradeterm.domain.events import BookChanged, OrderFilled
+from tradeterm.domain.events import BookChanged, MarketEvent, OrderFilled
 from tradeterm.domain.fills import Fill
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import ManualClock
-from tradeterm.engine.driver import drive
+from tradeterm.engine.driver import drive, play
 from tradeterm.engine.engine import Engine
 from tradeterm.strategies.host import StrategyHost
 from tradeterm.strategies.market_maker import MarketMaker, MarketMakerParams
@@ -81,6 +83,25 @@ def one_capture_run(with_strategy: bool) -> dict[str, object]:
     }
 
 
+class _Discard:
+    """A sink that drops every event: what is left is the replay's own decoding."""
+
+    def on_market(self, event: MarketEvent) -> None:
+        pass
+
+
+def one_feed_run() -> dict[str, object]:
+    clock = ManualClock(0)
+    feed = ReplayFeed([CAPTURE], clock, speed=None, venue="binance")
+    started = time.perf_counter()
+    report = play([feed.timeline(_Discard())], clock)
+    return {
+        "messages": report.messages,
+        "elapsed": time.perf_counter() - started,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
 def one_candle_run() -> dict[str, object]:
     from tradeterm.analysis.backtest.candles import read_candles
     from tradeterm.cli.backtest_event import run_event_candles
@@ -108,11 +129,15 @@ def child(kind: str) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run of each")
-    parser.add_argument("--child", choices=("mm", "none", "candles"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", choices=("mm", "none", "feed", "candles"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
         if args.child == "candles":
             print(json.dumps(one_candle_run()))
+        elif args.child == "feed":
+            print(json.dumps(one_feed_run()))
         else:
             print(json.dumps(one_capture_run(args.child == "mm")))
         return 0
@@ -120,6 +145,14 @@ def main() -> int:
         print(f"skipped: {CAPTURE} not found", flush=True)
         return 0
     runs = 1 if args.quick else 2
+    feed = min((child("feed") for _ in range(runs)), key=lambda r: float(r["elapsed"]))  # type: ignore[arg-type]
+    figure(
+        "event-driven capture, replay decoding alone: events/s",
+        int(feed["messages"]) / float(feed["elapsed"]),  # type: ignore[call-overload, arg-type]
+        "events/s",
+        f"{feed['messages']:,} messages into a sink that drops them (no engine), best of "
+        f"{runs}: the ceiling for the runs below",
+    )
     for kind, label in (("none", "no strategy"), ("mm", "market maker")):
         results = [child(kind) for _ in range(runs)]
         best = min(results, key=lambda r: float(r["elapsed"]))  # type: ignore[arg-type]

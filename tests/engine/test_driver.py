@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -243,3 +244,43 @@ async def test_the_stale_watch_runs_on_simulated_time_when_asked(tmp_path: Path)
     assert stale_state is FeedState.STALE and back_state is FeedState.CONNECTED
     assert T0 + 5_500 * MS < stale_at <= T0 + 6_500 * MS
     assert back_at == T0 + 10_000 * MS
+
+
+async def test_without_a_ledger_no_journal_text_is_made_and_orders_work_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tradeterm.engine.trading as trading
+
+    made: list[object] = []
+    for name in ("dumps", "event_record"):
+        real = getattr(trading, name)
+        monkeypatch.setattr(trading, name, lambda x, real=real: made.append(x) or real(x))
+    events = [book(T0), book(T0 + 100 * MS, "3098.50"), book(T0 + 200 * MS)]
+    clock = ManualClock(T0 - 1_000 * MS)
+    feed = ListFeed(clock, events)
+    spec = AccountSpec("paper", balances={"USDT": D("100000")})
+    engine = Engine(clock, feed, [spec], client_id_prefix="n")  # a backtest: no ledger
+    engine.attach_venue("paper", PaperVenue("paper", engine.view("list"), clock, latency_ms=5))
+    await engine.start()
+
+    placed: list[str] = []
+
+    async def place() -> None:
+        limit = PlaceOrder("ETH/USDT", Side.BUY, OrderType.LIMIT, qty=D("0.1"), price=D("3090"))
+        placed.append((await engine.place(limit)).client_id)
+
+    def later(coro: Callable[[], Coroutine[Any, Any, None]]) -> Callable[[], None]:
+        return lambda: asyncio.get_running_loop().create_task(coro()) and None
+
+    async def amend() -> None:
+        await engine.amend(placed[0], D("3098.50"), D("0.2"))
+
+    clock.call_at(T0 + 10 * MS, later(place))
+    clock.call_at(T0 + 30 * MS, later(amend))
+    fills: list[tuple[str, str]] = []
+    engine.bus.subscribe(OrderFilled, lambda e: fills.append((str(e.fill.price), str(e.fill.qty))))
+    report = await drive(engine, [feed])
+    # amended to 3098.50 x 0.2, filled when the 100 ms book's ask came down to it
+    assert fills == [("3098.50", "0.2")] and not report.failed and not report.unfinished
+    assert engine.state.accounts["paper"].balances["ETH"].total == D("0.2") * (1 - ETH.maker_fee)
+    assert made == []  # the amend request and the venue's events were never turned to text

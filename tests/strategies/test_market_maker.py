@@ -3,13 +3,18 @@ bounds, amends rather than cancel-and-replace, and a fast path when nothing chan
 
 from __future__ import annotations
 
+import itertools
+import math
+import statistics
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from strategy_rig import SYMBOL, make_engine, run_strategy
 
+from tradeterm.domain.book import OrderBook
 from tradeterm.domain.enums import Side
 from tradeterm.domain.events import BalancesChanged, BookChanged
 from tradeterm.domain.orders import Order
@@ -105,3 +110,41 @@ async def test_a_long_inventory_moves_the_quotes_down(tmp_path: Path) -> None:
         runs[held] = first
     for (_, s1, p1, *_), (_, s2, p2, *_) in zip(runs["0.044"], runs["0.056"], strict=True):
         assert s1 is s2 and p2 < p1  # same rung, lower price when long
+
+
+class Sampled(MarketMaker):
+    """The market maker, with the fair price it sampled and the volatility it then had."""
+
+    def __init__(self, params: MarketMakerParams) -> None:
+        super().__init__(params)
+        self.last_fair: Decimal | None = None
+        self.samples: list[float] = []
+        self.vols: list[tuple[int, float]] = []
+
+    def on_book(self, book: OrderBook) -> None:
+        self.last_fair = self.fair_price(book)
+        super().on_book(book)
+
+    def on_timer(self, name: str) -> None:
+        if self.last_fair is not None:
+            self.samples.append(float(self.last_fair))
+        super().on_timer(name)
+        self.vols.append((len(self.samples), self.volatility_bps))
+
+
+async def test_volatility_is_the_deviation_of_the_last_window_of_log_returns(
+    tmp_path: Path,
+) -> None:
+    window = 4
+    strategy = Sampled(PARAMS.model_copy(update={"vol_window": window, "sample_s": 0.5}))
+    await run_strategy(tmp_path, strategy, {"USDT": D("10000"), "BTC": D("0.05")})
+    assert len(strategy.samples) > 3 * window  # the window rolled many times
+    checked = 0
+    for n, vol in strategy.vols:
+        if n < 3:
+            continue
+        last = strategy.samples[max(0, n - window - 1) : n]
+        returns = [math.log(b / a) for a, b in itertools.pairwise(last)]
+        assert vol == pytest.approx(statistics.stdev(returns) * 10_000, rel=1e-9, abs=1e-9)
+        checked += 1
+    assert checked > 3 * window

@@ -266,3 +266,30 @@ async def test_after_a_restart_it_knows_its_orders_again_by_their_tag(tmp_path: 
     await play(again)
     assert strategy.seen == [("start", ""), ("canceled", "3000.00")]
     assert other.seen == [("start", "")]
+
+
+class BooksOnly(Recorder):
+    """Reads books, never trades: the host need not hand it a single print."""
+
+
+class TradesToo(Recorder):
+    def on_trade(self, trade: Trade) -> None:
+        self.seen.append(("trade", str(trade.price)))
+
+
+async def test_market_data_reaches_only_the_callbacks_a_strategy_overrides(
+    tmp_path: Path,
+) -> None:
+    events = [book(T0), trade(T0 + MS, "3100.00"), trade(T0 + 2 * MS, "3099.00"), book(T0 + 3 * MS)]
+    engine = list_engine(tmp_path, events)
+    books_only, trades_too = BooksOnly(), TradesToo()
+    hosts = [
+        await host_on(engine, books_only, name="b"),
+        await host_on(engine, trades_too, name="t"),
+    ]
+    before = [host.callbacks for host in hosts]
+    await play(engine)
+    # books: two each; prints: only to the strategy that has on_trade (one callback each)
+    assert [host.callbacks - b for host, b in zip(hosts, before, strict=True)] == [2, 4]
+    assert books_only.books == trades_too.books == 2
+    assert ("trade", "3100.00") in trades_too.seen and ("trade", "3099.00") in trades_too.seen

@@ -215,3 +215,23 @@ async def test_quote_sized_order(tmp_path: Path) -> None:
     await s.settle()
     assert order.qty == D("0.1666")  # 500 / 3001 truncated to the 0.0001 lot
     assert order.status is OrderStatus.FILLED
+
+
+async def test_an_amend_needs_the_funds_of_its_new_quantity_at_its_new_price(
+    tmp_path: Path,
+) -> None:
+    s = await build_stack(tmp_path)
+    s.book(ETH, BOOK_BIDS, BOOK_ASKS)
+    buy = await s.engine.place(limit(Side.BUY, "1", "2999.00"))
+    sell = await s.engine.place(limit(Side.SELL, "1", "3100.00"))
+    await s.settle()
+    # 4 x 3000.00 = 12,000 to hold, 2,999 held already: 9,001 more; 10,000 - 2,999 free
+    with pytest.raises(OrderRejected, match=r"insufficient USDT: need 9001\.\d* more, free 7001"):
+        await s.engine.amend(buy.client_id, D("3000.00"), D("4"))
+    # a sell holds base: 3.5 - 1 held = 2.5 more, of 2 - 1 free
+    with pytest.raises(OrderRejected, match=r"insufficient ETH: need 2\.5 more, free 1"):
+        await s.engine.amend(sell.client_id, None, D("3.5"))
+    await s.engine.amend(buy.client_id, D("3000.00"), D("3"))  # 9,000: fits
+    await s.settle()
+    assert (buy.qty, buy.price) == (D("3"), D("3000.00"))
+    assert s.account.balance("USDT").reserved == D("9000.00")

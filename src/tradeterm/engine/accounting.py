@@ -45,10 +45,15 @@ def hold_asset(order: Order, market: Market) -> str:
 
 def required_hold(order: Order, reference_price: Decimal | None = None) -> Decimal:
     """What the order's unfilled part must hold: quote for buys, base for sells."""
-    remaining = order.remaining
+    price = order.price if order.price is not None else reference_price
+    return hold_needed(order, order.remaining, price)
+
+
+def hold_needed(order: Order, remaining: Decimal, price: Decimal | None) -> Decimal:
+    """What ``remaining`` of ``order`` at ``price`` must hold (an amend asks before it changes
+    the order): quote for buys, base for sells."""
     if order.side is Side.SELL:
         return remaining
-    price = order.price if order.price is not None else reference_price
     if price is None:
         raise ValueError(f"order {order.client_id}: a buy needs a price to size its hold")
     return remaining * price

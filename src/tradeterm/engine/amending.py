@@ -4,14 +4,13 @@ trading state."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 from tradeterm.domain.enums import OrderStatus, TradingState
 from tradeterm.domain.errors import OrderRejected
 from tradeterm.domain.market import Market
 from tradeterm.domain.orders import Order
-from tradeterm.engine.accounting import hold_asset, required_hold
+from tradeterm.engine.accounting import hold_asset, hold_needed
 from tradeterm.engine.accounts import AccountState
 
 
@@ -53,8 +52,8 @@ def check_amend(
             f"account {account.name} is {state}: an amend may lower the quantity, not raise it"
         )
     if not problems:
-        probe = replace(order, qty=qty, price=order.price if price is None else price)
-        extra = required_hold(probe) - order.reserved
+        new_price = order.price if price is None else price
+        extra = hold_needed(order, qty - order.filled, new_price) - order.reserved
         asset = hold_asset(order, market)
         balance = account.balances.get(asset)
         free = balance.free if balance is not None else Decimal(0)

@@ -321,7 +321,8 @@ class Trading:
         market = self.engine.state.markets[self.engine.state.order_instrument(order)]
         check_amend(account, order, market, price, qty, stop_price)
         now = self.engine.clock.now_ns()
-        payload = dumps({"price": price, "qty": qty, "stop_price": stop_price})
+        fields = {"price": price, "qty": qty, "stop_price": stop_price}
+        payload = dumps(fields) if self.ledger is not None else ""  # (no ledger: never written)
         record = Record(now, account.name, "amend_req", client_id, payload)
         if not await self._request(account, order, record, OrderStatus.PENDING_AMEND):
             return
@@ -348,7 +349,9 @@ class Trading:
             self._apply(name, event)
             return
         now = self.engine.clock.now_ns()
-        record = Record(now, name, EVENT_KINDS[type(event)], client_id, event_record(event))
+        # without a ledger (a backtest) the record is never written: its text is not made
+        payload = event_record(event) if self.ledger is not None else ""
+        record = Record(now, name, EVENT_KINDS[type(event)], client_id, payload)
         self.writer.submit([record], lambda: self._apply(name, event))
 
     def on_balances(

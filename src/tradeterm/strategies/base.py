@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -307,3 +307,11 @@ class Strategy(Generic[P]):
     def lot(self, qty: Decimal) -> Decimal:
         """``qty`` rounded down to the lot."""
         return floor_to(qty, self.market.lot_size)
+
+
+def overrides(strategy: Strategy[Any], callback: str) -> bool:
+    """Whether ``strategy`` replaces the base class's (empty) ``callback``, in its class or on
+    the instance: the host subscribes to the market data it reads and to no other."""
+    if callback in getattr(strategy, "__dict__", ()):
+        return True
+    return getattr(type(strategy), callback, None) is not getattr(Strategy, callback)

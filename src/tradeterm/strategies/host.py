@@ -43,7 +43,7 @@ from tradeterm.domain.orders import Order
 from tradeterm.engine.accounts import AccountState
 from tradeterm.engine.clock import Timer
 from tradeterm.engine.engine import Engine
-from tradeterm.strategies.base import Strategy, StrategyParams
+from tradeterm.strategies.base import Strategy, StrategyParams, overrides
 from tradeterm.strategies.candles import CandleWindow
 from tradeterm.strategies.host_orders import HostOrders
 from tradeterm.strategies.journal import OWN, Journal, done, writing
@@ -91,6 +91,7 @@ class StrategyHost:
         self._rearm_resumes = False
         self._window: CandleWindow | None = None
         self._trading_venue = ""
+        self._wants_trades = True
         """Its account's venue, read once at start (the market callbacks compare it)."""
 
     @property
@@ -119,14 +120,19 @@ class StrategyHost:
             self._window = CandleWindow(timeframe, self.strategy.candle_window())
         self.orders.adopt(account)  # its orders from before a restart
         bus = self.engine.bus
+        # market data only for the callbacks the strategy overrides (a trade also feeds the
+        # candle window): a market maker costs nothing per trade print
+        self._wants_trades = overrides(self.strategy, "on_trade")
         self._unsubscribe = [
-            bus.subscribe(BookChanged, self._on_book),
-            bus.subscribe(TradePrinted, self._on_trade),
             bus.subscribe(OrderUpdated, self.orders.on_order),
             bus.subscribe(OrderFilled, self.orders.on_fill),
             bus.subscribe(TradingStateChanged, self._on_trading_state),
             bus.subscribe(ArmingChanged, self._on_arming),
         ]
+        if overrides(self.strategy, "on_book"):
+            self._unsubscribe.append(bus.subscribe(BookChanged, self._on_book))
+        if self._wants_trades or self._window is not None:
+            self._unsubscribe.append(bus.subscribe(TradePrinted, self._on_trade))
         self.strategy._host = self
         self.since_ns = self.engine.clock.now_ns()
         self.state = StrategyState.RUNNING
@@ -260,7 +266,8 @@ class StrategyHost:
         if event.venue != self._trading_venue:
             return
         closed = self._window.add(trade) if self._window is not None else None
-        self._call(self.strategy.on_trade, trade)
+        if self._wants_trades:
+            self._call(self.strategy.on_trade, trade)
         if closed is not None and self.state is StrategyState.RUNNING:
             self._call(self.strategy.on_candle, closed)
 

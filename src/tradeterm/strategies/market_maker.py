@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from decimal import Decimal
-from itertools import pairwise
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -102,6 +101,8 @@ class MarketMaker(Strategy[MarketMakerParams]):
         self._tolerance = Decimal(0)
         self._dirty = True
         self._samples: deque[float] = deque(maxlen=params.vol_window + 1)
+        self._returns: deque[float] = deque(maxlen=params.vol_window)
+        """The log returns between consecutive samples (one fewer than the samples)."""
 
     def on_start(self) -> None:
         self.set_timer(self.params.sample_s, "sample")
@@ -123,13 +124,14 @@ class MarketMaker(Strategy[MarketMakerParams]):
     def on_timer(self, name: str) -> None:
         if self._fair is None:
             return
-        samples = self._samples
-        samples.append(float(self._fair))
+        samples, returns = self._samples, self._returns
+        sample = float(self._fair)
+        if samples:  # each log return once, as its sample comes (the same floats, same order)
+            returns.append(math.log(sample / samples[-1]))
+        samples.append(sample)
         if len(samples) >= 3:
-            values = list(samples)
-            returns = [math.log(b / a) for a, b in pairwise(values)]
             mean = sum(returns) / len(returns)
-            var = sum((r - mean) ** 2 for r in returns) / (len(returns) - 1)
+            var = sum([(r - mean) ** 2 for r in returns]) / (len(returns) - 1)
             self.volatility_bps = math.sqrt(var) * 10_000
             p = self.params
             moved = abs(self.volatility_bps - self._quoted_vol) * float(p.vol_mult)

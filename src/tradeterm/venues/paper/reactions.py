@@ -104,30 +104,36 @@ def depth_fills(
         resync(st, book, changed)
         check_bids, check_asks = bool(bids), bool(asks)
     else:
-        book = None
         check_bids = check_asks = False
+        # An update can cross our orders only when the book it left reaches them: one look
+        # at the opposite best skips the scan of its levels on nearly every update.
+        book = book_of(event.symbol) if rules.fills_on_cross else None
         if bids:
             if event_bids:
                 for price, size in event_bids:
                     level = bids.get(price)
                     if level is not None:
                         rules.on_depth(level, size, st.lot, changed)
-            if event_asks:
+            if event_asks and book is not None:
                 top = st.bid_prices[-1]
-                for price, size in event_asks:
-                    if price <= top and size:
-                        check_bids = True
+                best = book.asks.best()
+                if best is not None and best <= top:
+                    for price, size in event_asks:
+                        if price <= top and size:
+                            check_bids = True
         if asks:
             if event_asks:
                 for price, size in event_asks:
                     level = asks.get(price)
                     if level is not None:
                         rules.on_depth(level, size, st.lot, changed)
-            if event_bids:
+            if event_bids and book is not None:
                 low = st.ask_prices[0]
-                for price, size in event_bids:
-                    if price >= low and size:
-                        check_asks = True
+                best = book.bids.best()
+                if best is not None and best >= low:
+                    for price, size in event_bids:
+                        if price >= low and size:
+                            check_asks = True
     if not ((check_bids or check_asks) and rules.fills_on_cross):
         return NO_FILLS
     if book is None:
