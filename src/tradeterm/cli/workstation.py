@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tradeterm import paths
+from tradeterm import code_cache, paths
 from tradeterm.cli.market import check_market
 from tradeterm.config.load import save_setting
 from tradeterm.config.settings import Settings
@@ -54,9 +54,11 @@ def _run_workstation(config: Settings, config_path: Path) -> int:
         # them again; reference counting still frees whatever they let go of.
         gc.freeze()
         gc.enable()
+        code_cache.save()  # what this start compiled, for the next (once the book is drawn)
 
     app = TradetermApp(open_session, on_open=collect_again, **_app_options(config, config_path))
     app.run()
+    code_cache.save()  # and what the screens opened since compiled
     return app.return_code or 0
 
 
@@ -80,7 +82,9 @@ def run_replay(config: Settings, config_path: Path, files: Sequence[Path], speed
     capture = SessionCapture(engine)
     app = ReplayApp(engine, logbook, feed, capture, files, **_app_options(config, config_path))
     gc.freeze()  # all made so far lives as long as the app: the collector need not scan it
+    code_cache.save()
     app.run()
+    code_cache.save()
     return 0
 
 
