@@ -219,3 +219,42 @@ def test_a_full_file_keeps_only_what_the_start_used(
     assert second.compiled == 1  # ``kept`` came from the file
     second.save()
     assert set(code_cache.CodeCache(path).code) == {kept, new}
+
+
+def test_quick_init_compiles_its_init_once_ever(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The faster ``__init__`` of the hot frozen dataclasses (``domain/quick_init.py``) is
+    made as dataclasses makes its methods, so it goes through the same cache."""
+    from dataclasses import dataclass
+
+    from tradeterm.domain.quick_init import quick_init
+
+    def make() -> type:
+        @quick_init
+        @dataclass(frozen=True, slots=True)
+        class Print:
+            symbol: str
+            price: int
+            venue: str = "sim"
+
+        return Print
+
+    plain = make()
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    path = tmp_path / "dataclass-code.bin"
+    code_cache.uninstall()
+    try:
+        first = code_cache.install(path)
+        cached = make()
+        assert first.compiled > 0
+        first.save()
+        code_cache.uninstall()
+        later = code_cache.install(path)
+        again = make()
+        assert later.compiled == 0
+    finally:
+        code_cache.uninstall()
+    for cls in (cached, again):
+        assert repr(cls("BTC/USDT", 5)) == repr(plain("BTC/USDT", 5))
+        assert cls.__init__.__code__.co_code == plain.__init__.__code__.co_code

@@ -133,6 +133,15 @@ def save() -> None:
         cache.save()
 
 
+def exec_text(source: str, namespace: dict[str, Any]) -> None:
+    """``exec(source, namespace)``, through the installed cache if there is one: for code
+    made as dataclasses makes its methods (``domain/quick_init.py``)."""
+    if _INSTALLED:
+        _INSTALLED[0].exec(source, namespace)
+    else:
+        exec(source, namespace)
+
+
 def uninstall() -> None:
     """dataclasses compiles every text again (tests)."""
     if _INSTALLED:
