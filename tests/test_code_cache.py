@@ -23,6 +23,7 @@ from tradeterm.ui.app import TradetermApp
 MODELS = '''
 from __future__ import annotations
 import dataclasses
+import typing
 from dataclasses import InitVar, dataclass, field
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,12 @@ class Keyed:
     name: str
     weight: float = 1.0
 
+class Point(typing.NamedTuple):
+    x: int
+    y: int = 0
+
+MaybeLevel = typing.Optional["Level"]
+
 def behaviour() -> list[str]:
     """What a user of the classes can see of them, as text."""
     a, b = Level(1, 2), Level(1, 2)
@@ -62,7 +69,16 @@ def behaviour() -> list[str]:
         Keyed("positional")  # type: ignore[misc]
     except TypeError as exc:
         seen.append(f"kw_only: {exc}")
+    p = Point(1)
+    seen += [repr(p), repr(p._replace(y=3)), str(Point._fields), str(p == (1, 0))]
+    seen.append(repr(typing.get_type_hints(behaviour_hint, globals())))
+    try:
+        Point(1, 2, 3)  # type: ignore[call-arg]
+    except TypeError as exc:
+        seen.append(f"new: {exc}")
     return seen
+
+def behaviour_hint(level: MaybeLevel) -> None: ...
 '''
 
 
@@ -92,6 +108,8 @@ def start(tmp_path: Path, cache: Path | None, models: str = MODELS) -> dict[str,
             ]
             for name in ("__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__lt__")
         }}
+        code["Point.__new__"] = [models.Point.__new__.__code__.co_code.hex()]
+        code["ForwardRef"] = [models.MaybeLevel.__args__[0].__forward_code__.co_code.hex()]
         print(json.dumps({{"compiled": compiled, "behaviour": models.behaviour(), "code": code}}))
         """
     ).format(install=install)
@@ -115,6 +133,9 @@ def test_a_later_start_compiles_nothing_and_makes_the_same_classes(tmp_path: Pat
     first = start(tmp_path, cache)
     assert isinstance(first["compiled"], int) and first["compiled"] > 0
     assert cache.exists()
+    kept = code_cache.CodeCache(cache).code
+    assert "eval\0lambda _cls, x, y: _tuple_new(_cls, (x, y))" in kept  # Point.__new__
+    assert "eval\0Level" in kept  # the ForwardRef of Optional["Level"]
     later = start(tmp_path, cache)
     assert later["compiled"] == 0
     for run in (first, later):
