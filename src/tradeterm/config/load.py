@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from decimal import Decimal
@@ -42,8 +43,6 @@ def load_config(
                 f"config file {path} does not exist; create one with `tradeterm init`"
             )
         return Settings(), target
-    import tomllib  # only for a file: a start without one does not load the parser
-
     try:
         raw = tomllib.loads(target.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -175,8 +174,6 @@ def save_setting(path: Path, section: str, key: str, value: Any) -> None:
     Raises:
         ConfigError: the existing file cannot be read or the new value is not allowed.
     """
-    import tomllib
-
     import tomli_w
 
     text = ""
