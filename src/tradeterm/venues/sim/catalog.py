@@ -188,8 +188,8 @@ def _wide_listing(base: str, price: str) -> Listing:
 @cache
 def all_listings() -> tuple[Listing, ...]:
     """The 124 listings of the wide universe (``ALL_LISTINGS``), made on first use: a sim of
-    the core universe, the default, never needs them (making them at import was about 1 %
-    of the work to the workstation's first book)."""
+    the core universe, the default, never needs them (making them at import was 4 M
+    instructions of the workstation's way to its first book)."""
     return LISTINGS + tuple(_wide_listing(b, p) for b, p in WIDE)
 
 
