@@ -233,9 +233,13 @@ def main(argv: list[str] | None = None) -> int:
             return verify_main(
                 ["--verify", *(["--json"] if args.json else []), *map(str, args.files)]
             )
+        screen = args.command in (None, "replay")  # key remaps matter only on a screen
+        if screen:  # a start of the workstation: its dataclasses' code compiled once ever
+            from tradeterm import code_cache
+
+            code_cache.install()
         from tradeterm.config.load import load_config
 
-        screen = args.command in (None, "replay")  # key remaps matter only on a screen
         config, config_path = load_config(
             args.config, paths.default_config_path(), check_keys if screen else None
         )

@@ -14,6 +14,8 @@ import inspect
 from dataclasses import MISSING, fields, is_dataclass
 from typing import Any, TypeVar
 
+from tradeterm.code_cache import exec_text
+
 T = TypeVar("T")
 
 
@@ -50,7 +52,7 @@ def quick_init(cls: type[T]) -> type[T]:
             params.append(f"{f.name}=_default{i}")
         body.append(f"    _set{i}(self, {f.name})")
     source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body or ["    pass"])
-    exec(source, env)
+    exec_text(source, env)  # compiled once ever when the start installed the cache
     init = env["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING
 
 from tradeterm.domain.errors import DataError
 from tradeterm.domain.market import Market
@@ -183,13 +185,28 @@ def _wide_listing(base: str, price: str) -> Listing:
     )
 
 
-ALL_LISTINGS: tuple[Listing, ...] = LISTINGS + tuple(_wide_listing(b, p) for b, p in WIDE)
+@cache
+def all_listings() -> tuple[Listing, ...]:
+    """The 124 listings of the wide universe (``ALL_LISTINGS``), made on first use: a sim of
+    the core universe, the default, never needs them (making them at import was 4 M
+    instructions of the workstation's way to its first book)."""
+    return LISTINGS + tuple(_wide_listing(b, p) for b, p in WIDE)
+
+
+if TYPE_CHECKING:
+    ALL_LISTINGS: tuple[Listing, ...] = ()
+
+
+def __getattr__(name: str) -> tuple[Listing, ...]:
+    if name == "ALL_LISTINGS":  # made once asked for (PEP 562)
+        return all_listings()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def select_listings(symbols: Sequence[str] | None, universe: str = "core") -> list[Listing]:
     """The listings a sim of ``universe`` (``core``: the 22 hand-made markets; ``all``: 124)
     trades; ``symbols`` picks any of the 124 instead. Raises DataError for one not listed."""
-    pool = ALL_LISTINGS if universe == "all" or symbols is not None else LISTINGS
+    pool = all_listings() if universe == "all" or symbols is not None else LISTINGS
     listings = [x for x in pool if symbols is None or x.symbol in symbols]
     if symbols is not None and len(listings) != len(set(symbols)):
         unknown = sorted(set(symbols) - {x.symbol for x in listings})
