@@ -37,7 +37,6 @@ from tradeterm.venues.replay.state import (
     parse_levels,
     set_levels,
 )
-from tradeterm.venues.replay.verify_book import HeapBook
 
 log = logging.getLogger("tradeterm.venues.replay")
 
@@ -70,8 +69,6 @@ class BinanceBook(SymbolState):
 
     def __init__(self, ctx: Context, exchange: str, exchange_symbol: str) -> None:
         super().__init__(ctx, exchange, exchange_symbol)
-        if not (ctx.market_data or ctx.scan):
-            self.book = HeapBook(self.symbol)  # verification: no full price order needed
         self.futures = exchange == "binanceusdm"
         self.phase = WAITING
         self.last_u = 0
