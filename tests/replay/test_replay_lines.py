@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import heapq
 import re
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tradeterm.venues.replay import lines as lines_module
-from tradeterm.venues.replay.files import Format, Issue, Source
-from tradeterm.venues.replay.lines import iter_source
+from tradeterm.venues.replay.files import Format, Issue, Item, Source
+from tradeterm.venues.replay.lines import iter_source, merge, source_chunks
 
 GOOD = re.compile(r"(\d+) (.*)")
 
@@ -86,3 +91,53 @@ def test_a_truncated_gzip_plays_its_lines_then_reports_once(
     (issue,) = issues
     assert issue.kind == "truncated"
     assert issue.position == f"cut.gz:{len(got) + 1}"
+
+
+def chunked(items: list[tuple[int, int, int, str]], sizes: list[int]) -> Iterator[list[Item]]:
+    """``items`` cut into lists of the given sizes (cycled), as ``source_chunks`` yields them."""
+    at, k = 0, 0
+    while at < len(items):
+        size = sizes[k % len(sizes)]
+        yield list(items[at : at + size])
+        at, k = at + size, k + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    files=st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 60), max_size=40),  # receive times, in file order
+            st.lists(st.integers(1, 9), min_size=1, max_size=4),  # list sizes
+        ),
+        min_size=2,
+        max_size=4,
+    ),
+    monotonic=st.booleans(),
+)
+def test_merge_keeps_the_order_of_a_merge_item_by_item(
+    files: list[tuple[list[int], list[int]]], monotonic: bool
+) -> None:
+    streams = []
+    for order, (times, _) in enumerate(files):
+        played = sorted(times) if monotonic else times
+        streams.append([(ts, order, n, f"{order}:{n}") for n, ts in enumerate(played, 1)])
+    # item by item: the smallest head (time, then file order) next, its file's next item after
+    want = list(heapq.merge(*streams, key=lambda item: (item[0], item[1])))
+    got = list(
+        chain.from_iterable(
+            merge([chunked(items, sizes) for items, (_, sizes) in zip(streams, files, strict=True)])
+        )
+    )
+    assert got == want
+
+
+def test_two_overlapping_captures_play_in_receive_time_order(tmp_path: Path) -> None:
+    a = [f"{ts} a{n}" for n, ts in enumerate([10, 20, 30, 30, 50, 70], 1)]
+    b = [f"{ts} b{n}" for n, ts in enumerate([5, 30, 40, 60, 80], 1)]
+    for name, lines in (("a.gz", a), ("b.gz", b)):
+        (tmp_path / name).write_bytes(gzip.compress("\n".join(lines).encode() + b"\n"))
+    streams = [
+        source_chunks(source(tmp_path / name), i, []) for i, name in enumerate(("a.gz", "b.gz"))
+    ]
+    got = [body for _, _, _, body in chain.from_iterable(merge(streams))]
+    assert got == ["b1", "a1", "a2", "a3", "a4", "b2", "b3", "a5", "b4", "a6", "b5"]

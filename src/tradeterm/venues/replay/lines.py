@@ -230,30 +230,57 @@ def _cut_record(issues: list[Issue], name: str, lineno: int) -> None:
     issues.append(issue)
 
 
-def merge(streams: Sequence[Iterator[Item]]) -> Iterator[Item]:
-    """Merge per-file streams by receive time; a file's own order is always kept.
+def source_chunks(source: Source, index: int, issues: list[Issue]) -> Iterator[list[Item]]:
+    """One source's messages (as ``iter_source``) in lists, for ``merge``: an hftbacktest
+    chunk is one list; other formats, and a chunk with a bad line, give one-item lists,
+    read as the merge reaches them (damage is reported where the reader passes it)."""
+    if source.format is not Format.HFTBACKTEST:
+        yield from ([item] for item in _iter_lines(source, index, issues))
+        return
+    for chunk in _hft_chunks(source, index, issues):
+        if type(chunk) is list:
+            yield chunk
+        else:
+            yield from ([item] for item in chunk)
 
-    Between merge points a stream is read in a tight loop, so files that follow
-    each other (day 1, day 2) cost no more than reading them one after the other.
+
+def merge(streams: Sequence[Iterator[list[Item]]]) -> Iterator[list[Item]]:
+    """Merge per-file streams (``source_chunks``) by receive time; a file's own order is
+    always kept (ties: the earlier file first). Yields lists of items.
+
+    Between merge points a stream's lists pass whole: a list whose latest message comes
+    before the next file's head is handed on as it is, so files that follow each other
+    (day 1, day 2) cost no more than reading them one after the other.
     """
-    heads: list[tuple[int, int, Item, Iterator[Item]]] = []
+    heads: list[tuple[int, int, list[Item], int, Iterator[list[Item]]]] = []
     for order, stream in enumerate(streams):
         first = next(stream, None)
-        if first is not None:
-            heapq.heappush(heads, (first[0], order, first, stream))
+        if first:
+            heapq.heappush(heads, (first[0][0], order, first, 0, stream))
     while heads:
-        _, order, item, stream = heapq.heappop(heads)
-        yield item
+        _, order, chunk, start, stream = heapq.heappop(heads)
         if not heads:
+            yield chunk[start:] if start else chunk
             yield from stream
             return
         bound, bound_order = heads[0][0], heads[0][1]
-        for item in stream:
-            ts = item[0]
+        latest = max(map(_TS, chunk[start:] if start else chunk))
+        if latest < bound or (latest == bound and order < bound_order):
+            yield chunk[start:] if start else chunk  # all of it goes before the next head
+            follow = next(stream, None)
+            while follow is not None and not follow:
+                follow = next(stream, None)
+            if follow:
+                heapq.heappush(heads, (follow[0][0], order, follow, 0, stream))
+            continue
+        stop = start
+        for ts, *_ in chunk[start:]:
             if ts > bound or (ts == bound and order > bound_order):
-                heapq.heappush(heads, (ts, order, item, stream))
                 break
-            yield item
+            stop += 1
+        if stop > start:
+            yield chunk[start:stop]
+        heapq.heappush(heads, (chunk[stop][0], order, chunk, stop, stream))
 
 
 def _bad_line(issues: list[Issue], name: str, lineno: int, line: str) -> None:
