@@ -7,7 +7,9 @@ import heapq
 import json
 import logging
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 from tradeterm.venues.replay.files import (
@@ -23,6 +25,13 @@ log = logging.getLogger("tradeterm.venues.replay")
 
 
 CHUNK = 1 << 20
+BATCH = 256
+"""Lines made into items at once: few enough that they are played before the cyclic
+collector's first generation fills (700 new objects), so they are freed young instead of
+being promoted and traversed again (a whole chunk at once cost more in collections than
+the generator frames it saved)."""
+_SEP = itemgetter(1)
+_TS = itemgetter(0)
 
 
 class _Lines:
@@ -40,6 +49,10 @@ class _Lines:
         self.cut = False
 
     def __iter__(self) -> Iterator[str]:
+        return chain.from_iterable(self.chunks())
+
+    def chunks(self) -> Iterator[list[str]]:
+        """The lines a chunk of the file completes, a list per chunk (the last line may be cut)."""
         with self.path.open("rb") as fh:
             raw = fh.read(CHUNK)
             inflate = zlib.decompressobj(31) if raw[:2] == b"\x1f\x8b" else None
@@ -56,7 +69,8 @@ class _Lines:
                     data = raw
                 lines = (rest + decode(data)).split("\n")  # a character may span chunks
                 rest = lines.pop()
-                yield from lines
+                if lines:
+                    yield lines
                 raw = fh.read(CHUNK)
             rest += decode(b"", True)
             if rest:
@@ -64,34 +78,77 @@ class _Lines:
             if inflate is not None and not inflate.eof:
                 raise EOFError("compressed file ended before the end-of-stream marker")
             if rest:
-                yield rest
+                yield [rest]
 
 
 def iter_source(source: Source, index: int, issues: list[Issue]) -> Iterator[Item]:
-    """Yield one source's messages as (receive ns, index, line, body).
+    """One source's messages as (receive ns, index, line, body).
 
     Damage never stops the session: a corrupted line is reported (with file:line) and
     skipped; a truncated gzip stream is reported and the lines before it are played.
+    An hftbacktest file is read a chunk at a time (``_hft_chunks``): its items come
+    from lists, with no Python frame resumed per message.
     """
+    if source.format is Format.HFTBACKTEST:
+        return chain.from_iterable(_hft_chunks(source, index, issues))
+    return _iter_lines(source, index, issues)
+
+
+def _hft_items(lines: list[str], index: int, first: int) -> list[Item] | None:
+    """A chunk's hftbacktest lines (``<receive ns> <body>``, numbered from ``first``) as
+    items in two comprehensions; None when any line is not such a line (the chunk then
+    goes line by line, reporting each bad one where it stands)."""
+    try:
+        parts = [line.partition(" ") for line in lines]
+        items = [(int(ts), index, n, body) for n, (ts, _, body) in enumerate(parts, first)]
+    except ValueError:
+        return None
+    if not all(map(_SEP, parts)) or (items and min(map(_TS, items)) < 0):
+        return None
+    return items
+
+
+def _hft_lines(
+    lines: list[str], index: int, first: int, issues: list[Issue], name: str
+) -> Iterator[Item]:
+    """A chunk line by line: bad lines reported (as the consumer reaches them) and skipped."""
+    for lineno, line in enumerate(lines, first):
+        ts_text, sep, body = line.partition(" ")
+        try:
+            ts = int(ts_text)
+        except ValueError:
+            ts = -1
+        if ts < 0 or not sep:
+            if line.strip():
+                _bad_line(issues, name, lineno, line)
+            continue
+        yield ts, index, lineno, body
+
+
+def _hft_chunks(source: Source, index: int, issues: list[Issue]) -> Iterator[Iterable[Item]]:
+    """An hftbacktest file's items a batch of ``BATCH`` lines at a time (see ``iter_source``)."""
+    name = source.name
+    lineno = 0
+    lines = _Lines(source.path)
+    try:
+        for chunk in lines.chunks():
+            for start in range(0, len(chunk), BATCH):
+                batch = chunk[start : start + BATCH]
+                items = _hft_items(batch, index, lineno + 1)
+                yield _hft_lines(batch, index, lineno + 1, issues, name) if items is None else items
+                lineno += len(batch)
+    except (EOFError, zlib.error, OSError) as exc:
+        _truncated(issues, name, lineno, exc)
+
+
+def _iter_lines(source: Source, index: int, issues: list[Issue]) -> Iterator[Item]:
+    """The other formats line by line (see ``iter_source``)."""
     name = source.name
     lineno = 0
     fmt = source.format
     lines = _Lines(source.path)
     try:
-        if fmt is Format.HFTBACKTEST:
-            for line in lines:
-                lineno += 1
-                ts_text, sep, body = line.partition(" ")
-                try:
-                    ts = int(ts_text)
-                except ValueError:
-                    ts = -1
-                if ts < 0 or not sep:
-                    if line.strip():
-                        _bad_line(issues, name, lineno, line)
-                    continue
-                yield ts, index, lineno, body
-        elif fmt is Format.CRYPTOFEED_WS:
+        if fmt is Format.CRYPTOFEED_WS:
             for line in lines:
                 lineno += 1
                 if line.startswith(("wss://", "ws://")) or not line.strip():
@@ -142,14 +199,18 @@ def iter_source(source: Source, index: int, issues: list[Issue]) -> Iterator[Ite
         if lines.cut and fmt is Format.RECORDING:
             _cut_record(issues, name, lineno + 1)
             return
-        issue = Issue(
-            "truncated",
-            f"{name}:{lineno + 1}",
-            f"{name}: the file ends early or is corrupt after line {lineno} ({exc}); "
-            "the lines before it were played",
-        )
-        log.warning("%s", issue.message)
-        issues.append(issue)
+        _truncated(issues, name, lineno, exc)
+
+
+def _truncated(issues: list[Issue], name: str, lineno: int, exc: Exception) -> None:
+    issue = Issue(
+        "truncated",
+        f"{name}:{lineno + 1}",
+        f"{name}: the file ends early or is corrupt after line {lineno} ({exc}); "
+        "the lines before it were played",
+    )
+    log.warning("%s", issue.message)
+    issues.append(issue)
 
 
 def _rest_item(line: str) -> tuple[int, tuple[str, str]] | None:
@@ -176,30 +237,57 @@ def _cut_record(issues: list[Issue], name: str, lineno: int) -> None:
     issues.append(issue)
 
 
-def merge(streams: Sequence[Iterator[Item]]) -> Iterator[Item]:
-    """Merge per-file streams by receive time; a file's own order is always kept.
+def source_chunks(source: Source, index: int, issues: list[Issue]) -> Iterator[list[Item]]:
+    """One source's messages (as ``iter_source``) in lists, for ``merge``: an hftbacktest
+    chunk is one list; other formats, and a chunk with a bad line, give one-item lists,
+    read as the merge reaches them (damage is reported where the reader passes it)."""
+    if source.format is not Format.HFTBACKTEST:
+        yield from ([item] for item in _iter_lines(source, index, issues))
+        return
+    for chunk in _hft_chunks(source, index, issues):
+        if type(chunk) is list:
+            yield chunk
+        else:
+            yield from ([item] for item in chunk)
 
-    Between merge points a stream is read in a tight loop, so files that follow
-    each other (day 1, day 2) cost no more than reading them one after the other.
+
+def merge(streams: Sequence[Iterator[list[Item]]]) -> Iterator[list[Item]]:
+    """Merge per-file streams (``source_chunks``) by receive time; a file's own order is
+    always kept (ties: the earlier file first). Yields lists of items.
+
+    Between merge points a stream's lists pass whole: a list whose latest message comes
+    before the next file's head is handed on as it is, so files that follow each other
+    (day 1, day 2) cost no more than reading them one after the other.
     """
-    heads: list[tuple[int, int, Item, Iterator[Item]]] = []
+    heads: list[tuple[int, int, list[Item], int, Iterator[list[Item]]]] = []
     for order, stream in enumerate(streams):
         first = next(stream, None)
-        if first is not None:
-            heapq.heappush(heads, (first[0], order, first, stream))
+        if first:
+            heapq.heappush(heads, (first[0][0], order, first, 0, stream))
     while heads:
-        _, order, item, stream = heapq.heappop(heads)
-        yield item
+        _, order, chunk, start, stream = heapq.heappop(heads)
         if not heads:
+            yield chunk[start:] if start else chunk
             yield from stream
             return
         bound, bound_order = heads[0][0], heads[0][1]
-        for item in stream:
-            ts = item[0]
+        latest = max(map(_TS, chunk[start:] if start else chunk))
+        if latest < bound or (latest == bound and order < bound_order):
+            yield chunk[start:] if start else chunk  # all of it goes before the next head
+            follow = next(stream, None)
+            while follow is not None and not follow:
+                follow = next(stream, None)
+            if follow:
+                heapq.heappush(heads, (follow[0][0], order, follow, 0, stream))
+            continue
+        stop = start
+        for ts, *_ in chunk[start:]:
             if ts > bound or (ts == bound and order > bound_order):
-                heapq.heappush(heads, (ts, order, item, stream))
                 break
-            yield item
+            stop += 1
+        if stop > start:
+            yield chunk[start:stop]
+        heapq.heappush(heads, (chunk[stop][0], order, chunk, stop, stream))
 
 
 def _bad_line(issues: list[Issue], name: str, lineno: int, line: str) -> None:

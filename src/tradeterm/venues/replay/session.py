@@ -8,6 +8,7 @@ decoder, and the decoders rebuild one state per symbol shared by all files.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from tradeterm.domain.errors import DataError
 from tradeterm.venues.replay.binance import BinanceDecoder
 from tradeterm.venues.replay.files import Format, Issue, Item, Source, resolve_sources
 from tradeterm.venues.replay.kraken import KrakenDecoder
-from tradeterm.venues.replay.lines import bad_message, iter_source, merge
+from tradeterm.venues.replay.lines import bad_message, iter_source, merge, source_chunks
 from tradeterm.venues.replay.recorded import ExecutionHandler, RecordingDecoder
 from tradeterm.venues.replay.state import Context, SymbolState, unified_symbol
 
@@ -99,8 +100,10 @@ class Session:
     def items(self) -> Iterator[Item]:
         """Every message of every file, ordered by receive time (file order breaks ties)."""
         issues = self.ctx.issues
-        streams = [iter_source(s, i, issues) for i, s in enumerate(self.sources)]
-        return streams[0] if len(streams) == 1 else merge(streams)
+        if len(self.sources) == 1:
+            return iter_source(self.sources[0], 0, issues)
+        streams = [source_chunks(s, i, issues) for i, s in enumerate(self.sources)]
+        return chain.from_iterable(merge(streams))
 
     def process(self, item: Item) -> None:
         """Apply one message; a message that cannot be decoded is reported and skipped."""

@@ -84,8 +84,10 @@ class _Memo(dict[str, Decimal]):
         return value
 
 
-_PRICES = _Memo()
-_SIZES = _Memo()
+PRICES = _Memo()
+"""Parsed prices by their text (level prices, trade prices)."""
+SIZES = _Memo()
+"""Parsed sizes by their text (level sizes, trade sizes)."""
 
 
 def parse_levels(raw: list[list[str]]) -> list[Level]:
@@ -94,13 +96,13 @@ def parse_levels(raw: list[list[str]]) -> list[Level]:
     ``book_kernel.parse``: two cache subscripts per level (in C where built); a level
     that is not a pair raises ValueError.
     """
-    return parse(raw, _PRICES, _SIZES)
+    return parse(raw, PRICES, SIZES)
 
 
 def set_levels(side: BookSide, raw: list[list[str]]) -> None:
     """Apply Binance levels straight to a book side (one ``set_many`` call)."""
     if raw:
-        side.set_many(parse(raw, _PRICES, _SIZES))
+        side.set_many(parse(raw, PRICES, SIZES))
 
 
 BookFor = Callable[[type["SymbolState"], str, str, int], "SymbolState"]

@@ -79,7 +79,13 @@ class Tape:
                 self._close(candle, emit)
             candle = self.candle = Candle(minute_ms, price, price, price, price, ZERO)
             self.candle_qvol = ZERO
-        candle.add_trade(price, qty)
+        # ``Candle.add_trade``, inlined: once per replayed trade (max and min cost a call each)
+        if price > candle.high:  # noqa: PLR1730
+            candle.high = price
+        if price < candle.low:  # noqa: PLR1730
+            candle.low = price
+        candle.close = price
+        candle.volume += qty
         self.candle_qvol += price * qty
         if emit is not None:
             emit(TradePrinted(trade, self.venue))

@@ -1,0 +1,143 @@
+"""hftbacktest files read a chunk at a time give the messages and reports of a line-by-line read."""
+
+from __future__ import annotations
+
+import gzip
+import heapq
+import re
+from collections.abc import Iterator
+from itertools import chain
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tradeterm.venues.replay import lines as lines_module
+from tradeterm.venues.replay.files import Format, Issue, Item, Source
+from tradeterm.venues.replay.lines import iter_source, merge, source_chunks
+
+GOOD = re.compile(r"(\d+) (.*)")
+
+TEXT = "\n".join(
+    [
+        '100 {"stream":"btcusdt@trade","data":{"t":1}}',
+        '101 {"stream":"btcusdt@bookTicker","data":{"u":2}}',
+        "",  # blank: skipped, not reported
+        "102 ",  # an empty body after the separator is still a message
+        "abc not a time",  # bad: reported
+        *(f'{200 + i} {{"n":{i}}}' for i in range(40)),
+        "-5 a negative time",  # bad
+        "12345",  # bad: no separator
+        *(f'{300 + i} {{"m":{i}}}' for i in range(40)),
+        "399 the last line, cut short",  # no newline at the end
+    ]
+)
+
+
+def expected(text: str) -> tuple[list[tuple[int, int, int, str]], list[int]]:
+    """Messages and the line numbers of bad lines, by a regular expression, line by line."""
+    items, bad = [], []
+    for number, line in enumerate(text.split("\n"), 1):
+        match = GOOD.fullmatch(line)
+        if match:
+            items.append((int(match[1]), 3, number, match[2]))
+        elif line.strip():
+            bad.append(number)
+    return items, bad
+
+
+def source(path: Path) -> Source:
+    return Source(path, Format.HFTBACKTEST, "binance")
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 97, 16])
+@pytest.mark.parametrize("compressed", [True, False])
+def test_items_and_bad_lines_as_read_line_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, compressed: bool
+) -> None:
+    monkeypatch.setattr(lines_module, "CHUNK", chunk)
+    data = TEXT.encode()
+    path = tmp_path / "capture.gz"
+    path.write_bytes(gzip.compress(data) if compressed else data)
+    want_items, want_bad = expected(TEXT)
+    issues: list[Issue] = []
+    got = []
+    for item in iter_source(source(path), 3, issues):
+        # a bad line is reported when the reader passes it, not when its chunk is read
+        reported = [int(i.position.rsplit(":", 1)[1]) for i in issues]
+        assert reported == [n for n in want_bad if n < item[2]]
+        got.append(item)
+    assert got == want_items
+    assert [i.kind for i in issues] == ["corrupted_line"] * len(want_bad)
+    assert [i.position for i in issues] == [f"capture.gz:{n}" for n in want_bad]
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 64])
+def test_a_truncated_gzip_plays_its_lines_then_reports_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(lines_module, "CHUNK", chunk)
+    text = "\n".join(f"{1000 + i} body {i}" for i in range(2000)) + "\n"
+    whole = gzip.compress(text.encode())
+    path = tmp_path / "cut.gz"
+    path.write_bytes(whole[: len(whole) * 6 // 10])
+    issues: list[Issue] = []
+    got = list(iter_source(source(path), 0, issues))
+    assert got, "the lines before the cut play"
+    assert [(ts, n, body) for ts, _, n, body in got] == [
+        (1000 + i, i + 1, f"body {i}") for i in range(len(got))
+    ]
+    (issue,) = issues
+    assert issue.kind == "truncated"
+    assert issue.position == f"cut.gz:{len(got) + 1}"
+
+
+def chunked(items: list[tuple[int, int, int, str]], sizes: list[int]) -> Iterator[list[Item]]:
+    """``items`` cut into lists of the given sizes (cycled), as ``source_chunks`` yields them."""
+    at, k = 0, 0
+    while at < len(items):
+        size = sizes[k % len(sizes)]
+        yield list(items[at : at + size])
+        at, k = at + size, k + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    files=st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 60), max_size=40),  # receive times, in file order
+            st.lists(st.integers(1, 9), min_size=1, max_size=4),  # list sizes
+        ),
+        min_size=2,
+        max_size=4,
+    ),
+    monotonic=st.booleans(),
+)
+def test_merge_keeps_the_order_of_a_merge_item_by_item(
+    files: list[tuple[list[int], list[int]]], monotonic: bool
+) -> None:
+    streams = []
+    for order, (times, _) in enumerate(files):
+        played = sorted(times) if monotonic else times
+        streams.append([(ts, order, n, f"{order}:{n}") for n, ts in enumerate(played, 1)])
+    # item by item: the smallest head (time, then file order) next, its file's next item after
+    want = list(heapq.merge(*streams, key=lambda item: (item[0], item[1])))
+    got = list(
+        chain.from_iterable(
+            merge([chunked(items, sizes) for items, (_, sizes) in zip(streams, files, strict=True)])
+        )
+    )
+    assert got == want
+
+
+def test_two_overlapping_captures_play_in_receive_time_order(tmp_path: Path) -> None:
+    a = [f"{ts} a{n}" for n, ts in enumerate([10, 20, 30, 30, 50, 70], 1)]
+    b = [f"{ts} b{n}" for n, ts in enumerate([5, 30, 40, 60, 80], 1)]
+    for name, lines in (("a.gz", a), ("b.gz", b)):
+        (tmp_path / name).write_bytes(gzip.compress("\n".join(lines).encode() + b"\n"))
+    streams = [
+        source_chunks(source(tmp_path / name), i, []) for i, name in enumerate(("a.gz", "b.gz"))
+    ]
+    got = [body for _, _, _, body in chain.from_iterable(merge(streams))]
+    assert got == ["b1", "a1", "a2", "a3", "a4", "b2", "b3", "a5", "b4", "a6", "b5"]
