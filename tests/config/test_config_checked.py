@@ -102,6 +102,21 @@ def test_a_file_holding_credentials_is_never_copied(tmp_path: Path) -> None:
     assert not (tmp_path / "data" / "cache").exists()
 
 
+def test_a_link_planted_where_the_settings_are_written_is_not_followed(tmp_path: Path) -> None:
+    """Someone who may write in the cache folder (a shared data_dir) plants a link at the
+    name the settings would first be written to: the file it points at stays as it was."""
+    path = write(tmp_path, "[sim]\nseed = 99\n")
+    where = kept_at(path)
+    where.parent.mkdir(parents=True)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the user's own file", encoding="utf-8")
+    where.with_suffix(f".{os.getpid()}.part").symlink_to(victim)
+    assert load_config(path, tmp_path / "unused.toml")[0].sim.seed == 99
+    assert victim.read_text(encoding="utf-8") == "the user's own file"
+    kept = checked.recall(where, checked.key_of(path.read_bytes()))
+    assert kept is not None and kept.sim.seed == 99
+
+
 def test_key_remaps_are_checked_on_kept_settings_too(tmp_path: Path) -> None:
     path = write(tmp_path, '[ui.keys]\nbuy = "x"\n')
     load_config(path, tmp_path / "unused.toml")  # headless: remaps not checked, settings kept

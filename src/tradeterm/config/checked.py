@@ -14,6 +14,7 @@ environment or a secrets file) is never copied.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -101,10 +102,19 @@ def remember(where: Path, key: str, settings: Settings) -> None:
     failure to write only costs the next start a validation."""
     try:
         where.parent.mkdir(parents=True, exist_ok=True)
-        part = where.with_suffix(f".{os.getpid()}.part")
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # a new file of a name no one could guess, never one already there (a link planted
+        # in a folder others may write would have the settings written over what it names)
+        part = where.with_name(f".{where.name}.{os.getpid()}.{os.urandom(8).hex()}.part")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(part, flags, 0o600)
+    except OSError as exc:
+        log.debug("config: validated settings not kept at %s (%s)", where, exc)
+        return
+    try:
         with os.fdopen(fd, "wb") as handle:
             pickle.dump((key, settings), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(part, where)
     except (OSError, pickle.PicklingError) as exc:
         log.debug("config: validated settings not kept at %s (%s)", where, exc)
+        with contextlib.suppress(OSError):
+            os.unlink(part)
