@@ -117,6 +117,19 @@ def test_a_link_planted_where_the_settings_are_written_is_not_followed(tmp_path:
     assert kept is not None and kept.sim.seed == 99
 
 
+@pytest.mark.parametrize(
+    "name", ["api_key", "API-SECRET", "private_key", "twofa", "passphrase", "login"]
+)
+def test_credentials_in_any_spelling_are_never_copied(tmp_path: Path, name: str) -> None:
+    path = write(
+        tmp_path,
+        '[venues.bn]\nexchange = "binance"\nsymbols = ["BTC/USDT"]\n'
+        f'[venues.bn.ccxt]\n{name} = "k-123"\n',
+    )
+    load_config(path, tmp_path / "unused.toml")
+    assert not (tmp_path / "data" / "cache").exists()
+
+
 def test_key_remaps_are_checked_on_kept_settings_too(tmp_path: Path) -> None:
     path = write(tmp_path, '[ui.keys]\nbuy = "x"\n')
     load_config(path, tmp_path / "unused.toml")  # headless: remaps not checked, settings kept

@@ -39,14 +39,22 @@ SCHEMA = (
 )
 """The sources a validation's result depends on (relative to the tradeterm package)."""
 _PACKAGE = Path(__file__).resolve().parents[1]
-CREDENTIALS = frozenset({"apikey", "secret", "password", "privatekey", "uid", "token"})
-"""Keys (any case) whose values are credentials: a file naming one is not copied."""
+CREDENTIALS = frozenset({"uid", "login", "twofa", "walletaddress"})
+"""Keys (any case, ``_`` and ``-`` ignored) whose values are credentials (ccxt's
+``requiredCredentials`` and ``secrets.toml``'s): a file naming one is not copied."""
+CREDENTIAL_PARTS = ("apikey", "secret", "password", "passphrase", "privatekey", "token")
+"""A key containing one of these (so spelled) is taken for a credential too."""
+
+
+def _is_credential(key: str) -> bool:
+    plain = key.lower().replace("_", "").replace("-", "")
+    return plain in CREDENTIALS or any(part in plain for part in CREDENTIAL_PARTS)
 
 
 def _holds_credentials(value: Any) -> bool:
     if isinstance(value, dict):
         return any(
-            (isinstance(k, str) and k.lower() in CREDENTIALS) or _holds_credentials(v)
+            (isinstance(k, str) and _is_credential(k)) or _holds_credentials(v)
             for k, v in value.items()
         )
     if isinstance(value, list):
