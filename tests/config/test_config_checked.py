@@ -130,6 +130,26 @@ def test_credentials_in_any_spelling_are_never_copied(tmp_path: Path, name: str)
     assert not (tmp_path / "data" / "cache").exists()
 
 
+def test_settings_validated_by_another_pydantic_are_validated_again(tmp_path: Path) -> None:
+    """pydantic does the validating: an upgrade may accept or read a file differently, so
+    its version is part of the key (found without importing it)."""
+    other = tmp_path / "site" / "pydantic"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("", encoding="utf-8")
+    (other / "version.py").write_text("VERSION = '9.9.9'\n", encoding="utf-8")
+    probe = "from tradeterm.config import checked; print(checked.key_of(b'[sim]'))"
+
+    def key(*path: Path) -> str:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, (*path, SRC)))}
+        run = subprocess.run(
+            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+        )
+        return run.stdout.strip()
+
+    assert key() == checked.key_of(b"[sim]")
+    assert key(tmp_path / "site") != key()
+
+
 def test_key_remaps_are_checked_on_kept_settings_too(tmp_path: Path) -> None:
     path = write(tmp_path, '[ui.keys]\nbuy = "x"\n')
     load_config(path, tmp_path / "unused.toml")  # headless: remaps not checked, settings kept

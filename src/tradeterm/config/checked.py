@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import logging
 import os
 import pickle
@@ -77,15 +78,28 @@ def cache_path(source: Path, raw: dict[str, Any]) -> Path | None:
 
 def key_of(text: bytes) -> str:
     """The key a validation is kept under: the file's bytes, the schema's sources, Python's
-    version."""
+    version, pydantic's (which does the validating; read from its ``version.py``, which also
+    names the pydantic-core it needs, without importing it)."""
     digest = hashlib.sha256(text)
     digest.update(sys.version.encode())
+    digest.update(_pydantic_version())
     for name in SCHEMA:
         try:
             digest.update((_PACKAGE / name).read_bytes())
         except OSError:
             digest.update(name.encode())  # (a missing source: never equal to a present one)
     return digest.hexdigest()
+
+
+def _pydantic_version() -> bytes:
+    try:
+        spec = importlib.util.find_spec("pydantic")
+        folders = spec.submodule_search_locations if spec is not None else None
+        if not folders:
+            return b"no pydantic"
+        return (Path(next(iter(folders))) / "version.py").read_bytes()
+    except (OSError, ImportError, ValueError):
+        return b"pydantic unknown"
 
 
 def recall(where: Path, key: str) -> Settings | None:
