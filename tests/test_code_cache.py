@@ -303,3 +303,16 @@ def test_a_text_compiled_while_a_full_file_is_saved_is_no_error(
     cache._used = UsedMeanwhile(cache._used)
     cache.save()
     assert "def f0():\n return 0\n" in code_cache.CodeCache(cache.path).code
+
+
+def test_a_temporary_file_left_by_a_killed_start_does_not_stop_saving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A start killed while writing leaves its temporary file; a later start may get the same
+    process id (a container's start always does): it still saves."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    cache = code_cache.CodeCache(tmp_path / "dataclass-code.bin")
+    (tmp_path / f".{cache.path.name}.{os.getpid()}").write_bytes(b"half written")
+    cache.exec("def f():\n return 1\n", {})
+    cache.save()
+    assert "def f():\n return 1\n" in code_cache.CodeCache(cache.path).code

@@ -105,7 +105,11 @@ class CodeCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # as Python writes bytecode: a new file, readable as the umask allows, renamed
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+            # (named for no one else: a killed start's file, left under a process id that a
+            # later start may have again, as a container's always has, would stop every save)
+            temporary = self.path.with_name(
+                f".{self.path.name}.{os.getpid()}.{os.urandom(6).hex()}"
+            )
             handle = os.open(temporary, os.O_EXCL | os.O_CREAT | os.O_WRONLY, 0o666)
             try:
                 with os.fdopen(handle, "wb") as out:
