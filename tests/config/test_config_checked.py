@@ -80,6 +80,21 @@ def test_a_kept_file_others_may_write_is_not_read(tmp_path: Path) -> None:
     assert where.stat().st_mode & 0o777 == 0o600  # written again, the owner's only
 
 
+@pytest.mark.parametrize("link", ["symbolic", "hard"])
+def test_a_kept_file_reached_through_a_link_is_not_read(tmp_path: Path, link: str) -> None:
+    """Someone who may write in the cache folder links the kept file's name to another file of
+    the user's (a pickle runs code on load): it is not read, the file is validated."""
+    path = write(tmp_path, "[sim]\nseed = 99\n")
+    elsewhere = forge(path, Settings())  # a pickle the user owns, in the right form
+    other = elsewhere.with_name("somewhere-else")
+    elsewhere.rename(other)
+    if link == "symbolic":
+        elsewhere.symlink_to(other)
+    else:
+        os.link(other, elsewhere)
+    assert load_config(path, tmp_path / "unused.toml")[0].sim.seed == 99
+
+
 def test_a_damaged_kept_file_is_validated_again_and_replaced(tmp_path: Path) -> None:
     path = write(tmp_path, "[sim]\nseed = 99\n")
     where = kept_at(path)

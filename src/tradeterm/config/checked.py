@@ -104,11 +104,14 @@ def _pydantic_version() -> bytes:
 
 def recall(where: Path, key: str) -> Settings | None:
     """The settings kept at ``where`` under ``key``; None when there are none, they were kept
-    under another key, or the file is not the user's own."""
+    under another key, or the file is not the user's own (or is reached through a link)."""
     try:
-        with where.open("rb") as handle:
+        # not through a link: one planted by someone who may write in the folder would have
+        # another file of the user's unpickled (a symbolic one is refused, a hard one counted)
+        fd = os.open(where, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
-            if info.st_uid != os.getuid() or info.st_mode & 0o022:
+            if info.st_uid != os.getuid() or info.st_mode & 0o022 or info.st_nlink != 1:
                 return None
             kept = pickle.load(handle)
     except Exception:  # a damaged pickle can raise anything: validate the file instead
