@@ -279,3 +279,40 @@ def test_quick_init_compiles_its_init_once_ever(
     for cls in (cached, again):
         assert repr(cls("BTC/USDT", 5)) == repr(plain("BTC/USDT", 5))
         assert cls.__init__.__code__.co_code == plain.__init__.__code__.co_code
+
+
+def test_a_text_compiled_while_a_full_file_is_saved_is_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workstation saves on the UI thread while other threads may still make classes: a
+    text compiled during the save of a full file (where it keeps only what was used) neither
+    breaks the save nor the start."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(code_cache, "KEEP_AT_MOST", 1)
+    cache = code_cache.CodeCache(tmp_path / "dataclass-code.bin")
+    late = "def late():\n return 2\n"
+
+    class UsedMeanwhile(set[str]):
+        def __contains__(self, text: object) -> bool:  # another thread compiles meanwhile
+            if late not in cache.code:
+                cache.exec(late, {})
+            return super().__contains__(text)
+
+    for i in range(3):
+        cache.exec(f"def f{i}():\n return {i}\n", {})
+    cache._used = UsedMeanwhile(cache._used)
+    cache.save()
+    assert "def f0():\n return 0\n" in code_cache.CodeCache(cache.path).code
+
+
+def test_a_temporary_file_left_by_a_killed_start_does_not_stop_saving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A start killed while writing leaves its temporary file; a later start may get the same
+    process id (a container's start always does): it still saves."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    cache = code_cache.CodeCache(tmp_path / "dataclass-code.bin")
+    (tmp_path / f".{cache.path.name}.{os.getpid()}").write_bytes(b"half written")
+    cache.exec("def f():\n return 1\n", {})
+    cache.save()
+    assert "def f():\n return 1\n" in code_cache.CodeCache(cache.path).code

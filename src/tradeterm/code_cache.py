@@ -95,15 +95,21 @@ class CodeCache:
         """Write the file if this start compiled anything new (atomically: a start running
         meanwhile reads the old file or the new one). Not where bytecode is not written;
         an unwritable directory is ignored."""
-        if not self.compiled or sys.dont_write_bytecode:
+        compiled = self.compiled
+        if not compiled or sys.dont_write_bytecode:
             return
         keep = self.code
         if len(keep) > KEEP_AT_MOST:
-            keep = {text: code for text, code in keep.items() if text in self._used}
+            # (a copy taken at once: another thread may compile a class meanwhile)
+            keep = {text: code for text, code in list(keep.items()) if text in self._used}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # as Python writes bytecode: a new file, readable as the umask allows, renamed
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+            # (named for no one else: a killed start's file, left under a process id that a
+            # later start may have again, as a container's always has, would stop every save)
+            temporary = self.path.with_name(
+                f".{self.path.name}.{os.getpid()}.{os.urandom(6).hex()}"
+            )
             handle = os.open(temporary, os.O_EXCL | os.O_CREAT | os.O_WRONLY, 0o666)
             try:
                 with os.fdopen(handle, "wb") as out:
@@ -115,7 +121,7 @@ class CodeCache:
                 raise
         except OSError:
             return
-        self.compiled = 0
+        self.compiled -= compiled  # (what was compiled meanwhile is for the next save)
 
 
 def _read(path: Path) -> dict[str, CodeType]:

@@ -288,3 +288,47 @@ def test_a_frame_about_no_symbol_ends_every_run_first(monkeypatch: pytest.Monkey
         ("TradePrinted", ""),  # another symbol's trade: ETH's run waits for the read's end
         ("BookChanged", "ETH/USDT"),
     ]
+
+
+class Refusing(Sink):
+    """A sink with a bug behind it: BTC's first update raises (once)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.raised = False
+
+    def on_market(self, event: MarketEvent) -> None:
+        super().on_market(event)
+        update = isinstance(event, BookChanged) and not (event.snapshot or self.raised)
+        if update and getattr(event, "symbol", "") == "BTC/USDT":
+            self.raised = True
+            raise ValueError("a bug behind the sink")
+
+
+def test_an_error_behind_the_sink_costs_a_read_no_more_than_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One by one, such an error is logged and the feed goes on (other books untouched): a
+    read's runs do the same, rather than ending the stream or dropping the other books'."""
+    one, batched = Refusing(), Refusing()
+    by_one = feed_for(one, [], monkeypatch)
+    by_read = feed_for(batched, [], monkeypatch)
+    frames: list[str | bytes] = [
+        depth("BTCUSDT", 11, 11, "96"),
+        depth("ETHUSDT", 11, 11, "96"),
+        depth("BTCUSDT", 12, 12, "97"),
+        depth("ETHUSDT", 12, 12, "97"),
+    ]
+    for raw in frames:
+        by_one.on_message(raw)
+    by_read.on_messages(frames)
+    by_read.on_messages([depth("ETHUSDT", 13, 13, "98"), depth("ETHUSDT", 14, 14, "98")])
+    by_one.on_message(depth("ETHUSDT", 13, 13, "98"))
+    by_one.on_message(depth("ETHUSDT", 14, 14, "98"))
+    assert one.raised and batched.raised
+    for native in ("BTCUSDT", "ETHUSDT"):
+        a, b = by_one.books[native], by_read.books[native]
+        assert (a.synced, a.last_u, a.resyncs) == (b.synced, b.last_u, b.resyncs)
+        assert a.book is not None and b.book is not None
+        assert a.book.bids.top(10) == b.book.bids.top(10)
+    assert by_read.books["ETHUSDT"].synced and by_read.books["ETHUSDT"].resyncs == 0

@@ -80,6 +80,21 @@ def test_a_kept_file_others_may_write_is_not_read(tmp_path: Path) -> None:
     assert where.stat().st_mode & 0o777 == 0o600  # written again, the owner's only
 
 
+@pytest.mark.parametrize("link", ["symbolic", "hard"])
+def test_a_kept_file_reached_through_a_link_is_not_read(tmp_path: Path, link: str) -> None:
+    """Someone who may write in the cache folder links the kept file's name to another file of
+    the user's (a pickle runs code on load): it is not read, the file is validated."""
+    path = write(tmp_path, "[sim]\nseed = 99\n")
+    elsewhere = forge(path, Settings())  # a pickle the user owns, in the right form
+    other = elsewhere.with_name("somewhere-else")
+    elsewhere.rename(other)
+    if link == "symbolic":
+        elsewhere.symlink_to(other)
+    else:
+        os.link(other, elsewhere)
+    assert load_config(path, tmp_path / "unused.toml")[0].sim.seed == 99
+
+
 def test_a_damaged_kept_file_is_validated_again_and_replaced(tmp_path: Path) -> None:
     path = write(tmp_path, "[sim]\nseed = 99\n")
     where = kept_at(path)
@@ -100,6 +115,54 @@ def test_a_file_holding_credentials_is_never_copied(tmp_path: Path) -> None:
     assert checked.cache_path(path, tomllib.loads(path.read_text())) is None
     load_config(path, tmp_path / "unused.toml")
     assert not (tmp_path / "data" / "cache").exists()
+
+
+def test_a_link_planted_where_the_settings_are_written_is_not_followed(tmp_path: Path) -> None:
+    """Someone who may write in the cache folder (a shared data_dir) plants a link at the
+    name the settings would first be written to: the file it points at stays as it was."""
+    path = write(tmp_path, "[sim]\nseed = 99\n")
+    where = kept_at(path)
+    where.parent.mkdir(parents=True)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the user's own file", encoding="utf-8")
+    where.with_suffix(f".{os.getpid()}.part").symlink_to(victim)
+    assert load_config(path, tmp_path / "unused.toml")[0].sim.seed == 99
+    assert victim.read_text(encoding="utf-8") == "the user's own file"
+    kept = checked.recall(where, checked.key_of(path.read_bytes()))
+    assert kept is not None and kept.sim.seed == 99
+
+
+@pytest.mark.parametrize(
+    "name", ["api_key", "API-SECRET", "private_key", "twofa", "passphrase", "login"]
+)
+def test_credentials_in_any_spelling_are_never_copied(tmp_path: Path, name: str) -> None:
+    path = write(
+        tmp_path,
+        '[venues.bn]\nexchange = "binance"\nsymbols = ["BTC/USDT"]\n'
+        f'[venues.bn.ccxt]\n{name} = "k-123"\n',
+    )
+    load_config(path, tmp_path / "unused.toml")
+    assert not (tmp_path / "data" / "cache").exists()
+
+
+def test_settings_validated_by_another_pydantic_are_validated_again(tmp_path: Path) -> None:
+    """pydantic does the validating: an upgrade may accept or read a file differently, so
+    its version is part of the key (found without importing it)."""
+    other = tmp_path / "site" / "pydantic"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("", encoding="utf-8")
+    (other / "version.py").write_text("VERSION = '9.9.9'\n", encoding="utf-8")
+    probe = "from tradeterm.config import checked; print(checked.key_of(b'[sim]'))"
+
+    def key(*path: Path) -> str:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, (*path, SRC)))}
+        run = subprocess.run(
+            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+        )
+        return run.stdout.strip()
+
+    assert key() == checked.key_of(b"[sim]")
+    assert key(tmp_path / "site") != key()
 
 
 def test_key_remaps_are_checked_on_kept_settings_too(tmp_path: Path) -> None:

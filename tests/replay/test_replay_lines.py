@@ -141,3 +141,35 @@ def test_two_overlapping_captures_play_in_receive_time_order(tmp_path: Path) -> 
     ]
     got = [body for _, _, _, body in chain.from_iterable(merge(streams))]
     assert got == ["b1", "a1", "a2", "a3", "a4", "b2", "b3", "a5", "b4", "a6", "b5"]
+
+
+class Counted(list[Item]):
+    """A list that counts the items read out of it (whole or in slices)."""
+
+    read = 0
+
+    def __getitem__(self, key):  # type: ignore[no-untyped-def]
+        got = super().__getitem__(key)
+        Counted.read += len(got) if isinstance(key, slice) else 1
+        return got
+
+    def __iter__(self) -> Iterator[Item]:
+        Counted.read += len(self)
+        return super().__iter__()
+
+
+def test_captures_that_interleave_finely_are_merged_in_time_linear_in_their_items() -> None:
+    """Two captures of the same hours (spot and futures) alternate message by message: each
+    list is passed over a bounded number of times, not once per message taken from it (which
+    made such a merge some 30 times slower than the merge item by item)."""
+    n = 20 * lines_module.BATCH
+    streams = [[(2 * i + order, order, i, "x") for i in range(n)] for order in (0, 1)]
+
+    def lists(items: list[Item]) -> Iterator[list[Item]]:
+        for at in range(0, len(items), lines_module.BATCH):
+            yield Counted(items[at : at + lines_module.BATCH])
+
+    Counted.read = 0
+    got = list(chain.from_iterable(merge([lists(items) for items in streams])))
+    assert got == list(heapq.merge(*streams))
+    assert Counted.read <= 8 * 2 * n

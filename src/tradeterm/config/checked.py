@@ -14,7 +14,9 @@ environment or a secrets file) is never copied.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib.util
 import logging
 import os
 import pickle
@@ -38,14 +40,22 @@ SCHEMA = (
 )
 """The sources a validation's result depends on (relative to the tradeterm package)."""
 _PACKAGE = Path(__file__).resolve().parents[1]
-CREDENTIALS = frozenset({"apikey", "secret", "password", "privatekey", "uid", "token"})
-"""Keys (any case) whose values are credentials: a file naming one is not copied."""
+CREDENTIALS = frozenset({"uid", "login", "twofa", "walletaddress"})
+"""Keys (any case, ``_`` and ``-`` ignored) whose values are credentials (ccxt's
+``requiredCredentials`` and ``secrets.toml``'s): a file naming one is not copied."""
+CREDENTIAL_PARTS = ("apikey", "secret", "password", "passphrase", "privatekey", "token")
+"""A key containing one of these (so spelled) is taken for a credential too."""
+
+
+def _is_credential(key: str) -> bool:
+    plain = key.lower().replace("_", "").replace("-", "")
+    return plain in CREDENTIALS or any(part in plain for part in CREDENTIAL_PARTS)
 
 
 def _holds_credentials(value: Any) -> bool:
     if isinstance(value, dict):
         return any(
-            (isinstance(k, str) and k.lower() in CREDENTIALS) or _holds_credentials(v)
+            (isinstance(k, str) and _is_credential(k)) or _holds_credentials(v)
             for k, v in value.items()
         )
     if isinstance(value, list):
@@ -68,9 +78,11 @@ def cache_path(source: Path, raw: dict[str, Any]) -> Path | None:
 
 def key_of(text: bytes) -> str:
     """The key a validation is kept under: the file's bytes, the schema's sources, Python's
-    version."""
+    version, pydantic's (which does the validating; read from its ``version.py``, which also
+    names the pydantic-core it needs, without importing it)."""
     digest = hashlib.sha256(text)
     digest.update(sys.version.encode())
+    digest.update(_pydantic_version())
     for name in SCHEMA:
         try:
             digest.update((_PACKAGE / name).read_bytes())
@@ -79,13 +91,27 @@ def key_of(text: bytes) -> str:
     return digest.hexdigest()
 
 
+def _pydantic_version() -> bytes:
+    try:
+        spec = importlib.util.find_spec("pydantic")
+        folders = spec.submodule_search_locations if spec is not None else None
+        if not folders:
+            return b"no pydantic"
+        return (Path(next(iter(folders))) / "version.py").read_bytes()
+    except (OSError, ImportError, ValueError):
+        return b"pydantic unknown"
+
+
 def recall(where: Path, key: str) -> Settings | None:
     """The settings kept at ``where`` under ``key``; None when there are none, they were kept
-    under another key, or the file is not the user's own."""
+    under another key, or the file is not the user's own (or is reached through a link)."""
     try:
-        with where.open("rb") as handle:
+        # not through a link: one planted by someone who may write in the folder would have
+        # another file of the user's unpickled (a symbolic one is refused, a hard one counted)
+        fd = os.open(where, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
-            if info.st_uid != os.getuid() or info.st_mode & 0o022:
+            if info.st_uid != os.getuid() or info.st_mode & 0o022 or info.st_nlink != 1:
                 return None
             kept = pickle.load(handle)
     except Exception:  # a damaged pickle can raise anything: validate the file instead
@@ -101,10 +127,19 @@ def remember(where: Path, key: str, settings: Settings) -> None:
     failure to write only costs the next start a validation."""
     try:
         where.parent.mkdir(parents=True, exist_ok=True)
-        part = where.with_suffix(f".{os.getpid()}.part")
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        # a new file of a name no one could guess, never one already there (a link planted
+        # in a folder others may write would have the settings written over what it names)
+        part = where.with_name(f".{where.name}.{os.getpid()}.{os.urandom(8).hex()}.part")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(part, flags, 0o600)
+    except OSError as exc:
+        log.debug("config: validated settings not kept at %s (%s)", where, exc)
+        return
+    try:
         with os.fdopen(fd, "wb") as handle:
             pickle.dump((key, settings), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(part, where)
     except (OSError, pickle.PicklingError) as exc:
         log.debug("config: validated settings not kept at %s (%s)", where, exc)
+        with contextlib.suppress(OSError):
+            os.unlink(part)

@@ -288,10 +288,13 @@ class BinanceFeed:
             self._runs(runs)
 
     def _runs(self, runs: dict[str, list[Diff]]) -> None:
-        for native, diffs in runs.items():
-            book = self.books[native]
-            book.on_diffs(diffs)
-            if not book.synced:
+        for native, diffs in runs.items():  # (an error behind the sink: as in ``on_message``)
+            try:
+                self.books[native].on_diffs(diffs)
+            except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+                self.malformed += 1
+                log_malformed(log, self.venue, self.messages, exc, f"{native} depth run")
+            if not self.books[native].synced:
                 self._unsynced(native)
 
     def _other(self, message: Any) -> None:

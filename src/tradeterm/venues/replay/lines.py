@@ -257,37 +257,42 @@ def merge(streams: Sequence[Iterator[list[Item]]]) -> Iterator[list[Item]]:
 
     Between merge points a stream's lists pass whole: a list whose latest message comes
     before the next file's head is handed on as it is, so files that follow each other
-    (day 1, day 2) cost no more than reading them one after the other.
+    (day 1, day 2) cost no more than reading them one after the other. Files that
+    interleave finely cost what a merge item by item costs: a list's latest time is found
+    once, and each turn reads only the items it hands on (and the one that stops it).
     """
-    heads: list[tuple[int, int, list[Item], int, Iterator[list[Item]]]] = []
+    heads: list[tuple[int, int, list[Item], int, int, Iterator[list[Item]]]] = []
+
+    def push(order: int, stream: Iterator[list[Item]]) -> None:
+        chunk = next(stream, None)
+        while chunk is not None and not chunk:
+            chunk = next(stream, None)
+        if chunk:
+            heapq.heappush(heads, (chunk[0][0], order, chunk, 0, max(map(_TS, chunk)), stream))
+
     for order, stream in enumerate(streams):
-        first = next(stream, None)
-        if first:
-            heapq.heappush(heads, (first[0][0], order, first, 0, stream))
+        push(order, stream)
     while heads:
-        _, order, chunk, start, stream = heapq.heappop(heads)
+        _, order, chunk, start, latest, stream = heapq.heappop(heads)
+        end = len(chunk)
         if not heads:
             yield chunk[start:] if start else chunk
             yield from stream
             return
         bound, bound_order = heads[0][0], heads[0][1]
-        latest = max(map(_TS, chunk[start:] if start else chunk))
-        if latest < bound or (latest == bound and order < bound_order):
-            yield chunk[start:] if start else chunk  # all of it goes before the next head
-            follow = next(stream, None)
-            while follow is not None and not follow:
-                follow = next(stream, None)
-            if follow:
-                heapq.heappush(heads, (follow[0][0], order, follow, 0, stream))
-            continue
-        stop = start
-        for ts, *_ in chunk[start:]:
-            if ts > bound or (ts == bound and order > bound_order):
-                break
-            stop += 1
-        if stop > start:
-            yield chunk[start:stop]
-        heapq.heappush(heads, (chunk[stop][0], order, chunk, stop, stream))
+        stop = end
+        if latest > bound or (latest == bound and order > bound_order):
+            stop = start + 1  # (the head itself comes before the next file's head)
+            while stop < end:
+                ts = chunk[stop][0]
+                if ts > bound or (ts == bound and order > bound_order):
+                    break
+                stop += 1
+        yield chunk[start:stop] if start or stop < end else chunk
+        if stop < end:
+            heapq.heappush(heads, (chunk[stop][0], order, chunk, stop, latest, stream))
+        else:
+            push(order, stream)
 
 
 def _bad_line(issues: list[Issue], name: str, lineno: int, line: str) -> None:
