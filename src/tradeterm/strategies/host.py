@@ -91,8 +91,8 @@ class StrategyHost:
         self._rearm_resumes = False
         self._window: CandleWindow | None = None
         self._trading_venue = ""
-        self._wants_trades = True
         """Its account's venue, read once at start (the market callbacks compare it)."""
+        self._wants_trades = True
 
     @property
     def params(self) -> StrategyParams:
