@@ -169,17 +169,24 @@ class DepthSync:
         if not self.synced:
             self.buffer.append(diff)
             return
-        last_u = self.last_u
-        if diff.last <= last_u:
+        if diff.last <= self.last_u:
             return
-        if self.bridged:
-            if diff.first != last_u + 1:
-                self._lose(f"gap: U={diff.first} but the previous u was {last_u}", diff)
-                return
-        elif diff.first > last_u + 1:
-            self._lose(f"snapshot {last_u} is older than the stream (next U={diff.first})", diff)
+        reason = self._breaks(diff)
+        if reason is not None:
+            self._lose(reason, diff)
             return
         self._apply(diff)
+
+    def _breaks(self, diff: Diff) -> str | None:
+        """Why ``diff`` (newer than the book) cannot follow it by the update-id rules: a gap
+        after the first bridging event, or a snapshot older than the stream; None if it can."""
+        last_u = self.last_u
+        if self.bridged:
+            if diff.first != last_u + 1:
+                return f"gap: U={diff.first} but the previous u was {last_u}"
+        elif diff.first > last_u + 1:
+            return f"snapshot {last_u} is older than the stream (next U={diff.first})"
+        return None
 
     def on_diffs(self, diffs: Sequence[Diff]) -> None:
         """Consecutive depth events (one socket read's), each checked by the update-id rules
@@ -204,18 +211,10 @@ class DepthSync:
             if not self.synced:
                 self.buffer.append(diff)
                 continue
-            last_u = self.last_u
-            if diff.last <= last_u:
+            if diff.last <= self.last_u:
                 continue
-            if self.bridged:
-                if diff.first != last_u + 1:
-                    self._lose_after(
-                        run, f"gap: U={diff.first} but the previous u was {last_u}", diff
-                    )
-                    run = []
-                    continue
-            elif diff.first > last_u + 1:
-                reason = f"snapshot {last_u} is older than the stream (next U={diff.first})"
+            reason = self._breaks(diff)
+            if reason is not None:
                 self._lose_after(run, reason, diff)
                 run = []
                 continue
