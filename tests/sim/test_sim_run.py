@@ -8,10 +8,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Mapping
 from itertools import pairwise
 
 from sim_rig import make
 
+from tradeterm.domain.book import Level, OrderBook
 from tradeterm.domain.enums import FeedState
 from tradeterm.domain.events import BookChanged, CandlesLoaded, TickerUpdated, TradePrinted
 from tradeterm.engine.engine import Engine
@@ -47,6 +49,13 @@ def count_updates(engine: Engine) -> list[int]:
     return counter
 
 
+def levels(books: Mapping[str, OrderBook]) -> dict[str, tuple[list[Level], list[Level]]]:
+    return {
+        symbol: (list(book.bids.levels_best_first()), list(book.asks.levels_best_first()))
+        for symbol, book in books.items()
+    }
+
+
 async def test_run_makes_about_rate_events_per_second() -> None:
     rate = 500
     _clock, feed, engine = make(symbols=SYMBOLS, history_minutes=30, rate=rate)
@@ -59,16 +68,19 @@ async def test_run_makes_about_rate_events_per_second() -> None:
 
 
 async def test_run_goes_live_at_once_and_sends_the_history_while_the_market_moves() -> None:
-    """The books and the tape at once; the history from HISTORY_AFTER_S on (the first book is
-    drawn with nothing else to compute), a symbol per tick, paused market too."""
+    """The first book at once, the other books and the tape a moment later; the history from
+    HISTORY_AFTER_S on (the first book is drawn with nothing else to compute), a symbol per
+    tick, paused market too."""
     _clock, feed, engine = make(symbols=SYMBOLS, history_minutes=30, rate=0)
     loop = asyncio.get_running_loop()
     loaded_at: list[float] = []
     engine.subscribe(CandlesLoaded, lambda _event: loaded_at.append(loop.time()))
     started = loop.time()
     task = asyncio.create_task(feed.run(engine.sink(feed.venue)))
-    await asyncio.sleep(0)  # the first turn: books, connected (the tape's seconds next tick)
+    await asyncio.sleep(0)  # the first turn: the first book, connected (the rest next)
     assert engine.state.feed.state is FeedState.CONNECTED
+    assert set(engine.state.books_on(engine.feed.venue)) == {SYMBOLS[0]}  # no focus: the first
+    await asyncio.sleep(WARM_UP_AFTER_S * 1.5)
     assert set(engine.state.books_on(engine.feed.venue)) == set(SYMBOLS)
     assert not feed.bootstrapped and not engine.state.tickers_on(engine.feed.venue)
     deadline = started + HISTORY_AFTER_S + 5.0
@@ -140,14 +152,16 @@ def count_tickers(engine: Engine) -> list[int]:
     return counter
 
 
-async def test_run_sends_the_books_first_and_the_tapes_last_seconds_a_moment_later() -> None:
-    """The first book is drawn without waiting for the tape's last seconds (800 events, about
-    25 ms): the run's first turn sends the books only; ``WARM_UP_AFTER_S`` later come the same
-    warm-up events, with the same times, as a bootstrap sends, before any new event."""
-    _clock, booted, engine = make(symbols=SYMBOLS, history_minutes=30, rate=0)
+async def test_run_sends_the_focused_book_first_and_the_rest_a_moment_later() -> None:
+    """The first book is drawn without waiting for the other books or the tape's last seconds
+    (800 events, about 25 ms): the run's first turn sends the focused symbol's book only;
+    ``WARM_UP_AFTER_S`` later come the other books and the same warm-up events, with the same
+    times, as a bootstrap sends, before any new event. The books laid out later are the same
+    as a bootstrap's."""
+    _clock, booted, booted_engine = make(symbols=SYMBOLS, history_minutes=30, rate=0)
     expected: list[object] = []
-    engine.subscribe(TradePrinted, expected.append)
-    booted.bootstrap(engine)
+    booted_engine.subscribe(TradePrinted, expected.append)
+    booted.bootstrap(booted_engine)
     assert len(expected) > 10
     _clock, feed, engine = make(symbols=SYMBOLS, history_minutes=30, rate=0)
     loop = asyncio.get_running_loop()
@@ -159,12 +173,13 @@ async def test_run_sends_the_books_first_and_the_tapes_last_seconds_a_moment_lat
         trades.append(event)
 
     engine.subscribe(TradePrinted, on_trade)
+    feed.focus("SOL/USDT")  # the engine's active symbol (its first market, when it starts)
     started = loop.time()
     task = asyncio.create_task(feed.run(engine.sink(feed.venue)))
     try:
         await asyncio.sleep(0)  # the first turn
         assert engine.state.feed.state is FeedState.CONNECTED
-        assert set(engine.state.books_on(engine.feed.venue)) == set(SYMBOLS)
+        assert set(engine.state.books_on(engine.feed.venue)) == {"SOL/USDT"}
         assert trades == []
         deadline = loop.time() + 5.0
         while not trades and loop.time() < deadline:
@@ -174,5 +189,8 @@ async def test_run_sends_the_books_first_and_the_tapes_last_seconds_a_moment_lat
         with contextlib.suppress(asyncio.CancelledError):
             await task
     assert trades[: len(expected)] == expected
+    books = engine.state.books_on(feed.venue)  # laid out later, yet the same books
+    assert set(books) == set(SYMBOLS)
+    assert levels(books) == levels(booted_engine.state.books_on(booted.venue))
     assert first_at[0] - started >= 0.9 * WARM_UP_AFTER_S
     assert feed.events == 0  # a paused market: nothing new, only the tape's last seconds

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
+from textual.strip import Strip
 
 import tradeterm.ui.app as tradeterm_ui_app
 from tests.ui.conftest import Rig, ladder_text
@@ -18,6 +20,7 @@ from tradeterm.ui.screens.help import HelpScreen
 from tradeterm.ui.screens.workstation import WorkstationScreen
 from tradeterm.ui.session import Session
 from tradeterm.ui.widgets.keybar import KeyBar
+from tradeterm.ui.widgets.ladder import Ladder
 from tradeterm.ui.widgets.status import StatusBar
 
 
@@ -74,6 +77,34 @@ async def test_the_frame_is_on_screen_before_the_market_is_built(rig: Rig) -> No
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_the_book_is_drawn_before_the_other_panes_are_mounted(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The book's content mounts and is drawn first, alone; the other panes' contents mount
+    in the frame after it, and are drawn with it. The keys work once they are all there."""
+    drawn: list[tuple[bool, bool]] = []  # (another pane mounted, the keys work)
+    render_lines = Ladder.render_lines
+
+    def watched(ladder: Ladder, crop: Region) -> list[Strip]:
+        strips = render_lines(ladder, crop)
+        if not drawn and any("spread" in strip.text for strip in strips):
+            drawn.append((app.scanner.is_mounted or app.orders.is_mounted, app.opened))
+        return strips
+
+    monkeypatch.setattr(Ladder, "render_lines", watched)
+    app = _opening_app(rig, {})
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: app.opened)
+        await pilot.pause()
+        assert drawn == [(False, False)]
+        contents = app.workstation.contents if app.workstation is not None else {}
+        assert set(contents) == set(app.boxes)
+        for pane, content in contents.items():
+            assert content.parent is app.boxes[pane], pane
+        assert app.scanner.table.row_count > 0  # drawn once mounted
+        assert any("spread" in row for row in ladder_text(app))
 
 
 @pytest.mark.parametrize(

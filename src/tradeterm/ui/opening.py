@@ -13,6 +13,7 @@ from tradeterm.domain.enums import AccountMode
 from tradeterm.domain.errors import ConfigError, TradetermError
 from tradeterm.ui import live_frame
 from tradeterm.ui.panes.alerts import LEGEND
+from tradeterm.ui.panes.registry import PANE_IDS
 from tradeterm.ui.screens.workstation import Chrome, WorkstationScreen
 from tradeterm.ui.session import Session
 from tradeterm.ui.workers import start_engine
@@ -22,15 +23,26 @@ if TYPE_CHECKING:
     from tradeterm.ui.app import TradetermApp
 
 
-def build(app: TradetermApp, session: Session, chrome: Chrome) -> Workstation:
+FIRST = "book"
+"""The pane whose content ``open_later`` mounts and draws first: the market to act on. The
+others mount in the frame after it (mounting and drawing them all before the book was about
+half the work from the first frame to the first book)."""
+
+
+def build(
+    app: TradetermApp, session: Session, chrome: Chrome, later: set[str] | None = None
+) -> Workstation:
     """Make ``app``'s parts that need the session (``app.workstation``), from a ready one,
-    showing pane state in ``chrome``'s boxes and status bar."""
+    showing pane state in ``chrome``'s boxes and status bar. The panes in ``later`` (pane
+    ids; their contents are not mounted yet) are not drawn, as if hidden, until the caller
+    takes them out of it."""
+    shown = app.arrangement.pane_visible
     workstation = Workstation(
         session,
         app,
         chrome.boxes,
         chrome.status,
-        app.arrangement.pane_visible,
+        shown if later is None else _except(later, shown),
         refresh_hz=app.refresh_hz,
         scan_interval=app.scan_interval,
         notifier=app.notifier,
@@ -39,6 +51,11 @@ def build(app: TradetermApp, session: Session, chrome: Chrome) -> Workstation:
     wire_pane_keys(app, workstation)
     live_frame.watch(app, session.engine)
     return workstation
+
+
+def _except(later: set[str], shown: Callable[[str], bool]) -> Callable[[str], bool]:
+    """``shown``, but False for the panes in ``later`` while it holds them."""
+    return lambda pane: pane not in later and shown(pane)
 
 
 def wire_pane_keys(app: TradetermApp, workstation: Workstation) -> None:
@@ -83,15 +100,29 @@ async def open_later(app: TradetermApp, opener: Callable[[], Session]) -> None:
     screen = app.chrome.body.screen
     if not isinstance(screen, WorkstationScreen):
         return
-    workstation = build(app, session, app.chrome)
-    mounted = screen.open(workstation)
-    start_engine(app, workstation, start_feed=app.start_feed)  # it connects while panes mount
+    later = {pane for pane in PANE_IDS if pane != FIRST}
+    workstation = build(app, session, app.chrome, later)
+    mounted = screen.open(workstation, [FIRST])
+    start_engine(app, workstation, start_feed=app.start_feed)  # it connects while it mounts
     if app.start_feed:
         reconcile_at_start(app)
     for mounting in mounted:
         await mounting
+    workstation.refresher.tick()  # the market connected meanwhile: draw the book
+    app.call_after_refresh(_open_the_rest, app, screen, later)  # once that is on screen
+
+
+async def _open_the_rest(app: TradetermApp, screen: WorkstationScreen, later: set[str]) -> None:
+    """Mount the contents of the panes in ``later`` (the book is on screen), draw them and
+    start: the keys work from here."""
+    workstation = screen.workstation
+    if workstation is None or not screen.is_attached:
+        return  # the app was closed meanwhile
+    for mounting in screen.open(workstation, [p for p in workstation.contents if p in later]):
+        await mounting
+    later.clear()  # they are drawn from here
     begin(app)
-    workstation.refresher.tick()  # the market connected meanwhile: draw it with the panes
+    workstation.refresher.tick()  # every pane, in this frame
     app.refresh_bindings()
     if app.on_open is not None:
         app.call_after_refresh(app.on_open)  # once that is drawn

@@ -3,7 +3,7 @@ takes what its panes ask for (messages up) and hands it on."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from textual import events
@@ -106,14 +106,14 @@ class WorkstationScreen(Screen[None]):
         yield self.chrome.cmdline
         yield self.chrome.keys
 
-    def open(self, workstation: Workstation) -> list[AwaitMount]:
-        """Put ``workstation``'s pane contents in the frame's boxes: the frame shown while the
-        market was built becomes the workstation's screen (await what this returns). Only the
-        contents mount: composing a second frame for them, and switching to it, was about a
-        sixth of the time to the first book."""
+    def open(self, workstation: Workstation, panes: Iterable[str]) -> list[AwaitMount]:
+        """Put the contents of ``workstation``'s ``panes`` (pane ids) in the frame's boxes:
+        the frame shown while the market was built becomes the workstation's screen (await
+        what this returns). Only the contents mount: composing a second frame for them, and
+        switching to it, was about a sixth of the time to the first book."""
         self.workstation = workstation
-        boxes = self.chrome.boxes
-        return [boxes[pane].mount(content) for pane, content in workstation.contents.items()]
+        boxes, contents = self.chrome.boxes, workstation.contents
+        return [boxes[pane].mount(contents[pane]) for pane in panes]
 
     def on_screen_suspend(self) -> None:
         self._styled = False  # classes may change while another screen is on top

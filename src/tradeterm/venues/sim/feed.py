@@ -120,7 +120,9 @@ class SimFeed:
         self.rate = rate
         self.history_minutes = history_minutes
         now = clock.now_ns()
-        self.flows = {x.symbol: SymbolFlow(x, seed, now) for x in listings}
+        # the books are laid out as they are first sent (``_connect``): the focused one first
+        self.flows = {x.symbol: SymbolFlow(x, seed, now, seeded=False) for x in listings}
+        self._focus = ""
         self._order = list(self.flows.values())
         self._cum_weights = list(accumulate(x.activity for x in listings))
         self._pick = Random(seed)
@@ -139,29 +141,37 @@ class SimFeed:
         return [flow.market for flow in self._order]
 
     def focus(self, symbol: str) -> None:
-        """The sim streams every symbol in full; nothing to change."""
+        """The sim streams every symbol in full; ``run`` sends this one's book first."""
+        self._focus = symbol
 
     def bootstrap(self, sink: MarketSink) -> None:
         """Send what a live venue sends on connect: the books, the last seconds of trades,
         then the candle history and the tickers."""
         if self._missing is None:
-            self._connect(sink)
+            self._connect(sink, self._order)
         while self._backfill(sink):
             pass
 
-    def _connect(self, sink: MarketSink, *, warm_up: bool = True) -> None:
-        """The books and (``warm_up``) the tape's last seconds: the market is live from here.
-        The candle history, most of the work of connecting, follows symbol by symbol
-        (``_backfill``). Without ``warm_up`` the caller sends the tape's seconds later
-        (``_warm_up`` at the time kept in ``_history_at``), before any new event."""
+    def _connect(
+        self, sink: MarketSink, flows: Sequence[SymbolFlow], *, warm_up: bool = True
+    ) -> None:
+        """The books of ``flows`` and (``warm_up``) the tape's last seconds: the market is live
+        from here. The candle history, most of the work of connecting, follows symbol by
+        symbol (``_backfill``). Given only some books, or without ``warm_up``, the caller sends
+        the other books (``_send_books``) and the tape's seconds (``_warm_up``) later, at the
+        time kept in ``_history_at``, before any new event."""
         now = self._history_at = self.clock.now_ns()
         sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTING))
-        for flow in self._order:
-            sink.on_market(flow.snapshot(now))
+        self._send_books(sink, flows, now)
         if warm_up:
             self._warm_up(sink, now)
         sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED))
         self._missing = deque(self._order)
+
+    def _send_books(self, sink: MarketSink, flows: Sequence[SymbolFlow], now: int) -> None:
+        for flow in flows:
+            flow.seed_book()
+            sink.on_market(flow.snapshot(now))
 
     def _backfill(self, sink: MarketSink) -> bool:
         """Send one more symbol's candle history, then its ticker (its 24-hour figures need
@@ -187,6 +197,9 @@ class SimFeed:
 
     def step(self, sink: MarketSink, events: int = 1) -> None:
         """Make ``events`` order-flow events happen now, on symbols picked by activity."""
+        if self._missing is None:  # not connected: the books are laid out unsent
+            for flow in self._order:
+                flow.seed_book()
         now = self.clock.now_ns()
         pick, weights, order = self._pick.random, self._cum_weights, self._order
         total = weights[-1]
@@ -237,14 +250,19 @@ class SimFeed:
 
         Work per tick is capped at half a second's worth of events, so a slow
         machine sees a slower market rather than a growing backlog. Connecting here, it sends
-        the books at once and the tape's last seconds ``WARM_UP_AFTER_S`` later. The market
+        the focused symbol's book at once, alone (laying out 22 books before it was a tenth
+        of the work from the first frame to the first book), and the other books and the
+        tape's last seconds ``WARM_UP_AFTER_S`` later. The market
         moves from the first tick after; until every symbol has its candle history, each
         tick also makes one symbol's (a day of 22 symbols' candles is about 0.2 s of work),
         from ``HISTORY_AFTER_S`` on.
         """
-        if self._missing is None:  # the books now; the tape's seconds once the book is drawn
-            self._connect(sink, warm_up=False)
+        if self._missing is None:  # the focused book now; the rest once it is drawn
+            first = [f for f in self._order if f.symbol == self._focus] or self._order[:1]
+            self._connect(sink, first, warm_up=False)
             await asyncio.sleep(WARM_UP_AFTER_S)
+            rest = [f for f in self._order if f is not first[0]]
+            self._send_books(sink, rest, self._history_at)
             self._warm_up(sink, self._history_at)
         loop = asyncio.get_running_loop()
         last = loop.time()

@@ -93,7 +93,9 @@ class _Side:
 class SymbolFlow:
     """The market for one symbol. ``step`` makes one order-flow event happen."""
 
-    def __init__(self, listing: Listing, seed: int, now_ns: int) -> None:
+    def __init__(self, listing: Listing, seed: int, now_ns: int, *, seeded: bool = True) -> None:
+        """``seeded``: lay out the opening book now; else ``seed_book`` does, before the flow
+        is first used (its own generator makes the same book whenever that is)."""
         self.listing = listing
         self.market = listing_market(listing)
         self.symbol = listing.symbol
@@ -120,7 +122,9 @@ class SymbolFlow:
         # candles for 124 symbols held 700,000 equal copies (70 MB) without it. Bounded by
         # PRICE_CACHE_LIMIT (``_forget_prices``); candles keep the Decimals they were made with.
         self._prices: dict[int, Decimal] = {}
-        self._seed_book()
+        self.seeded = False
+        if seeded:
+            self.seed_book()
 
     # --- conversions --------------------------------------------------------
 
@@ -154,7 +158,11 @@ class SymbolFlow:
     def _size(self, depth_factor: float = 1.0) -> int:
         return max(1, int(self.rng.lognormvariate(0.0, 0.8) * self.size_lots * depth_factor))
 
-    def _seed_book(self) -> None:
+    def seed_book(self) -> None:
+        """Lay out the opening book, once (the first draws of the flow's generator)."""
+        if self.seeded:
+            return
+        self.seeded = True
         mid = round(self.fair)
         spread = max(1, self.gap)
         bid, ask = mid - spread // 2 - (spread % 2), mid + spread // 2 + 1
