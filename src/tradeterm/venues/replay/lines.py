@@ -12,6 +12,7 @@ from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
+from tradeterm.venues import wire
 from tradeterm.venues.replay.files import (
     CF_CONFIGURATION,
     Format,
@@ -108,6 +109,13 @@ def _hft_items(lines: list[str], index: int, first: int) -> list[Item] | None:
     return items
 
 
+def _wire_items(lines: list[str], index: int, first: int) -> list[Item] | None:
+    """``_hft_items`` by the C decoder, Binance messages pre-read (``wire.hft_items``); a
+    batch it does not read goes to ``_hft_items``."""
+    assert wire.hft_items is not None
+    return wire.hft_items(lines, index, first) or _hft_items(lines, index, first)
+
+
 def _hft_lines(
     lines: list[str], index: int, first: int, issues: list[Issue], name: str
 ) -> Iterator[Item]:
@@ -130,11 +138,14 @@ def _hft_chunks(source: Source, index: int, issues: list[Issue]) -> Iterator[Ite
     name = source.name
     lineno = 0
     lines = _Lines(source.path)
+    read = _hft_items
+    if wire.hft_items is not None and source.exchange.startswith("binance"):
+        read = _wire_items
     try:
         for chunk in lines.chunks():
             for start in range(0, len(chunk), BATCH):
                 batch = chunk[start : start + BATCH]
-                items = _hft_items(batch, index, lineno + 1)
+                items = read(batch, index, lineno + 1)
                 yield _hft_lines(batch, index, lineno + 1, issues, name) if items is None else items
                 lineno += len(batch)
     except (EOFError, zlib.error, OSError) as exc:
