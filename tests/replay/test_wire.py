@@ -249,8 +249,20 @@ line_bodies = st.one_of(
         st.one_of(ids, st.just("12a"), st.just(""), st.just("-3"), st.just("0012")),
         st.sampled_from([',"s":"BTCUSDT","b":"1","B":"2","a":"3","A":"4"', "", ","]),
     ),
-    st.text(max_size=30),
+    st.text(max_size=30).map(lambda t: t.replace("\n", "")),
 )
+
+
+def plain_line(line: str) -> bool:
+    """``<ASCII digits, at most 19, a signed 64-bit value> <anything>``."""
+    head, sep, _ = line.partition(" ")
+    return (
+        bool(sep)
+        and head.isascii()
+        and head.isdigit()
+        and int(head[:19]) < 2**63
+        and len(head) <= 19
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -264,14 +276,18 @@ line_bodies = st.one_of(
         max_size=8,
     ),
     st.integers(1, 10**6),
+    st.booleans(),
 )
-@example([("1", '{"stream":"a@bookTicker","data":{"u":5,"b":"1"}}')], 1)
+@example([("1", '{"stream":"a@bookTicker","data":{"u":5,"b":"1"}}')], 1, True)
 def test_hft_items_are_the_python_items_with_values_read(
-    lines: list[tuple[str, str]], first: int
+    lines: list[tuple[str, str]], first: int, ending: bool
 ) -> None:
     text = [f"{ts} {body}" for ts, body in lines]
     want = _hft_items(text, 7, first)
-    got = C.hft_items(text, 7, first)
+    joined = "\n".join(text) + "\n" * ending
+    got, stop = C.hft_items(joined, 0, len(joined), len(text), 7, first)
+    assert stop == len(joined)  # every line read or passed over
+    assert (got is None) == (not all(map(plain_line, text)))
     if got is None:
         return  # a line that is not "<digits> <text>": the batch is read in Python
     assert want is not None

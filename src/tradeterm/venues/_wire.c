@@ -22,10 +22,12 @@
  *     A trade object (plain or wrapped): keys "t", "p", "q", "T", "m" required, "e", "E",
  *     "s", "b", "a", "M", "X" allowed, nothing else. price and qty are the strings as sent.
  *
- * hft_items(lines, index, first) -> list of (ts, index, lineno, body) or None
- *     hftbacktest lines ("<receive ns> <message>", numbered from ``first``), None when a
- *     line does not start with ASCII digits and a space (the caller reads the batch its
- *     own way). ``body`` is the text after the first space, or, for a message that starts
+ * hft_items(text, start, end, count, index, first) -> (items or None, stop)
+ *     Up to ``count`` hftbacktest lines ("<receive ns> <message>", split at '\n' as
+ *     str.split does, numbered from ``first``) of text[start:end], as a list of
+ *     (ts, index, lineno, body), and where the next line starts. None instead of the list
+ *     when a line does not start with ASCII digits and a space: the caller reads those
+ *     lines (text[start:stop]) its own way. ``body`` is the text after the first space, or, for a message that starts
  *     with {"stream":" and ends with }} (the replay's whole-message test), the tuple
  *     (stream, value, body): value is the bookTicker's ``u`` as the replay slices it (the
  *     digits after the first "u": up to the next ','), the trade tuple trade() gives for a
@@ -297,7 +299,7 @@ static PyMethodDef methods[] = {
      "depth(text, prices, sizes): (U, u, pu or None, E, symbol, bids, asks) or None."},
     {"trade", trade, METH_O, "trade(text): (id, price, qty, T, buyer_is_maker) or None."},
     {"hft_items", (PyCFunction)(void (*)(void))hft_items, METH_FASTCALL,
-     "hft_items(lines, index, first): the lines' items, or None when one is not plain."},
+     "hft_items(text, start, end, count, index, first): (items or None, stop)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -36,9 +36,9 @@ ticker_u(const char *s, Py_ssize_t n)
 
 /* The body of one line: the text itself, or (stream, value, text) (see the module note). */
 static PyObject *
-line_body(PyObject *line, Py_ssize_t from, PyObject **last_stream)
+line_body(PyObject *line, Py_ssize_t from, Py_ssize_t to, PyObject **last_stream)
 {
-    PyObject *text = PyUnicode_Substring(line, from, PyUnicode_GET_LENGTH(line));
+    PyObject *text = PyUnicode_Substring(line, from, to);
     if (text == NULL || !PyUnicode_IS_COMPACT_ASCII(text)) {
         return text;
     }
@@ -91,81 +91,123 @@ line_body(PyObject *line, Py_ssize_t from, PyObject **last_stream)
     return body;
 }
 
+/* The end of the line that starts at pos (its '\n', or end), and where the next one starts. */
+static Py_ssize_t
+line_end(PyObject *text, Py_ssize_t pos, Py_ssize_t end, Py_ssize_t *next)
+{
+    Py_ssize_t nl = PyUnicode_FindChar(text, '\n', pos, end, 1);
+    if (nl < 0) {
+        *next = end;
+        return end;
+    }
+    *next = nl + 1;
+    return nl;
+}
+
+/* One line's item, Py_None (new reference) when it is not "<digits> <message>", NULL on error. */
+static PyObject *
+line_item(PyObject *text, Py_ssize_t pos, Py_ssize_t stop, PyObject *index, Py_ssize_t number,
+          PyObject **last_stream)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    unsigned long long ts = 0;
+    Py_ssize_t j = pos;
+    for (; j < stop && j - pos < 19; j++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, j);
+        if (ch < '0' || ch > '9') {
+            break;
+        }
+        ts = ts * 10 + (ch - '0');
+    }
+    if (j == pos || j >= stop || PyUnicode_READ(kind, data, j) != ' ' || ts > INT64_MAX) {
+        Py_RETURN_NONE;
+    }
+    PyObject *body = line_body(text, j + 1, stop, last_stream);
+    if (body == NULL) {
+        return NULL;
+    }
+    PyObject *item = PyTuple_New(4);
+    PyObject *t = PyLong_FromUnsignedLongLong(ts);
+    PyObject *n = PyLong_FromSsize_t(number);
+    if (item == NULL || t == NULL || n == NULL) {
+        Py_XDECREF(item);
+        Py_XDECREF(t);
+        Py_XDECREF(n);
+        Py_DECREF(body);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(item, 0, t);
+    PyTuple_SET_ITEM(item, 1, Py_NewRef(index));
+    PyTuple_SET_ITEM(item, 2, n);
+    PyTuple_SET_ITEM(item, 3, body);
+    /* items hold only ints, strs and such tuples: no cycle can pass through them, and the
+     * collector's young passes have a batch's worth fewer objects to walk */
+    PyObject_GC_UnTrack(item);
+    return item;
+}
+
 static PyObject *
 hft_items(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyList_CheckExact(args[0])) {
-        PyErr_SetString(PyExc_TypeError, "hft_items(lines: list, index, first) takes 3 arguments");
+    Py_ssize_t pos, end, count, first;
+    if (nargs != 6 || !PyUnicode_CheckExact(args[0])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "hft_items(text: str, start, end, count, index, first) takes 6 arguments");
         return NULL;
     }
-    Py_ssize_t first = PyLong_AsSsize_t(args[2]);
-    if (first == -1 && PyErr_Occurred()) {
+    PyObject *text = args[0], *index = args[4];
+    if ((pos = PyLong_AsSsize_t(args[1])) == -1 && PyErr_Occurred()) {
         return NULL;
     }
-    PyObject *index = args[1];
-    PyObject *lines = args[0];
-    Py_ssize_t n = PyList_GET_SIZE(lines);
-    PyObject *out = PyList_New(n);
+    if ((end = PyLong_AsSsize_t(args[2])) == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if ((count = PyLong_AsSsize_t(args[3])) == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if ((first = PyLong_AsSsize_t(args[5])) == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (end > PyUnicode_GET_LENGTH(text) || pos < 0 || pos > end || count < 1) {
+        PyErr_SetString(PyExc_ValueError, "hft_items: start, end or count out of range");
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
     if (out == NULL) {
         return NULL;
     }
-    PyObject_GC_UnTrack(out);
     PyObject *last_stream = NULL;
+    int plain = 1;
     Py_ssize_t i = 0;
-    for (; i < n; i++) {
-        PyObject *line = PyList_GET_ITEM(lines, i);
-        if (!PyUnicode_CheckExact(line)) {
-            break;
-        }
-        Py_ssize_t len = PyUnicode_GET_LENGTH(line);
-        int kind = PyUnicode_KIND(line);
-        const void *data = PyUnicode_DATA(line);
-        unsigned long long ts = 0;
-        Py_ssize_t j = 0;
-        for (; j < len && j < 19; j++) {
-            Py_UCS4 ch = PyUnicode_READ(kind, data, j);
-            if (ch < '0' || ch > '9') {
-                break;
+    for (; i < count && pos < end; i++) {
+        Py_ssize_t next, stop = line_end(text, pos, end, &next);
+        if (plain) {
+            PyObject *item = line_item(text, pos, stop, index, first + i, &last_stream);
+            if (item == NULL) {
+                goto fail;
             }
-            ts = ts * 10 + (ch - '0');
+            if (item == Py_None) {
+                plain = 0; /* (the rest is only counted: the caller reads the lines) */
+                Py_DECREF(item);
+            } else {
+                int bad = PyList_Append(out, item);
+                Py_DECREF(item);
+                if (bad) {
+                    goto fail;
+                }
+            }
         }
-        if (j == 0 || j >= len || PyUnicode_READ(kind, data, j) != ' ' || ts > INT64_MAX) {
-            break; /* (not "<digits> ": the caller's own reading reports it) */
-        }
-        PyObject *body = line_body(line, j + 1, &last_stream);
-        if (body == NULL) {
-            goto fail;
-        }
-        PyObject *item = PyTuple_New(4);
-        PyObject *t = PyLong_FromUnsignedLongLong(ts);
-        PyObject *num = PyLong_FromSsize_t(first + i);
-        if (item == NULL || t == NULL || num == NULL) {
-            Py_XDECREF(item);
-            Py_XDECREF(t);
-            Py_XDECREF(num);
-            Py_DECREF(body);
-            goto fail;
-        }
-        PyTuple_SET_ITEM(item, 0, t);
-        PyTuple_SET_ITEM(item, 1, Py_NewRef(index));
-        PyTuple_SET_ITEM(item, 2, num);
-        PyTuple_SET_ITEM(item, 3, body);
-        /* items hold only ints, strs and such tuples: no cycle can pass through them, and
-         * the collector's young passes have a batch's worth fewer objects to walk */
-        PyObject_GC_UnTrack(item);
-        PyList_SET_ITEM(out, i, item);
+        pos = next;
     }
     Py_XDECREF(last_stream);
-    if (i < n) {
-        Py_SET_SIZE(out, i);
+    if (!plain) {
         Py_DECREF(out);
-        Py_RETURN_NONE;
+        out = Py_NewRef(Py_None);
     }
-    PyObject_GC_Track(out);
-    return out;
+    return Py_BuildValue("(Nn)", out, pos);
 fail:
     Py_XDECREF(last_stream);
-    Py_SET_SIZE(out, i);
     Py_DECREF(out);
     return NULL;
 }

@@ -39,7 +39,9 @@ TradeFields = tuple[int, str, str, int, bool]
 """(trade id, price text, quantity text, trade time ms, buyer is maker) of one trade."""
 Depth = Callable[[str | bytes, dict[str, Decimal], dict[str, Decimal]], DepthUpdate | None]
 TradeDecoder = Callable[[str | bytes], TradeFields | None]
-HftItems = Callable[[list[str], int, int], list[tuple[int, int, int, Any]] | None]
+HftItems = Callable[
+    [str, int, int, int, int, int], tuple[list[tuple[int, int, int, Any]] | None, int]
+]
 
 _PLAIN = re.compile(r"[0-9][0-9]*(?:\.[0-9]*)?")
 _DEPTH_KEYS = {"e", "E", "s", "U", "u", "b", "a"}
@@ -140,5 +142,7 @@ ON = C_MODULE is not None and os.environ.get(SWITCH) != "numpy"
 depth: Depth = C_MODULE.depth if ON and C_MODULE else depth_python
 trade: TradeDecoder = C_MODULE.trade if ON and C_MODULE else trade_python
 hft_items: HftItems | None = C_MODULE.hft_items if ON and C_MODULE else None
-"""hftbacktest lines as replay items with Binance messages pre-read (see ``_wire.c``); None
-without the C module: the replay then reads them in Python (``lines._hft_items``)."""
+"""``hft_items(text, start, end, count, index, first)``: up to ``count`` hftbacktest lines of
+``text[start:end]`` as replay items with their Binance messages pre-read, and where the next
+line starts (see ``_wire.c``); None without the C module: the replay then splits the lines
+and reads them in Python (``lines._hft_items``)."""
