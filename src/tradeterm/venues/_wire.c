@@ -279,7 +279,21 @@ read_trade(Cur *c)
         Py_XDECREF(p);
         return NULL;
     }
-    return Py_BuildValue("(LNNLO)", id, p, q, when, maker ? Py_True : Py_False);
+    PyObject *out = PyTuple_New(5), *n = PyLong_FromLongLong(id), *t = PyLong_FromLongLong(when);
+    if (out == NULL || n == NULL || t == NULL) {
+        Py_XDECREF(out);
+        Py_XDECREF(n);
+        Py_XDECREF(t);
+        Py_DECREF(p);
+        Py_DECREF(q);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(out, 0, n);
+    PyTuple_SET_ITEM(out, 1, p);
+    PyTuple_SET_ITEM(out, 2, q);
+    PyTuple_SET_ITEM(out, 3, t);
+    PyTuple_SET_ITEM(out, 4, Py_NewRef(maker ? Py_True : Py_False));
+    return out;
 }
 
 static PyObject *

@@ -15,8 +15,13 @@ ends_with(const char *s, Py_ssize_t n, const char *tail, Py_ssize_t m)
 static PyObject *
 ticker_u(const char *s, Py_ssize_t n)
 {
-    for (Py_ssize_t i = 0; i + 4 <= n; i++) {
-        if (s[i] == '"' && memcmp(s + i, "\"u\":", 4) == 0) {
+    if (n < 4) {
+        Py_RETURN_NONE;
+    }
+    const char *at = s, *last = s + n - 4;
+    while (at <= last && (at = memchr(at, '"', (size_t)(last - at + 1))) != NULL) {
+        Py_ssize_t i = at++ - s;
+        if (memcmp(s + i, "\"u\":", 4) == 0) {
             const char *d = s + i + 4, *end = s + n;
             long long v = 0;
             int digits = 0;
