@@ -20,6 +20,7 @@ from common import figure
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import ManualClock
 from tradeterm.engine.engine import Engine
+from tradeterm.venues import wire
 from tradeterm.venues.replay import ReplayFeed, verify_files
 
 BINANCE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "orderbook" / "binance"
@@ -69,6 +70,7 @@ def measure(name: str, run: Callable[[], tuple[int, float, float]], repeat: int)
     cpu = statistics.median(r[2] for r in results)
     runs = f"median of {repeat}" if repeat > 1 else "1 run"
     note = f"{events:,} events in {wall:.2f} s, {events / cpu:,.0f}/s by CPU time, {runs}"
+    note += f", C decoder {'on' if wire.ON else 'off'}"
     if events / wall < AIM:
         note += f"; MISSED the aim of {AIM:,}/s"
     figure(name, events / wall, "events/s", note)

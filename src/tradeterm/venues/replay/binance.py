@@ -11,7 +11,11 @@ buffered until the next REST snapshot in the capture.
 Only what is needed is decoded: bookTicker and trade messages are read with string
 slicing when their prices are not wanted (a message takes that path only when it
 ends in its closing braces, so a line cut short is still caught and reported), and
-buffered events stay text until they are judged.
+buffered events stay text until they are judged. Where the C decoder is built
+(``tradeterm.venues.wire``) a depth update is read by ``wire.depth`` straight into cached
+Decimal levels, and hftbacktest lines come pre-read (a bookTicker's ``u``, a trade's
+fields): every handler takes that ``value`` (None when there is none) and the message
+text, and a message the C decoder does not read takes the orjson path, as before.
 """
 
 from __future__ import annotations
@@ -19,21 +23,21 @@ from __future__ import annotations
 import json
 import logging
 from collections import deque
-from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
+from tradeterm.domain.book import Level
 from tradeterm.domain.enums import Side
 from tradeterm.domain.market_data import Trade
 from tradeterm.domain.numbers import dec_cached
+from tradeterm.venues import wire
 from tradeterm.venues.replay.files import Issue
 from tradeterm.venues.replay.state import (
     MAX_LISTED,
     PRICES,
     SIZES,
-    BookFor,
     Context,
     SymbolState,
     parse_levels,
@@ -43,6 +47,8 @@ from tradeterm.venues.replay.state import (
 log = logging.getLogger("tradeterm.venues.replay")
 
 loads = orjson.loads
+depth = wire.depth if wire.ON else None
+"""The C depth decoder; without it the orjson path (the Python twin would only add a step)."""
 
 BUFFER_LIMIT = 20_000
 """Diff events kept while waiting for a snapshot; older ones are counted as dropped."""
@@ -50,7 +56,7 @@ PENDING_LIMIT = 10_000
 
 WAITING, BRIDGING, SYNCED = 0, 1, 2
 
-Route = Callable[[int, int, int, str], None]
+DepthUpdate = wire.DepthUpdate
 
 
 def _int_after(body: str, key: str) -> int | None:
@@ -84,12 +90,16 @@ class BinanceBook(SymbolState):
 
     # --- depth -------------------------------------------------------------
 
-    def on_depth(self, ts: int, src: int, line: int, body: str) -> None:
+    def on_depth(self, ts: int, src: int, line: int, value: object, body: str) -> None:
         self.messages += 1
         self.last_ts = ts
         self.has_book = True
         if self.phase == SYNCED:
-            self._next(ts, src, line, loads(body)["data"])
+            update = None if depth is None else depth(body, PRICES, SIZES)
+            if update is None or (self.futures and update[2] is None):
+                self._next(ts, src, line, loads(body)["data"])
+            else:
+                self._next_read(ts, src, line, update, body)
         elif self.ctx.scan:
             return
         elif self.phase == BRIDGING:
@@ -124,6 +134,17 @@ class BinanceBook(SymbolState):
         self.lose_sync("gap", src, line, detail, entry)
         self.buffer.append((src, line, json.dumps({"data": data})))
 
+    def _next_read(self, ts: int, src: int, line: int, update: DepthUpdate, body: str) -> None:
+        """``_next`` for an update the C decoder read (levels already Decimal pairs)."""
+        first, u, pu, _, _, bids, asks = update
+        last = self.last_u
+        if (pu == last) if self.futures else (first == last + 1):
+            self._apply_levels(ts, bids, asks, u)
+            return
+        if u < last if self.futures else u <= last:
+            return
+        self._next(ts, src, line, loads(body)["data"])  # a gap: reported from the message
+
     def _bridge(self, ts: int, src: int, line: int, data: dict[str, Any]) -> None:
         """The first events after a snapshot: drop the old ones, apply the one that spans it."""
         first, u, snap = data["U"], data["u"], self.last_u
@@ -154,12 +175,19 @@ class BinanceBook(SymbolState):
             set_levels(book.bids, data["b"])
             set_levels(book.asks, data["a"])
             book.version += 1
+            self._applied(u)
         else:
-            bids = parse_levels(data["b"])
-            asks = parse_levels(data["a"])
-            book.apply(bids, asks)
-            self.emit_book(bids, asks, False, u, ts)
-        book.seq = self.last_u = u
+            self._apply_levels(ts, parse_levels(data["b"]), parse_levels(data["a"]), u)
+
+    def _apply_levels(self, ts: int, bids: list[Level], asks: list[Level], u: int) -> None:
+        book = self.book
+        book.apply(bids, asks)
+        self.emit_book(bids, asks, False, u, ts)
+        self._applied(u)
+
+    def _applied(self, u: int) -> None:
+        """After an update: the new id, and the bookTicker waiting for it checked."""
+        self.book.seq = self.last_u = u
         self.applied += 1
         pending = self.pending_bt
         while pending and pending[0][0] < u:
@@ -197,14 +225,15 @@ class BinanceBook(SymbolState):
 
     # --- bookTicker cross-check -------------------------------------------
 
-    def on_book_ticker(self, ts: int, src: int, line: int, body: str) -> None:
+    def on_book_ticker(self, ts: int, src: int, line: int, u: int | None, body: str) -> None:
         self.messages += 1
         self.last_ts = ts
-        start = body.find('"u":') + 4  # read u by slicing: most bookTickers are never compared
-        try:
-            u = int(body[start : body.find(",", start)])
-        except ValueError:
-            u = int(loads(body)["data"]["u"])
+        if u is None:
+            start = body.find('"u":') + 4  # u by slicing: most bookTickers are never compared
+            try:
+                u = int(body[start : body.find(",", start)])
+            except ValueError:
+                u = int(loads(body)["data"]["u"])
         last = self.last_u
         if u > last:
             self.pending_bt.append((u, src, line, body))
@@ -239,43 +268,48 @@ class BinanceBook(SymbolState):
 
     # --- trades ------------------------------------------------------------
 
-    def on_trade_id(self, ts: int, src: int, line: int, body: str) -> None:
+    def on_trade_id(self, ts: int, src: int, line: int, fields: Any, body: str) -> None:
         """A trade when only its id matters (verify): the id is sliced out, prices stay text."""
         self.messages += 1
         self.last_ts = ts
-        trade_id = _int_after(body, '"t":')
+        trade_id = _int_after(body, '"t":') if fields is None else fields[0]
         self.count_trade_id(int(loads(body)["data"]["t"]) if trade_id is None else trade_id)
 
-    def on_agg_trade_id(self, ts: int, src: int, line: int, body: str) -> None:
+    def on_agg_trade_id(self, ts: int, src: int, line: int, value: object, body: str) -> None:
         self.messages += 1
         self.last_ts = ts
         trade_id = _int_after(body, '"a":')
         self.count_trade_id(int(loads(body)["data"]["a"]) if trade_id is None else trade_id)
 
-    def on_trade(self, ts: int, src: int, line: int, body: str) -> None:
-        self._trade(ts, loads(body)["data"], "t")
+    def on_trade(self, ts: int, src: int, line: int, fields: Any, body: str) -> None:
+        if fields is None:
+            self._trade(ts, loads(body)["data"], "t")
+            return
+        self.messages += 1
+        self.last_ts = ts
+        trade_id, price, qty, when, maker = fields
+        self.count_trade_id(trade_id)
+        self._print(trade_id, maker, PRICES[price], SIZES[qty], when)
 
-    def on_agg_trade(self, ts: int, src: int, line: int, body: str) -> None:
+    def on_agg_trade(self, ts: int, src: int, line: int, value: object, body: str) -> None:
         self._trade(ts, loads(body)["data"], "a")
 
     def _trade(self, ts: int, data: dict[str, Any], field: str) -> None:
-        # (a feed's second most frequent message: ``count_trade_id`` and ``add_trade`` inlined)
         self.messages += 1
         self.last_ts = ts
         trade_id = int(data[field])
-        last = self.last_trade_id
-        if last is not None and trade_id != last + 1:
-            self.trade_id_gaps += 1
-        self.last_trade_id = trade_id
-        self.trades += 1
-        side = Side.SELL if data["m"] else Side.BUY  # buyer is maker: the seller hit the bid
-        price, qty = PRICES[data["p"]], SIZES[data["q"]]  # as ``dec_cached`` parses them
-        trade = Trade(self.symbol, price, qty, side, data["T"] * 1_000_000, str(trade_id))
+        self.count_trade_id(trade_id)
+        self._print(trade_id, data["m"], PRICES[data["p"]], SIZES[data["q"]], data["T"])
+
+    def _print(self, trade_id: int, maker: object, price: Decimal, qty: Decimal, ms: int) -> None:
+        """A counted trade onto the tape (prices and sizes as ``dec_cached`` parses them)."""
+        side = Side.SELL if maker else Side.BUY  # buyer is maker: the seller hit the bid
+        trade = Trade(self.symbol, price, qty, side, ms * 1_000_000, str(trade_id))
         tape = self.tape
         if tape is not None:
             tape.add(trade, self.ctx.emit)
 
-    def on_other(self, ts: int, src: int, line: int, body: str) -> None:
+    def on_other(self, ts: int, src: int, line: int, value: object, body: str) -> None:
         """A stream the replay does not use (klines, partial depth): counted, not applied."""
         self.messages += 1
         self.last_ts = ts
@@ -294,98 +328,3 @@ class BinanceBook(SymbolState):
             "mismatches": self.bt_mismatches,
         }
         return out
-
-
-class BinanceDecoder:
-    """Routes one Binance capture file's messages (combined-stream envelopes) to symbol books."""
-
-    def __init__(
-        self,
-        ctx: Context,
-        exchange: str,
-        book_for: BookFor,
-        src: int,
-    ) -> None:
-        self.ctx = ctx
-        self.exchange = exchange
-        self.book_for = book_for
-        self.src = src
-        self.routes: dict[str, Route] = {}
-        self.books: list[BinanceBook] = []
-        self.held_snapshot: tuple[int, int, dict[str, Any]] | None = None
-        self.other = 0
-
-    def _book(self, exchange_symbol: str, ts: int) -> BinanceBook:
-        state = self.book_for(BinanceBook, self.exchange, exchange_symbol, ts)
-        assert isinstance(state, BinanceBook)
-        if state not in self.books:
-            self.books.append(state)
-            held = self.held_snapshot
-            if held is not None:
-                self.held_snapshot = None
-                state.on_snapshot(ts, self.src, held[1], held[2])
-        return state
-
-    def _route(self, stream: str, ts: int) -> Route:
-        """The handler for one stream, chosen once: what is read depends on the mode."""
-        symbol, _, kind = stream.partition("@")
-        book = self._book(symbol.upper(), ts)
-        ctx = self.ctx
-        route: Route = book.on_other
-        if kind == "depth" or kind.startswith("depth@"):
-            route = book.on_depth
-        elif ctx.scan:
-            pass  # a scan only looks for symbols and snapshots
-        elif kind == "bookTicker":
-            route = book.on_book_ticker
-        elif kind == "trade":
-            route = book.on_trade if ctx.market_data else book.on_trade_id
-        elif kind == "aggTrade":
-            route = book.on_agg_trade if ctx.market_data else book.on_agg_trade_id
-        self.routes[stream] = route
-        return route
-
-    def handle(self, ts: int, src: int, line: int, body: str) -> None:
-        """One line's message from a websocket capture (hftbacktest or cryptofeed)."""
-        if body.startswith('{"stream":"') and body.endswith("}}"):  # whole, not cut short
-            stream = body[11 : body.find('"', 11)]
-            route = self.routes.get(stream)
-            if route is None:
-                route = self._route(stream, ts)
-            route(ts, src, line, body)
-            return
-        msg = loads(body)
-        if not isinstance(msg, dict):
-            self.other += 1
-        elif "stream" in msg:
-            stream = str(msg["stream"])
-            route = self.routes.get(stream) or self._route(stream, ts)
-            route(ts, src, line, json.dumps(msg, separators=(",", ":")))
-        elif "lastUpdateId" in msg:
-            self._inline_snapshot(ts, src, line, msg)
-        else:
-            self.other += 1  # subscription answers and the like
-
-    def _inline_snapshot(self, ts: int, src: int, line: int, msg: dict[str, Any]) -> None:
-        """hftbacktest writes the REST snapshot (which names no symbol) into the file's stream."""
-        if len(self.books) == 1:
-            self.books[0].on_snapshot(ts, src, line, msg)
-        elif not self.books:
-            self.held_snapshot = (ts, line, msg)  # applied when the file's symbol is known
-        else:
-            raise ValueError("a snapshot without a symbol in a file with several symbols")
-
-    def handle_http(self, ts: int, src: int, line: int, body: tuple[str, str]) -> None:
-        """One cryptofeed REST line: a depth snapshot for the symbol named in its URL."""
-        url, text = body
-        parts = urlsplit(url)
-        if not parts.path.endswith("/depth"):
-            self.other += 1
-            return
-        symbol = parse_qs(parts.query).get("symbol", [""])[0].upper()
-        if not symbol:
-            raise ValueError(f"no symbol in the snapshot URL {url}")
-        exchange = "binanceusdm" if "fapi" in parts.netloc else "binance"
-        state = self.book_for(BinanceBook, exchange, symbol, ts)
-        assert isinstance(state, BinanceBook)
-        state.on_snapshot(ts, src, line, loads(text))

@@ -12,6 +12,7 @@ from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
+from tradeterm.venues import wire
 from tradeterm.venues.replay.files import (
     CF_CONFIGURATION,
     Format,
@@ -53,6 +54,16 @@ class _Lines:
 
     def chunks(self) -> Iterator[list[str]]:
         """The lines a chunk of the file completes, a list per chunk (the last line may be cut)."""
+        for text, end in self.texts():
+            lines = text[:end].split("\n")
+            if text[end - 1] == "\n":
+                lines.pop()
+            yield lines
+
+    def texts(self) -> Iterator[tuple[str, int]]:
+        """The file's text a chunk at a time: (text, end), its complete lines in text[:end]
+        (what is left is carried into the next chunk); a last line with no newline comes
+        alone at the end, as (line, its length), with ``cut`` set."""
         with self.path.open("rb") as fh:
             raw = fh.read(CHUNK)
             inflate = zlib.decompressobj(31) if raw[:2] == b"\x1f\x8b" else None
@@ -67,10 +78,11 @@ class _Lines:
                         data += inflate.decompress(more)
                 else:
                     data = raw
-                lines = (rest + decode(data)).split("\n")  # a character may span chunks
-                rest = lines.pop()
-                if lines:
-                    yield lines
+                text = rest + decode(data)  # (a character may span chunks)
+                end = text.rfind("\n") + 1
+                rest = text[end:]
+                if end:
+                    yield text, end
                 raw = fh.read(CHUNK)
             rest += decode(b"", True)
             if rest:
@@ -78,7 +90,7 @@ class _Lines:
             if inflate is not None and not inflate.eof:
                 raise EOFError("compressed file ended before the end-of-stream marker")
             if rest:
-                yield [rest]
+                yield rest, len(rest)
 
 
 def iter_source(source: Source, index: int, issues: list[Issue]) -> Iterator[Item]:
@@ -130,15 +142,39 @@ def _hft_chunks(source: Source, index: int, issues: list[Issue]) -> Iterator[Ite
     name = source.name
     lineno = 0
     lines = _Lines(source.path)
+    read = wire.hft_items if source.exchange.startswith("binance") else None
     try:
-        for chunk in lines.chunks():
-            for start in range(0, len(chunk), BATCH):
-                batch = chunk[start : start + BATCH]
-                items = _hft_items(batch, index, lineno + 1)
-                yield _hft_lines(batch, index, lineno + 1, issues, name) if items is None else items
-                lineno += len(batch)
+        if read is None:
+            for chunk in lines.chunks():
+                for start in range(0, len(chunk), BATCH):
+                    batch = chunk[start : start + BATCH]
+                    yield _hft_batch(batch, index, lineno + 1, issues, name)
+                    lineno += len(batch)
+            return
+        for text, end in lines.texts():  # the C reader takes the text itself, no split
+            start = 0
+            while start < end:
+                items, stop = read(text, start, end, BATCH, index, lineno + 1)
+                if items is None:  # a line it does not read: these lines as the Python reader
+                    batch = text[start:stop].split("\n")
+                    if text[stop - 1] == "\n":
+                        batch.pop()
+                    yield _hft_batch(batch, index, lineno + 1, issues, name)
+                    lineno += len(batch)
+                else:
+                    yield items
+                    lineno += len(items)
+                start = stop
     except (EOFError, zlib.error, OSError) as exc:
         _truncated(issues, name, lineno, exc)
+
+
+def _hft_batch(
+    batch: list[str], index: int, first: int, issues: list[Issue], name: str
+) -> Iterable[Item]:
+    """A batch of lines as items (``_hft_items``), or line by line when one is bad."""
+    items = _hft_items(batch, index, first)
+    return _hft_lines(batch, index, first, issues, name) if items is None else items
 
 
 def _iter_lines(source: Source, index: int, issues: list[Issue]) -> Iterator[Item]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tradeterm.domain.errors import DataError
-from tradeterm.venues.replay.binance import BinanceDecoder
+from tradeterm.venues.replay.binance_decoder import BinanceDecoder
 from tradeterm.venues.replay.files import Format, Issue, Item, Source, resolve_sources
 from tradeterm.venues.replay.kraken import KrakenDecoder
 from tradeterm.venues.replay.lines import bad_message, iter_source, merge, source_chunks
