@@ -60,13 +60,14 @@ def read_messages(
             end = start + length
             if end > n or length > limit:
                 break
-            if head == TEXT:
+            if head == TEXT:  # (a bytes slice's decode: twice as fast as str(view, codec))
+                data = buf[start:end]
                 try:
-                    out.append(str(view[start:end], "utf-8"))
+                    out.append(data.decode())
                 except UnicodeDecodeError:
-                    out.append(bytes(view[start:end]))
+                    out.append(bytes(data))
             elif head == BINARY:
-                out.append(bytes(view[start:end]))
+                out.append(bytes(buf[start:end]))
             elif (head == TEXT | 0x40 or head == BINARY | 0x40) and deflate is not None:
                 data = _inflate(deflate, view[start:end], max_size)
                 if head == BINARY | 0x40:
