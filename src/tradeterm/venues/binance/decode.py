@@ -86,11 +86,8 @@ def depth_frame(raw: str | bytes) -> Depth | None:
     """The depth event of a combined-stream frame, or None when the frame is anything else
     or does not have the expected shape (the caller then reads it the general way, which
     says what is wrong with it)."""
-    if isinstance(raw, str):
-        if "@depth" not in raw[:64]:
-            return None
-    elif b"@depth" not in raw[:64]:
-        return None
+    if (raw.find("@depth", 0, 64) if isinstance(raw, str) else raw.find(b"@depth", 0, 64)) < 0:
+        return None  # (a bounded find: no copy of the frame's start)
     try:
         data = _DECODER.decode(raw).data
     except msgspec.MsgspecError:
