@@ -39,8 +39,9 @@ answer: the workstation mounts and draws that book meanwhile (on 20 symbols, 19 
 of 1000 levels parsed beside it kept the loop busy 60-140 ms before the ladder drew)."""
 SUBSCRIBE_TIMEOUT_S = 10.0
 """How long the other symbols' SUBSCRIBE waits for its answer; without one (or refused)
-their snapshots are not asked for: they wait, empty, for the next connection, or for their
-first diff (the answer was lost, but the exchange subscribed them: ``_unsynced``)."""
+their snapshots are not asked for: the SUBSCRIBE is sent again on the same connection with
+the reconnect backoff, and meanwhile their books wait, empty, or sync at their first diff
+(the answer was lost, but the exchange subscribed them: ``_unsynced``)."""
 
 
 class BinanceFeed:
@@ -197,20 +198,27 @@ class BinanceFeed:
             if len(self.books) > 1 and self.others_after_s > 0:
                 await asyncio.sleep(self.others_after_s)  # a live link: wall time
         others = [n for n in self.books if n not in self._streamed]
-        if others:
+        tries = 0
+        while others:
             try:
                 subscribed = await self._subscriber.subscribe(
                     ws, stream_names(others), SUBSCRIBE_TIMEOUT_S
                 )
             except ConnectionClosed:
                 return  # (the stream loop reconnects, and this starts again)
-            if not subscribed:  # a snapshot no diff follows would be a frozen, wrong book
-                log.error(
-                    "%s: %d markets not subscribed: their books wait for the next connection",
-                    self.venue,
-                    len(others),
-                )
-                return
+            if subscribed:
+                break
+            # a snapshot no diff follows would be a frozen, wrong book: asked again instead
+            delay = self.backoff.delay(tries)
+            tries += 1
+            log.error(
+                "%s: %d markets not subscribed: asking again in %.1fs",
+                self.venue,
+                len(others),
+                delay,
+            )
+            await asyncio.sleep(delay)  # a live link: wall time
+            others = [n for n in others if not self.books[n].synced]  # (flowing: subscribed)
         for native in self.books:
             if not self.books[native].synced:
                 self._request_snapshot(native)
