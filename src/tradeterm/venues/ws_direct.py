@@ -191,6 +191,8 @@ class DirectConnection(ClientConnection):
                 self._tail, self._need = bytearray(), 0
                 if self._frames(tail, 0, read):
                     self._frames(data, rest, read)
+                elif rest < len(data):  # (websockets reads the rest: it discards it)
+                    super().data_received(data[rest:])
             else:
                 tail += data
                 if len(tail) >= self._need:
