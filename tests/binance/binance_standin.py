@@ -42,6 +42,8 @@ class Faults:
     """The first N REST requests are answered 429 with Retry-After: 0."""
     refuse_subscribe: bool = False
     """Answer a SUBSCRIBE on a connection that named its streams in the url with an error."""
+    refuse_subscribes: int = 0
+    """Answer only the first N such SUBSCRIBEs with an error."""
     silent_subscribe: bool = False
     """Subscribe what a SUBSCRIBE asks for on such a connection, but never answer it."""
 
@@ -231,8 +233,12 @@ class BinanceStandIn:
                 method = request.get("method")
                 if method in ("SUBSCRIBE", "UNSUBSCRIBE"):
                     streams = request.get("params", [])
-                    refuse = symbols is not None and self.faults.refuse_subscribe
+                    faults = self.faults
+                    refuse = symbols is not None and (
+                        faults.refuse_subscribe or faults.refuse_subscribes > 0
+                    )
                     if method == "SUBSCRIBE" and refuse:
+                        faults.refuse_subscribes -= 1
                         refusal = {"code": 2, "msg": "Invalid request"}
                         await ws.send(json.dumps({"error": refusal, "id": request.get("id")}))
                         continue

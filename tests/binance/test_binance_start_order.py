@@ -18,6 +18,7 @@ from tradeterm.engine.clock import SystemClock
 from tradeterm.engine.engine import Engine
 from tradeterm.venues.binance import BinanceFeed
 from tradeterm.venues.binance import feed as binance_feed
+from tradeterm.venues.binance.streams import stream_names
 
 SYMBOLS = ["NKN/USDT", "BLZ/ETH", "LRC/BTC", "RUNE/EUR"]
 ACTIVE = "RUNE/EUR"
@@ -35,6 +36,18 @@ async def start_on(server: BinanceStandIn, tmp_path: Path) -> tuple[BinanceFeed,
     await engine.start()
     engine.select_symbol(ACTIVE)  # (the first market is active after the start)
     return feed, engine
+
+
+async def run_until_synced(server: BinanceStandIn, tmp_path: Path) -> BinanceFeed:
+    """A feed on ``server`` streamed until every book is synced."""
+    feed, engine = await start_on(server, tmp_path)
+    task = asyncio.create_task(engine.run_feed())
+    try:
+        await until(lambda: len(feed.books) == 4 and all(b.synced for b in feed.books.values()))
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    return feed
 
 
 async def test_the_active_symbols_snapshot_is_asked_for_first_and_alone(tmp_path: Path) -> None:
@@ -126,6 +139,19 @@ async def test_a_refused_subscription_leaves_the_other_books_empty_not_frozen(
     assert "SUBSCRIBE #1 refused" in caplog.text and "3 markets not subscribed" in caplog.text
 
 
+async def test_a_refused_subscription_is_asked_again_on_the_same_connection(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with standin(Faults(refuse_subscribes=2)) as server:
+        feed = await run_until_synced(server, tmp_path)
+    assert feed.connections == 1
+    assert "SUBSCRIBE #1 refused" in caplog.text and "SUBSCRIBE #2 refused" in caplog.text
+    assert caplog.text.count("3 markets not subscribed: asking again") == 2
+    others = sorted(n for n in feed.native.values() if n != "RUNEEUR")
+    assert sorted(server.subscriptions) == sorted(stream_names(others))  # the third: yes
+    assert sorted(set(depth_requests(server))) == sorted(feed.native.values())
+
+
 async def test_subscribed_books_sync_when_the_subscribes_answer_never_comes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -134,11 +160,5 @@ async def test_subscribed_books_sync_when_the_subscribes_answer_never_comes(
     diffs piling up unsynced until the next connection."""
     monkeypatch.setattr(binance_feed, "SUBSCRIBE_TIMEOUT_S", 0.2)
     async with standin(Faults(silent_subscribe=True), interval_s=0.01) as server:
-        feed, engine = await start_on(server, tmp_path)
-        task = asyncio.create_task(engine.run_feed())
-        try:
-            await until(lambda: len(feed.books) == 4 and all(b.synced for b in feed.books.values()))
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        feed = await run_until_synced(server, tmp_path)
     assert sorted(depth_requests(server)) == sorted(feed.native.values())

@@ -19,9 +19,13 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosedOK
-from websockets.frames import Frame, Opcode
+from websockets.exceptions import ConnectionClosedOK, PayloadTooBig, ProtocolError
+from websockets.extensions.permessage_deflate import PerMessageDeflate
+from websockets.frames import CloseCode, Frame, Opcode
 from websockets.http11 import Request, Response
+from websockets.protocol import State
+
+from tradeterm.venues.ws_frames import frame_end, read_messages
 
 Compression = Literal["auto", "deflate", "none"]
 """``[venues.NAME] compression``: see ``compression_for``."""
@@ -95,7 +99,17 @@ class DirectConnection(ClientConnection):
         self._parts: list[bytes] = []
         self._text = True
         self._read: list[str | bytes] | None = None
-        """The messages of the read being parsed (only with a ``batch`` handler)."""
+        """The messages of the read being parsed (only with a ``batch`` handler, or lean)."""
+        self._head: bytearray | None = bytearray()
+        """The handshake's response so far (None once it is read)."""
+        self._lean = False
+        """Data frames are read by ``ws_frames`` (see ``_receive``), not ``websockets``."""
+        self._tail = bytearray()
+        self._need = 0
+        """The start of a frame the last read did not complete, and its whole length (0
+        while its header is incomplete)."""
+        self._deflate: PerMessageDeflate | None = None
+        self._max: int | None = None
 
     def deliver(self, handler: Callable[[str | bytes], None], batch: Batch | None = None) -> None:
         """Hand every message, from now on and those held so far, to ``handler``; with
@@ -109,6 +123,28 @@ class DirectConnection(ClientConnection):
             self._hand(message)
 
     def data_received(self, data: bytes) -> None:
+        if self._lean:
+            self._receive(data)
+            return
+        head = self._head
+        if head is None:
+            self._parse(data)
+            return
+        seen = len(head)  # the handshake's response: websockets reads it, up to its end
+        head += data
+        end = head.find(b"\r\n\r\n", max(seen - 3, 0))
+        if end < 0:
+            self._parse(data)
+            return
+        cut = end + 4 - seen
+        self._head = None
+        self._parse(data[:cut])
+        self._lean = self._leanable()
+        if cut < len(data):
+            (self._receive if self._lean else self._parse)(data[cut:])
+
+    def _parse(self, data: bytes) -> None:
+        """``data`` through ``websockets``' own reader."""
         if self.batch is None or self.handler is None:
             super().data_received(data)
             return
@@ -118,10 +154,118 @@ class DirectConnection(ClientConnection):
             super().data_received(data)  # (its frames reach process_event, then _hand)
         finally:
             self._read = None
-        if len(read) == 1:
-            self._hand(read[0])
-        elif read:
+        self._dispatch(read)
+
+    def _leanable(self) -> bool:
+        """Whether the frames after the handshake can be read by ``ws_frames``: the
+        connection is open, nothing of a frame is held by ``websockets``' reader, no
+        extension but permessage-deflate, and no debug log (which logs every frame)."""
+        protocol = self.protocol
+        extensions = protocol.extensions
+        if (
+            protocol.state is not State.OPEN
+            or protocol.reader.buffer
+            or protocol.debug
+            or len(extensions) > 1
+            or (extensions and not isinstance(extensions[0], PerMessageDeflate))
+        ):
+            return False
+        self._deflate = extensions[0] if extensions else None  # type: ignore[assignment]
+        sizes = [s for s in (protocol.max_message_size, protocol.max_fragment_size) if s]
+        self._max = min(sizes) if sizes else None
+        return True
+
+    def _receive(self, data: bytes) -> None:
+        """One read on the lean path: its complete plain data frames are read here, every
+        other frame (pings, pongs, a close, fragments) goes whole to ``websockets``, in
+        order; the start of a frame the read did not complete waits for the next one."""
+        read: list[str | bytes] = []
+        self._read = read
+        try:
+            tail = self._tail
+            if not tail:
+                self._frames(data, 0, read)
+            elif self._need and len(tail) + len(data) >= self._need:
+                rest = self._need - len(tail)  # the held frame first, then the read
+                tail += data[:rest]
+                self._tail, self._need = bytearray(), 0
+                if self._frames(tail, 0, read):
+                    self._frames(data, rest, read)
+                elif rest < len(data):  # (websockets reads the rest: it discards it)
+                    super().data_received(data[rest:])
+            else:
+                tail += data
+                if len(tail) >= self._need:
+                    self._tail, self._need = bytearray(), 0
+                    self._frames(tail, 0, read)
+        except (ProtocolError, PayloadTooBig) as exc:  # a message that does not inflate
+            self._lean = False
+            self._fail(exc)
+        finally:
+            self._read = None
+        self._dispatch(read)
+
+    def _frames(self, buf: bytes | bytearray, pos: int, read: list[str | bytes]) -> bool:
+        """The frames of ``buf`` from ``pos`` (see ``_receive``); False once ``websockets``
+        reads everything (the connection is closing, or a frame it refuses came)."""
+        protocol, n, size = self.protocol, len(buf), self._max
+        while pos < n:
+            if protocol.current_size is None:  # (inside a fragmented message: websockets)
+                pos = read_messages(buf, pos, read, size, self._deflate)
+                if pos == n:
+                    break
+            end = frame_end(buf, pos, size)
+            if end > n:
+                self._tail = bytearray(buf[pos:])
+                self._need = end - pos if end > n + 1 else 0
+                break
+            if end < 0:
+                self._lean = False
+                super().data_received(bytes(buf[pos:]))
+                return False
+            super().data_received(bytes(buf[pos:end]))  # one whole frame
+            pos = end
+            if protocol.state is not State.OPEN:
+                self._lean = False
+                if pos < n:
+                    super().data_received(bytes(buf[pos:]))
+                return False
+        return True
+
+    def _fail(self, exc: ProtocolError | PayloadTooBig) -> None:
+        """Fail the connection as ``websockets``' reader does when a frame is refused."""
+        protocol = self.protocol
+        if isinstance(exc, PayloadTooBig):
+            exc.set_current_size(protocol.current_size)
+            protocol.fail(CloseCode.MESSAGE_TOO_BIG, str(exc))
+        else:
+            protocol.fail(CloseCode.PROTOCOL_ERROR, str(exc))
+        protocol.parser_exc = exc
+        super().data_received(b"")  # sends the close frame, as after its own parser's failure
+
+    def _untail(self) -> None:
+        """The end of the stream: a frame held incomplete goes to ``websockets``, which
+        says what it would have said about it."""
+        if self._lean:
+            self._lean = False
+            tail, self._tail = bytes(self._tail), bytearray()
+            if tail:
+                self._parse(tail)
+
+    def eof_received(self) -> None:
+        self._untail()
+        super().eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._untail()
+        super().connection_lost(exc)
+
+    def _dispatch(self, read: list[str | bytes]) -> None:
+        if len(read) > 1 and self.batch is not None and self.handler is not None:
             self._hand_read(read)
+        else:
+            for message in read:
+                self._hand(message)
 
     def closed_detail(self) -> str:
         """How the connection ended, for the reconnect log line and the status bar."""
@@ -152,13 +296,13 @@ class DirectConnection(ClientConnection):
             super().process_event(event)  # pings, pongs and close frames
 
     def _hand(self, message: str | bytes) -> None:
-        handler = self.handler
-        if handler is None:
-            self._early.append(message)
-            return
         read = self._read
         if read is not None:
             read.append(message)  # handed over with the rest of its read
+            return
+        handler = self.handler
+        if handler is None:
+            self._early.append(message)
             return
         if self.failure is not None:
             return

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -85,13 +86,53 @@ def depth_frame(raw: str | bytes) -> Depth | None:
     """The depth event of a combined-stream frame, or None when the frame is anything else
     or does not have the expected shape (the caller then reads it the general way, which
     says what is wrong with it)."""
-    if isinstance(raw, str):
-        if "@depth" not in raw[:64]:
-            return None
-    elif b"@depth" not in raw[:64]:
-        return None
+    if (raw.find("@depth", 0, 64) if isinstance(raw, str) else raw.find(b"@depth", 0, 64)) < 0:
+        return None  # (a bounded find: no copy of the frame's start)
     try:
         data = _DECODER.decode(raw).data
     except msgspec.MsgspecError:
         return None
     return data if data.e == "depthUpdate" else None
+
+
+class Diff(NamedTuple):
+    """A ``depthUpdate`` event, checked and parsed before it touches any state."""
+
+    first: int
+    last: int
+    ts_ns: int
+    bids: list[Level]
+    asks: list[Level]
+
+    @classmethod
+    def parse(cls, data: dict[str, Any]) -> Diff:
+        """Raises KeyError, TypeError or ValueError for a malformed event."""
+        first, last = data["U"], data["u"]
+        if not isinstance(first, int) or not isinstance(last, int) or first > last:
+            raise ValueError(f"bad update ids U={first!r} u={last!r}")
+        return cls(
+            first, last, int(data.get("E", 0)) * 1_000_000, levels(data["b"]), levels(data["a"])
+        )
+
+    @classmethod
+    def from_depth(cls, data: Depth) -> Diff:
+        """A typed depth event (``decode.depth_frame``); raises as ``parse`` does."""
+        first, last = data.U, data.u
+        if first > last:
+            raise ValueError(f"bad update ids U={first!r} u={last!r}")
+        return cls(first, last, data.E * 1_000_000, levels(data.b), levels(data.a))
+
+
+def depth_event(raw: str | bytes) -> tuple[str, Diff] | None:
+    """The native symbol and the checked, parsed diff of a combined-stream depth frame; None
+    when the frame is anything else or not of the expected shape (the caller then reads it
+    the general way, which says what is wrong with it). The feed's one depth decode: a
+    compiled decoder of the same contract can take its place.
+
+    Raises:
+        ValueError, ArithmeticError, TypeError: as ``Diff.parse`` for a malformed event.
+    """
+    depth = depth_frame(raw)
+    if depth is None:
+        return None
+    return depth.s, Diff.from_depth(depth)

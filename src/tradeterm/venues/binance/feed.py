@@ -13,18 +13,19 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from tradeterm.domain.enums import FeedState
-from tradeterm.domain.errors import DataError, VenueUnavailable
+from tradeterm.domain.errors import DataError
 from tradeterm.domain.events import FeedStateChanged
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle
 from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.binance.candles import klines_path, parse_klines
-from tradeterm.venues.binance.decode import depth_frame
+from tradeterm.venues.binance.decode import Diff, depth_event
 from tradeterm.venues.binance.markets import CACHE_MAX_AGE_S, MarketsCache, parse_exchange_info
 from tradeterm.venues.binance.prints import ticker_event, trade_event
 from tradeterm.venues.binance.rest import Backoff, RestClient
+from tradeterm.venues.binance.snapshot import sync_from_snapshots
 from tradeterm.venues.binance.streams import Subscriber, stream_names
-from tradeterm.venues.binance.sync import DepthSync, Diff
+from tradeterm.venues.binance.sync import DepthSync
 from tradeterm.venues.binance.urls import endpoints
 from tradeterm.venues.net import cached_markets
 from tradeterm.venues.stream import log_malformed, stream_forever
@@ -32,15 +33,15 @@ from tradeterm.venues.ws_direct import Compression
 
 log = logging.getLogger("tradeterm.venues.binance")
 
-DEPTH_LIMIT = 1000
 OTHERS_AFTER_S = 0.25
 """The other symbols' snapshots are asked for this long after the focused book's first
 answer: the workstation mounts and draws that book meanwhile (on 20 symbols, 19 snapshots
 of 1000 levels parsed beside it kept the loop busy 60-140 ms before the ladder drew)."""
 SUBSCRIBE_TIMEOUT_S = 10.0
 """How long the other symbols' SUBSCRIBE waits for its answer; without one (or refused)
-their snapshots are not asked for: they wait, empty, for the next connection, or for their
-first diff (the answer was lost, but the exchange subscribed them: ``_unsynced``)."""
+their snapshots are not asked for: the SUBSCRIBE is sent again on the same connection with
+the reconnect backoff, and meanwhile their books wait, empty, or sync at their first diff
+(the answer was lost, but the exchange subscribed them: ``_unsynced``)."""
 
 
 class BinanceFeed:
@@ -197,20 +198,27 @@ class BinanceFeed:
             if len(self.books) > 1 and self.others_after_s > 0:
                 await asyncio.sleep(self.others_after_s)  # a live link: wall time
         others = [n for n in self.books if n not in self._streamed]
-        if others:
+        tries = 0
+        while others:
             try:
                 subscribed = await self._subscriber.subscribe(
                     ws, stream_names(others), SUBSCRIBE_TIMEOUT_S
                 )
             except ConnectionClosed:
                 return  # (the stream loop reconnects, and this starts again)
-            if not subscribed:  # a snapshot no diff follows would be a frozen, wrong book
-                log.error(
-                    "%s: %d markets not subscribed: their books wait for the next connection",
-                    self.venue,
-                    len(others),
-                )
-                return
+            if subscribed:
+                break
+            # a snapshot no diff follows would be a frozen, wrong book: asked again instead
+            delay = self.backoff.delay(tries)
+            tries += 1
+            log.error(
+                "%s: %d markets not subscribed: asking again in %.1fs",
+                self.venue,
+                len(others),
+                delay,
+            )
+            await asyncio.sleep(delay)  # a live link: wall time
+            others = [n for n in others if not self.books[n].synced]  # (flowing: subscribed)
         for native in self.books:
             if not self.books[native].synced:
                 self._request_snapshot(native)
@@ -233,13 +241,14 @@ class BinanceFeed:
         """Decode one combined-stream frame and route it; a malformed one is logged and skipped."""
         self.messages += 1
         try:
-            depth = depth_frame(raw)
+            depth = depth_event(raw)
             if depth is not None:  # the hot path: typed, straight to levels
-                book = self.books.get(depth.s)
+                native, diff = depth
+                book = self.books.get(native)
                 if book is not None:
-                    book.on_diff(Diff.from_depth(depth))
+                    book.on_diff(diff)
                     if not book.synced:
-                        self._unsynced(depth.s)
+                        self._unsynced(native)
                 return
             self._other(orjson.loads(raw))
         except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
@@ -260,13 +269,13 @@ class BinanceFeed:
         for raw in batch:
             self.messages += 1
             try:
-                depth = depth_frame(raw)
+                depth = depth_event(raw)
                 if depth is not None:
-                    if depth.s in books:
-                        diff = Diff.from_depth(depth)
-                        run = runs.get(depth.s)
+                    native, diff = depth
+                    if native in books:
+                        run = runs.get(native)
                         if run is None:
-                            runs[depth.s] = [diff]
+                            runs[native] = [diff]
                         else:
                             run.append(diff)
                     continue
@@ -356,40 +365,13 @@ class BinanceFeed:
         task = self._snapshots.get(native)
         if task is None or task.done():
             self._snapshots[native] = asyncio.get_running_loop().create_task(
-                self._snapshot(native, tried), name=f"{self.venue}-snapshot-{native}"
+                sync_from_snapshots(
+                    self.venue, self.rest, self.backoff, self.books[native], native, tried
+                ),
+                name=f"{self.venue}-snapshot-{native}",
             )
         elif tried is not None:
             tried.set()  # (already on its way: nothing to wait for)
-
-    async def _snapshot(self, native: str, tried: asyncio.Event | None = None) -> None:
-        """Sync ``native``'s book from REST snapshots until it holds; ``tried`` is set once
-        the first answer is applied, or failed (the REST client's own retries included)."""
-        book = self.books[native]
-        tries = 0
-        try:
-            while not book.synced:
-                if tries:
-                    if tried is not None:
-                        tried.set()
-                    await asyncio.sleep(self.backoff.delay(tries - 1))
-                tries += 1
-                try:
-                    body = orjson.loads(
-                        await self.rest.get(f"depth?symbol={native}&limit={DEPTH_LIMIT}")
-                    )
-                except (VenueUnavailable, DataError, orjson.JSONDecodeError) as exc:
-                    log.warning("%s %s: depth snapshot failed: %s", self.venue, native, exc)
-                    continue
-                if book.synced:
-                    return
-                try:
-                    book.on_snapshot(body)
-                except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
-                    book.synced = False
-                    log.warning("%s %s: depth snapshot unreadable: %s", self.venue, native, exc)
-        finally:
-            if tried is not None:
-                tried.set()
 
     def _cancel_snapshots(self) -> None:
         if self._syncing is not None:

@@ -20,11 +20,11 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from tradeterm.domain.book import Level, OrderBook
 from tradeterm.domain.events import BookChanged
-from tradeterm.venues.binance.decode import Depth, levels
+from tradeterm.venues.binance.decode import Diff, levels
 
 BUFFER_LIMIT = 5_000
 """Diff events held while waiting for a snapshot; past that the oldest are dropped (and the
@@ -32,34 +32,7 @@ snapshot that follows is then likely too new to bridge, so it is fetched again).
 
 Emit = Callable[[BookChanged], None]
 Resync = Callable[[str], None]
-
-
-class Diff(NamedTuple):
-    """A ``depthUpdate`` event, checked and parsed before it touches any state."""
-
-    first: int
-    last: int
-    ts_ns: int
-    bids: list[Level]
-    asks: list[Level]
-
-    @classmethod
-    def parse(cls, data: dict[str, Any]) -> Diff:
-        """Raises KeyError, TypeError or ValueError for a malformed event."""
-        first, last = data["U"], data["u"]
-        if not isinstance(first, int) or not isinstance(last, int) or first > last:
-            raise ValueError(f"bad update ids U={first!r} u={last!r}")
-        return cls(
-            first, last, int(data.get("E", 0)) * 1_000_000, levels(data["b"]), levels(data["a"])
-        )
-
-    @classmethod
-    def from_depth(cls, data: Depth) -> Diff:
-        """A typed depth event (``decode.depth_frame``); raises as ``parse`` does."""
-        first, last = data.U, data.u
-        if first > last:
-            raise ValueError(f"bad update ids U={first!r} u={last!r}")
-        return cls(first, last, data.E * 1_000_000, levels(data.b), levels(data.a))
+__all__ = ["BUFFER_LIMIT", "CheckBook", "DepthSync", "Diff"]
 
 
 class _Side:
