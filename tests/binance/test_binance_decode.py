@@ -10,8 +10,9 @@ import orjson
 import pytest
 from binance_data import DATA, frames, need
 
+from tradeterm.venues import wire
 from tradeterm.venues.binance import decode
-from tradeterm.venues.binance.decode import depth_frame, levels
+from tradeterm.venues.binance.decode import depth_event, depth_frame, levels
 from tradeterm.venues.binance.sync import Diff
 
 SPOT = DATA / "orderbook" / "binance" / "hftbacktest_spot_btcusdt_20240808.gz"
@@ -57,6 +58,33 @@ def test_every_depth_frame_decodes_as_the_general_reader_reads_it(source: str) -
     assert depth > 100
 
 
+@pytest.mark.parametrize("spaced", [False, True])
+def test_the_feeds_depth_decode_gives_the_general_readers_diffs(spaced: bool) -> None:
+    """``depth_event`` (the compiled decoder where built; msgspec for a frame it does not
+    read, as a spaced one) gives every depth frame's diff as the general reader does."""
+    depth = 0
+    for compact in spot_frames():
+        data = orjson.loads(compact).get("data")
+        frame = compact.replace(",", ", ") if spaced else compact
+        got, got_bytes = depth_event(frame), depth_event(frame.encode())
+        if not isinstance(data, dict) or data.get("e") != "depthUpdate":
+            assert got is None and got_bytes is None, frame[:80]
+            continue
+        depth += 1
+        assert got is not None and got_bytes is not None, frame[:80]
+        want = digits(Diff.parse(data))
+        assert got[0] == got_bytes[0] == data["s"]
+        assert digits(got[1]) == digits(got_bytes[1]) == want
+    assert depth > 100
+
+
+@pytest.mark.skipif(not wire.ON, reason="the C decoder is not built (or switched off)")
+def test_the_compiled_decoder_reads_the_compact_frames_and_leaves_the_rest() -> None:
+    frame = next(f for f in spot_frames() if '"depthUpdate"' in f)
+    assert wire.depth(frame, decode.PRICES, decode.SIZES) is not None
+    assert wire.depth(frame.replace(",", ", "), decode.PRICES, decode.SIZES) is None
+
+
 @pytest.mark.parametrize(
     "frame",
     [
@@ -71,6 +99,8 @@ def test_every_depth_frame_decodes_as_the_general_reader_reads_it(source: str) -
 )
 def test_frames_of_another_shape_are_left_to_the_general_reader(frame: str) -> None:
     assert depth_frame(frame) is None
+    assert depth_event(frame) is None
+    assert depth_event(frame.encode()) is None
 
 
 @pytest.mark.parametrize(

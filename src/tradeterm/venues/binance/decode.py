@@ -1,5 +1,7 @@
-"""Typed decoding of Binance depth frames: msgspec reads a frame straight into its level
-strings, and cached Decimals turn them into the levels the engine's book takes.
+"""Decoding of Binance depth frames: the C decoder of ``venues.wire`` reads a frame's text
+straight into cached Decimal levels; any frame it does not read (or without it), msgspec reads
+the frame into its level strings, and cached Decimals turn them into the levels the engine's
+book takes. Both give the same levels: the same caches, the same strings.
 
 A depth message quotes the same prices and sizes again and again (half of all sizes are
 ``0.00000000``), so each distinct string becomes a Decimal once: a level then costs two
@@ -18,6 +20,7 @@ import msgspec
 
 from tradeterm.domain.book import Level
 from tradeterm.domain.book_kernel import parse
+from tradeterm.venues import wire
 
 CACHE_LIMIT = 200_000
 """Distinct strings kept per cache; past that the cache starts again."""
@@ -86,8 +89,17 @@ def depth_frame(raw: str | bytes) -> Depth | None:
     """The depth event of a combined-stream frame, or None when the frame is anything else
     or does not have the expected shape (the caller then reads it the general way, which
     says what is wrong with it)."""
-    if (raw.find("@depth", 0, 64) if isinstance(raw, str) else raw.find(b"@depth", 0, 64)) < 0:
-        return None  # (a bounded find: no copy of the frame's start)
+    if not _depth_stream(raw):
+        return None
+    return _typed(raw)
+
+
+def _depth_stream(raw: str | bytes) -> bool:
+    """Whether a frame names a depth stream near its start (a bounded find: no copy)."""
+    return (raw.find("@depth", 0, 64) if isinstance(raw, str) else raw.find(b"@depth", 0, 64)) >= 0
+
+
+def _typed(raw: str | bytes) -> Depth | None:
     try:
         data = _DECODER.decode(raw).data
     except msgspec.MsgspecError:
@@ -123,16 +135,30 @@ class Diff(NamedTuple):
         return cls(first, last, data.E * 1_000_000, levels(data.b), levels(data.a))
 
 
+_C_DEPTH = wire.depth if wire.ON else None
+"""The compiled decoder (None without it: its Python twin would only read the frame twice)."""
+
+
 def depth_event(raw: str | bytes) -> tuple[str, Diff] | None:
     """The native symbol and the checked, parsed diff of a combined-stream depth frame; None
     when the frame is anything else or not of the expected shape (the caller then reads it
-    the general way, which says what is wrong with it). The feed's one depth decode: a
-    compiled decoder of the same contract can take its place.
+    the general way, which says what is wrong with it). The feed's one depth decode: the
+    compiled ``wire.depth`` where built, msgspec for a frame it does not read (spaces,
+    escapes, exponents: it answers None) and without it; the same levels either way.
 
     Raises:
         ValueError, ArithmeticError, TypeError: as ``Diff.parse`` for a malformed event.
     """
-    depth = depth_frame(raw)
+    if not _depth_stream(raw):
+        return None
+    if _C_DEPTH is not None:
+        fast = _C_DEPTH(raw, PRICES, SIZES)
+        if fast is not None:
+            first, last, _, event_ms, symbol, bids, asks = fast
+            if first > last:
+                raise ValueError(f"bad update ids U={first!r} u={last!r}")
+            return symbol, Diff(first, last, event_ms * 1_000_000, bids, asks)
+    depth = _typed(raw)
     if depth is None:
         return None
     return depth.s, Diff.from_depth(depth)
