@@ -64,7 +64,7 @@ def record_print(st: SymbolState, trade: Trade) -> None:
     consumed[trade.price] = consumed.get(trade.price, ZERO) + trade.qty
 
 
-def sizes_of(levels: Sequence[Level]) -> Sizes:
+def sizes_of(levels: Sequence[BookLevel]) -> Sizes:
     """A book update's levels of one side as price -> size (built in C: one pass, no Python
     loop), or None when a price comes twice (each size then counts, in order)."""
     sizes = dict(levels)
@@ -197,9 +197,9 @@ def _on_depth(
                 rules.on_depth(level, size, lot, changed)
         return
     for price, level in ours.items():
-        size = sizes.get(price)
-        if size is not None:
-            rules.on_depth(level, size, lot, changed)
+        new = sizes.get(price)
+        if new is not None:
+            rules.on_depth(level, new, lot, changed)
 
 
 def resync(st: SymbolState, book: OrderBook | None, changed: Changed) -> None:
