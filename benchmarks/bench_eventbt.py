@@ -31,11 +31,12 @@ from tradeterm.domain.book import OrderBook
 from tradeterm.domain.events import BookChanged, MarketEvent, OrderFilled, OrderUpdated
 from tradeterm.domain.fills import Fill
 from tradeterm.domain.market import Market
+from tradeterm.domain.market_data import Candle
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import ManualClock
-from tradeterm.engine.driver import drive, play
+from tradeterm.engine.driver import SteppedFeed, drive, play
 from tradeterm.engine.engine import Engine
-from tradeterm.engine.ports import MarketSink
+from tradeterm.engine.ports import MarketFeed, MarketSink
 from tradeterm.strategies.host import StrategyHost
 from tradeterm.strategies.market_maker import MarketMaker, MarketMakerParams
 from tradeterm.venues.paper import PaperVenue
@@ -48,15 +49,34 @@ CANDLES = DATA / "candles" / "binance_spot_2019-10_freqtrade" / "XRP_ETH-1m.feat
 PARAMS = MarketMakerParams(inventory_target=D("0.05"), max_inventory=D("0.02"), qty=D("0.002"))
 
 
-def one_capture_run(with_strategy: bool) -> dict[str, object]:
-    """The capture through the driver; figures as a dict (printed as JSON by the child)."""
-    clock = ManualClock(0)
-    feed = ReplayFeed([CAPTURE], clock, speed=None, venue="binance")
+def _paper_engine(clock: ManualClock, feed: MarketFeed) -> Engine:
+    """The engine over ``feed`` with a paper account on its venue (50 ms latency)."""
     spec = AccountSpec("paper", venue="binance", balances={"USDT": D(10_000), "BTC": D("0.05")})
     engine = Engine(clock, feed, [spec], client_id_prefix="b")
     engine.attach_venue(
         "paper", PaperVenue("paper", engine.view(engine.feed.venue), clock, latency_ms=50)
     )
+    return engine
+
+
+async def _drive(engine: Engine, feed: SteppedFeed, with_strategy: bool) -> tuple[int, float]:
+    """Start the engine (and the market maker), then drive ``feed``: messages, seconds."""
+    await engine.start()
+    if with_strategy:
+        host = StrategyHost(
+            engine, MarketMaker(PARAMS), name="mm", account="paper", symbol="BTC/USDT"
+        )
+        host.start()
+    started = time.perf_counter()
+    report = await drive(engine, [feed])
+    return report.messages, time.perf_counter() - started
+
+
+def one_capture_run(with_strategy: bool) -> dict[str, object]:
+    """The capture through the driver; figures as a dict (printed as JSON by the child)."""
+    clock = ManualClock(0)
+    feed = ReplayFeed([CAPTURE], clock, speed=None, venue="binance")
+    engine = _paper_engine(clock, feed)
     fills: list[Fill] = []
     engine.bus.subscribe(OrderFilled, lambda e: fills.append(e.fill))
     levels = [0]
@@ -65,18 +85,7 @@ def one_capture_run(with_strategy: bool) -> dict[str, object]:
         levels[0] += len(event.bids) + len(event.asks)
 
     engine.bus.subscribe(BookChanged, count)
-
-    async def run() -> tuple[int, float]:
-        await engine.start()
-        if with_strategy:
-            host = StrategyHost(
-                engine, MarketMaker(PARAMS), name="mm", account="paper", symbol="BTC/USDT"
-            )
-            host.start()
-        report = await drive(engine, [feed])
-        return report.messages, report.elapsed_s
-
-    messages, elapsed = asyncio.run(run())
+    messages, elapsed = asyncio.run(_drive(engine, feed, with_strategy))
     digest = hashlib.sha256(repr(fills).encode()).hexdigest()[:16]
     return {
         "messages": messages,
@@ -121,6 +130,15 @@ class _Decoded:
     def focus(self, symbol: str) -> None:
         pass
 
+    async def run(self, sink: MarketSink) -> None:
+        for _ in self.timeline(sink):
+            pass
+
+    async def fetch_candles(
+        self, symbol: str, timeframe: str, since_ms: int | None, limit: int
+    ) -> Sequence[Candle]:
+        return []
+
     def timeline(self, sink: MarketSink) -> Iterator[int]:
         self.clock.rewind_ns(self.messages[0][0])  # (as the replay: a jump to its start)
         on_market = sink.on_market
@@ -154,25 +172,11 @@ def one_decoded_run(with_strategy: bool) -> dict[str, object]:
     decoded = _Decoded()
     clock = ManualClock(0)
     decoded.clock = clock
-    spec = AccountSpec("paper", venue="binance", balances={"USDT": D(10_000), "BTC": D("0.05")})
-    engine = Engine(clock, decoded, [spec], client_id_prefix="b")
-    engine.attach_venue("paper", PaperVenue("paper", engine.view("binance"), clock, latency_ms=50))
+    engine = _paper_engine(clock, decoded)
     log: list[str] = []
     engine.bus.subscribe(OrderFilled, lambda e: log.append(repr(e.fill)))
     engine.bus.subscribe(OrderUpdated, lambda e: log.append(repr(e)))
-
-    async def run() -> tuple[int, float]:
-        await engine.start()
-        if with_strategy:
-            host = StrategyHost(
-                engine, MarketMaker(PARAMS), name="mm", account="paper", symbol="BTC/USDT"
-            )
-            host.start()
-        started = time.perf_counter()
-        report = await drive(engine, [decoded])
-        return report.messages, time.perf_counter() - started
-
-    messages, elapsed = asyncio.run(run())
+    messages, elapsed = asyncio.run(_drive(engine, decoded, with_strategy))
     books = _BookOnly()
     clock = ManualClock(0)
     decoded.clock = clock
