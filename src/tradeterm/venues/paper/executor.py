@@ -62,7 +62,6 @@ from tradeterm.venues.paper.model import (
 from tradeterm.venues.paper.queue import RULES, Changed, Fills
 from tradeterm.venues.paper.reactions import (
     depth_fills,
-    event_sizes,
     print_fills,
     refresh_consumed,
 )
@@ -195,12 +194,11 @@ class Executor:
                     self._work(order, accepted=True)
 
     def on_book(self, st: SymbolState, event: BookChanged) -> None:
-        sizes = event_sizes(st, event)
         if event.snapshot or st.consumed_bids or st.consumed_asks:
-            refresh_consumed(st, event, *sizes)
+            refresh_consumed(st, event)
         if st.bids or st.asks:
             changed: Changed = []
-            fills = depth_fills(st, event, self.view.book, self.rules, changed, sizes)
+            fills = depth_fills(st, event, self.view.book, self.rules, changed)
             if fills or changed:
                 self._maker_fills(event.symbol, fills, changed)
 

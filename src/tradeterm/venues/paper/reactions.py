@@ -17,19 +17,16 @@ memory then lasts until the level is next sent: the error is on the safe
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
-from decimal import Decimal
+from collections.abc import Callable
 
-from tradeterm.domain.book import Level as BookLevel
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.events import BookChanged
 from tradeterm.domain.market_data import Trade
 from tradeterm.domain.numbers import ZERO
-from tradeterm.venues.paper.model import SELL, Level, SymbolState
+from tradeterm.venues.paper.model import SELL, SymbolState
 from tradeterm.venues.paper.queue import Changed, FillRules, Fills
 
 NO_FILLS: Fills = []  # returned when nothing filled; never appended to
-Sizes = dict[Decimal, Decimal] | None
 
 
 def print_fills(st: SymbolState, trade: Trade, rules: FillRules, changed: Changed) -> Fills:
@@ -64,44 +61,20 @@ def record_print(st: SymbolState, trade: Trade) -> None:
     consumed[trade.price] = consumed.get(trade.price, ZERO) + trade.qty
 
 
-def sizes_of(levels: Sequence[BookLevel]) -> Sizes:
-    """A book update's levels of one side as price -> size (built in C: one pass, no Python
-    loop), or None when a price comes twice (each size then counts, in order)."""
-    sizes = dict(levels)
-    return sizes if len(sizes) == len(levels) else None
-
-
-def event_sizes(st: SymbolState, event: BookChanged) -> tuple[Sizes, Sizes]:
-    """``sizes_of`` each side of ``event`` that something reads (the consumed memory of that
-    side, or our orders there), once for ``refresh_consumed`` and ``depth_fills``."""
-    bids, asks = event.bids, event.asks
-    return (
-        sizes_of(bids) if bids and (st.consumed_bids or st.bids) else None,
-        sizes_of(asks) if asks and (st.consumed_asks or st.asks) else None,
-    )
-
-
-def refresh_consumed(
-    st: SymbolState, event: BookChanged, bid_sizes: Sizes, ask_sizes: Sizes
-) -> None:
-    """The feed sent fresh sizes: forget what was consumed at those levels (all, on a snapshot).
-    ``bid_sizes``/``ask_sizes``: ``sizes_of`` the event's sides (None: read the levels)."""
+def refresh_consumed(st: SymbolState, event: BookChanged) -> None:
+    """The feed sent fresh sizes: forget what was consumed at those levels (all, on a snapshot)."""
     if event.snapshot:
         st.consumed_bids.clear()
         st.consumed_asks.clear()
         return
-    for consumed, levels, sizes in (
-        (st.consumed_bids, event.bids, bid_sizes),
-        (st.consumed_asks, event.asks, ask_sizes),
-    ):
-        if not (consumed and levels):
-            continue
-        if sizes is None:
-            for price, _ in levels:
-                consumed.pop(price, None)
-        else:  # (the few prices remembered, against the update's: the smaller is walked)
-            for price in consumed.keys() & sizes.keys():
-                del consumed[price]
+    consumed = st.consumed_bids
+    if consumed and event.bids:
+        for price, _ in event.bids:
+            consumed.pop(price, None)
+    consumed = st.consumed_asks
+    if consumed and event.asks:
+        for price, _ in event.asks:
+            consumed.pop(price, None)
 
 
 def depth_fills(
@@ -110,12 +83,10 @@ def depth_fills(
     book_of: Callable[[str], OrderBook | None],
     rules: FillRules,
     changed: Changed,
-    sizes: tuple[Sizes, Sizes] = (None, None),
 ) -> Fills:
     """A depth update (already applied to the engine's book, consumed liquidity already
     refreshed): update the queues at our levels and fill orders the opposite side now
-    reaches. ``sizes``: ``sizes_of`` the event's bids and asks (None: read the levels);
-    with them each of our levels looks its price up instead of every level being read.
+    reaches.
 
     Our bids can only become crossed by an ask level at or below our highest bid
     appearing, growing or being refreshed (which also drops its consumed memory), and
@@ -139,7 +110,10 @@ def depth_fills(
         book = book_of(event.symbol) if rules.fills_on_cross else None
         if bids:
             if event_bids:
-                _on_depth(bids, event_bids, sizes[0], rules, st.lot, changed)
+                for price, size in event_bids:
+                    level = bids.get(price)
+                    if level is not None:
+                        rules.on_depth(level, size, st.lot, changed)
             if event_asks and book is not None:
                 top = st.bid_prices[-1]
                 best = book.asks.best()
@@ -149,7 +123,10 @@ def depth_fills(
                             check_bids = True
         if asks:
             if event_asks:
-                _on_depth(asks, event_asks, sizes[1], rules, st.lot, changed)
+                for price, size in event_asks:
+                    level = asks.get(price)
+                    if level is not None:
+                        rules.on_depth(level, size, st.lot, changed)
             if event_bids and book is not None:
                 low = st.ask_prices[0]
                 best = book.bids.best()
@@ -178,28 +155,6 @@ def depth_fills(
             levels = [asks[p] for p in ask_prices[: bisect_right(ask_prices, best)]]
             fills += rules.on_cross(levels, book.bids, st.consumed_bids, changed)
     return fills
-
-
-def _on_depth(
-    ours: dict[Decimal, Level],
-    levels: Sequence[BookLevel],
-    sizes: Sizes,
-    rules: FillRules,
-    lot: Decimal,
-    changed: Changed,
-) -> None:
-    """Our levels of one side that the update sent a size for: their queues move. Each level
-    is on its own (only the order of ``changed`` differs, and it is sorted before use)."""
-    if sizes is None:
-        for price, size in levels:
-            level = ours.get(price)
-            if level is not None:
-                rules.on_depth(level, size, lot, changed)
-        return
-    for price, level in ours.items():
-        new = sizes.get(price)
-        if new is not None:
-            rules.on_depth(level, new, lot, changed)
 
 
 def resync(st: SymbolState, book: OrderBook | None, changed: Changed) -> None:
