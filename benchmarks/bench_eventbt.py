@@ -24,13 +24,19 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from collections.abc import Iterator, Sequence
+
 from common import figure
-from tradeterm.domain.events import BookChanged, MarketEvent, OrderFilled
+from tradeterm.domain.book import OrderBook
+from tradeterm.domain.events import BookChanged, MarketEvent, OrderFilled, OrderUpdated
 from tradeterm.domain.fills import Fill
+from tradeterm.domain.market import Market
+from tradeterm.domain.market_data import Candle
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import ManualClock
-from tradeterm.engine.driver import drive, play
+from tradeterm.engine.driver import SteppedFeed, drive, play
 from tradeterm.engine.engine import Engine
+from tradeterm.engine.ports import MarketFeed, MarketSink
 from tradeterm.strategies.host import StrategyHost
 from tradeterm.strategies.market_maker import MarketMaker, MarketMakerParams
 from tradeterm.venues.paper import PaperVenue
@@ -43,15 +49,34 @@ CANDLES = DATA / "candles" / "binance_spot_2019-10_freqtrade" / "XRP_ETH-1m.feat
 PARAMS = MarketMakerParams(inventory_target=D("0.05"), max_inventory=D("0.02"), qty=D("0.002"))
 
 
-def one_capture_run(with_strategy: bool) -> dict[str, object]:
-    """The capture through the driver; figures as a dict (printed as JSON by the child)."""
-    clock = ManualClock(0)
-    feed = ReplayFeed([CAPTURE], clock, speed=None, venue="binance")
+def _paper_engine(clock: ManualClock, feed: MarketFeed) -> Engine:
+    """The engine over ``feed`` with a paper account on its venue (50 ms latency)."""
     spec = AccountSpec("paper", venue="binance", balances={"USDT": D(10_000), "BTC": D("0.05")})
     engine = Engine(clock, feed, [spec], client_id_prefix="b")
     engine.attach_venue(
         "paper", PaperVenue("paper", engine.view(engine.feed.venue), clock, latency_ms=50)
     )
+    return engine
+
+
+async def _drive(engine: Engine, feed: SteppedFeed, with_strategy: bool) -> tuple[int, float]:
+    """Start the engine (and the market maker), then drive ``feed``: messages, seconds."""
+    await engine.start()
+    if with_strategy:
+        host = StrategyHost(
+            engine, MarketMaker(PARAMS), name="mm", account="paper", symbol="BTC/USDT"
+        )
+        host.start()
+    started = time.perf_counter()
+    report = await drive(engine, [feed])
+    return report.messages, time.perf_counter() - started
+
+
+def one_capture_run(with_strategy: bool) -> dict[str, object]:
+    """The capture through the driver; figures as a dict (printed as JSON by the child)."""
+    clock = ManualClock(0)
+    feed = ReplayFeed([CAPTURE], clock, speed=None, venue="binance")
+    engine = _paper_engine(clock, feed)
     fills: list[Fill] = []
     engine.bus.subscribe(OrderFilled, lambda e: fills.append(e.fill))
     levels = [0]
@@ -60,18 +85,7 @@ def one_capture_run(with_strategy: bool) -> dict[str, object]:
         levels[0] += len(event.bids) + len(event.asks)
 
     engine.bus.subscribe(BookChanged, count)
-
-    async def run() -> tuple[int, float]:
-        await engine.start()
-        if with_strategy:
-            host = StrategyHost(
-                engine, MarketMaker(PARAMS), name="mm", account="paper", symbol="BTC/USDT"
-            )
-            host.start()
-        report = await drive(engine, [feed])
-        return report.messages, report.elapsed_s
-
-    messages, elapsed = asyncio.run(run())
+    messages, elapsed = asyncio.run(_drive(engine, feed, with_strategy))
     digest = hashlib.sha256(repr(fills).encode()).hexdigest()[:16]
     return {
         "messages": messages,
@@ -80,6 +94,102 @@ def one_capture_run(with_strategy: bool) -> dict[str, object]:
         "levels": levels[0],
         "digest": digest,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+class _Recorder:
+    """A sink that keeps every event, grouped by the message that sent it."""
+
+    def __init__(self) -> None:
+        self.current: list[MarketEvent] = []
+
+    def on_market(self, event: MarketEvent) -> None:
+        self.current.append(event)
+
+
+class _Decoded:
+    """The capture decoded once (through the replay, as the driver plays it), played again
+    from a list: each message's events as the replay sent them, at the same times. The
+    replay keeps its own books here, so the engine applies the levels itself."""
+
+    def __init__(self) -> None:
+        clock = ManualClock(0)
+        self._feed = ReplayFeed([CAPTURE], clock, speed=None, venue="binance")
+        self.venue = self._feed.venue
+        recorder = _Recorder()
+        self.messages: list[tuple[int, list[MarketEvent]]] = []
+        for ts in self._feed.timeline(recorder):
+            clock.set_ns(ts)
+            recorder.current = []
+            self.messages.append((ts, recorder.current))
+        self.clock = clock
+
+    async def load_markets(self) -> Sequence[Market]:
+        return await self._feed.load_markets()
+
+    def focus(self, symbol: str) -> None:
+        pass
+
+    async def run(self, sink: MarketSink) -> None:
+        for _ in self.timeline(sink):
+            pass
+
+    async def fetch_candles(
+        self, symbol: str, timeframe: str, since_ms: int | None, limit: int
+    ) -> Sequence[Candle]:
+        return []
+
+    def timeline(self, sink: MarketSink) -> Iterator[int]:
+        self.clock.rewind_ns(self.messages[0][0])  # (as the replay: a jump to its start)
+        on_market = sink.on_market
+        for ts, events in self.messages:
+            yield ts
+            for event in events:
+                on_market(event)
+
+
+class _BookOnly:
+    """A sink that only applies book events to books (the part of the engine's work that a
+    replay into an engine does itself)."""
+
+    def __init__(self) -> None:
+        self.books: dict[str, OrderBook] = {}
+
+    def on_market(self, event: MarketEvent) -> None:
+        if type(event) is BookChanged:
+            book = self.books.get(event.symbol) or self.books.setdefault(
+                event.symbol, OrderBook(event.symbol)
+            )
+            if event.snapshot:
+                book.load(event.bids, event.asks, event.seq)
+            else:
+                book.apply(event.bids, event.asks)
+
+
+def one_decoded_run(with_strategy: bool) -> dict[str, object]:
+    """The engine, the paper venue and (with_strategy) the market maker on events decoded
+    beforehand: what they cost apart from the replay's decoding."""
+    decoded = _Decoded()
+    clock = ManualClock(0)
+    decoded.clock = clock
+    engine = _paper_engine(clock, decoded)
+    log: list[str] = []
+    engine.bus.subscribe(OrderFilled, lambda e: log.append(repr(e.fill)))
+    engine.bus.subscribe(OrderUpdated, lambda e: log.append(repr(e)))
+    messages, elapsed = asyncio.run(_drive(engine, decoded, with_strategy))
+    books = _BookOnly()
+    clock = ManualClock(0)
+    decoded.clock = clock
+    started = time.perf_counter()
+    play([decoded.timeline(books)], clock)
+    books_s = time.perf_counter() - started
+    log.append(repr(sorted(engine.state.accounts["paper"].balances.items())))
+    return {
+        "messages": messages,
+        "elapsed": elapsed,
+        "books_s": books_s,
+        "order_events": len(log) - 1,
+        "digest": hashlib.sha256("\n".join(log).encode()).hexdigest()[:16],
     }
 
 
@@ -130,11 +240,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run of each")
     parser.add_argument(
-        "--child", choices=("mm", "none", "feed", "candles"), help=argparse.SUPPRESS
+        "--child",
+        choices=("mm", "none", "feed", "candles", "decoded-mm", "decoded-none"),
+        help=argparse.SUPPRESS,
     )
     args = parser.parse_args()
     if args.child:
-        if args.child == "candles":
+        if args.child.startswith("decoded-"):
+            print(json.dumps(one_decoded_run(args.child == "decoded-mm")))
+        elif args.child == "candles":
             print(json.dumps(one_candle_run()))
         elif args.child == "feed":
             print(json.dumps(one_feed_run()))
@@ -170,6 +284,20 @@ def main() -> int:
             max(float(r["rss_mb"]) for r in results),  # type: ignore[arg-type]
             "MB",
             "whole process incl. interpreter and imports; aim < 150 MB",
+        )
+    for kind, label in (("decoded-none", "no strategy"), ("decoded-mm", "market maker")):
+        results = [child(kind) for _ in range(runs)]
+        best = min(results, key=lambda r: float(r["elapsed"]))  # type: ignore[arg-type]
+        messages = int(best["messages"])  # type: ignore[call-overload]
+        beyond = (float(best["elapsed"]) - float(best["books_s"])) / messages * 1e6  # type: ignore[arg-type]
+        figure(
+            f"engine + paper venue + {label} on pre-decoded events: events/s",
+            messages / float(best["elapsed"]),  # type: ignore[arg-type]
+            "events/s",
+            f"{messages:,} messages decoded beforehand, the engine applying their levels, "
+            f"best of {runs}; {beyond:.2f} us/event beyond applying the levels "
+            f"(target <= 2 us); {best['order_events']} order events, digest {best['digest']}, "
+            f"identical run to run: {len({r['digest'] for r in results}) == 1}",
         )
     if CANDLES.exists():
         result = child("candles")

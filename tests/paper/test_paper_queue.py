@@ -329,3 +329,34 @@ def test_the_queue_is_only_reported_by_the_realistic_model() -> None:
         cid = h.limit(Side.BUY, "1.0", "3098.50").client_id
         assert h.venue.queue_ahead(cid) is None
         assert h.sink.queues(cid) == []
+
+
+def test_a_price_sent_twice_in_one_update_counts_each_size_in_order() -> None:
+    once, twice = harness(), harness()
+    cids = [h.limit(Side.BUY, "1.0", "3098.50").client_id for h in (once, twice)]  # 2.0 ahead
+    # up to 4.0 (2.0 joins behind us), then 1.0 cancelled: half of it ahead of us
+    once.update(bids=[("3098.50", "4.0"), ("3098.50", "3.0")])
+    twice.update(bids=[("3098.50", "4.0")])
+    twice.update(bids=[("3098.50", "3.0")])
+    assert once.venue.queue_ahead(cids[0]) == twice.venue.queue_ahead(cids[1]) == D("1.5")
+    assert once.sink.queues(cids[0]) == twice.sink.queues(cids[1]) == [D("2.0"), D("1.5")]
+
+
+def test_an_update_of_many_levels_moves_only_our_queues_and_the_prints_it_carries() -> None:
+    h = harness()
+    bid = h.limit(Side.BUY, "1.0", "3098.50").client_id  # 2.0 ahead
+    ask = h.limit(Side.SELL, "1.0", "3101.00").client_id  # 4.0 ahead
+    h.trade("3100.00", "1.0", Side.BUY)  # the book still shows 1.5 at 3100.00
+    h.trade("3100.50", "0.5", Side.BUY)  # and 2.0 at 3100.50
+    h.update(
+        bids=[("3099.00", "1.2"), ("3098.50", "1.0"), ("3097.00", "3.0")],
+        asks=[("3101.00", "3.0"), ("3100.00", "0.5"), ("3102.00", "1.0")],
+    )
+    assert h.venue.queue_ahead(bid) == D("1.0")  # 1.0 cancelled, all of it ahead of us
+    assert h.venue.queue_ahead(ask) == D("3.0")
+    # 3100.00 was sent again: fresh; 3100.50 was not: still 0.5 of its 2.0 consumed
+    order = h.market(Side.BUY, "2.0")
+    assert [(f.price, f.qty) for f in h.sink.fills(order.client_id)] == [
+        (D("3100.00"), D("0.5")),
+        (D("3100.50"), D("1.5")),
+    ]

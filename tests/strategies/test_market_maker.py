@@ -148,3 +148,27 @@ async def test_volatility_is_the_deviation_of_the_last_window_of_log_returns(
         assert vol == pytest.approx(statistics.stdev(returns) * 10_000, rel=1e-9, abs=1e-9)
         checked += 1
     assert checked > 3 * window
+
+
+class Fair(MarketMaker):
+    """The market maker, with the fair price it acted on beside the book's own micro-price."""
+
+    def __init__(self, params: MarketMakerParams) -> None:
+        super().__init__(params)
+        self.pairs: list[tuple[Decimal | None, Decimal]] = []
+
+    def on_book(self, book: OrderBook) -> None:
+        super().on_book(book)
+        (bid, bid_qty), (ask, ask_qty) = book.bids.top(1)[0], book.asks.top(1)[0]
+        self.pairs.append((self._fair, (bid * ask_qty + ask * bid_qty) / (bid_qty + ask_qty)))
+
+
+async def test_the_fair_price_follows_the_best_levels_on_every_update(tmp_path: Path) -> None:
+    """Worked out again only when the best levels changed, it is still the book's micro-price
+    after every update, including those that change only a size at the touch."""
+    strategy = Fair(PARAMS)
+    await run_strategy(tmp_path, strategy, {"USDT": D("10000"), "BTC": D("0.05")})
+    assert len(strategy.pairs) > 1000
+    assert all(fair == micro for fair, micro in strategy.pairs)
+    changes = Counter(b != a for a, b in itertools.pairwise(m for _, m in strategy.pairs))
+    assert changes[True] > 100 and changes[False] > 100  # both kinds of update were seen

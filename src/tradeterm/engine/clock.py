@@ -173,10 +173,11 @@ class ManualClock:
         if ns < self._now:  # noqa: PLR1730 (as set_ns: time only moves on)
             ns = self._now
         timers = self._timers
-        while timers and timers[0][2].cancelled:
-            heapq.heappop(timers)
-        if timers and timers[0][0] <= ns:
-            return False
+        if timers and timers[0][0] <= ns:  # (a cancelled head is dropped only when due)
+            while timers and timers[0][2].cancelled:
+                heapq.heappop(timers)
+            if timers and timers[0][0] <= ns:
+                return False
         self._now = ns
         return True
 

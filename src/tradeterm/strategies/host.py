@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # pandas is imported when a strategy first asks for its candl
     import pandas as pd  # type: ignore[import-untyped, unused-ignore]
 
 log = logging.getLogger("tradeterm.strategies")
+RUNNING = StrategyState.RUNNING  # (a module global reads faster than an enum member on 3.11)
 
 
 class StrategyHost:
@@ -210,7 +211,7 @@ class StrategyHost:
 
     @property
     def running(self) -> bool:
-        return self.state is StrategyState.RUNNING
+        return self.state is RUNNING
 
     @property
     def alive(self) -> bool:
@@ -240,7 +241,7 @@ class StrategyHost:
         return self.engine.state.books.get(self.instrument)
 
     def _on_book(self, event: BookChanged) -> None:
-        if event.symbol != self.symbol or self.state is not StrategyState.RUNNING:
+        if event.symbol != self.symbol or self.state is not RUNNING:
             return
         venue = event.venue
         if venue != self._trading_venue:
@@ -261,7 +262,7 @@ class StrategyHost:
 
     def _on_trade(self, event: TradePrinted) -> None:
         trade = event.trade
-        if trade.symbol != self.symbol or self.state is not StrategyState.RUNNING:
+        if trade.symbol != self.symbol or self.state is not RUNNING:
             return
         if event.venue != self._trading_venue:
             return

@@ -1,9 +1,10 @@
 """``market_maker``: a ladder of post-only orders per side around a fair price, kept by amends.
 
 Each book update: the fair price is the mid or the micro-price (the best prices
-weighted by the size on the other side). When it moved less than
-``refresh_tolerance_bps`` since the last quote, inventory did not change and no order
-event arrived, nothing else is done (the fast path the benchmark measures).
+weighted by the size on the other side), worked out again only when the best levels
+changed. When it moved less than ``refresh_tolerance_bps`` since the last quote,
+inventory did not change and no order event arrived, nothing else is done (the fast
+path the benchmark measures).
 Otherwise the ladder is worked out again:
 
 - half-spread = the largest of ``min_half_spread_bps``, ``vol_mult`` x the recent
@@ -33,7 +34,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from tradeterm.domain.book import OrderBook
+from tradeterm.domain.book import Level, OrderBook
 from tradeterm.domain.enums import OrderStatus, Side
 from tradeterm.domain.fills import Fill
 from tradeterm.domain.numbers import ceil_to, floor_to
@@ -100,6 +101,10 @@ class MarketMaker(Strategy[MarketMakerParams]):
         self._quoted: Decimal | None = None
         self._tolerance = Decimal(0)
         self._dirty = True
+        self._by_mid = params.fair == "mid"
+        self._top: tuple[Level | None, Level | None] = (None, None)
+        """The best bid and ask levels the fair price ``_top_fair`` was worked out from."""
+        self._top_fair: Decimal | None = None
         self._samples: deque[float] = deque(maxlen=params.vol_window + 1)
         self._returns: deque[float] = deque(maxlen=params.vol_window)
         """The log returns between consecutive samples (one fewer than the samples)."""
@@ -141,15 +146,22 @@ class MarketMaker(Strategy[MarketMakerParams]):
     # --- the decision ------------------------------------------------------------------------
 
     def fair_price(self, book: OrderBook) -> Decimal | None:
-        if self.params.fair == "mid":
-            return book.mid()
-        bid, ask = book.bids.best_level(), book.asks.best_level()
+        return self._fair_of(book.bids.best_level(), book.asks.best_level())
+
+    def _fair_of(self, bid: Level | None, ask: Level | None) -> Decimal | None:
         if bid is None or ask is None:
             return None
+        if self._by_mid:
+            return (bid[0] + ask[0]) / 2
         return (bid[0] * ask[1] + ask[0] * bid[1]) / (bid[1] + ask[1])
 
     def on_book(self, book: OrderBook) -> None:
-        fair = self.fair_price(book)
+        top = book.bids.best_level(), book.asks.best_level()
+        if top == self._top:  # most updates are deeper in the book: the same fair price
+            fair = self._top_fair
+        else:
+            fair = self._top_fair = self._fair_of(*top)
+            self._top = top
         if fair is None:
             return
         self._fair = fair

@@ -63,7 +63,6 @@ from tradeterm.venues.paper.queue import RULES, Changed, Fills
 from tradeterm.venues.paper.reactions import (
     depth_fills,
     print_fills,
-    record_print,
     refresh_consumed,
 )
 from tradeterm.venues.paper.triggers import is_triggered, pop_triggered
@@ -179,13 +178,8 @@ class Executor:
 
     # --- market events -------------------------------------------------------
 
-    def take_print(self, trade: Trade) -> None:
-        """Before any due request acts on a print: none may take what the print took."""
-        record_print(self.state(trade.symbol), trade)
-
-    def on_trade(self, trade: Trade) -> None:
-        """After ``take_print``: fill resting orders the print reached, trigger stops."""
-        st = self.state(trade.symbol)
+    def on_trade(self, st: SymbolState, trade: Trade) -> None:
+        """After ``record_print``: fill resting orders the print reached, trigger stops."""
         price = st.last = trade.price
         if st.bids or st.asks:
             changed: Changed = []

@@ -39,6 +39,7 @@ from tradeterm.venues.paper.model import (
     TRIGGERED,
     PaperOrder,
 )
+from tradeterm.venues.paper.reactions import record_print
 
 log = logging.getLogger("tradeterm.venues.paper")
 
@@ -245,11 +246,14 @@ class PaperVenue:
             log.exception("paper venue %s failed on a book update for %s", self.name, event.symbol)
 
     def _on_trade(self, event: TradePrinted) -> None:
+        trade = event.trade
         try:
-            self._executor.take_print(event.trade)
+            # before any due request acts on the print: none may take what the print took
+            st = self._executor.state(trade.symbol)
+            record_print(st, trade)
             if self._due:
                 self.poll()
-            self._executor.on_trade(event.trade)
+            self._executor.on_trade(st, trade)
         except Exception:
             log.exception("paper venue %s failed on a trade in %s", self.name, event.trade.symbol)
 
