@@ -61,6 +61,7 @@ def test_price_conditions_are_what_the_alert_book_reads_as_prices() -> None:
         ("alert eth rsi < 3", 6, "ambiguous: ETH/USDT or ETH/BTC"),
         ("alert BTC/USDT > abc", 17, "not a number above zero"),
         ("alert BTC/USDT > -5", 17, "not a number above zero"),
+        ("alert BTC/USDT > CHG_24H", 17, "a filter names its column first (chg_24h > 5)"),
         ("alert BTC/USDT >", 16, "missing price after >"),
         ("alert BTC/USDT rsi <", 20, "expected a number after '<'"),
         ("alert BTC/USDT rsx < 3", 15, "did you mean rsi?"),

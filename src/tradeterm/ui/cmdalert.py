@@ -130,7 +130,13 @@ def _condition(reader: Reader, token: Token) -> str:
     reader.index = len(reader.tokens)
     op = _PRICE_OP.match(text)
     number = text[op.end() :] if op is not None else ""
-    if op is not None and not (set(number) & set(" \t")) and number.lower() not in _CONDITION_WORDS:
+    if op is not None and number.lower() in _CONDITION_WORDS:  # "> rsi": a column, no price
+        raise reader.error(
+            f"price: {shown(number)} is not a number above zero; a filter names its column "
+            f"first ({number.lower()} {op.group(1)} 5)",
+            Token(number, start + op.end()),
+        )
+    if op is not None and not (set(number) & set(" \t")):
         value = parse_number(number)
         if value is None or value <= 0:
             pos = start + op.end()
