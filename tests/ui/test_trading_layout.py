@@ -145,6 +145,8 @@ async def test_a_moving_market_repaints_the_ladder_lines_not_the_book_pane(rig: 
     set on every frame, so it must only be assigned when it changes."""
     async with rig.app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
+        rig.app.refresher.tick()  # the first frame sets the title (whenever the timer ran)
+        await pilot.pause()
         pane = rig.app.book_pane
         repaints: list[object] = []
         pane.refresh = lambda *a, **k: repaints.append(a)  # type: ignore[method-assign]
