@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -22,6 +24,11 @@ class LineWidget(Widget):
     follows what changed on screen, not how often the data changed.
     """
 
+    DIRECT_LINES: ClassVar[bool] = False
+    """True where ``render_line`` hands back lines the widget keeps (``set_lines``, a cache of
+    rows): they go to the compositor as they are when the widget is ``plain``. Widgets that
+    make a line at each call keep Textual's cache of styled lines."""
+
     _lines: list[Strip]
     _area: Size | None = None
     _direct = False  # the last lines were drawn without Textual's line cache
@@ -40,7 +47,7 @@ class LineWidget(Widget):
         # the Resize event (a pane shown again after a change of layout): lines drawn then for
         # the old width would stay on screen, so the size is checked here too, once a paint.
         self._sync_area()
-        if not self.plain:
+        if not (self.DIRECT_LINES and self.plain):
             if self._direct:  # Textual's line cache missed what was drawn directly
                 self._direct = False
                 self.refresh()
