@@ -111,15 +111,18 @@ class LineWidget(Widget):
             return
         width = self.area.width
         start = -1
+        changed = []  # one refresh for them all: each call costs ~50 us, whatever its regions
         for y, (before, after) in enumerate(zip(old, lines, strict=True)):
             if before != after:
                 if start < 0:
                     start = y
             elif start >= 0:
-                self.refresh(Region(0, start, width, y - start))
+                changed.append(Region(0, start, width, y - start))
                 start = -1
         if start >= 0:
-            self.refresh(Region(0, start, width, len(lines) - start))
+            changed.append(Region(0, start, width, len(lines) - start))
+        if changed:
+            self.refresh(*changed)
 
     def render_line(self, y: int) -> Strip:
         lines = getattr(self, "_lines", [])
