@@ -26,8 +26,9 @@ class LineWidget(Widget):
 
     DIRECT_LINES: ClassVar[bool] = False
     """True where ``render_line`` hands back lines the widget keeps (``set_lines``, a cache of
-    rows): they go to the compositor as they are when the widget is ``plain``. Widgets that
-    make a line at each call keep Textual's cache of styled lines."""
+    rows: the ladder, tape, tables, chart): they go to the compositor as they are when the
+    widget is ``plain``. Widgets that make a line at each call keep Textual's cache of styled
+    lines."""
 
     _lines: list[Strip]
     _area: Size | None = None
@@ -74,8 +75,9 @@ class LineWidget(Widget):
     def _direct_lines(self, crop: Region) -> list[Strip]:
         """The lines of ``crop`` as Textual's ``render_lines`` makes them for a plain widget
         (each line fitted to the width, the app's line filters, the crop's columns), without
-        its per-line styling pass: about 20 us a line, for the lines that change every frame
-        on a busy feed (the ladder, the tape, the scanner)."""
+        its per-line styling pass and a new Strip for each line: 23 new ladder lines took
+        2.0 ms there, 0.5 ms here, and a busy feed changes most of the ladder's, tape's and
+        scanner's lines every frame."""
         width, height = self.outer_size
         render_line = self.render_line
         strips = [render_line(y) for y in crop.line_range if y < height]

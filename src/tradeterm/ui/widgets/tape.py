@@ -60,12 +60,11 @@ class Tape(LineWidget, can_focus=True):
             row = known.get(id(trade))
             if row is None or row[0] is not trade:
                 style = palette.bid if trade.side is Side.BUY else palette.ask
-                size = fmt_qty(trade.qty, qty_places, size_w - 1)
                 strip = line(
                     [
                         (fit(clock_text(trade.ts_ns), time_w), palette.muted),
                         (fit(fmt_price(trade.price, places), price_w, "right"), style),
-                        (fit(size, size_w, "right"), style),
+                        (fit(fmt_qty(trade.qty, qty_places, size_w - 1), size_w, "right"), style),
                     ],
                     width,
                 )
