@@ -16,6 +16,12 @@ feed's default towards 127.0.0.1 (none) unless the case says ``deflate``.
 
 ``--trees`` runs every case once per source tree (``PYTHONPATH``), alternating, ``--runs``
 times, and prints each tree's medians: a before/after comparison in one run.
+
+``--headless`` also runs each case without the screen (``headless_venue.py``: the same
+session, feed, engine and workers, no app), alternating with the workstation: the
+difference is the UI's share. ``--profile DIR`` writes a cProfile of the measuring window
+(``profiled.py``: switched on and off by signals) per run to DIR; the CPU figures of a
+profiled run are inflated by the profiler.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -108,21 +115,34 @@ class Venue:
         self.proc.wait(10)
 
 
-def measure(case: Case, tree: str | None) -> tuple[float, float, float]:
-    """(messages a second sent, CPU % of one core, CPU microseconds a message) over the window."""
+def measure(
+    case: Case, tree: str | None, headless: bool = False, profile: Path | None = None
+) -> tuple[float, float, float]:
+    """(messages a second sent, CPU % of one core, CPU microseconds a message) over the window;
+    ``headless``: the session without the screen; ``profile``: cProfile the window into it."""
     home = Path(tempfile.mkdtemp(prefix="tradeterm-bench-stream-"))
     venue = Venue(home, case)
     saved = dict(os.environ)
+    args = ["--config", str(venue.config)]
+    script = HERE / "headless_venue.py" if headless else None
+    if profile is not None:
+        args = [str(profile), *([str(script)] if script else ["-m", "tradeterm"]), *args]
+        script = HERE / "profiled.py"
     try:
         if tree is not None:
             os.environ["PYTHONPATH"] = tree
-        with TerminalRun(["--config", str(venue.config)]) as run:
+        with TerminalRun(args, script=script) as run:
             run.wait_for(b"spread", timeout=60)
             time.sleep(SETTLE_S)
+            if profile is not None:
+                os.kill(run.proc.pid, signal.SIGUSR1)
             sent, cpu, began = venue.sent(), run.cpu_seconds(), time.perf_counter()
             time.sleep(WINDOW_S)
             sent, cpu = venue.sent() - sent, run.cpu_seconds() - cpu
             wall = time.perf_counter() - began
+            if profile is not None:
+                os.kill(run.proc.pid, signal.SIGUSR2)
+                time.sleep(1.0)  # the stats written
             if run.proc.poll() is not None:
                 raise RuntimeError("tradeterm exited while streaming")
     finally:
@@ -139,21 +159,33 @@ def main() -> None:
     parser.add_argument("--trees", nargs="*", default=None, help="source trees to alternate")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cases", nargs="*", type=int, default=None, help="case numbers")
+    parser.add_argument("--headless", action="store_true", help="also without the screen")
+    parser.add_argument("--profile", type=Path, default=None, help="cProfile runs into DIR")
     args = parser.parse_args()
     trees: list[str | None] = list(args.trees) if args.trees else [None]
+    kinds = [False, True] if args.headless else [False]
     cases = [CASES[i] for i in args.cases] if args.cases is not None else CASES
     if args.quick:
         cases, args.runs = cases[:1], 1
-    for case in cases:
-        results: dict[str | None, list[tuple[float, float, float]]] = {t: [] for t in trees}
-        for _ in range(args.runs):
-            for tree in trees:
-                results[tree].append(measure(case, tree))
-        for tree, rows in results.items():
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    for number, case in enumerate(cases):
+        runs: dict[tuple[str | None, bool], list[tuple[float, float, float]]] = {
+            (t, k): [] for t in trees for k in kinds
+        }
+        for turn in range(args.runs):
+            for (tree, headless), rows in runs.items():
+                profile = None
+                if args.profile is not None:
+                    name = f"{number}-{trees.index(tree)}-{int(headless)}-{turn}"
+                    profile = args.profile / f"{name}.pstats"
+                rows.append(measure(case, tree, headless, profile))
+        for (tree, headless), rows in runs.items():
             rate, percent, us = (statistics.median(column) for column in zip(*rows, strict=True))
             where = f" [{tree}]" if tree else ""
+            what = "session without the screen" if headless else "workstation"
             print(
-                f"workstation on native binance, {case.label}{where}: {percent:.0f} % of a core "
+                f"{what} on native binance, {case.label}{where}: {percent:.0f} % of a core "
                 f"at {rate:,.0f} msg/s sent ({us:.0f} us CPU a message, everything included; "
                 f"median of {len(rows)})",
                 flush=True,

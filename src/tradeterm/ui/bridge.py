@@ -2,7 +2,10 @@
 
 Handlers only add names to a set, so a feed of any rate costs the UI almost
 nothing; drawing happens on the tick, at most once per pane per frame. ``scan_due`` says
-the market changed since the scanner's last pass (see ``ui/scanning.py``).
+the market changed since the scanner's last pass (see ``ui/scanning.py``). While the tick
+runs the set is a plain ``set`` (its ``add`` in C: the handlers run for every market event,
+tens of thousands a second on a busy feed); only while the tick idles is it a ``DirtySet``
+that wakes it.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ class UiBridge:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.dirty = DirtySet(ALL)
+        self.dirty: set[str] = set(ALL)
         self._wake: Callable[[], None] | None = None
         self.on_manual_order: Callable[[], None] | None = None
         """Called when an order the user placed (no strategy or algo tag) changes."""
@@ -90,12 +93,18 @@ class UiBridge:
 
     def take(self) -> set[str]:
         """The panes to redraw since the last call (and forget them)."""
-        dirty, self.dirty = self.dirty, DirtySet(wake=self._wake)
+        dirty = self.dirty
+        self.dirty = set() if self._wake is None else DirtySet(wake=self._wake)
         return dirty
 
     def set_wake(self, wake: Callable[[], None] | None) -> None:
         """Call ``wake`` when a pane next needs a redraw (None: stop calling it)."""
-        self._wake = self.dirty.wake = wake
+        self._wake = wake
+        dirty = self.dirty
+        if isinstance(dirty, DirtySet):  # (a handler may be adding to it: the same set)
+            dirty.wake = wake  # None: a plain set again from the next take
+        elif wake is not None:
+            self.dirty = DirtySet(dirty, wake)
 
     def _on_book(self, event: BookChanged) -> None:
         self.scan_due = True
@@ -119,15 +128,19 @@ class UiBridge:
 
     def _on_ticker(self, event: TickerUpdated) -> None:
         self.scan_due = True
-        self.dirty.add("scanner")
-        if event.instrument == self.engine.state.active:
-            self.dirty.add("status")
+        dirty = self.dirty
+        dirty.add("scanner")
+        active = self.engine.state.active
+        if event.ticker.symbol == active.symbol and event.venue == active.venue:
+            dirty.add("status")
 
     def _on_candle(self, event: CandleUpdated | CandlesLoaded) -> None:
         self.scan_due = True
-        self.dirty.add("scanner")
-        if event.instrument == self.engine.state.active:
-            self.dirty.add("chart")
+        dirty = self.dirty
+        dirty.add("scanner")
+        active = self.engine.state.active
+        if event.symbol == active.symbol and event.venue == active.venue:
+            dirty.add("chart")
 
     def _on_status(self, _event: object) -> None:
         self.dirty.add("status")

@@ -73,6 +73,8 @@ class ChartPane(LineWidget, can_focus=True):
     it draws); drawing runs from a timer, and not at all while the pane is off screen.
     """
 
+    DIRECT_LINES = True
+
     DEFAULT_CSS = "ChartPane { width: 1fr; height: 1fr; }"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "cycle_timeframe(1)", "Timeframe", id="chart.tf_next"),

@@ -39,6 +39,8 @@ class Ladder(LineWidget, can_focus=True):
     rows shown; +/- post ``MoveOrder`` so the app moves the own order at the cursor.
     """
 
+    DIRECT_LINES = True
+
     BINDINGS: ClassVar[list[BindingType]] = list(LADDER_BINDINGS)
 
     class CursorMoved(Message):

@@ -40,6 +40,8 @@ class Row:
 class FastTable(LineWidget, can_focus=True):
     """A table with a cursor row, column sorting and row selection by key or mouse."""
 
+    DIRECT_LINES = True
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
         Binding("down,j", "cursor(1)", "Down", show=False),
