@@ -4,10 +4,14 @@ once at start."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from rich.segment import Segment
+from rich.style import Style
 from textual.app import App
+from textual.color import Color
+from textual.filter import LineFilter, Monochrome
 
 from tradeterm.ui.themes import default_variables
 from tradeterm.ui.theming import ThemeChoice
@@ -23,6 +27,14 @@ class ThemedApp(App[None]):
         super().__init__()
         self.themes = ThemeChoice(self, user_themes, save_theme)
         self.themes.apply(theme, save=False)
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters; under NO_COLOR its monochrome filter takes unstyled segments too
+        (it fails on a segment without a style, and blank padding has none)."""
+        filters = super().get_line_filters()
+        if not self.no_color:
+            return filters
+        return [_MONOCHROME if type(f) is Monochrome else f for f in filters]
 
     @property
     def theme_names(self) -> list[str]:
@@ -48,3 +60,20 @@ class ThemedApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """tradeterm's own variables ($bid, $ask, $live...) for themes that lack them."""
         return {**super().get_theme_variable_defaults(), **default_variables()}
+
+
+class _UnstyledMonochrome(Monochrome):
+    """Textual's monochrome filter, taking a segment with no style as the plain style."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        plain = Style()
+        return super().apply(
+            [
+                Segment(text, plain if style is None else style, control)
+                for text, style, control in segments
+            ],
+            background,
+        )
+
+
+_MONOCHROME = _UnstyledMonochrome()
