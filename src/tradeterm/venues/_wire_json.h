@@ -71,7 +71,9 @@ integer(Cur *c, long long *out)
     const char *s = c->p;
     long long v = 0;
     while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-        v = v * 10 + (*c->p - '0');
+        if (c->p - s < 18) { /* (past 18 digits it is refused below: no overflow) */
+            v = v * 10 + (*c->p - '0');
+        }
         c->p++;
     }
     Py_ssize_t n = c->p - s;

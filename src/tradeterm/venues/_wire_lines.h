@@ -25,12 +25,12 @@ ticker_u(const char *s, Py_ssize_t n)
             const char *d = s + i + 4, *end = s + n;
             long long v = 0;
             int digits = 0;
-            while (d < end && *d >= '0' && *d <= '9' && digits < 19) {
+            while (d < end && *d >= '0' && *d <= '9' && digits < 18) {
                 v = v * 10 + (*d - '0');
                 d++;
                 digits++;
             }
-            if (digits == 0 || digits > 18 || d >= end || *d != ',') {
+            if (digits == 0 || d >= end || *d != ',') { /* (a 19th digit: not ',') */
                 Py_RETURN_NONE;
             }
             return PyLong_FromLongLong(v);
