@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tests.ui.conftest import Rig
+from tests.ui.conftest import Rig, chart_drawn
 from tests.ui.trading_kit import notifications, paper_rig, until
 from tradeterm.config.settings import StrategyEntry
 from tradeterm.strategies import StrategyState
@@ -26,6 +26,9 @@ def form_rig(tmp_path: Path) -> Rig:
 async def open_form(rig: Rig, pilot: Pilot[None], kind: str) -> StrategyFormScreen:
     """0, n, then the kind's line in the list."""
     await rig.settle(pilot, rounds=2)
+    if rig.app.arrangement.pane_visible("chart"):  # the snapshots show it behind the form
+        await until(pilot, lambda: rig.app.chart.message is None)
+    await chart_drawn(pilot)
     await pilot.press("0", "n")
     await until(pilot, lambda: isinstance(rig.app.screen, StrategyKindScreen))
     await pilot.press(*["down"] * list(BUILTINS).index(kind), "enter")
