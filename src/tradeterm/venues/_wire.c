@@ -230,7 +230,7 @@ done:
 static PyObject *
 read_trade(Cur *c)
 {
-    Span stream, k, v, price, qty;
+    Span stream, k, v, price = {0}, qty = {0}; /* set before use (seen & 31): for the compiler */
     long long id = 0, when = 0, ignored;
     int maker = 0, flag;
     unsigned seen = 0;
