@@ -14,6 +14,7 @@ pair of Decimals with a ``TypeError`` where Python would fail later or not at al
 
 from __future__ import annotations
 
+import importlib
 import os
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Sequence
@@ -105,15 +106,16 @@ def parse_python(
     return [(prices[p], sizes[q]) for p, q in raw]
 
 
-def _load() -> ModuleType | None:
+def load_compiled(name: str) -> ModuleType | None:
+    """The optional C extension ``name`` (``tradeterm.domain._book``), or None where it was
+    not built (whatever the switch says)."""
     try:
-        from tradeterm.domain import _book
+        return importlib.import_module(name)
     except ImportError:
         return None
-    return _book
 
 
-C_MODULE = _load()
+C_MODULE = load_compiled("tradeterm.domain._book")
 """The built C module, or None (whatever the switch says)."""
 
 ON = C_MODULE is not None and os.environ.get(SWITCH) != "numpy"

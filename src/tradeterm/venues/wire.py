@@ -25,12 +25,11 @@ import os
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from types import ModuleType
 from typing import Any
 
 import orjson
 
-from tradeterm.domain.book_kernel import SWITCH
+from tradeterm.domain.book_kernel import SWITCH, load_compiled
 
 Level = tuple[Decimal, Decimal]
 DepthUpdate = tuple[int, int, int | None, int, str, list[Level], list[Level]]
@@ -125,21 +124,16 @@ def trade_python(text: str | bytes) -> TradeFields | None:
     return msg["t"], msg["p"], msg["q"], msg["T"], msg["m"]
 
 
-def _load() -> ModuleType | None:
-    try:
-        from tradeterm.venues import _wire
-    except ImportError:
-        return None
-    return _wire
-
-
-C_MODULE = _load()
+C_MODULE = load_compiled("tradeterm.venues._wire")
 """The built C module, or None (whatever the switch says)."""
 
 ON = C_MODULE is not None and os.environ.get(SWITCH) != "numpy"
 """True when the C decoder runs."""
 
 depth: Depth = C_MODULE.depth if ON and C_MODULE else depth_python
+c_depth: Depth | None = C_MODULE.depth if ON and C_MODULE else None
+"""The C ``depth`` alone, None without it: a caller with its own fallback (msgspec, orjson)
+would only read a message twice through the Python twin."""
 trade: TradeDecoder = C_MODULE.trade if ON and C_MODULE else trade_python
 hft_items: HftItems | None = C_MODULE.hft_items if ON and C_MODULE else None
 """``hft_items(text, start, end, count, index, first)``: up to ``count`` hftbacktest lines of

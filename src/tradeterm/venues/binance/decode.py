@@ -135,10 +135,6 @@ class Diff(NamedTuple):
         return cls(first, last, data.E * 1_000_000, levels(data.b), levels(data.a))
 
 
-_C_DEPTH = wire.depth if wire.ON else None
-"""The compiled decoder (None without it: its Python twin would only read the frame twice)."""
-
-
 def depth_event(raw: str | bytes) -> tuple[str, Diff] | None:
     """The native symbol and the checked, parsed diff of a combined-stream depth frame; None
     when the frame is anything else or not of the expected shape (the caller then reads it
@@ -151,8 +147,8 @@ def depth_event(raw: str | bytes) -> tuple[str, Diff] | None:
     """
     if not _depth_stream(raw):
         return None
-    if _C_DEPTH is not None:
-        fast = _C_DEPTH(raw, PRICES, SIZES)
+    if wire.c_depth is not None:
+        fast = wire.c_depth(raw, PRICES, SIZES)
         if fast is not None:
             first, last, _, event_ms, symbol, bids, asks = fast
             if first > last:

@@ -47,8 +47,8 @@ from tradeterm.venues.replay.state import (
 log = logging.getLogger("tradeterm.venues.replay")
 
 loads = orjson.loads
-depth = wire.depth if wire.ON else None
-"""The C depth decoder; without it the orjson path (the Python twin would only add a step)."""
+depth = wire.c_depth
+"""The C depth decoder; without it the orjson path."""
 
 BUFFER_LIMIT = 20_000
 """Diff events kept while waiting for a snapshot; older ones are counted as dropped."""
