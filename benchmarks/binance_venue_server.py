@@ -78,28 +78,31 @@ def _levels(levels: list[list[str]], k: int) -> list[list[str]]:
 
 
 def read_capture(seconds: float) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]:
-    """The capture's REST snapshot and the depth and trade messages that follow it (depth only
-    where ``u`` passes the snapshot's id), with their receive times, over ``seconds``."""
+    """The capture's REST snapshot and the depth and trade messages that follow it, with their
+    receive times, over ``seconds``: depth where ``u`` passes the snapshot's id, counting those
+    recorded before the snapshot's answer arrived (the first of them bridges it: without it
+    the book keeps a level that message removed, and crosses about 90 s in)."""
     snapshot: dict[str, Any] | None = None
     messages: list[tuple[int, dict[str, Any]]] = []
     with gzip.open(CAPTURE, "rt") as lines:
         for line in lines:
             stamp, _, body = line.partition(" ")
-            if snapshot is None:
-                if '"lastUpdateId"' in body[:20]:
-                    snapshot = json.loads(body)
+            if snapshot is None and '"lastUpdateId"' in body[:20]:
+                snapshot = json.loads(body)
                 continue
-            if "@depth" not in body[:40] and "@trade" not in body[:40]:
+            if "@depth" not in body[:40] and ("@trade" not in body[:40] or snapshot is None):
                 continue
             message = json.loads(body)
-            data = message["data"]
-            if data.get("e") == "depthUpdate" and data["u"] <= snapshot["lastUpdateId"]:
-                continue
             if messages and int(stamp) - messages[0][0] > seconds * 1e9:
                 break
             messages.append((int(stamp), message))
     assert snapshot is not None, "no snapshot in the capture"
-    return snapshot, messages
+    last = snapshot["lastUpdateId"]
+    return snapshot, [
+        (stamp, m)
+        for stamp, m in messages
+        if m["data"].get("e") != "depthUpdate" or m["data"]["u"] > last
+    ]
 
 
 def relabel(message: dict[str, Any], base: str, offset_ms: int) -> str:
