@@ -173,3 +173,34 @@ def test_integers_pack_straight_and_read_as_their_decimals() -> None:
     series.append(_candles(1, seed=1)[0])
     with pytest.raises(ValueError, match="packed"):
         series.pack_ints([1], [[1], [1], [1], [1], [1]], [0, 0, 0, 0, 0])
+
+
+@pytest.mark.parametrize("packed_only", [False, True])
+def test_put_replaces_the_live_bar_appends_a_newer_one_and_drops_a_late_one(
+    packed_only: bool,
+) -> None:
+    """``put`` (the engine's per-trade update) against what the deque-style writes give."""
+    history = _candles(3 * HOT, seed=7)
+    series = CandleSeries(maxlen=4 * HOT)
+    if packed_only:  # every candle packed, none held as an object
+        series.pack_ints(
+            [c.ts_ms for c in history],
+            [[int(getattr(c, f).scaleb(2)) for c in history] for f in FIELDS[:4]]
+            + [[int(c.volume.scaleb(5)) for c in history]],
+            [-2, -2, -2, -2, -5],
+        )
+    else:
+        series.extend(history)
+    expected = deque(history, maxlen=4 * HOT)
+    last = history[-1]
+    same_minute = Candle(last.ts_ms, last.open, last.high, last.low, Decimal("1.23"), last.volume)
+    assert series.put(same_minute) is same_minute
+    expected[-1] = same_minute
+    late = Candle(last.ts_ms - 60_000, *(Decimal(1),) * 5)
+    assert series.put(late) is same_minute  # a print for a closed bar changes nothing
+    newer = Candle(last.ts_ms + 60_000, *(Decimal(2),) * 5)
+    assert series.put(newer) is newer
+    expected.append(newer)
+    assert series.put(newer) is newer  # the same object again: nothing to do
+    assert list(series) == list(expected)
+    assert CandleSeries().put(newer) is newer

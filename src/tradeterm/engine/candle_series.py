@@ -19,7 +19,6 @@ turns the columns into floats without making a Decimal: ``columns``).
 
 from __future__ import annotations
 
-from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -27,119 +26,11 @@ from itertools import islice
 from typing import overload
 
 from tradeterm.domain.market_data import Candle
+from tradeterm.engine.candle_columns import ASIDE, INT32, Column, Times, split
 
 FIELDS = ("open", "high", "low", "close", "volume")
 HOT = 64
 """Newest candles kept as objects (packed in batches of ``HOT`` once twice as many)."""
-_INT32 = 2**31
-_MINUTE_MS = 60_000
-_INT64 = 2**63
-_MAX_DIGITS = 18
-_MIXED = -(2**30)
-"""``Column.exp`` when the column's values do not share one exponent (see ``exps``)."""
-ASIDE = -128
-"""A per-value exponent meaning: the value is in the series' ``aside`` map."""
-
-
-class Times:
-    """Open times in milliseconds, held as whole minutes in 4 bytes each while every one is
-    a whole minute that fits (one-minute bars are), else as milliseconds in 8."""
-
-    __slots__ = ("unit", "values")
-
-    def __init__(self) -> None:
-        self.values = array("i")
-        self.unit = _MINUTE_MS
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def __getitem__(self, index: int) -> int:
-        return self.values[index] * self.unit
-
-    def copy(self, start: int) -> Times:
-        times = Times()
-        times.values, times.unit = self.values[start:], self.unit
-        return times
-
-    def drop(self, count: int) -> None:
-        del self.values[:count]
-
-    def extend(self, stamps: Iterable[int]) -> None:
-        for stamp in stamps:
-            self.append(stamp)
-
-    def append(self, stamp: int) -> None:
-        if self.unit == _MINUTE_MS:
-            minutes, rest = divmod(stamp, _MINUTE_MS)
-            if not rest and -_INT32 <= minutes < _INT32:
-                self.values.append(minutes)
-                return
-            self.values = array("q", (value * _MINUTE_MS for value in self.values))
-            self.unit = 1
-        self.values.append(stamp)
-
-
-class Column:
-    """One field's packed values: ``digits[i] * 10 ** exp`` (or ``exps[i]`` when mixed)."""
-
-    __slots__ = ("digits", "exp", "exps")
-
-    def __init__(self) -> None:
-        self.digits = array("i")
-        self.exp: int | None = None
-        """The shared exponent; None while empty; ``_MIXED`` once the values differ."""
-        self.exps: array[int] | None = None
-
-    def copy(self, start: int) -> Column:
-        column = Column()
-        column.digits = self.digits[start:]
-        column.exp = self.exp
-        column.exps = None if self.exps is None else self.exps[start:]
-        return column
-
-    def drop(self, count: int) -> None:
-        del self.digits[:count]
-        if self.exps is not None:
-            del self.exps[:count]
-
-    def clear(self) -> None:
-        self.__init__()  # type: ignore[misc]
-
-    def push(self, coefficient: int, exp: int) -> None:
-        if exp != self.exp:
-            if self.exp is None:
-                self.exp = exp
-            elif self.exps is None:
-                self.exps = array("b", [self.exp]) * len(self.digits)
-                self.exp = _MIXED
-        if self.exps is not None:
-            self.exps.append(exp)
-        if self.digits.typecode == "i" and not -_INT32 <= coefficient < _INT32:
-            self.digits = array("q", self.digits)
-        self.digits.append(coefficient)
-
-    def value(self, index: int) -> Decimal | None:
-        """The Decimal at ``index``, or None when it was put aside."""
-        exp = self.exp if self.exps is None else self.exps[index]
-        if exp == ASIDE:
-            return None
-        assert exp is not None
-        return Decimal(self.digits[index]).scaleb(exp)
-
-
-def _split(value: Decimal) -> tuple[int, int] | None:
-    """``value`` as (coefficient, exponent), or None when it cannot be packed (not a Decimal,
-    e.g. an int a caller put in a candle, is kept aside as it is)."""
-    if type(value) is not Decimal:
-        return None
-    sign, digits, exp = value.as_tuple()
-    if not isinstance(exp, int) or len(digits) > _MAX_DIGITS or not -127 <= exp <= 127:
-        return None
-    coefficient = int(value.scaleb(-exp))
-    if coefficient == 0 and sign:
-        return None  # -0
-    return coefficient, exp
 
 
 class CandleSeries(Sequence[Candle]):
@@ -316,6 +207,23 @@ class CandleSeries(Sequence[Candle]):
             self._pack(len(self._hot) - HOT)
         self._trim()
 
+    def put(self, candle: Candle) -> Candle:
+        """A live update: ``candle`` replaces the newest candle when it opens at the same
+        time, is appended when it opens later, and is dropped when it opens earlier (a late
+        print for a bar already closed). Returns the newest candle after it. (One call per
+        trade on a live feed: the newest candle is read once, from the objects.)"""
+        hot = self._hot
+        newest = hot[-1] if hot else (self._unpack(len(self._ts) - 1) if self._ts else None)
+        if newest is None or newest.ts_ms < candle.ts_ms:
+            self.append(candle)
+        elif newest is candle or newest.ts_ms > candle.ts_ms:
+            return newest
+        elif hot:
+            hot[-1] = candle
+        else:
+            self[-1] = candle
+        return candle
+
     def extend(self, candles: Iterable[Candle]) -> None:
         if isinstance(candles, CandleSeries) and not self:
             self._take(candles)
@@ -353,12 +261,12 @@ class CandleSeries(Sequence[Candle]):
                     strict=True,
                 )
             ):
-                split = _split(value)
-                if split is None:
+                packed = split(value)
+                if packed is None:
                     aside[(index, field)] = value
                     column.push(0, ASIDE)
                 else:
-                    column.push(*split)
+                    column.push(*packed)
 
     def pack_ints(
         self, ts_ms: Sequence[int], digits: Sequence[Sequence[int]], exps: Sequence[int]
@@ -370,7 +278,7 @@ class CandleSeries(Sequence[Candle]):
             raise ValueError("pack_ints appends only to a series of packed candles")
         self._ts.extend(ts_ms)
         for column, values, exp in zip(self._columns, digits, exps, strict=True):
-            fits = not values or (min(values) >= -_INT32 and max(values) < _INT32)
+            fits = not values or (min(values) >= -INT32 and max(values) < INT32)
             if column.exps is None and column.exp in (None, exp) and fits:
                 column.exp = exp
                 column.digits.extend(values)  # "q" takes any int32 as well

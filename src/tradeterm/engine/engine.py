@@ -328,20 +328,9 @@ class Engine:
         if lane is None:
             lane = self.state.lane(event.venue)
         candle = event.candle
-        newest = lane.newest.get(event.symbol)
-        if newest is candle:
+        if lane.newest.get(event.symbol) is candle:
             return  # the feed updated its live candle in place (a replay, once per trade)
-        series = self.state.candle_series(event.instrument)
-        if not series:
-            series.append(candle)
-        elif (newest := series[-1]) is candle:
-            pass
-        elif newest.ts_ms == candle.ts_ms:
-            series[-1] = candle
-        elif newest.ts_ms < candle.ts_ms:
-            series.append(candle)
-        if series:
-            lane.newest[event.symbol] = series[-1]
+        lane.newest[event.symbol] = self.state.candle_series(event.instrument).put(candle)
 
     def _on_feed_state(self, event: FeedStateChanged) -> None:
         feed = self.state.feeds.get(event.venue)
