@@ -166,7 +166,11 @@ async def test_a_sequence_gap_resyncs_from_a_fresh_snapshot_and_says_where(
     asked = [r for r in server.requests if r.startswith("/api/v3/depth?symbol=NKNUSDT")]
     assert len(asked) == 2
     gap = [r.getMessage() for r in caplog.records if "resync" in r.getMessage()]
-    assert len(gap) == 1 and "NKNUSDT" in gap[0] and "gap: U=" in gap[0]
+    # Usually a diff continues the snapshot before the lost one, and the break is a gap in
+    # the chain; on a loaded machine the snapshot can already hold every diff before the
+    # lost one, and the diff after it is then the first to follow the snapshot: too new.
+    reasons = ("gap: U=", "is older than the stream (next U=")
+    assert len(gap) == 1 and "NKNUSDT" in gap[0] and any(r in gap[0] for r in reasons)
     assert "message #" in gap[0]
     assert_known_tops(engine)
 
