@@ -14,7 +14,8 @@ import numpy.typing as npt
 
 from tradeterm.analysis.scanner.columns import ScannerError
 from tradeterm.domain.market_data import Candle, Ticker
-from tradeterm.engine.candle_series import ASIDE, CandleSeries
+from tradeterm.engine.candle_columns import ASIDE
+from tradeterm.engine.candle_series import CandleSeries
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
