@@ -19,7 +19,9 @@ import pytest
 from binance_data import EXCHANGE_INFO, SYMBOLS, frames, need, snapshots
 from binance_standin import BinanceStandIn, Faults
 
+from tradeterm.domain.enums import FeedState
 from tradeterm.domain.errors import VenueUnavailable
+from tradeterm.domain.events import FeedStateChanged
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import ManualClock, SystemClock
 from tradeterm.engine.engine import Engine
@@ -73,8 +75,12 @@ def all_synced(feed: BinanceFeed) -> Callable[[], bool]:
     return lambda: bool(feed.books) and all(b.synced for b in feed.books.values())
 
 
-async def run(feed: BinanceFeed, until: Callable[[], Any]) -> Engine:
+async def run(
+    feed: BinanceFeed, until: Callable[[], Any], events: list[Any] | None = None
+) -> Engine:
     engine = Engine(SystemClock(), feed, [AccountSpec("main", venue="binance")])
+    if events is not None:
+        engine.bus.subscribe_all(events.append)
     await engine.start()
     task = asyncio.create_task(engine.run_feed())
     try:
@@ -92,12 +98,19 @@ async def test_requests_past_the_configured_weight_wait_for_the_window(
     async with standin(clock, Faults()) as server:
         # exchangeInfo 20 + 4 snapshots of 1,000 levels at 50 each: 220 of 120 a minute
         feed = feed_on(server, clock, rest_limit=Limit(120, 60))
+        events: list[Any] = []
         with caplog.at_level(logging.INFO, "tradeterm.venues"):
-            await run(feed, lambda: drive(clock, server, feed, all_synced(feed)))
+            await run(feed, lambda: drive(clock, server, feed, all_synced(feed)), events)
     assert feed.budget.limit == Limit(120, 60)  # (configured: exchangeInfo's 1,200 not taken)
     assert server.stamps[0] == 0  # exchangeInfo
     assert depth_stamps(server) == [0, 0, 60, 60]  # two fit; the rest wait for the first 120
     assert len(server.requests) == 5
+    # the feed's status says so (the status bar shows a connected feed's detail)
+    said = [(e.state, e.detail) for e in events if isinstance(e, FeedStateChanged)]
+    assert said[-2:] == [
+        (FeedState.CONNECTED, "REST paced: next request in 60s"),
+        (FeedState.CONNECTED, ""),
+    ]
     paced = [r.getMessage() for r in caplog.records if "REST requests paced" in r.getMessage()]
     assert paced == [
         "binance: REST requests paced (request weight 120 of 120 per 60s): the next waits 60.0s"
