@@ -1,5 +1,5 @@
 """A Binance book's REST depth snapshots: asked for until one holds (``DepthSync``), and
-spaced out when a book keeps losing sync soon after its snapshot (``Resyncs``)."""
+spaced out when a book keeps losing sync soon after its snapshot (``Snapshots``)."""
 
 from __future__ import annotations
 
