@@ -216,8 +216,8 @@ class RestBudget:
         except ValueError:
             return
         extra = self.window.observe(counted, self.now())
-        if extra:
-            self.log.info(
+        if extra:  # (on every answer while another program spends: the pacing is what is said)
+            self.log.debug(
                 "%s: the exchange counts %d weight; %d more than sent from here",
                 self.venue,
                 counted,
