@@ -135,7 +135,8 @@ class BinanceStandIn:
         """When each REST request came, by ``stamp`` (a test's clock)."""
         self.stamp = stamp
         self.weight = 0
-        """The request weight the REST requests served so far weigh."""
+        """The request weight of the REST requests served this minute (of ``stamp``)."""
+        self._minute = 0.0
         self.stream_paths: list[str] = []
         self.subscriptions: list[str] = []
         self.unsubscriptions: list[str] = []
@@ -182,7 +183,10 @@ class BinanceStandIn:
             self.stream_paths.append(request.path)
             return None
         self.requests.append(request.path)
-        self.stamps.append(self.stamp())
+        now = self.stamp()
+        self.stamps.append(now)
+        if now // 60 != self._minute:  # Binance counts by the minute
+            self._minute, self.weight = now // 60, 0
         self.weight += _weight(request.path)
         after = self.faults.throttle.get(len(self.requests) - 1)
         if len(self.requests) <= self.faults.rest_failures:
