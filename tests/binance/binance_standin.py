@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from http import HTTPStatus
@@ -46,6 +47,24 @@ class Faults:
     """Answer only the first N such SUBSCRIBEs with an error."""
     silent_subscribe: bool = False
     """Subscribe what a SUBSCRIBE asks for on such a connection, but never answer it."""
+    throttle: dict[int, float] = field(default_factory=dict)
+    """REST request index (0-based) -> answered 429 with this Retry-After (seconds)."""
+    foreign_weight: int = 0
+    """Request weight another program on the same address has spent this minute: the
+    ``X-MBX-USED-WEIGHT-1M`` header of every answer counts it beside the requests served."""
+    crossed: set[str] = field(default_factory=set)
+    """Symbols whose depth snapshots carry one extra bid above the best ask (a wrong
+    snapshot: the book crosses at the first diff applied after it)."""
+
+
+def _weight(path: str) -> int:
+    """Binance's documented request weights (spot): depth by its limit, klines 2,
+    exchangeInfo 20."""
+    url = urlsplit(path)
+    if url.path.endswith("/depth"):
+        limit = int(parse_qs(url.query).get("limit", ["100"])[0])
+        return 5 if limit <= 100 else 25 if limit <= 500 else 50 if limit <= 1000 else 250
+    return {"/api/v3/klines": 2, "/api/v3/exchangeInfo": 20}.get(url.path, 1)
 
 
 class _Book:
@@ -65,9 +84,11 @@ class _Book:
                     side.pop(price, None)
         self.last_u = data["u"]
 
-    def snapshot(self, limit: int) -> dict[str, Any]:
+    def snapshot(self, limit: int, crossed: bool = False) -> dict[str, Any]:
         bids = sorted(self.bids.items(), key=lambda x: Decimal(x[0]), reverse=True)[:limit]
         asks = sorted(self.asks.items(), key=lambda x: Decimal(x[0]))[:limit]
+        if crossed:  # a level the book does not have, above the best ask
+            bids.insert(0, (str(Decimal(asks[0][0]) * 2), "1"))
         return {
             "lastUpdateId": self.last_u,
             "bids": [list(x) for x in bids],
@@ -93,6 +114,7 @@ class BinanceStandIn:
         interval_s: float = 0.0,
         klines: Mapping[str, list[list[Any]]] | None = None,
         compression: str | None = "deflate",
+        stamp: Callable[[], float] = time.monotonic,
     ) -> None:
         self.frames = list(frames)
         self.books = {s: _Book(b) for s, b in snapshots.items()}
@@ -109,6 +131,12 @@ class BinanceStandIn:
         self.position = 0
         self.connections = 0
         self.requests: list[str] = []
+        self.stamps: list[float] = []
+        """When each REST request came, by ``stamp`` (a test's clock)."""
+        self.stamp = stamp
+        self.weight = 0
+        """The request weight of the REST requests served this minute (of ``stamp``)."""
+        self._minute = 0.0
         self.stream_paths: list[str] = []
         self.subscriptions: list[str] = []
         self.unsubscriptions: list[str] = []
@@ -155,9 +183,17 @@ class BinanceStandIn:
             self.stream_paths.append(request.path)
             return None
         self.requests.append(request.path)
+        now = self.stamp()
+        self.stamps.append(now)
+        if now // 60 != self._minute:  # Binance counts by the minute
+            self._minute, self.weight = now // 60, 0
+        self.weight += _weight(request.path)
+        after = self.faults.throttle.get(len(self.requests) - 1)
         if len(self.requests) <= self.faults.rest_failures:
+            after = 0.0
+        if after is not None:
             return self._reply(
-                HTTPStatus.TOO_MANY_REQUESTS, b'{"code":-1003}', {"Retry-After": "0"}
+                HTTPStatus.TOO_MANY_REQUESTS, b'{"code":-1003}', {"Retry-After": f"{after:g}"}
             )
         url = urlsplit(request.path)
         if url.path == "/api/v3/exchangeInfo":
@@ -170,7 +206,8 @@ class BinanceStandIn:
                     HTTPStatus.BAD_REQUEST, b'{"code":-1121,"msg":"Invalid symbol."}'
                 )
             limit = int(query.get("limit", ["100"])[0])
-            return self._reply(HTTPStatus.OK, json.dumps(book.snapshot(limit)).encode())
+            crossed = query["symbol"][0] in self.faults.crossed
+            return self._reply(HTTPStatus.OK, json.dumps(book.snapshot(limit, crossed)).encode())
         if url.path == "/api/v3/klines":
             query = parse_qs(url.query)
             rows = self.klines.get(query.get("symbol", [""])[0])
@@ -182,9 +219,11 @@ class BinanceStandIn:
             return self._reply(HTTPStatus.OK, json.dumps(page).encode())
         return self._reply(HTTPStatus.NOT_FOUND, b"{}")
 
-    @staticmethod
-    def _reply(status: HTTPStatus, body: bytes, extra: Mapping[str, str] | None = None) -> Response:
+    def _reply(
+        self, status: HTTPStatus, body: bytes, extra: Mapping[str, str] | None = None
+    ) -> Response:
         headers = Headers({"Content-Type": "application/json", "Content-Length": str(len(body))})
+        headers["X-MBX-USED-WEIGHT-1M"] = str(self.faults.foreign_weight + self.weight)
         for key, value in (extra or {}).items():
             headers[key] = value
         return Response(status.value, status.phrase, headers, body)

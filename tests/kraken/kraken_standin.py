@@ -17,7 +17,7 @@ import contextlib
 import json
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -119,6 +119,7 @@ class KrakenStandIn:
         interval_s: float = 0.0,
         ohlc: Mapping[str, list[list[Any]]] | None = None,
         await_all: bool = False,
+        stamp: Callable[[], float] = time.monotonic,
     ) -> None:
         self.events = list(events)
         self.books = {s: _Book(p, q, depth) for s, (p, q) in precisions.items()}
@@ -131,6 +132,9 @@ class KrakenStandIn:
         self.negotiated: list[str] = []
         self.connections = 0
         self.requests: list[str] = []
+        self.stamps: list[float] = []
+        """When each REST request came, by ``stamp`` (a test's clock)."""
+        self.stamp = stamp
         self.received: list[dict[str, Any]] = []
         self.checksums: dict[str, int] = {}
         self.finished = asyncio.Event()
@@ -179,6 +183,7 @@ class KrakenStandIn:
         if request.headers.get("Upgrade", "").lower() == "websocket":
             return None
         self.requests.append(request.path)
+        self.stamps.append(self.stamp())
         if len(self.requests) <= self.faults.rest_failures:
             return self._reply(HTTPStatus.TOO_MANY_REQUESTS, b"{}", {"Retry-After": "0"})
         if request.path == "/0/public/AssetPairs":

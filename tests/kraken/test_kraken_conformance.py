@@ -1,11 +1,13 @@
 """The MarketFeed port's promises (tests/conformance) kept by the native Kraken feed, on the
-local stand-in; and its candles from REST OHLC."""
+local stand-in; and its candles from REST OHLC, paced to Kraken's public rate."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kraken_data import ASSET_PAIRS, DATA, DEPTH, PAIRS, need, precisions, timeline
@@ -16,7 +18,7 @@ from tradeterm.domain.enums import FeedState
 from tradeterm.domain.errors import DataError
 from tradeterm.domain.events import BookChanged, FeedStateChanged, MarketsLoaded, TickerUpdated
 from tradeterm.engine.accounts import AccountSpec
-from tradeterm.engine.clock import SystemClock
+from tradeterm.engine.clock import ManualClock, SystemClock
 from tradeterm.engine.engine import Engine
 from tradeterm.venues.kraken import KrakenFeed
 from tradeterm.venues.net import Backoff
@@ -24,14 +26,19 @@ from tradeterm.venues.net import Backoff
 OHLC = DATA / "candles" / "kraken_rest_OHLC_XBTUSDT_1m_20251111_nautilus.json"
 
 
-def standin() -> KrakenStandIn:
+def standin(**kw: Any) -> KrakenStandIn:
     need()
     if not OHLC.exists():
         pytest.skip(f"recorded data not found: {OHLC}")
     rows = json.loads(OHLC.read_text())["result"]["XBTUSDT"]
     # the recorded XBTUSDT bars, served for the replayed XBTCHF
     return KrakenStandIn(
-        timeline(), precisions(), ASSET_PAIRS.read_bytes(), depth=DEPTH, ohlc={"XBTCHF": rows}
+        timeline(),
+        precisions(),
+        ASSET_PAIRS.read_bytes(),
+        depth=DEPTH,
+        ohlc={"XBTCHF": rows},
+        **kw,
     )
 
 
@@ -93,3 +100,25 @@ async def test_candles_come_closed_from_ohlc_and_refuse_what_kraken_lacks(tmp_pa
             await feed.fetch_candles("BTC/CHF", "7m", None, 5)
         with pytest.raises(DataError, match="Unknown asset pair"):
             await feed.fetch_candles("ADA/BTC", "1m", None, 5)
+
+
+async def test_rest_calls_are_paced_to_one_a_second_on_the_engines_clock(tmp_path: Path) -> None:
+    clock = ManualClock(0)
+    async with standin(stamp=lambda: clock.now_ns() / 1e9) as server:
+        feed = KrakenFeed(
+            list(PAIRS), urls=server.urls, backoff=Backoff(0.01, 0.05), depth=DEPTH, clock=clock
+        )
+
+        async def load_then_three_candles() -> None:
+            await feed.load_markets()
+            await asyncio.gather(*(feed.fetch_candles("BTC/CHF", "1m", None, 9) for _ in "abc"))
+
+        calls = asyncio.create_task(load_then_three_candles())
+        while not calls.done():  # the clock moves once every call let out has come
+            await asyncio.sleep(0.01)
+            due = clock.next_due_ns()
+            if due is not None and len(server.requests) == feed.rest.requests:
+                clock.set_ns(due)
+        await calls
+    assert server.requests[0] == "/0/public/AssetPairs"
+    assert server.stamps == [0, 1, 2, 3]

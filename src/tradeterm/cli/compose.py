@@ -86,6 +86,7 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
             cache_max_age_s=venue.markets_cache_hours * 3600,
             quote=venue.quote,
             compression=venue.compression,
+            clock=clock,
         )
     from tradeterm.venues.binance import BinanceFeed  # only a configured exchange pays for it
 
@@ -97,6 +98,7 @@ def market_feed(config: Settings, clock: Clock, venue_name: str | None = None) -
         cache_max_age_s=venue.markets_cache_hours * 3600,
         quote=venue.quote,
         compression=venue.compression,
+        clock=clock,
     )
 
 

@@ -15,9 +15,11 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 
 from tradeterm.domain.errors import DataError, VenueUnavailable
+from tradeterm.venues.rest_budget import RestBudget
 
 log = logging.getLogger("tradeterm.venues")
 
@@ -43,31 +45,42 @@ class Backoff:
 class RestError(Exception):
     """One failed request; ``retry_after`` is the server's Retry-After in seconds, if any."""
 
-    def __init__(self, message: str, status: int | None, retry_after: float | None) -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int | None,
+        retry_after: float | None,
+        headers: Message | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.headers = headers
 
 
-def _get(url: str, timeout_s: float) -> bytes:
+def _get(url: str, timeout_s: float) -> tuple[bytes, Message]:
+    """The body and headers of ``GET url``."""
     request = urllib.request.Request(url, headers={"User-Agent": "tradeterm"})
     try:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             body: bytes = response.read()
-            return body
+            return body, response.headers
     except urllib.error.HTTPError as exc:
         after = exc.headers.get("Retry-After") if exc.headers else None
         try:
             retry_after = float(after) if after is not None else None
         except ValueError:
             retry_after = None
-        raise RestError(f"HTTP {exc.code} {exc.reason}", exc.code, retry_after) from exc
+        raise RestError(
+            f"HTTP {exc.code} {exc.reason}", exc.code, retry_after, exc.headers
+        ) from exc
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         raise RestError(str(getattr(exc, "reason", exc)), None, None) from exc
 
 
 class RestClient:
-    """GETs against one base url (``urls.api.public``, e.g. ``https://api.binance.com/api/v3``)."""
+    """GETs against one base url (``urls.api.public``, e.g. ``https://api.binance.com/api/v3``),
+    each sent when the venue's ``RestBudget`` lets it (``rest_budget``)."""
 
     def __init__(
         self,
@@ -75,37 +88,55 @@ class RestClient:
         backoff: Backoff | None = None,
         timeout_s: float = 10.0,
         logger: logging.Logger | None = None,
+        budget: RestBudget | None = None,
     ) -> None:
         self.base = base.rstrip("/")
         self.log = logger or log
         self.backoff = backoff or Backoff()
         self.timeout_s = timeout_s
+        self.budget = budget or RestBudget(base, None, logger=self.log)
         self.requests = 0
 
     async def get(self, path: str) -> bytes:
-        """The body of ``GET base/path``, retried on network errors, 5xx, 429 and 418.
+        """The body of ``GET base/path``, retried on network errors, 5xx, 429 and 418. A 429
+        or 418 pauses every request of the venue for its Retry-After.
 
         Raises:
-            VenueUnavailable: every try failed (the message says how the last one did).
+            VenueUnavailable: every try failed (the message says how the last one did), or
+                the venue is paused longer than the longest wait between tries (nothing is
+                sent until the pause ends).
             DataError: the venue refused the request itself (another 4xx).
         """
         url = f"{self.base}/{path.lstrip('/')}"
+        budget = self.budget
         last = ""
         for attempt in range(self.backoff.tries):
+            if budget.paused_s() > self.backoff.cap_s:
+                raise VenueUnavailable(
+                    f"GET {url} not sent: REST paused another {budget.paused_s():.0f}s "
+                    f"as the exchange asked{f' ({last})' if last else ''}"
+                )
+            await budget.acquire(path)
             self.requests += 1
             try:
-                return await asyncio.to_thread(_get, url, self.timeout_s)
+                body, headers = await asyncio.to_thread(_get, url, self.timeout_s)
             except RestError as exc:
+                budget.observe(exc.headers)
                 if exc.status is not None and exc.status not in RETRYABLE:
                     raise DataError(f"GET {url}: {exc}") from exc
                 last = str(exc)
+                if exc.retry_after:
+                    budget.pause(exc.retry_after)
+                    last += f": every request waits {exc.retry_after:g}s (Retry-After)"
                 delay = self.backoff.delay(attempt)
-                if exc.retry_after is not None:
-                    delay = max(delay, min(exc.retry_after, self.backoff.cap_s))
+                wait = max(delay, budget.paused_s())
                 self.log.warning(
-                    "GET %s failed (%s); retry %d in %.1fs", path, exc, attempt + 1, delay
+                    "GET %s failed (%s); retry %d in %.1fs", path, last, attempt + 1, wait
                 )
-                await asyncio.sleep(delay)
+                await budget.sleep(delay)  # (and the venue's pause, in ``acquire``)
+                continue
+            budget.observe(headers)
+            return body
         raise VenueUnavailable(f"GET {url} failed {self.backoff.tries} times; last: {last}")
 
 

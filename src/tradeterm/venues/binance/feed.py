@@ -17,17 +17,20 @@ from tradeterm.domain.errors import DataError
 from tradeterm.domain.events import FeedStateChanged
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle
+from tradeterm.engine.clock import Clock
 from tradeterm.engine.ports import MarketSink
+from tradeterm.venues.binance import limits
 from tradeterm.venues.binance.candles import klines_path, parse_klines
 from tradeterm.venues.binance.decode import Diff, depth_event
 from tradeterm.venues.binance.markets import CACHE_MAX_AGE_S, MarketsCache, parse_exchange_info
 from tradeterm.venues.binance.prints import ticker_event, trade_event
 from tradeterm.venues.binance.rest import Backoff, RestClient
-from tradeterm.venues.binance.snapshot import sync_from_snapshots
+from tradeterm.venues.binance.snapshot import Snapshots
 from tradeterm.venues.binance.streams import Subscriber, stream_names
 from tradeterm.venues.binance.sync import DepthSync
 from tradeterm.venues.binance.urls import endpoints
 from tradeterm.venues.net import cached_markets
+from tradeterm.venues.rest_budget import Limit
 from tradeterm.venues.stream import log_malformed, stream_forever
 from tradeterm.venues.ws_direct import Compression
 
@@ -59,6 +62,9 @@ class BinanceFeed:
         others_after_s: at each connection the focused symbol's book is synced first; the
             other symbols' snapshots are asked for this many seconds after its answer.
         compression: offer permessage-deflate or not (``ws_direct.compression_for``).
+        clock: the engine's clock: REST waits (weight budget, backoff) are its timers.
+        rest_limit: the REST request weight allowed (None: what exchangeInfo states, else
+            Binance's documented 6,000 a minute; ``binance.limits``).
     """
 
     def __init__(
@@ -73,6 +79,8 @@ class BinanceFeed:
         quote: str = "",
         others_after_s: float = OTHERS_AFTER_S,
         compression: Compression = "auto",
+        clock: Clock | None = None,
+        rest_limit: Limit | None = None,
     ) -> None:
         self.venue = venue
         self.others_after_s = others_after_s
@@ -81,7 +89,9 @@ class BinanceFeed:
         self.compression: Compression = compression
         public, self.ws_base = endpoints(urls)
         self.backoff = backoff or Backoff()
-        self.rest = RestClient(public, self.backoff, logger=log)
+        self.rest_limit = rest_limit
+        self.budget = limits.budget(venue, rest_limit, clock, log, self._paced)
+        self.rest = RestClient(public, self.backoff, logger=log, budget=self.budget)
         self.cache = (
             MarketsCache(cache_dir / f"{venue}-exchangeInfo.json", cache_max_age_s, log)
             if cache_dir is not None
@@ -94,7 +104,7 @@ class BinanceFeed:
         self.connections = 0
         self.messages = 0
         self.malformed = 0
-        self._snapshots: dict[str, asyncio.Task[None]] = {}
+        self._snapshots = Snapshots(venue, self.rest, self.backoff)
         self._syncing: asyncio.Task[None] | None = None
         self._lead = ""
         """The focused symbol's native name: its book is synced first and alone."""
@@ -114,6 +124,8 @@ class BinanceFeed:
             DataError: a configured symbol is not listed.
         """
         body = await cached_markets(self.venue, self.rest, "exchangeInfo", self.cache, log)
+        if self.rest_limit is None:
+            limits.adopt_stated(self.budget, body)
         self.markets, self.native = parse_exchange_info(self.venue, body, self.symbols, self.quote)
         self.unified = {v: k for k, v in self.native.items()}
         return self.markets
@@ -344,13 +356,7 @@ class BinanceFeed:
 
     def _resync_handler(self, native: str) -> Callable[[str], None]:
         def resync(reason: str) -> None:
-            log.warning(
-                "%s %s: resync from a fresh snapshot (%s; stream message #%d)",
-                self.venue,
-                native,
-                reason,
-                self.messages,
-            )
+            self._snapshots.lost(native, reason, self.messages)
             self._request_snapshot(native)
 
         return resync
@@ -362,21 +368,16 @@ class BinanceFeed:
             self._request_snapshot(native)
 
     def _request_snapshot(self, native: str, tried: asyncio.Event | None = None) -> None:
-        task = self._snapshots.get(native)
-        if task is None or task.done():
-            self._snapshots[native] = asyncio.get_running_loop().create_task(
-                sync_from_snapshots(
-                    self.venue, self.rest, self.backoff, self.books[native], native, tried
-                ),
-                name=f"{self.venue}-snapshot-{native}",
-            )
-        elif tried is not None:
-            tried.set()  # (already on its way: nothing to wait for)
+        self._snapshots.request(native, self.books[native], tried)
 
     def _cancel_snapshots(self) -> None:
         if self._syncing is not None:
             self._syncing.cancel()
             self._syncing = None
-        for task in self._snapshots.values():
-            task.cancel()
-        self._snapshots.clear()
+        self._snapshots.cancel()
+
+    def _paced(self, detail: str) -> None:
+        """The REST budget makes requests wait (``detail`` says so; "" once they do not):
+        shown on the feed's status while connected (else the stream's own state is)."""
+        if self._sink is not None and self._syncing is not None:
+            self._sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED, detail))

@@ -20,6 +20,7 @@ from tradeterm.domain.errors import DataError
 from tradeterm.domain.events import FeedStateChanged, TickerUpdated, TradePrinted
 from tradeterm.domain.market import Market
 from tradeterm.domain.market_data import Candle, Ticker, Trade
+from tradeterm.engine.clock import Clock
 from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.kraken.book import KrakenBook, number
 from tradeterm.venues.kraken.candles import ohlc_path, parse_ohlc
@@ -32,6 +33,7 @@ from tradeterm.venues.net import (
     RestClient,
     cached_markets,
 )
+from tradeterm.venues.rest_budget import Limit, RestBudget
 from tradeterm.venues.stream import log_malformed, stream_forever
 from tradeterm.venues.ws_direct import Compression
 
@@ -41,6 +43,9 @@ PUBLIC = "https://api.kraken.com/0/public"
 WS = "wss://ws.kraken.com/v2"
 DEPTHS = (10, 25, 100, 500, 1000)
 """The book depths Kraken v2 accepts."""
+REST_LIMIT = Limit(1, 1.0)
+"""Kraken's public REST: about one call a second per IP address (past it: 429, or
+``EGeneral:Too many requests``); the feed calls AssetPairs at start and OHLC for candles."""
 
 
 def endpoints(urls: Mapping[str, Any] | None) -> tuple[str, str]:
@@ -78,6 +83,8 @@ class KrakenFeed:
         compression: offer permessage-deflate or not (``ws_direct.compression_for``).
         others_after_s: at each connection the focused pair is subscribed first and alone;
             the others this many seconds after its snapshot (``subscribe.LeadFirst``).
+        clock: the engine's clock: REST waits (pacing, backoff) are its timers.
+        rest_limit: the REST calls allowed (``REST_LIMIT`` by default).
     """
 
     def __init__(
@@ -93,6 +100,8 @@ class KrakenFeed:
         quote: str = "",
         compression: Compression = "auto",
         others_after_s: float = OTHERS_AFTER_S,
+        clock: Clock | None = None,
+        rest_limit: Limit = REST_LIMIT,
     ) -> None:
         if depth not in DEPTHS:
             raise DataError(f"{venue}: book depth {depth} is not allowed; allowed: {DEPTHS}")
@@ -103,7 +112,8 @@ class KrakenFeed:
         self.depth = depth
         public, self.ws_url = endpoints(urls)
         self.backoff = backoff or Backoff()
-        self.rest = RestClient(public, self.backoff, logger=log)
+        self.budget = RestBudget(venue, rest_limit, clock=clock, logger=log, on_paced=self._paced)
+        self.rest = RestClient(public, self.backoff, logger=log, budget=self.budget)
         self.cache = (
             MarketsCache(cache_dir / f"{venue}-AssetPairs.json", cache_max_age_s, log)
             if cache_dir is not None
@@ -198,6 +208,12 @@ class KrakenFeed:
     def _closed(self) -> None:
         self._ws = None
         self._order.close()
+
+    def _paced(self, detail: str) -> None:
+        """The REST budget makes calls wait (``detail`` says so; "" once they do not): shown
+        on the feed's status while connected."""
+        if self._sink is not None and self._ws is not None:
+            self._sink.on_market(FeedStateChanged(self.venue, FeedState.CONNECTED, detail))
 
     def attach(self, sink: MarketSink) -> None:
         """Send events to ``sink``, with a fresh book per loaded market (``run`` does it); an
