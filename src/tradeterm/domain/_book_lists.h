@@ -96,6 +96,23 @@ insert_at(PyObject *list, Py_ssize_t i, PyObject *item)
     return 0;
 }
 
+/* keys.insert(i, price.copy_negate()), an ask side's negated key; nothing when ``keys`` is
+ * None (a side that keeps no key list). */
+static int
+insert_negated(PyObject *keys, Py_ssize_t i, PyObject *price)
+{
+    if (keys == Py_None) {
+        return 0;
+    }
+    PyObject *key = PyObject_CallMethodNoArgs(price, str_copy_negate);
+    if (key == NULL) {
+        return -1;
+    }
+    int bad = insert_at(keys, i, key);
+    Py_DECREF(key);
+    return bad;
+}
+
 /* dict.pop(key, None) != None: 1 when it was there (and is now gone), 0 if not, -1 error. */
 static int
 pop_present(PyObject *levels, PyObject *key)
