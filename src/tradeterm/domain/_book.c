@@ -4,19 +4,22 @@
  * is built (setup.py, optional) and falls back to its pure-Python functions otherwise, or
  * when TRADETERM_KERNELS=numpy. Both give the same books, the same Decimal objects and the
  * same return values. Sources: this file (the side updates), _book_decimal.h (comparing
- * and hashing Decimals), _book_lists.h (searches, list inserts and deletes), and
- * _book_parse.h (the level strings).
+ * and hashing Decimals), _book_lists.h (searches, list inserts and deletes), _book_index.h
+ * (the int64 price index) and _book_parse.h (the level strings).
  *
- * set_many(levels, prices, keys, is_bid, new) applies (price, size) pairs to one side of
- * a book laid out as domain/book.py lays it out: ``levels`` a dict price -> size,
+ * set_many(levels, prices, keys, is_bid, new[, index]) applies (price, size) pairs to one
+ * side of a book laid out as domain/book.py lays it out: ``levels`` a dict price -> size,
  * ``prices`` the sorted price list with the best price last (bids ascending, asks
- * descending) and, for asks, ``keys`` the exact negations of ``prices`` index for index
- * (for bids ``keys`` is ``prices``). A zero size removes the level. The comparisons are
- * the ones Python's ``bisect`` makes, element for element, so even a NaN raises where the
- * Python code does. Each pair must be a 2-tuple or 2-list of Decimals (TypeError
- * otherwise, after the pairs before it were applied, as the Python loop would have).
- * set_level(levels, prices, keys, is_bid, price, qty) is BookSide.set on the same parts
- * (the previous size back, or None).
+ * descending), for asks ``keys`` the exact negations of ``prices`` index for index or None
+ * (the C search never reads them; only the Python twin's bisect does), for bids ``keys`` is
+ * ``prices``, and ``index`` the side's PriceIndex (_book_index.h) or None. A zero size
+ * removes the level. With a valid index, a level is found by the index's int64 keys and the
+ * dict is addressed with the book's own key object; without one (or for a price with no
+ * key) the comparisons are the ones Python's ``bisect`` makes, element for element, so even
+ * a NaN raises where the Python code does. Each pair must be a 2-tuple or 2-list of Decimals
+ * (TypeError otherwise, after the pairs before it were applied, as the Python loop would
+ * have). set_level(levels, prices, keys, is_bid, price, qty[, index]) is BookSide.set on the
+ * same parts (the previous size back, or None).
  *
  * parse(raw, prices, sizes) turns ``[[price, size], ...]`` strings into (Decimal, Decimal)
  * tuples through two caches (dicts, usually with a ``__missing__``). A hit is one dict
@@ -88,49 +91,6 @@ book_pair(PyObject *item, PyObject **price, PyObject **qty)
 
 #include "_book_lists.h"
 #include "_book_index.h"
-
-/* One level on one side by the exact Decimal search, in the order of the Python loop's
- * steps (``keys`` None: an ask side that keeps no negated list). */
-static int
-decimal_level(PyObject *levels, PyObject *prices, PyObject *keys, int is_bid, PyObject *price,
-              PyObject *qty, int nonzero)
-{
-    prime_hash(price);
-    if (nonzero) {
-        int present = PyDict_Contains(levels, price);
-        if (present < 0) {
-            return -1;
-        }
-        if (!present) {
-            if (is_bid) {
-                Py_ssize_t i = right_ascending(prices, price);
-                if (i < 0 || insert_at(prices, i, price) < 0) {
-                    return -1;
-                }
-            } else {
-                Py_ssize_t i = left_descending(prices, price);
-                if (i < 0 || insert_negated(keys, i, price) < 0 ||
-                    insert_at(prices, i, price) < 0) {
-                    return -1;
-                }
-            }
-        }
-        return PyDict_SetItem(levels, price, qty);
-    }
-    int gone = pop_present(levels, price);
-    if (gone <= 0) {
-        return gone;
-    }
-    if (is_bid) {
-        Py_ssize_t i = left_ascending(prices, price);
-        return i < 0 ? -1 : delete_at(prices, i);
-    }
-    Py_ssize_t i = left_descending(prices, price);
-    if (i < 0 || (keys != Py_None && delete_at(keys, i) < 0)) {
-        return -1;
-    }
-    return delete_at(prices, i);
-}
 
 /* One level: through the index where it can take it, else the Decimal search (which, when
  * it moves the list, leaves the index invalid). */
