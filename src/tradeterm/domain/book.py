@@ -10,8 +10,9 @@ or delete near the end. Reading the top N levels is a slice. Prices and sizes
 are ``Decimal`` so the book agrees with the exchange to the last digit (Kraken
 checksums are computed over the strings as received, and ``Decimal`` keeps
 those digits). ``set_many``, the per-level loop of every depth message, runs in C when the
-optional extension is built (``book_kernel``), with the same structure and results, and
-so does ``set``.
+optional extension is built (``book_kernel``), with the same results, and so does
+``set``; there each side searches a ``PriceIndex`` (its prices as sorted int64 keys)
+instead of bisecting the ``Decimal`` objects, and keeps no negated ask keys.
 """
 
 from __future__ import annotations
