@@ -24,6 +24,7 @@ setup(
             ["src/tradeterm/domain/_book.c"],
             depends=[
                 "src/tradeterm/domain/_book_decimal.h",
+                "src/tradeterm/domain/_book_index.h",
                 "src/tradeterm/domain/_book_lists.h",
                 "src/tradeterm/domain/_book_parse.h",
             ],

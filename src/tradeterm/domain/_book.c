@@ -4,19 +4,22 @@
  * is built (setup.py, optional) and falls back to its pure-Python functions otherwise, or
  * when TRADETERM_KERNELS=numpy. Both give the same books, the same Decimal objects and the
  * same return values. Sources: this file (the side updates), _book_decimal.h (comparing
- * and hashing Decimals), _book_lists.h (searches, list inserts and deletes), and
- * _book_parse.h (the level strings).
+ * and hashing Decimals), _book_lists.h (searches, list inserts and deletes), _book_index.h
+ * (the int64 price index) and _book_parse.h (the level strings).
  *
- * set_many(levels, prices, keys, is_bid, new) applies (price, size) pairs to one side of
- * a book laid out as domain/book.py lays it out: ``levels`` a dict price -> size,
+ * set_many(levels, prices, keys, is_bid, new[, index]) applies (price, size) pairs to one
+ * side of a book laid out as domain/book.py lays it out: ``levels`` a dict price -> size,
  * ``prices`` the sorted price list with the best price last (bids ascending, asks
- * descending) and, for asks, ``keys`` the exact negations of ``prices`` index for index
- * (for bids ``keys`` is ``prices``). A zero size removes the level. The comparisons are
- * the ones Python's ``bisect`` makes, element for element, so even a NaN raises where the
- * Python code does. Each pair must be a 2-tuple or 2-list of Decimals (TypeError
- * otherwise, after the pairs before it were applied, as the Python loop would have).
- * set_level(levels, prices, keys, is_bid, price, qty) is BookSide.set on the same parts
- * (the previous size back, or None).
+ * descending), for asks ``keys`` the exact negations of ``prices`` index for index or None
+ * (the C search never reads them; only the Python twin's bisect does), for bids ``keys`` is
+ * ``prices``, and ``index`` the side's PriceIndex (_book_index.h) or None. A zero size
+ * removes the level. With a valid index, a level is found by the index's int64 keys and the
+ * dict is addressed with the book's own key object; without one (or for a price with no
+ * key) the comparisons are the ones Python's ``bisect`` makes, element for element, so even
+ * a NaN raises where the Python code does. Each pair must be a 2-tuple or 2-list of Decimals
+ * (TypeError otherwise, after the pairs before it were applied, as the Python loop would
+ * have). set_level(levels, prices, keys, is_bid, price, qty[, index]) is BookSide.set on the
+ * same parts (the previous size back, or None).
  *
  * parse(raw, prices, sizes) turns ``[[price, size], ...]`` strings into (Decimal, Decimal)
  * tuples through two caches (dicts, usually with a ``__missing__``). A hit is one dict
@@ -87,81 +90,83 @@ book_pair(PyObject *item, PyObject **price, PyObject **qty)
 }
 
 #include "_book_lists.h"
+#include "_book_index.h"
 
-/* One level on one side, in the order of the Python loop's steps. */
+/* One level: through the index where it can take it, else the Decimal search (which, when
+ * it moves the list, leaves the index invalid). */
 static int
-apply_level(PyObject *levels, PyObject *prices, PyObject *keys, int is_bid, PyObject *price,
-            PyObject *qty)
+apply_level(PriceIndex *index, PyObject *levels, PyObject *prices, PyObject *keys, int is_bid,
+            PyObject *price, PyObject *qty)
 {
     int nonzero = PyObject_IsTrue(qty);
     if (nonzero < 0) {
         return -1;
     }
-    prime_hash(price);
-    if (nonzero) {
-        int present = PyDict_Contains(levels, price);
-        if (present < 0) {
-            return -1;
+    if (index != NULL) {
+        int done = indexed_level(index, levels, prices, keys, price, qty, nonzero, NULL);
+        if (done != 0) {
+            return done < 0 ? -1 : 0;
         }
-        if (!present) {
-            if (is_bid) {
-                Py_ssize_t i = right_ascending(prices, price);
-                if (i < 0 || insert_at(prices, i, price) < 0) {
-                    return -1;
-                }
-            } else {
-                PyObject *key = PyObject_CallMethodNoArgs(price, str_copy_negate);
-                if (key == NULL) {
-                    return -1;
-                }
-                Py_ssize_t i = left_descending(prices, price);
-                int bad = i < 0 || insert_at(keys, i, key) < 0 ||
-                          insert_at(prices, i, price) < 0;
-                Py_DECREF(key);
-                if (bad) {
-                    return -1;
-                }
-            }
-        }
-        return PyDict_SetItem(levels, price, qty);
     }
-    int gone = pop_present(levels, price);
-    if (gone <= 0) {
-        return gone;
+    Py_ssize_t before = PyList_GET_SIZE(prices);
+    int result = decimal_level(levels, prices, keys, is_bid, price, qty, nonzero);
+    if (index != NULL && PyList_GET_SIZE(prices) != before) {
+        index->valid = 0;
     }
-    if (is_bid) {
-        Py_ssize_t i = left_ascending(prices, price);
-        return i < 0 ? -1 : delete_at(prices, i);
-    }
-    Py_ssize_t i = left_descending(prices, price);
-    if (i < 0 || delete_at(keys, i) < 0) {
+    return result;
+}
+
+/* The side's parts from set_many's and set_level's first arguments (levels, prices, keys,
+ * is_bid) and the optional index after ``count`` of them; -1 with an exception. */
+static int
+side_parts(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t count, const char *usage,
+           int *is_bid, PriceIndex **index)
+{
+    if (nargs != count && nargs != count + 1) {
+        PyErr_Format(PyExc_TypeError, "%s takes %zd or %zd arguments", usage, count, count + 1);
         return -1;
     }
-    return delete_at(prices, i);
+    PyObject *levels = args[0], *prices = args[1], *keys = args[2];
+    if (!PyDict_Check(levels) || !PyList_Check(prices) ||
+        !(PyList_Check(keys) || keys == Py_None)) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s needs the side's dict, its price list and its key list (or None)",
+                     usage);
+        return -1;
+    }
+    *is_bid = PyObject_IsTrue(args[3]);
+    if (*is_bid < 0) {
+        return -1;
+    }
+    if (*is_bid && keys != prices) {
+        PyErr_SetString(PyExc_ValueError, "a bid side's keys are its prices");
+        return -1;
+    }
+    *index = NULL;
+    if (nargs > count && args[count] != Py_None) {
+        if (!PyObject_TypeCheck(args[count], &PriceIndexType)) {
+            PyErr_Format(PyExc_TypeError, "%s: the index must be a PriceIndex or None", usage);
+            return -1;
+        }
+        *index = (PriceIndex *)args[count];
+        if ((*index)->is_bid != *is_bid) {
+            PyErr_SetString(PyExc_ValueError, "the index is for the other side");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static PyObject *
 set_many(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 5) {
-        PyErr_SetString(PyExc_TypeError,
-                        "set_many(levels, prices, keys, is_bid, new) takes 5 arguments");
+    int is_bid;
+    PriceIndex *index;
+    if (side_parts(args, nargs, 5, "set_many(levels, prices, keys, is_bid, new[, index])",
+                   &is_bid, &index) < 0) {
         return NULL;
     }
     PyObject *levels = args[0], *prices = args[1], *keys = args[2], *new = args[4];
-    if (!PyDict_Check(levels) || !PyList_Check(prices) || !PyList_Check(keys)) {
-        PyErr_SetString(PyExc_TypeError,
-                        "set_many needs the side's dict, its price list and its key list");
-        return NULL;
-    }
-    int is_bid = PyObject_IsTrue(args[3]);
-    if (is_bid < 0) {
-        return NULL;
-    }
-    if (is_bid && keys != prices) {
-        PyErr_SetString(PyExc_ValueError, "a bid side's keys are its prices");
-        return NULL;
-    }
     PyObject *it = NULL, *seq = NULL;
     Py_ssize_t n = 0;
     if (PyList_CheckExact(new) || PyTuple_CheckExact(new)) {
@@ -190,7 +195,7 @@ set_many(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         if (bad) {
             goto fail;
         }
-        bad = apply_level(levels, prices, keys, is_bid, price, qty);
+        bad = apply_level(index, levels, prices, keys, is_bid, price, qty);
         Py_DECREF(price);
         Py_DECREF(qty);
         if (bad) {
@@ -204,42 +209,12 @@ fail:
     return NULL;
 }
 
-/* set_level(levels, prices, keys, is_bid, price, qty): BookSide.set's steps, in its order
- * (the dict first, then the list); returns the previous size, or None when there was none. */
+/* BookSide.set by the exact Decimal search, in its order (the dict first, then the list):
+ * the previous size, or None when there was none. */
 static PyObject *
-set_level(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+decimal_set(PyObject *levels, PyObject *prices, PyObject *keys, int is_bid, PyObject *price,
+            PyObject *qty, int nonzero)
 {
-    if (nargs != 6) {
-        PyErr_SetString(PyExc_TypeError,
-                        "set_level(levels, prices, keys, is_bid, price, qty) takes 6 arguments");
-        return NULL;
-    }
-    PyObject *levels = args[0], *prices = args[1], *keys = args[2];
-    PyObject *price = args[4], *qty = args[5];
-    if (!PyDict_Check(levels) || !PyList_Check(prices) || !PyList_Check(keys)) {
-        PyErr_SetString(PyExc_TypeError,
-                        "set_level needs the side's dict, its price list and its key list");
-        return NULL;
-    }
-    if (!PyObject_TypeCheck(price, (PyTypeObject *)Decimal) ||
-        !PyObject_TypeCheck(qty, (PyTypeObject *)Decimal)) {
-        PyErr_Format(PyExc_TypeError,
-                     "a book level's price and size must be Decimals, not %.100s and %.100s",
-                     Py_TYPE(price)->tp_name, Py_TYPE(qty)->tp_name);
-        return NULL;
-    }
-    int is_bid = PyObject_IsTrue(args[3]);
-    if (is_bid < 0) {
-        return NULL;
-    }
-    if (is_bid && keys != prices) {
-        PyErr_SetString(PyExc_ValueError, "a bid side's keys are its prices");
-        return NULL;
-    }
-    int nonzero = PyObject_IsTrue(qty);
-    if (nonzero < 0) {
-        return NULL;
-    }
     prime_hash(price);
     if (nonzero) {
         PyObject *old = PyDict_GetItemWithError(levels, price);
@@ -255,22 +230,10 @@ set_level(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             return old;
         }
         Py_XDECREF(old);
-        if (is_bid) {
-            Py_ssize_t i = right_ascending(prices, price);
-            if (i < 0 || insert_at(prices, i, price) < 0) {
-                return NULL;
-            }
-        } else {
-            PyObject *key = PyObject_CallMethodNoArgs(price, str_copy_negate);
-            if (key == NULL) {
-                return NULL;
-            }
-            Py_ssize_t i = left_descending(prices, price);
-            int bad = i < 0 || insert_at(keys, i, key) < 0 || insert_at(prices, i, price) < 0;
-            Py_DECREF(key);
-            if (bad) {
-                return NULL;
-            }
+        Py_ssize_t i = is_bid ? right_ascending(prices, price) : left_descending(prices, price);
+        if (i < 0 || (!is_bid && insert_negated(keys, i, price) < 0) ||
+            insert_at(prices, i, price) < 0) {
+            return NULL;
         }
         Py_RETURN_NONE;
     }
@@ -293,9 +256,53 @@ set_level(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return old;
     }
     Py_ssize_t i = is_bid ? left_ascending(prices, price) : left_descending(prices, price);
-    if (i < 0 || (!is_bid && delete_at(keys, i) < 0) || delete_at(prices, i) < 0) {
+    if (i < 0 || (!is_bid && keys != Py_None && delete_at(keys, i) < 0) ||
+        delete_at(prices, i) < 0) {
         Py_DECREF(old);
         return NULL;
+    }
+    return old;
+}
+
+/* set_level(levels, prices, keys, is_bid, price, qty[, index]): BookSide.set; returns the
+ * previous size, or None when there was none. */
+static PyObject *
+set_level(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    int is_bid;
+    PriceIndex *index;
+    if (side_parts(args, nargs, 6, "set_level(levels, prices, keys, is_bid, price, qty[, index])",
+                   &is_bid, &index) < 0) {
+        return NULL;
+    }
+    PyObject *levels = args[0], *prices = args[1], *keys = args[2];
+    PyObject *price = args[4], *qty = args[5];
+    if (!PyObject_TypeCheck(price, (PyTypeObject *)Decimal) ||
+        !PyObject_TypeCheck(qty, (PyTypeObject *)Decimal)) {
+        PyErr_Format(PyExc_TypeError,
+                     "a book level's price and size must be Decimals, not %.100s and %.100s",
+                     Py_TYPE(price)->tp_name, Py_TYPE(qty)->tp_name);
+        return NULL;
+    }
+    int nonzero = PyObject_IsTrue(qty);
+    if (nonzero < 0) {
+        return NULL;
+    }
+    if (index != NULL) {
+        PyObject *old = NULL;
+        int done = indexed_level(index, levels, prices, keys, price, qty, nonzero, &old);
+        if (done < 0) {
+            Py_XDECREF(old);
+            return NULL;
+        }
+        if (done > 0) {
+            return old != NULL ? old : Py_NewRef(Py_None);
+        }
+    }
+    Py_ssize_t before = PyList_GET_SIZE(prices);
+    PyObject *old = decimal_set(levels, prices, keys, is_bid, price, qty, nonzero);
+    if (index != NULL && PyList_GET_SIZE(prices) != before) {
+        index->valid = 0;
     }
     return old;
 }
@@ -304,9 +311,10 @@ set_level(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 
 static PyMethodDef methods[] = {
     {"set_many", (PyCFunction)(void (*)(void))set_many, METH_FASTCALL,
-     "set_many(levels, prices, keys, is_bid, new): BookSide.set_many on the side's parts"},
+     "set_many(levels, prices, keys, is_bid, new[, index]): BookSide.set_many on the side's parts"},
     {"set_level", (PyCFunction)(void (*)(void))set_level, METH_FASTCALL,
-     "set_level(levels, prices, keys, is_bid, price, qty): BookSide.set; the old size or None"},
+     "set_level(levels, prices, keys, is_bid, price, qty[, index]): BookSide.set; the old size"
+     " or None"},
     {"parse", (PyCFunction)(void (*)(void))parse, METH_FASTCALL,
      "parse(raw, prices, sizes): [[price, size], ...] strings as cached Decimal pairs"},
     {"decimal_hash", decimal_hash, METH_O,
@@ -340,8 +348,13 @@ PyInit__book(void)
         return NULL;
     }
     fast_compare = probe_layout();
+    if (PyType_Ready(&PriceIndexType) < 0) {
+        return NULL;
+    }
     PyObject *m = PyModule_Create(&module);
-    if (m != NULL && PyModule_AddObjectRef(m, "FAST_COMPARE", fast_compare ? Py_True : Py_False) < 0) {
+    if (m != NULL &&
+        (PyModule_AddObjectRef(m, "FAST_COMPARE", fast_compare ? Py_True : Py_False) < 0 ||
+         PyModule_AddObjectRef(m, "PriceIndex", (PyObject *)&PriceIndexType) < 0)) {
         Py_DECREF(m);
         return NULL;
     }

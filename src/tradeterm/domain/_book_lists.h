@@ -1,5 +1,6 @@
 /* The sorted-list steps of _book.c: bisect's searches (its comparisons, element for
- * element), a one-memmove insert and delete, and dict.pop(key, None).
+ * element), a one-memmove insert and delete, dict.pop(key, None), and one level applied by
+ * them (the exact path, for sides without a valid PriceIndex).
  *
  * Part of _book.c (included once, after _book_decimal.h): see the note there.
  */
@@ -96,6 +97,23 @@ insert_at(PyObject *list, Py_ssize_t i, PyObject *item)
     return 0;
 }
 
+/* keys.insert(i, price.copy_negate()), an ask side's negated key; nothing when ``keys`` is
+ * None (a side that keeps no key list). */
+static int
+insert_negated(PyObject *keys, Py_ssize_t i, PyObject *price)
+{
+    if (keys == Py_None) {
+        return 0;
+    }
+    PyObject *key = PyObject_CallMethodNoArgs(price, str_copy_negate);
+    if (key == NULL) {
+        return -1;
+    }
+    int bad = insert_at(keys, i, key);
+    Py_DECREF(key);
+    return bad;
+}
+
 /* dict.pop(key, None) != None: 1 when it was there (and is now gone), 0 if not, -1 error. */
 static int
 pop_present(PyObject *levels, PyObject *key)
@@ -114,3 +132,45 @@ pop_present(PyObject *levels, PyObject *key)
     return none ? 0 : 1;
 }
 
+/* One level on one side by the exact Decimal search, in the order of the Python loop's
+ * steps (``keys`` None: an ask side that keeps no negated list). */
+static int
+decimal_level(PyObject *levels, PyObject *prices, PyObject *keys, int is_bid, PyObject *price,
+              PyObject *qty, int nonzero)
+{
+    prime_hash(price);
+    if (nonzero) {
+        int present = PyDict_Contains(levels, price);
+        if (present < 0) {
+            return -1;
+        }
+        if (!present) {
+            if (is_bid) {
+                Py_ssize_t i = right_ascending(prices, price);
+                if (i < 0 || insert_at(prices, i, price) < 0) {
+                    return -1;
+                }
+            } else {
+                Py_ssize_t i = left_descending(prices, price);
+                if (i < 0 || insert_negated(keys, i, price) < 0 ||
+                    insert_at(prices, i, price) < 0) {
+                    return -1;
+                }
+            }
+        }
+        return PyDict_SetItem(levels, price, qty);
+    }
+    int gone = pop_present(levels, price);
+    if (gone <= 0) {
+        return gone;
+    }
+    if (is_bid) {
+        Py_ssize_t i = left_ascending(prices, price);
+        return i < 0 ? -1 : delete_at(prices, i);
+    }
+    Py_ssize_t i = left_descending(prices, price);
+    if (i < 0 || (keys != Py_None && delete_at(keys, i) < 0)) {
+        return -1;
+    }
+    return delete_at(prices, i);
+}

@@ -10,8 +10,9 @@ or delete near the end. Reading the top N levels is a slice. Prices and sizes
 are ``Decimal`` so the book agrees with the exchange to the last digit (Kraken
 checksums are computed over the strings as received, and ``Decimal`` keeps
 those digits). ``set_many``, the per-level loop of every depth message, runs in C when the
-optional extension is built (``book_kernel``), with the same structure and results, and
-so does ``set``.
+optional extension is built (``book_kernel``), with the same results, and so does
+``set``; there each side searches a ``PriceIndex`` (its prices as sorted int64 keys)
+instead of bisecting the ``Decimal`` objects, and keeps no negated ask keys.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from tradeterm.domain.book_kernel import new_index
 from tradeterm.domain.book_kernel import set_level as _set_level
 from tradeterm.domain.book_kernel import set_many as _set_many
 from tradeterm.domain.enums import Side
@@ -32,18 +34,23 @@ _negate = Decimal.copy_negate
 class BookSide:
     """One side of a book. Prices are kept best last: bids ascending, asks descending.
 
-    ``_keys`` is what is bisected: ascending in every case. For bids it is the
-    price list itself; for asks it holds the negated prices, index for index
-    beside ``_prices``.
+    Where the C path runs, ``_index`` (``book_kernel.PriceIndex``) is what is searched:
+    the prices as a sorted array of int64 keys, kept in step with ``_prices`` by every
+    change. On the Python path ``_keys`` is what is bisected, ascending in every case:
+    for bids the price list itself, for asks the negated prices, index for index beside
+    ``_prices`` (the C path keeps no ask keys: it searches the descending prices directly).
     """
 
-    __slots__ = ("_keys", "_levels", "_prices", "is_bid")
+    __slots__ = ("_index", "_keys", "_levels", "_prices", "is_bid")
 
     def __init__(self, is_bid: bool) -> None:
         self.is_bid = is_bid
         self._levels: dict[Decimal, Decimal] = {}
         self._prices: list[Decimal] = []
-        self._keys: list[Decimal] = self._prices if is_bid else []
+        self._index = new_index(is_bid)
+        self._keys: list[Decimal] | None = (
+            self._prices if is_bid else [] if self._index is None else None
+        )
 
     def __len__(self) -> int:
         return len(self._prices)
@@ -53,7 +60,9 @@ class BookSide:
 
     def set(self, price: Decimal, qty: Decimal) -> Decimal:
         """Set the size at a price (zero removes the level); returns the previous size."""
-        old = _set_level(self._levels, self._prices, self._keys, self.is_bid, price, qty)
+        old = _set_level(
+            self._levels, self._prices, self._keys, self.is_bid, price, qty, self._index
+        )
         return ZERO if old is None else old
 
     def set_many(self, levels: Iterable[Level]) -> None:
@@ -61,12 +70,15 @@ class BookSide:
 
         Runs ``book_kernel.set_many``: the C loop where it is built, else its Python twin.
         """
-        _set_many(self._levels, self._prices, self._keys, self.is_bid, levels)
+        _set_many(self._levels, self._prices, self._keys, self.is_bid, levels, self._index)
 
     def clear(self) -> None:
         self._levels.clear()
         self._prices.clear()
-        self._keys.clear()
+        if self._keys is not None:
+            self._keys.clear()
+        if self._index is not None:
+            self._index.reset(self._prices)
 
     def load(self, levels: Iterable[Level]) -> None:
         """Replace the whole side (a snapshot); zero sizes are skipped."""
@@ -75,7 +87,10 @@ class BookSide:
             self._prices = self._keys = sorted(self._levels)
         else:
             self._prices = sorted(self._levels, reverse=True)
-            self._keys = [_negate(p) for p in self._prices]
+            if self._keys is not None:
+                self._keys = [_negate(p) for p in self._prices]
+        if self._index is not None:
+            self._index.reset(self._prices)
 
     def qty_at(self, price: Decimal) -> Decimal:
         return self._levels.get(price, ZERO)
@@ -113,7 +128,12 @@ class BookSide:
         if extra <= 0:
             return
         dropped, self._prices = prices[:extra], prices[extra:]
-        self._keys = self._prices if self.is_bid else self._keys[extra:]
+        if self.is_bid:
+            self._keys = self._prices
+        elif self._keys is not None:
+            self._keys = self._keys[extra:]
+        if self._index is not None:
+            self._index.drop(extra)
         for price in dropped:
             del self._levels[price]
 

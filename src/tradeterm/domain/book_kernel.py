@@ -20,11 +20,30 @@ from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from types import ModuleType
+from typing import Protocol
 
 Level = tuple[Decimal, Decimal]
 Side = dict[Decimal, Decimal]
-SetMany = Callable[[Side, list[Decimal], list[Decimal], bool, Iterable[Level]], None]
-SetLevel = Callable[[Side, list[Decimal], list[Decimal], bool, Decimal, Decimal], Decimal | None]
+
+
+class PriceIndex(Protocol):
+    """The C path's search structure of one side (``_book.PriceIndex``): its prices as a
+    sorted array of int64 keys, kept by ``set_many``/``set_level`` and told of every other
+    change to the price list (``reset`` after a load or clear, ``drop`` after a truncate)."""
+
+    @property
+    def valid(self) -> bool: ...
+    def reset(self, prices: list[Decimal], /) -> None: ...
+    def drop(self, count: int, /) -> None: ...
+
+
+SetMany = Callable[
+    [Side, list[Decimal], list[Decimal] | None, bool, Iterable[Level], PriceIndex | None], None
+]
+SetLevel = Callable[
+    [Side, list[Decimal], list[Decimal] | None, bool, Decimal, Decimal, PriceIndex | None],
+    Decimal | None,
+]
 Parse = Callable[[Sequence[Sequence[str]], dict[str, Decimal], dict[str, Decimal]], list[Level]]
 
 SWITCH = "TRADETERM_KERNELS"
@@ -36,11 +55,13 @@ _negate = Decimal.copy_negate
 def set_many_python(
     book: dict[Decimal, Decimal],
     prices: list[Decimal],
-    keys: list[Decimal],
+    keys: list[Decimal] | None,
     is_bid: bool,
     levels: Iterable[Level],
+    index: PriceIndex | None = None,
 ) -> None:
-    """Apply absolute sizes (zero removes) to one side's dict, price list and key list."""
+    """Apply absolute sizes (zero removes) to one side's dict, price list and key list (an
+    ``index`` given is rebuilt after: the Python path keeps none of its own)."""
     if is_bid:
         for price, qty in levels:
             if qty:
@@ -49,7 +70,24 @@ def set_many_python(
                 book[price] = qty
             elif book.pop(price, None) is not None:
                 del prices[bisect_left(prices, price)]
-        return
+    else:
+        _asks_python(book, prices, _key_list(keys), levels)
+    if index is not None:
+        index.reset(prices)
+
+
+def _key_list(keys: list[Decimal] | None) -> list[Decimal]:
+    if keys is None:
+        raise TypeError("the Python path bisects an ask side's negated keys: pass its key list")
+    return keys
+
+
+def _asks_python(
+    book: dict[Decimal, Decimal],
+    prices: list[Decimal],
+    keys: list[Decimal],
+    levels: Iterable[Level],
+) -> None:
     for price, qty in levels:
         if qty:
             if price not in book:
@@ -67,34 +105,35 @@ def set_many_python(
 def set_level_python(
     book: dict[Decimal, Decimal],
     prices: list[Decimal],
-    keys: list[Decimal],
+    keys: list[Decimal] | None,
     is_bid: bool,
     price: Decimal,
     qty: Decimal,
+    index: PriceIndex | None = None,
 ) -> Decimal | None:
-    """Set one level (zero removes it); the previous size, or None when there was none."""
+    """Set one level (zero removes it); the previous size, or None when there was none (an
+    ``index`` given is rebuilt after a new or removed level)."""
+    ascending = prices if is_bid else _key_list(keys)
+    key = price if is_bid else _negate(price)
     if qty:
         old = book.get(price)
         book[price] = qty
         if old is not None:
             return old
-        if is_bid:
-            insort(prices, price)
-        else:
-            key = _negate(price)
-            i = bisect_left(keys, key)
-            keys.insert(i, key)
-            prices.insert(i, price)
-        return None
-    old = book.pop(price, None)
-    if old is None:
-        return None
-    if is_bid:
-        del prices[bisect_left(prices, price)]
+        i = bisect_left(ascending, key)
+        if not is_bid:
+            ascending.insert(i, key)
+        prices.insert(i, price)
     else:
-        i = bisect_left(keys, _negate(price))
-        del keys[i]
+        old = book.pop(price, None)
+        if old is None:
+            return None
+        i = bisect_left(ascending, key)
+        if not is_bid:
+            del ascending[i]
         del prices[i]
+    if index is not None:
+        index.reset(prices)
     return old
 
 
@@ -120,6 +159,12 @@ C_MODULE = load_compiled("tradeterm.domain._book")
 
 ON = C_MODULE is not None and os.environ.get(SWITCH) != "numpy"
 """True when the book runs the C loops."""
+
+
+def new_index(is_bid: bool) -> PriceIndex | None:
+    """A new side's ``PriceIndex`` where the C path runs, else None."""
+    return C_MODULE.PriceIndex(is_bid) if ON and C_MODULE else None
+
 
 set_many: SetMany = C_MODULE.set_many if ON and C_MODULE else set_many_python
 set_level: SetLevel = C_MODULE.set_level if ON and C_MODULE else set_level_python
