@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from operator import itemgetter
 
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.events import BookChanged
@@ -27,16 +28,23 @@ from tradeterm.venues.paper.model import SELL, SymbolState
 from tradeterm.venues.paper.queue import Changed, FillRules, Fills
 
 NO_FILLS: Fills = []  # returned when nothing filled; never appended to
+_PRICE = itemgetter(0)
 
 
 def print_fills(st: SymbolState, trade: Trade, rules: FillRules, changed: Changed) -> Fills:
     """A public trade: work the queues at its price and fill every order it traded
     through (a resting buy above it, a resting sell below it)."""
-    price, qty = trade.price, trade.qty
-    maker_is_bid = trade.side is SELL
+    price = trade.price
     bids, asks = st.bids, st.asks
+    # most prints are beyond our best bid and ask (we quote behind the touch): nothing to do
+    reaches_bids = bool(bids) and price <= st.bid_prices[-1]
+    reaches_asks = bool(asks) and price >= st.ask_prices[0]
+    if not (reaches_bids or reaches_asks):
+        return NO_FILLS
+    qty = trade.qty
+    maker_is_bid = trade.side is SELL
     fills: Fills = []
-    if bids:
+    if reaches_bids:
         level = bids.get(price)
         if level is not None:
             fills += rules.on_print(level, qty, maker_is_bid, changed)
@@ -44,7 +52,7 @@ def print_fills(st: SymbolState, trade: Trade, rules: FillRules, changed: Change
         if bid_prices[-1] > price:
             for p in bid_prices[bisect_right(bid_prices, price) :]:
                 fills += [(order, order.remaining) for order in bids[p].orders]
-    if asks:
+    if reaches_asks:
         level = asks.get(price)
         if level is not None:
             fills += rules.on_print(level, qty, not maker_is_bid, changed)
@@ -108,8 +116,10 @@ def depth_fills(
         # An update can cross our orders only when the book it left reaches them: one look
         # at the opposite best skips the scan of its levels on nearly every update.
         book = book_of(event.symbol) if rules.fills_on_cross else None
+        # an update rarely names a price we rest at: ``isdisjoint`` over its prices (in C)
+        # skips the loop below on nearly every update
         if bids:
-            if event_bids:
+            if event_bids and not bids.keys().isdisjoint(map(_PRICE, event_bids)):
                 for price, size in event_bids:
                     level = bids.get(price)
                     if level is not None:
@@ -122,7 +132,7 @@ def depth_fills(
                         if price <= top and size:
                             check_bids = True
         if asks:
-            if event_asks:
+            if event_asks and not asks.keys().isdisjoint(map(_PRICE, event_asks)):
                 for price, size in event_asks:
                     level = asks.get(price)
                     if level is not None:
