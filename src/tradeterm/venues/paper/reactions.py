@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from operator import itemgetter
 
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.events import BookChanged
@@ -28,7 +27,6 @@ from tradeterm.venues.paper.model import SELL, SymbolState
 from tradeterm.venues.paper.queue import Changed, FillRules, Fills
 
 NO_FILLS: Fills = []  # returned when nothing filled; never appended to
-_PRICE = itemgetter(0)
 
 
 def print_fills(st: SymbolState, trade: Trade, rules: FillRules, changed: Changed) -> Fills:
@@ -75,14 +73,18 @@ def refresh_consumed(st: SymbolState, event: BookChanged) -> None:
         st.consumed_bids.clear()
         st.consumed_asks.clear()
         return
+    # (``in`` then ``del``, not ``pop(price, None)``: most prices of an update are not in it,
+    # and a method call per level costs more than the test)
     consumed = st.consumed_bids
     if consumed and event.bids:
         for price, _ in event.bids:
-            consumed.pop(price, None)
+            if price in consumed:
+                del consumed[price]
     consumed = st.consumed_asks
     if consumed and event.asks:
         for price, _ in event.asks:
-            consumed.pop(price, None)
+            if price in consumed:
+                del consumed[price]
 
 
 def depth_fills(
@@ -116,14 +118,13 @@ def depth_fills(
         # An update can cross our orders only when the book it left reaches them: one look
         # at the opposite best skips the scan of its levels on nearly every update.
         book = book_of(event.symbol) if rules.fills_on_cross else None
-        # an update rarely names a price we rest at: ``isdisjoint`` over its prices (in C)
-        # skips the loop below on nearly every update
+        # (``in`` then an index, not ``get``: an update rarely names a price we rest at, and
+        # the per-level test is the cost of this loop)
         if bids:
-            if event_bids and not bids.keys().isdisjoint(map(_PRICE, event_bids)):
+            if event_bids:
                 for price, size in event_bids:
-                    level = bids.get(price)
-                    if level is not None:
-                        rules.on_depth(level, size, st.lot, changed)
+                    if price in bids:
+                        rules.on_depth(bids[price], size, st.lot, changed)
             if event_asks and book is not None:
                 top = st.bid_prices[-1]
                 best = book.asks.best()
@@ -132,11 +133,10 @@ def depth_fills(
                         if price <= top and size:
                             check_bids = True
         if asks:
-            if event_asks and not asks.keys().isdisjoint(map(_PRICE, event_asks)):
+            if event_asks:
                 for price, size in event_asks:
-                    level = asks.get(price)
-                    if level is not None:
-                        rules.on_depth(level, size, st.lot, changed)
+                    if price in asks:
+                        rules.on_depth(asks[price], size, st.lot, changed)
             if event_bids and book is not None:
                 low = st.ask_prices[0]
                 best = book.bids.best()
