@@ -14,10 +14,12 @@ from tradeterm.domain.commands import PlaceOrder
 from tradeterm.domain.enums import FeedState, OrderType, Side
 from tradeterm.domain.errors import TradetermError
 from tradeterm.domain.events import (
+    BalancesChanged,
     BookChanged,
     FeedStateChanged,
     MarketEvent,
     OrderFilled,
+    OrderUpdated,
     TradePrinted,
 )
 from tradeterm.domain.market import Market
@@ -104,6 +106,23 @@ def stack(
 
 def buy(qty: str = "0.1") -> PlaceOrder:
     return PlaceOrder("ETH/USDT", Side.BUY, OrderType.MARKET, qty=D(qty))
+
+
+def at(clock: ManualClock, ns: int, start: Callable[[], Coroutine[Any, Any, object]]) -> None:
+    """Run ``start()`` as a task once the simulated clock reaches ``ns``."""
+    clock.call_at(ns, lambda: asyncio.get_running_loop().create_task(start()) and None)
+
+
+def limit_bid(
+    engine: Engine, price: str, placed: list[str]
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    """What places a 0.1 ETH limit bid at ``price`` and notes its client id in ``placed``."""
+
+    async def place() -> None:
+        limit = PlaceOrder("ETH/USDT", Side.BUY, OrderType.LIMIT, qty=D("0.1"), price=D(price))
+        placed.append((await engine.place(limit)).client_id)
+
+    return place
 
 
 # --- play: timelines without an engine ---------------------------------------------
@@ -264,19 +283,8 @@ async def test_without_a_ledger_no_journal_text_is_made_and_orders_work_the_same
     await engine.start()
 
     placed: list[str] = []
-
-    async def place() -> None:
-        limit = PlaceOrder("ETH/USDT", Side.BUY, OrderType.LIMIT, qty=D("0.1"), price=D("3090"))
-        placed.append((await engine.place(limit)).client_id)
-
-    def later(coro: Callable[[], Coroutine[Any, Any, None]]) -> Callable[[], None]:
-        return lambda: asyncio.get_running_loop().create_task(coro()) and None
-
-    async def amend() -> None:
-        await engine.amend(placed[0], D("3098.50"), D("0.2"))
-
-    clock.call_at(T0 + 10 * MS, later(place))
-    clock.call_at(T0 + 30 * MS, later(amend))
+    at(clock, T0 + 10 * MS, limit_bid(engine, "3090", placed))
+    at(clock, T0 + 30 * MS, lambda: engine.amend(placed[0], D("3098.50"), D("0.2")))
     fills: list[tuple[str, str]] = []
     engine.bus.subscribe(OrderFilled, lambda e: fills.append((str(e.fill.price), str(e.fill.qty))))
     report = await drive(engine, [feed])
@@ -284,3 +292,46 @@ async def test_without_a_ledger_no_journal_text_is_made_and_orders_work_the_same
     assert fills == [("3098.50", "0.2")] and not report.failed and not report.unfinished
     assert engine.state.accounts["paper"].balances["ETH"].total == D("0.2") * (1 - ETH.maker_fee)
     assert made == []  # the amend request and the venue's events were never turned to text
+
+
+async def test_balances_changed_follows_an_order_update_exactly_when_funds_moved(
+    tmp_path: Path,
+) -> None:
+    # a bid rests at 3099 behind 5 public, is amended to 0.2 (more held), moves up the queue
+    # as the public size is cancelled, is partly filled by a sell there, then cancelled
+    sell = Trade("ETH/USDT", D("3099.00"), D("0.1"), Side.SELL, T0 + 120 * MS, "s")
+    events: list[MarketEvent] = [
+        book(T0),
+        BookChanged("ETH/USDT", [(D("3099.00"), D("0"))], [], ts_ns=T0 + 100 * MS),
+        TradePrinted(sell),
+    ]
+    clock, feed, engine = stack(events, tmp_path, latency_ms=5)
+    account = engine.state.accounts["paper"]
+    seen: list[tuple[str, bool]] = []  # (order status, funds differ from the previous update)
+    announced: list[bool] = []
+    last: list[object] = [None]
+
+    def on_order(event: OrderUpdated) -> None:
+        funds = sorted((a, b.total, b.reserved) for a, b in account.balances.items())
+        seen.append((event.order.status.value, funds != last[0]))
+        announced.append(False)
+        last[0] = funds
+
+    def on_balances(event: BalancesChanged) -> None:
+        announced[-1] = True
+
+    engine.bus.subscribe(OrderUpdated, on_order)
+    engine.bus.subscribe(BalancesChanged, on_balances)
+    await engine.start()
+    placed: list[str] = []
+    at(clock, T0 + 10 * MS, limit_bid(engine, "3099", placed))
+    at(clock, T0 + 30 * MS, lambda: engine.amend(placed[0], None, D("0.2")))
+    at(clock, T0 + 150 * MS, lambda: engine.cancel(placed[0]))
+    report = await drive(engine, [feed])
+    assert not report.failed and not report.unfinished
+    statuses = [status for status, _ in seen]
+    assert statuses[:2] == ["submitted", "open"] and statuses[-1] == "canceled"
+    assert {"pending_amend", "partially_filled", "pending_cancel"} <= set(statuses)
+    assert any(not moved for _, moved in seen)  # updates that moved no funds happened
+    # every update that held, freed or moved funds was announced, and only those
+    assert announced == [moved for _, moved in seen]

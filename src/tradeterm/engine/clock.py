@@ -130,6 +130,10 @@ def _running_loop() -> asyncio.AbstractEventLoop:
         ) from None
 
 
+_NEVER = 1 << 64
+"""A due time later than any timer's (ns since 1970 stay below 2**63)."""
+
+
 class ManualClock:
     """A simulated clock: it only moves when told (frozen by default, stepped by tests,
     replays and the deterministic driver), and its timers fire as it moves.
@@ -147,6 +151,9 @@ class ManualClock:
     def __init__(self, start_ns: int = 1_767_225_600_000_000_000) -> None:
         self._now = start_ns
         self._timers: list[tuple[int, int, Timer]] = []
+        self._head = _NEVER
+        """The due time at the top of ``_timers`` (``_NEVER`` when empty): the per-message
+        checks compare with it instead of reading the heap."""
         self._seq = count()
 
     def now_ns(self) -> int:
@@ -160,8 +167,7 @@ class ManualClock:
         # hot: the driver and a replay set the clock for every message
         if ns < self._now:  # noqa: PLR1730 (a call to max costs more)
             ns = self._now
-        timers = self._timers
-        if timers and timers[0][0] <= ns:
+        if self._head <= ns:
             self._run_until(ns)
         if ns > self._now:  # noqa: PLR1730
             self._now = ns
@@ -172,12 +178,8 @@ class ManualClock:
         driver's one call a message, instead of ``next_due_ns`` and ``set_ns``."""
         if ns < self._now:  # noqa: PLR1730 (as set_ns: time only moves on)
             ns = self._now
-        timers = self._timers
-        if timers and timers[0][0] <= ns:  # (a cancelled head is dropped only when due)
-            while timers and timers[0][2].cancelled:
-                heapq.heappop(timers)
-            if timers and timers[0][0] <= ns:
-                return False
+        if self._head <= ns and self._drop_cancelled() <= ns:
+            return False  # (a cancelled head is dropped only when due)
         self._now = ns
         return True
 
@@ -190,21 +192,32 @@ class ManualClock:
 
     def call_at(self, ts_ns: int, callback: Callback) -> Timer:
         timer = Timer(ts_ns, callback)
-        heapq.heappush(self._timers, (ts_ns, next(self._seq), timer))
+        self._push(ts_ns, timer)
         return timer
 
     def call_every(self, interval_s: float, callback: Callback) -> Timer:
         step = interval_ns(interval_s)
         timer = Timer(self._now + step, callback, step)
-        heapq.heappush(self._timers, (timer.when_ns, next(self._seq), timer))
+        self._push(timer.when_ns, timer)
         return timer
 
     def next_due_ns(self) -> int | None:
         """When the next pending timer falls due, or None when none is pending."""
+        head = self._drop_cancelled()
+        return None if head == _NEVER else head
+
+    def _push(self, due_ns: int, timer: Timer) -> None:
+        heapq.heappush(self._timers, (due_ns, next(self._seq), timer))
+        if due_ns < self._head:  # noqa: PLR1730
+            self._head = due_ns
+
+    def _drop_cancelled(self) -> int:
+        """Pop cancelled timers off the top of the heap; returns the new ``_head``."""
         timers = self._timers
         while timers and timers[0][2].cancelled:
             heapq.heappop(timers)
-        return timers[0][0] if timers else None
+        self._head = head = timers[0][0] if timers else _NEVER
+        return head
 
     @property
     def pending(self) -> int:
@@ -215,6 +228,7 @@ class ManualClock:
         timers = self._timers
         while timers and timers[0][0] <= ns:
             due, _, timer = heapq.heappop(timers)
+            self._head = timers[0][0] if timers else _NEVER
             if timer.cancelled:
                 continue
             self._now = max(self._now, due)
@@ -224,5 +238,5 @@ class ManualClock:
                 if beat <= self._now:  # it was overdue (the clock jumped): skip missed beats
                     beat += ((self._now - beat) // step + 1) * step
                 timer.when_ns = beat
-                heapq.heappush(timers, (beat, next(self._seq), timer))
+                self._push(beat, timer)
             timer._fire()

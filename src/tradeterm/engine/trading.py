@@ -23,7 +23,9 @@ from tradeterm.domain.errors import OrderRejected, TradetermError, VenueUnavaila
 from tradeterm.domain.events import (
     BalancesChanged,
     ExecutionEvent,
+    OrderAccepted,
     OrderFilled,
+    OrderTriggered,
     OrderUpdated,
     QueueUpdated,
 )
@@ -48,6 +50,8 @@ log = logging.getLogger("tradeterm.engine.orders")
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _CANCELLING = frozenset({OrderStatus.PENDING_CANCEL})
+_FUNDS_KEPT = frozenset({QueueUpdated, OrderAccepted, OrderTriggered})
+"""Venue events that change an order but no balance or hold: no ``BalancesChanged``."""
 
 
 def _base36(n: int) -> str:
@@ -129,7 +133,7 @@ class Trading:
             if can_transition(order.status, pending):  # not filled or ended meanwhile
                 order.transition(pending)
                 order.updated_ns = record.ts_ns
-                self._publish(account, order)
+                self._publish(account, order, funds=False)  # (nothing is held or freed yet)
                 still_open.append(True)
 
         await self.durable([record], acknowledge)
@@ -301,7 +305,7 @@ class Trading:
             log.error("cancel of %s not sent: %s", client_id, exc)
             if order.status in _CANCELLING:  # it works on: a retry may cancel it
                 order.status = order.working_status()
-                self._publish(account, order)
+                self._publish(account, order, funds=False)
 
     async def amend(
         self,
@@ -371,11 +375,13 @@ class Trading:
             return
         apply_execution(account, order, market, event, self.engine.clock.now_ns())
         log_execution(order, event, market)
-        self._publish(account, order)
+        self._publish(account, order, funds=type(event) not in _FUNDS_KEPT)
         if isinstance(event, OrderFilled):
             self.engine.bus.publish(event)
 
-    def _publish(self, account: AccountState, order: Order) -> None:
+    def _publish(self, account: AccountState, order: Order, *, funds: bool = True) -> None:
+        """``OrderUpdated``, then ``BalancesChanged`` unless the change moved no ``funds``."""
         bus = self.engine.bus
         bus.publish(OrderUpdated(order))
-        bus.publish(BalancesChanged(account.name))
+        if funds:
+            bus.publish(BalancesChanged(account.name))

@@ -32,11 +32,17 @@ NO_FILLS: Fills = []  # returned when nothing filled; never appended to
 def print_fills(st: SymbolState, trade: Trade, rules: FillRules, changed: Changed) -> Fills:
     """A public trade: work the queues at its price and fill every order it traded
     through (a resting buy above it, a resting sell below it)."""
-    price, qty = trade.price, trade.qty
-    maker_is_bid = trade.side is SELL
+    price = trade.price
     bids, asks = st.bids, st.asks
+    # most prints are beyond our best bid and ask (we quote behind the touch): nothing to do
+    reaches_bids = bool(bids) and price <= st.bid_prices[-1]
+    reaches_asks = bool(asks) and price >= st.ask_prices[0]
+    if not (reaches_bids or reaches_asks):
+        return NO_FILLS
+    qty = trade.qty
+    maker_is_bid = trade.side is SELL
     fills: Fills = []
-    if bids:
+    if reaches_bids:
         level = bids.get(price)
         if level is not None:
             fills += rules.on_print(level, qty, maker_is_bid, changed)
@@ -44,7 +50,7 @@ def print_fills(st: SymbolState, trade: Trade, rules: FillRules, changed: Change
         if bid_prices[-1] > price:
             for p in bid_prices[bisect_right(bid_prices, price) :]:
                 fills += [(order, order.remaining) for order in bids[p].orders]
-    if asks:
+    if reaches_asks:
         level = asks.get(price)
         if level is not None:
             fills += rules.on_print(level, qty, not maker_is_bid, changed)
@@ -67,14 +73,18 @@ def refresh_consumed(st: SymbolState, event: BookChanged) -> None:
         st.consumed_bids.clear()
         st.consumed_asks.clear()
         return
+    # (``in`` then ``del``, not ``pop(price, None)``: most prices of an update are not in it,
+    # and a method call per level costs more than the test)
     consumed = st.consumed_bids
     if consumed and event.bids:
         for price, _ in event.bids:
-            consumed.pop(price, None)
+            if price in consumed:
+                del consumed[price]
     consumed = st.consumed_asks
     if consumed and event.asks:
         for price, _ in event.asks:
-            consumed.pop(price, None)
+            if price in consumed:
+                del consumed[price]
 
 
 def depth_fills(
@@ -108,12 +118,13 @@ def depth_fills(
         # An update can cross our orders only when the book it left reaches them: one look
         # at the opposite best skips the scan of its levels on nearly every update.
         book = book_of(event.symbol) if rules.fills_on_cross else None
+        # (``in`` then an index, not ``get``: an update rarely names a price we rest at, and
+        # the per-level test is the cost of this loop)
         if bids:
             if event_bids:
                 for price, size in event_bids:
-                    level = bids.get(price)
-                    if level is not None:
-                        rules.on_depth(level, size, st.lot, changed)
+                    if price in bids:
+                        rules.on_depth(bids[price], size, st.lot, changed)
             if event_asks and book is not None:
                 top = st.bid_prices[-1]
                 best = book.asks.best()
@@ -124,9 +135,8 @@ def depth_fills(
         if asks:
             if event_asks:
                 for price, size in event_asks:
-                    level = asks.get(price)
-                    if level is not None:
-                        rules.on_depth(level, size, st.lot, changed)
+                    if price in asks:
+                        rules.on_depth(asks[price], size, st.lot, changed)
             if event_bids and book is not None:
                 low = st.ask_prices[0]
                 best = book.bids.best()
