@@ -23,6 +23,7 @@ setup(
             "tradeterm.domain._book",
             ["src/tradeterm/domain/_book.c"],
             depends=[
+                "src/tradeterm/_decimal_fast.h",
                 "src/tradeterm/domain/_book_decimal.h",
                 "src/tradeterm/domain/_book_lists.h",
                 "src/tradeterm/domain/_book_parse.h",
@@ -33,6 +34,7 @@ setup(
             "tradeterm.venues._wire",
             ["src/tradeterm/venues/_wire.c"],
             depends=[
+                "src/tradeterm/_decimal_fast.h",
                 "src/tradeterm/venues/_wire_json.h",
                 "src/tradeterm/venues/_wire_lines.h",
                 "src/tradeterm/venues/_wire_numbers.h",
