@@ -114,39 +114,57 @@ hash_parts(uint64_t coefficient, Py_ssize_t exp, int negative)
 static int fast_decimal = 0;
 static uint8_t fresh_flags = 0; /* a new Decimal's storage flags (static object, static data) */
 
+/* The digits of s[0:n] from p on into *coefficient (wrapping past 19 digits: the caller
+ * refuses those); where they stop. */
+static inline const char *
+read_digits(const char *p, const char *end, uint64_t *coefficient)
+{
+    uint64_t c = *coefficient;
+    for (; p < end && (unsigned char)(*p - '0') < 10; p++) {
+        c = c * 10 + (uint64_t)(*p - '0');
+    }
+    *coefficient = c;
+    return p;
+}
+
 static PyObject *
 make_decimal(const char *s, Py_ssize_t n)
 {
-    if (!fast_decimal || n == 0) {
+    if (!fast_decimal || n == 0 || (unsigned char)(s[0] - '0') >= 10) {
         return NULL;
     }
+    const char *end = s + n, *p = s;
+    while (p < end && *p == '0') {
+        p++; /* leading zeros are not digits of the coefficient */
+    }
     uint64_t coefficient = 0;
-    Py_ssize_t digits = 0, fraction = -1;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (ch == '.' && fraction < 0) {
-            fraction = 0;
-            continue;
-        }
-        if (ch < '0' || ch > '9') {
+    const char *stop = read_digits(p, end, &coefficient);
+    Py_ssize_t digits = stop - p, exp = 0;
+    if (stop < end) {
+        if (*stop != '.') {
             return NULL;
         }
-        if (fraction >= 0) {
-            fraction++;
+        const char *fraction = stop + 1;
+        p = fraction;
+        if (digits == 0) {
+            while (p < end && *p == '0') {
+                p++; /* 0.000123: still leading zeros */
+            }
         }
-        if (digits == 0 && ch == '0') {
-            continue; /* leading zeros are not digits of the coefficient */
-        }
-        if (++digits > 19) {
+        stop = read_digits(p, end, &coefficient);
+        if (stop < end) {
             return NULL;
         }
-        coefficient = coefficient * 10 + (uint64_t)(ch - '0');
+        digits += stop - p;
+        exp = -(end - fraction);
+    }
+    if (digits > 19) {
+        return NULL;
     }
     DecView *dec = PyObject_New(DecView, (PyTypeObject *)Decimal);
     if (dec == NULL) {
         return NULL;
     }
-    Py_ssize_t exp = fraction > 0 ? -fraction : 0;
     dec->hash = hash_parts(coefficient, exp, 0);
     dec->dec.flags = fresh_flags;
     dec->dec.exp = exp;
