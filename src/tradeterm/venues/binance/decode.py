@@ -6,9 +6,8 @@ takes. Both give equal levels, digit for digit.
 The level loop is ``book_kernel.parse``. Where C is built it makes each plain number fresh
 from its digits (cheaper than a look-up in a big memo) and asks ``PRICES``/``SIZES`` only
 about other text, whose ``__missing__`` refuses it or parses it. Without C the Python loop
-subscripts the two caches for every level: there a hit (a C dict look-up) is much cheaper
-than a ``Decimal`` call, so each distinct string becomes a Decimal once. Both caches are
-bounded (cleared when full).
+subscripts the two caches for every level (their ``__missing__`` holds the checks; each
+distinct string becomes a Decimal once). Both caches are bounded (cleared when full).
 """
 
 from __future__ import annotations
