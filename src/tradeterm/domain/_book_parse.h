@@ -110,9 +110,9 @@ parse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(seq);
         return NULL;
     }
-    /* out's empty (NULL) slots must not be seen by Python code a fallback's
-     * __missing__ runs (through
-     * gc.get_objects(), say): the list is left to the collector only once it is filled */
+    /* out's empty (NULL) slots must not be seen by Python code a fallback's __missing__
+     * runs (through gc.get_objects(), say): the list is left to the collector only once it
+     * is filled */
     PyObject_GC_UnTrack(out);
     /* raw's length is read again each step, as Python's loop does: a fallback's __missing__
      * may run Python code that shortens or extends a list given as raw */
