@@ -23,6 +23,7 @@ setup(
             "tradeterm.domain._book",
             ["src/tradeterm/domain/_book.c"],
             depends=[
+                "src/tradeterm/_decimal_fast.h",
                 "src/tradeterm/domain/_book_decimal.h",
                 "src/tradeterm/domain/_book_index.h",
                 "src/tradeterm/domain/_book_lists.h",
@@ -34,6 +35,7 @@ setup(
             "tradeterm.venues._wire",
             ["src/tradeterm/venues/_wire.c"],
             depends=[
+                "src/tradeterm/_decimal_fast.h",
                 "src/tradeterm/venues/_wire_json.h",
                 "src/tradeterm/venues/_wire_lines.h",
                 "src/tradeterm/venues/_wire_numbers.h",

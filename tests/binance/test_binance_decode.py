@@ -1,18 +1,21 @@
 """The typed depth decoder: the same events as the general reader on real captures, anything
-else left to the general reader, bounded caches."""
+else left to the general reader, levels equal to the constructor's, bounded caches."""
 
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from decimal import Decimal
 
 import orjson
 import pytest
 from binance_data import DATA, frames, need
 
+from tradeterm.domain.book import Level
+from tradeterm.domain.book_kernel import parse_python
 from tradeterm.venues import wire
 from tradeterm.venues.binance import decode
-from tradeterm.venues.binance.decode import depth_event, depth_frame, levels
+from tradeterm.venues.binance.decode import PRICES, SIZES, depth_event, depth_frame, levels
 from tradeterm.venues.binance.sync import Diff
 
 SPOT = DATA / "orderbook" / "binance" / "hftbacktest_spot_btcusdt_20240808.gz"
@@ -81,8 +84,8 @@ def test_the_feeds_depth_decode_gives_the_general_readers_diffs(spaced: bool) ->
 @pytest.mark.skipif(not wire.ON, reason="the C decoder is not built (or switched off)")
 def test_the_compiled_decoder_reads_the_compact_frames_and_leaves_the_rest() -> None:
     frame = next(f for f in spot_frames() if '"depthUpdate"' in f)
-    assert wire.depth(frame, decode.PRICES, decode.SIZES) is not None
-    assert wire.depth(frame.replace(",", ", "), decode.PRICES, decode.SIZES) is None
+    assert wire.depth(frame) is not None
+    assert wire.depth(frame.replace(",", ", ")) is None
 
 
 @pytest.mark.parametrize(
@@ -119,21 +122,20 @@ def test_a_level_that_is_no_plain_number_is_refused(level: list[str], error: typ
         levels([level])
 
 
-def test_levels_keep_the_digits_and_share_equal_strings() -> None:
-    first = levels([["61737.63000000", "0.00000000"], ["61737.64000000", "1.5"]])
-    again = levels([["61737.63000000", "0.00000000"]])
-    assert [(p.as_tuple(), q.as_tuple()) for p, q in first] == [
-        (Decimal("61737.63000000").as_tuple(), Decimal("0.00000000").as_tuple()),
-        (Decimal("61737.64000000").as_tuple(), Decimal("1.5").as_tuple()),
+@pytest.mark.parametrize("parse", [levels, lambda raw: parse_python(raw, PRICES, SIZES)])
+def test_levels_keep_the_digits(parse: Callable[[list[list[str]]], list[Level]]) -> None:
+    texts = [["61737.63000000", "0.00000000"], ["61737.64000000", "1.5"]]
+    got = parse(texts)
+    want = [(Decimal(p), Decimal(q)) for p, q in texts]
+    assert [(p.as_tuple(), q.as_tuple(), hash(p)) for p, q in got] == [
+        (p.as_tuple(), q.as_tuple(), hash(p)) for p, q in want
     ]
-    assert first[0][0] is again[0][0] and first[0][1] is again[0][1]
-    assert not first[0][1] and first[1][1] == Decimal("1.5")
+    assert not got[0][1] and got[1][1] == Decimal("1.5")
 
 
-def test_the_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_python_paths_caches_stay_bounded() -> None:
     small = decode._Numbers("price", limit=50)
-    monkeypatch.setattr(decode, "PRICES", small)
     for i in range(1, 500):
-        (price, _), *_ = levels([[f"{i}.5", "1"]])
+        (price, _), *_ = parse_python([[f"{i}.5", "1"]], small, SIZES)
         assert price == Decimal(f"{i}.5")
-        assert len(small) <= 50
+        assert 0 < len(small) <= 50

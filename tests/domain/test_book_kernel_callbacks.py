@@ -53,6 +53,8 @@ except Exception as error:
 """
 
 SHRINKING_RAW = """
+# (numbers with an exponent: the C parse makes plain numbers itself, it asks the caches
+# only about other text)
 from decimal import Decimal
 from tradeterm.domain import book_kernel as k
 
@@ -72,14 +74,14 @@ class Growing(dict):
     # a cache whose miss adds a level to the message being parsed
     def __missing__(self, text):
         if len(raw) < 5:
-            raw.append([str(len(raw) + 10), "1"])
+            raw.append([f"{len(raw) + 10}e0", "1"])
         self[text] = value = Decimal(text)
         return value
 
 for name, fn in (("py", k.parse_python), ("c", k.C_MODULE.parse)):
-    raw = [[str(i), "1"] for i in range(1, 300)]
+    raw = [[f"{i}e0", "1"] for i in range(1, 300)]
     print(name, len(fn(raw, Emptying(), Plain())))
-    raw = [["1", "1"]]
+    raw = [["1e0", "1"]]
     print(name, [str(p) for p, _ in fn(raw, Growing(), Plain())])
 """
 
@@ -97,7 +99,7 @@ class Looking(dict):
         self[text] = value = Decimal(text)
         return value
 
-raw = [[str(i), "1"] for i in range(1, 50)]
+raw = [[f"{i}e0", "1"] for i in range(1, 50)]
 print(len(k.C_MODULE.parse(raw, Looking(), Looking())))
 """
 

@@ -1,10 +1,10 @@
 """The C decoder of Binance text (``venues/_wire.c``) against orjson on generated messages.
 
-Every answer the C functions give must be the one the Python twins (orjson) give, with the
-same Decimal objects from the same caches; where the C functions answer None the caller's
-orjson path decides (and reports) as before. Malformed text (cut short, whitespace,
-escapes, exponents, huge numbers, unicode, unknown or repeated keys, other key orders,
-trailing text) is generated from valid messages.
+Every answer the C functions give must be the one the Python twins (orjson) give: equal
+Decimals with the same digits, exponent, str() and hash() as the constructor's; where the
+C functions answer None the caller's orjson path decides (and reports) as before.
+Malformed text (cut short, whitespace, escapes, exponents, huge numbers, unicode, unknown
+or repeated keys, other key orders, trailing text) is generated from valid messages.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tradeterm.domain.book import OrderBook
 from tradeterm.venues import wire
 from tradeterm.venues.replay.lines import _hft_items
-from tradeterm.venues.replay.state import _Memo
 
 pytestmark = pytest.mark.skipif(wire.C_MODULE is None, reason="the C decoder is not built")
 C: Any = wire.C_MODULE
@@ -68,9 +68,14 @@ def expected(msg: dict[str, Any]) -> tuple[Any, ...]:
     return (msg["U"], msg["u"], msg.get("pu"), msg["E"], msg["s"], pairs(msg["b"]), pairs(msg["a"]))
 
 
-def same_decimals(got: list[tuple[Decimal, Decimal]], want: list[tuple[Decimal, Decimal]]) -> bool:
-    """Equal values, the same digits and exponent (str), level for level."""
-    return [(str(p), str(q)) for p, q in got] == [(str(p), str(q)) for p, q in want]
+def same_numbers(got: list[tuple[Decimal, Decimal]], want: list[tuple[Decimal, Decimal]]) -> bool:
+    """Level for level: Decimals of equal value with the same sign, digits and exponent (so
+    the same str()), and the same hash()."""
+
+    def facts(levels: list[tuple[Decimal, Decimal]]) -> list[tuple[Any, ...]]:
+        return [(type(x), x.as_tuple(), str(x), hash(x), x) for level in levels for x in level]
+
+    return facts(got) == facts(want)
 
 
 @settings(max_examples=200, deadline=None)
@@ -80,20 +85,16 @@ def test_depth_reads_every_plain_layout_as_orjson_does(
 ) -> None:
     msg, wrapped = drawn
     text = text_of(msg, wrapped)
-    prices, sizes = _Memo(), _Memo()
-    got = C.depth(text.encode() if as_bytes else text, prices, sizes)
+    got = C.depth(text.encode() if as_bytes else text)
     assert got is not None
     want = expected(msg)
     assert got[:5] == want[:5]
     for side, raw in ((got[5], msg["b"]), (got[6], msg["a"])):
-        assert same_decimals(side, [(Decimal(p), Decimal(q)) for p, q in raw])
-        for (price, size), (p, q) in zip(side, raw, strict=True):
-            assert price is prices[p]  # the caches' own objects
-            assert size is sizes[q]
-    twin = wire.depth_python(text, _Memo(), _Memo())
+        assert same_numbers(side, [(Decimal(p), Decimal(q)) for p, q in raw])
+    twin = wire.depth_python(text)
     assert twin is not None
     assert twin[:5] == got[:5]
-    assert same_decimals(twin[5], got[5]) and same_decimals(twin[6], got[6])
+    assert same_numbers(twin[5], got[5]) and same_numbers(twin[6], got[6])
 
 
 def mutations(text: str) -> st.SearchStrategy[str]:
@@ -129,15 +130,13 @@ def test_depth_on_malformed_text_gives_none_or_the_orjson_answer(
     data: st.DataObject, drawn: tuple[dict[str, Any], bool], as_bytes: bool
 ) -> None:
     text = data.draw(mutations(text_of(*drawn)))
-    prices, sizes = _Memo(), _Memo()
-    got = C.depth(text.encode() if as_bytes else text, prices, sizes)
-    twin = wire.depth_python(text, _Memo(), _Memo())
+    got = C.depth(text.encode() if as_bytes else text)
+    twin = wire.depth_python(text)
     if got is None:
-        assert not prices and not sizes  # nothing cached for a message it did not read
         return
     assert twin is not None, text
     assert got[:5] == twin[:5]
-    assert same_decimals(got[5], twin[5]) and same_decimals(got[6], twin[6])
+    assert same_numbers(got[5], twin[5]) and same_numbers(got[6], twin[6])
     data_ = orjson.loads(text)
     data_ = data_.get("data", data_)
     assert got[:2] == (data_["U"], data_["u"])
@@ -145,7 +144,7 @@ def test_depth_on_malformed_text_gives_none_or_the_orjson_answer(
 
 def test_depth_refuses_what_is_not_a_plain_depth_update() -> None:
     ok = '{"e":"depthUpdate","E":1,"s":"X","U":2,"u":3,"b":[["1.5","2"]],"a":[]}'
-    assert C.depth(ok, _Memo(), _Memo()) is not None
+    assert C.depth(ok) is not None
     for bad in (
         ok.replace('"b"', '"b" '),  # whitespace
         ok.replace('"X"', '"\\u0058"'),  # an escape
@@ -163,42 +162,48 @@ def test_depth_refuses_what_is_not_a_plain_depth_update() -> None:
         ok[:-1],
         "",
     ):
-        assert C.depth(bad, _Memo(), _Memo()) is None, bad
+        assert C.depth(bad) is None, bad
 
 
-def test_depth_fills_the_caches_as_the_book_parse_does() -> None:
-    """A miss is stored (the cache cleared first at its limit) as the caches' own
-    ``__missing__`` stores it; a hit is the cached object."""
-    raw_bids, raw_asks = [["1.0", "2"], ["3", "4"], ["1.0", "2"]], [["5", "6"], ["7", "8"]]
-    msg = json.dumps(
-        {"e": "depthUpdate", "E": 1, "s": "X", "U": 2, "u": 3, "b": raw_bids, "a": raw_asks},
-        separators=(",", ":"),
-    )
-    for limit in (1, 2, 3, 100):
-        prices, sizes, twin_prices, twin_sizes = _Memo(), _Memo(), _Memo(), _Memo()
-        for cache in (prices, sizes, twin_prices, twin_sizes):
-            cache.limit = limit
-        got = C.depth(msg, prices, sizes)
-        want = wire.depth_python(msg, twin_prices, twin_sizes)
-        assert list(prices) == list(twin_prices) and list(sizes) == list(twin_sizes)
-        assert same_decimals(got[5], want[5]) and same_decimals(got[6], want[6])
-    again = C.depth(msg, prices, sizes)
-    assert again[6][0][0] is got[6][0][0] is prices["5"]
-    with pytest.raises(KeyError):  # a cache without __missing__ is only read
-        C.depth(msg, {}, {})
+def test_depth_takes_only_its_text() -> None:
     with pytest.raises(TypeError):
-        C.depth(msg, [], {})
+        C.depth("{}", {}, {})
+    assert C.depth(12) is None  # neither str nor bytes: the caller's own path
 
 
-@settings(max_examples=300, deadline=None)
-@given(plain)
-def test_decimals_made_from_digits_are_the_constructors(text: str) -> None:
-    msg = f'{{"e":"depthUpdate","E":1,"s":"X","U":2,"u":3,"b":[["{text}","{text}"]],"a":[]}}'
-    got = C.depth(msg, _Memo(), _Memo())[5][0][0]
-    want = Decimal(text)
-    assert type(got) is Decimal
-    assert got.as_tuple() == want.as_tuple()
-    assert str(got) == str(want) and hash(got) == hash(want) and got == want
+numbers = st.one_of(
+    plain,
+    st.sampled_from(["0", "0.000", "0.00000000", "000", "00.0100", "1.", "0."]),
+    st.integers(0, 10**19 - 1).map(str),  # up to 19 digits: made from the digits
+    st.integers(10**19, 10**21).map(str),  # 20+ digits: the constructor
+    st.builds(lambda z, d: "0." + "0" * z + d, st.integers(0, 190), digits),  # tiny
+    st.builds(lambda z, d: "0" * z + d, st.integers(0, 60), digits),  # leading zeros
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(numbers, numbers), min_size=1, max_size=6))
+@example([("9999999999999999999", "99999999999999999999")])
+@example([("0.0000000000000000001", "1234567890.123456789")])
+def test_fresh_levels_are_the_constructors_values_with_its_hash(
+    pairs: list[tuple[str, str]],
+) -> None:
+    body = ",".join(f'["{p}","{q}"]' for p, q in pairs)
+    msg = f'{{"e":"depthUpdate","E":1,"s":"X","U":2,"u":3,"b":[{body}],"a":[{body}]}}'
+    want = [(Decimal(p), Decimal(q)) for p, q in pairs]
+    if any(len(t) > 200 for pair in pairs for t in pair):
+        assert C.depth(msg) is None  # (longer than Binance writes: orjson's path)
+        return
+    got = C.depth(msg)
+    assert got is not None
+    assert same_numbers(got[5], want) and same_numbers(got[6], want)
+    # a level made either way finds the other's in a dict and in a book
+    for (price, _), (twin, _) in zip(got[5], want, strict=True):
+        assert {twin: 1}[price] == 1 and {price: 1}[twin] == 1
+    book = OrderBook("X/Y")
+    book.apply(got[5], [])
+    book.apply([(p, Decimal(0)) for p, _ in want], [])
+    assert not book.bids  # each level removed by the constructor's Decimal of its price
 
 
 @st.composite

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from tradeterm.venues import wire
-from tradeterm.venues.replay.state import _Memo
 
 SOURCE = Path(wire.__file__).parent / "_wire.c"
 CC = shutil.which("gcc")
@@ -72,10 +71,9 @@ CHECK = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
 import _wire
-from tradeterm.venues.replay.state import _Memo
 depth, trades, lines = json.loads(sys.stdin.read())
-assert all(_wire.depth(t, _Memo(), _Memo()) is None for t in depth)
-assert all(_wire.depth(t.encode(), _Memo(), _Memo()) is None for t in depth)
+assert all(_wire.depth(t) is None for t in depth)
+assert all(_wire.depth(t.encode()) is None for t in depth)
 assert all(_wire.trade(t) is None for t in trades)
 items, stop = _wire.hft_items(lines, 0, len(lines), 10, 0, 1)
 assert stop == len(lines) and [body[1] for _, _, _, body in items] == [None] * 3
@@ -88,9 +86,7 @@ def test_ids_past_18_digits_are_refused_without_overflowing(tmp_path: Path) -> N
     # the orjson path, which the caller falls back to, reads those that fit 64 bits unsigned
     fits = [t for t in depth + trades if LONG[2] not in t]
     assert all(
-        (wire.depth_python(t, _Memo(), _Memo()) if "depth" in t else wire.trade_python(t))
-        is not None
-        for t in fits
+        (wire.depth_python(t) if "depth" in t else wire.trade_python(t)) is not None for t in fits
     )
     suffix = sysconfig.get_config_var("EXT_SUFFIX")
     built = subprocess.run(

@@ -22,11 +22,11 @@
  * same parts (the previous size back, or None).
  *
  * parse(raw, prices, sizes) turns ``[[price, size], ...]`` strings into (Decimal, Decimal)
- * tuples through two caches (dicts, usually with a ``__missing__``). A hit is one dict
- * look-up. A miss on a plain number (ASCII digits with at most one '.', a digit first) in a
- * cache with an int ``limit`` attribute is done here exactly as those caches' __missing__
- * does it (clear when ``len >= limit``, then store Decimal(text)); every other miss calls
- * the cache's own __missing__, so its errors are the Python ones.
+ * tuples. A plain number (ASCII digits with at most one '.', a digit first) is made here,
+ * fresh: from its digits with its hash stored (make_decimal in ../_decimal_fast.h, probed at
+ * import: FAST_DECIMAL), else by the constructor. Every other text is looked up in
+ * ``prices`` or ``sizes`` (mappings whose ``__missing__`` parses or refuses it), so its
+ * value and errors are the Python ones.
  *
  * Comparisons: a Decimal comparison through PyObject_RichCompareBool costs about 50 ns,
  * and a search in a book of 1,000-2,000 levels makes a dozen of them: most of set_many's
@@ -55,7 +55,6 @@
 
 static PyObject *Decimal = NULL;      /* decimal.Decimal */
 static PyObject *str_copy_negate = NULL;
-static PyObject *str_limit = NULL;
 
 #include "_book_decimal.h"
 
@@ -316,7 +315,7 @@ static PyMethodDef methods[] = {
      "set_level(levels, prices, keys, is_bid, price, qty[, index]): BookSide.set; the old size"
      " or None"},
     {"parse", (PyCFunction)(void (*)(void))parse, METH_FASTCALL,
-     "parse(raw, prices, sizes): [[price, size], ...] strings as cached Decimal pairs"},
+     "parse(raw, prices, sizes): [[price, size], ...] strings as Decimal pairs"},
     {"decimal_hash", decimal_hash, METH_O,
      "decimal_hash(d): hash(d) as set_many computes it for the values it caches it for"},
     {"compare", (PyCFunction)(void (*)(void))compare, METH_FASTCALL,
@@ -343,10 +342,10 @@ PyInit__book(void)
         return NULL;
     }
     str_copy_negate = PyUnicode_InternFromString("copy_negate");
-    str_limit = PyUnicode_InternFromString("limit");
-    if (str_copy_negate == NULL || str_limit == NULL) {
+    if (str_copy_negate == NULL) {
         return NULL;
     }
+    decimal_fast_probe();
     fast_compare = probe_layout();
     if (PyType_Ready(&PriceIndexType) < 0) {
         return NULL;
@@ -354,7 +353,8 @@ PyInit__book(void)
     PyObject *m = PyModule_Create(&module);
     if (m != NULL &&
         (PyModule_AddObjectRef(m, "FAST_COMPARE", fast_compare ? Py_True : Py_False) < 0 ||
-         PyModule_AddObjectRef(m, "PriceIndex", (PyObject *)&PriceIndexType) < 0)) {
+         PyModule_AddObjectRef(m, "PriceIndex", (PyObject *)&PriceIndexType) < 0 ||
+         PyModule_AddObjectRef(m, "FAST_DECIMAL", fast_decimal ? Py_True : Py_False) < 0)) {
         Py_DECREF(m);
         return NULL;
     }

@@ -33,6 +33,7 @@ def compare(a: Decimal, b: Decimal) -> int: ...
 def decimal_hash(value: Decimal) -> int: ...
 
 FAST_COMPARE: bool
+FAST_DECIMAL: bool
 
 def parse(
     raw: Sequence[Sequence[str]], prices: dict[str, Decimal], sizes: dict[str, Decimal]

@@ -3,22 +3,7 @@
  * Part of _book.c (included once, after its globals): see the note on comparisons there.
  */
 
-/* CPython 3's C decimal object: libmpdec's mpd_t (64-bit build) after the cached hash. */
-typedef struct {
-    uint8_t flags; /* 1 negative, 2 infinite, 4 NaN, 8 sNaN; higher bits: storage */
-    Py_ssize_t exp;
-    Py_ssize_t digits;
-    Py_ssize_t len;
-    Py_ssize_t alloc;
-    uint64_t *data; /* base 10**19, least significant word first */
-} MpdView;
-
-typedef struct {
-    PyObject_HEAD
-    Py_hash_t hash;
-    MpdView dec;
-    uint64_t data[4];
-} DecView;
+#include "../_decimal_fast.h" /* DecView, hash_parts */
 
 #define SPECIAL 14
 #define NOT_DECIDED 2
@@ -76,45 +61,6 @@ compare_fast(PyObject *a, PyObject *b)
     return nx ? -magnitude : magnitude;
 }
 
-#define MODULUS 2305843009213693951ULL /* 2**61 - 1, _PyHASH_MODULUS on 64-bit builds */
-#define TEN_INVERSE 2075258708292324556ULL /* pow(10, MODULUS - 2, MODULUS) */
-
-#if defined(__SIZEOF_INT128__) && SIZEOF_VOID_P == 8
-#define LAYOUT_POSSIBLE 1
-#else
-#define LAYOUT_POSSIBLE 0 /* (32-bit builds, MSVC): RichCompare and hash() only */
-#endif
-
-static uint64_t
-mulmod(uint64_t a, uint64_t b)
-{
-#if LAYOUT_POSSIBLE
-    unsigned __int128 p = (unsigned __int128)a * b;
-    uint64_t lo = (uint64_t)(p & MODULUS), hi = (uint64_t)(p >> 61);
-    uint64_t r = lo + hi; /* 2**61 == 1 (mod 2**61 - 1) */
-    r = (r & MODULUS) + (r >> 61);
-    return r >= MODULUS ? r - MODULUS : r;
-#else
-    (void)a;
-    (void)b;
-    return 0; /* never called: the probe fails first */
-#endif
-}
-
-static uint64_t
-powmod(uint64_t base, uint64_t exp)
-{
-    uint64_t result = 1;
-    while (exp) {
-        if (exp & 1) {
-            result = mulmod(result, base);
-        }
-        base = mulmod(base, base);
-        exp >>= 1;
-    }
-    return result;
-}
-
 /* hash(value) for a plain one-word Decimal, or -1 when not one (no exception set). */
 static Py_hash_t
 hash_fast(PyObject *value)
@@ -126,14 +72,7 @@ hash_fast(PyObject *value)
     if ((v->flags & SPECIAL) || v->len != 1) {
         return -1;
     }
-    uint64_t coefficient = v->data[0] % MODULUS;
-    uint64_t scale = v->exp >= 0 ? powmod(10, (uint64_t)v->exp)
-                                 : powmod(TEN_INVERSE, (uint64_t)(-v->exp));
-    Py_hash_t h = (Py_hash_t)mulmod(coefficient, scale);
-    if (v->flags & 1) {
-        h = -h;
-    }
-    return h == -1 ? -2 : h;
+    return hash_parts(v->data[0], v->exp, v->flags & 1);
 }
 
 /* Fill a Decimal's hash cache if it is empty and the value is a plain one-word Decimal. */

@@ -1,4 +1,4 @@
-/* The level-string parse of _book.c: [[price, size], ...] as cached Decimal pairs.
+/* The level-string parse of _book.c: [[price, size], ...] as Decimal pairs.
  *
  * Part of _book.c (included once, after its globals): see the note on parse there.
  */
@@ -51,8 +51,7 @@ unpack_pair(PyObject *item, PyObject **a, PyObject **b)
     return 0;
 }
 
-/* A book level: a 2-tuple or 2-list of Decimals, else a TypeError saying so. */
-/* Digits with at most one '.', a digit first: what Decimal() and both caches take as is. */
+/* Digits with at most one '.', a digit first: what Decimal() and the fallbacks take as is. */
 static int
 plain_number(PyObject *text)
 {
@@ -78,51 +77,18 @@ plain_number(PyObject *text)
     return 1;
 }
 
-typedef struct {
-    PyObject *cache;
-    Py_ssize_t limit; /* -1: not known yet; -2: no int limit (always the cache's own miss) */
-} Cache;
-
-/* The cache's value for text, as a new reference. */
+/* A level's price or size: a plain number made here (make_decimal, else the constructor),
+ * anything else the mapping's (its __missing__ gives that text's error), as a new reference. */
 static PyObject *
-cached(Cache *c, PyObject *text)
+level_number(PyObject *fallback, PyObject *text)
 {
-    PyObject *value = PyDict_GetItemWithError(c->cache, text);
-    if (value != NULL) {
-        return Py_NewRef(value);
+    if (!plain_number(text)) {
+        return PyObject_GetItem(fallback, text);
     }
-    if (PyErr_Occurred()) {
-        return NULL;
-    }
-    if (c->limit == -1) {
-        PyObject *limit = PyObject_GetAttr(c->cache, str_limit);
-        c->limit = -2;
-        if (limit == NULL) {
-            PyErr_Clear();
-        } else {
-            if (PyLong_CheckExact(limit)) {
-                Py_ssize_t v = PyLong_AsSsize_t(limit);
-                if (v >= 0) {
-                    c->limit = v;
-                }
-            }
-            Py_DECREF(limit);
-            PyErr_Clear();
-        }
-    }
-    if (c->limit < 0 || !plain_number(text)) {
-        return PyObject_GetItem(c->cache, text);
-    }
-    if (PyDict_GET_SIZE(c->cache) >= c->limit) {
-        PyDict_Clear(c->cache);
-    }
-    value = PyObject_CallOneArg(Decimal, text);
-    if (value == NULL) {
-        return NULL;
-    }
-    if (PyDict_SetItem(c->cache, text, value) < 0) {
-        Py_DECREF(value);
-        return NULL;
+    PyObject *value = make_decimal((const char *)PyUnicode_1BYTE_DATA(text),
+                                   PyUnicode_GET_LENGTH(text));
+    if (value == NULL && !PyErr_Occurred()) {
+        value = PyObject_CallOneArg(Decimal, text);
     }
     return value;
 }
@@ -134,11 +100,6 @@ parse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "parse(raw, prices, sizes) takes 3 arguments");
         return NULL;
     }
-    if (!PyDict_Check(args[1]) || !PyDict_Check(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "parse needs two dict caches");
-        return NULL;
-    }
-    Cache prices = {args[1], -1}, sizes = {args[2], -1};
     PyObject *seq = PySequence_Fast(args[0], "levels must be iterable");
     if (seq == NULL) {
         return NULL;
@@ -149,10 +110,11 @@ parse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(seq);
         return NULL;
     }
-    /* out's empty (NULL) slots must not be seen by Python code a cache miss runs (through
-     * gc.get_objects(), say): the list is left to the collector only once it is filled */
+    /* out's empty (NULL) slots must not be seen by Python code a fallback's __missing__
+     * runs (through gc.get_objects(), say): the list is left to the collector only once it
+     * is filled */
     PyObject_GC_UnTrack(out);
-    /* raw's length is read again each step, as Python's loop does: a cache's __missing__
+    /* raw's length is read again each step, as Python's loop does: a fallback's __missing__
      * may run Python code that shortens or extends a list given as raw */
     Py_ssize_t i = 0;
     for (; i < PySequence_Fast_GET_SIZE(seq); i++) {
@@ -163,13 +125,13 @@ parse(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         if (bad) {
             goto fail;
         }
-        PyObject *price = cached(&prices, p);
+        PyObject *price = level_number(args[1], p);
         Py_DECREF(p);
         if (price == NULL) {
             Py_DECREF(q);
             goto fail;
         }
-        PyObject *size = cached(&sizes, q);
+        PyObject *size = level_number(args[2], q);
         Py_DECREF(q);
         if (size == NULL) {
             Py_DECREF(price);

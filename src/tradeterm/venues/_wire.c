@@ -4,19 +4,17 @@
  * holds the Python twins; TRADETERM_KERNELS=numpy turns it off. Every function reads only
  * the plain layout Binance sends (compact JSON, ASCII, no escapes, integers without
  * fraction or exponent, at most 18 digits) and answers None for anything else, so the
- * caller falls back to its orjson path and that path's errors. Nothing is cached or stored
- * before the whole text has been read and found plain.
+ * caller falls back to its orjson path and that path's errors. No object is made before
+ * the whole text has been read and found plain.
  *
- * depth(text, prices, sizes) -> (U, u, pu or None, E, symbol, bids, asks) or None
+ * depth(text) -> (U, u, pu or None, E, symbol, bids, asks) or None
  *     A depthUpdate object, plain or inside a combined-stream wrapper
  *     {"stream":"...","data":{...}}, as str or bytes. Keys in any order, each once:
  *     "e" (must be "depthUpdate"), "E", "s", "U", "u", "b", "a", optional "T" and "pu";
  *     any other key gives None. Each level is ["price","size"] with plain number strings
- *     (ASCII digits, at most one '.', a digit first: what _book.parse makes itself); the
- *     pairs are (Decimal, Decimal) tuples from the ``prices`` and ``sizes`` caches exactly
- *     as tradeterm.domain._book.parse makes them (a hit is the cached object; a miss in a
- *     cache with an int ``limit`` stores Decimal(text), clearing the cache first when it
- *     holds ``limit`` entries; any other cache's miss calls its own __missing__).
+ *     (ASCII digits, at most one '.', a digit first, at most 200 characters: what
+ *     tradeterm.domain._book.parse makes itself); the pairs are (Decimal, Decimal) tuples
+ *     of fresh Decimals equal to Decimal(text), digit for digit (see _wire_numbers.h).
  *
  * trade(text) -> (id, price, qty, T, buyer_is_maker) or None
  *     A trade object (plain or wrapped): keys "t", "p", "q", "T", "m" required, "e", "E",
@@ -41,7 +39,6 @@
 #include <string.h>
 
 static PyObject *Decimal = NULL; /* decimal.Decimal */
-static PyObject *str_limit = NULL;
 
 typedef struct {
     const char *p; /* next byte */
@@ -60,7 +57,7 @@ typedef struct {
 
 /* The spans' (price, size) strings as a list of (Decimal, Decimal) tuples. */
 static PyObject *
-pairs(const Spans *sp, Cache *prices, Cache *sizes)
+pairs(const Spans *sp)
 {
     const Span *spans = sp->items;
     Py_ssize_t count = sp->n / 2;
@@ -68,14 +65,14 @@ pairs(const Spans *sp, Cache *prices, Cache *sizes)
     if (out == NULL) {
         return NULL;
     }
-    /* empty slots must not be seen by code a cache miss runs (gc.get_objects()) */
+    /* empty slots must not be seen by code the constructor may run (gc.get_objects()) */
     PyObject_GC_UnTrack(out);
     for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *price = cached(prices, &spans[2 * i]);
+        PyObject *price = number(&spans[2 * i]);
         if (price == NULL) {
             goto fail;
         }
-        PyObject *size = cached(sizes, &spans[2 * i + 1]);
+        PyObject *size = number(&spans[2 * i + 1]);
         if (size == NULL) {
             Py_DECREF(price);
             goto fail;
@@ -179,18 +176,10 @@ read_depth(Cur *c, long long *ids, Span *symbol, Spans *bids, Spans *asks, int *
 }
 
 static PyObject *
-depth(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+depth(PyObject *self, PyObject *text)
 {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "depth(text, prices, sizes) takes 3 arguments");
-        return NULL;
-    }
-    if (!PyDict_Check(args[1]) || !PyDict_Check(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "depth needs two dict caches");
-        return NULL;
-    }
     Cur c;
-    if (!text_of(args[0], &c)) {
+    if (!text_of(text, &c)) {
         Py_RETURN_NONE;
     }
     long long ids[4] = {0, 0, 0, 0}; /* U, u, pu, E */
@@ -204,10 +193,9 @@ depth(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         result = r < 0 ? NULL : Py_NewRef(Py_None);
         goto done;
     }
-    Cache prices = {args[1], -1}, sizes = {args[2], -1};
-    bids = pairs(&bid_spans, &prices, &sizes);
-    asks = bids == NULL ? NULL : pairs(&ask_spans, &prices, &sizes);
-    name = asks == NULL ? NULL : text_for(symbol.s, symbol.n);
+    bids = pairs(&bid_spans);
+    asks = bids == NULL ? NULL : pairs(&ask_spans);
+    name = asks == NULL ? NULL : new_text(symbol.s, symbol.n);
     if (name == NULL) {
         goto done;
     }
@@ -273,8 +261,8 @@ read_trade(Cur *c)
     if ((seen & 31) != 31 || !close_message(c, &stream)) {
         Py_RETURN_NONE;
     }
-    PyObject *p = text_for(price.s, price.n);
-    PyObject *q = p == NULL ? NULL : text_for(qty.s, qty.n);
+    PyObject *p = new_text(price.s, price.n);
+    PyObject *q = p == NULL ? NULL : new_text(qty.s, qty.n);
     if (q == NULL) {
         Py_XDECREF(p);
         return NULL;
@@ -309,8 +297,7 @@ trade(PyObject *self, PyObject *text)
 #include "_wire_lines.h"
 
 static PyMethodDef methods[] = {
-    {"depth", (PyCFunction)(void (*)(void))depth, METH_FASTCALL,
-     "depth(text, prices, sizes): (U, u, pu or None, E, symbol, bids, asks) or None."},
+    {"depth", depth, METH_O, "depth(text): (U, u, pu or None, E, symbol, bids, asks) or None."},
     {"trade", trade, METH_O, "trade(text): (id, price, qty, T, buyer_is_maker) or None."},
     {"hft_items", (PyCFunction)(void (*)(void))hft_items, METH_FASTCALL,
      "hft_items(text, start, end, count, index, first): (items or None, stop)."},
@@ -331,13 +318,11 @@ PyInit__wire(void)
     }
     Decimal = PyObject_GetAttrString(decimal, "Decimal");
     Py_DECREF(decimal);
-    str_limit = PyUnicode_InternFromString("limit");
-    table = PyMem_Calloc(TABLE_SIZE, sizeof(PyObject *));
-    if (Decimal == NULL || str_limit == NULL || table == NULL) {
+    if (Decimal == NULL) {
         return NULL;
     }
     PyObject *m = PyModule_Create(&module);
-    if (m != NULL && PyModule_AddIntConstant(m, "FAST_DECIMAL", probe_decimals()) < 0) {
+    if (m != NULL && PyModule_AddIntConstant(m, "FAST_DECIMAL", decimal_fast_probe()) < 0) {
         Py_CLEAR(m);
     }
     return m;

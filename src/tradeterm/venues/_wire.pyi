@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 def depth(
-    text: str | bytes, prices: dict[str, Decimal], sizes: dict[str, Decimal]
+    text: str | bytes,
 ) -> (
     tuple[
         int, int, int | None, int, str, list[tuple[Decimal, Decimal]], list[tuple[Decimal, Decimal]]

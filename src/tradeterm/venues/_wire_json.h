@@ -102,7 +102,7 @@ boolean(Cur *c, int *out)
 }
 
 /* A string holding a plain number, read in one pass: ASCII digits with at most one '.', a
- * digit first, at most 200 characters (what _book.parse makes itself on a cache miss). */
+ * digit first, at most 200 characters (what _book.parse makes itself). */
 static int
 number_string(Cur *c, Span *out)
 {

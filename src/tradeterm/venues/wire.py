@@ -8,15 +8,16 @@ message, with one allowance: the C functions read only Binance's compact ASCII l
 and answer None where the twins, which decode with orjson, may still decode the message.
 A caller treats None as "decode it your own way" (orjson, with its own error messages).
 
-``depth(text, prices, sizes)`` is the native Binance feed's and the replay's decoder of a
-depth update (str or bytes, plain or inside a combined-stream wrapper
-``{"stream": ..., "data": {...}}``). It returns ``(U, u, pu, E, symbol, bids, asks)``:
-``pu`` is None on spot streams, and ``bids``/``asks`` are lists of (Decimal, Decimal)
-pairs from the ``prices``/``sizes`` caches, exactly as ``book_kernel.parse`` makes them
-from the same strings (cached objects, a miss parsed once and stored). It answers None
+``depth(text)`` is the native Binance feed's and the replay's decoder of a depth update
+(str or bytes, plain or inside a combined-stream wrapper ``{"stream": ..., "data": {...}}``).
+It returns ``(U, u, pu, E, symbol, bids, asks)``: ``pu`` is None on spot streams, and
+``bids``/``asks`` are lists of (Decimal, Decimal) pairs, each a fresh ``Decimal(text)``
+(equal, with the same digits and exponent: ``"0.00000000"`` keeps exponent -8). The C
+decoder makes them from their digits with their hash already computed; nothing is cached
+(a memo of price and size strings cost more in look-ups than it saved). It answers None
 for anything else: another event, a missing or unknown key, a key twice, a level that is
-not a pair of plain number strings (ASCII digits with at most one '.', a digit first),
-trailing text. Nothing is looked up in the caches unless the whole message is read.
+not a pair of plain number strings (ASCII digits with at most one '.', a digit first, at
+most 200 characters), trailing text.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ DepthUpdate = tuple[int, int, int | None, int, str, list[Level], list[Level]]
 """(U, u, pu or None, E, symbol, bids, asks) of one depth update."""
 TradeFields = tuple[int, str, str, int, bool]
 """(trade id, price text, quantity text, trade time ms, buyer is maker) of one trade."""
-Depth = Callable[[str | bytes, dict[str, Decimal], dict[str, Decimal]], DepthUpdate | None]
+Depth = Callable[[str | bytes], DepthUpdate | None]
 TradeDecoder = Callable[[str | bytes], TradeFields | None]
 HftItems = Callable[
     [str, int, int, int, int, int], tuple[list[tuple[int, int, int, Any]] | None, int]
@@ -84,9 +85,7 @@ def _levels(raw: object) -> list[tuple[str, str]] | None:
     return out
 
 
-def depth_python(
-    text: str | bytes, prices: dict[str, Decimal], sizes: dict[str, Decimal]
-) -> DepthUpdate | None:
+def depth_python(text: str | bytes) -> DepthUpdate | None:
     """``depth`` (see the module note) with orjson."""
     msg = _object(text)
     if msg is None or not _DEPTH_KEYS <= msg.keys() <= _DEPTH_KEYS | _DEPTH_OPTIONAL:
@@ -109,8 +108,8 @@ def depth_python(
         msg.get("pu"),
         msg["E"],
         msg["s"],
-        [(prices[p], sizes[q]) for p, q in bids],
-        [(prices[p], sizes[q]) for p, q in asks],
+        [(Decimal(p), Decimal(q)) for p, q in bids],
+        [(Decimal(p), Decimal(q)) for p, q in asks],
     )
 
 

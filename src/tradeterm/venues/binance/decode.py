@@ -1,13 +1,13 @@
 """Decoding of Binance depth frames: the C decoder of ``venues.wire`` reads a frame's text
-straight into cached Decimal levels; any frame it does not read (or without it), msgspec reads
-the frame into its level strings, and cached Decimals turn them into the levels the engine's
-book takes. Both give the same levels: the same caches, the same strings.
+straight into Decimal levels; any frame it does not read (or without it), msgspec reads the
+frame into its level strings, and ``levels`` turns them into the levels the engine's book
+takes. Both give equal levels, digit for digit.
 
-A depth message quotes the same prices and sizes again and again (half of all sizes are
-``0.00000000``), so each distinct string becomes a Decimal once: a level then costs two
-dict look-ups in C instead of a Decimal parse. Both caches are bounded (cleared when full).
-The level loop is ``book_kernel.parse`` (C where built: a miss on a plain number is parsed
-there exactly as ``__missing__`` would, every other miss calls ``__missing__``).
+The level loop is ``book_kernel.parse``. Where C is built it makes each plain number fresh
+from its digits (cheaper than a look-up in a big memo) and asks ``PRICES``/``SIZES`` only
+about other text, whose ``__missing__`` refuses it or parses it. Without C the Python loop
+subscripts the two caches for every level (their ``__missing__`` holds the checks; each
+distinct string becomes a Decimal once). Both caches are bounded (cleared when full).
 """
 
 from __future__ import annotations
@@ -27,11 +27,8 @@ CACHE_LIMIT = 200_000
 
 
 class _Numbers(dict[str, Decimal]):
-    """Price or size strings to Decimals, parsed on a miss (``__missing__``, called by C).
-
-    The C parse (``book_kernel``) relies on ``limit``: it handles a miss on a plain number
-    itself, exactly as ``__missing__`` would.
-    """
+    """Price or size strings to Decimals, parsed on a miss (``__missing__``; the C parse
+    asks only about text that is not a plain number)."""
 
     def __init__(self, what: str, limit: int = CACHE_LIMIT) -> None:
         super().__init__()
@@ -148,7 +145,7 @@ def depth_event(raw: str | bytes) -> tuple[str, Diff] | None:
     if not _depth_stream(raw):
         return None
     if wire.c_depth is not None:
-        fast = wire.c_depth(raw, PRICES, SIZES)
+        fast = wire.c_depth(raw)
         if fast is not None:
             first, last, _, event_ms, symbol, bids, asks = fast
             if first > last:

@@ -12,7 +12,7 @@ Only what is needed is decoded: bookTicker and trade messages are read with stri
 slicing when their prices are not wanted (a message takes that path only when it
 ends in its closing braces, so a line cut short is still caught and reported), and
 buffered events stay text until they are judged. Where the C decoder is built
-(``tradeterm.venues.wire``) a depth update is read by ``wire.depth`` straight into cached
+(``tradeterm.venues.wire``) a depth update is read by ``wire.depth`` straight into
 Decimal levels, and hftbacktest lines come pre-read (a bookTicker's ``u``, a trade's
 fields): every handler takes that ``value`` (None when there is none) and the message
 text, and a message the C decoder does not read takes the orjson path, as before.
@@ -95,7 +95,7 @@ class BinanceBook(SymbolState):
         self.last_ts = ts
         self.has_book = True
         if self.phase == SYNCED:
-            update = None if depth is None else depth(body, PRICES, SIZES)
+            update = None if depth is None else depth(body)
             if update is None or (self.futures and update[2] is None):
                 self._next(ts, src, line, loads(body)["data"])
             else:

@@ -60,11 +60,10 @@ def text_of(value: Decimal) -> str:
 class _Memo(dict[str, Decimal]):
     """A cache of parsed numbers: a hit is one C-level subscript, a miss parses once.
 
-    Prices and sizes have a cache each: sizes are mostly new strings and fill theirs,
-    prices repeat and stay. A miss parses a string in one Python call, as ``dec`` would
-    (the same errors), and anything else goes through ``dec`` itself. The C parse
-    (``book_kernel``) relies on ``limit``: it handles a miss on a plain number itself,
-    exactly as this method would.
+    Prices and sizes have a cache each. A miss parses a string in one Python call, as
+    ``dec`` would (the same errors), and anything else goes through ``dec`` itself. The C
+    parse (``book_kernel``) makes plain numbers itself, fresh, and asks only about other
+    text; the Python loop (no C), and trade prices and sizes, go through the caches.
     """
 
     limit = 200_000
@@ -91,10 +90,9 @@ SIZES = _Memo()
 
 
 def parse_levels(raw: list[list[str]]) -> list[Level]:
-    """Binance levels ``[[price, qty], ...]`` as Decimal pairs (memoised parsing).
-
-    ``book_kernel.parse``: two cache subscripts per level (in C where built); a level
-    that is not a pair raises ValueError.
+    """Binance levels ``[[price, qty], ...]`` as Decimal pairs (``book_kernel.parse``: fresh
+    Decimals in C where built, else through the caches); a level that is not a pair
+    raises ValueError.
     """
     return parse(raw, PRICES, SIZES)
 
