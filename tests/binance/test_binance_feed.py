@@ -128,11 +128,19 @@ def assert_known_tops(engine: Engine) -> None:
 
 async def test_a_dropped_connection_reconnects_and_resyncs(tmp_path: Path) -> None:
     cut = depth_frames("NKNUSDT")[60]
-    async with standin(Faults(close_after={cut})) as server:
+    synced = asyncio.Event()  # the cut comes once the first connection's snapshot is applied
+    async with standin(Faults(close_after={cut}, hold={cut: synced})) as server:
         feed, engine = make(server, tmp_path)
         events: list[Any] = []
         engine.bus.subscribe_all(events.append)
+
+        async def release() -> None:
+            await until(lambda: "NKNUSDT" in feed.books and feed.books["NKNUSDT"].synced)
+            synced.set()
+
+        releaser = asyncio.create_task(release())
         await session(server, feed, engine)
+        await releaser
     assert server.connections == 2 and feed.connections == 2
     states = [e.state for e in events if isinstance(e, FeedStateChanged)]
     assert FeedState.RECONNECTING in states
