@@ -52,6 +52,9 @@ class Faults:
     """Pairs whose book subscription is refused (``success: false``, as Kraken refuses)."""
     rest_failures: int = 0
     """The first N REST requests are answered 429 with Retry-After: 0."""
+    rest_refusals: list[str] = field(default_factory=list)
+    """The next REST requests (after ``rest_failures``) are answered 200 with these errors in
+    the body, one each, as Kraken says it is rate limited or unavailable."""
 
 
 def _stamp(ts: float) -> str:
@@ -186,6 +189,9 @@ class KrakenStandIn:
         self.stamps.append(self.stamp())
         if len(self.requests) <= self.faults.rest_failures:
             return self._reply(HTTPStatus.TOO_MANY_REQUESTS, b"{}", {"Retry-After": "0"})
+        if self.faults.rest_refusals:
+            error = self.faults.rest_refusals.pop(0)
+            return self._reply(HTTPStatus.OK, json.dumps({"error": [error], "result": {}}).encode())
         if request.path == "/0/public/AssetPairs":
             return self._reply(HTTPStatus.OK, self.asset_pairs)
         url = urlsplit(request.path)

@@ -20,7 +20,7 @@ from tradeterm.domain.events import FeedStateChanged, TickerUpdated, TradePrinte
 from tradeterm.engine.accounts import AccountSpec
 from tradeterm.engine.clock import SystemClock
 from tradeterm.engine.engine import Engine
-from tradeterm.venues.kraken import KrakenFeed
+from tradeterm.venues.kraken import KrakenFeed, refusals
 from tradeterm.venues.net import Backoff
 
 FAST = Backoff(base_s=0.01, cap_s=0.05, tries=6)
@@ -223,6 +223,26 @@ async def test_rest_rate_limit_replies_are_retried(
         assert server.requests == ["/0/public/AssetPairs"] * 3
     retried = [r.getMessage() for r in caplog.records if "HTTP 429" in r.getMessage()]
     assert len(retried) == 2
+    assert_known_books(engine)
+
+
+async def test_rate_limit_and_outage_said_in_a_200_body_are_waited_out_and_retried(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kraken answers 200 with ``EGeneral:Too many requests`` in the body: every request of
+    the venue waits the pause before the next try (``EService:Unavailable``: retried only)."""
+    monkeypatch.setattr(refusals, "PAUSE_S", 0.04)  # (under FAST's longest wait)
+    faults = Faults(rest_refusals=["EGeneral:Too many requests", "EService:Unavailable"])
+    async with standin(faults) as server:
+        feed, engine = make(server, tmp_path)
+        with caplog.at_level(logging.WARNING, "tradeterm.venues.kraken"):
+            await session(server, feed, engine)
+        assert server.requests[:3] == ["/0/public/AssetPairs"] * 3
+        assert server.stamps[1] - server.stamps[0] >= 0.04  # the pause, not FAST's 0.005 s
+    retried = [r.getMessage() for r in caplog.records if "retry" in r.getMessage()]
+    assert len(retried) == 2
+    assert "Kraken: EGeneral:Too many requests: every request waits 0.04s" in retried[0]
+    assert "Kraken: EService:Unavailable" in retried[1]
     assert_known_books(engine)
 
 

@@ -14,6 +14,7 @@ import random
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
@@ -78,9 +79,16 @@ def _get(url: str, timeout_s: float) -> tuple[bytes, Message]:
         raise RestError(str(getattr(exc, "reason", exc)), None, None) from exc
 
 
+Refusal = Callable[[bytes], "RestError | None"]
+"""A venue's reader of an answer that came back 200 but says it was refused (Kraken puts its
+rate limit and its outages in the body): the error to treat it as (a status of 429 or 418
+pauses the venue for ``retry_after``; 5xx and 408 are retried), or None for a real answer."""
+
+
 class RestClient:
     """GETs against one base url (``urls.api.public``, e.g. ``https://api.binance.com/api/v3``),
-    each sent when the venue's ``RestBudget`` lets it (``rest_budget``)."""
+    each sent when the venue's ``RestBudget`` lets it (``rest_budget``); with ``refused``, a
+    200 answer that the venue's reader says was refused counts as that error."""
 
     def __init__(
         self,
@@ -89,8 +97,10 @@ class RestClient:
         timeout_s: float = 10.0,
         logger: logging.Logger | None = None,
         budget: RestBudget | None = None,
+        refused: Refusal | None = None,
     ) -> None:
         self.base = base.rstrip("/")
+        self.refused = refused
         self.log = logger or log
         self.backoff = backoff or Backoff()
         self.timeout_s = timeout_s
@@ -120,6 +130,10 @@ class RestClient:
             self.requests += 1
             try:
                 body, headers = await asyncio.to_thread(_get, url, self.timeout_s)
+                refusal = self.refused(body) if self.refused is not None else None
+                if refusal is not None:
+                    refusal.headers = headers
+                    raise refusal
             except RestError as exc:
                 budget.observe(exc.headers)
                 if exc.status is not None and exc.status not in RETRYABLE:
@@ -127,7 +141,9 @@ class RestClient:
                 last = str(exc)
                 if exc.retry_after:
                     budget.pause(exc.retry_after)
-                    last += f": every request waits {exc.retry_after:g}s (Retry-After)"
+                    said = exc.headers is not None and exc.headers.get("Retry-After")
+                    last += f": every request waits {exc.retry_after:g}s"
+                    last += " (Retry-After)" if said else ""
                 delay = self.backoff.delay(attempt)
                 wait = max(delay, budget.paused_s())
                 self.log.warning(

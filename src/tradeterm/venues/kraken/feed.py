@@ -25,6 +25,7 @@ from tradeterm.engine.ports import MarketSink
 from tradeterm.venues.kraken.book import KrakenBook, number
 from tradeterm.venues.kraken.candles import ohlc_path, parse_ohlc
 from tradeterm.venues.kraken.markets import PairInfo, parse_asset_pairs
+from tradeterm.venues.kraken.refusals import refusal
 from tradeterm.venues.kraken.subscribe import OTHERS_AFTER_S, LeadFirst, requests
 from tradeterm.venues.net import (
     CACHE_MAX_AGE_S,
@@ -45,7 +46,8 @@ DEPTHS = (10, 25, 100, 500, 1000)
 """The book depths Kraken v2 accepts."""
 REST_LIMIT = Limit(1, 1.0)
 """Kraken's public REST: about one call a second per IP address (past it: 429, or
-``EGeneral:Too many requests``); the feed calls AssetPairs at start and OHLC for candles."""
+``EGeneral:Too many requests`` in a 200 answer, which pauses the venue: ``refusals``); the
+feed calls AssetPairs at start and OHLC for candles."""
 
 
 def endpoints(urls: Mapping[str, Any] | None) -> tuple[str, str]:
@@ -113,7 +115,9 @@ class KrakenFeed:
         public, self.ws_url = endpoints(urls)
         self.backoff = backoff or Backoff()
         self.budget = RestBudget(venue, rest_limit, clock=clock, logger=log, on_paced=self._paced)
-        self.rest = RestClient(public, self.backoff, logger=log, budget=self.budget)
+        self.rest = RestClient(
+            public, self.backoff, logger=log, budget=self.budget, refused=refusal
+        )
         self.cache = (
             MarketsCache(cache_dir / f"{venue}-AssetPairs.json", cache_max_age_s, log)
             if cache_dir is not None
