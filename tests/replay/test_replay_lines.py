@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import heapq
+import os
 import re
 from collections.abc import Iterator
 from itertools import chain
@@ -180,3 +181,41 @@ def test_captures_that_interleave_finely_are_merged_in_time_linear_in_their_item
     got = list(chain.from_iterable(merge([lists(items) for items in streams])))
     assert got == list(heapq.merge(*streams))
     assert Counted.read <= 8 * 2 * n
+
+
+def _read(path: Path, keep: bool = False) -> tuple[list[Item], list[str]]:
+    issues: list[Issue] = []
+    items = [as_text(item) for item in iter_source(source(path), 0, issues, keep)]
+    return items, [f"{i.kind} {i.position}" for i in issues]
+
+
+@pytest.mark.parametrize("case", ["plain", "gzip", "truncated gzip"])
+def test_a_scans_text_is_played_from_memory_once(tmp_path: Path, case: str) -> None:
+    data = TEXT.encode()
+    if case != "plain":
+        data = gzip.compress(data)
+    if case == "truncated gzip":
+        data = data[: len(data) * 7 // 10]
+    path = tmp_path / "capture.gz"
+    path.write_bytes(data)
+    fresh = _read(path)
+    assert not lines_module._KEPT  # (a plain read keeps nothing)
+    assert _read(path, keep=True) == fresh  # the scan: the text is kept
+    when = path.stat().st_mtime_ns
+    # the same size and time, other bytes: what plays next comes from memory
+    path.write_bytes(data.replace(b"1", b"9") if case == "plain" else bytes(len(data)))
+    os.utime(path, ns=(when, when))
+    assert _read(path) == fresh
+    assert not lines_module._KEPT  # taken once
+    assert _read(path) != fresh  # then the file again
+
+
+def test_a_file_changed_after_its_scan_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "capture.gz"
+    path.write_bytes(gzip.compress(TEXT.encode()))
+    scanned = _read(path, keep=True)
+    path.write_bytes(gzip.compress(TEXT.replace("btcusdt", "ethusdt").encode()))
+    os.utime(path, ns=(path.stat().st_mtime_ns + 1, path.stat().st_mtime_ns + 1))
+    played = _read(path)
+    assert played != scanned
+    assert played == _read(path)

@@ -6,8 +6,9 @@ import codecs
 import heapq
 import json
 import logging
+import os
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -43,10 +44,11 @@ class _Lines:
     before its end marker raises EOFError after the lines before the cut.
     """
 
-    __slots__ = ("cut", "path")
+    __slots__ = ("cut", "keep", "path")
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, keep: bool = False) -> None:
         self.path = path
+        self.keep = keep  # (see ``texts``)
         self.cut = False
 
     def __iter__(self) -> Iterator[str]:
@@ -63,7 +65,34 @@ class _Lines:
     def texts(self) -> Iterator[tuple[str, int]]:
         """The file's text a chunk at a time: (text, end), its complete lines in text[:end]
         (what is left is carried into the next chunk); a last line with no newline comes
-        alone at the end, as (line, its length), with ``cut`` set."""
+        alone at the end, as (line, its length), with ``cut`` set.
+
+        With ``keep``, a file read to its end (at most ``KEEP_LIMIT`` characters) is kept
+        for the next reader of the same unchanged file, which takes it: a replay's scan and
+        its play decompress and decode the file once."""
+        stat = os.stat(self.path)
+        key = (os.fspath(self.path), stat.st_size, stat.st_mtime_ns, CHUNK)
+        kept = _KEPT.pop(key, None)
+        if kept is None:
+            _, rest, truncated = yield from self._read(key)
+        else:
+            chunks, rest, truncated = kept
+            yield from chunks
+        if rest:
+            self.cut = True
+        if truncated:
+            raise EOFError("compressed file ended before the end-of-stream marker")
+        if rest:
+            yield rest, len(rest)
+
+    def _read(
+        self, key: object
+    ) -> Generator[tuple[str, int], None, tuple[list[tuple[str, int]] | None, str, bool]]:
+        """``texts`` from the file: its whole-line chunks as they come; then the chunks (None
+        past ``KEEP_LIMIT``), the last line when it has no newline, and whether a gzip
+        stream stopped before its end, kept in ``_KEPT`` when read whole."""
+        chunks: list[tuple[str, int]] | None = [] if self.keep else None
+        size = 0
         with self.path.open("rb") as fh:
             raw = fh.read(CHUNK)
             inflate = zlib.decompressobj(31) if raw[:2] == b"\x1f\x8b" else None
@@ -82,18 +111,31 @@ class _Lines:
                 end = text.rfind("\n") + 1
                 rest = text[end:]
                 if end:
+                    if chunks is not None:
+                        size += len(text)
+                        chunks = chunks if size <= KEEP_LIMIT else None
+                        if chunks is not None:
+                            chunks.append((text, end))
                     yield text, end
                 raw = fh.read(CHUNK)
             rest += decode(b"", True)
-            if rest:
-                self.cut = True
-            if inflate is not None and not inflate.eof:
-                raise EOFError("compressed file ended before the end-of-stream marker")
-            if rest:
-                yield rest, len(rest)
+        truncated = inflate is not None and not inflate.eof
+        if chunks is not None:
+            _KEPT.clear()  # (one file at a time: the one a scan read for its play)
+            _KEPT[key] = (chunks, rest, truncated)
+        return chunks, rest, truncated
 
 
-def iter_source(source: Source, index: int, issues: list[Issue]) -> Iterator[Item]:
+_Text = tuple[list[tuple[str, int]], str, bool]
+_KEPT: dict[object, _Text] = {}
+"""The text of the file read last, until its next reader takes it (see ``_Lines.texts``)."""
+KEEP_LIMIT = 64 << 20
+"""The longest text kept (characters): a bigger file is read again."""
+
+
+def iter_source(
+    source: Source, index: int, issues: list[Issue], keep: bool = False
+) -> Iterator[Item]:
     """One source's messages as (receive ns, index, line, body).
 
     Damage never stops the session: a corrupted line is reported (with file:line) and
@@ -102,8 +144,8 @@ def iter_source(source: Source, index: int, issues: list[Issue]) -> Iterator[Ite
     from lists, with no Python frame resumed per message.
     """
     if source.format is Format.HFTBACKTEST:
-        return chain.from_iterable(_hft_chunks(source, index, issues))
-    return _iter_lines(source, index, issues)
+        return chain.from_iterable(_hft_chunks(source, index, issues, keep))
+    return _iter_lines(source, index, issues, keep)
 
 
 def _hft_items(lines: list[str], index: int, first: int) -> list[Item] | None:
@@ -137,11 +179,13 @@ def _hft_lines(
         yield ts, index, lineno, body
 
 
-def _hft_chunks(source: Source, index: int, issues: list[Issue]) -> Iterator[Iterable[Item]]:
+def _hft_chunks(
+    source: Source, index: int, issues: list[Issue], keep: bool
+) -> Iterator[Iterable[Item]]:
     """An hftbacktest file's items a batch of ``BATCH`` lines at a time (see ``iter_source``)."""
     name = source.name
     lineno = 0
-    lines = _Lines(source.path)
+    lines = _Lines(source.path, keep)
     read = wire.hft_items if source.exchange.startswith("binance") else None
     try:
         if read is None:
@@ -177,12 +221,12 @@ def _hft_batch(
     return _hft_lines(batch, index, first, issues, name) if items is None else items
 
 
-def _iter_lines(source: Source, index: int, issues: list[Issue]) -> Iterator[Item]:
+def _iter_lines(source: Source, index: int, issues: list[Issue], keep: bool) -> Iterator[Item]:
     """The other formats line by line (see ``iter_source``)."""
     name = source.name
     lineno = 0
     fmt = source.format
-    lines = _Lines(source.path)
+    lines = _Lines(source.path, keep)
     try:
         if fmt is Format.CRYPTOFEED_WS:
             for line in lines:
@@ -273,14 +317,16 @@ def _cut_record(issues: list[Issue], name: str, lineno: int) -> None:
     issues.append(issue)
 
 
-def source_chunks(source: Source, index: int, issues: list[Issue]) -> Iterator[list[Item]]:
+def source_chunks(
+    source: Source, index: int, issues: list[Issue], keep: bool = False
+) -> Iterator[list[Item]]:
     """One source's messages (as ``iter_source``) in lists, for ``merge``: an hftbacktest
     chunk is one list; other formats, and a chunk with a bad line, give one-item lists,
     read as the merge reaches them (damage is reported where the reader passes it)."""
     if source.format is not Format.HFTBACKTEST:
-        yield from ([item] for item in _iter_lines(source, index, issues))
+        yield from ([item] for item in _iter_lines(source, index, issues, keep))
         return
-    for chunk in _hft_chunks(source, index, issues):
+    for chunk in _hft_chunks(source, index, issues, keep):
         if type(chunk) is list:
             yield chunk
         else:
