@@ -106,7 +106,7 @@ class Session:
 
     def items(self) -> Iterator[Item]:
         """Every message of every file, ordered by receive time (file order breaks ties)."""
-        issues, keep = self.ctx.issues, self.ctx.scan  # (a scan keeps the text for the play)
+        issues, keep = self.ctx.issues, self.ctx.scan  # (a scan keeps what it read for the play)
         if len(self.sources) == 1:
             return iter_source(self.sources[0], 0, issues, keep)
         streams = [source_chunks(s, i, issues, keep) for i, s in enumerate(self.sources)]
