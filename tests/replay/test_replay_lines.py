@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import heapq
+import os
 import re
 from collections.abc import Iterator
 from itertools import chain
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradeterm.venues.replay import lines as lines_module
+from tradeterm.venues.replay import text as text_module
 from tradeterm.venues.replay.files import Format, Issue, Item, Source
 from tradeterm.venues.replay.lines import iter_source, merge, source_chunks
 
@@ -63,7 +65,7 @@ def as_text(item: Item) -> Item:
 def test_items_and_bad_lines_as_read_line_by_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, compressed: bool
 ) -> None:
-    monkeypatch.setattr(lines_module, "CHUNK", chunk)
+    monkeypatch.setattr(text_module, "CHUNK", chunk)
     data = TEXT.encode()
     path = tmp_path / "capture.gz"
     path.write_bytes(gzip.compress(data) if compressed else data)
@@ -84,7 +86,7 @@ def test_items_and_bad_lines_as_read_line_by_line(
 def test_a_truncated_gzip_plays_its_lines_then_reports_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    monkeypatch.setattr(lines_module, "CHUNK", chunk)
+    monkeypatch.setattr(text_module, "CHUNK", chunk)
     text = "\n".join(f"{1000 + i} body {i}" for i in range(2000)) + "\n"
     whole = gzip.compress(text.encode())
     path = tmp_path / "cut.gz"
@@ -180,3 +182,61 @@ def test_captures_that_interleave_finely_are_merged_in_time_linear_in_their_item
     got = list(chain.from_iterable(merge([lists(items) for items in streams])))
     assert got == list(heapq.merge(*streams))
     assert Counted.read <= 8 * 2 * n
+
+
+def _read(path: Path, keep: bool = False) -> tuple[list[Item], list[str]]:
+    issues: list[Issue] = []
+    items = [as_text(item) for item in iter_source(source(path), 0, issues, keep)]
+    return items, [f"{i.kind} {i.position}" for i in issues]
+
+
+@pytest.mark.parametrize("case", ["plain", "gzip", "truncated gzip"])
+def test_a_scans_text_is_played_from_memory_once(tmp_path: Path, case: str) -> None:
+    data = TEXT.encode()
+    if case != "plain":
+        data = gzip.compress(data)
+    if case == "truncated gzip":
+        data = data[: len(data) * 7 // 10]
+    path = tmp_path / "capture.gz"
+    path.write_bytes(data)
+    fresh = _read(path)
+    assert not text_module.KEPT_TEXT  # (a plain read keeps nothing)
+    assert _read(path, keep=True) == fresh  # the scan: the text is kept
+    when = path.stat().st_mtime_ns
+    # the same size and time, other bytes: what plays next comes from memory
+    path.write_bytes(data.replace(b"1", b"9") if case == "plain" else bytes(len(data)))
+    os.utime(path, ns=(when, when))
+    assert _read(path) == fresh
+    assert not text_module.KEPT_TEXT  # taken once
+    assert _read(path) != fresh  # then the file again
+
+
+def test_a_file_changed_after_its_scan_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "capture.gz"
+    path.write_bytes(gzip.compress(TEXT.encode()))
+    scanned = _read(path, keep=True)
+    path.write_bytes(gzip.compress(TEXT.replace("btcusdt", "ethusdt").encode()))
+    os.utime(path, ns=(path.stat().st_mtime_ns + 1, path.stat().st_mtime_ns + 1))
+    played = _read(path)
+    assert played != scanned
+    assert played == _read(path)
+
+
+def test_a_scans_items_are_played_without_reading_the_file_again(tmp_path: Path) -> None:
+    clean = "\n".join(
+        f'{100 + i} {{"stream":"btcusdt@trade","data":{{"t":{i}}}}}' for i in range(600)
+    )
+    path = tmp_path / "capture.gz"
+    data = gzip.compress(clean.encode() + b"\n")
+    path.write_bytes(data)
+    fresh = _read(path)
+    issues: list[Issue] = []
+    scanned = list(iter_source(source(path), 0, issues, keep=True))
+    assert text_module.KEPT_ITEMS and not text_module.KEPT_TEXT  # the items, not the text
+    when = path.stat().st_mtime_ns
+    path.write_bytes(bytes(len(data)))  # the same size and time, other bytes
+    os.utime(path, ns=(when, when))
+    played = list(iter_source(source(path), 0, issues))
+    assert all(a is b for a, b in zip(played, scanned, strict=True))  # the scan's own items
+    assert [as_text(item) for item in played] == fresh[0] and not issues
+    assert not text_module.KEPT_ITEMS  # taken once

@@ -83,7 +83,6 @@ class ReplayFeed:
         self.on_execution = on_execution
         self.paused = paused
         self.finished = False
-        self.messages = 0
         self._speed = check_speed(speed)
         self._session = self._new_session()
         self._items = self._session.items()
@@ -168,13 +167,8 @@ class ReplayFeed:
         """
         self._open(sink)
         first, self._peeked = self._peek(), None
-        for item in chain(() if first is None else (first,), self._items):  # (``_play`` inlined)
-            yield (ts := item[0])
-            self._session.process(item)
-            self.messages += 1
-            self._now_ns = ts
-            if ts >= self._next_ticker_ns:
-                self._publish_tickers(ts)
+        items = chain(() if first is None else (first,), self._items)
+        yield from self._session.steps(items, self._publish_tickers, self._next_ticker_ns)
         self._finish()
 
     def _open(self, sink: MarketSink) -> None:
@@ -190,6 +184,7 @@ class ReplayFeed:
         """As fast as possible (``_play`` inlined) for at most SLICE_S or until a control moves."""
         deadline = time.monotonic() + SLICE_S
         items, process, set_ns = self._items, self._session.process, self.clock.set_ns
+        played = self.messages
         while self._speed is None and not self.paused and self._seek_target is None:
             item, self._peeked = self._peeked or next(items, None), None
             if item is None:
@@ -197,11 +192,11 @@ class ReplayFeed:
                 return
             set_ns(ts := item[0])
             process(item)
-            self.messages += 1
             self._now_ns = ts
             if ts >= self._next_ticker_ns:
                 self._publish_tickers(ts)
-            if not self.messages & 15 and time.monotonic() > deadline:  # a slow subscriber
+            played += 1
+            if not played & 15 and time.monotonic() > deadline:  # a slow subscriber
                 return
 
     # --- controls --------------------------------------------------------------
@@ -273,9 +268,17 @@ class ReplayFeed:
         return emitted
 
     @property
+    def messages(self) -> int:
+        """Messages played so far (since the start, or since a seek back restarted it)."""
+        return self._session.messages
+
+    @property
     def progress(self) -> Progress:
         span = self._scanned or (self._session.first_ts, None, None)
-        return progress_at(span, self._now_ns, self.finished, self.messages)
+        now, played = self._now_ns, self._session.last_ts  # (``timeline`` sets only the latter)
+        if now is None or (played is not None and played > now):
+            now = played
+        return progress_at(span, now, self.finished, self.messages)
 
     # --- playing -----------------------------------------------------------------
 
@@ -295,16 +298,17 @@ class ReplayFeed:
         else:
             self.clock.set_ns(ts)
         self._session.process(item)
-        self.messages += 1
         self._now_ns = ts
         if ts >= self._next_ticker_ns:
             self._publish_tickers(ts)
 
-    def _publish_tickers(self, ts: int) -> None:
+    def _publish_tickers(self, ts: int) -> int:
+        """The tickers at ``ts``; returns when the next are due (a second boundary)."""
         self._next_ticker_ns = (ts // 1_000_000_000 + 1) * 1_000_000_000
         emit = self._session.ctx.emit
         if emit is not None:
             publish_tickers(self._session.states.values(), emit, ts)
+        return self._next_ticker_ns
 
     def _finish(self) -> None:
         if not self.finished:
@@ -368,14 +372,9 @@ class ReplayFeed:
         emit = self._session.ctx.emit
         if emit is not None:
             self._next_ticker_ns = (target // 1_000_000_000 + 1) * 1_000_000_000
-            states = self._session.states
-            cleared = [
-                s for s in sorted(self._cleared) if s not in states or not states[s].has_book
-            ]
-            self._cleared.clear()
-            resyncing = self._session.ctx.resyncing
+            states, resyncing = self._session.states, self._session.ctx.resyncing
+            cleared = empty_left_books(self._cleared, states, self._left)  # (before their events)
             detail = self._describe()
-            empty_left_books(cleared, self._left)  # (before their cleared events)
             publish_state(states.values(), cleared, emit, target, self.venue, resyncing, detail)
         self.clock.set_ns(target)  # landed, state shown: timers jumped over fire once now
         self._reanchor()
@@ -389,7 +388,6 @@ class ReplayFeed:
         self._items = self._session.items()
         self._peeked = None
         self.finished = False
-        self.messages = 0
         self._now_ns = None
         self._next_ticker_ns = 0
         if self._scanned is not None and self._scanned[0] is not None:

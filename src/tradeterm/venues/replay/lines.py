@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import codecs
 import heapq
 import json
 import logging
+import os
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
 from operator import itemgetter
-from pathlib import Path
 
 from tradeterm.venues import wire
+from tradeterm.venues.replay import text as file_text
 from tradeterm.venues.replay.files import (
     CF_CONFIGURATION,
     Format,
@@ -21,79 +21,25 @@ from tradeterm.venues.replay.files import (
     Source,
     seconds_to_ns,
 )
+from tradeterm.venues.replay.text import KEPT_ITEMS, KEPT_TEXT, Lines
 
 log = logging.getLogger("tradeterm.venues.replay")
 
 
-CHUNK = 1 << 20
 BATCH = 256
 """Lines made into items at once: few enough that they are played before the cyclic
 collector's first generation fills (700 new objects), so they are freed young instead of
 being promoted and traversed again (a whole chunk at once cost more in collections than
 the generator frames it saved)."""
+KEEP_ITEMS = 100_000
+"""The most items a scan keeps for its play (about 0.5 kB each with their text)."""
 _SEP = itemgetter(1)
 _TS = itemgetter(0)
 
 
-class _Lines:
-    """Lines of a file (gzip or plain), decompressed and decoded in big chunks.
-
-    Iterating yields lines without their newline. ``cut`` tells afterwards whether
-    the last line had no newline (a record cut short); a gzip stream that stops
-    before its end marker raises EOFError after the lines before the cut.
-    """
-
-    __slots__ = ("cut", "path")
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.cut = False
-
-    def __iter__(self) -> Iterator[str]:
-        return chain.from_iterable(self.chunks())
-
-    def chunks(self) -> Iterator[list[str]]:
-        """The lines a chunk of the file completes, a list per chunk (the last line may be cut)."""
-        for text, end in self.texts():
-            lines = text[:end].split("\n")
-            if text[end - 1] == "\n":
-                lines.pop()
-            yield lines
-
-    def texts(self) -> Iterator[tuple[str, int]]:
-        """The file's text a chunk at a time: (text, end), its complete lines in text[:end]
-        (what is left is carried into the next chunk); a last line with no newline comes
-        alone at the end, as (line, its length), with ``cut`` set."""
-        with self.path.open("rb") as fh:
-            raw = fh.read(CHUNK)
-            inflate = zlib.decompressobj(31) if raw[:2] == b"\x1f\x8b" else None
-            decode = codecs.getincrementaldecoder("utf-8")("replace").decode
-            rest = ""
-            while raw:
-                if inflate is not None:
-                    data = inflate.decompress(raw)
-                    while inflate.eof and inflate.unused_data:  # another gzip member
-                        more = inflate.unused_data
-                        inflate = zlib.decompressobj(31)
-                        data += inflate.decompress(more)
-                else:
-                    data = raw
-                text = rest + decode(data)  # (a character may span chunks)
-                end = text.rfind("\n") + 1
-                rest = text[end:]
-                if end:
-                    yield text, end
-                raw = fh.read(CHUNK)
-            rest += decode(b"", True)
-            if rest:
-                self.cut = True
-            if inflate is not None and not inflate.eof:
-                raise EOFError("compressed file ended before the end-of-stream marker")
-            if rest:
-                yield rest, len(rest)
-
-
-def iter_source(source: Source, index: int, issues: list[Issue]) -> Iterator[Item]:
+def iter_source(
+    source: Source, index: int, issues: list[Issue], keep: bool = False
+) -> Iterator[Item]:
     """One source's messages as (receive ns, index, line, body).
 
     Damage never stops the session: a corrupted line is reported (with file:line) and
@@ -102,8 +48,8 @@ def iter_source(source: Source, index: int, issues: list[Issue]) -> Iterator[Ite
     from lists, with no Python frame resumed per message.
     """
     if source.format is Format.HFTBACKTEST:
-        return chain.from_iterable(_hft_chunks(source, index, issues))
-    return _iter_lines(source, index, issues)
+        return chain.from_iterable(_hft_chunks(source, index, issues, keep))
+    return _iter_lines(source, index, issues, keep)
 
 
 def _hft_items(lines: list[str], index: int, first: int) -> list[Item] | None:
@@ -137,11 +83,54 @@ def _hft_lines(
         yield ts, index, lineno, body
 
 
-def _hft_chunks(source: Source, index: int, issues: list[Issue]) -> Iterator[Iterable[Item]]:
-    """An hftbacktest file's items a batch of ``BATCH`` lines at a time (see ``iter_source``)."""
+def _hft_chunks(
+    source: Source, index: int, issues: list[Issue], keep: bool
+) -> Iterator[Iterable[Item]]:
+    """An hftbacktest file's items a batch of ``BATCH`` lines at a time (see ``iter_source``).
+
+    With ``keep`` (a scan), a file read whole with no bad line (at most ``KEEP_ITEMS``
+    items) is kept as its batches, which the next reader of the same unchanged file takes
+    instead of reading it (as ``Lines.texts`` keeps text): a scan's play reads no line
+    again. The items are plain data (ints, strs, tuples), shared by both sessions."""
+    try:
+        stat = os.stat(source.path)
+    except OSError:
+        key = None  # (the reader reports it)
+    else:
+        key = (
+            os.fspath(source.path),
+            stat.st_size,
+            stat.st_mtime_ns,
+            file_text.CHUNK,
+            BATCH,
+            index,
+        )
+        kept = KEPT_ITEMS.pop(key, None)
+        if kept is not None:
+            yield from kept
+            return
+    batches: list[list[Item]] | None = [] if keep and key is not None else None
+    size, known = 0, len(issues)
+    for batch in _hft_read(source, index, issues, keep):
+        if batches is not None:
+            size += len(batch) if type(batch) is list else KEEP_ITEMS
+            batches = batches if size <= KEEP_ITEMS else None
+            if batches is not None:
+                batches.append(batch)  # type: ignore[arg-type]
+        yield batch
+    if batches is not None and len(issues) == known:
+        KEPT_TEXT.clear()  # (its text: the play takes the items)
+        KEPT_ITEMS.clear()
+        KEPT_ITEMS[key] = batches
+
+
+def _hft_read(
+    source: Source, index: int, issues: list[Issue], keep: bool
+) -> Iterator[Iterable[Item]]:
+    """``_hft_chunks`` from the file."""
     name = source.name
     lineno = 0
-    lines = _Lines(source.path)
+    lines = Lines(source.path, keep)
     read = wire.hft_items if source.exchange.startswith("binance") else None
     try:
         if read is None:
@@ -177,12 +166,12 @@ def _hft_batch(
     return _hft_lines(batch, index, first, issues, name) if items is None else items
 
 
-def _iter_lines(source: Source, index: int, issues: list[Issue]) -> Iterator[Item]:
+def _iter_lines(source: Source, index: int, issues: list[Issue], keep: bool) -> Iterator[Item]:
     """The other formats line by line (see ``iter_source``)."""
     name = source.name
     lineno = 0
     fmt = source.format
-    lines = _Lines(source.path)
+    lines = Lines(source.path, keep)
     try:
         if fmt is Format.CRYPTOFEED_WS:
             for line in lines:
@@ -273,14 +262,16 @@ def _cut_record(issues: list[Issue], name: str, lineno: int) -> None:
     issues.append(issue)
 
 
-def source_chunks(source: Source, index: int, issues: list[Issue]) -> Iterator[list[Item]]:
+def source_chunks(
+    source: Source, index: int, issues: list[Issue], keep: bool = False
+) -> Iterator[list[Item]]:
     """One source's messages (as ``iter_source``) in lists, for ``merge``: an hftbacktest
     chunk is one list; other formats, and a chunk with a bad line, give one-item lists,
     read as the merge reaches them (damage is reported where the reader passes it)."""
     if source.format is not Format.HFTBACKTEST:
-        yield from ([item] for item in _iter_lines(source, index, issues))
+        yield from ([item] for item in _iter_lines(source, index, issues, keep))
         return
-    for chunk in _hft_chunks(source, index, issues):
+    for chunk in _hft_chunks(source, index, issues, keep):
         if type(chunk) is list:
             yield chunk
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from tradeterm.domain.book import OrderBook
@@ -93,15 +93,21 @@ def keeper(sink: object) -> Callable[[str], OrderBook] | None:
     return keep if callable(keep) else None
 
 
-def empty_left_books(cleared: Iterable[str], left: dict[str, OrderBook]) -> None:
-    """After a seek back: the engine's books that the old session kept (``left``) and the
-    new one has not rebuilt (``cleared``) are emptied, as their cleared events say; the
+def empty_left_books(
+    shown: set[str], states: Mapping[str, SymbolState], left: dict[str, OrderBook]
+) -> list[str]:
+    """After a seek back: the symbols whose books were ``shown`` before it and the new
+    session has not rebuilt (sorted; ``shown`` is emptied). The engine's books that the
+    old session kept (``left``) for them are emptied, as their cleared events say; the
     rest are the new session's again once it shares them."""
+    cleared = [s for s in sorted(shown) if s not in states or not states[s].has_book]
+    shown.clear()
     for symbol in cleared:
         book = left.get(symbol)
         if book is not None:
             book.load([], [])
     left.clear()
+    return cleared
 
 
 def publish_tickers(states: Iterable[SymbolState], emit: Emit, ts: int) -> None:

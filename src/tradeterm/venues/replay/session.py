@@ -7,13 +7,13 @@ decoder, and the decoders rebuild one state per symbol shared by all files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from tradeterm.domain.errors import DataError
-from tradeterm.venues.replay.binance_decoder import BinanceDecoder
+from tradeterm.venues.replay.binance_decoder import BinanceDecoder, Route
 from tradeterm.venues.replay.files import Format, Issue, Item, Source, resolve_sources
 from tradeterm.venues.replay.kraken import KrakenDecoder
 from tradeterm.venues.replay.lines import bad_message, iter_source, merge, source_chunks
@@ -23,6 +23,7 @@ from tradeterm.venues.replay.state import Context, SymbolState, unified_symbol
 DECODE_ERRORS = (ValueError, KeyError, TypeError, IndexError, AttributeError)
 
 Handler = Callable[[int, int, int, Any], None]
+_NEVER = 1 << 63
 
 
 class Session:
@@ -57,6 +58,9 @@ class Session:
         self.first_ts: int | None = None
         self.last_ts: int | None = None
         self.on_execution: ExecutionHandler | None = None
+        self._routes: list[dict[str, Route]] = []
+        """Per source, the routes of its pre-read lines by stream (``steps``); empty for a
+        source whose lines are not pre-read."""
         self._handlers: list[Handler] = [self._handler(s, i) for i, s in enumerate(self.sources)]
 
     @property
@@ -64,6 +68,7 @@ class Session:
         return self.ctx.issues
 
     def _handler(self, source: Source, index: int) -> Handler:
+        self._routes.append({})
         if source.format is Format.RECORDING:
             venue = str(source.header.get("venue", "recording"))
             decoder = RecordingDecoder(self.ctx, venue, self._book_for, lambda: self.on_execution)
@@ -76,6 +81,8 @@ class Session:
         else:
             binance = BinanceDecoder(self.ctx, source.exchange, self._book_for, index)
             stream, rest = binance.handle, binance.handle_http
+            if source.format is Format.HFTBACKTEST:
+                self._routes[index] = binance.routes
         if source.format is Format.CRYPTOFEED_HTTP:
             return rest
         if source.format is Format.CRYPTOFEED_WS:
@@ -99,10 +106,10 @@ class Session:
 
     def items(self) -> Iterator[Item]:
         """Every message of every file, ordered by receive time (file order breaks ties)."""
-        issues = self.ctx.issues
+        issues, keep = self.ctx.issues, self.ctx.scan  # (a scan keeps what it read for the play)
         if len(self.sources) == 1:
-            return iter_source(self.sources[0], 0, issues)
-        streams = [source_chunks(s, i, issues) for i, s in enumerate(self.sources)]
+            return iter_source(self.sources[0], 0, issues, keep)
+        streams = [source_chunks(s, i, issues, keep) for i, s in enumerate(self.sources)]
         return chain.from_iterable(merge(streams))
 
     def process(self, item: Item) -> None:
@@ -120,43 +127,43 @@ class Session:
     def timeline(self) -> Iterator[int]:
         """Every message's receive time, yielded just before the message is applied (when the
         iterator is advanced again): how the deterministic driver steps a session."""
-        handlers = self._handlers
+        return self.steps(self.items())
+
+    def steps(
+        self, items: Iterable[Item], tick: Callable[[int], int] | None = None, tick_ns: int = 0
+    ) -> Iterator[int]:
+        """``items``' receive times, each yielded just before its message is applied (when the
+        iterator is advanced again); after a message at or past ``tick_ns``, ``tick(ts)``
+        runs and returns the next such time.
+
+        A message the C reader pre-read (a ``(stream, value, text)`` body of an hftbacktest
+        line) goes straight to its stream's handler once the decoder has chosen one: one
+        call a message instead of three (``process``, the decoder's ``handle``, the route).
+        """
+        handlers, routes = self._handlers, self._routes
         issues, names = self.ctx.issues, self.ctx.names
-        count = 0
-        done = -1
-        try:
-            for ts, src, line, body in self.items():
-                yield ts
-                if count == 0 and self.first_ts is None:
-                    self.first_ts = ts
-                count += 1
-                done = ts
-                try:
+        next_tick = tick_ns if tick is not None else _NEVER
+        for ts, src, line, body in items:
+            yield ts
+            self.messages += 1
+            if self.first_ts is None:
+                self.first_ts = ts
+            self.last_ts = ts
+            try:
+                if body.__class__ is tuple and (route := routes[src].get(body[0])) is not None:
+                    route(ts, src, line, body[1], body[2])
+                else:
                     handlers[src](ts, src, line, body)
-                except DECODE_ERRORS as exc:
-                    bad_message(issues, names[src], line, exc)
-        finally:
-            self.messages += count
-            if count:
-                self.last_ts = done
+            except DECODE_ERRORS as exc:
+                bad_message(issues, names[src], line, exc)
+            if ts >= next_tick:
+                assert tick is not None
+                next_tick = tick(ts)
 
     def run(self) -> None:
         """Read everything, as fast as possible."""
-        handlers = self._handlers
-        issues, names = self.ctx.issues, self.ctx.names
-        count = 0
-        ts = -1
-        for ts, src, line, body in self.items():
-            if count == 0 and self.first_ts is None:
-                self.first_ts = ts
-            count += 1
-            try:
-                handlers[src](ts, src, line, body)
-            except DECODE_ERRORS as exc:
-                bad_message(issues, names[src], line, exc)
-        self.messages += count
-        if count:
-            self.last_ts = ts
+        for _ in self.timeline():
+            pass
 
 
 def _stream_or_rest(stream: Handler, rest: Handler) -> Handler:

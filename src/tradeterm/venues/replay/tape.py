@@ -32,6 +32,7 @@ class Tape:
         "_lo",
         "_qvol",
         "_qvols",
+        "_update",
         "_vol",
         "_window",
         "builds_candles",
@@ -62,6 +63,9 @@ class Tape:
         self._qvol = ZERO
         self._hi: Decimal | None = None
         self._lo: Decimal | None = None
+        self._update: CandleUpdated | None = None
+        """The event that says the live candle changed, sent again for each of its trades
+        (it names the candle, which changes in place: one event says it every time)."""
 
     def add(self, trade: Trade, emit: Emit | None) -> None:
         """Add a trade: update the tape and the live candle, and emit both when ``emit`` is set."""
@@ -89,7 +93,10 @@ class Tape:
         self.candle_qvol += price * qty
         if emit is not None:
             emit(TradePrinted(trade, self.venue))
-            emit(CandleUpdated(self.symbol, candle, False, self.venue))
+            update = self._update
+            if update is None or update.candle is not candle:
+                update = self._update = CandleUpdated(self.symbol, candle, False, self.venue)
+            emit(update)
 
     def _close(self, candle: Candle, emit: Emit | None) -> None:
         self._remember(candle, self.candle_qvol)
