@@ -228,6 +228,11 @@ def one_candle_run() -> dict[str, object]:
     }
 
 
+def median_run(results: list[dict[str, object]]) -> dict[str, object]:
+    """The run of median elapsed time (of an odd count; the upper middle of an even one)."""
+    return sorted(results, key=lambda r: float(r["elapsed"]))[len(results) // 2]  # type: ignore[arg-type]
+
+
 def child(kind: str) -> dict[str, object]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", kind], check=True, capture_output=True, text=True
@@ -258,25 +263,25 @@ def main() -> int:
     if not CAPTURE.exists():
         print(f"skipped: {CAPTURE} not found", flush=True)
         return 0
-    runs = 1 if args.quick else 2
-    feed = min((child("feed") for _ in range(runs)), key=lambda r: float(r["elapsed"]))  # type: ignore[arg-type]
+    runs = 1 if args.quick else 5
+    feed = median_run([child("feed") for _ in range(runs)])
     figure(
         "event-driven capture, replay decoding alone: events/s",
         int(feed["messages"]) / float(feed["elapsed"]),  # type: ignore[call-overload, arg-type]
         "events/s",
-        f"{feed['messages']:,} messages into a sink that drops them (no engine), best of "
+        f"{feed['messages']:,} messages into a sink that drops them (no engine), median of "
         f"{runs}: the ceiling for the runs below",
     )
     for kind, label in (("none", "no strategy"), ("mm", "market maker")):
         results = [child(kind) for _ in range(runs)]
-        best = min(results, key=lambda r: float(r["elapsed"]))  # type: ignore[arg-type]
+        run = median_run(results)
         same = len({r["digest"] for r in results}) == 1
         figure(
             f"event-driven capture, {label}: events/s",
-            int(best["messages"]) / float(best["elapsed"]),  # type: ignore[call-overload, arg-type]
+            int(run["messages"]) / float(run["elapsed"]),  # type: ignore[call-overload, arg-type]
             "events/s",
-            f"{best['messages']:,} messages, {best['levels']:,} level updates, "
-            f"{best['fills']} fills, best of {runs}; "
+            f"{run['messages']:,} messages, {run['levels']:,} level updates, "
+            f"{run['fills']} fills, median of {runs}; "
             f"aim 200,000; fills identical run to run: {same}",
         )
         figure(
@@ -287,16 +292,16 @@ def main() -> int:
         )
     for kind, label in (("decoded-none", "no strategy"), ("decoded-mm", "market maker")):
         results = [child(kind) for _ in range(runs)]
-        best = min(results, key=lambda r: float(r["elapsed"]))  # type: ignore[arg-type]
-        messages = int(best["messages"])  # type: ignore[call-overload]
-        beyond = (float(best["elapsed"]) - float(best["books_s"])) / messages * 1e6  # type: ignore[arg-type]
+        run = median_run(results)
+        messages = int(run["messages"])  # type: ignore[call-overload]
+        beyond = (float(run["elapsed"]) - float(run["books_s"])) / messages * 1e6  # type: ignore[arg-type]
         figure(
             f"engine + paper venue + {label} on pre-decoded events: events/s",
-            messages / float(best["elapsed"]),  # type: ignore[arg-type]
+            messages / float(run["elapsed"]),  # type: ignore[arg-type]
             "events/s",
             f"{messages:,} messages decoded beforehand, the engine applying their levels, "
-            f"best of {runs}; {beyond:.2f} us/event beyond applying the levels "
-            f"(target <= 2 us); {best['order_events']} order events, digest {best['digest']}, "
+            f"median of {runs}; {beyond:.2f} us/event beyond applying the levels "
+            f"(target <= 2 us); {run['order_events']} order events, digest {run['digest']}, "
             f"identical run to run: {len({r['digest'] for r in results}) == 1}",
         )
     if CANDLES.exists():
