@@ -106,6 +106,9 @@ class LineWidget(Widget):
         """Subclasses redraw for their new ``area`` here."""
 
     def set_lines(self, lines: list[Strip]) -> None:
+        """Show ``lines`` (the widget keeps the list). A line equal to the one shown keeps
+        the shown Strip: the compositor asks for every line of the widget at each repaint,
+        and a kept Strip hands back its filtered and cut copies from its caches."""
         old = getattr(self, "_lines", [])
         self._lines = lines
         if len(old) != len(lines):
@@ -118,7 +121,9 @@ class LineWidget(Widget):
             if before != after:
                 if start < 0:
                     start = y
-            elif start >= 0:
+                continue
+            lines[y] = before
+            if start >= 0:
                 changed.append(Region(0, start, width, y - start))
                 start = -1
         if start >= 0:
