@@ -40,6 +40,7 @@ class Ladder(LineWidget, can_focus=True):
     """
 
     DIRECT_LINES = True
+    PALETTE_LINES = True
 
     BINDINGS: ClassVar[list[BindingType]] = list(LADDER_BINDINGS)
 
