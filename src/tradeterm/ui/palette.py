@@ -83,7 +83,7 @@ _MADE: WeakKeyDictionary[App[object], tuple[str, Palette]] = WeakKeyDictionary()
 def true_colours(palette: Palette) -> bool:
     """Whether every style of ``palette`` (and so any sum of them) gives its colours as RGB
     and is not dim: Textual's ANSI-to-truecolor line filter hands a line made only of such
-    styles back unchanged. A theme may name ANSI colours ("ansi_red"); then this is False."""
+    styles back unchanged. A theme may name a terminal colour ("red"); then this is False."""
     for field in fields(palette):
         style: Style = getattr(palette, field.name)
         color, bgcolor = style.color, style.bgcolor
