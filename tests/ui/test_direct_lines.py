@@ -13,9 +13,11 @@ from textual.color import Color
 from textual.filter import LineFilter
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.theme import Theme
 from textual.widget import Widget
 
 from tests.ui.conftest import Rig, build_rig
+from tradeterm.ui.palette import Palette, true_colours
 from tradeterm.ui.widgets.base import LineWidget, line
 
 
@@ -89,3 +91,37 @@ async def test_lines_narrower_than_the_widget_are_filled_as_textual_fills_them()
             direct = short.render_lines(crop)
             assert direct == Widget.render_lines(short, crop), crop
             assert all(strip.cell_length == crop.width for strip in direct)
+
+
+class Quotes(LineWidget):
+    """Lines of the palette's styles only, as the ladder and the tape draw them."""
+
+    DIRECT_LINES = True
+    PALETTE_LINES = True
+
+    DEFAULT_CSS = "Quotes { width: 30; height: 4; }"
+
+    def render_line(self, y: int) -> Strip:
+        p = self.palette
+        return line([(f"{y} ", p.muted), ("60,000.01", p.bid + p.flash), (" 1.5", p.text)], 30)
+
+
+class QuotesApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Quotes()
+
+
+async def test_palette_lines_are_textuals_lines_whatever_colours_the_theme_names() -> None:
+    """Textual's ANSI-to-truecolor filter is left out for palette lines only while it would
+    change nothing: a theme naming a terminal colour ("red") has its lines converted."""
+    for bid, rgb_only in (("#2ebd85", True), ("red", False)):
+        app = QuotesApp()
+        async with app.run_test(size=(40, 8)) as pilot:
+            app.register_theme(Theme("quotes", primary="#0178d4", variables={"bid": bid}))
+            app.theme = "quotes"
+            await pilot.pause()
+            quotes = app.query_one(Quotes)
+            assert true_colours(quotes.palette) is rgb_only
+            assert quotes.palette == Palette.from_app(app)
+            for crop in crops(quotes):
+                assert quotes.render_lines(crop) == Widget.render_lines(quotes, crop), bid

@@ -156,6 +156,8 @@ class AlertBook:
 
     def on_trade(self, event: TradePrinted) -> None:
         """Check the symbol's price alerts against a trade (subscribe to TradePrinted)."""
+        if not self.alerts:  # (every trade of every symbol comes here)
+            return
         trade = event.trade
         names = (trade.symbol, f"{trade.symbol}@{event.venue}")  # bare, or with its venue
         for alert in self.alerts.values():

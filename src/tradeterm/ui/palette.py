@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from operator import attrgetter
 from weakref import WeakKeyDictionary
 
@@ -76,6 +77,22 @@ class Palette:
 
 
 _MADE: WeakKeyDictionary[App[object], tuple[str, Palette]] = WeakKeyDictionary()
+
+
+@lru_cache(maxsize=16)
+def true_colours(palette: Palette) -> bool:
+    """Whether every style of ``palette`` (and so any sum of them) gives its colours as RGB
+    and is not dim: Textual's ANSI-to-truecolor line filter hands a line made only of such
+    styles back unchanged. A theme may name a terminal colour ("red"); then this is False."""
+    for field in fields(palette):
+        style: Style = getattr(palette, field.name)
+        color, bgcolor = style.color, style.bgcolor
+        if style.dim or (color is not None and color.triplet is None):
+            return False
+        if bgcolor is not None and bgcolor.triplet is None:
+            return False
+    return True
+
 
 Styler = Callable[[Palette], Style | None]
 """A cell's style, looked up in the palette when the cell is drawn (it follows the theme)."""

@@ -7,13 +7,14 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.filter import ANSIToTruecolor
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
 from textual.theme import Theme
 from textual.widget import Widget
 
-from tradeterm.ui.palette import Palette
+from tradeterm.ui.palette import Palette, true_colours
 
 
 class LineWidget(Widget):
@@ -29,6 +30,13 @@ class LineWidget(Widget):
     rows: the ladder, tape, tables, chart): they go to the compositor as they are when the
     widget is ``plain``. Widgets that make a line at each call keep Textual's cache of styled
     lines."""
+
+    PALETTE_LINES: ClassVar[bool] = False
+    """True where every line is made of the palette's styles only (or sums of them, or none):
+    while the palette's colours are all RGB and not dim (``true_colours``), Textual's
+    ANSI-to-truecolor filter would hand each line back unchanged, so it is not run on them
+    (a new line cost ~12 us there: a new Strip of new Segments, for the ladder's changed
+    rows every frame)."""
 
     _lines: list[Strip]
     _area: Size | None = None
@@ -81,12 +89,16 @@ class LineWidget(Widget):
         width, height = self.outer_size
         render_line = self.render_line
         strips = [render_line(y) for y in crop.line_range if y < height]
+        palette_only = self.PALETTE_LINES
         if len(strips) < crop.height or any(strip.cell_length != width for strip in strips):
             base, background = self.background_colors
             inner = TextualStyle(background=base + background).rich_style
             strips = [strip.adjust_cell_length(width, inner) for strip in strips]
             strips += [Strip.blank(width, inner)] * (crop.height - len(strips))
+            palette_only = False  # filled with the widget's background, not the palette's
         filters = self.get_line_filters()
+        if filters and palette_only and true_colours(self.palette):
+            filters = [f for f in filters if type(f) is not ANSIToTruecolor]
         if filters:
             background = self.background_colors[1]
             for line_filter in filters:
@@ -106,6 +118,9 @@ class LineWidget(Widget):
         """Subclasses redraw for their new ``area`` here."""
 
     def set_lines(self, lines: list[Strip]) -> None:
+        """Show ``lines`` (the widget keeps the list). A line equal to the one shown keeps
+        the shown Strip: the compositor asks for every line of the widget at each repaint,
+        and a kept Strip hands back its filtered and cut copies from its caches."""
         old = getattr(self, "_lines", [])
         self._lines = lines
         if len(old) != len(lines):
@@ -118,7 +133,9 @@ class LineWidget(Widget):
             if before != after:
                 if start < 0:
                     start = y
-            elif start >= 0:
+                continue
+            lines[y] = before
+            if start >= 0:
                 changed.append(Region(0, start, width, y - start))
                 start = -1
         if start >= 0:

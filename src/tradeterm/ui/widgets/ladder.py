@@ -40,6 +40,7 @@ class Ladder(LineWidget, can_focus=True):
     """
 
     DIRECT_LINES = True
+    PALETTE_LINES = True
 
     BINDINGS: ClassVar[list[BindingType]] = list(LADDER_BINDINGS)
 
@@ -76,6 +77,11 @@ class Ladder(LineWidget, can_focus=True):
         self.cursor: Decimal | None = None
         self._shown: list[Decimal] = []  # prices of the rows on screen, top to bottom
         self._full = False  # both sides filled their rows at the last drawing
+        # the last drawing's rows by what they show, and the column layout and palette they
+        # were drawn with: a row that shows the same again keeps its Strip (and the caches
+        # of filtered and cut copies the compositor made of it)
+        self._rows: dict[tuple[object, ...], Strip] = {}
+        self._rows_drawn: tuple[object, ...] = ()
         #: How many times the ladder drew its lines (for performance checks and tests).
         self.render_count = 0
 
@@ -235,15 +241,21 @@ class Ladder(LineWidget, can_focus=True):
         header = fit("  PRICE", price_w + 2) + fit("SIZE", layout.num_w, "right")
         lines = [line([(header + fit("TOTAL", layout.num_w, "right"), palette.header)], width)]
         seen: dict[tuple[bool, Decimal], Decimal] = {}
+        drawn = (width, price_w, layout.num_w, places, market.qty_places, palette)
+        if drawn != self._rows_drawn:
+            self._rows, self._rows_drawn = {}, drawn
+        known, self._rows = self._rows, {}
         ask_rows = [
-            self._row(False, lvl, cum, layout, seen) for lvl, cum in zip(asks, ask_cum, strict=True)
+            self._row(False, lvl, cum, layout, seen, known)
+            for lvl, cum in zip(asks, ask_cum, strict=True)
         ]
         lines.extend([Strip.blank(width)] * (per_side - len(ask_rows)))
         lines.extend(reversed(ask_rows))
         spread_style = palette.muted if self.stale else palette.accent
         lines.append(spread_line(self._book, spread_style, width, places))
         lines.extend(
-            self._row(True, lvl, cum, layout, seen) for lvl, cum in zip(bids, bid_cum, strict=True)
+            self._row(True, lvl, cum, layout, seen, known)
+            for lvl, cum in zip(bids, bid_cum, strict=True)
         )
         lines.extend([Strip.blank(width)] * (height - len(lines)))
         self._seen = seen
@@ -256,6 +268,7 @@ class Ladder(LineWidget, can_focus=True):
         cum: Decimal,
         layout: RowLayout,
         seen: dict[tuple[bool, Decimal], Decimal],
+        known: dict[tuple[object, ...], Strip],
     ) -> Strip:
         price, qty = level
         key = (is_bid, price)
@@ -265,12 +278,11 @@ class Ladder(LineWidget, can_focus=True):
             self._flash_until[key] = self._now_ns + FLASH_NS
         own = price in self._own[0 if is_bid else 1]
         flashing = key in self._flash_until
-        return draw_row(
-            self.palette,
-            layout,
-            (is_bid, price, qty, cum),
-            own,
-            flashing,
-            price == self.cursor,
-            bool(self.stale),
-        )
+        bar, cursor, stale = layout.bar(cum), price == self.cursor, bool(self.stale)
+        shows = (is_bid, price, qty, cum, bar, own, flashing, cursor, stale)
+        strip = known.get(shows)
+        if strip is None:
+            level_row = (is_bid, price, qty, cum)
+            strip = draw_row(self.palette, layout, level_row, own, flashing, cursor, stale, bar)
+        self._rows[shows] = strip
+        return strip

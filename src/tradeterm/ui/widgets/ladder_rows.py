@@ -30,6 +30,10 @@ class RowLayout:
     scale: Decimal
     """The deepest running total on screen: a full-width depth bar."""
 
+    def bar(self, cum: Decimal) -> int:
+        """The depth bar's cells for a running total of ``cum``."""
+        return int(self.width * float(cum / self.scale) + 0.5)
+
 
 def draw_row(
     palette: Palette,
@@ -39,9 +43,11 @@ def draw_row(
     flashing: bool,
     cursor: bool,
     stale: bool = False,
+    bar: int | None = None,
 ) -> Strip:
-    """One price row: own-order marker, price, size, running total, depth bar, cursor; a
-    ``stale`` row is drawn in the muted role, without flashes."""
+    """One price row: own-order marker, price, size, running total, depth bar (``bar`` cells,
+    by default ``layout.bar(cum)``), cursor; a ``stale`` row is drawn in the muted role,
+    without flashes."""
     is_bid, price, qty, cum = level
     price_w, num_w, width = layout.price_w, layout.num_w, layout.width
     text = (
@@ -51,7 +57,8 @@ def draw_row(
         + fit(fmt_qty(cum, layout.qty_places, num_w - 1), num_w, "right")
     )
     text = fit(text, width)
-    bar = int(width * float(cum / layout.scale) + 0.5)
+    if bar is None:
+        bar = layout.bar(cum)
     size_style: Style = palette.text + palette.flash if flashing else palette.text
     price_style = palette.bid if is_bid else palette.ask
     text_style = palette.text

@@ -17,6 +17,7 @@ class Tape(LineWidget, can_focus=True):
     """Time, price and size of recent trades; buys in the bid colour, sells in the ask colour."""
 
     DIRECT_LINES = True
+    PALETTE_LINES = True
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
