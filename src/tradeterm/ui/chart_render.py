@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from textual.color import Color
+from textual.color import Color, ColorParseError
 
 from tradeterm.domain.enums import Side
 from tradeterm.domain.fills import Fill
@@ -58,8 +58,19 @@ class ChartColors:
     @classmethod
     def from_variables(cls, variables: Mapping[str, str]) -> ChartColors:
         names = ("pnl-up", "pnl-down", "bid", "ask", "muted", "accent", "primary")
-        fallback = variables.get("foreground", "#d8dee9")
-        return cls(*(Color.parse(variables.get(name, fallback)).rgb for name in names))
+        fallback = _rgb(variables.get("foreground", ""), (216, 222, 233))
+        return cls(*(_rgb(variables.get(name, ""), fallback) for name in names))
+
+
+def _rgb(value: str, fallback: Rgb) -> Rgb:
+    """A theme colour as RGB for the plot: its colour without the alpha Textual's ANSI themes
+    add (``ansi_green 50%``); ``fallback`` for the terminal's own default colour, for
+    ``transparent`` and for what is no colour (a plot needs a real one)."""
+    try:
+        color = Color.parse(value.split(maxsplit=1)[0] if value.strip() else value)
+    except ColorParseError:
+        return fallback
+    return fallback if color.ansi == -1 or color.a == 0 else color.rgb
 
 
 class FloatCandles(NamedTuple):

@@ -8,8 +8,11 @@ from functools import lru_cache
 from operator import attrgetter
 from weakref import WeakKeyDictionary
 
+from rich.color import Color, ColorParseError
 from rich.style import Style
 from textual.app import App
+from textual.color import Color as TextualColor
+from textual.color import ColorParseError as TextualColorParseError
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +48,12 @@ class Palette:
 
     @classmethod
     def from_variables(cls, v: dict[str, str]) -> Palette:
-        fg = v.get("foreground", "#d8dee9")
+        fg = rich_color(v.get("foreground", "#d8dee9"), Color.parse("#d8dee9"))
 
-        def color(name: str, default: str = fg) -> str:
-            return v.get(name, default)
+        def color(name: str, default: str | Color | None = fg) -> Color | None:
+            fallback = Color.parse(default) if isinstance(default, str) else default
+            value = v.get(name)
+            return fallback if value is None else rich_color(value, fallback)
 
         return cls(
             text=Style(color=fg),
@@ -65,7 +70,7 @@ class Palette:
             own=Style(color=color("own-order"), bold=True),
             warning=Style(color=color("warning")),
             error=Style(color=color("error"), bold=True),
-            live=Style(color="#ffffff", bgcolor=color("live"), bold=True),
+            live=Style(color=Color.parse("#ffffff"), bgcolor=color("live"), bold=True),
             paper=Style(color=color("background", "#000000"), bgcolor=color("paper"), bold=True),
             accent=Style(color=color("accent")),
             key=Style(color=color("footer-key-foreground", color("accent")), bold=True),
@@ -74,6 +79,22 @@ class Palette:
                 bgcolor=color("footer-background", color("panel", "#000000")),
             ),
         )
+
+
+def rich_color(value: str, default: Color | None) -> Color | None:
+    """A theme variable's colour as Rich draws it: as Rich reads it where it can (``#88c0d0``,
+    ``red``), else as Textual reads it (``ansi_red``, ``ansi_default``, ``hsl(...)``; an alpha
+    after it, ``ansi_green 50%``, is dropped: a cell has no alpha); ``transparent`` is no
+    colour, and a value neither reads is ``default`` (a theme never stops the drawing)."""
+    try:
+        return Color.parse(value)
+    except ColorParseError:
+        pass
+    try:
+        parsed = TextualColor.parse(value.split(maxsplit=1)[0] if value.strip() else value)
+    except (TextualColorParseError, ValueError):
+        return default
+    return None if parsed.a == 0 else parsed.rich_color
 
 
 _MADE: WeakKeyDictionary[App[object], tuple[str, Palette]] = WeakKeyDictionary()

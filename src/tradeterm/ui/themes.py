@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 log = logging.getLogger("tradeterm.ui")
@@ -25,7 +26,7 @@ REQUIRED_VARIABLES = (
     "muted",
     "own-order",
 )
-_THEME_FIELDS = (
+_COLOUR_FIELDS = (
     "primary",
     "secondary",
     "warning",
@@ -37,10 +38,8 @@ _THEME_FIELDS = (
     "surface",
     "panel",
     "boost",
-    "dark",
-    "luminosity_spread",
-    "text_alpha",
 )
+_THEME_FIELDS = (*_COLOUR_FIELDS, "dark", "luminosity_spread", "text_alpha")
 
 
 class ThemeFileError(ValueError):
@@ -71,8 +70,35 @@ def parse_theme(text: str, source: str) -> Theme:
     if unknown:
         allowed = ", ".join(("name", *_THEME_FIELDS, "variables"))
         raise ThemeFileError(f"theme {source}: unknown key(s) {unknown}; allowed: {allowed}")
+    colours = [(k, data[k]) for k in _COLOUR_FIELDS if k in data]
+    for key, value in [*colours, *((k, variables[k]) for k in REQUIRED_VARIABLES)]:
+        if not is_colour(value):
+            raise ThemeFileError(
+                f"theme {source}: {key} = {value!r} is not a colour; write #rrggbb, "
+                "rgb(r,g,b), hsl(h,s%,l%), a name such as red or ansi_red, with an alpha "
+                'after it if wanted ("#ff0000 50%")'
+            )
     fields = {k: data[k] for k in _THEME_FIELDS if k in data}
     return Theme(name=name, variables={k: str(v) for k, v in variables.items()}, **fields)
+
+
+def is_colour(value: object) -> bool:
+    """Whether Textual's CSS reads ``value`` as a colour: a colour, then an alpha percentage
+    if any (``ansi_green 50%``)."""
+    if not isinstance(value, str):
+        return False
+    parts = value.split()
+    if not 1 <= len(parts) <= 2:
+        return False
+    if len(parts) == 2:
+        alpha = parts[1].removesuffix("%")
+        if not parts[1].endswith("%") or not alpha.replace(".", "", 1).isdigit():
+            return False
+    try:
+        Color.parse(parts[0])
+    except ColorParseError:
+        return False
+    return True
 
 
 def load_themes(user_dir: Path | None) -> list[Theme]:
