@@ -19,12 +19,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from textual.color import Color, ColorParseError
-
 from tradeterm.domain.enums import Side
 from tradeterm.domain.fills import Fill
 from tradeterm.domain.market_data import Candle
 from tradeterm.ui.format import fmt_compact_quote
+from tradeterm.ui.themes import theme_colour
 
 if TYPE_CHECKING:
     from textual_plotext import Plot
@@ -66,11 +65,8 @@ def _rgb(value: str, fallback: Rgb) -> Rgb:
     """A theme colour as RGB for the plot: its colour without the alpha Textual's ANSI themes
     add (``ansi_green 50%``); ``fallback`` for the terminal's own default colour, for
     ``transparent`` and for what is no colour (a plot needs a real one)."""
-    try:
-        color = Color.parse(value.split(maxsplit=1)[0] if value.strip() else value)
-    except ColorParseError:
-        return fallback
-    return fallback if color.ansi == -1 or color.a == 0 else color.rgb
+    color = theme_colour(value)
+    return fallback if color is None or color.ansi == -1 or color.a == 0 else color.rgb
 
 
 class FloatCandles(NamedTuple):

@@ -11,8 +11,8 @@ from weakref import WeakKeyDictionary
 from rich.color import Color, ColorParseError
 from rich.style import Style
 from textual.app import App
-from textual.color import Color as TextualColor
-from textual.color import ColorParseError as TextualColorParseError
+
+from tradeterm.ui.themes import theme_colour
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ class Palette:
             own=Style(color=color("own-order"), bold=True),
             warning=Style(color=color("warning")),
             error=Style(color=color("error"), bold=True),
-            live=Style(color=Color.parse("#ffffff"), bgcolor=color("live"), bold=True),
+            live=Style(color="#ffffff", bgcolor=color("live"), bold=True),
             paper=Style(color=color("background", "#000000"), bgcolor=color("paper"), bold=True),
             accent=Style(color=color("accent")),
             key=Style(color=color("footer-key-foreground", color("accent")), bold=True),
@@ -90,9 +90,8 @@ def rich_color(value: str, default: Color | None) -> Color | None:
         return Color.parse(value)
     except ColorParseError:
         pass
-    try:
-        parsed = TextualColor.parse(value.split(maxsplit=1)[0] if value.strip() else value)
-    except (TextualColorParseError, ValueError):
+    parsed = theme_colour(value)
+    if parsed is None:
         return default
     return None if parsed.a == 0 else parsed.rich_color
 

@@ -82,23 +82,29 @@ def parse_theme(text: str, source: str) -> Theme:
     return Theme(name=name, variables={k: str(v) for k, v in variables.items()}, **fields)
 
 
+def theme_colour(value: str) -> Color | None:
+    """A theme colour as Textual reads it, without the alpha that may follow it (``ansi_green
+    50%``: a cell has no alpha); None when it is no colour."""
+    parts = value.split(maxsplit=1)
+    if not parts:
+        return None
+    try:
+        return Color.parse(parts[0])
+    except ColorParseError:
+        return None
+
+
 def is_colour(value: object) -> bool:
     """Whether Textual's CSS reads ``value`` as a colour: a colour, then an alpha percentage
     if any (``ansi_green 50%``)."""
     if not isinstance(value, str):
         return False
     parts = value.split()
-    if not 1 <= len(parts) <= 2:
-        return False
     if len(parts) == 2:
         alpha = parts[1].removesuffix("%")
         if not parts[1].endswith("%") or not alpha.replace(".", "", 1).isdigit():
             return False
-    try:
-        Color.parse(parts[0])
-    except ColorParseError:
-        return False
-    return True
+    return len(parts) <= 2 and theme_colour(value) is not None
 
 
 def load_themes(user_dir: Path | None) -> list[Theme]:
