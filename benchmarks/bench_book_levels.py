@@ -19,6 +19,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -33,22 +34,15 @@ from tradeterm.venues import wire  # noqa: E402
 THRASH = np.zeros(8 * 1024 * 1024 // 8)
 
 
-def inputs(seconds: float) -> tuple[dict[str, dict[str, list[list[str]]]], list[str]]:
+def inputs(seconds: float) -> tuple[dict[str, dict[str, Any]], list[str]]:
     snapshot, messages = venue.read_capture(seconds)
     depth = [m for _, m in messages if m["data"].get("e") == "depthUpdate"]
     frames = [venue.relabel(m, base, 0) for m in depth for base in venue.SCALE]
-    books = {
-        f"{base}USDT": {
-            "bids": venue._levels(snapshot["bids"], k),
-            "asks": venue._levels(snapshot["asks"], k),
-        }
-        for base, k in venue.SCALE.items()
-    }
-    return books, frames
+    return venue.scaled_books(snapshot), frames
 
 
 def run(
-    books: dict[str, dict[str, list[list[str]]]], frames: list[str], cold: bool
+    books: dict[str, dict[str, Any]], frames: list[str], cold: bool
 ) -> tuple[float, float, float, float]:
     """(decode, set_many, free, levels) per message, in microseconds and levels."""
     decode = wire.c_depth or wire.depth

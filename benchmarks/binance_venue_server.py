@@ -105,6 +105,18 @@ def read_capture(seconds: float) -> tuple[dict[str, Any], list[tuple[int, dict[s
     ]
 
 
+def scaled_books(snapshot: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The recorded snapshot as each served symbol's, scaled (see ``relabel``)."""
+    return {
+        f"{base}USDT": {
+            "lastUpdateId": snapshot["lastUpdateId"],
+            "bids": _levels(snapshot["bids"], k),
+            "asks": _levels(snapshot["asks"], k),
+        }
+        for base, k in SCALE.items()
+    }
+
+
 def relabel(message: dict[str, Any], base: str, offset_ms: int) -> str:
     """One recorded BTCUSDT message as ``base``'s, scaled and moved in time."""
     k, native = SCALE[base], f"{base}USDT"
@@ -214,14 +226,7 @@ async def serve(seconds: float, rate: float | None, depth_only: bool, deflate: b
     frames = [relabel(m, base, offset_ms) for _, m in messages for base in SCALE]
     span_s = (messages[-1][0] - messages[0][0]) / 1e9
     mid = (Decimal(snapshot["bids"][0][0]) + Decimal(snapshot["asks"][0][0])) / 2
-    books = {
-        f"{base}USDT": {
-            "lastUpdateId": snapshot["lastUpdateId"],
-            "bids": _levels(snapshot["bids"], k),
-            "asks": _levels(snapshot["asks"], k),
-        }
-        for base, k in SCALE.items()
-    }
+    books = scaled_books(snapshot)
     bars = {f"{b}USDT": klines(mid, k, now_ms, i) for i, (b, k) in enumerate(SCALE.items())}
     server = PacedStandIn(
         frames,
